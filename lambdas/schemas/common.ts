@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+/** API Gateway's own error bodies (unknown route, authorizer refusal, throttling, crashes). */
+export const GatewayMessage = z
+  .object({ message: z.string() })
+  .meta({ id: 'GatewayMessage', description: "API Gateway's own error answer" });
+
+/** Page size for list routes: 1–100, default 20. Query values arrive as strings. */
+export const Limit = z.coerce.number().int().min(1).max(100).default(20);
+
+/** Opaque, signed pagination cursor. */
+export const Cursor = z.string().min(1).max(2048);

@@ -1,0 +1,36 @@
+/**
+ * AWS clients, created once per container so connections and credentials are
+ * reused across warm invocations. Endpoints come from the standard
+ * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local runtime points
+ * the very same code at DynamoDB Local and the Cognito emulator.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+
+let documentClient: DynamoDBDocumentClient | undefined;
+let cognitoClient: CognitoIdentityProviderClient | undefined;
+const managementClients = new Map<string, ApiGatewayManagementApiClient>();
+
+export function dynamo(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return documentClient;
+}
+
+export function cognito(): CognitoIdentityProviderClient {
+  cognitoClient ??= new CognitoIdentityProviderClient({});
+  return cognitoClient;
+}
+
+/** One management client per WebSocket endpoint (`https://{apiId}.execute-api.{region}.amazonaws.com/{stage}`). */
+export function connectionsApi(endpoint: string): ApiGatewayManagementApiClient {
+  let client = managementClients.get(endpoint);
+  if (!client) {
+    client = new ApiGatewayManagementApiClient({ endpoint });
+    managementClients.set(endpoint, client);
+  }
+  return client;
+}

@@ -1,0 +1,111 @@
+/**
+ * The cognito-local emulator as a child process, and the idempotent
+ * provisioning of our user pool, app client and `admin` group in it.
+ */
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import {
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  GetGroupCommand,
+  ListUserPoolClientsCommand,
+  ListUserPoolsCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
+  ADMIN_GROUP,
+  passwordPolicy,
+  tokenValidity,
+  USER_POOL_CLIENT_NAME,
+  USER_POOL_NAME,
+} from '#lambdas/identity.ts';
+import { startChild, waitUntil, type Child } from './processes.ts';
+
+const require = createRequire(import.meta.url);
+
+export interface CognitoLocal {
+  endpoint: string;
+  child: Child;
+}
+
+export async function startCognitoLocal(options: { port: number; dataDir: string }): Promise<CognitoLocal> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const entry = require.resolve('cognito-local/lib/bin/start.js');
+  // It keeps its data in .cognito/ under its working directory.
+  const child = startChild('cognito-local', process.execPath, [entry], {
+    cwd: options.dataDir,
+    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', DEBUG: '' },
+  });
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  await waitUntil('cognito-local', child, async () => (await fetch(`${endpoint}/health`)).ok, 20_000);
+  return { endpoint, child };
+}
+
+export interface ProvisionedPool {
+  userPoolId: string;
+  clientId: string;
+  issuer: string;
+}
+
+export function cognitoClient(endpoint: string): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/** Creates the pool, client and admin group unless they exist already. */
+export async function provisionUserPool(endpoint: string): Promise<ProvisionedPool> {
+  const client = cognitoClient(endpoint);
+  try {
+    const pools = await client.send(new ListUserPoolsCommand({ MaxResults: 60 }));
+    let userPoolId = pools.UserPools?.find((pool) => pool.Name === USER_POOL_NAME)?.Id;
+    if (!userPoolId) {
+      const created = await client.send(
+        new CreateUserPoolCommand({
+          PoolName: USER_POOL_NAME,
+          UsernameAttributes: ['email'],
+          Policies: {
+            PasswordPolicy: {
+              MinimumLength: passwordPolicy.minLength,
+              RequireUppercase: passwordPolicy.requireUppercase,
+              RequireLowercase: passwordPolicy.requireLowercase,
+              RequireNumbers: passwordPolicy.requireDigits,
+              RequireSymbols: passwordPolicy.requireSymbols,
+            },
+          },
+          Schema: [{ Name: 'name', AttributeDataType: 'String', Mutable: true }],
+        }),
+      );
+      userPoolId = created.UserPool!.Id!;
+    }
+    const clients = await client.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
+    let clientId = clients.UserPoolClients?.find((c) => c.ClientName === USER_POOL_CLIENT_NAME)?.ClientId;
+    if (!clientId) {
+      const created = await client.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: userPoolId,
+          ClientName: USER_POOL_CLIENT_NAME,
+          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+          AccessTokenValidity: tokenValidity.accessTokenMinutes,
+          IdTokenValidity: tokenValidity.idTokenMinutes,
+          RefreshTokenValidity: tokenValidity.refreshTokenDays,
+          TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+          EnableTokenRevocation: true,
+        }),
+      );
+      clientId = created.UserPoolClient!.ClientId!;
+    }
+    const group = await client
+      .send(new GetGroupCommand({ UserPoolId: userPoolId, GroupName: ADMIN_GROUP }))
+      .catch(() => undefined);
+    if (!group?.Group) {
+      await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: ADMIN_GROUP }));
+    }
+    return { userPoolId, clientId, issuer: `${endpoint}/${userPoolId}` };
+  } finally {
+    client.destroy();
+  }
+}

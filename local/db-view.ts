@@ -1,0 +1,20 @@
+/**
+ * `npm run db:view`: dynamodb-admin, a DynamoDB browser, on the tables of the
+ * running `npm start` (DYNAMODB_PORT, default 8002). Served on DB_VIEW_PORT
+ * (default 8003).
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const bin = require.resolve('dynamodb-admin/dist/dynamodb-admin.js');
+const endpoint = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8002}`;
+const port = process.env.DB_VIEW_PORT ?? '8003';
+
+const child = spawn(process.execPath, [bin, '--dynamo-endpoint', endpoint, '--port', port, '--host', '127.0.0.1'], {
+  stdio: 'inherit',
+  env: { ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+});
+console.log(`Browsing ${endpoint} at http://localhost:${port} (Ctrl-C to stop)`);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+child.on('exit', (code) => process.exit(code ?? 0));

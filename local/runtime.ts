@@ -1,0 +1,192 @@
+/**
+ * The whole system offline: DynamoDB Local, the Cognito emulator, and our
+ * local API Gateway (HTTP + WebSocket) running the real handlers in-process
+ * with the environment the CDK stack would give them.
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { httpRoutes, wsAuthorizer, wsRoutes } from '#lambdas/routes.ts';
+import { tables } from '#lambdas/tables.ts';
+import { stages } from '#lib/config.ts';
+import { startCognitoLocal, provisionUserPool } from './cognito-local.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { createHttpGateway } from './http-gateway.ts';
+import { createJwtAuthorizer } from './jwt-authorizer.ts';
+import { cachedLoader } from './lambda-runner.ts';
+import { createTables } from './tables.ts';
+import { createWsGateway } from './ws-gateway.ts';
+
+export const WS_STAGE = 'local';
+const projectRoot = resolve(import.meta.dirname, '..');
+
+export interface RuntimeOptions {
+  port: number;
+  wsPort: number;
+  dynamoDbPort: number;
+  cognitoPort: number;
+  /** Keep data in this folder across restarts; in memory / a throw-away folder when absent. */
+  dataDir?: string;
+  /** Wipe dataDir first. */
+  reset?: boolean;
+  cacheDir?: string;
+  idleTimeoutSeconds?: number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+export interface Runtime {
+  httpUrl: string;
+  wsUrl: string;
+  docsUrl: string;
+  userPoolId: string;
+  clientId: string;
+  cognitoEndpoint: string;
+  dynamoDbEndpoint: string;
+  stop(): Promise<void>;
+}
+
+export class PortInUseError extends Error {}
+
+/** Fails with one clear line when a port is taken; 0 picks a free one. */
+async function claimPort(port: number, variable: string): Promise<number> {
+  const probe = createServer();
+  try {
+    probe.listen(port, '127.0.0.1');
+    await once(probe, 'listening');
+    const address = probe.address();
+    return typeof address === 'object' && address ? address.port : port;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new PortInUseError(`Port ${port} (${variable}) is already in use: stop what holds it or set ${variable}.`);
+    }
+    throw error;
+  } finally {
+    probe.close();
+  }
+}
+
+async function listen(server: Server, port: number): Promise<void> {
+  server.listen(port, '127.0.0.1');
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]) => {
+      throw error;
+    }),
+  ]);
+}
+
+export function localTableName(key: string): string {
+  return `order-chat-local-${key}`;
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  // Node 20 is what development machines run; the deployed functions run nodejs24.x.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const port = await claimPort(options.port, 'PORT');
+  const wsPort = await claimPort(options.wsPort, 'WS_PORT');
+  const dynamoDbPort = await claimPort(options.dynamoDbPort, 'DYNAMODB_PORT');
+  const cognitoPort = await claimPort(options.cognitoPort, 'COGNITO_PORT');
+  const cacheDir = options.cacheDir ?? join(projectRoot, '.cache');
+  const dataDir = options.dataDir ?? join(cacheDir, `ephemeral-${process.pid}-${Date.now()}`);
+  if (options.reset || !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const [dynamo, cognitoLocal] = await Promise.all([
+      startDynamoDbLocal({
+        cacheDir,
+        port: dynamoDbPort,
+        ...(options.dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}),
+      }).then((started) => {
+        stops.push(() => started.child.stop());
+        return started;
+      }),
+      startCognitoLocal({ port: cognitoPort, dataDir: join(dataDir, 'cognito') }).then((started) => {
+        stops.push(() => started.child.stop());
+        return started;
+      }),
+    ]);
+    const [pool] = await Promise.all([
+      provisionUserPool(cognitoLocal.endpoint),
+      createTables(dynamo.endpoint, tables, localTableName),
+    ]);
+
+    const local = stages.local;
+    // What the stack gives the functions, pointed at the local components.
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoLocal.endpoint,
+      USER_POOL_ID: pool.userPoolId,
+      USER_POOL_CLIENT_ID: pool.clientId,
+      WS_CALLBACK_URL: `http://127.0.0.1:${wsPort}/${WS_STAGE}`,
+      POWERTOOLS_SERVICE_NAME: local.serviceName,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? local.logLevel,
+      ...Object.fromEntries(Object.entries(tables).map(([key, table]) => [table.envVar, localTableName(key)])),
+    });
+    delete process.env.AWS_PROFILE;
+
+    const loader = cachedLoader();
+    const log = options.log;
+    const authorizer = await createJwtAuthorizer({ issuer: pool.issuer, audience: [pool.clientId] });
+    const http = createHttpGateway({
+      routes: httpRoutes,
+      loader,
+      authorizer,
+      throttle: local.throttle,
+      cors: {
+        allowOrigins: local.corsOrigins,
+        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+        exposeHeaders: ['etag', 'location', 'retry-after'],
+        maxAgeSeconds: 600,
+      },
+      ...(log ? { log } : {}),
+    });
+    const ws = createWsGateway({
+      stage: WS_STAGE,
+      routes: wsRoutes,
+      authorizer: wsAuthorizer,
+      loader,
+      throttle: local.throttle,
+      ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
+      ...(log ? { log } : {}),
+    });
+    await listen(http, port);
+    stops.push(() => new Promise((r) => http.close(() => r())));
+    http.closeIdleConnections?.();
+    await listen(ws.server, wsPort);
+    stops.push(
+      () =>
+        new Promise((r) => {
+          ws.server.close(() => r());
+          ws.server.closeAllConnections();
+        }),
+    );
+
+    return {
+      httpUrl: `http://localhost:${port}`,
+      wsUrl: `ws://localhost:${wsPort}/${WS_STAGE}`,
+      docsUrl: `http://localhost:${port}/docs`,
+      userPoolId: pool.userPoolId,
+      clientId: pool.clientId,
+      cognitoEndpoint: cognitoLocal.endpoint,
+      dynamoDbEndpoint: dynamo.endpoint,
+      stop: async () => {
+        http.closeAllConnections();
+        await stop();
+      },
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,340 @@
+/**
+ * Local API Gateway, WebSocket API, plus its @connections management
+ * endpoint on the same port. $connect runs the REQUEST authorizer and the
+ * $connect route before the upgrade completes; frames are routed on
+ * `$request.body.action`; $disconnect follows every close, clean or not.
+ * Shapes and limits follow shared/reference/api-gateway.md §4–5.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { DEFAULT_TIMEOUT_SECONDS } from '#lambdas/routes.ts';
+import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, LOCAL_REGION, TokenBucket } from './gateway-common.ts';
+import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
+
+export const WS_MAX_MESSAGE_BYTES = 128 * 1024;
+const WS_INTEGRATION_TIMEOUT_MS = 29_000;
+
+export interface WsGatewayOptions {
+  stage: string;
+  routes: Record<string, { handler: string; timeoutSeconds?: number }>;
+  authorizer?: { handler: string; identitySource: readonly string[]; timeoutSeconds?: number };
+  loader: HandlerLoader;
+  idleTimeoutMs?: number;
+  throttle?: { rateLimit: number; burstLimit: number };
+  log?: (message: string, error?: unknown) => void;
+}
+
+interface LiveConnection {
+  socket: WebSocket;
+  connectedAt: number;
+  lastActiveAt: number;
+  sourceIp: string;
+  userAgent: string;
+  authorizer?: Record<string, unknown>;
+  idleTimer?: NodeJS.Timeout;
+}
+
+export interface WsGateway {
+  server: Server;
+  /** Number of open connections (for tests and diagnostics). */
+  connectionCount(): number;
+}
+
+function multiValue(pairs: [string, string][]) {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [key, value] of pairs) {
+    single[key] = value;
+    (multi[key] ??= []).push(value);
+  }
+  return { single, multi };
+}
+
+function rejectUpgrade(socket: Duplex, status: number, message: string) {
+  const body = JSON.stringify({ message });
+  socket.end(
+    `HTTP/1.1 ${status} ${message}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Route selection on `$request.body.action`: non-JSON or no match → $default. */
+export function selectRoute(body: string, routeKeys: string[]): string | undefined {
+  let action = '';
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object' && 'action' in parsed) {
+      const value = (parsed as { action: unknown }).action;
+      action = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+  } catch {
+    action = '';
+  }
+  if (action && !action.startsWith('$') && routeKeys.includes(action)) return action;
+  return routeKeys.includes('$default') ? '$default' : undefined;
+}
+
+export function createWsGateway(options: WsGatewayOptions): WsGateway {
+  const connections = new Map<string, LiveConnection>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
+  const idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60_000;
+  const bucket = options.throttle
+    ? new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit)
+    : undefined;
+  const log = options.log ?? ((message, error) => console.error(message, error ?? ''));
+  const routeKeys = Object.keys(options.routes);
+  const timeoutOf = (route: { timeoutSeconds?: number }) =>
+    Math.min((route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, WS_INTEGRATION_TIMEOUT_MS);
+
+  const requestContext = (
+    connectionId: string,
+    live: Pick<LiveConnection, 'connectedAt' | 'sourceIp' | 'userAgent' | 'authorizer'>,
+    routeKey: string,
+    eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
+    host: string,
+  ) => {
+    const now = new Date();
+    return {
+      routeKey,
+      eventType,
+      extendedRequestId: gatewayId(),
+      requestTime: clfTime(now),
+      messageDirection: 'IN',
+      stage: options.stage,
+      connectedAt: live.connectedAt,
+      requestTimeEpoch: now.getTime(),
+      identity: { sourceIp: live.sourceIp, ...(live.userAgent ? { userAgent: live.userAgent } : {}) },
+      requestId: gatewayId(),
+      domainName: host,
+      connectionId,
+      apiId: 'local',
+      ...(live.authorizer ? { authorizer: live.authorizer } : {}),
+    };
+  };
+
+  const armIdleTimer = (live: LiveConnection) => {
+    clearTimeout(live.idleTimer);
+    live.idleTimer = setTimeout(() => live.socket.close(1001, 'Going away'), idleTimeoutMs);
+  };
+
+  const onMessage = async (
+    connectionId: string,
+    live: LiveConnection,
+    data: RawData,
+    isBinary: boolean,
+    host: string,
+  ) => {
+    live.lastActiveAt = Date.now();
+    armIdleTimer(live);
+    if (isBinary) {
+      live.socket.close(1003, 'Binary frames are not supported');
+      return;
+    }
+    const body = data.toString();
+    const routeKey = selectRoute(body, routeKeys);
+    const context = requestContext(connectionId, live, routeKey ?? '$default', 'MESSAGE', host);
+    const reply = (message: string) =>
+      live.socket.send(JSON.stringify({ message, connectionId, requestId: context.requestId }));
+    if (bucket && !bucket.take()) {
+      reply('Too Many Requests');
+      return;
+    }
+    if (!routeKey) {
+      reply('Forbidden');
+      return;
+    }
+    const route = options.routes[routeKey]!;
+    const event = { requestContext: { ...context, messageId: gatewayId() }, body, isBase64Encoded: false };
+    try {
+      await invoke(options.loader, route.handler, event, timeoutOf(route));
+    } catch (error) {
+      if (error instanceof InvocationTimeout) reply('Endpoint request timed out');
+      else {
+        log(`WebSocket route ${routeKey} failed`, error);
+        reply('Internal server error');
+      }
+    }
+  };
+
+  const onClose = async (connectionId: string, live: LiveConnection, code: number, reason: string, host: string) => {
+    clearTimeout(live.idleTimer);
+    connections.delete(connectionId);
+    const route = options.routes.$disconnect;
+    if (!route) return;
+    const event = {
+      headers: { Host: host, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' },
+      multiValueHeaders: { Host: [host], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': [''] },
+      requestContext: {
+        ...requestContext(connectionId, live, '$disconnect', 'DISCONNECT', host),
+        disconnectStatusCode: code,
+        disconnectReason: reason,
+      },
+      isBase64Encoded: false,
+    };
+    try {
+      await invoke(options.loader, route.handler, event, timeoutOf(route));
+    } catch (error) {
+      log('WebSocket $disconnect failed', error);
+    }
+  };
+
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const host = req.headers.host ?? 'localhost';
+    const connectionId = gatewayId();
+    const query = multiValue([...url.searchParams.entries()]);
+    const headerPairs: [string, string][] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headerPairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    const headers = multiValue(headerPairs);
+    const live = {
+      connectedAt: Date.now(),
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: req.headers['user-agent'] ?? '',
+      authorizer: undefined as Record<string, unknown> | undefined,
+    };
+    const hasQuery = url.search.length > 1;
+    const connectContext = () => requestContext(connectionId, live, '$connect', 'CONNECT', host);
+
+    if (options.authorizer) {
+      const missing = options.authorizer.identitySource.some((source) => {
+        const [, , where, name] = source.split('.');
+        if (where === 'querystring') return !url.searchParams.get(name ?? '');
+        if (where === 'header') return !req.headers[(name ?? '').toLowerCase()];
+        return false;
+      });
+      if (missing) return rejectUpgrade(socket, 401, 'Unauthorized');
+      const authorizerEvent = {
+        type: 'REQUEST',
+        methodArn: `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:local/${options.stage}/$connect`,
+        headers: headers.single,
+        multiValueHeaders: headers.multi,
+        queryStringParameters: query.single,
+        multiValueQueryStringParameters: query.multi,
+        stageVariables: {},
+        requestContext: connectContext(),
+      };
+      let result: unknown;
+      try {
+        result = await invoke(
+          options.loader,
+          options.authorizer.handler,
+          authorizerEvent,
+          timeoutOf(options.authorizer),
+        );
+      } catch (error) {
+        if (error instanceof Error && error.message === 'Unauthorized')
+          return rejectUpgrade(socket, 401, 'Unauthorized');
+        log('WebSocket authorizer failed', error);
+        return rejectUpgrade(socket, 500, 'Internal Server Error');
+      }
+      const policy = result as {
+        principalId?: string;
+        policyDocument?: { Statement?: { Effect?: string }[] };
+        context?: Record<string, unknown>;
+      };
+      const statements = policy?.policyDocument?.Statement;
+      if (!policy?.principalId || !Array.isArray(statements) || statements.length === 0) {
+        log('WebSocket authorizer returned a malformed policy');
+        return rejectUpgrade(socket, 500, 'Internal Server Error');
+      }
+      if (statements.some((s) => s.Effect !== 'Allow')) return rejectUpgrade(socket, 403, 'Forbidden');
+      live.authorizer = { principalId: policy.principalId, ...policy.context };
+    }
+
+    const connectRoute = options.routes.$connect;
+    if (connectRoute) {
+      const event = {
+        headers: headers.single,
+        multiValueHeaders: headers.multi,
+        ...(hasQuery ? { queryStringParameters: query.single, multiValueQueryStringParameters: query.multi } : {}),
+        requestContext: connectContext(),
+        isBase64Encoded: false,
+      };
+      try {
+        const result = (await invoke(options.loader, connectRoute.handler, event, timeoutOf(connectRoute))) as
+          { statusCode?: number } | undefined;
+        const status = result?.statusCode ?? 200;
+        if (status < 200 || status > 299) return rejectUpgrade(socket, status, 'Connection refused');
+      } catch (error) {
+        log('WebSocket $connect failed', error);
+        return rejectUpgrade(socket, 502, 'Bad Gateway');
+      }
+    }
+
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection: LiveConnection = { ...live, socket: ws, lastActiveAt: Date.now() };
+      connections.set(connectionId, connection);
+      armIdleTimer(connection);
+      ws.on('message', (data, isBinary) => {
+        onMessage(connectionId, connection, data, isBinary, host).catch((error: unknown) =>
+          log('WebSocket message handling failed', error),
+        );
+      });
+      ws.on('error', () => undefined); // 'close' follows and runs $disconnect
+      ws.on('close', (code, reason) => {
+        onClose(connectionId, connection, code, reason.toString(), host).catch((error: unknown) =>
+          log('WebSocket close handling failed', error),
+        );
+      });
+    });
+  };
+
+  /** The @connections API: `{POST|GET|DELETE} [/{stage}]/@connections/{id}` (`@` may be %40). */
+  const manage = (req: IncomingMessage, res: ServerResponse) => {
+    const match = /^(?:\/[^/]+)?\/(?:@|%40)connections\/([^/]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
+    const send = (status: number, body?: unknown, errorType?: string) => {
+      const text = body === undefined ? '' : JSON.stringify(body);
+      res.writeHead(status, {
+        ...(text ? { 'content-type': 'application/json' } : {}),
+        ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
+      });
+      res.end(text);
+    };
+    if (!match) return send(404, { message: 'Not Found' });
+    let connectionId: string;
+    try {
+      connectionId = decodeURIComponent(match[1]!);
+    } catch {
+      return send(400, { message: 'Invalid connectionId' }, 'BadRequestException');
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const live = connections.get(connectionId);
+      if (!live || live.socket.readyState !== live.socket.OPEN) return send(410, { message: 'Gone' }, 'GoneException');
+      if (req.method === 'POST') {
+        const data = Buffer.concat(chunks);
+        if (data.length > WS_MAX_MESSAGE_BYTES) {
+          return send(413, { message: 'Message too long' }, 'PayloadTooLargeException');
+        }
+        live.socket.send(data.toString('utf8'));
+        return send(200);
+      }
+      if (req.method === 'GET') {
+        return send(200, {
+          connectedAt: new Date(live.connectedAt).toISOString(),
+          identity: { sourceIp: live.sourceIp, userAgent: live.userAgent },
+          lastActiveAt: new Date(live.lastActiveAt).toISOString(),
+        });
+      }
+      if (req.method === 'DELETE') {
+        live.socket.close(1000, 'Connection closed by the server');
+        return send(204);
+      }
+      return send(404, { message: 'Not Found' });
+    });
+  };
+
+  const server = createServer(manage);
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => undefined);
+    upgrade(req, socket, head).catch((error: unknown) => {
+      log('WebSocket upgrade failed', error);
+      rejectUpgrade(socket, 500, 'Internal Server Error');
+    });
+  });
+  server.on('close', () => {
+    for (const live of connections.values()) live.socket.terminate();
+  });
+  return { server, connectionCount: () => connections.size };
+}

@@ -1,0 +1,113 @@
+// End-to-end: the local runtime's own behaviour (health, gateway answers, WebSocket upgrade auth).
+import {
+  AdminConfirmSignUpCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, connect, runtime, STRONG_PASSWORD, uniqueEmail } from './support.ts';
+import { decodePayload, emulatorSignedToken, forgedToken } from '../support/tokens.ts';
+
+const cognito = new CognitoIdentityProviderClient({
+  endpoint: runtime.cognitoEndpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+
+/** A real token from the local Cognito, obtained the way any client of the user pool would. */
+async function emulatorAccessToken(): Promise<string> {
+  const email = uniqueEmail('foundation');
+  await cognito.send(new SignUpCommand({ ClientId: runtime.clientId, Username: email, Password: STRONG_PASSWORD }));
+  await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: runtime.userPoolId, Username: email }));
+  const auth = await cognito.send(
+    new InitiateAuthCommand({
+      ClientId: runtime.clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: email, PASSWORD: STRONG_PASSWORD },
+    }),
+  );
+  return auth.AuthenticationResult!.AccessToken!;
+}
+
+let accessToken: string;
+beforeAll(async () => {
+  accessToken = await emulatorAccessToken();
+});
+afterAll(() => cognito.destroy());
+
+describe('GET /health', () => {
+  it('answers 200 with security headers and a request id', async () => {
+    const response = await api('GET', '/health');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: 'ok' });
+    expect(response.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('apigw-requestid')).toMatch(/^[\w=-]{8,}$/);
+  });
+});
+
+describe('local HTTP API gateway', () => {
+  it("answers unknown routes with API Gateway's 404", async () => {
+    const response = await api('GET', '/no/such/route');
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ message: 'Not Found' });
+  });
+
+  it('answers a wrong method on a known path with 404 too', async () => {
+    const response = await api('DELETE', '/health');
+    expect(response.status).toBe(404);
+  });
+
+  it('answers CORS preflight for an allowed origin without invoking a handler', async () => {
+    const response = await api('OPTIONS', '/health', {
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(response.headers.get('access-control-allow-methods')).toContain('GET');
+  });
+
+  it('gives no CORS headers to an origin that is not allowed', async () => {
+    const response = await api('GET', '/health', { headers: { origin: 'https://evil.example' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('WebSocket $connect authorizer', () => {
+  it('accepts a real access token from the local Cognito', async () => {
+    const outcome = await connect(`?token=${accessToken}`);
+    expect('socket' in outcome).toBe(true);
+    if ('socket' in outcome) outcome.socket.close();
+  });
+
+  it('refuses an upgrade without a token with 401', async () => {
+    expect(await connect('')).toEqual({ refusedWith: 401 });
+  });
+
+  it('refuses a forged token with 401', async () => {
+    const forged = forgedToken(decodePayload(accessToken));
+    expect(await connect(`?token=${forged}`)).toEqual({ refusedWith: 401 });
+  });
+
+  it('refuses a token whose payload was altered with 401', async () => {
+    const [head, , signature] = accessToken.split('.');
+    const payload = { ...decodePayload(accessToken), 'cognito:groups': ['admin'] };
+    const altered = `${head}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${signature}`;
+    expect(await connect(`?token=${altered}`)).toEqual({ refusedWith: 401 });
+  });
+
+  it('refuses an expired but correctly signed token with 401', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = emulatorSignedToken({ ...decodePayload(accessToken), iat: now - 3600, exp: now - 1800 });
+    expect(await connect(`?token=${expired}`)).toEqual({ refusedWith: 401 });
+  });
+
+  it('refuses an ID token where an access token is required', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const idToken = emulatorSignedToken({ ...decodePayload(accessToken), token_use: 'id', exp: now + 600 });
+    expect(await connect(`?token=${idToken}`)).toEqual({ refusedWith: 401 });
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * End-to-end helpers: real HTTP (fetch) and real WebSocket (ws) clients
+ * against the local runtime booted by global-setup.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import WebSocket from 'ws';
+
+export const runtime = inject('runtime');
+
+/** Refuse to send test traffic anywhere but this machine unless a deployed stage is named explicitly. */
+function assertLocal(url: string) {
+  const host = new URL(url).hostname;
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host) && process.env.E2E_ALLOW_REMOTE !== '1') {
+    throw new Error(
+      `End-to-end tests only run against the local runtime, not ${host} (set E2E_ALLOW_REMOTE=1 for a deployed stage).`,
+    );
+  }
+}
+assertLocal(runtime.httpUrl);
+assertLocal(runtime.wsUrl);
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export async function api<T = any>(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${runtime.httpUrl}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+export function uniqueEmail(label = 'user'): string {
+  return `${label}-${randomUUID().slice(0, 8)}@example.test`;
+}
+
+export const STRONG_PASSWORD = 'Str0ng!Passw0rd';
+
+/** Outcome of a WebSocket upgrade: the open socket, or the HTTP status it was refused with. */
+export function connect(query: string): Promise<{ socket: WebSocket } | { refusedWith: number }> {
+  return new Promise((resolvePromise, reject) => {
+    const socket = new WebSocket(`${runtime.wsUrl}${query}`);
+    socket.once('open', () => resolvePromise({ socket }));
+    socket.once('unexpected-response', (_req, res) => {
+      resolvePromise({ refusedWith: res.statusCode ?? 0 });
+      res.resume();
+      socket.terminate();
+    });
+    socket.once('error', (error) => reject(error));
+  });
+}
+
+export async function openSocket(query: string): Promise<Client> {
+  const outcome = await connect(query);
+  if (!('socket' in outcome)) throw new Error(`WebSocket refused with ${outcome.refusedWith}`);
+  return new Client(outcome.socket);
+}
+
+/** A WebSocket client that queues frames so a test can wait for the next one matching a predicate. */
+export class Client {
+  private frames: any[] = [];
+  private waiters: { match: (frame: any) => boolean; resolve: (frame: any) => void }[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      let frame: any;
+      try {
+        frame = JSON.parse(data.toString());
+      } catch {
+        frame = { raw: data.toString() };
+      }
+      const waiter = this.waiters.find((w) => w.match(frame));
+      if (waiter) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(frame);
+      } else this.frames.push(frame);
+    });
+    this.closed = new Promise((resolvePromise) =>
+      socket.once('close', (code, reason) => resolvePromise({ code, reason: reason.toString() })),
+    );
+  }
+
+  send(frame: unknown) {
+    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  next<T = any>(match: (frame: any) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+    const index = this.frames.findIndex(match);
+    if (index >= 0) return Promise.resolve(this.frames.splice(index, 1)[0] as T);
+    return new Promise((resolvePromise, reject) => {
+      const waiter = {
+        match,
+        resolve: (frame: any) => {
+          clearTimeout(timer);
+          resolvePromise(frame as T);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`No matching frame within ${timeoutMs} ms; unclaimed: ${JSON.stringify(this.frames)}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Frames received and not yet claimed by next(). */
+  pending(): any[] {
+    return [...this.frames];
+  }
+
+  async close() {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.close(1000);
+    await this.closed;
+  }
+}

@@ -1,0 +1,47 @@
+import { defineConfig } from 'vitest/config';
+
+// Three kinds of test, each honest about what it touches (see README, "Tests").
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          env: {
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: 'test',
+            AWS_SECRET_ACCESS_KEY: 'test',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            MAIN_TABLE_NAME: 'main-test',
+            CONNECTIONS_TABLE_NAME: 'connections-test',
+            IDEMPOTENCY_TABLE_NAME: 'idempotency-test',
+            USER_POOL_ID: 'us-east-1_test',
+            USER_POOL_CLIENT_ID: 'test-client',
+            WS_CALLBACK_URL: 'https://ws.example.test/live',
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            POWERTOOLS_DEV: 'false',
+          },
+        },
+      },
+      {
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        },
+      },
+    ],
+  },
+});
