@@ -19,6 +19,7 @@ export default defineConfig({
             USER_POOL_ID: 'us-east-1_test',
             USER_POOL_CLIENT_ID: 'test-client',
             WS_CALLBACK_URL: 'https://ws.example.test/live',
+            CURSOR_SECRET: 'unit-test-cursor-secret-unit-test-cursor-secret',
             POWERTOOLS_LOG_LEVEL: 'SILENT',
             POWERTOOLS_DEV: 'false',
           },

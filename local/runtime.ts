@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { httpRoutes, wsAuthorizer, wsRoutes } from '#lambdas/routes.ts';
 import { tables } from '#lambdas/tables.ts';
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   reset?: boolean;
   cacheDir?: string;
   idleTimeoutSeconds?: number;
+  /** Create or update this admin account at start. */
+  admin?: { email: string; password: string; name: string };
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -128,11 +131,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       USER_POOL_ID: pool.userPoolId,
       USER_POOL_CLIENT_ID: pool.clientId,
       WS_CALLBACK_URL: `http://127.0.0.1:${wsPort}/${WS_STAGE}`,
+      // Cursors signed with it stop working at the next start, like after a key rotation.
+      CURSOR_SECRET: randomBytes(32).toString('base64url'),
       POWERTOOLS_SERVICE_NAME: local.serviceName,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? local.logLevel,
       ...Object.fromEntries(Object.entries(tables).map(([key, table]) => [table.envVar, localTableName(key)])),
     });
     delete process.env.AWS_PROFILE;
+
+    if (options.admin) {
+      const { ensureAdmin } = await import('#lambdas/users/service.ts');
+      await ensureAdmin(options.admin);
+    }
 
     const loader = cachedLoader();
     const log = options.log;

@@ -28,6 +28,9 @@ try {
     cognitoPort: portOf('COGNITO_PORT', 9229),
     ...(inMemory ? {} : { dataDir: resolve(env.LOCAL_DATA_DIR ?? '.local-data') }),
     reset: args.has('--reset') || env.LOCAL_RESET === '1',
+    ...(env.ADMIN_EMAIL && env.ADMIN_PASSWORD
+      ? { admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME ?? 'Admin' } }
+      : {}),
     ...(env.WS_IDLE_TIMEOUT_SECONDS ? { idleTimeoutSeconds: Number(env.WS_IDLE_TIMEOUT_SECONDS) } : {}),
   });
 
@@ -50,6 +53,7 @@ try {
   User pool      ${runtime.userPoolId} (client ${runtime.clientId}) at ${runtime.cognitoEndpoint}
   DynamoDB       ${runtime.dynamoDbEndpoint}
 Press Ctrl-C to stop.`);
+  if (env.ADMIN_EMAIL) console.log(`Admin account ${env.ADMIN_EMAIL} is ready.`);
   // Machine-readable line for scripts and the end-to-end tests.
   console.log(
     `READY ${JSON.stringify({ httpUrl: runtime.httpUrl, wsUrl: runtime.wsUrl, userPoolId: runtime.userPoolId, clientId: runtime.clientId, cognitoEndpoint: runtime.cognitoEndpoint, dynamoDbEndpoint: runtime.dynamoDbEndpoint })}`,

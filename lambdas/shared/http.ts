@@ -71,16 +71,6 @@ export interface HttpAnswer {
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
-/**
- * Called for admin routes after the token's group claim said "admin", so a
- * demoted admin is refused at once instead of at token expiry. Set by the
- * users module; kept as a hook so this chain stays free of any repository.
- */
-let confirmAdmin: ((caller: Caller) => Promise<boolean>) | undefined;
-export function setAdminConfirmation(check: (caller: Caller) => Promise<boolean>): void {
-  confirmAdmin = check;
-}
-
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
 function readJsonBody(event: HttpEvent): unknown {
@@ -105,8 +95,11 @@ async function identify(access: string, event: HttpEvent): Promise<Caller | unde
   // The JWT authorizer already refused anonymous calls; this guards a misconfigured route.
   if (!caller) throw new UnauthorizedError('Sign in to call this route.');
   if (access === 'admin') {
-    const stillAdmin = caller.role === 'ADMIN' && (confirmAdmin ? await confirmAdmin(caller) : true);
-    if (!stillAdmin) throw new ForbiddenError('Only admins may call this route.');
+    if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins may call this route.');
+    // The token's group claim can be up to 15 minutes old: re-check the profile so a
+    // demoted admin is refused at once. Imported lazily so only admin routes need the table.
+    const { isStillAdmin } = await import('../users/service.ts');
+    if (!(await isStillAdmin(caller))) throw new ForbiddenError('Only admins may call this route.');
   }
   return caller;
 }

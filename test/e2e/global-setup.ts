@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import type {} from 'vitest';
 
 export interface RuntimeInfo {
@@ -40,6 +41,9 @@ export async function setup(project: TestProject) {
       DYNAMODB_PORT: '0',
       COGNITO_PORT: '0',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      ADMIN_EMAIL: BOOTSTRAP_ADMIN.email,
+      ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password,
+      ADMIN_NAME: BOOTSTRAP_ADMIN.name,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

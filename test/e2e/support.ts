@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
+import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 
 export const runtime = inject('runtime');
 
@@ -59,6 +60,46 @@ export function uniqueEmail(label = 'user'): string {
 }
 
 export const STRONG_PASSWORD = 'Str0ng!Passw0rd';
+
+export interface Session {
+  user: { id: string; name: string; email: string; role: 'ADMIN' | 'REGULAR' };
+  email: string;
+  password: string;
+  accessToken: string;
+  idToken: string;
+  refreshToken: string;
+}
+
+export async function login(email: string, password: string): Promise<Session> {
+  const response = await api('POST', '/auth/login', { body: { email, password } });
+  if (response.status !== 200) throw new Error(`login ${email} → ${response.status} ${response.text}`);
+  return { ...response.body, email, password };
+}
+
+/** A fresh regular user, registered and signed in through the API. */
+export async function newUser(label = 'user'): Promise<Session> {
+  const email = uniqueEmail(label);
+  const response = await api('POST', '/auth/register', {
+    body: { name: `Test ${label}`, email, password: STRONG_PASSWORD },
+  });
+  if (response.status !== 201) throw new Error(`register → ${response.status} ${response.text}`);
+  return login(email, STRONG_PASSWORD);
+}
+
+export function bootstrapAdmin(): Promise<Session> {
+  return login(BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN.password);
+}
+
+/** A fresh admin: a new user promoted by the bootstrap admin, signed in again to get the group claim. */
+export async function newAdmin(label = 'admin'): Promise<Session> {
+  const [admin, user] = await Promise.all([bootstrapAdmin(), newUser(label)]);
+  const promoted = await api('PATCH', `/users/${user.user.id}/role`, {
+    token: admin.accessToken,
+    body: { role: 'ADMIN' },
+  });
+  if (promoted.status !== 200) throw new Error(`promote → ${promoted.status} ${promoted.text}`);
+  return login(user.email, user.password);
+}
 
 /** Outcome of a WebSocket upgrade: the open socket, or the HTTP status it was refused with. */
 export function connect(query: string): Promise<{ socket: WebSocket } | { refusedWith: number }> {

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { passwordPolicy } from '../identity.ts';
+import { Cursor, Limit } from './common.ts';
+
+export const Role = z.enum(['ADMIN', 'REGULAR']).meta({ id: 'Role' });
+
+export const UserId = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Must be a user id (UUID)');
+
+const Name = z.string().trim().min(2, 'Must be at least 2 characters').max(50, 'Must be at most 50 characters');
+const Email = z
+  .email('Must be an email address')
+  .max(254)
+  .transform((email) => email.toLowerCase());
+
+/** The same rule as the Cognito user pool's password policy (lambdas/identity.ts). */
+export const Password = z
+  .string()
+  .min(passwordPolicy.minLength, `Must be at least ${passwordPolicy.minLength} characters`)
+  .max(passwordPolicy.maxLength, `Must be at most ${passwordPolicy.maxLength} characters`)
+  .regex(/[A-Z]/, 'Must contain an upper-case letter')
+  .regex(/[a-z]/, 'Must contain a lower-case letter')
+  .regex(/[0-9]/, 'Must contain a digit')
+  .regex(/[^A-Za-z0-9]/, 'Must contain a symbol');
+
+export const User = z
+  .object({
+    id: UserId,
+    name: z.string(),
+    email: z.string(),
+    role: Role,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'User' });
+
+export const RegisterBody = z
+  .strictObject({ name: Name, email: Email, password: Password })
+  .meta({ id: 'RegisterRequest' });
+export const RegisterResponse = z.object({ user: User }).meta({ id: 'RegisterResponse' });
+
+export const LoginBody = z
+  .strictObject({ email: Email, password: z.string().min(1, 'Required').max(256) })
+  .meta({ id: 'LoginRequest' });
+
+const TokenString = z.string().min(1, 'Required').max(8192);
+export const LoginResponse = z
+  .object({
+    accessToken: z.string(),
+    idToken: z.string(),
+    refreshToken: z.string(),
+    expiresIn: z.int(),
+    tokenType: z.literal('Bearer'),
+    user: User,
+  })
+  .meta({ id: 'LoginResponse' });
+
+export const RefreshBody = z.strictObject({ refreshToken: TokenString }).meta({ id: 'RefreshRequest' });
+export const RefreshResponse = z
+  .object({ accessToken: z.string(), idToken: z.string(), expiresIn: z.int() })
+  .meta({ id: 'RefreshResponse' });
+
+export const LogoutBody = z.strictObject({ refreshToken: TokenString }).meta({ id: 'LogoutRequest' });
+
+export const UpdateMeBody = z.strictObject({ name: Name }).meta({ id: 'UpdateMeRequest' });
+
+export const ListUsersQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });
+export const UserPage = z.object({ items: z.array(User), nextCursor: z.string().nullable() }).meta({ id: 'UserPage' });
+
+export const UserIdParams = z.object({ id: UserId });
+export const ChangeRoleBody = z.strictObject({ role: Role }).meta({ id: 'ChangeRoleRequest' });

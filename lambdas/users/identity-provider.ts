@@ -1,0 +1,219 @@
+/**
+ * Secondary adapter: Amazon Cognito, the source of truth for credentials and
+ * group membership. Only calls that both AWS and the offline emulator support
+ * are used (no GlobalSignOut), so one code path runs in both. Cognito's
+ * errors become our typed errors here and nowhere else.
+ */
+import {
+  AdminAddUserToGroupCommand,
+  AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminGetUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  AdminSetUserPasswordCommand,
+  InitiateAuthCommand,
+  InvalidParameterException,
+  InvalidPasswordException,
+  LimitExceededException,
+  NotAuthorizedException,
+  RevokeTokenCommand,
+  SignUpCommand,
+  TooManyRequestsException,
+  UnsupportedTokenTypeException,
+  UserNotFoundException,
+  UsernameExistsException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { z } from 'zod';
+import { ADMIN_GROUP } from '../shared/caller.ts';
+import { cognito } from '../shared/clients.ts';
+import { readEnv } from '../shared/env.ts';
+import { ConflictError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../shared/errors.ts';
+
+const env = readEnv({ USER_POOL_ID: z.string().min(1), USER_POOL_CLIENT_ID: z.string().min(1) });
+const UserPoolId = env.USER_POOL_ID;
+const ClientId = env.USER_POOL_CLIENT_ID;
+
+const RETRY_AFTER_SECONDS = 5;
+const WRONG_CREDENTIALS = 'Incorrect email or password.';
+
+/** Maps Cognito's exceptions to answers a client can act on; anything else stays a 500. */
+export function fromCognitoError(error: unknown, context: 'sign-in' | 'refresh' | 'other' = 'other'): unknown {
+  // cognito-local answers a wrong password at sign-in with InvalidPasswordException where
+  // AWS says NotAuthorizedException; either way the caller must not learn which part was wrong.
+  if (context === 'sign-in' && error instanceof InvalidPasswordException)
+    return new UnauthorizedError(WRONG_CREDENTIALS);
+  if (error instanceof UsernameExistsException) return new ConflictError('An account with this email already exists.');
+  if (error instanceof InvalidPasswordException) {
+    return new ValidationError('The password does not meet the password policy.', [
+      { path: 'body.password', message: error.message },
+    ]);
+  }
+  if (error instanceof NotAuthorizedException || error instanceof UserNotFoundException) {
+    if (context === 'sign-in') return new UnauthorizedError(WRONG_CREDENTIALS);
+    if (context === 'refresh') return new UnauthorizedError('The refresh token is invalid, expired or revoked.');
+    return error instanceof UserNotFoundException ? error : new UnauthorizedError('Not authorized.');
+  }
+  if (error instanceof TooManyRequestsException || error instanceof LimitExceededException) {
+    return new TooManyRequestsError('Too many requests; retry later.', RETRY_AFTER_SECONDS);
+  }
+  if (
+    context === 'refresh' &&
+    (error instanceof InvalidParameterException || error instanceof UnsupportedTokenTypeException)
+  ) {
+    return new UnauthorizedError('The refresh token is invalid, expired or revoked.');
+  }
+  return error;
+}
+
+async function call<T>(send: () => Promise<T>, context?: 'sign-in' | 'refresh' | 'other'): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    throw fromCognitoError(error, context);
+  }
+}
+
+export interface Tokens {
+  accessToken: string;
+  idToken: string;
+  refreshToken?: string;
+  expiresIn: number;
+}
+
+function subjectOf(idToken: string): string {
+  const payload = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString()) as { sub?: string };
+  if (!payload.sub) throw new Error('Cognito returned an ID token without a subject');
+  return payload.sub;
+}
+
+function expiresInOf(accessToken: string, given: number | undefined): number {
+  if (given) return given;
+  const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as { exp: number };
+  return Math.max(0, payload.exp - Math.floor(Date.now() / 1000));
+}
+
+/** Creates a confirmed account (no e-mail round trip) and returns its subject id. */
+export async function signUp(email: string, password: string): Promise<string> {
+  const result = await call(() =>
+    cognito().send(
+      new SignUpCommand({
+        ClientId,
+        Username: email,
+        Password: password,
+        UserAttributes: [{ Name: 'email', Value: email }],
+      }),
+    ),
+  );
+  await call(() => cognito().send(new AdminConfirmSignUpCommand({ UserPoolId, Username: email })));
+  return result.UserSub!;
+}
+
+export async function signIn(email: string, password: string): Promise<Tokens & { userId: string }> {
+  const result = await call(
+    () =>
+      cognito().send(
+        new InitiateAuthCommand({
+          ClientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: email, PASSWORD: password },
+        }),
+      ),
+    'sign-in',
+  );
+  const auth = result.AuthenticationResult;
+  // A challenge (e.g. NEW_PASSWORD_REQUIRED) is not something this API completes.
+  if (!auth?.AccessToken || !auth.IdToken) throw new UnauthorizedError(WRONG_CREDENTIALS);
+  return {
+    accessToken: auth.AccessToken,
+    idToken: auth.IdToken,
+    ...(auth.RefreshToken ? { refreshToken: auth.RefreshToken } : {}),
+    expiresIn: expiresInOf(auth.AccessToken, auth.ExpiresIn),
+    userId: subjectOf(auth.IdToken),
+  };
+}
+
+export async function refresh(refreshToken: string): Promise<Tokens & { userId: string }> {
+  const result = await call(
+    () =>
+      cognito().send(
+        new InitiateAuthCommand({
+          ClientId,
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          AuthParameters: { REFRESH_TOKEN: refreshToken },
+        }),
+      ),
+    'refresh',
+  );
+  const auth = result.AuthenticationResult;
+  if (!auth?.AccessToken || !auth.IdToken)
+    throw new UnauthorizedError('The refresh token is invalid, expired or revoked.');
+  return {
+    accessToken: auth.AccessToken,
+    idToken: auth.IdToken,
+    expiresIn: expiresInOf(auth.AccessToken, auth.ExpiresIn),
+    userId: subjectOf(auth.IdToken),
+  };
+}
+
+/** RevokeToken also invalidates, inside Cognito, the access tokens issued from this refresh token. */
+export async function revoke(refreshToken: string): Promise<void> {
+  await call(() => cognito().send(new RevokeTokenCommand({ ClientId, Token: refreshToken })), 'refresh');
+}
+
+export async function setAdminGroup(username: string, isAdmin: boolean): Promise<void> {
+  const input = { UserPoolId, Username: username, GroupName: ADMIN_GROUP };
+  await call(() =>
+    cognito().send(isAdmin ? new AdminAddUserToGroupCommand(input) : new AdminRemoveUserFromGroupCommand(input)),
+  );
+}
+
+/** Resolves false when there was no such user (a converging retry). */
+export async function deleteAccount(username: string): Promise<boolean> {
+  try {
+    await cognito().send(new AdminDeleteUserCommand({ UserPoolId, Username: username }));
+    return true;
+  } catch (error) {
+    if (error instanceof UserNotFoundException) return false;
+    throw fromCognitoError(error);
+  }
+}
+
+export async function findAccount(username: string): Promise<{ id: string; email: string } | undefined> {
+  try {
+    const user = await cognito().send(new AdminGetUserCommand({ UserPoolId, Username: username }));
+    const attribute = (name: string) => user.UserAttributes?.find((a) => a.Name === name)?.Value;
+    return { id: attribute('sub') ?? user.Username!, email: attribute('email') ?? username };
+  } catch (error) {
+    if (error instanceof UserNotFoundException) return undefined;
+    throw fromCognitoError(error);
+  }
+}
+
+/** Creates the account, or resets its password if it exists; returns its subject id. */
+export async function createOrResetAccount(email: string, password: string): Promise<string> {
+  const existing = await findAccount(email);
+  if (!existing) {
+    await call(() =>
+      cognito().send(
+        new AdminCreateUserCommand({
+          UserPoolId,
+          Username: email,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      ),
+    );
+  }
+  await call(() =>
+    cognito().send(
+      new AdminSetUserPasswordCommand({ UserPoolId, Username: email, Password: password, Permanent: true }),
+    ),
+  );
+  const account = await findAccount(email);
+  if (!account) throw new Error(`Account ${email} vanished while being created`);
+  return account.id;
+}

@@ -1,0 +1,147 @@
+// Secondary adapter: owns every key and expression of user profile items.
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { dynamo } from '../shared/clients.ts';
+import { readEnv } from '../shared/env.ts';
+import type { Role } from '../shared/caller.ts';
+import type { UserProfile } from './user.ts';
+
+const env = readEnv({ MAIN_TABLE_NAME: z.string().min(1) });
+const TableName = env.MAIN_TABLE_NAME;
+
+const USERS_COLLECTION = 'USERS';
+export const userKey = (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' });
+const listingKeys = (profile: Pick<UserProfile, 'id' | 'createdAt'>) => ({
+  gsi1pk: USERS_COLLECTION,
+  gsi1sk: `${profile.createdAt}#${profile.id}`,
+});
+
+function fromItem(item: Record<string, unknown> | undefined): UserProfile | undefined {
+  if (!item) return undefined;
+  const { id, name, email, role, createdAt, updatedAt, deletedAt } = item as unknown as UserProfile;
+  return { id, name, email, role, createdAt, updatedAt, ...(deletedAt ? { deletedAt } : {}) };
+}
+
+export function createProfileParams(profile: UserProfile) {
+  return {
+    TableName,
+    Item: { ...userKey(profile.id), ...listingKeys(profile), type: 'User', ...profile },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+}
+
+/** Creates the profile; resolves false when it exists already (a converging retry). */
+export async function createProfile(profile: UserProfile): Promise<boolean> {
+  try {
+    await dynamo().send(new PutCommand(createProfileParams(profile)));
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+export async function getProfile(id: string): Promise<UserProfile | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName, Key: userKey(id), ConsistentRead: true }));
+  return fromItem(result.Item);
+}
+
+export function listProfilesParams(limit: number, startKey: Record<string, unknown> | undefined) {
+  return {
+    TableName,
+    IndexName: 'byCollection',
+    KeyConditionExpression: 'gsi1pk = :users',
+    ExpressionAttributeValues: { ':users': USERS_COLLECTION },
+    ScanIndexForward: false,
+    Limit: limit,
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+export async function listProfiles(limit: number, startKey: Record<string, unknown> | undefined) {
+  const result = await dynamo().send(new QueryCommand(listProfilesParams(limit, startKey)));
+  return {
+    items: (result.Items ?? []).map((item) => fromItem(item)!),
+    lastKey: result.LastEvaluatedKey,
+  };
+}
+
+/** Updates fields of a live (not deleted) profile; resolves undefined when there is none. */
+async function updateLive(
+  id: string,
+  set: Record<string, unknown>,
+  extraCondition?: { expression: string; names: Record<string, string>; values: Record<string, unknown> },
+): Promise<UserProfile | undefined> {
+  const names: Record<string, string> = { ...extraCondition?.names };
+  const values: Record<string, unknown> = { ...extraCondition?.values };
+  const assignments = Object.entries(set).map(([field, value], index) => {
+    names[`#f${index}`] = field;
+    values[`:v${index}`] = value;
+    return `#f${index} = :v${index}`;
+  });
+  try {
+    const result = await dynamo().send(
+      new UpdateCommand({
+        TableName,
+        Key: userKey(id),
+        UpdateExpression: `SET ${assignments.join(', ')}`,
+        ConditionExpression: [
+          'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+          ...(extraCondition ? [extraCondition.expression] : []),
+        ].join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return fromItem(result.Attributes);
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
+
+export function renameProfile(id: string, name: string, now: string) {
+  return updateLive(id, { name, updatedAt: now });
+}
+
+/** Sets the role only if it is still `expected`, so two admins can't interleave half-changes. */
+export function setProfileRole(id: string, role: Role, expected: Role, now: string) {
+  return updateLive(
+    id,
+    { role, updatedAt: now },
+    {
+      expression: '#role = :expected',
+      names: { '#role': 'role' },
+      values: { ':expected': expected },
+    },
+  );
+}
+
+/** Marks the profile deleted and takes it out of the listing index; the item stays for the record. */
+export async function markProfileDeleted(id: string, now: string): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName,
+        Key: userKey(id),
+        UpdateExpression: 'SET deletedAt = :now, updatedAt = :now REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+        ExpressionAttributeValues: { ':now': now },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Puts an admin profile in place whatever was there (used by create-admin). */
+export async function upsertProfile(profile: UserProfile): Promise<void> {
+  const { deletedAt: _deleted, ...live } = profile;
+  await dynamo().send(
+    new PutCommand({ TableName, Item: { ...userKey(live.id), ...listingKeys(live), type: 'User', ...live } }),
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * Use cases for accounts and profiles. Cognito holds credentials and groups;
+ * the profile item mirrors each user for listing and for names in chat. Every
+ * two-system change is ordered so that a failure is either compensated or
+ * converges when the same request is retried.
+ */
+import type { Caller, Role } from '../shared/caller.ts';
+import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { NotFoundError, UnauthorizedError } from '../shared/errors.ts';
+import { logger } from '../shared/logger.ts';
+import * as accounts from './identity-provider.ts';
+import * as profiles from './repository.ts';
+import { assertMayChangeRole, assertMayDelete, toPublicUser, type PublicUser, type UserProfile } from './user.ts';
+
+const now = () => new Date().toISOString();
+const USERS_CURSOR_SCOPE = 'users';
+
+export async function register(input: { name: string; email: string; password: string }): Promise<PublicUser> {
+  const id = await accounts.signUp(input.email, input.password);
+  const timestamp = now();
+  const profile: UserProfile = {
+    id,
+    name: input.name,
+    email: input.email,
+    role: 'REGULAR',
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  };
+  try {
+    await profiles.createProfile(profile);
+  } catch (error) {
+    // Never leave an account without a profile: undo the sign-up, so the same request can simply be retried.
+    await accounts
+      .deleteAccount(id)
+      .catch((rollbackError: unknown) =>
+        logger.error('Rollback of sign-up failed; the next sign-in recreates the profile', rollbackError as Error),
+      );
+    throw error;
+  }
+  return toPublicUser(profile);
+}
+
+/** The profile of an account, recreated from Cognito if a sign-up was interrupted before it was written. */
+async function profileOfAccount(id: string, email: string): Promise<UserProfile> {
+  const existing = await profiles.getProfile(id);
+  if (existing) return existing;
+  const timestamp = now();
+  const recovered: UserProfile = {
+    id,
+    name: email.split('@')[0]!.slice(0, 50),
+    email,
+    role: 'REGULAR',
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  };
+  await profiles.createProfile(recovered);
+  return (await profiles.getProfile(id)) ?? recovered;
+}
+
+export async function login(input: { email: string; password: string }) {
+  const tokens = await accounts.signIn(input.email, input.password);
+  const profile = await profileOfAccount(tokens.userId, input.email);
+  if (profile.deletedAt) throw new UnauthorizedError('Incorrect email or password.');
+  return { ...tokens, tokenType: 'Bearer' as const, user: toPublicUser(profile) };
+}
+
+export async function refresh(refreshToken: string) {
+  const tokens = await accounts.refresh(refreshToken);
+  const profile = await profiles.getProfile(tokens.userId);
+  if (profile?.deletedAt) throw new UnauthorizedError('The refresh token is invalid, expired or revoked.');
+  return { accessToken: tokens.accessToken, idToken: tokens.idToken, expiresIn: tokens.expiresIn };
+}
+
+export async function logout(refreshToken: string): Promise<void> {
+  await accounts.revoke(refreshToken);
+}
+
+/** The caller's own live profile; a deleted account's leftover tokens get 401. */
+export async function me(caller: Caller): Promise<PublicUser> {
+  const profile = await profiles.getProfile(caller.id);
+  if (!profile || profile.deletedAt) throw new UnauthorizedError('This account no longer exists.');
+  return toPublicUser(profile);
+}
+
+export async function renameMe(caller: Caller, name: string): Promise<PublicUser> {
+  const updated = await profiles.renameProfile(caller.id, name, now());
+  if (!updated) throw new UnauthorizedError('This account no longer exists.');
+  return toPublicUser(updated);
+}
+
+export async function listUsers(limit: number, cursor: string | undefined) {
+  const page = await profiles.listProfiles(limit, decodeCursor(cursor, USERS_CURSOR_SCOPE));
+  return { items: page.items.map(toPublicUser), nextCursor: encodeCursor(page.lastKey, USERS_CURSOR_SCOPE) };
+}
+
+async function liveProfile(id: string): Promise<UserProfile> {
+  const profile = await profiles.getProfile(id);
+  if (!profile || profile.deletedAt) throw new NotFoundError('User not found.');
+  return profile;
+}
+
+export async function getUser(id: string): Promise<PublicUser> {
+  return toPublicUser(await liveProfile(id));
+}
+
+/**
+ * Profile first, then the Cognito group; if the group change fails the
+ * profile is put back, so the two never disagree for longer than one request.
+ * The profile is what admin routes re-check, so a demotion bites at once.
+ */
+export async function changeRole(actor: Caller, targetId: string, role: Role): Promise<PublicUser> {
+  assertMayChangeRole(actor.id, targetId);
+  const current = await liveProfile(targetId);
+  if (current.role === role) {
+    await accounts.setAdminGroup(targetId, role === 'ADMIN'); // converge a half-done earlier attempt
+    return toPublicUser(current);
+  }
+  const updated = await profiles.setProfileRole(targetId, role, current.role, now());
+  if (!updated) throw new NotFoundError('User not found.');
+  try {
+    await accounts.setAdminGroup(targetId, role === 'ADMIN');
+  } catch (error) {
+    await profiles.setProfileRole(targetId, current.role, role, now());
+    throw error;
+  }
+  return toPublicUser(updated);
+}
+
+/**
+ * The profile is marked deleted first (so the account loses access at once and
+ * disappears from listings), then the Cognito account goes. A retry after a
+ * failure in between finishes the job.
+ */
+export async function deleteUser(actor: Caller, targetId: string): Promise<void> {
+  assertMayDelete(actor.id, targetId);
+  const profile = await profiles.getProfile(targetId);
+  if (!profile) throw new NotFoundError('User not found.');
+  if (!profile.deletedAt) await profiles.markProfileDeleted(targetId, now());
+  const deleted = await accounts.deleteAccount(targetId);
+  if (!deleted && profile.deletedAt) throw new NotFoundError('User not found.');
+}
+
+/** Is this caller, whose token says admin, still an admin right now? */
+export async function isStillAdmin(caller: Caller): Promise<boolean> {
+  const profile = await profiles.getProfile(caller.id);
+  return profile?.role === 'ADMIN' && !profile.deletedAt;
+}
+
+/** Creates or updates an admin account (npm run create-admin, ADMIN_EMAIL at npm start). Idempotent. */
+export async function ensureAdmin(input: { email: string; password: string; name: string }): Promise<PublicUser> {
+  const email = input.email.toLowerCase();
+  const id = await accounts.createOrResetAccount(email, input.password);
+  await accounts.setAdminGroup(id, true);
+  const existing = await profiles.getProfile(id);
+  const timestamp = now();
+  const profile: UserProfile = {
+    id,
+    name: input.name,
+    email,
+    role: 'ADMIN',
+    createdAt: existing?.createdAt ?? timestamp,
+    updatedAt: timestamp,
+  };
+  await profiles.upsertProfile(profile);
+  return toPublicUser(profile);
+}

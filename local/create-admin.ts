@@ -1,0 +1,75 @@
+/**
+ * `npm run create-admin -- --email a@b.c --password '…' [--name Admin] [--stack OrderChat-dev-Api]`
+ *
+ * Creates or updates an admin account, idempotently. Without --stack it talks
+ * to the running `npm start` (COGNITO_PORT, DYNAMODB_PORT); with --stack it
+ * reads the deployed stack's outputs and uses your AWS credentials.
+ */
+import { parseArgs } from 'node:util';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { RegisterBody } from '#lambdas/schemas/users.ts';
+import { cognitoClient, provisionUserPool } from './cognito-local.ts';
+import { localTableName } from './runtime.ts';
+
+const { values } = parseArgs({
+  options: {
+    email: { type: 'string' },
+    password: { type: 'string' },
+    name: { type: 'string', default: 'Admin' },
+    stack: { type: 'string' },
+  },
+});
+
+const input = RegisterBody.safeParse({ email: values.email, password: values.password, name: values.name });
+if (!input.success) {
+  console.error(
+    `Usage: npm run create-admin -- --email <email> --password <password> [--name <name>] [--stack <stack>]\n` +
+      input.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n'),
+  );
+  process.exit(2);
+}
+
+async function deployedEnvironment(stackName: string) {
+  const cloudFormation = new CloudFormationClient({});
+  const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  const required = ['UserPoolId', 'UserPoolClientId', 'MainTableName'];
+  const missing = required.filter((key) => !outputs[key]);
+  if (missing.length) throw new Error(`Stack ${stackName} has no output(s) ${missing.join(', ')}`);
+  return {
+    USER_POOL_ID: outputs.UserPoolId!,
+    USER_POOL_CLIENT_ID: outputs.UserPoolClientId!,
+    MAIN_TABLE_NAME: outputs.MainTableName!,
+  };
+}
+
+async function localEnvironment() {
+  const cognitoEndpoint = `http://127.0.0.1:${process.env.COGNITO_PORT ?? 9229}`;
+  const pool = await provisionUserPool(cognitoEndpoint).catch(() => {
+    throw new Error(`No local Cognito at ${cognitoEndpoint}: start the runtime with \`npm start\` first.`);
+  });
+  cognitoClient(cognitoEndpoint).destroy();
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8002}`,
+    USER_POOL_ID: pool.userPoolId,
+    USER_POOL_CLIENT_ID: pool.clientId,
+    MAIN_TABLE_NAME: localTableName('main'),
+  };
+}
+
+try {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  Object.assign(process.env, values.stack ? await deployedEnvironment(values.stack) : await localEnvironment());
+  // Only the profile table and Cognito are touched; cursors are never signed here.
+  process.env.CURSOR_SECRET ??= 'unused-by-create-admin-unused-by-create-admin';
+  const { ensureAdmin } = await import('#lambdas/users/service.ts');
+  const admin = await ensureAdmin(input.data);
+  console.log(`Admin ${admin.email} (${admin.id}) is ready${values.stack ? ` in ${values.stack}` : ' locally'}.`);
+} catch (error) {
+  console.error(`create-admin failed: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,77 @@
+// Unit: the shared HTTP handler chain (parsing, validation, errors, headers). No network.
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { problemResponse, SECURITY_HEADERS } from '#lambdas/shared/http.ts';
+import { ConflictError, TooManyRequestsError, ValidationError } from '#lambdas/shared/errors.ts';
+import { parseWith } from '#lambdas/shared/validation.ts';
+import { callerFromClaims, parseGroupsClaim } from '#lambdas/shared/caller.ts';
+import { handler as health } from '#lambdas/handlers/http/health.ts';
+import { call, httpEvent } from '../support/events.ts';
+
+describe('parseWith', () => {
+  const schema = z.strictObject({ name: z.string().min(2), quantity: z.int() });
+
+  it('returns the parsed value', () => {
+    expect(parseWith(schema, { name: 'ok', quantity: 1 }, 'body')).toEqual({ name: 'ok', quantity: 1 });
+  });
+
+  it('lists every field at fault with its location, unknown fields included', () => {
+    try {
+      parseWith(schema, { name: 'x', quantity: 1.5, extra: true }, 'body');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      const paths = (error as ValidationError).errors.map((e) => e.path).sort();
+      expect(paths).toEqual(['body.extra', 'body.name', 'body.quantity']);
+      expect((error as ValidationError).message).toMatch(/and 2 more/);
+    }
+  });
+});
+
+describe('problemResponse', () => {
+  it('exposes a typed error as problem+json with its status and headers', () => {
+    const response = problemResponse(new TooManyRequestsError('Slow down', 5));
+    expect(response.statusCode).toBe(429);
+    expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json', 'retry-after': '5' });
+    expect(JSON.parse(response.body!)).toEqual({
+      type: 'about:blank',
+      title: 'Too many requests',
+      status: 429,
+      detail: 'Slow down',
+    });
+  });
+
+  it('hides everything about an unexpected error', () => {
+    const secret = new Error('connect ECONNREFUSED 10.0.0.1 with password hunter2');
+    const response = problemResponse(secret);
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('hunter2');
+    expect(response.body).not.toContain('at ');
+  });
+
+  it('puts the security headers on error answers too', () => {
+    const response = problemResponse(new ConflictError('no'));
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(response.headers?.[name]).toBe(value);
+  });
+});
+
+describe('callerFromClaims', () => {
+  it('reads API Gateway\'s "[a b]" rendering of cognito:groups', () => {
+    expect(parseGroupsClaim('[admin poweruser]')).toEqual(['admin', 'poweruser']);
+    expect(parseGroupsClaim('[admin]')).toEqual(['admin']);
+    expect(parseGroupsClaim(undefined)).toEqual([]);
+    expect(callerFromClaims({ sub: 'u1', 'cognito:groups': '[admin]' })).toEqual({ id: 'u1', role: 'ADMIN' });
+    expect(callerFromClaims({ sub: 'u1' })).toEqual({ id: 'u1', role: 'REGULAR' });
+    expect(callerFromClaims({})).toBeUndefined();
+  });
+});
+
+describe('GET /health handler', () => {
+  it('answers 200 JSON with every security header', async () => {
+    const response = await call(health, httpEvent('GET /health'));
+    expect(response.statusCode).toBe(200);
+    expect(response.json.status).toBe('ok');
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.headers['strict-transport-security']).toBeDefined();
+  });
+});

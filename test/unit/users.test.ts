@@ -1,0 +1,293 @@
+// Unit: identity handlers and use cases, with Cognito and DynamoDB mocked at the client boundary.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  AdminAddUserToGroupCommand,
+  AdminConfirmSignUpCommand,
+  AdminDeleteUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  InvalidPasswordException,
+  LimitExceededException,
+  NotAuthorizedException,
+  RevokeTokenCommand,
+  SignUpCommand,
+  TooManyRequestsException,
+  UserNotFoundException,
+  UsernameExistsException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { handler as register } from '#lambdas/handlers/http/auth-register.ts';
+import { handler as loginHandler } from '#lambdas/handlers/http/auth-login.ts';
+import { handler as refreshHandler } from '#lambdas/handlers/http/auth-refresh.ts';
+import { handler as logoutHandler } from '#lambdas/handlers/http/auth-logout.ts';
+import { handler as listUsers } from '#lambdas/handlers/http/users-list.ts';
+import { handler as changeRole } from '#lambdas/handlers/http/users-change-role.ts';
+import { handler as deleteUser } from '#lambdas/handlers/http/users-delete.ts';
+import { ADMIN_ID, OTHER_ID, USER_ID, adminClaims, call, httpEvent, userClaims } from '../support/events.ts';
+
+const cognito = mockClient(CognitoIdentityProviderClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
+
+const meta = { $metadata: {} };
+const cognitoError = <T>(Type: new (opts: any) => T, message = 'from Cognito') => new Type({ message, ...meta });
+
+const profile = (id: string, role: 'ADMIN' | 'REGULAR', extra: Record<string, unknown> = {}) => ({
+  pk: `USER#${id}`,
+  sk: 'PROFILE',
+  id,
+  name: 'Someone',
+  email: `${id.slice(0, 4)}@example.test`,
+  role,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...extra,
+});
+
+const fakeJwt = (payload: Record<string, unknown>) =>
+  `h.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.s`;
+
+beforeEach(() => {
+  cognito.reset();
+  dynamo.reset();
+});
+afterEach(() => {
+  cognito.reset();
+  dynamo.reset();
+});
+
+const registerBody = { name: 'Alice', email: 'Alice@Example.test', password: 'Str0ng!Passw0rd' };
+
+describe('POST /auth/register', () => {
+  it('signs up, confirms and writes the profile with a lower-cased email', async () => {
+    cognito.on(SignUpCommand).resolves({ UserSub: USER_ID, UserConfirmed: false, ...meta });
+    cognito.on(AdminConfirmSignUpCommand).resolves(meta);
+    dynamo.on(PutCommand).resolves(meta);
+    const response = await call(register, httpEvent('POST /auth/register', { body: registerBody }));
+    expect(response.statusCode).toBe(201);
+    expect(response.json.user).toMatchObject({ id: USER_ID, email: 'alice@example.test', role: 'REGULAR' });
+    const put = dynamo.commandCalls(PutCommand)[0]!.args[0].input;
+    expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(put.Item).toMatchObject({ pk: `USER#${USER_ID}`, sk: 'PROFILE', gsi1pk: 'USERS' });
+  });
+
+  it('rolls the Cognito account back when the profile write fails, and answers a generic 500', async () => {
+    cognito.on(SignUpCommand).resolves({ UserSub: USER_ID, UserConfirmed: false, ...meta });
+    cognito.on(AdminConfirmSignUpCommand).resolves(meta);
+    cognito.on(AdminDeleteUserCommand).resolves(meta);
+    dynamo.on(PutCommand).rejects(new Error('DynamoDB is down'));
+    const response = await call(register, httpEvent('POST /auth/register', { body: registerBody }));
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('DynamoDB is down');
+    expect(cognito.commandCalls(AdminDeleteUserCommand)[0]!.args[0].input.Username).toBe(USER_ID);
+  });
+
+  it.each([
+    [UsernameExistsException, 409],
+    [InvalidPasswordException, 400],
+    [TooManyRequestsException, 429],
+    [LimitExceededException, 429],
+  ])('maps %o to %i', async (Exception, status) => {
+    cognito.on(SignUpCommand).rejects(cognitoError(Exception as any));
+    const response = await call(register, httpEvent('POST /auth/register', { body: registerBody }));
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    if (status === 429) expect(response.headers['retry-after']).toMatch(/^\d+$/);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+});
+
+describe('POST /auth/login', () => {
+  it.each([NotAuthorizedException, UserNotFoundException])('answers 401 with one message for %o', async (Exception) => {
+    cognito.on(InitiateAuthCommand).rejects(cognitoError(Exception as any, 'Incorrect username or password.'));
+    const response = await call(
+      loginHandler,
+      httpEvent('POST /auth/login', { body: { email: 'a@b.co', password: 'x' } }),
+    );
+    expect(response.statusCode).toBe(401);
+    expect(response.json.detail).toBe('Incorrect email or password.');
+  });
+
+  it('maps throttling to 429 with Retry-After', async () => {
+    cognito.on(InitiateAuthCommand).rejects(cognitoError(TooManyRequestsException));
+    const response = await call(
+      loginHandler,
+      httpEvent('POST /auth/login', { body: { email: 'a@b.co', password: 'x' } }),
+    );
+    expect(response.statusCode).toBe(429);
+    expect(response.headers['retry-after']).toBeDefined();
+  });
+
+  it('recreates a missing profile (an interrupted sign-up converges at sign-in)', async () => {
+    const accessToken = fakeJwt({ sub: USER_ID, exp: Math.floor(Date.now() / 1000) + 900 });
+    cognito.on(InitiateAuthCommand).resolves({
+      AuthenticationResult: {
+        AccessToken: accessToken,
+        IdToken: fakeJwt({ sub: USER_ID }),
+        RefreshToken: 'r',
+        ExpiresIn: 900,
+      },
+      ...meta,
+    });
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ ...meta })
+      .resolves({ Item: profile(USER_ID, 'REGULAR'), ...meta });
+    dynamo.on(PutCommand).resolves(meta);
+    const response = await call(
+      loginHandler,
+      httpEvent('POST /auth/login', { body: { email: 'a@b.co', password: 'x' } }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { id: USER_ID } });
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+  });
+});
+
+describe('POST /auth/refresh and /auth/logout', () => {
+  it('answers 401 for a revoked or unknown refresh token', async () => {
+    cognito.on(InitiateAuthCommand).rejects(cognitoError(NotAuthorizedException, 'Refresh Token has been revoked'));
+    const response = await call(refreshHandler, httpEvent('POST /auth/refresh', { body: { refreshToken: 'r' } }));
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('refuses tokens of a deleted account', async () => {
+    const accessToken = fakeJwt({ sub: USER_ID, exp: Math.floor(Date.now() / 1000) + 900 });
+    cognito.on(InitiateAuthCommand).resolves({
+      AuthenticationResult: { AccessToken: accessToken, IdToken: fakeJwt({ sub: USER_ID }) },
+      ...meta,
+    });
+    dynamo
+      .on(GetCommand)
+      .resolves({ Item: profile(USER_ID, 'REGULAR', { deletedAt: '2026-02-01T00:00:00.000Z' }), ...meta });
+    const response = await call(refreshHandler, httpEvent('POST /auth/refresh', { body: { refreshToken: 'r' } }));
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('revokes the refresh token on logout', async () => {
+    cognito.on(RevokeTokenCommand).resolves(meta);
+    const response = await call(
+      logoutHandler,
+      httpEvent('POST /auth/logout', { body: { refreshToken: 'r1' }, claims: userClaims() }),
+    );
+    expect(response.statusCode).toBe(204);
+    expect(cognito.commandCalls(RevokeTokenCommand)[0]!.args[0].input.Token).toBe('r1');
+  });
+});
+
+describe('admin routes', () => {
+  it('refuse a token whose admin claim is stale (profile says REGULAR)', async () => {
+    dynamo.on(GetCommand).resolves({ Item: profile(ADMIN_ID, 'REGULAR'), ...meta });
+    const response = await call(listUsers, httpEvent('GET /users', { claims: adminClaims() }));
+    expect(response.statusCode).toBe(403);
+    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it('refuse a regular token without reading anything', async () => {
+    const response = await call(listUsers, httpEvent('GET /users', { claims: userClaims() }));
+    expect(response.statusCode).toBe(403);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('list users with one Query on the collection index, newest first', async () => {
+    dynamo.on(GetCommand).resolves({ Item: profile(ADMIN_ID, 'ADMIN'), ...meta });
+    dynamo.on(QueryCommand).resolves({ Items: [profile(USER_ID, 'REGULAR')], LastEvaluatedKey: { pk: 'x' }, ...meta });
+    const response = await call(listUsers, httpEvent('GET /users', { claims: adminClaims(), query: { limit: '5' } }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json.items).toHaveLength(1);
+    expect(response.json.nextCursor).toEqual(expect.any(String));
+    const query = dynamo.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(query).toMatchObject({ IndexName: 'byCollection', ScanIndexForward: false, Limit: 5 });
+  });
+});
+
+describe('PATCH /users/{id}/role', () => {
+  const event = (role: string, id = USER_ID) =>
+    httpEvent('PATCH /users/{id}/role', { claims: adminClaims(), params: { id }, body: { role } });
+
+  it('updates the profile then the group', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: profile(ADMIN_ID, 'ADMIN'), ...meta })
+      .resolves({ Item: profile(USER_ID, 'REGULAR'), ...meta });
+    dynamo.on(UpdateCommand).resolves({ Attributes: profile(USER_ID, 'ADMIN'), ...meta });
+    cognito.on(AdminAddUserToGroupCommand).resolves(meta);
+    const response = await call(changeRole, event('ADMIN'));
+    expect(response.statusCode).toBe(200);
+    expect(response.json.role).toBe('ADMIN');
+    expect(cognito.commandCalls(AdminAddUserToGroupCommand)[0]!.args[0].input).toMatchObject({
+      Username: USER_ID,
+      GroupName: 'admin',
+    });
+  });
+
+  it('puts the profile back when the group change fails, so both stay in step', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: profile(ADMIN_ID, 'ADMIN'), ...meta })
+      .resolves({ Item: profile(USER_ID, 'ADMIN'), ...meta });
+    dynamo.on(UpdateCommand).resolves({ Attributes: profile(USER_ID, 'REGULAR'), ...meta });
+    cognito.on(AdminRemoveUserFromGroupCommand).rejects(cognitoError(TooManyRequestsException));
+    const response = await call(changeRole, event('REGULAR'));
+    expect(response.statusCode).toBe(429);
+    const updates = dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues);
+    expect(updates).toHaveLength(2);
+    expect(updates[1]).toMatchObject({ ':v0': 'ADMIN', ':expected': 'REGULAR' });
+  });
+
+  it("answers 409 for the caller's own role without touching anything", async () => {
+    dynamo.on(GetCommand).resolves({ Item: profile(ADMIN_ID, 'ADMIN'), ...meta });
+    const response = await call(changeRole, event('REGULAR', ADMIN_ID));
+    expect(response.statusCode).toBe(409);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+});
+
+describe('DELETE /users/{id}', () => {
+  const event = (id = OTHER_ID) => httpEvent('DELETE /users/{id}', { claims: adminClaims(), params: { id } });
+
+  it('marks the profile deleted, then deletes the account', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: profile(ADMIN_ID, 'ADMIN'), ...meta })
+      .resolves({ Item: profile(OTHER_ID, 'REGULAR'), ...meta });
+    dynamo.on(UpdateCommand).resolves(meta);
+    cognito.on(AdminDeleteUserCommand).resolves(meta);
+    const response = await call(deleteUser, event());
+    expect(response.statusCode).toBe(204);
+    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input.UpdateExpression).toContain('REMOVE gsi1pk, gsi1sk');
+  });
+
+  it('finishes an interrupted deletion on retry', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: profile(ADMIN_ID, 'ADMIN'), ...meta })
+      .resolves({ Item: profile(OTHER_ID, 'REGULAR', { deletedAt: '2026-02-01T00:00:00.000Z' }), ...meta });
+    cognito.on(AdminDeleteUserCommand).resolves(meta);
+    const response = await call(deleteUser, event());
+    expect(response.statusCode).toBe(204);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('answers 404 once both are gone', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: profile(ADMIN_ID, 'ADMIN'), ...meta })
+      .resolves({ Item: profile(OTHER_ID, 'REGULAR', { deletedAt: '2026-02-01T00:00:00.000Z' }), ...meta });
+    cognito.on(AdminDeleteUserCommand).rejects(cognitoError(UserNotFoundException));
+    const response = await call(deleteUser, event());
+    expect(response.statusCode).toBe(404);
+  });
+
+  it('treats a concurrent deletion as done', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: profile(ADMIN_ID, 'ADMIN'), ...meta })
+      .resolves({ Item: profile(OTHER_ID, 'REGULAR'), ...meta });
+    dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'x', ...meta }));
+    cognito.on(AdminDeleteUserCommand).resolves(meta);
+    expect((await call(deleteUser, event())).statusCode).toBe(204);
+  });
+});
