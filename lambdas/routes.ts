@@ -77,7 +77,10 @@ export const httpRoutes = {
     request: { body: RegisterBody },
     responses: { 201: { description: 'Account created', schema: RegisterResponse } },
     errors: [409, 429],
-    permissions: { tables: { main: 'readWrite' }, cognito: ['AdminConfirmSignUp', 'AdminDeleteUser'] },
+    permissions: {
+      tables: { main: 'readWrite' },
+      cognito: ['AdminCreateUser', 'AdminSetUserPassword', 'AdminGetUser', 'AdminDeleteUser'],
+    },
   },
   'POST /auth/login': {
     handler: 'http/auth-login',

@@ -23,6 +23,7 @@ import {
 import { callerFromClaims, type Caller } from './caller.ts';
 import { logger } from './logger.ts';
 import { parseWith } from './validation.ts';
+import { cameThroughCloudFront } from './origin-verify.ts';
 
 /** What helmet sets by default, tuned for a JSON API that is never framed or rendered. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -151,6 +152,7 @@ export function httpHandler<K extends HttpRouteKey>(
       },
     })
     .handler(async (event) => {
+      if (!cameThroughCloudFront(event.headers)) throw new ForbiddenError('Call the API through its public URL.');
       const body = route.request?.body ? parseWith(route.request.body, readJsonBody(event), 'body') : undefined;
       const query = route.request?.query
         ? parseWith(route.request.query, event.queryStringParameters ?? {}, 'query')

@@ -6,7 +6,6 @@
  */
 import {
   AdminAddUserToGroupCommand,
-  AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminGetUserCommand,
@@ -18,7 +17,6 @@ import {
   LimitExceededException,
   NotAuthorizedException,
   RevokeTokenCommand,
-  SignUpCommand,
   TooManyRequestsException,
   UnsupportedTokenTypeException,
   UserNotFoundException,
@@ -93,20 +91,39 @@ function expiresInOf(accessToken: string, given: number | undefined): number {
   return Math.max(0, payload.exp - Math.floor(Date.now() / 1000));
 }
 
-/** Creates a confirmed account (no e-mail round trip) and returns its subject id. */
+/**
+ * Creates a confirmed account with a permanent password. The pool allows no
+ * self sign-up (only this API creates accounts, so no account can exist
+ * without its profile), hence the admin calls. A password Cognito refuses
+ * removes the half-made account again.
+ */
 export async function signUp(email: string, password: string): Promise<string> {
-  const result = await call(() =>
+  const created = await call(() =>
     cognito().send(
-      new SignUpCommand({
-        ClientId,
+      new AdminCreateUserCommand({
+        UserPoolId,
         Username: email,
-        Password: password,
-        UserAttributes: [{ Name: 'email', Value: email }],
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
       }),
     ),
   );
-  await call(() => cognito().send(new AdminConfirmSignUpCommand({ UserPoolId, Username: email })));
-  return result.UserSub!;
+  const id = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value ?? (await findAccount(email))?.id;
+  if (!id) throw new Error(`Cognito created ${email} without a subject`);
+  try {
+    await call(() =>
+      cognito().send(
+        new AdminSetUserPasswordCommand({ UserPoolId, Username: id, Password: password, Permanent: true }),
+      ),
+    );
+  } catch (error) {
+    await deleteAccount(id);
+    throw error;
+  }
+  return id;
 }
 
 export async function signIn(email: string, password: string): Promise<Tokens & { userId: string }> {
@@ -193,27 +210,11 @@ export async function findAccount(username: string): Promise<{ id: string; email
 /** Creates the account, or resets its password if it exists; returns its subject id. */
 export async function createOrResetAccount(email: string, password: string): Promise<string> {
   const existing = await findAccount(email);
-  if (!existing) {
-    await call(() =>
-      cognito().send(
-        new AdminCreateUserCommand({
-          UserPoolId,
-          Username: email,
-          MessageAction: 'SUPPRESS',
-          UserAttributes: [
-            { Name: 'email', Value: email },
-            { Name: 'email_verified', Value: 'true' },
-          ],
-        }),
-      ),
-    );
-  }
+  if (!existing) return signUp(email, password);
   await call(() =>
     cognito().send(
-      new AdminSetUserPasswordCommand({ UserPoolId, Username: email, Password: password, Permanent: true }),
+      new AdminSetUserPasswordCommand({ UserPoolId, Username: existing.id, Password: password, Permanent: true }),
     ),
   );
-  const account = await findAccount(email);
-  if (!account) throw new Error(`Account ${email} vanished while being created`);
-  return account.id;
+  return existing.id;
 }

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   AdminAddUserToGroupCommand,
-  AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
   AdminDeleteUserCommand,
   AdminRemoveUserFromGroupCommand,
   CognitoIdentityProviderClient,
@@ -12,7 +13,6 @@ import {
   LimitExceededException,
   NotAuthorizedException,
   RevokeTokenCommand,
-  SignUpCommand,
   TooManyRequestsException,
   UserNotFoundException,
   UsernameExistsException,
@@ -61,9 +61,11 @@ afterEach(() => {
 const registerBody = { name: 'Alice', email: 'Alice@Example.test', password: 'Str0ng!Passw0rd' };
 
 describe('POST /auth/register', () => {
-  it('signs up, confirms and writes the profile with a lower-cased email', async () => {
-    cognito.on(SignUpCommand).resolves({ UserSub: USER_ID, UserConfirmed: false, ...meta });
-    cognito.on(AdminConfirmSignUpCommand).resolves(meta);
+  const created = { User: { Username: USER_ID, Attributes: [{ Name: 'sub', Value: USER_ID }] }, ...meta };
+
+  it('creates the account with a permanent password and writes the profile with a lower-cased email', async () => {
+    cognito.on(AdminCreateUserCommand).resolves(created);
+    cognito.on(AdminSetUserPasswordCommand).resolves(meta);
     dynamo.on(PutCommand).resolves(meta);
     const response = await call(register, httpEvent('POST /auth/register', { body: registerBody }));
     expect(response.statusCode).toBe(201);
@@ -71,11 +73,26 @@ describe('POST /auth/register', () => {
     const put = dynamo.commandCalls(PutCommand)[0]!.args[0].input;
     expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(put.Item).toMatchObject({ pk: `USER#${USER_ID}`, sk: 'PROFILE', gsi1pk: 'USERS' });
+    expect(cognito.commandCalls(AdminCreateUserCommand)[0]!.args[0].input).toMatchObject({
+      Username: 'alice@example.test',
+      MessageAction: 'SUPPRESS',
+    });
+    expect(cognito.commandCalls(AdminSetUserPasswordCommand)[0]!.args[0].input.Permanent).toBe(true);
+  });
+
+  it('removes the new account again when Cognito refuses the password', async () => {
+    cognito.on(AdminCreateUserCommand).resolves(created);
+    cognito.on(AdminSetUserPasswordCommand).rejects(cognitoError(InvalidPasswordException));
+    cognito.on(AdminDeleteUserCommand).resolves(meta);
+    const response = await call(register, httpEvent('POST /auth/register', { body: registerBody }));
+    expect(response.statusCode).toBe(400);
+    expect(cognito.commandCalls(AdminDeleteUserCommand)[0]!.args[0].input.Username).toBe(USER_ID);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });
 
   it('rolls the Cognito account back when the profile write fails, and answers a generic 500', async () => {
-    cognito.on(SignUpCommand).resolves({ UserSub: USER_ID, UserConfirmed: false, ...meta });
-    cognito.on(AdminConfirmSignUpCommand).resolves(meta);
+    cognito.on(AdminCreateUserCommand).resolves(created);
+    cognito.on(AdminSetUserPasswordCommand).resolves(meta);
     cognito.on(AdminDeleteUserCommand).resolves(meta);
     dynamo.on(PutCommand).rejects(new Error('DynamoDB is down'));
     const response = await call(register, httpEvent('POST /auth/register', { body: registerBody }));
@@ -86,11 +103,10 @@ describe('POST /auth/register', () => {
 
   it.each([
     [UsernameExistsException, 409],
-    [InvalidPasswordException, 400],
     [TooManyRequestsException, 429],
     [LimitExceededException, 429],
   ])('maps %o to %i', async (Exception, status) => {
-    cognito.on(SignUpCommand).rejects(cognitoError(Exception as any));
+    cognito.on(AdminCreateUserCommand).rejects(cognitoError(Exception as any));
     const response = await call(register, httpEvent('POST /auth/register', { body: registerBody }));
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toBe('application/problem+json');

@@ -3,11 +3,21 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { roleFromGroups } from '../../shared/caller.ts';
 import { verifyAccessToken } from '../../shared/jwt.ts';
 import { logger } from '../../shared/logger.ts';
+import { cameThroughCloudFront } from '../../shared/origin-verify.ts';
 
 /** API Gateway answers 401 to the upgrade when an authorizer throws exactly this. */
 const UNAUTHORIZED = 'Unauthorized';
 
+const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string) => ({
+  principalId,
+  policyDocument: {
+    Version: '2012-10-17',
+    Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
+  },
+});
+
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+  if (!cameThroughCloudFront(event.headers)) return policy('anonymous', 'Deny', event.methodArn);
   // The token is a credential: it is never logged.
   const token = event.queryStringParameters?.token;
   if (!token) throw new Error(UNAUTHORIZED);
@@ -19,11 +29,7 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
     throw new Error(UNAUTHORIZED);
   }
   return {
-    principalId: verified.sub,
-    policyDocument: {
-      Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
-    },
+    ...policy(verified.sub, 'Allow', event.methodArn),
     context: { userId: verified.sub, role: roleFromGroups(verified.groups) },
   };
 };

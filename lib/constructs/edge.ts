@@ -1,0 +1,80 @@
+/**
+ * CloudFront in front of both APIs, because AWS WAF cannot be attached to
+ * HTTP or WebSocket APIs. CloudFront adds a secret origin-verify header; the
+ * handler chain and the $connect authorizer refuse requests without it, so
+ * the execute-api URLs can't be used to go around the WebACL.
+ */
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ORIGIN_VERIFY_HEADER } from '#lambdas/shared/origin-verify.ts';
+import type { StageConfig } from '../config.ts';
+import { WS_STAGE_NAME } from './websocket-api.ts';
+
+export interface EdgeProps {
+  config: StageConfig;
+  httpApiId: string;
+  webSocketApiId: string;
+  originVerifySecret: secretsmanager.ISecret;
+  /** ARN of the CLOUDFRONT-scope WebACL (created in us-east-1). */
+  webAclArn: string;
+}
+
+export class Edge extends Construct {
+  readonly distribution: cloudfront.Distribution;
+
+  constructor(scope: Construct, id: string, props: EdgeProps) {
+    super(scope, id);
+    const region = Stack.of(this).region;
+    const customHeaders = { [ORIGIN_VERIFY_HEADER]: props.originVerifySecret.secretValue.unsafeUnwrap() };
+    const apiOrigin = (apiId: string) =>
+      new origins.HttpOrigin(`${apiId}.execute-api.${region}.amazonaws.com`, {
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+        customHeaders,
+        readTimeout: Duration.seconds(30),
+      });
+
+    const responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      securityHeadersBehavior: {
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        xssProtection: { protection: false, override: true },
+      },
+    });
+
+    const logBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // CloudFront standard logging writes with ACLs.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(props.config.logRetentionDays) }],
+      removalPolicy: props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !props.config.retainData,
+    });
+
+    const passThrough = {
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy,
+    };
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `Order Chat ${props.config.stage}: WAF in front of the HTTP and WebSocket APIs`,
+      defaultBehavior: { origin: apiOrigin(props.httpApiId), ...passThrough },
+      additionalBehaviors: { [`/${WS_STAGE_NAME}`]: { origin: apiOrigin(props.webSocketApiId), ...passThrough } },
+      webAclId: props.webAclArn,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket,
+      logIncludesCookies: false,
+    });
+  }
+}

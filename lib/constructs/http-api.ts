@@ -1,0 +1,121 @@
+/**
+ * The HTTP API: one function and one route per entry of the route table,
+ * the Cognito JWT authorizer on every route that is not public, stage
+ * throttling, JSON access logs and CORS from the stage config.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  httpRoutes,
+  splitRouteKey,
+  type HttpRoute,
+  type Permissions,
+} from '#lambdas/routes.ts';
+import { OrderChatFunction, type FunctionContext } from './order-chat-function.ts';
+
+export const HTTP_ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+};
+
+/** Function construct ids from handler names: 'http/users-me-get' → 'HttpUsersMeGet'. */
+export function functionId(handler: string): string {
+  return handler
+    .split(/[/-]/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** Admin routes re-check the caller's profile, so they always read the main table. */
+export function effectivePermissions(route: Pick<HttpRoute, 'access' | 'permissions'>): Permissions {
+  const permissions = route.permissions ?? {};
+  if (route.access !== 'admin' || permissions.tables?.main) return permissions;
+  return { ...permissions, tables: { ...permissions.tables, main: 'read' } };
+}
+
+export interface HttpApiProps {
+  functionContext: FunctionContext;
+  /** Grants execute-api:ManageConnections where the route table asks for it. */
+  grantManageConnections: (fn: OrderChatFunction) => void;
+}
+
+export class HttpApi extends Construct {
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly functions: OrderChatFunction[] = [];
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+    const { config, userPool, userPoolClient } = props.functionContext;
+
+    this.api = new apigw.HttpApi(this, 'Api', {
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: config.corsOrigins,
+        allowMethods: [apigw.CorsHttpMethod.ANY],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+        exposeHeaders: ['etag', 'location', 'retry-after'],
+        maxAge: Duration.minutes(10),
+      },
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: config.throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(HTTP_ACCESS_LOG_FORMAT)),
+      },
+    });
+
+    const region = Stack.of(this).region;
+    const authorizer = new HttpJwtAuthorizer(
+      'CognitoJwt',
+      `https://cognito-idp.${region}.amazonaws.com/${userPool.userPoolId}`,
+      { jwtAudience: [userPoolClient.userPoolClientId], identitySource: ['$request.header.Authorization'] },
+    );
+
+    for (const [routeKey, route] of Object.entries(httpRoutes) as [string, HttpRoute][]) {
+      const { method, path } = splitRouteKey(routeKey);
+      const permissions = effectivePermissions(route);
+      const fn = new OrderChatFunction(this, functionId(route.handler), {
+        handler: route.handler,
+        permissions,
+        ...(route.timeoutSeconds ? { timeoutSeconds: route.timeoutSeconds } : {}),
+        context: props.functionContext,
+      });
+      if (permissions.manageConnections) props.grantManageConnections(fn);
+      this.functions.push(fn);
+      this.api.addRoutes({
+        path,
+        methods: [apigw.HttpMethod[method]],
+        integration: new HttpLambdaIntegration(`${functionId(route.handler)}Integration`, fn, {
+          timeout: Duration.seconds(route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+        }),
+        ...(route.access === 'public' ? {} : { authorizer }),
+      });
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Stateful: the Cognito user pool (e-mail sign-in, the API's password policy,
+ * no self sign-up: accounts are created through our API only), its app client
+ * (USER_PASSWORD_AUTH + refresh, 15-minute access tokens, revocation on), the
+ * `admin` group, and a REGIONAL WebACL that rate-limits sign-in and sign-up.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { ADMIN_GROUP, passwordPolicy, tokenValidity } from '#lambdas/identity.ts';
+import type { StageConfig } from '../config.ts';
+
+export class Identity extends Construct {
+  readonly userPool: cognito.UserPool;
+  readonly userPoolClient: cognito.UserPoolClient;
+
+  constructor(scope: Construct, id: string, config: StageConfig) {
+    super(scope, id);
+    this.userPool = new cognito.UserPool(this, 'UserPool', {
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      selfSignUpEnabled: false,
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: {
+        minLength: passwordPolicy.minLength,
+        requireUppercase: passwordPolicy.requireUppercase,
+        requireLowercase: passwordPolicy.requireLowercase,
+        requireDigits: passwordPolicy.requireDigits,
+        requireSymbols: passwordPolicy.requireSymbols,
+        tempPasswordValidity: Duration.days(1),
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // The API's sign-in has no MFA challenge step yet, so MFA would lock users out (see nag-suppressions.ts).
+      mfa: cognito.Mfa.OFF,
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
+      deletionProtection: config.retainData,
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.userPoolClient = this.userPool.addClient('ApiClient', {
+      authFlows: { userPassword: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.minutes(tokenValidity.accessTokenMinutes),
+      idTokenValidity: Duration.minutes(tokenValidity.idTokenMinutes),
+      refreshTokenValidity: Duration.days(tokenValidity.refreshTokenDays),
+    });
+
+    new cognito.CfnUserPoolGroup(this, 'AdminGroup', {
+      userPoolId: this.userPool.userPoolId,
+      groupName: ADMIN_GROUP,
+      description: 'Admins manage orders, users and chat rooms',
+    });
+
+    const webAcl = new wafv2.CfnWebACL(this, 'UserPoolWebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'UserPoolWebAcl', sampledRequestsEnabled: true },
+      rules: [
+        {
+          name: 'RateLimitPerIp',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: config.cognitoWafRateLimitPer5Min } },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: 'UserPoolRateLimit',
+            sampledRequestsEnabled: true,
+          },
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'UserPoolWebAclAssociation', {
+      resourceArn: this.userPool.userPoolArn,
+      webAclArn: webAcl.attrArn,
+    });
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * House defaults for every Lambda function in one place: newest Node.js
+ * runtime, arm64, ESM bundles that also load on Node 20, the AWS SDK bundled
+ * (it initialises faster than the runtime's copy), X-Ray, Powertools env,
+ * a log group with the stage's retention, and least-privilege grants derived
+ * from the route table's `permissions`.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { resolve } from 'node:path';
+import { DEFAULT_TIMEOUT_SECONDS, type Permissions } from '#lambdas/routes.ts';
+import { tables as tableDefinitions, type TableKey } from '#lambdas/tables.ts';
+import type { StageConfig } from '../config.ts';
+
+const projectRoot = resolve(import.meta.dirname, '..', '..');
+
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+export interface FunctionContext {
+  config: StageConfig;
+  tables: Record<TableKey, dynamodb.ITableV2>;
+  userPool: cognito.IUserPool;
+  userPoolClient: cognito.IUserPoolClient;
+  /** Environment every function gets (secrets as dynamic references, origin check …). */
+  environment: Record<string, string>;
+}
+
+export interface OrderChatFunctionProps {
+  /** Module under lambdas/handlers, as in the route table. */
+  handler: string;
+  permissions?: Permissions;
+  timeoutSeconds?: number;
+  context: FunctionContext;
+}
+
+export class OrderChatFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: OrderChatFunctionProps) {
+    const { config } = props.context;
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    super(scope, id, {
+      role,
+      entry: resolve(projectRoot, 'lambdas', 'handlers', `${props.handler}.ts`),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: resolve(projectRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 1024,
+      // One second more than the integration timeout, so the gateway answers 503 before Lambda fails.
+      timeout: Duration.seconds((props.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) + 1),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: config.serviceName,
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+        USER_POOL_ID: props.context.userPool.userPoolId,
+        USER_POOL_CLIENT_ID: props.context.userPoolClient.userPoolClientId,
+        // Table names are not privileges: every function knows them, so module-scope
+        // configuration never fails; IAM below grants access only where the route table says.
+        ...Object.fromEntries(
+          Object.entries(tableDefinitions).map(([key, definition]) => [
+            definition.envVar,
+            props.context.tables[key as TableKey].tableName,
+          ]),
+        ),
+        ...props.context.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node20',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        mainFields: ['module', 'main'],
+        // Some CommonJS dependencies call require(); ESM bundles need it defined.
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+    });
+    this.grantFromRouteTable(props);
+  }
+
+  private grantFromRouteTable({ permissions, context }: OrderChatFunctionProps) {
+    for (const [key, access] of Object.entries(permissions?.tables ?? {})) {
+      const table = context.tables[key as TableKey];
+      // Named indexes instead of grantReadData's table/index/*: no wildcard, and only what exists.
+      const indexArns = Object.keys(tableDefinitions[key as TableKey].indexes).map(
+        (indexName) => `${table.tableArn}/index/${indexName}`,
+      );
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: access === 'readWrite' ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS,
+          resources: [table.tableArn, ...indexArns],
+        }),
+      );
+    }
+    if (permissions?.cognito?.length) {
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: permissions.cognito.map((action) => `cognito-idp:${action}`),
+          resources: [context.userPool.userPoolArn],
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The WebSocket API: the Lambda REQUEST authorizer on $connect, every route
+ * of the route table, stage throttling, and access logs that never record
+ * query strings (they carry tokens and tickets).
+ */
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { wsAuthorizer, wsRouteSelectionExpression, wsRoutes, type WsRoute } from '#lambdas/routes.ts';
+import { functionId } from './http-api.ts';
+import { OrderChatFunction, type FunctionContext } from './order-chat-function.ts';
+import type { StageConfig } from '../config.ts';
+
+/** The stage name is also the path CloudFront forwards (`wss://<domain>/ws`). */
+export const WS_STAGE_NAME = 'ws';
+
+export const WS_ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  eventType: '$context.eventType',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  connectionId: '$context.connectionId',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+};
+
+export class WebSocketApi extends Construct {
+  readonly api: apigw.WebSocketApi;
+  readonly stage: apigw.WebSocketStage;
+  readonly functions: OrderChatFunction[] = [];
+
+  constructor(scope: Construct, id: string, props: { config: StageConfig }) {
+    super(scope, id);
+    const { config } = props;
+    this.api = new apigw.WebSocketApi(this, 'Api', { routeSelectionExpression: wsRouteSelectionExpression });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.stage = new apigw.WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: WS_STAGE_NAME,
+      autoDeploy: true,
+      throttle: config.throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(WS_ACCESS_LOG_FORMAT)),
+      },
+    });
+  }
+
+  /** The management API base URL handlers post to (`https://{apiId}.execute-api.{region}.amazonaws.com/ws`). */
+  get callbackUrl(): string {
+    return this.stage.callbackUrl;
+  }
+
+  /** POST (send), GET (describe) and DELETE (disconnect) on @connections of this stage only. */
+  get manageConnectionsArns(): string[] {
+    return ['POST', 'GET', 'DELETE'].map((method) =>
+      Stack.of(this).formatArn({
+        service: 'execute-api',
+        resource: this.api.apiId,
+        resourceName: `${WS_STAGE_NAME}/${method}/@connections/*`,
+      }),
+    );
+  }
+
+  grantManageConnections(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:ManageConnections'],
+      resourceArns: this.manageConnectionsArns,
+    });
+  }
+
+  /** Functions need the callback URL in their environment, so routes are added once that exists. */
+  addRoutes(functionContext: FunctionContext): void {
+    const make = (route: WsRoute) => {
+      const fn = new OrderChatFunction(this, functionId(route.handler), {
+        handler: route.handler,
+        ...(route.permissions ? { permissions: route.permissions } : {}),
+        ...(route.timeoutSeconds ? { timeoutSeconds: route.timeoutSeconds } : {}),
+        context: functionContext,
+      });
+      if (route.permissions?.manageConnections) this.grantManageConnections(fn);
+      this.functions.push(fn);
+      return fn;
+    };
+    const authorizerFn = make(wsAuthorizer);
+    const authorizer = new WebSocketLambdaAuthorizer('ConnectAuthorizer', authorizerFn, {
+      identitySource: [...wsAuthorizer.identitySource],
+    });
+    for (const [routeKey, route] of Object.entries(wsRoutes) as [string, WsRoute][]) {
+      const fn = make(route);
+      this.api.addRoute(routeKey, {
+        integration: new WebSocketLambdaIntegration(`${functionId(route.handler)}Integration`, fn),
+        ...(routeKey === '$connect' ? { authorizer } : {}),
+      });
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Every cdk-nag (AwsSolutions) finding we accept, each with its reason and
+ * scoped as narrowly as the finding allows. Anything not listed here fails
+ * the synth.
+ */
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { httpRoutes, splitRouteKey, wsRoutes } from '#lambdas/routes.ts';
+import type { ApiStack } from './stacks/api-stack.ts';
+import type { StatefulStack } from './stacks/stateful-stack.ts';
+import type { WafStack } from './stacks/waf-stack.ts';
+
+const acknowledge = (scope: IConstruct, id: string, reason: string) =>
+  Validations.of(scope).acknowledge({ id: `AwsSolutions-${id}`, reason });
+
+/** CDK's path segment for a route: 'POST /auth/login' → 'POST--auth--login'. */
+const routePathId = (routeKey: string) => {
+  const { method, path } = splitRouteKey(routeKey);
+  return `${method}${path.replace(/\//g, '--')}`;
+};
+
+export function applyNagSuppressions({
+  stateful,
+  api,
+}: {
+  stateful: StatefulStack;
+  waf: WafStack;
+  api: ApiStack;
+}): void {
+  const userPool = stateful.identity.userPool;
+  acknowledge(
+    userPool,
+    'COG2',
+    'The API signs in with USER_PASSWORD_AUTH and has no MFA challenge step yet; requiring MFA would lock every user out. Tracked as follow-up work.',
+  );
+  acknowledge(
+    userPool,
+    'COG8',
+    'The Plus feature plan is a per-user cost; brute force is limited by the REGIONAL WebACL rate rule on the pool and the password policy.',
+  );
+
+  for (const [routeKey, route] of Object.entries(httpRoutes)) {
+    if (route.access !== 'public') continue;
+    const routeConstruct = api.httpApi.api.node.tryFindChild(routePathId(routeKey));
+    if (routeConstruct)
+      acknowledge(routeConstruct, 'APIG4', `${routeKey} is public by design (route table access: public).`);
+  }
+  for (const routeKey of Object.keys(wsRoutes)) {
+    if (routeKey === '$connect') continue;
+    const routeConstruct = api.webSocketApi.api.node.tryFindChild(`${routeKey}-Route`);
+    if (routeConstruct) {
+      acknowledge(
+        routeConstruct,
+        'APIG4',
+        'WebSocket APIs authorize on $connect only; every later frame runs with the identity the $connect authorizer stored.',
+      );
+    }
+  }
+
+  const connectionsArns = api.webSocketApi.manageConnectionsArns.map((arn) => nagResourceId(api, arn));
+  for (const fn of [...api.httpApi.functions, ...api.webSocketApi.functions]) {
+    acknowledge(
+      fn.role!,
+      'IAM5[Resource::*]',
+      'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+    );
+    for (const arn of connectionsArns) {
+      acknowledge(
+        fn.role!,
+        `IAM5[Resource::${arn}]`,
+        'Connection ids are only known at run time; the grant is limited to @connections of this WebSocket stage.',
+      );
+    }
+  }
+
+  for (const secret of [api.node.findChild('OriginVerifySecret'), api.node.findChild('CursorSecret')]) {
+    acknowledge(
+      secret,
+      'SMG4',
+      'Rotated by redeploying with a new value: the origin secret must change in CloudFront and the functions together, and rotating the cursor key only invalidates open page cursors.',
+    );
+  }
+
+  const edge = api.edge;
+  acknowledge(
+    edge.node.findChild('AccessLogBucket'),
+    'S1',
+    'This bucket holds the CloudFront access logs; logging it to itself would loop.',
+  );
+  acknowledge(
+    edge.distribution,
+    'CFR1',
+    'Customers may be anywhere; the WebACL rate rule and managed rule groups protect the APIs.',
+  );
+  acknowledge(
+    edge.distribution,
+    'CFR4',
+    'The default *.cloudfront.net certificate cannot pin a minimum TLS version; a custom domain with its ACM certificate does (TLSv1.2_2021).',
+  );
+}
+
+/** How cdk-nag names a resource in a finding id: tokens become <LogicalId>, <LogicalId.Attr>, <AWS::Pseudo>. */
+function nagResourceId(scope: IConstruct, arn: string): string {
+  const render = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const node = value as Record<string, unknown>;
+    if ('Ref' in node) return `<${String(node.Ref)}>`;
+    if ('Fn::GetAtt' in node) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
+    if ('Fn::Join' in node) {
+      const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(separator);
+    }
+    return JSON.stringify(value);
+  };
+  return render(Stack.of(scope).resolve(arn));
+}

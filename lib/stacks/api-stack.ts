@@ -1,0 +1,85 @@
+/** Stateless: functions, both APIs, CloudFront with the WAF, alarms and the dashboard. */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config.ts';
+import type { DataTables } from '../constructs/data.ts';
+import { Edge } from '../constructs/edge.ts';
+import { HttpApi } from '../constructs/http-api.ts';
+import type { Identity } from '../constructs/identity.ts';
+import { Observability } from '../constructs/observability.ts';
+import type { FunctionContext } from '../constructs/order-chat-function.ts';
+import { WebSocketApi, WS_STAGE_NAME } from '../constructs/websocket-api.ts';
+
+export interface ApiStackProps extends StackProps {
+  config: StageConfig;
+  data: DataTables;
+  identity: Identity;
+  webAclArn: string;
+}
+
+export class ApiStack extends Stack {
+  readonly httpApi: HttpApi;
+  readonly webSocketApi: WebSocketApi;
+  readonly edge: Edge;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const secret = (secretId: string, description: string) =>
+      new secretsmanager.Secret(this, secretId, {
+        description,
+        generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+      });
+    const originVerifySecret = secret(
+      'OriginVerifySecret',
+      'Header value CloudFront adds so the APIs can refuse direct calls',
+    );
+    const cursorSecret = secret('CursorSecret', 'HMAC key that makes pagination cursors tamper-evident');
+
+    // Routes are added below, once the callback URL exists for the functions' environment.
+    this.webSocketApi = new WebSocketApi(this, 'WebSocketApi', { config: props.config });
+    const functionContext: FunctionContext = {
+      config: props.config,
+      tables: props.data.tables,
+      userPool: props.identity.userPool,
+      userPoolClient: props.identity.userPoolClient,
+      environment: {
+        // Dynamic references: CloudFormation resolves them at deploy time; they never appear in the template.
+        ORIGIN_VERIFY_SECRET: originVerifySecret.secretValue.unsafeUnwrap(),
+        CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
+        WS_CALLBACK_URL: this.webSocketApi.callbackUrl,
+      },
+    };
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      functionContext,
+      grantManageConnections: (fn) => this.webSocketApi.grantManageConnections(fn),
+    });
+    this.webSocketApi.addRoutes(functionContext);
+
+    this.edge = new Edge(this, 'Edge', {
+      config: props.config,
+      httpApiId: this.httpApi.api.apiId,
+      webSocketApiId: this.webSocketApi.api.apiId,
+      originVerifySecret,
+      webAclArn: props.webAclArn,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      config: props.config,
+      httpApi: this.httpApi.api,
+      webSocketApi: this.webSocketApi.api,
+      webSocketStageName: WS_STAGE_NAME,
+      functions: [...this.httpApi.functions, ...this.webSocketApi.functions],
+      tables: props.data.tables,
+    });
+
+    const domain = this.edge.distribution.distributionDomainName;
+    new CfnOutput(this, 'ApiUrl', { value: `https://${domain}`, description: 'Public HTTPS base URL' });
+    new CfnOutput(this, 'WebSocketUrl', { value: `wss://${domain}/${WS_STAGE_NAME}`, description: 'Public WSS URL' });
+    new CfnOutput(this, 'UserPoolId', { value: props.identity.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: props.identity.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'MainTableName', { value: props.data.tables.main.tableName });
+    new CfnOutput(this, 'Region', { value: this.region });
+  }
+}

@@ -1,0 +1,321 @@
+// Infrastructure: assertions on the synthesized CloudFormation templates (cdk-nag runs in synthesize()).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { httpRoutes, splitRouteKey, wsRoutes } from '#lambdas/routes.ts';
+import { tables } from '#lambdas/tables.ts';
+import { passwordPolicy } from '#lambdas/identity.ts';
+import { ORIGIN_VERIFY_HEADER } from '#lambdas/shared/origin-verify.ts';
+import { synthesize } from './synth.ts';
+
+type Synth = ReturnType<typeof synthesize>;
+let dev: Synth;
+let prod: Synth;
+
+beforeAll(() => {
+  dev = synthesize('dev');
+  prod = synthesize('prod');
+});
+
+const resourcesOf = (template: Synth['api'], type: string) => template.findResources(type);
+/** Our handlers, not CDK's own helper functions (e.g. the S3 auto-delete custom resource). */
+const ourFunctions = (synth: Synth) =>
+  Object.values(resourcesOf(synth.api, 'AWS::Lambda::Function')).filter(
+    (f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+  );
+
+describe('HTTP API routes', () => {
+  it('has exactly the routes of the route table, with the JWT authorizer on every non-public one', () => {
+    const routes = Object.values(resourcesOf(dev.api, 'AWS::ApiGatewayV2::Route'))
+      .map((r) => r.Properties)
+      .filter((p) => !String(p.RouteKey).startsWith('$') && !Object.keys(wsRoutes).includes(p.RouteKey));
+    const byKey = new Map(routes.map((p) => [p.RouteKey as string, p]));
+    expect([...byKey.keys()].sort()).toEqual(Object.keys(httpRoutes).sort());
+    for (const [key, route] of Object.entries(httpRoutes)) {
+      const deployed = byKey.get(key)!;
+      if (route.access === 'public') {
+        expect(deployed.AuthorizationType ?? 'NONE', key).toBe('NONE');
+      } else {
+        expect(deployed.AuthorizationType, key).toBe('JWT');
+        expect(deployed.AuthorizerId, key).toBeDefined();
+      }
+    }
+  });
+
+  it('only /auth/register, /auth/login, /auth/refresh, /health, /docs and /openapi.json may be public', () => {
+    const allowed = ['/auth/register', '/auth/login', '/auth/refresh', '/health', '/docs', '/openapi.json'];
+    for (const [key, route] of Object.entries(httpRoutes)) {
+      if (route.access === 'public') expect(allowed).toContain(splitRouteKey(key).path);
+    }
+  });
+
+  it('uses a Cognito JWT authorizer with the app client as audience', () => {
+    dev.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [Match.anyValue()],
+        Issuer: Match.objectLike({
+          'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('cognito-idp')])]),
+        }),
+      },
+    });
+  });
+
+  it('throttles the stage, logs access as JSON and allows only configured CORS origins', () => {
+    dev.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId"') },
+    });
+    prod.api.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://app.order-chat.example'] }),
+    });
+  });
+});
+
+describe('WebSocket API', () => {
+  it('has every route of the route table and the REQUEST authorizer on $connect only', () => {
+    const routes = Object.values(resourcesOf(dev.api, 'AWS::ApiGatewayV2::Route'))
+      .map((r) => r.Properties)
+      .filter((p) => Object.keys(wsRoutes).includes(p.RouteKey));
+    expect(routes.map((p) => p.RouteKey).sort()).toEqual(Object.keys(wsRoutes).sort());
+    for (const route of routes) {
+      expect(route.AuthorizationType ?? 'NONE', route.RouteKey).toBe(route.RouteKey === '$connect' ? 'CUSTOM' : 'NONE');
+    }
+    dev.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.querystring.token'],
+    });
+  });
+
+  it('keeps query strings (they carry credentials) out of the access logs', () => {
+    const stage = Object.values(resourcesOf(dev.api, 'AWS::ApiGatewayV2::Stage')).find(
+      (s) => s.Properties.StageName === 'ws',
+    )!;
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/querystring|requestOverride|path/i);
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+  });
+});
+
+describe('Lambda functions', () => {
+  const functions = () => ourFunctions(dev);
+
+  it('run on nodejs24.x, arm64, with tracing and Powertools settings', () => {
+    expect(functions().length).toBe(Object.keys(httpRoutes).length + Object.keys(wsRoutes).length + 1);
+    for (const fn of functions()) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'order-chat',
+        POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      });
+    }
+  });
+
+  it('never put a secret value in the template', () => {
+    const text = JSON.stringify(dev.api.toJSON());
+    for (const fn of functions()) {
+      const env = fn.Properties.Environment.Variables;
+      for (const name of ['ORIGIN_VERIFY_SECRET', 'CURSOR_SECRET']) {
+        expect(JSON.stringify(env[name])).toMatch(/resolve:secretsmanager/);
+      }
+    }
+    expect(text).not.toMatch(/"SecretString"/);
+  });
+});
+
+describe('IAM: each function gets only what its route needs', () => {
+  const policies = () => Object.values(resourcesOf(dev.api, 'AWS::IAM::Policy'));
+  const statementsOf = (roleFragment: string) =>
+    policies()
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleFragment))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+  const actionsOf = (roleFragment: string) => statementsOf(roleFragment).flatMap((s) => [s.Action].flat());
+
+  it('uses no AWS managed policies for our functions', () => {
+    const roles = resourcesOf(dev.api, 'AWS::IAM::Role');
+    for (const fn of ourFunctions(dev)) {
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+      expect(roles[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('has wildcards only for X-Ray and @connections of this WebSocket stage', () => {
+    for (const statement of policies().flatMap((p) => p.Properties.PolicyDocument.Statement)) {
+      const resources = [statement.Resource].flat().map((r: unknown) => JSON.stringify(r));
+      for (const resource of resources.filter((r) => r.includes('*'))) {
+        if (resource === '"*"')
+          expect([statement.Action].flat().every((a: string) => a.startsWith('xray:'))).toBe(true);
+        else expect(resource).toMatch(/\/ws\/(POST|GET|DELETE)\/@connections\/\*/);
+      }
+    }
+  });
+
+  it('grants read-only table actions to read-only routes', () => {
+    const actions = actionsOf('HttpUsersMeGetRole');
+    expect(actions).toContain('dynamodb:GetItem');
+    expect(actions).not.toContain('dynamodb:PutItem');
+    expect(actions.filter((a) => a.startsWith('cognito-idp:'))).toEqual([]);
+  });
+
+  it('grants Cognito admin actions only where the route table lists them', () => {
+    expect(actionsOf('HttpUsersChangeRoleRole')).toEqual(
+      expect.arrayContaining(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup']),
+    );
+    expect(actionsOf('HttpUsersChangeRoleRole')).not.toContain('cognito-idp:AdminDeleteUser');
+    expect(actionsOf('HttpHealthRole').filter((a) => !a.startsWith('xray:') && !a.startsWith('logs:'))).toEqual([]);
+    expect(actionsOf('WsAuthorizerRole').filter((a) => !a.startsWith('xray:') && !a.startsWith('logs:'))).toEqual([]);
+  });
+
+  it('lets admin routes read the main table (the chain re-checks the caller profile)', () => {
+    expect(actionsOf('HttpUsersListRole')).toContain('dynamodb:GetItem');
+  });
+
+  it('grants ManageConnections only to functions whose route asks for it', () => {
+    const withManage = policies()
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('execute-api:ManageConnections'))
+      .flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref));
+    const expected = Object.values(wsRoutes).filter(
+      (r) => 'permissions' in r && (r.permissions as { manageConnections?: boolean }).manageConnections,
+    );
+    expect(withManage.length).toBe(
+      expected.length +
+        Object.values(httpRoutes).filter(
+          (r) => (r as { permissions?: { manageConnections?: boolean } }).permissions?.manageConnections,
+        ).length,
+    );
+  });
+});
+
+describe('DynamoDB tables', () => {
+  it('match the shared definitions: keys, GSIs, TTL, PITR, encryption, on-demand', () => {
+    const deployed = Object.entries(resourcesOf(dev.stateful, 'AWS::DynamoDB::GlobalTable'));
+    expect(deployed).toHaveLength(Object.keys(tables).length);
+    for (const [key, definition] of Object.entries(tables)) {
+      const logicalIdPrefix = `Data${key[0]!.toUpperCase()}${key.slice(1)}Table`;
+      const match = deployed.find(([logicalId]) => logicalId.startsWith(logicalIdPrefix));
+      expect(match, key).toBeDefined();
+      const props = match![1].Properties;
+      expect(props.KeySchema).toEqual([
+        { AttributeName: definition.partitionKey, KeyType: 'HASH' },
+        ...('sortKey' in definition ? [{ AttributeName: definition.sortKey, KeyType: 'RANGE' }] : []),
+      ]);
+      expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(props.SSESpecification).toMatchObject({ SSEEnabled: true });
+      expect(props.Replicas[0].PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      if (definition.ttlAttribute)
+        expect(props.TimeToLiveSpecification).toEqual({ AttributeName: definition.ttlAttribute, Enabled: true });
+      expect((props.GlobalSecondaryIndexes ?? []).map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(
+        Object.keys(definition.indexes).sort(),
+      );
+    }
+  });
+
+  it('are destroyed with a dev stack but retained and deletion-protected in prod', () => {
+    for (const table of Object.values(resourcesOf(dev.stateful, 'AWS::DynamoDB::GlobalTable'))) {
+      expect(table.DeletionPolicy).toBe('Delete');
+    }
+    for (const table of Object.values(resourcesOf(prod.stateful, 'AWS::DynamoDB::GlobalTable'))) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties.Replicas[0].DeletionProtectionEnabled).toBe(true);
+    }
+  });
+});
+
+describe('Cognito', () => {
+  it('has the API password policy, e-mail sign-in and no self sign-up', () => {
+    dev.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: passwordPolicy.minLength,
+          RequireUppercase: true,
+          RequireLowercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+    });
+  });
+
+  it('has an app client with password auth, refresh, 15-minute access tokens, 30-day refresh and revocation', () => {
+    dev.stateful.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+      AccessTokenValidity: 15,
+      RefreshTokenValidity: 43200,
+      EnableTokenRevocation: true,
+      TokenValidityUnits: Match.objectLike({ AccessToken: 'minutes' }),
+    });
+    dev.stateful.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admin' });
+  });
+
+  it('rate-limits sign-in and sign-up with a REGIONAL WebACL on the user pool', () => {
+    dev.stateful.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: [Match.objectLike({ Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 300 } } })],
+    });
+    dev.stateful.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('UserPool'), 'Arn'] },
+    });
+  });
+});
+
+describe('edge protection', () => {
+  it('puts a CLOUDFRONT WebACL in us-east-1 with a rate rule and the managed rule groups', () => {
+    expect(dev.stacks.waf.region).toBe('us-east-1');
+    const acl = Object.values(resourcesOf(dev.waf, 'AWS::WAFv2::WebACL'))[0]!.Properties;
+    expect(acl.Scope).toBe('CLOUDFRONT');
+    const names = acl.Rules.map((r: { Name: string }) => r.Name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'RateLimitPerIp',
+        'AWSManagedRulesCommonRuleSet',
+        'AWSManagedRulesKnownBadInputsRuleSet',
+        'AWSManagedRulesAmazonIpReputationList',
+      ]),
+    );
+  });
+
+  it('fronts both APIs with CloudFront carrying the WebACL and the secret origin header', () => {
+    const distribution = Object.values(resourcesOf(dev.api, 'AWS::CloudFront::Distribution'))[0]!.Properties
+      .DistributionConfig;
+    expect(distribution.WebACLId).toBeDefined();
+    expect(distribution.Origins).toHaveLength(2);
+    for (const origin of distribution.Origins) {
+      expect(origin.OriginCustomHeaders).toEqual(
+        [{ HeaderName: ORIGIN_VERIFY_HEADER, HeaderValue: Match.anyValue() as never }].map((h) => ({
+          ...h,
+          HeaderValue: expect.anything(),
+        })),
+      );
+      expect(JSON.stringify(origin.OriginCustomHeaders[0].HeaderValue)).toMatch(/resolve:secretsmanager/);
+    }
+    expect(distribution.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual(['/ws']);
+    expect(distribution.DefaultCacheBehavior.ResponseHeadersPolicyId).toBeDefined();
+  });
+});
+
+describe('observability', () => {
+  it('alarms on HTTP 5xx rate, WebSocket integration errors, every function and every table', () => {
+    const alarms = Object.values(resourcesOf(dev.api, 'AWS::CloudWatch::Alarm'));
+    const functionCount = Object.keys(httpRoutes).length + Object.keys(wsRoutes).length + 1;
+    expect(alarms.length).toBe(1 + 2 + functionCount * 2 + Object.keys(tables).length);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    const text = JSON.stringify(alarms);
+    for (const metric of ['5xx', 'IntegrationError', 'Errors', 'Throttles', 'ReadThrottleEvents'])
+      expect(text).toContain(metric);
+    dev.api.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('exports the URLs and ids clients and scripts need', () => {
+    const outputs = Object.keys(dev.api.findOutputs('*'));
+    for (const name of ['ApiUrl', 'WebSocketUrl', 'UserPoolId', 'UserPoolClientId', 'MainTableName', 'Region']) {
+      expect(outputs).toContain(name);
+    }
+  });
+});

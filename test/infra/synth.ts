@@ -1,0 +1,20 @@
+/** Synthesizes one stage in-process, with cdk-nag, without bundling (the CLI test bundles for real). */
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { stageConfig, type StageName } from '#lib/config.ts';
+import { buildOrderChat } from '#lib/order-chat.ts';
+import cdkJson from '../../cdk.json' with { type: 'json' };
+
+export function synthesize(stage: StageName) {
+  const app = new App({ context: { ...cdkJson.context, stage, 'aws:cdk:bundling-stacks': [] } });
+  const stacks = buildOrderChat(app, stageConfig(stage), { region: 'eu-west-1' });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth(); // throws ValidationFailed on any unacknowledged cdk-nag error
+  return {
+    stacks,
+    api: Template.fromStack(stacks.api),
+    stateful: Template.fromStack(stacks.stateful),
+    waf: Template.fromStack(stacks.waf),
+  };
+}
