@@ -3,9 +3,10 @@
  * stacks, the local API Gateway, the handler chain and the OpenAPI generator
  * all read it; adding a route is one entry here plus its handler module.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { TableKey } from './tables.ts';
 import { HealthResponse } from './schemas/health.ts';
+import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
 import {
   ChangeRoleBody,
   ListUsersQuery,
@@ -38,6 +39,8 @@ export interface Permissions {
 export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
+  /** Defaults to application/json. */
+  contentType?: string | readonly string[];
   headers?: readonly string[];
 }
 
@@ -59,6 +62,8 @@ export interface HttpRoute {
   permissions?: Permissions;
   /** Integration timeout; the function gets one second more so the gateway answers 503 first. */
   timeoutSeconds?: number;
+  /** Files (package/path) copied next to the bundle, under the package's name without scope. */
+  bundleFiles?: readonly string[];
 }
 
 export const httpRoutes = {
@@ -68,6 +73,34 @@ export const httpRoutes = {
     summary: 'Liveness check',
     tag: 'System',
     responses: { 200: { description: 'The API is up', schema: HealthResponse } },
+  },
+  'GET /openapi.json': {
+    handler: 'http/docs',
+    access: 'public',
+    summary: 'This API contract (OpenAPI 3.1)',
+    tag: 'System',
+    responses: { 200: { description: 'The OpenAPI document', schema: OpenApiDocument } },
+    bundleFiles: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
+  },
+  'GET /docs': {
+    handler: 'http/docs',
+    access: 'public',
+    summary: 'Swagger UI for this API',
+    tag: 'System',
+    responses: { 200: { description: 'HTML page', schema: z.string(), contentType: 'text/html' } },
+    bundleFiles: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
+  },
+  'GET /docs/{asset}': {
+    handler: 'http/docs',
+    access: 'public',
+    summary: "Swagger UI's script and style files",
+    tag: 'System',
+    request: { params: DocsAssetParams },
+    responses: {
+      200: { description: 'A static file', schema: z.string(), contentType: ['text/javascript', 'text/css'] },
+    },
+    errors: [404],
+    bundleFiles: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
   },
   'POST /auth/register': {
     handler: 'http/auth-register',

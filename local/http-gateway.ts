@@ -151,7 +151,12 @@ function corsHeaders(cors: CorsConfig, origin: string): Record<string, string> {
 }
 
 /** Maps a 2.0 result (structured, or a plain value inferred as 200 JSON) to the wire. */
-function writeResult(res: ServerResponse, result: unknown, extraHeaders: Record<string, string>) {
+function writeResult(
+  res: ServerResponse,
+  result: unknown,
+  extraHeaders: Record<string, string>,
+  gatewayOwnsCors: boolean,
+) {
   const isStructured = typeof result === 'object' && result !== null && 'statusCode' in result;
   if (!isStructured) {
     const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
@@ -172,8 +177,8 @@ function writeResult(res: ServerResponse, result: unknown, extraHeaders: Record<
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(structured.headers ?? {})) {
     const lower = name.toLowerCase();
-    // The gateway owns CORS headers when CORS is configured.
-    if (lower.startsWith('access-control-') && extraHeaders['access-control-allow-origin']) continue;
+    // With a CORS configuration the gateway owns CORS headers; the handler's are dropped.
+    if (gatewayOwnsCors && lower.startsWith('access-control-')) continue;
     headers[lower] = String(value);
   }
   if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
@@ -304,7 +309,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     const timeoutMs = Math.min((route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, MAX_INTEGRATION_TIMEOUT_MS);
     try {
       const result = await invoke(options.loader, route.handler, event, timeoutMs);
-      writeResult(res, result, cors200);
+      writeResult(res, result, cors200, cors !== undefined);
     } catch (error) {
       if (error instanceof InvocationTimeout) {
         sendJson(res, 503, { message: 'Service Unavailable' }, cors200);

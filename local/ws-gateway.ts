@@ -33,6 +33,8 @@ interface LiveConnection {
   userAgent: string;
   authorizer?: Record<string, unknown>;
   idleTimer?: NodeJS.Timeout;
+  /** The code the gateway closed with, reported to $disconnect (the peer may echo another). */
+  closeCode?: number;
 }
 
 export interface WsGateway {
@@ -112,9 +114,14 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     };
   };
 
+  const closeWith = (live: LiveConnection, code: number, reason: string) => {
+    live.closeCode ??= code;
+    live.socket.close(code, reason);
+  };
+
   const armIdleTimer = (live: LiveConnection) => {
     clearTimeout(live.idleTimer);
-    live.idleTimer = setTimeout(() => live.socket.close(1001, 'Going away'), idleTimeoutMs);
+    live.idleTimer = setTimeout(() => closeWith(live, 1001, 'Going away'), idleTimeoutMs);
   };
 
   const onMessage = async (
@@ -127,7 +134,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     live.lastActiveAt = Date.now();
     armIdleTimer(live);
     if (isBinary) {
-      live.socket.close(1003, 'Binary frames are not supported');
+      closeWith(live, 1003, 'Binary frames are not supported');
       return;
     }
     const body = data.toString();
@@ -166,7 +173,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       multiValueHeaders: { Host: [host], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': [''] },
       requestContext: {
         ...requestContext(connectionId, live, '$disconnect', 'DISCONNECT', host),
-        disconnectStatusCode: code,
+        disconnectStatusCode: live.closeCode ?? code,
         disconnectReason: reason,
       },
       isBase64Encoded: false,
@@ -270,7 +277,10 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
           log('WebSocket message handling failed', error),
         );
       });
-      ws.on('error', () => undefined); // 'close' follows and runs $disconnect
+      // 'close' follows and runs $disconnect; a frame over the limit is closed with 1009 by ws itself.
+      ws.on('error', (error: Error & { code?: string }) => {
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') connection.closeCode ??= 1009;
+      });
       ws.on('close', (code, reason) => {
         onClose(connectionId, connection, code, reason.toString(), host).catch((error: unknown) =>
           log('WebSocket close handling failed', error),
@@ -318,7 +328,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
         });
       }
       if (req.method === 'DELETE') {
-        live.socket.close(1000, 'Connection closed by the server');
+        closeWith(live, 1000, 'Connection closed by the server');
         return send(204);
       }
       return send(404, { message: 'Not Found' });

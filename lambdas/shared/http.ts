@@ -136,6 +136,16 @@ export function httpHandler<K extends HttpRouteKey>(
   const route = httpRoutes[routeKey] as {
     access: string;
     request?: { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType };
+    responses: Record<number, { schema?: z.ZodType; contentType?: unknown }>;
+  };
+
+  /** JSON answers go out through their declared schema: fields nobody documented never leak. */
+  const shapeAnswer = (answer: HttpAnswer): HttpAnswer => {
+    const schema = route.responses[answer.status]?.schema;
+    if (!schema || answer.contentType || answer.body === undefined) return answer;
+    const shaped = schema.safeParse(answer.body);
+    if (!shaped.success) throw new Error(`${routeKey} answered ${answer.status} off its schema: ${shaped.error.message}`);
+    return { ...answer, body: shaped.data };
   };
 
   return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
@@ -169,6 +179,6 @@ export function httpHandler<K extends HttpRouteKey>(
         headers: event.headers,
         requestId: event.requestContext.requestId,
       } as HttpRequest<K>);
-      return toResponse(answer);
+      return toResponse(shapeAnswer(answer));
     });
 }

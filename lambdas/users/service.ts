@@ -58,8 +58,8 @@ async function profileOfAccount(id: string, email: string): Promise<UserProfile>
 }
 
 export async function login(input: { email: string; password: string }) {
-  const tokens = await accounts.signIn(input.email, input.password);
-  const profile = await profileOfAccount(tokens.userId, input.email);
+  const { userId, ...tokens } = await accounts.signIn(input.email, input.password);
+  const profile = await profileOfAccount(userId, input.email);
   if (profile.deletedAt) throw new UnauthorizedError('Incorrect email or password.');
   return { ...tokens, tokenType: 'Bearer' as const, user: toPublicUser(profile) };
 }

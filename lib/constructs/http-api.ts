@@ -97,23 +97,32 @@ export class HttpApi extends Construct {
       { jwtAudience: [userPoolClient.userPoolClientId], identitySource: ['$request.header.Authorization'] },
     );
 
+    // One function per handler module; several routes may share one (e.g. the docs routes).
+    const byHandler = new Map<string, { fn: OrderChatFunction; integration: HttpLambdaIntegration }>();
     for (const [routeKey, route] of Object.entries(httpRoutes) as [string, HttpRoute][]) {
       const { method, path } = splitRouteKey(routeKey);
-      const permissions = effectivePermissions(route);
-      const fn = new OrderChatFunction(this, functionId(route.handler), {
-        handler: route.handler,
-        permissions,
-        ...(route.timeoutSeconds ? { timeoutSeconds: route.timeoutSeconds } : {}),
-        context: props.functionContext,
-      });
-      if (permissions.manageConnections) props.grantManageConnections(fn);
-      this.functions.push(fn);
+      let shared = byHandler.get(route.handler);
+      if (!shared) {
+        const permissions = effectivePermissions(route);
+        const fn = new OrderChatFunction(this, functionId(route.handler), {
+          handler: route.handler,
+          permissions,
+          ...(route.timeoutSeconds ? { timeoutSeconds: route.timeoutSeconds } : {}),
+          ...(route.bundleFiles ? { bundleFiles: route.bundleFiles } : {}),
+          context: props.functionContext,
+        });
+        if (permissions.manageConnections) props.grantManageConnections(fn);
+        this.functions.push(fn);
+        const integration = new HttpLambdaIntegration(`${functionId(route.handler)}Integration`, fn, {
+          timeout: Duration.seconds(route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+        });
+        shared = { fn, integration };
+        byHandler.set(route.handler, shared);
+      }
       this.api.addRoutes({
         path,
         methods: [apigw.HttpMethod[method]],
-        integration: new HttpLambdaIntegration(`${functionId(route.handler)}Integration`, fn, {
-          timeout: Duration.seconds(route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
-        }),
+        integration: shared.integration,
         ...(route.access === 'public' ? {} : { authorizer }),
       });
     }

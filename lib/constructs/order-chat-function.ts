@@ -48,7 +48,24 @@ export interface OrderChatFunctionProps {
   handler: string;
   permissions?: Permissions;
   timeoutSeconds?: number;
+  /** Files (package/path) copied next to the bundle, e.g. Swagger UI's assets for the docs function. */
+  bundleFiles?: readonly string[];
   context: FunctionContext;
+}
+
+/** `swagger-ui-dist/x.js` is copied to `<bundle>/swagger-ui/x.js` (the package name without its suffix). */
+function copyFiles(files: readonly string[]) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      files.map((file) => {
+        const [pkg, ...rest] = file.split('/');
+        const folder = pkg!.replace(/-dist$/, '');
+        const source = resolve(projectRoot, 'node_modules', file);
+        return `mkdir -p "${outputDir}/${folder}" && cp "${source}" "${outputDir}/${folder}/${rest.join('/')}"`;
+      }),
+  };
 }
 
 export class OrderChatFunction extends NodejsFunction {
@@ -101,6 +118,7 @@ export class OrderChatFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // Some CommonJS dependencies call require(); ESM bundles need it defined.
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        ...(props.bundleFiles?.length ? { commandHooks: copyFiles(props.bundleFiles) } : {}),
       },
     });
     this.grantFromRouteTable(props);

@@ -6,7 +6,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, connect, runtime, STRONG_PASSWORD, uniqueEmail } from './support.ts';
+import { api, connect, openSocket, runtime, STRONG_PASSWORD, uniqueEmail } from './support.ts';
 import { decodePayload, emulatorSignedToken, forgedToken } from '../support/tokens.ts';
 
 const cognito = new CognitoIdentityProviderClient({
@@ -109,5 +109,26 @@ describe('WebSocket $connect authorizer', () => {
     const now = Math.floor(Date.now() / 1000);
     const idToken = emulatorSignedToken({ ...decodePayload(accessToken), token_use: 'id', exp: now + 600 });
     expect(await connect(`?token=${idToken}`)).toEqual({ refusedWith: 401 });
+  });
+});
+
+describe('WebSocket frames the API does not understand', () => {
+  it('answers invalid JSON and unknown actions with a 400 error frame naming the supported actions', async () => {
+    const client = await openSocket(`?token=${accessToken}`);
+    client.send('{not json');
+    const invalid = await client.next((f) => f.type === 'error');
+    expect(invalid).toMatchObject({ type: 'error', status: 400, message: expect.stringMatching(/Supported actions/) });
+    client.send({ action: 'dance', roomId: 'r1' });
+    const unknown = await client.next((f) => f.type === 'error');
+    expect(unknown).toMatchObject({ type: 'error', status: 400, action: 'dance', roomId: 'r1' });
+    expect(unknown.message).toContain('"dance"');
+    await client.close();
+  });
+
+  it('closes the connection with 1009 for a frame over 128 KB, and keeps serving others', async () => {
+    const client = await openSocket(`?token=${accessToken}`);
+    client.send({ action: 'sendMessage', content: 'x'.repeat(130 * 1024) });
+    expect((await client.closed).code).toBe(1009);
+    expect((await api('GET', '/health')).status).toBe(200);
   });
 });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
+import { checkContract } from '../support/contract.ts';
 
 export const runtime = inject('runtime');
 
@@ -40,7 +41,8 @@ export async function api<T = any>(
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${runtime.httpUrl}${path}`, {
+  const url = `${runtime.httpUrl}${path}`;
+  const response = await fetch(url, {
     method,
     headers,
     ...(body === undefined ? {} : { body }),
@@ -52,6 +54,7 @@ export async function api<T = any>(
   } catch {
     parsed = undefined;
   }
+  checkContract(method, url, response.status, response.headers.get('content-type'), parsed ?? text);
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }
 

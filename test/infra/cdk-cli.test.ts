@@ -32,6 +32,12 @@ function bundleOf(logicalIdPrefix: string): string {
 }
 
 describe('cdk synth (CLI, offline)', () => {
+  it("ships Swagger UI's files inside the docs function's bundle", () => {
+    const bundleDir = bundleOf('HttpApiHttpDocs').replace(/index\.mjs$/, '');
+    expect(statSync(join(bundleDir, 'swagger-ui', 'swagger-ui-bundle.js')).size).toBeGreaterThan(100_000);
+    expect(statSync(join(bundleDir, 'swagger-ui', 'swagger-ui.css')).size).toBeGreaterThan(10_000);
+  });
+
   it('writes all three stacks with zero unacknowledged cdk-nag errors', () => {
     for (const stack of ['Stateful', 'Waf', 'Api']) {
       expect(statSync(join(out, `OrderChat-dev-${stack}.template.json`)).size).toBeGreaterThan(0);

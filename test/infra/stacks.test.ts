@@ -16,6 +16,7 @@ beforeAll(() => {
   prod = synthesize('prod');
 });
 
+const handlerCount = new Set([...Object.values(httpRoutes), ...Object.values(wsRoutes)].map((r) => r.handler)).size + 1; // + authorizer
 const resourcesOf = (template: Synth['api'], type: string) => template.findResources(type);
 /** Our handlers, not CDK's own helper functions (e.g. the S3 auto-delete custom resource). */
 const ourFunctions = (synth: Synth) =>
@@ -41,8 +42,16 @@ describe('HTTP API routes', () => {
     }
   });
 
-  it('only /auth/register, /auth/login, /auth/refresh, /health, /docs and /openapi.json may be public', () => {
-    const allowed = ['/auth/register', '/auth/login', '/auth/refresh', '/health', '/docs', '/openapi.json'];
+  it('only /auth/register, /auth/login, /auth/refresh, /health, /docs (and its files) and /openapi.json may be public', () => {
+    const allowed = [
+      '/auth/register',
+      '/auth/login',
+      '/auth/refresh',
+      '/health',
+      '/docs',
+      '/docs/{asset}',
+      '/openapi.json',
+    ];
     for (const [key, route] of Object.entries(httpRoutes)) {
       if (route.access === 'public') expect(allowed).toContain(splitRouteKey(key).path);
     }
@@ -102,7 +111,7 @@ describe('Lambda functions', () => {
   const functions = () => ourFunctions(dev);
 
   it('run on nodejs24.x, arm64, with tracing and Powertools settings', () => {
-    expect(functions().length).toBe(Object.keys(httpRoutes).length + Object.keys(wsRoutes).length + 1);
+    expect(functions().length).toBe(handlerCount);
     for (const fn of functions()) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -303,8 +312,7 @@ describe('edge protection', () => {
 describe('observability', () => {
   it('alarms on HTTP 5xx rate, WebSocket integration errors, every function and every table', () => {
     const alarms = Object.values(resourcesOf(dev.api, 'AWS::CloudWatch::Alarm'));
-    const functionCount = Object.keys(httpRoutes).length + Object.keys(wsRoutes).length + 1;
-    expect(alarms.length).toBe(1 + 2 + functionCount * 2 + Object.keys(tables).length);
+    expect(alarms.length).toBe(1 + 2 + handlerCount * 2 + Object.keys(tables).length);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
     const text = JSON.stringify(alarms);
     for (const metric of ['5xx', 'IntegrationError', 'Errors', 'Throttles', 'ReadThrottleEvents'])
