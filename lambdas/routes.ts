@@ -22,6 +22,18 @@ import {
   UserIdParams,
   UserPage,
 } from './schemas/users.ts';
+import {
+  ChangeStatusBody,
+  CreateOrderBody,
+  CreateOrderHeaders,
+  ListOrdersQuery,
+  Order,
+  OrderHistory,
+  OrderIdParams,
+  OrderPage,
+  UpdateOrderBody,
+  UpdateOrderHeaders,
+} from './schemas/orders.ts';
 
 /** Who may call a route: anyone, any signed-in user, or admins only. */
 export type Access = 'public' | 'user' | 'admin';
@@ -54,6 +66,8 @@ export interface HttpRoute {
     body?: z.ZodType;
     query?: z.ZodType;
     params?: z.ZodType;
+    /** Headers the route reads (lower-case names), e.g. Idempotency-Key, If-Match. */
+    headers?: z.ZodType;
   };
   /** Success statuses with their bodies; error statuses are added from `access` and `errors`. */
   responses: Record<number, ResponseSpec>;
@@ -199,6 +213,67 @@ export const httpRoutes = {
     responses: { 204: { description: 'Deleted' } },
     errors: [404, 409, 429],
     permissions: { tables: { main: 'readWrite' }, cognito: ['AdminDeleteUser'] },
+  },
+  'POST /orders': {
+    handler: 'http/orders-create',
+    access: 'user',
+    summary: 'Place an order (customers only; an Idempotency-Key makes retries safe)',
+    tag: 'Orders',
+    request: { body: CreateOrderBody, headers: CreateOrderHeaders },
+    responses: {
+      201: { description: 'Order placed, with its chat room', schema: Order, headers: ['Location', 'ETag'] },
+    },
+    errors: [403, 409, 422],
+    permissions: { tables: { main: 'readWrite', idempotency: 'readWrite' } },
+  },
+  'GET /orders': {
+    handler: 'http/orders-list',
+    access: 'user',
+    summary: 'Your orders (admins: all orders), newest first',
+    tag: 'Orders',
+    request: { query: ListOrdersQuery },
+    responses: { 200: { description: 'A page of orders', schema: OrderPage } },
+    permissions: { tables: { main: 'read' } },
+  },
+  'GET /orders/{id}': {
+    handler: 'http/orders-get',
+    access: 'user',
+    summary: 'One order (owner or admin)',
+    tag: 'Orders',
+    request: { params: OrderIdParams },
+    responses: { 200: { description: 'The order', schema: Order, headers: ['ETag'] } },
+    errors: [404],
+    permissions: { tables: { main: 'read' } },
+  },
+  'PATCH /orders/{id}': {
+    handler: 'http/orders-update',
+    access: 'user',
+    summary: 'Change an order (owner while REVIEW, admin until COMPLETED)',
+    tag: 'Orders',
+    request: { params: OrderIdParams, body: UpdateOrderBody, headers: UpdateOrderHeaders },
+    responses: { 200: { description: 'The changed order', schema: Order, headers: ['ETag'] } },
+    errors: [404, 409, 412],
+    permissions: { tables: { main: 'readWrite' } },
+  },
+  'PATCH /orders/{id}/status': {
+    handler: 'http/orders-change-status',
+    access: 'admin',
+    summary: 'Move an order to its next status (REVIEW → PROCESSING → COMPLETED)',
+    tag: 'Orders',
+    request: { params: OrderIdParams, body: ChangeStatusBody },
+    responses: { 200: { description: 'The order in its new status', schema: Order, headers: ['ETag'] } },
+    errors: [404, 409],
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
+  'GET /orders/{id}/history': {
+    handler: 'http/orders-history',
+    access: 'user',
+    summary: "An order's creation, edits and status changes, oldest first",
+    tag: 'Orders',
+    request: { params: OrderIdParams },
+    responses: { 200: { description: 'Every event', schema: OrderHistory } },
+    errors: [404],
+    permissions: { tables: { main: 'read' } },
   },
 } as const satisfies Record<string, HttpRoute>;
 

@@ -23,11 +23,17 @@ export const tables = {
     envVar: 'MAIN_TABLE_NAME',
     partitionKey: 'pk',
     sortKey: 'sk',
+    // Every list is one Query on one of these, newest first (sort keys are `<createdAt>#<id>`).
+    // Orders carry all four; a status change moves them between the status partitions.
     indexes: {
-      // A whole collection newest first: all users, all orders (optionally by status).
+      // A whole collection: all users, all orders.
       byCollection: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-      // One owner's items newest first: a user's orders.
+      // One owner's orders.
       byOwner: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+      // All orders in one status (admins' status filter).
+      byStatus: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+      // One owner's orders in one status.
+      byOwnerStatus: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
     },
     // WebSocket tickets expire here.
     ttlAttribute: 'expiresAt',

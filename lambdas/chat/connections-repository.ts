@@ -1,14 +1,22 @@
-// Secondary adapter: owns every key of the connections table.
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+// Secondary adapter: owns every key of the connections table (connections and their room memberships).
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../shared/clients.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';
 
 const env = readEnv({ CONNECTIONS_TABLE_NAME: z.string().min(1) });
+const TableName = env.CONNECTIONS_TABLE_NAME;
 
 /** API Gateway closes a connection after 2 h; a day on top lets TTL sweep abandoned items. */
-const CONNECTION_TTL_SECONDS = 2 * 3600 + 24 * 3600;
+export const CONNECTION_TTL_SECONDS = 2 * 3600 + 24 * 3600;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export interface Connection {
   connectionId: string;
@@ -18,18 +26,117 @@ export interface Connection {
 }
 
 const connectionKey = (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'META' });
+// A membership is stored twice: under the room (fan-out reads it) and under the connection ($disconnect reads it).
+const memberKey = (roomId: string, connectionId: string) => ({ pk: `ROOM#${roomId}`, sk: `CONN#${connectionId}` });
+const mirrorKey = (roomId: string, connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: `ROOM#${roomId}` });
 
-export function putConnectionParams(connection: Connection, nowSeconds: number) {
+export function putConnectionParams(connection: Connection, now: number) {
   return {
-    TableName: env.CONNECTIONS_TABLE_NAME,
-    Item: { ...connectionKey(connection.connectionId), ...connection, expiresAt: nowSeconds + CONNECTION_TTL_SECONDS },
+    TableName,
+    Item: { ...connectionKey(connection.connectionId), ...connection, expiresAt: now + CONNECTION_TTL_SECONDS },
   };
 }
 
 export async function saveConnection(connection: Connection): Promise<void> {
-  await dynamo().send(new PutCommand(putConnectionParams(connection, Math.floor(Date.now() / 1000))));
+  await dynamo().send(new PutCommand(putConnectionParams(connection, nowSeconds())));
 }
 
+/** Joining twice is one membership: the keys are the same. */
+export async function joinRoom(connection: Connection, roomId: string): Promise<void> {
+  const expiresAt = nowSeconds() + CONNECTION_TTL_SECONDS;
+  const attributes = {
+    roomId,
+    connectionId: connection.connectionId,
+    userId: connection.userId,
+    role: connection.role,
+    expiresAt,
+  };
+  await dynamo().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName, Item: { ...memberKey(roomId, connection.connectionId), ...attributes } } },
+        { Put: { TableName, Item: { ...mirrorKey(roomId, connection.connectionId), ...attributes } } },
+      ],
+    }),
+  );
+}
+
+export async function leaveRoom(connectionId: string, roomId: string): Promise<void> {
+  await dynamo().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Delete: { TableName, Key: memberKey(roomId, connectionId) } },
+        { Delete: { TableName, Key: mirrorKey(roomId, connectionId) } },
+      ],
+    }),
+  );
+}
+
+export function roomMembersParams(roomId: string, now: number, startKey?: Record<string, unknown>) {
+  return {
+    TableName,
+    KeyConditionExpression: 'pk = :room',
+    // TTL deletion lags by up to days: expired memberships are still readable.
+    FilterExpression: 'expiresAt > :now',
+    ExpressionAttributeValues: { ':room': `ROOM#${roomId}`, ':now': now },
+    ProjectionExpression: 'connectionId',
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+/** Connection ids joined to a room: a Query on the room's partition, never a Scan. */
+export async function roomMembers(roomId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(new QueryCommand(roomMembersParams(roomId, nowSeconds(), startKey)));
+    for (const item of page.Items ?? []) ids.push(String(item.connectionId));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return ids;
+}
+
+export async function getConnection(connectionId: string): Promise<Connection | undefined> {
+  const page = await dynamo().send(
+    new QueryCommand({
+      TableName,
+      KeyConditionExpression: 'pk = :pk AND sk = :meta',
+      ExpressionAttributeValues: { ':pk': connectionKey(connectionId).pk, ':meta': 'META' },
+    }),
+  );
+  const item = page.Items?.[0];
+  if (!item || Number(item.expiresAt) <= nowSeconds()) return undefined;
+  const { userId, role, connectedAt } = item as unknown as Connection;
+  return { connectionId, userId, role, connectedAt };
+}
+
+/** Forgets a connection and every membership it had ($disconnect, or a 410 during fan-out). */
 export async function deleteConnection(connectionId: string): Promise<void> {
-  await dynamo().send(new DeleteCommand({ TableName: env.CONNECTIONS_TABLE_NAME, Key: connectionKey(connectionId) }));
+  const page = await dynamo().send(
+    new QueryCommand({
+      TableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': connectionKey(connectionId).pk },
+      ProjectionExpression: 'pk, sk',
+    }),
+  );
+  const keys = (page.Items ?? []).flatMap((item) => {
+    const sk = String(item.sk);
+    if (!sk.startsWith('ROOM#')) return [{ pk: item.pk, sk }];
+    return [{ pk: item.pk, sk }, memberKey(sk.slice('ROOM#'.length), connectionId)];
+  });
+  if (keys.length === 0) {
+    await dynamo().send(new DeleteCommand({ TableName, Key: connectionKey(connectionId) }));
+    return;
+  }
+  for (let i = 0; i < keys.length; i += 25) {
+    let requests: Record<string, unknown>[] | undefined = keys
+      .slice(i, i + 25)
+      .map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 0; requests?.length && attempt < 5; attempt++) {
+      const result = await dynamo().send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } }));
+      requests = result.UnprocessedItems?.[TableName] as Record<string, unknown>[] | undefined;
+      if (requests?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
+  }
 }

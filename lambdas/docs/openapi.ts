@@ -53,14 +53,18 @@ class ComponentCollector {
   }
 }
 
-function parameters(schema: z.ZodType | undefined, location: 'query' | 'path', components: ComponentCollector) {
+function parameters(
+  schema: z.ZodType | undefined,
+  location: 'query' | 'path' | 'header',
+  components: ComponentCollector,
+) {
   if (!schema) return [];
   const objectSchema = components.add(schema, 'input') as {
     properties?: Record<string, JsonSchema>;
     required?: string[];
   };
   return Object.entries(objectSchema.properties ?? {}).map(([name, property]) => ({
-    name,
+    name: location === 'header' ? name.replace(/(^|-)(\w)/g, (m) => m.toUpperCase()) : name,
     in: location,
     required: location === 'path' || (objectSchema.required ?? []).includes(name),
     schema: property,
@@ -142,6 +146,7 @@ export function buildOpenApi() {
       parameters: [
         ...parameters(route.request?.params, 'path', components),
         ...parameters(route.request?.query, 'query', components),
+        ...parameters(route.request?.headers, 'header', components),
       ],
       ...(route.request?.body
         ? {

@@ -9,12 +9,19 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 
+let dynamoClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
 let cognitoClient: CognitoIdentityProviderClient | undefined;
 const managementClients = new Map<string, ApiGatewayManagementApiClient>();
 
+/** The plain client, for libraries that marshal themselves (Powertools idempotency). */
+export function dynamoRaw(): DynamoDBClient {
+  dynamoClient ??= new DynamoDBClient({});
+  return dynamoClient;
+}
+
 export function dynamo(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  documentClient ??= DynamoDBDocumentClient.from(dynamoRaw(), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;

@@ -56,6 +56,9 @@ export interface HttpRequest<K extends HttpRouteKey> {
   body: Part<K, 'body'>;
   query: Part<K, 'query'>;
   params: Part<K, 'params'>;
+  /** The route's declared headers (lower-case names), validated. */
+  declaredHeaders: Part<K, 'headers'>;
+  context: Context;
   caller: Route<K>['access'] extends 'public' ? Caller | undefined : Caller;
   /** Lower-cased request headers. */
   headers: Record<string, string | undefined>;
@@ -135,7 +138,7 @@ export function httpHandler<K extends HttpRouteKey>(
 ) {
   const route = httpRoutes[routeKey] as {
     access: string;
-    request?: { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType };
+    request?: { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType; headers?: z.ZodType };
     responses: Record<number, { schema?: z.ZodType; contentType?: unknown }>;
   };
 
@@ -144,7 +147,8 @@ export function httpHandler<K extends HttpRouteKey>(
     const schema = route.responses[answer.status]?.schema;
     if (!schema || answer.contentType || answer.body === undefined) return answer;
     const shaped = schema.safeParse(answer.body);
-    if (!shaped.success) throw new Error(`${routeKey} answered ${answer.status} off its schema: ${shaped.error.message}`);
+    if (!shaped.success)
+      throw new Error(`${routeKey} answered ${answer.status} off its schema: ${shaped.error.message}`);
     return { ...answer, body: shaped.data };
   };
 
@@ -161,7 +165,7 @@ export function httpHandler<K extends HttpRouteKey>(
         request.response = problemResponse(error);
       },
     })
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       if (!cameThroughCloudFront(event.headers)) throw new ForbiddenError('Call the API through its public URL.');
       const body = route.request?.body ? parseWith(route.request.body, readJsonBody(event), 'body') : undefined;
       const query = route.request?.query
@@ -170,11 +174,16 @@ export function httpHandler<K extends HttpRouteKey>(
       const params = route.request?.params
         ? parseWith(route.request.params, event.pathParameters ?? {}, 'path')
         : undefined;
+      const declaredHeaders = route.request?.headers
+        ? parseWith(route.request.headers, event.headers ?? {}, 'header')
+        : undefined;
       const caller = await identify(route.access, event);
       const answer = await run({
         body,
         query,
         params,
+        declaredHeaders,
+        context,
         caller,
         headers: event.headers,
         requestId: event.requestContext.requestId,

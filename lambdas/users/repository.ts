@@ -26,7 +26,7 @@ function fromItem(item: Record<string, unknown> | undefined): UserProfile | unde
 export function createProfileParams(profile: UserProfile) {
   return {
     TableName,
-    Item: { ...userKey(profile.id), ...listingKeys(profile), type: 'User', ...profile },
+    Item: { ...userKey(profile.id), ...listingKeys(profile), entity: 'User', ...profile },
     ConditionExpression: 'attribute_not_exists(pk)',
   };
 }
@@ -142,6 +142,6 @@ export async function markProfileDeleted(id: string, now: string): Promise<boole
 export async function upsertProfile(profile: UserProfile): Promise<void> {
   const { deletedAt: _deleted, ...live } = profile;
   await dynamo().send(
-    new PutCommand({ TableName, Item: { ...userKey(live.id), ...listingKeys(live), type: 'User', ...live } }),
+    new PutCommand({ TableName, Item: { ...userKey(live.id), ...listingKeys(live), entity: 'User', ...live } }),
   );
 }

@@ -1,0 +1,7 @@
+import { etagOf, placeOrder } from '../../orders/service.ts';
+import { httpHandler } from '../../shared/http.ts';
+
+export const handler = httpHandler('POST /orders', async ({ caller, body, declaredHeaders, context }) => {
+  const order = await placeOrder(caller, body, declaredHeaders['idempotency-key'], context);
+  return { status: 201, body: order, headers: { location: `/orders/${order.id}`, etag: etagOf(order) } };
+});

@@ -1,0 +1,7 @@
+import { listOrders } from '../../orders/service.ts';
+import { httpHandler } from '../../shared/http.ts';
+
+export const handler = httpHandler('GET /orders', async ({ caller, query }) => ({
+  status: 200,
+  body: await listOrders(caller, query),
+}));

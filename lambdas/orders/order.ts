@@ -1,0 +1,111 @@
+/** Orders as the business sees them: who may do what, and which status may follow which. No AWS types. */
+import type { Caller } from '../shared/caller.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
+
+export type OrderStatus = 'REVIEW' | 'PROCESSING' | 'COMPLETED';
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface ChatRoomState {
+  isOpen: boolean;
+  summary: string | null;
+  closedAt: string | null;
+  closedBy: string | null;
+}
+
+export interface Order {
+  id: string;
+  userId: string;
+  description: string;
+  specifications: JsonObject;
+  quantity: number;
+  metadata: JsonObject;
+  status: OrderStatus;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** The order's chat room lives on the order: one item, one read, one atomic write. */
+  room: ChatRoomState;
+}
+
+export interface OrderFields {
+  description: string;
+  specifications: JsonObject;
+  quantity: number;
+  metadata: JsonObject;
+}
+
+export type OrderEventType = 'CREATED' | 'UPDATED' | 'STATUS_CHANGED' | 'ROOM_CLOSED';
+
+export interface OrderEvent {
+  version: number;
+  type: OrderEventType;
+  at: string;
+  by: Caller;
+  changes: Record<string, { from?: Json; to?: Json }>;
+}
+
+const NEXT_STATUS: Record<OrderStatus, OrderStatus | undefined> = {
+  REVIEW: 'PROCESSING',
+  PROCESSING: 'COMPLETED',
+  COMPLETED: undefined,
+};
+
+export function newOrder(id: string, owner: Caller, fields: OrderFields, now: string): Order {
+  if (owner.role === 'ADMIN') throw new ForbiddenError('Admins cannot place orders; sign in as a customer.');
+  return {
+    id,
+    userId: owner.id,
+    ...fields,
+    status: 'REVIEW',
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    room: { isOpen: true, summary: null, closedAt: null, closedBy: null },
+  };
+}
+
+/** Owners see their orders and admins see all; to anyone else an order does not exist. */
+export function assertMayView(caller: Caller, order: Order | undefined): asserts order is Order {
+  if (!order || (caller.role !== 'ADMIN' && order.userId !== caller.id)) throw new NotFoundError('Order not found.');
+}
+
+export function assertMayEdit(caller: Caller, order: Order): void {
+  if (caller.role === 'ADMIN') {
+    if (order.status === 'COMPLETED') throw new ConflictError('Completed orders cannot be changed.');
+    return;
+  }
+  if (order.status !== 'REVIEW') {
+    throw new ConflictError(`Orders can only be changed while in REVIEW; this one is ${order.status}.`);
+  }
+}
+
+export function assertTransition(order: Order, next: OrderStatus): void {
+  const allowed = NEXT_STATUS[order.status];
+  if (next === allowed) return;
+  throw new ConflictError(
+    allowed
+      ? `An order in ${order.status} can only move to ${allowed}, not ${next}.`
+      : `A ${order.status} order cannot change status.`,
+  );
+}
+
+/** What would change, field by field; empty when the update changes nothing. */
+export function diff(order: Order, update: Partial<OrderFields>): OrderEvent['changes'] {
+  const changes: OrderEvent['changes'] = {};
+  for (const [field, value] of Object.entries(update) as [keyof OrderFields, Json][]) {
+    if (value === undefined) continue;
+    if (JSON.stringify(order[field]) !== JSON.stringify(value)) changes[field] = { from: order[field], to: value };
+  }
+  return changes;
+}
+
+/** Closing the chat room moves an order still in REVIEW to PROCESSING; later statuses stay. */
+export function statusAfterRoomClose(order: Order): OrderStatus {
+  return order.status === 'REVIEW' ? 'PROCESSING' : order.status;
+}
+
+export function toPublicOrder(order: Order) {
+  const { room, ...fields } = order;
+  return { ...fields, chatRoom: { id: order.id, isOpen: room.isOpen } };
+}

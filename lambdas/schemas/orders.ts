@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { Cursor, Limit } from './common.ts';
+
+export const OrderStatus = z.enum(['REVIEW', 'PROCESSING', 'COMPLETED']).meta({ id: 'OrderStatus' });
+
+/** ULIDs: 26 Crockford base-32 characters, sortable by creation time. */
+export const OrderId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be an order id');
+
+const MAX_JSON_BYTES = 16 * 1024;
+// DynamoDB nests at most 32 levels; keep well inside that.
+const MAX_JSON_DEPTH = 16;
+
+function jsonProblem(value: unknown, depth: number): string | undefined {
+  if (depth > MAX_JSON_DEPTH) return `Must nest at most ${MAX_JSON_DEPTH} levels`;
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'Numbers must be finite';
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = jsonProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '') return 'Keys must not be empty';
+      const problem = jsonProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+/** A JSON object of at most 16 KB serialized, storable as a DynamoDB map. */
+const JsonObject = (what: string) =>
+  z.record(z.string(), z.json()).superRefine((value, context) => {
+    const bytes = Buffer.byteLength(JSON.stringify(value));
+    if (bytes > MAX_JSON_BYTES) {
+      context.addIssue({ code: 'custom', message: `${what} must be at most 16 KB as JSON (is ${bytes} bytes)` });
+      return;
+    }
+    const problem = jsonProblem(value, 1);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
+const Description = z.string().trim().min(1, 'Must not be empty').max(1000, 'Must be at most 1000 characters');
+const Quantity = z.int('Must be a whole number').min(1).max(1_000_000);
+
+export const CreateOrderBody = z
+  .strictObject({
+    description: Description,
+    specifications: JsonObject('specifications'),
+    quantity: Quantity,
+    metadata: JsonObject('metadata').optional(),
+  })
+  .meta({ id: 'CreateOrderRequest' });
+
+export const UpdateOrderBody = z
+  .strictObject({
+    description: Description.optional(),
+    specifications: JsonObject('specifications').optional(),
+    quantity: Quantity.optional(),
+    metadata: JsonObject('metadata').optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'Send at least one field to change' })
+  .meta({ id: 'UpdateOrderRequest' });
+
+export const ChangeStatusBody = z.strictObject({ status: OrderStatus }).meta({ id: 'ChangeOrderStatusRequest' });
+
+export const Order = z
+  .object({
+    id: OrderId,
+    userId: z.string(),
+    description: z.string(),
+    specifications: z.record(z.string(), z.json()),
+    quantity: z.int(),
+    metadata: z.record(z.string(), z.json()),
+    status: OrderStatus,
+    version: z.int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    chatRoom: z.object({ id: z.string(), isOpen: z.boolean() }),
+  })
+  .meta({ id: 'Order' });
+
+export const OrderPage = z
+  .object({ items: z.array(Order), nextCursor: z.string().nullable() })
+  .meta({ id: 'OrderPage' });
+
+export const ListOrdersQuery = z.strictObject({
+  status: OrderStatus.optional(),
+  limit: Limit,
+  cursor: Cursor.optional(),
+});
+export const OrderIdParams = z.object({ id: OrderId });
+
+export const CreateOrderHeaders = z.object({
+  'idempotency-key': z.string().min(1).max(255).optional(),
+});
+export const UpdateOrderHeaders = z.object({
+  'if-match': z
+    .string()
+    .regex(/^(\*|(W\/)?"\d+")$/, 'Must be an ETag from this API, e.g. "3"')
+    .optional(),
+});
+
+const FieldChange = z.object({ from: z.json().optional(), to: z.json().optional() });
+export const OrderEvent = z
+  .object({
+    version: z.int(),
+    type: z.enum(['CREATED', 'UPDATED', 'STATUS_CHANGED', 'ROOM_CLOSED']),
+    at: z.iso.datetime(),
+    by: z.object({ id: z.string(), role: z.enum(['ADMIN', 'REGULAR']) }),
+    changes: z.record(z.string(), FieldChange),
+  })
+  .meta({ id: 'OrderEvent' });
+export const OrderHistory = z.object({ items: z.array(OrderEvent) }).meta({ id: 'OrderHistory' });

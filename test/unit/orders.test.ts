@@ -1,0 +1,234 @@
+// Unit: order rules, repository requests, version conflicts and idempotency, with DynamoDB mocked.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+  TransactionCanceledException,
+  ConditionalCheckFailedException,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  assertMayEdit,
+  assertMayView,
+  assertTransition,
+  diff,
+  newOrder,
+  statusAfterRoomClose,
+  type Order,
+} from '#lambdas/orders/order.ts';
+import { listParams, saveParams } from '#lambdas/orders/repository.ts';
+import { handler as updateHandler } from '#lambdas/handlers/http/orders-update.ts';
+import { handler as createHandler } from '#lambdas/handlers/http/orders-create.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '#lambdas/shared/errors.ts';
+import { ADMIN_ID, OTHER_ID, USER_ID, adminClaims, call, httpEvent, userClaims } from '../support/events.ts';
+
+const owner = { id: USER_ID, role: 'REGULAR' as const };
+const someoneElse = { id: OTHER_ID, role: 'REGULAR' as const };
+const admin = { id: ADMIN_ID, role: 'ADMIN' as const };
+const fields = { description: 'Widgets', specifications: { color: 'red' }, quantity: 3, metadata: {} };
+const ORDER_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+const order = (overrides: Partial<Order> = {}): Order => ({
+  ...newOrder(ORDER_ID, owner, fields, '2026-01-01T00:00:00.000Z'),
+  ...overrides,
+});
+
+describe('order rules', () => {
+  it('only customers place orders', () => {
+    expect(() => newOrder(ORDER_ID, admin, fields, 'now')).toThrow(ForbiddenError);
+    expect(newOrder(ORDER_ID, owner, fields, 'now')).toMatchObject({
+      status: 'REVIEW',
+      version: 1,
+      room: { isOpen: true },
+    });
+  });
+
+  it('hides an order from everybody but its owner and admins', () => {
+    expect(() => assertMayView(someoneElse, order())).toThrow(NotFoundError);
+    expect(() => assertMayView(owner, undefined)).toThrow(NotFoundError);
+    expect(() => assertMayView(owner, order())).not.toThrow();
+    expect(() => assertMayView(admin, order())).not.toThrow();
+  });
+
+  it('lets owners edit in REVIEW only and admins until COMPLETED', () => {
+    expect(() => assertMayEdit(owner, order())).not.toThrow();
+    expect(() => assertMayEdit(owner, order({ status: 'PROCESSING' }))).toThrow(ConflictError);
+    expect(() => assertMayEdit(admin, order({ status: 'PROCESSING' }))).not.toThrow();
+    expect(() => assertMayEdit(admin, order({ status: 'COMPLETED' }))).toThrow(ConflictError);
+  });
+
+  it.each([
+    ['REVIEW', 'PROCESSING', true],
+    ['PROCESSING', 'COMPLETED', true],
+    ['REVIEW', 'COMPLETED', false],
+    ['REVIEW', 'REVIEW', false],
+    ['PROCESSING', 'REVIEW', false],
+    ['COMPLETED', 'PROCESSING', false],
+  ] as const)('%s → %s allowed: %s', (from, to, allowed) => {
+    const attempt = () => assertTransition(order({ status: from }), to);
+    if (allowed) expect(attempt).not.toThrow();
+    else expect(attempt).toThrow(ConflictError);
+  });
+
+  it('names the allowed next status in the refusal', () => {
+    expect(() => assertTransition(order(), 'COMPLETED')).toThrow(/only move to PROCESSING/);
+    expect(() => assertTransition(order({ status: 'COMPLETED' }), 'REVIEW')).toThrow(/cannot change status/);
+  });
+
+  it('records only what really changes', () => {
+    expect(diff(order(), { quantity: 3, description: 'Widgets' })).toEqual({});
+    expect(diff(order(), { quantity: 4, specifications: { color: 'red' } })).toEqual({ quantity: { from: 3, to: 4 } });
+  });
+
+  it('closing the room moves only REVIEW orders on', () => {
+    expect(statusAfterRoomClose(order())).toBe('PROCESSING');
+    expect(statusAfterRoomClose(order({ status: 'PROCESSING' }))).toBe('PROCESSING');
+    expect(statusAfterRoomClose(order({ status: 'COMPLETED' }))).toBe('COMPLETED');
+  });
+});
+
+describe('repository requests', () => {
+  const event = { version: 2, type: 'UPDATED' as const, at: 'now', by: owner, changes: {} };
+
+  it('writes the order and its history event in one transaction, conditional on the version read', () => {
+    const params = saveParams(order({ version: 2 }), event, 1);
+    expect(params.TransactItems).toHaveLength(2);
+    const [orderPut, historyPut] = params.TransactItems!.map((item) => item.Put!);
+    expect(orderPut).toMatchObject({
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': 1 },
+    });
+    expect(orderPut!.Item).toMatchObject({
+      pk: `ORDER#${ORDER_ID}`,
+      sk: 'ORDER',
+      gsi1pk: 'ORDERS',
+      gsi2pk: `OWNER#${USER_ID}`,
+      gsi3pk: 'ORDERS#REVIEW',
+      gsi4pk: `OWNER#${USER_ID}#REVIEW`,
+    });
+    expect(historyPut).toMatchObject({
+      Item: { pk: `ORDER#${ORDER_ID}`, sk: 'HISTORY#0000000002' },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(saveParams(order(), { ...event, version: 1 }).TransactItems![0]!.Put!.ConditionExpression).toBe(
+      'attribute_not_exists(pk)',
+    );
+  });
+
+  it.each([
+    [{}, 'byCollection', 'ORDERS'],
+    [{ status: 'PROCESSING' as const }, 'byStatus', 'ORDERS#PROCESSING'],
+    [{ ownerId: USER_ID }, 'byOwner', `OWNER#${USER_ID}`],
+    [{ ownerId: USER_ID, status: 'REVIEW' as const }, 'byOwnerStatus', `OWNER#${USER_ID}#REVIEW`],
+  ])('lists %o with one Query on %s', (scope, indexName, partition) => {
+    const params = listParams(scope, 20, undefined);
+    expect(params).toMatchObject({
+      IndexName: indexName,
+      ScanIndexForward: false,
+      Limit: 20,
+      ExpressionAttributeValues: { ':pk': partition },
+    });
+  });
+});
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const rawDynamo = mockClient(DynamoDBClient);
+beforeEach(() => {
+  dynamo.reset();
+  rawDynamo.reset();
+});
+afterEach(() => {
+  dynamo.reset();
+  rawDynamo.reset();
+});
+
+const stored = (overrides: Partial<Order> = {}) => ({
+  Item: { pk: `ORDER#${ORDER_ID}`, sk: 'ORDER', ...order(overrides) },
+  $metadata: {},
+});
+const conflict = () =>
+  new TransactionCanceledException({
+    message: 'cancelled',
+    $metadata: {},
+    CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+  });
+
+describe('PATCH /orders/{id} version conflicts', () => {
+  const patch = (headers: Record<string, string> = {}) =>
+    httpEvent('PATCH /orders/{id}', { claims: userClaims(), params: { id: ORDER_ID }, body: { quantity: 9 }, headers });
+
+  it('answers 412 when If-Match names an old version, without writing', async () => {
+    dynamo.on(GetCommand).resolves(stored({ version: 2 }));
+    const response = await call(updateHandler, patch({ 'if-match': '"1"' }));
+    expect(response.statusCode).toBe(412);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('answers 412 when another writer wins between read and write', async () => {
+    dynamo.on(GetCommand).resolves(stored());
+    dynamo.on(TransactWriteCommand).rejects(conflict());
+    const response = await call(updateHandler, patch({ 'if-match': '"1"' }));
+    expect(response.statusCode).toBe(412);
+  });
+
+  it('retries on fresh data without If-Match, and succeeds', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce(stored())
+      .resolves(stored({ version: 2, description: 'Changed meanwhile' }));
+    dynamo.on(TransactWriteCommand).rejectsOnce(conflict()).resolves({ $metadata: {} });
+    const response = await call(updateHandler, patch());
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toMatchObject({ version: 3, quantity: 9, description: 'Changed meanwhile' });
+    expect(response.headers.etag).toBe('"3"');
+    const second = dynamo.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems![0]!.Put!;
+    expect(second.ExpressionAttributeValues).toEqual({ ':expected': 2 });
+  });
+
+  it('gives up with 409 after repeated conflicts', async () => {
+    dynamo.on(GetCommand).resolves(stored());
+    dynamo.on(TransactWriteCommand).rejects(conflict());
+    expect((await call(updateHandler, patch())).statusCode).toBe(409);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+});
+
+describe('POST /orders idempotency', () => {
+  const create = (key?: string, body: unknown = fields) =>
+    httpEvent('POST /orders', { claims: userClaims(), body, headers: key ? { 'idempotency-key': key } : {} });
+
+  it('answers 409 while the same key is still in progress, and 422 for a different body', async () => {
+    // The first request writes its INPROGRESS record; capture it as DynamoDB would hold it.
+    rawDynamo.on(PutItemCommand).resolves({ $metadata: {} });
+    rawDynamo.on(UpdateItemCommand).resolves({ $metadata: {} });
+    dynamo.on(TransactWriteCommand).resolves({ $metadata: {} });
+    expect((await call(createHandler, create('key-1'))).statusCode).toBe(201);
+    const inProgress = rawDynamo.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
+    expect(inProgress.status).toEqual({ S: 'INPROGRESS' });
+
+    rawDynamo.reset();
+    dynamo.reset();
+    rawDynamo
+      .on(PutItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: inProgress }));
+    const repeat = await call(createHandler, create('key-1'));
+    expect(repeat.statusCode).toBe(409);
+    const different = await call(createHandler, create('key-1', { ...fields, quantity: 4 }));
+    expect(different.statusCode).toBe(422);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('creates directly, without an idempotency record, when no key is sent', async () => {
+    dynamo.on(TransactWriteCommand).resolves({ $metadata: {} });
+    const response = await call(createHandler, create());
+    expect(response.statusCode).toBe(201);
+    expect(rawDynamo.commandCalls(PutItemCommand)).toHaveLength(0);
+  });
+
+  it('refuses admins before touching anything', async () => {
+    const response = await call(createHandler, httpEvent('POST /orders', { claims: adminClaims(), body: fields }));
+    expect(response.statusCode).toBe(403);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
