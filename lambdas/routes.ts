@@ -34,6 +34,19 @@ import {
   UpdateOrderBody,
   UpdateOrderHeaders,
 } from './schemas/orders.ts';
+import {
+  ChatRoomWithMessages,
+  CloseRoomBody,
+  CloseRoomFrame,
+  CloseRoomResponse,
+  JoinRoomFrame,
+  LeaveRoomFrame,
+  MessagePage,
+  MessagesQuery,
+  RoomParams,
+  SendMessageFrame,
+  TicketResponse,
+} from './schemas/chat.ts';
 
 /** Who may call a route: anyone, any signed-in user, or admins only. */
 export type Access = 'public' | 'user' | 'admin';
@@ -275,12 +288,53 @@ export const httpRoutes = {
     errors: [404],
     permissions: { tables: { main: 'read' } },
   },
+  'POST /chat/tickets': {
+    handler: 'http/chat-tickets',
+    access: 'user',
+    summary: 'A single-use, 60-second ticket to open the WebSocket with (?ticket=…) instead of a token',
+    tag: 'Chat',
+    responses: { 201: { description: 'The ticket', schema: TicketResponse } },
+    permissions: { tables: { main: 'readWrite' } },
+  },
+  'GET /chat/rooms/{roomId}': {
+    handler: 'http/chat-room-get',
+    access: 'user',
+    summary: "An order's chat room with its latest 50 messages, oldest first",
+    tag: 'Chat',
+    request: { params: RoomParams },
+    responses: { 200: { description: 'The room', schema: ChatRoomWithMessages } },
+    errors: [404],
+    permissions: { tables: { main: 'read' } },
+  },
+  'GET /chat/rooms/{roomId}/messages': {
+    handler: 'http/chat-messages',
+    access: 'user',
+    summary: 'Older messages: the page before `before`, oldest first',
+    tag: 'Chat',
+    request: { params: RoomParams, query: MessagesQuery },
+    responses: { 200: { description: 'A page of messages', schema: MessagePage } },
+    errors: [404],
+    permissions: { tables: { main: 'read' } },
+  },
+  'POST /chat/rooms/{roomId}/close': {
+    handler: 'http/chat-room-close',
+    access: 'admin',
+    summary: 'Close a chat room with a summary (an order in REVIEW moves to PROCESSING)',
+    tag: 'Chat',
+    request: { params: RoomParams, body: CloseRoomBody },
+    responses: { 200: { description: 'The closed room and its order', schema: CloseRoomResponse } },
+    errors: [404, 409],
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
 } as const satisfies Record<string, HttpRoute>;
 
 export type HttpRouteKey = keyof typeof httpRoutes;
 
 export interface WsRoute {
   handler: string;
+  /** The client frame this route accepts (documented in asyncapi.yaml). */
+  frame?: z.ZodType;
+  summary?: string;
   permissions?: Permissions;
   timeoutSeconds?: number;
 }
@@ -290,6 +344,30 @@ export const wsRoutes = {
   $connect: { handler: 'ws/connect', permissions: { tables: { connections: 'readWrite' } } },
   $disconnect: { handler: 'ws/disconnect', permissions: { tables: { connections: 'readWrite' } } },
   $default: { handler: 'ws/default', permissions: { manageConnections: true } },
+  joinRoom: {
+    handler: 'ws/join-room',
+    frame: JoinRoomFrame,
+    summary: "Join an order's room: answered with chatHistory (latest 50, or everything after `after`)",
+    permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true },
+  },
+  leaveRoom: {
+    handler: 'ws/leave-room',
+    frame: LeaveRoomFrame,
+    summary: 'Stop receiving a room on this connection: answered with leftRoom',
+    permissions: { tables: { connections: 'readWrite' }, manageConnections: true },
+  },
+  sendMessage: {
+    handler: 'ws/send-message',
+    frame: SendMessageFrame,
+    summary: 'Send a message: every connection in the room, the sender included, receives newMessage',
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
+  closeRoom: {
+    handler: 'ws/close-room',
+    frame: CloseRoomFrame,
+    summary: 'Admins: close the room with a summary; every member receives roomClosed',
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
 } as const satisfies Record<string, WsRoute>;
 
 export type WsRouteKey = keyof typeof wsRoutes;
@@ -299,9 +377,14 @@ export const wsRouteSelectionExpression = '$request.body.action';
 /** The `$connect` Lambda REQUEST authorizer. */
 export const wsAuthorizer = {
   handler: 'ws/authorizer',
-  /** API Gateway answers 401 without invoking the authorizer when one of these is missing. */
-  identitySource: ['route.request.querystring.token'],
-  permissions: {},
+  /**
+   * API Gateway refuses (401) without invoking the authorizer when an identity source is
+   * missing, and requires all of them: so `token` and `ticket` are not listed (a client sends
+   * one or the other) and the authorizer reads them itself. The deployed stack adds the
+   * CloudFront origin header here (see lib/constructs/websocket-api.ts).
+   */
+  identitySource: [],
+  permissions: { tables: { main: 'readWrite' } },
   timeoutSeconds: 10,
 } as const satisfies WsRoute & { identitySource: readonly string[] };
 

@@ -29,11 +29,32 @@ export interface FanoutResult {
   failed: number;
 }
 
+export class CallTimeout extends Error {
+  override name = 'CallTimeout';
+}
+
+/** The deadline is ours, not only the transport's: the abort also cancels the HTTP request. */
+async function postWithDeadline(command: PostToConnectionCommand): Promise<void> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new CallTimeout(`PostToConnection took over ${CALL_TIMEOUT_MS} ms`));
+    }, CALL_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([connectionsApi(env.WS_CALLBACK_URL).send(command, { abortSignal: abort.signal }), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function postOnce(connectionId: string, data: string): Promise<'delivered' | 'gone'> {
   const command = new PostToConnectionCommand({ ConnectionId: connectionId, Data: data });
   for (let attempt = 0; ; attempt++) {
     try {
-      await connectionsApi(env.WS_CALLBACK_URL).send(command, { abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+      await postWithDeadline(command);
       return 'delivered';
     } catch (error) {
       if (error instanceof GoneException) return 'gone';

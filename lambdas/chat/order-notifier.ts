@@ -7,4 +7,7 @@ export const roomNotifier: OrderNotifier = {
     // The room id is the order id.
     await broadcastToRoom(change.orderId, { type: 'orderStatusChanged', ...change });
   },
+  async roomClosed(change) {
+    await broadcastToRoom(change.roomId, { type: 'roomClosed', ...change });
+  },
 };

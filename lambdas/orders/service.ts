@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import type { Caller } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { ConflictError, PreconditionFailedError } from '../shared/errors.ts';
+import { ConflictError, ForbiddenError, PreconditionFailedError } from '../shared/errors.ts';
 import { idempotent } from './idempotency.ts';
 import {
   assertMayEdit,
@@ -15,6 +15,7 @@ import {
   assertTransition,
   diff,
   newOrder,
+  statusAfterRoomClose,
   toPublicOrder,
   type Order,
   type OrderEvent,
@@ -24,6 +25,7 @@ import {
 import * as orders from './repository.ts';
 
 export type PublicOrder = ReturnType<typeof toPublicOrder>;
+export const toPublicOrderView = toPublicOrder;
 
 const now = () => new Date().toISOString();
 // Optimistic concurrency without If-Match: re-read and re-apply a few times before giving up.
@@ -37,6 +39,7 @@ export interface OrderNotifier {
     previousStatus: OrderStatus;
     changedAt: string;
   }): Promise<void>;
+  roomClosed(change: { roomId: string; summary: string; closedAt: string; closedBy: string }): Promise<void>;
 }
 
 async function create(caller: Caller, fields: OrderFields): Promise<PublicOrder> {
@@ -155,6 +158,40 @@ export async function changeStatus(
   });
   await notifier.statusChanged({ orderId: id, status, previousStatus: before.status, changedAt: after.updatedAt });
   return toPublicOrder(after);
+}
+
+/**
+ * Closes the order's chat room with a summary; an order still in REVIEW moves
+ * to PROCESSING in the same write. Connected members hear about both.
+ */
+export async function closeRoom(caller: Caller, roomId: string, summary: string, notifier: OrderNotifier) {
+  if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins can close chat rooms');
+  const { before, after } = await applyChange(caller, roomId, undefined, (order) => {
+    if (!order.room.isOpen) throw new ConflictError('The chat room is already closed.');
+    const status = statusAfterRoomClose(order);
+    const closedAt = now();
+    return {
+      next: { ...order, status, room: { isOpen: false, summary, closedAt, closedBy: caller.id } },
+      event: {
+        type: 'ROOM_CLOSED',
+        changes: {
+          room: { from: { isOpen: true }, to: { isOpen: false, summary } },
+          ...(status !== order.status ? { status: { from: order.status, to: status } } : {}),
+        },
+      },
+    };
+  });
+  const room = after.room as { summary: string; closedAt: string; closedBy: string };
+  await notifier.roomClosed({ roomId, summary: room.summary, closedAt: room.closedAt, closedBy: room.closedBy });
+  if (after.status !== before.status) {
+    await notifier.statusChanged({
+      orderId: roomId,
+      status: after.status,
+      previousStatus: before.status,
+      changedAt: after.updatedAt,
+    });
+  }
+  return after;
 }
 
 export async function orderHistory(caller: Caller, id: string) {

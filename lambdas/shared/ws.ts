@@ -1,9 +1,9 @@
 /**
  * The WebSocket handler chain: parse the frame, validate it against the
- * route's schema, run the domain, and turn any thrown error into an error
- * frame `{type: "error", status, message, action?, roomId?}` sent back to the
- * caller. Identity always comes from the authorizer context saved at
- * $connect, never from the frame.
+ * route's schema, run the domain, send its answer frame back, and turn any
+ * thrown error into an error frame `{type: "error", status, message, action?,
+ * roomId?}` for the caller. Identity always comes from the authorizer context
+ * saved at $connect, never from the frame.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -14,13 +14,21 @@ import { AppError, toProblem } from './errors.ts';
 import { connectionsApi } from './clients.ts';
 import { readEnv } from './env.ts';
 import { logger } from './logger.ts';
-import type { Caller, Role } from './caller.ts';
+import type { Role } from './caller.ts';
+import { parseWith } from './validation.ts';
 
 const env = readEnv({ WS_CALLBACK_URL: z.url() });
 
+/** What the $connect authorizer put in its context (API Gateway adds principalId). */
+export interface WsIdentity {
+  id: string;
+  role: Role;
+  name: string;
+}
+
 export interface WsEvent extends APIGatewayProxyWebsocketEventV2 {
   requestContext: APIGatewayProxyWebsocketEventV2['requestContext'] & {
-    authorizer?: { principalId?: string; userId?: string; role?: string };
+    authorizer?: { principalId?: string; userId?: string; role?: string; name?: string };
   };
 }
 
@@ -45,10 +53,10 @@ export async function sendFrame(connectionId: string, frame: unknown): Promise<b
   }
 }
 
-export function callerFromWsEvent(event: WsEvent): Caller {
+export function identityFromWsEvent(event: WsEvent): WsIdentity {
   const context = event.requestContext.authorizer;
   if (!context?.userId) throw new Error('WebSocket route invoked without authorizer context');
-  return { id: context.userId, role: (context.role as Role) ?? 'REGULAR' };
+  return { id: context.userId, role: context.role === 'ADMIN' ? 'ADMIN' : 'REGULAR', name: context.name ?? '' };
 }
 
 export function errorFrame(error: unknown, frame: { action?: unknown; roomId?: unknown }): ErrorFrame {
@@ -62,11 +70,10 @@ export function errorFrame(error: unknown, frame: { action?: unknown; roomId?: u
   };
 }
 
-export interface WsRequest {
+export interface WsRequest<F> {
   connectionId: string;
-  caller: Caller;
-  /** The frame, parsed as JSON; undefined when it was not valid JSON. */
-  frame: Record<string, unknown> | undefined;
+  identity: WsIdentity;
+  frame: F;
   requestId: string;
 }
 
@@ -81,20 +88,37 @@ function parseFrame(body: string | undefined): Record<string, unknown> | undefin
   }
 }
 
-/** Wraps a message route; whatever it throws reaches the caller as an error frame. */
-export function wsHandler(routeKey: string, run: (request: WsRequest) => Promise<void>) {
+/**
+ * Wraps a route: `schema` validates the frame (undefined: the raw parsed frame
+ * is passed on, for $default). Whatever `run` returns is sent back to the
+ * caller; whatever it throws reaches the caller as an error frame.
+ */
+export function wsHandler<S extends z.ZodType | undefined>(
+  routeKey: string,
+  schema: S,
+  run: (
+    request: WsRequest<S extends z.ZodType ? z.output<S> : Record<string, unknown> | undefined>,
+  ) => Promise<unknown>,
+) {
   return middy<WsEvent, { statusCode: number }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
       const { connectionId, requestId } = event.requestContext;
       logger.appendKeys({ requestId, connectionId, route: routeKey });
-      const frame = parseFrame(event.body);
+      const raw = parseFrame(event.body);
       try {
-        await run({ connectionId, caller: callerFromWsEvent(event), frame, requestId });
+        const frame = schema ? parseWith(schema, raw, 'frame') : raw;
+        const answer = await run({
+          connectionId,
+          identity: identityFromWsEvent(event),
+          frame: frame as never,
+          requestId,
+        });
+        if (answer !== undefined) await sendFrame(connectionId, answer);
       } catch (error) {
         if (error instanceof AppError) logger.info('Frame refused', { status: error.status, detail: error.message });
         else logger.error('Unhandled error', error as Error);
-        await sendFrame(connectionId, errorFrame(error, frame ?? {}));
+        await sendFrame(connectionId, errorFrame(error, raw ?? {}));
       }
       return { statusCode: 200 };
     });

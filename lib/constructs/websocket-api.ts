@@ -12,6 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { wsAuthorizer, wsRouteSelectionExpression, wsRoutes, type WsRoute } from '#lambdas/routes.ts';
+import { ORIGIN_VERIFY_HEADER } from '#lambdas/shared/origin-verify.ts';
 import { functionId } from './http-api.ts';
 import { OrderChatFunction, type FunctionContext } from './order-chat-function.ts';
 import type { StageConfig } from '../config.ts';
@@ -94,8 +95,10 @@ export class WebSocketApi extends Construct {
       return fn;
     };
     const authorizerFn = make(wsAuthorizer);
+    // Every request through CloudFront carries the origin header, so API Gateway itself turns away
+    // direct execute-api connections (401) before the authorizer runs; token or ticket it reads itself.
     const authorizer = new WebSocketLambdaAuthorizer('ConnectAuthorizer', authorizerFn, {
-      identitySource: [...wsAuthorizer.identitySource],
+      identitySource: [...wsAuthorizer.identitySource, `route.request.header.${ORIGIN_VERIFY_HEADER}`],
     });
     for (const [routeKey, route] of Object.entries(wsRoutes) as [string, WsRoute][]) {
       const fn = make(route);

@@ -1,40 +1,13 @@
 // End-to-end: the local runtime's own behaviour (health, gateway answers, WebSocket upgrade auth).
-import {
-  AdminConfirmSignUpCommand,
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, connect, openSocket, runtime, STRONG_PASSWORD, uniqueEmail } from './support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, connect, newUser, openSocket } from './support.ts';
 import { decodePayload, emulatorSignedToken, forgedToken } from '../support/tokens.ts';
-
-const cognito = new CognitoIdentityProviderClient({
-  endpoint: runtime.cognitoEndpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
-
-/** A real token from the local Cognito, obtained the way any client of the user pool would. */
-async function emulatorAccessToken(): Promise<string> {
-  const email = uniqueEmail('foundation');
-  await cognito.send(new SignUpCommand({ ClientId: runtime.clientId, Username: email, Password: STRONG_PASSWORD }));
-  await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: runtime.userPoolId, Username: email }));
-  const auth = await cognito.send(
-    new InitiateAuthCommand({
-      ClientId: runtime.clientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: email, PASSWORD: STRONG_PASSWORD },
-    }),
-  );
-  return auth.AuthenticationResult!.AccessToken!;
-}
 
 let accessToken: string;
 beforeAll(async () => {
-  accessToken = await emulatorAccessToken();
+  // A real access token, issued by the local Cognito through POST /auth/login.
+  accessToken = (await newUser('foundation')).accessToken;
 });
-afterAll(() => cognito.destroy());
 
 describe('GET /health', () => {
   it('answers 200 with security headers and a request id', async () => {

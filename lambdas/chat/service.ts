@@ -1,0 +1,129 @@
+/**
+ * Chat use cases: rooms (one per order, same id), messages, memberships of
+ * WebSocket connections, and connect tickets. Identity always comes from the
+ * caller established by an authorizer, never from a frame.
+ */
+import { randomBytes } from 'node:crypto';
+import { monotonicFactory } from 'ulid';
+import type { Caller } from '../shared/caller.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
+import type { Order } from '../orders/order.ts';
+import { getOrder } from '../orders/repository.ts';
+import { closeRoom as closeOrderRoom, toPublicOrderView } from '../orders/service.ts';
+import * as connections from './connections-repository.ts';
+import { sendToConnections } from './fanout.ts';
+import { HISTORY_PAGE, RESUME_PAGE, type ChatMember, type ChatMessage } from './message.ts';
+import * as messages from './messages-repository.ts';
+import { roomNotifier } from './order-notifier.ts';
+import * as tickets from './tickets-repository.ts';
+
+// Monotonic: two messages in the same millisecond still sort in the order they were written.
+const messageId = monotonicFactory();
+export const TICKET_SECONDS = 60;
+
+async function visibleOrder(caller: Caller, roomId: string): Promise<Order> {
+  const order = await getOrder(roomId);
+  if (!order || (caller.role !== 'ADMIN' && order.userId !== caller.id))
+    throw new NotFoundError('Chat room not found.');
+  return order;
+}
+
+export function roomView(order: Order) {
+  return {
+    id: order.id,
+    orderId: order.id,
+    isOpen: order.room.isOpen,
+    summary: order.room.summary,
+    closedAt: order.room.closedAt,
+    closedBy: order.room.closedBy,
+  };
+}
+
+const cursorOf = (page: { items: ChatMessage[]; hasMore: boolean }) =>
+  page.hasMore ? (page.items[0]?.id ?? null) : null;
+
+export async function getRoom(caller: Caller, roomId: string) {
+  const order = await visibleOrder(caller, roomId);
+  const page = await messages.messagePage(roomId, {}, HISTORY_PAGE);
+  return { ...roomView(order), messages: page.items, nextCursor: cursorOf(page) };
+}
+
+export async function olderMessages(caller: Caller, roomId: string, before: string | undefined, limit: number) {
+  await visibleOrder(caller, roomId);
+  const page = await messages.messagePage(roomId, before ? { before } : {}, limit);
+  return { items: page.items, nextCursor: cursorOf(page) };
+}
+
+export async function closeRoom(caller: Caller, roomId: string, summary: string) {
+  if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins can close chat rooms');
+  await visibleOrder(caller, roomId);
+  const order = await closeOrderRoom(caller, roomId, summary, roomNotifier);
+  return { room: roomView(order), order: toPublicOrderView(order) };
+}
+
+export async function issueTicket(caller: Caller) {
+  const ticket = randomBytes(32).toString('base64url');
+  await tickets.saveTicket(ticket, caller.id, Math.floor(Date.now() / 1000) + TICKET_SECONDS);
+  return { ticket, expiresIn: TICKET_SECONDS as 60 };
+}
+
+export async function redeemTicket(ticket: string): Promise<string | undefined> {
+  return tickets.redeemTicket(ticket, Math.floor(Date.now() / 1000));
+}
+
+/** joinRoom: membership, then the history the joiner needs (latest page, or everything after `after`). */
+export async function join(member: ChatMember, connectionId: string, roomId: string, after: string | undefined) {
+  const order = await visibleOrder(member, roomId);
+  await connections.joinRoom(
+    { connectionId, userId: member.id, role: member.role, connectedAt: new Date().toISOString() },
+    roomId,
+  );
+  const page = after
+    ? await messages.messagePage(roomId, { after }, RESUME_PAGE)
+    : await messages.messagePage(roomId, {}, HISTORY_PAGE);
+  const nextCursor = after ? (page.hasMore ? (page.items.at(-1)?.id ?? null) : null) : cursorOf(page);
+  const { isOpen, summary, closedAt } = roomView(order);
+  return {
+    type: 'chatHistory' as const,
+    roomId,
+    room: { isOpen, summary, closedAt },
+    messages: page.items,
+    nextCursor,
+  };
+}
+
+export async function leave(connectionId: string, roomId: string) {
+  await connections.leaveRoom(connectionId, roomId);
+  return { type: 'leftRoom' as const, roomId };
+}
+
+/**
+ * Stores the message first (so a failed fan-out loses nothing), then sends
+ * it to every connection in the room and to the sender as acknowledgement.
+ * A repeated clientMessageId sends the original back to the sender only.
+ */
+export async function sendMessage(
+  member: ChatMember,
+  connectionId: string,
+  input: { roomId: string; content: string; clientMessageId?: string | undefined },
+) {
+  const order = await visibleOrder(member, input.roomId);
+  if (!order.room.isOpen) throw new ConflictError('Chat room is closed');
+  const message: ChatMessage = {
+    id: messageId(),
+    roomId: input.roomId,
+    content: input.content,
+    createdAt: new Date().toISOString(),
+    clientMessageId: input.clientMessageId ?? null,
+    sender: { id: member.id, name: member.name, role: member.role },
+  };
+  const outcome = await messages.saveMessage(message);
+  if (!outcome.saved && outcome.reason === 'closed') throw new ConflictError('Chat room is closed');
+  if (!outcome.saved) {
+    const original = await messages.findByClientMessageId(input.roomId, member.id, input.clientMessageId!);
+    await sendToConnections([connectionId], { type: 'newMessage', roomId: input.roomId, message: original ?? message });
+    return;
+  }
+  const members = await connections.roomMembers(input.roomId);
+  await sendToConnections([...members, connectionId], { type: 'newMessage', roomId: input.roomId, message });
+}

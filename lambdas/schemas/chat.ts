@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { OrderId } from './orders.ts';
+import { Order, OrderStatus } from './orders.ts';
+
+export const MessageId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be a message id');
+export const RoomId = OrderId;
+
+const Content = z.string().trim().min(1, 'Must not be empty').max(4000, 'Must be at most 4000 characters');
+const ClientMessageId = z.string().min(1).max(64, 'Must be at most 64 characters');
+export const Summary = z.string().trim().min(1, 'Must not be empty').max(2000, 'Must be at most 2000 characters');
+
+export const ChatMessage = z
+  .object({
+    id: MessageId,
+    roomId: RoomId,
+    content: z.string(),
+    createdAt: z.iso.datetime(),
+    clientMessageId: z.string().nullable(),
+    sender: z.object({ id: z.string(), name: z.string(), role: z.enum(['ADMIN', 'REGULAR']) }),
+  })
+  .meta({ id: 'ChatMessage' });
+
+export const ChatRoom = z
+  .object({
+    id: RoomId,
+    orderId: OrderId,
+    isOpen: z.boolean(),
+    summary: z.string().nullable(),
+    closedAt: z.iso.datetime().nullable(),
+    closedBy: z.string().nullable(),
+  })
+  .meta({ id: 'ChatRoom' });
+
+export const ChatRoomWithMessages = ChatRoom.extend({
+  messages: z.array(ChatMessage),
+  nextCursor: MessageId.nullable(),
+}).meta({ id: 'ChatRoomWithMessages' });
+
+export const MessagePage = z
+  .object({ items: z.array(ChatMessage), nextCursor: MessageId.nullable() })
+  .meta({ id: 'MessagePage' });
+
+export const RoomParams = z.object({ roomId: RoomId });
+export const MessagesQuery = z.strictObject({
+  before: MessageId.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export const CloseRoomBody = z.strictObject({ summary: Summary }).meta({ id: 'CloseRoomRequest' });
+export const CloseRoomResponse = z.object({ room: ChatRoom, order: Order }).meta({ id: 'CloseRoomResponse' });
+export const TicketResponse = z
+  .object({ ticket: z.string(), expiresIn: z.literal(60) })
+  .meta({ id: 'WebSocketTicket', description: 'Single-use WebSocket connect ticket, valid 60 s' });
+
+// WebSocket client frames (validated by the chain; `action` selected the route).
+export const JoinRoomFrame = z
+  .strictObject({ action: z.literal('joinRoom'), roomId: RoomId, after: MessageId.optional() })
+  .meta({ id: 'JoinRoomFrame' });
+export const LeaveRoomFrame = z
+  .strictObject({ action: z.literal('leaveRoom'), roomId: RoomId })
+  .meta({ id: 'LeaveRoomFrame' });
+export const SendMessageFrame = z
+  .strictObject({
+    action: z.literal('sendMessage'),
+    roomId: RoomId,
+    content: Content,
+    clientMessageId: ClientMessageId.optional(),
+  })
+  .meta({ id: 'SendMessageFrame' });
+export const CloseRoomFrame = z
+  .strictObject({ action: z.literal('closeRoom'), roomId: RoomId, summary: Summary })
+  .meta({ id: 'CloseRoomFrame' });
+
+// WebSocket server frames.
+export const ChatHistoryFrame = z
+  .object({
+    type: z.literal('chatHistory'),
+    roomId: RoomId,
+    room: z.object({ isOpen: z.boolean(), summary: z.string().nullable(), closedAt: z.iso.datetime().nullable() }),
+    messages: z.array(ChatMessage),
+    nextCursor: MessageId.nullable(),
+  })
+  .meta({ id: 'ChatHistoryFrame' });
+export const LeftRoomFrame = z.object({ type: z.literal('leftRoom'), roomId: RoomId }).meta({ id: 'LeftRoomFrame' });
+export const NewMessageFrame = z
+  .object({ type: z.literal('newMessage'), roomId: RoomId, message: ChatMessage })
+  .meta({ id: 'NewMessageFrame' });
+export const RoomClosedFrame = z
+  .object({
+    type: z.literal('roomClosed'),
+    roomId: RoomId,
+    summary: z.string(),
+    closedAt: z.iso.datetime(),
+    closedBy: z.string(),
+  })
+  .meta({ id: 'RoomClosedFrame' });
+export const OrderStatusChangedFrame = z
+  .object({
+    type: z.literal('orderStatusChanged'),
+    orderId: OrderId,
+    status: OrderStatus,
+    previousStatus: OrderStatus,
+    changedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'OrderStatusChangedFrame' });
+export const ErrorFrame = z
+  .object({
+    type: z.literal('error'),
+    status: z.int(),
+    message: z.string(),
+    action: z.string().optional(),
+    roomId: z.string().optional(),
+  })
+  .meta({ id: 'ErrorFrame' });

@@ -1,0 +1,118 @@
+// Unit: chat messages, tickets and the $connect authorizer, with DynamoDB mocked.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { pageParams, saveMessage, saveMessageParams } from '#lambdas/chat/messages-repository.ts';
+import { redeemTicket } from '#lambdas/chat/tickets-repository.ts';
+import { handler as authorizer } from '#lambdas/handlers/ws/authorizer.ts';
+import { USER_ID } from '../support/events.ts';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const meta = { $metadata: {} };
+beforeEach(() => dynamo.reset());
+afterEach(() => dynamo.reset());
+
+const ROOM = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+const message = (clientMessageId: string | null = 'cm-1') => ({
+  id: '01ARZ3NDEKTSV4RRFFQ69G5FAW',
+  roomId: ROOM,
+  content: 'hi',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  clientMessageId,
+  sender: { id: USER_ID, name: 'Alice', role: 'REGULAR' as const },
+});
+const cancelled = (codes: string[]) =>
+  new TransactionCanceledException({ message: 'x', ...meta, CancellationReasons: codes.map((Code) => ({ Code })) });
+
+describe('saving a message', () => {
+  it('checks the room is open and claims the clientMessageId in the same transaction', () => {
+    const params = saveMessageParams(message());
+    expect(params.TransactItems).toHaveLength(3);
+    expect(params.TransactItems[0]!.ConditionCheck).toMatchObject({
+      Key: { pk: `ORDER#${ROOM}`, sk: 'ORDER' },
+      ExpressionAttributeValues: { ':open': true },
+    });
+    expect(params.TransactItems[1]!.Put!.Item).toMatchObject({
+      pk: `ORDER#${ROOM}`,
+      sk: 'MSG#01ARZ3NDEKTSV4RRFFQ69G5FAW',
+    });
+    expect(params.TransactItems[2]!.Put!.Item).toMatchObject({ sk: `CMID#${USER_ID}#cm-1` });
+    expect(saveMessageParams(message(null)).TransactItems).toHaveLength(2);
+  });
+
+  it.each([
+    [['ConditionalCheckFailed', 'None', 'None'], { saved: false, reason: 'closed' }],
+    [['None', 'None', 'ConditionalCheckFailed'], { saved: false, reason: 'duplicate' }],
+  ])('reads cancellation reasons %o as %o', async (codes, outcome) => {
+    dynamo.on(TransactWriteCommand).rejects(cancelled(codes));
+    expect(await saveMessage(message())).toEqual(outcome);
+  });
+
+  it('pages newest first for history and oldest first for resuming, one more than asked', () => {
+    expect(pageParams(ROOM, {}, 50)).toMatchObject({
+      ScanIndexForward: false,
+      Limit: 51,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+    });
+    expect(pageParams(ROOM, { after: 'X' }, 200)).toMatchObject({
+      ScanIndexForward: true,
+      Limit: 201,
+      ExpressionAttributeValues: { ':bound': 'MSG#X' },
+    });
+    expect(pageParams(ROOM, { before: 'X' }, 10).KeyConditionExpression).toBe('pk = :pk AND sk < :bound');
+  });
+});
+
+describe('tickets', () => {
+  it('are redeemed by a conditional delete: unknown, used or expired tickets give nothing', async () => {
+    dynamo.on(DeleteCommand).rejects(new ConditionalCheckFailedException({ message: 'x', ...meta }));
+    expect(await redeemTicket('t', 1000)).toBeUndefined();
+    const input = dynamo.commandCalls(DeleteCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
+      ExpressionAttributeValues: { ':now': 1000 },
+      ReturnValues: 'ALL_OLD',
+    });
+    expect(JSON.stringify(input.Key)).not.toContain('"t"'); // only the hash is stored
+  });
+
+  it('give the user they were issued to', async () => {
+    dynamo.on(DeleteCommand).resolves({ Attributes: { userId: USER_ID }, ...meta });
+    expect(await redeemTicket('t', 1000)).toBe(USER_ID);
+  });
+});
+
+describe('$connect authorizer', () => {
+  const event = (query: Record<string, string>) => ({
+    type: 'REQUEST',
+    methodArn: 'arn:aws:execute-api:us-east-1:123:api/ws/$connect',
+    headers: {},
+    queryStringParameters: query,
+  });
+
+  it('refuses a connection with neither token nor ticket with Unauthorized (401)', async () => {
+    await expect(authorizer(event({}) as never)).rejects.toThrow('Unauthorized');
+  });
+
+  it('allows a ticket holder with a live profile, putting name and current role in the context', async () => {
+    dynamo.on(DeleteCommand).resolves({ Attributes: { userId: USER_ID }, ...meta });
+    dynamo.on(GetCommand).resolves({ Item: { id: USER_ID, name: 'Alice', role: 'ADMIN', email: 'a@b.c' }, ...meta });
+    const result = await authorizer(event({ ticket: 't' }) as never);
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+    expect(result.context).toEqual({ userId: USER_ID, role: 'ADMIN', name: 'Alice' });
+  });
+
+  it('refuses a deleted account even with a valid ticket', async () => {
+    dynamo.on(DeleteCommand).resolves({ Attributes: { userId: USER_ID }, ...meta });
+    dynamo
+      .on(GetCommand)
+      .resolves({ Item: { id: USER_ID, name: 'Alice', role: 'REGULAR', deletedAt: '2026-01-01' }, ...meta });
+    await expect(authorizer(event({ ticket: 't' }) as never)).rejects.toThrow('Unauthorized');
+  });
+
+  it('refuses a malformed token without touching the database', async () => {
+    await expect(authorizer(event({ token: 'not.a.jwt' }) as never)).rejects.toThrow('Unauthorized');
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+});
