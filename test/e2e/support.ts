@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import WebSocket from 'ws';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import { checkContract } from '../support/contract.ts';
+import { checkFrame } from '../support/ws-contract.ts';
 
 export const runtime = inject('runtime');
 
@@ -128,6 +129,8 @@ export async function openSocket(query: string): Promise<Client> {
 export class Client {
   private frames: any[] = [];
   private waiters: { match: (frame: any) => boolean; resolve: (frame: any) => void }[] = [];
+  /** The first frame that broke the AsyncAPI contract; every later next() fails with it. */
+  private violation: Error | undefined;
   readonly closed: Promise<{ code: number; reason: string }>;
 
   constructor(readonly socket: WebSocket) {
@@ -138,6 +141,8 @@ export class Client {
       } catch {
         frame = { raw: data.toString() };
       }
+      const problem = frame.raw === undefined ? checkFrame(frame) : `Non-JSON frame: ${frame.raw}`;
+      if (problem) this.violation ??= new Error(`Contract: ${problem}`);
       const waiter = this.waiters.find((w) => w.match(frame));
       if (waiter) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -154,6 +159,7 @@ export class Client {
   }
 
   next<T = any>(match: (frame: any) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+    if (this.violation) return Promise.reject(this.violation);
     const index = this.frames.findIndex(match);
     if (index >= 0) return Promise.resolve(this.frames.splice(index, 1)[0] as T);
     return new Promise((resolvePromise, reject) => {
