@@ -1,9 +1,11 @@
 /**
  * Child processes of the local runtime. Every child is registered here and
- * killed when this process exits for any reason we can observe (Ctrl-C,
- * SIGTERM, an uncaught error, a normal exit), so none is left behind.
+ * killed when this process exits (Ctrl-C, SIGTERM, an uncaught error, a normal
+ * exit); a detached reaper process also kills them if this one dies in a way
+ * no handler sees (SIGKILL, OOM), so none is left behind.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { resolve } from 'node:path';
 
 const children = new Set<ChildProcess>();
 
@@ -13,12 +15,17 @@ function killAll(signal: NodeJS.Signals) {
   }
 }
 
-let hooked = false;
+let reaper: ChildProcess | undefined;
 function hookExit() {
-  if (hooked) return;
-  hooked = true;
+  if (reaper) return;
   // 'exit' handlers must be synchronous: SIGKILL is immediate and needs no waiting.
   process.on('exit', () => killAll('SIGKILL'));
+  reaper = spawn(process.execPath, [resolve(import.meta.dirname, 'reaper.mjs')], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  reaper.unref();
+  (reaper.stdin as unknown as { unref?: () => void }).unref?.();
 }
 
 export interface Child {
@@ -32,6 +39,7 @@ export function startChild(name: string, command: string, args: string[], option
   hookExit();
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
+  if (child.pid) reaper?.stdin?.write(`add ${child.pid}\n`);
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString().split('\n').filter(Boolean));
@@ -40,7 +48,10 @@ export function startChild(name: string, command: string, args: string[], option
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
-  child.once('exit', () => children.delete(child));
+  child.once('exit', () => {
+    children.delete(child);
+    if (child.pid && reaper?.stdin?.writable) reaper.stdin.write(`forget ${child.pid}\n`);
+  });
   child.once('error', (error) => lines.push(`${name}: ${error.message}`));
   return {
     process: child,

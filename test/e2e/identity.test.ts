@@ -1,10 +1,13 @@
 // End-to-end: accounts, sessions and user management through the local runtime.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   bootstrapAdmin,
   login,
   newAdmin,
+  runtime,
   newUser,
   STRONG_PASSWORD,
   uniqueEmail,
@@ -372,5 +375,50 @@ describe('DELETE /users/{id}', () => {
   it('refuses to let an admin delete themselves', async () => {
     const hank = await newAdmin('hank');
     expectProblem(await api('DELETE', `/users/${hank.user.id}`, { token: hank.accessToken }), 409);
+  });
+});
+
+describe('npm run create-admin', () => {
+  it('creates an admin in the running local runtime, and updates it idempotently', async () => {
+    const run = promisify(execFile);
+    const email = uniqueEmail('cli-admin');
+    const env = {
+      ...process.env,
+      COGNITO_PORT: new URL(runtime.cognitoEndpoint).port,
+      DYNAMODB_PORT: new URL(runtime.dynamoDbEndpoint).port,
+    };
+    const args = [
+      '--import',
+      'tsx',
+      'local/create-admin.ts',
+      '--email',
+      email,
+      '--password',
+      STRONG_PASSWORD,
+      '--name',
+      'Cli Admin',
+    ];
+    const first = await run(process.execPath, args, { env });
+    expect(first.stdout).toContain(`Admin ${email}`);
+    await run(process.execPath, [...args.slice(0, -1), 'Renamed Admin'], { env });
+
+    const session = await login(email, STRONG_PASSWORD);
+    expect(session.user).toMatchObject({ role: 'ADMIN', name: 'Renamed Admin' });
+    expect((await api('GET', '/users', { token: session.accessToken })).status).toBe(200);
+  });
+
+  it('refuses a weak password with a usage message', async () => {
+    const run = promisify(execFile);
+    await expect(
+      run(process.execPath, [
+        '--import',
+        'tsx',
+        'local/create-admin.ts',
+        '--email',
+        uniqueEmail(),
+        '--password',
+        'weak',
+      ]),
+    ).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: npm run create-admin') });
   });
 });
