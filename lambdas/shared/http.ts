@@ -102,7 +102,7 @@ async function identify(access: string, event: HttpEvent): Promise<Caller | unde
     if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins may call this route.');
     // The token's group claim can be up to 15 minutes old: re-check the profile so a
     // demoted admin is refused at once. Imported lazily so only admin routes need the table.
-    const { isStillAdmin } = await import('../users/service.ts');
+    const { isStillAdmin } = await import('../users/admin-check.ts');
     if (!(await isStillAdmin(caller))) throw new ForbiddenError('Only admins may call this route.');
   }
   return caller;

@@ -140,12 +140,6 @@ export async function deleteUser(actor: Caller, targetId: string): Promise<void>
   if (!deleted && profile.deletedAt) throw new NotFoundError('User not found.');
 }
 
-/** Is this caller, whose token says admin, still an admin right now? */
-export async function isStillAdmin(caller: Caller): Promise<boolean> {
-  const profile = await profiles.getProfile(caller.id);
-  return profile?.role === 'ADMIN' && !profile.deletedAt;
-}
-
 /** Creates or updates an admin account (npm run create-admin, ADMIN_EMAIL at npm start). Idempotent. */
 export async function ensureAdmin(input: { email: string; password: string; name: string }): Promise<PublicUser> {
   const email = input.email.toLowerCase();

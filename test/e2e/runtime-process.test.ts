@@ -1,40 +1,14 @@
 // End-to-end: `npm start` as a process — clear failures, and no child process left behind.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawnRuntime } from '../support/runtime-process.ts';
 
-const root = resolve(import.meta.dirname, '..', '..');
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--in-memory'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: '0',
-      WS_PORT: '0',
-      DYNAMODB_PORT: '0',
-      COGNITO_PORT: '0',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const ready = new Promise<void>((resolvePromise, reject) => {
-    child.stdout.on('data', () => stdout.includes('READY ') && resolvePromise());
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  ready.catch(() => undefined); // tests that expect a failed start await `exited` instead
-  const exited = once(child, 'exit').then(([code]) => code as number);
-  return { child, ready, exited, output: () => ({ stdout, stderr }) };
-}
+const start = (env: Record<string, string>) => spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', ...env });
 
 const descendants = (pid: number): number[] => {
   let listing = '';

@@ -2,7 +2,7 @@ import { closeRoom } from '../../chat/service.ts';
 import { CloseRoomFrame } from '../../schemas/chat.ts';
 import { ForbiddenError } from '../../shared/errors.ts';
 import { wsHandler } from '../../shared/ws.ts';
-import { isStillAdmin } from '../../users/service.ts';
+import { isStillAdmin } from '../../users/admin-check.ts';
 
 // Members (the closer included) hear `roomClosed` through the room's fan-out.
 export const handler = wsHandler('closeRoom', CloseRoomFrame, async ({ identity, frame }) => {

@@ -1,0 +1,262 @@
+/**
+ * `npm run bench`: the speed and size targets, measured on this machine.
+ *
+ * 1. Start-up: `npm start` (in memory) to a healthy /health, median of 3.
+ * 2. Bundles: the real `cdk synth` output — size of every function's bundle,
+ *    and its cold import time on this Node (median of 5 fresh processes).
+ * 3. Local HTTP latency of two hot routes (p50/p95 over 200 sequential calls).
+ * 4. DynamoDB cost per use case: round trips and consumed capacity units,
+ *    measured against DynamoDB Local (which reports them like AWS does).
+ *
+ * Prints a table and exits 1 when a target is missed.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { spawnRuntime } from '../support/runtime-process.ts';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '..', '..');
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
+
+const TARGETS = {
+  startupMs: 15_000,
+  bundleBytes: 1_500_000,
+  coldImportMs: 250,
+};
+const misses: string[] = [];
+
+async function startupOnce(): Promise<number> {
+  const started = performance.now();
+  const runtime = spawnRuntime();
+  const url = (await runtime.ready).httpUrl.replace('localhost', '127.0.0.1');
+  while ((await fetch(`${url}/health`).catch(() => undefined))?.status !== 200) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const elapsed = performance.now() - started;
+  await runtime.stop();
+  return elapsed;
+}
+
+async function bundles() {
+  const out = mkdtempSync(join(tmpdir(), 'order-chat-bench-'));
+  try {
+    await run('npx', ['cdk', 'synth', '--no-notices', '-q', '-c', 'stage=dev', '-o', out], {
+      cwd: root,
+      maxBuffer: 64 << 20,
+    });
+    const template = JSON.parse(readFileSync(join(out, 'OrderChat-dev-Api.template.json'), 'utf8')) as {
+      Resources: Record<
+        string,
+        {
+          Type: string;
+          Properties: { Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } };
+        }
+      >;
+    };
+    const rows = [];
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      if (
+        resource.Type !== 'AWS::Lambda::Function' ||
+        !resource.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME
+      )
+        continue;
+      const bundle = join(out, `asset.${String(resource.Properties.Code!.S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
+      const times = [];
+      for (let i = 0; i < 5; i++) {
+        const { stdout } = await run(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const t = performance.now(); await import(${JSON.stringify(bundle)}); console.log(performance.now() - t);`,
+          ],
+          {
+            env: {
+              ...process.env,
+              AWS_REGION: 'eu-west-1',
+              USER_POOL_ID: 'eu-west-1_x',
+              USER_POOL_CLIENT_ID: 'c',
+              MAIN_TABLE_NAME: 't',
+              CONNECTIONS_TABLE_NAME: 't',
+              IDEMPOTENCY_TABLE_NAME: 't',
+              WS_CALLBACK_URL: 'https://x.execute-api.eu-west-1.amazonaws.com/ws',
+              CURSOR_SECRET: 'x'.repeat(40),
+              POWERTOOLS_LOG_LEVEL: 'SILENT',
+            },
+          },
+        );
+        times.push(Number(stdout.trim().split('\n').pop()));
+      }
+      rows.push({ fn: id.replace(/[0-9A-F]{8}$/, ''), bytes: statSync(bundle).size, importMs: median(times) });
+    }
+    return rows.sort((a, b) => b.bytes - a.bytes);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+type Runtime = Awaited<ReturnType<(typeof import('#local/runtime.ts'))['startRuntime']>>;
+
+/** Runs in the runtime's own process, so the service modules share its (local) AWS endpoints. */
+async function dynamoCosts() {
+  {
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+    const { dynamo, dynamoRaw } = await import('#lambdas/shared/clients.ts');
+    const meter = { calls: 0, units: 0 };
+    // The document client sends through the plain client's middleware stack: one hook sees every call.
+    void dynamo();
+    for (const client of [dynamoRaw()]) {
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const input = args.input as Record<string, unknown>;
+          input.ReturnConsumedCapacity = 'TOTAL';
+          const result = await next(args);
+          const consumed = (
+            result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }
+          ).ConsumedCapacity;
+          meter.calls++;
+          for (const c of [consumed ?? []].flat()) meter.units += c.CapacityUnits ?? 0;
+          return result;
+        },
+        { step: 'initialize', name: 'benchCapacity' },
+      );
+    }
+    const orders = await import('#lambdas/orders/service.ts');
+    const chat = await import('#lambdas/chat/service.ts');
+    const users = await import('#lambdas/users/service.ts');
+    const customer = {
+      id: (
+        await users.register({ name: 'Bench', email: `bench-${Date.now()}@example.test`, password: 'Str0ng!Passw0rd' })
+      ).id,
+      role: 'REGULAR' as const,
+    };
+    const admin = {
+      id: (
+        await users.ensureAdmin({
+          email: `bench-admin-${Date.now()}@example.test`,
+          password: 'Adm1n!Passw0rd',
+          name: 'Bench Admin',
+        })
+      ).id,
+      role: 'ADMIN' as const,
+    };
+    const context = { getRemainingTimeInMillis: () => 10_000 } as never;
+    const silent = { statusChanged: async () => undefined, roomClosed: async () => undefined };
+    const fields = { description: 'Bench order', specifications: { a: 1 }, quantity: 1 };
+    let orderId = '';
+    const measure = async (name: string, action: () => Promise<unknown>) => {
+      meter.calls = 0;
+      meter.units = 0;
+      await action();
+      return { useCase: name, roundTrips: meter.calls, capacityUnits: Math.round(meter.units * 10) / 10 };
+    };
+    for (let i = 0; i < 25; i++) await orders.placeOrder(customer, fields, undefined, context);
+    const rows = [
+      await measure(
+        'place order',
+        async () => (orderId = (await orders.placeOrder(customer, fields, undefined, context)).id),
+      ),
+      await measure('place order with Idempotency-Key', () =>
+        orders.placeOrder(customer, fields, `k-${Date.now()}`, context),
+      ),
+      await measure('get order', () => orders.getOrder(customer, orderId)),
+      await measure('list 20 orders', () => orders.listOrders(customer, { limit: 20 })),
+      await measure('update order', () => orders.updateOrder(customer, orderId, { quantity: 2 }, undefined)),
+      await measure('change status (no one connected)', () =>
+        orders.changeStatus(admin, orderId, 'PROCESSING', silent),
+      ),
+      await measure('order history', () => orders.orderHistory(customer, orderId)),
+      await measure('get chat room (latest 50)', () => chat.getRoom(customer, orderId)),
+    ];
+    return rows;
+  }
+}
+
+async function httpLatency(runtime: Runtime) {
+  {
+    const base = runtime.httpUrl.replace('localhost', '127.0.0.1');
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const email = `latency-${Date.now()}@example.test`;
+    await post('/auth/register', { name: 'Latency', email, password: 'Str0ng!Passw0rd' });
+    const { accessToken } = (await (await post('/auth/login', { email, password: 'Str0ng!Passw0rd' })).json()) as {
+      accessToken: string;
+    };
+    const order = (await (
+      await post('/orders', { description: 'x', specifications: {}, quantity: 1 }, accessToken)
+    ).json()) as { id: string };
+    const time = async (call: () => Promise<Response>) => {
+      const samples = [];
+      for (let i = 0; i < 200; i++) {
+        const started = performance.now();
+        const response = await call();
+        await response.arrayBuffer();
+        samples.push(performance.now() - started);
+        if (response.status >= 300) throw new Error(`Latency run got ${response.status}`);
+        // Stay under the stage throttle (the local runtime enforces it like API Gateway).
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
+    };
+    return {
+      'GET /orders/{id}': await time(() =>
+        fetch(`${base}/orders/${order.id}`, { headers: { authorization: `Bearer ${accessToken}` } }),
+      ),
+      'POST /orders': await time(() =>
+        post('/orders', { description: 'x', specifications: {}, quantity: 1 }, accessToken),
+      ),
+    };
+  }
+}
+
+const fmt = (n: number) => n.toFixed(0).padStart(6);
+
+console.log('\n1. Start-up (npm start, in memory, to a healthy /health)');
+const startups = [await startupOnce(), await startupOnce(), await startupOnce()];
+console.log(
+  `   runs: ${startups.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')}; median ${(median(startups) / 1000).toFixed(2)} s (target < ${TARGETS.startupMs / 1000} s)`,
+);
+if (median(startups) > TARGETS.startupMs) misses.push('start-up');
+
+console.log('\n2. Function bundles (cdk synth output; cold import = median of 5 fresh Node processes)');
+for (const row of await bundles()) {
+  const flag = row.bytes > TARGETS.bundleBytes || row.importMs > TARGETS.coldImportMs ? '  <-- over target' : '';
+  console.log(
+    `   ${row.fn.padEnd(32)} ${(row.bytes / 1024).toFixed(0).padStart(6)} KB  ${fmt(row.importMs)} ms${flag}`,
+  );
+  if (flag) misses.push(`bundle ${row.fn}`);
+}
+console.log(`   targets: < ${TARGETS.bundleBytes / 1000} KB, < ${TARGETS.coldImportMs} ms import`);
+
+const { startRuntime } = await import('#local/runtime.ts');
+const runtime = await startRuntime({ port: 0, wsPort: 0, dynamoDbPort: 0, cognitoPort: 0, log: () => undefined });
+try {
+  console.log('\n3. Local HTTP latency (local gateway, handlers in-process, DynamoDB Local; 200 sequential calls)');
+  for (const [route, { p50, p95 }] of Object.entries(await httpLatency(runtime))) {
+    console.log(`   ${route.padEnd(20)} p50 ${p50.toFixed(1)} ms  p95 ${p95.toFixed(1)} ms`);
+  }
+  console.log('\n4. DynamoDB per use case (DynamoDB Local, ReturnConsumedCapacity=TOTAL)');
+  for (const row of await dynamoCosts()) {
+    console.log(
+      `   ${row.useCase.padEnd(36)} ${String(row.roundTrips).padStart(3)} round trips  ${String(row.capacityUnits).padStart(5)} capacity units`,
+    );
+  }
+} finally {
+  await runtime.stop();
+}
+
+if (misses.length) {
+  console.error(`\nTargets missed: ${misses.join(', ')}`);
+  process.exit(1);
+}
+console.log('\nAll targets met.');
+process.exit(0);

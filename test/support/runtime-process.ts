@@ -1,0 +1,74 @@
+/**
+ * Starts `local/start.ts --in-memory` as its own process on free ports, as
+ * `npm start` would, and resolves with the URLs its READY line announces.
+ *
+ * @example const runtime = spawnRuntime({ ADMIN_EMAIL: '…' }); const info = await runtime.ready;
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+
+export interface RuntimeInfo {
+  httpUrl: string;
+  wsUrl: string;
+  userPoolId: string;
+  clientId: string;
+  cognitoEndpoint: string;
+  dynamoDbEndpoint: string;
+}
+
+export interface RuntimeProcess {
+  child: ChildProcess;
+  /** Rejects if the runtime exits (or takes over 90 s) before it is ready. */
+  ready: Promise<RuntimeInfo>;
+  exited: Promise<number | null>;
+  output(): { stdout: string; stderr: string };
+  stop(): Promise<void>;
+}
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+export function spawnRuntime(env: Record<string, string> = {}, log?: Writable): RuntimeProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--in-memory'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', WS_PORT: '0', DYNAMODB_PORT: '0', COGNITO_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+    log?.write(chunk);
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+    log?.write(chunk);
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const ready = new Promise<RuntimeInfo>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error('Local runtime not ready in 90 s')), 90_000);
+    child.stdout!.on('data', () => {
+      const line = stdout.split('\n').find((l) => l.startsWith('READY '));
+      if (!line) return;
+      clearTimeout(timer);
+      resolvePromise(JSON.parse(line.slice('READY '.length)) as RuntimeInfo);
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`Local runtime exited with ${code}: ${stderr.trim()}`));
+    });
+  });
+  ready.catch(() => undefined); // callers that expect a failed start await `exited` instead
+  return {
+    child,
+    ready,
+    exited,
+    output: () => ({ stdout, stderr }),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
