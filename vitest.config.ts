@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Three kinds of test, each honest about what it touches (see README, "Tests").
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print a plain "N passed, N failed" line.
+    reporters: ['default', ['json', { outputFile: '.cache/vitest-results.json' }]],
     projects: [
       {
         test: {

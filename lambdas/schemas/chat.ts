@@ -18,7 +18,19 @@ export const ChatMessage = z
     clientMessageId: z.string().nullable(),
     sender: z.object({ id: z.string(), name: z.string(), role: z.enum(['ADMIN', 'REGULAR']) }),
   })
-  .meta({ id: 'ChatMessage' });
+  .meta({
+    id: 'ChatMessage',
+    examples: [
+      {
+        id: '01JDZ9A1B2C3D4E5F6G7H8J9K0',
+        roomId: '01JDZ8Q4V3N9W2K7T6R5M4P3X2',
+        content: 'Can you do them in navy?',
+        createdAt: '2026-11-29T12:05:00.000Z',
+        clientMessageId: 'c-42',
+        sender: { id: '3f1c2b8e-9a4d-4c51-8f0e-2d6b7a9c1e55', name: 'Alice', role: 'REGULAR' },
+      },
+    ],
+  });
 
 export const ChatRoom = z
   .object({

@@ -8,12 +8,28 @@ export const Problem = z
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+  .meta({
+    id: 'Problem',
+    description: 'RFC 9457 problem details',
+    examples: [
+      {
+        type: 'about:blank',
+        title: 'Invalid request',
+        status: 400,
+        detail: 'body.quantity: Too small: expected number to be >=1',
+        errors: [{ path: 'body.quantity', message: 'Too small: expected number to be >=1' }],
+      },
+    ],
+  });
 
 /** API Gateway's own error bodies (unknown route, authorizer refusal, throttling, crashes). */
 export const GatewayMessage = z
   .object({ message: z.string() })
-  .meta({ id: 'GatewayMessage', description: "API Gateway's own error answer" });
+  .meta({
+    id: 'GatewayMessage',
+    description: "API Gateway's own error answer",
+    examples: [{ message: 'Unauthorized' }],
+  });
 
 /** Page size for list routes: 1–100, default 20. Query values arrive as strings. */
 export const Limit = z.coerce.number().int().min(1).max(100).default(20);

@@ -50,7 +50,17 @@ export const CreateOrderBody = z
     quantity: Quantity,
     metadata: JsonObject('metadata').optional(),
   })
-  .meta({ id: 'CreateOrderRequest' });
+  .meta({
+    id: 'CreateOrderRequest',
+    examples: [
+      {
+        description: '40 blue widgets',
+        specifications: { color: 'blue', size: 'M' },
+        quantity: 40,
+        metadata: { source: 'web' },
+      },
+    ],
+  });
 
 export const UpdateOrderBody = z
   .strictObject({
@@ -78,7 +88,24 @@ export const Order = z
     updatedAt: z.iso.datetime(),
     chatRoom: z.object({ id: z.string(), isOpen: z.boolean() }),
   })
-  .meta({ id: 'Order' });
+  .meta({
+    id: 'Order',
+    examples: [
+      {
+        id: '01JDZ8Q4V3N9W2K7T6R5M4P3X2',
+        userId: '3f1c2b8e-9a4d-4c51-8f0e-2d6b7a9c1e55',
+        description: '40 blue widgets',
+        specifications: { color: 'blue', size: 'M' },
+        quantity: 40,
+        metadata: { source: 'web' },
+        status: 'REVIEW',
+        version: 1,
+        createdAt: '2026-11-29T12:00:00.000Z',
+        updatedAt: '2026-11-29T12:00:00.000Z',
+        chatRoom: { id: '01JDZ8Q4V3N9W2K7T6R5M4P3X2', isOpen: true },
+      },
+    ],
+  });
 
 export const OrderPage = z
   .object({ items: z.array(Order), nextCursor: z.string().nullable() })

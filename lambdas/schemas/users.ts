@@ -33,16 +33,31 @@ export const User = z
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
-  .meta({ id: 'User' });
+  .meta({
+    id: 'User',
+    examples: [
+      {
+        id: '3f1c2b8e-9a4d-4c51-8f0e-2d6b7a9c1e55',
+        name: 'Alice',
+        email: 'alice@example.com',
+        role: 'REGULAR',
+        createdAt: '2026-11-29T12:00:00.000Z',
+        updatedAt: '2026-11-29T12:00:00.000Z',
+      },
+    ],
+  });
 
 export const RegisterBody = z
   .strictObject({ name: Name, email: Email, password: Password })
-  .meta({ id: 'RegisterRequest' });
+  .meta({
+    id: 'RegisterRequest',
+    examples: [{ name: 'Alice', email: 'alice@example.com', password: 'Str0ng!Passw0rd' }],
+  });
 export const RegisterResponse = z.object({ user: User }).meta({ id: 'RegisterResponse' });
 
 export const LoginBody = z
   .strictObject({ email: Email, password: z.string().min(1, 'Required').max(256) })
-  .meta({ id: 'LoginRequest' });
+  .meta({ id: 'LoginRequest', examples: [{ email: 'alice@example.com', password: 'Str0ng!Passw0rd' }] });
 
 const TokenString = z.string().min(1, 'Required').max(8192);
 export const LoginResponse = z
