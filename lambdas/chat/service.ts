@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import type { Caller } from '../shared/caller.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
-import type { Order } from '../orders/order.ts';
+import { ConflictError, ForbiddenError } from '../shared/errors.ts';
+import { assertMayView, toPublicOrder, type Order } from '../orders/order.ts';
 import { getOrder } from '../orders/repository.ts';
-import { closeRoom as closeOrderRoom, toPublicOrderView } from '../orders/service.ts';
+import { closeRoom as closeOrderRoom } from '../orders/service.ts';
 import * as connections from './connections-repository.ts';
 import { sendToConnections } from './fanout.ts';
 import { HISTORY_PAGE, RESUME_PAGE, type ChatMember, type ChatMessage } from './message.ts';
@@ -21,10 +21,10 @@ import * as tickets from './tickets-repository.ts';
 const messageId = monotonicFactory();
 export const TICKET_SECONDS = 60;
 
+/** The room's order, if the caller may see it (its owner or an admin); to anyone else it does not exist. */
 async function visibleOrder(caller: Caller, roomId: string): Promise<Order> {
   const order = await getOrder(roomId);
-  if (!order || (caller.role !== 'ADMIN' && order.userId !== caller.id))
-    throw new NotFoundError('Chat room not found.');
+  assertMayView(caller, order, 'Chat room not found.');
   return order;
 }
 
@@ -58,7 +58,7 @@ export async function closeRoom(caller: Caller, roomId: string, summary: string)
   if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins can close chat rooms');
   await visibleOrder(caller, roomId);
   const order = await closeOrderRoom(caller, roomId, summary, roomNotifier);
-  return { room: roomView(order), order: toPublicOrderView(order) };
+  return { room: roomView(order), order: toPublicOrder(order) };
 }
 
 export async function issueTicket(caller: Caller) {

@@ -66,8 +66,12 @@ export function newOrder(id: string, owner: Caller, fields: OrderFields, now: st
 }
 
 /** Owners see their orders and admins see all; to anyone else an order does not exist. */
-export function assertMayView(caller: Caller, order: Order | undefined): asserts order is Order {
-  if (!order || (caller.role !== 'ADMIN' && order.userId !== caller.id)) throw new NotFoundError('Order not found.');
+export function assertMayView(
+  caller: Caller,
+  order: Order | undefined,
+  notFound = 'Order not found.',
+): asserts order is Order {
+  if (!order || (caller.role !== 'ADMIN' && order.userId !== caller.id)) throw new NotFoundError(notFound);
 }
 
 export function assertMayEdit(caller: Caller, order: Order): void {

@@ -25,7 +25,6 @@ import {
 import * as orders from './repository.ts';
 
 export type PublicOrder = ReturnType<typeof toPublicOrder>;
-export const toPublicOrderView = toPublicOrder;
 
 const now = () => new Date().toISOString();
 // Optimistic concurrency without If-Match: re-read and re-apply a few times before giving up.

@@ -23,13 +23,11 @@ export const Problem = z
   });
 
 /** API Gateway's own error bodies (unknown route, authorizer refusal, throttling, crashes). */
-export const GatewayMessage = z
-  .object({ message: z.string() })
-  .meta({
-    id: 'GatewayMessage',
-    description: "API Gateway's own error answer",
-    examples: [{ message: 'Unauthorized' }],
-  });
+export const GatewayMessage = z.object({ message: z.string() }).meta({
+  id: 'GatewayMessage',
+  description: "API Gateway's own error answer",
+  examples: [{ message: 'Unauthorized' }],
+});
 
 /** Page size for list routes: 1–100, default 20. Query values arrive as strings. */
 export const Limit = z.coerce.number().int().min(1).max(100).default(20);

@@ -47,12 +47,10 @@ export const User = z
     ],
   });
 
-export const RegisterBody = z
-  .strictObject({ name: Name, email: Email, password: Password })
-  .meta({
-    id: 'RegisterRequest',
-    examples: [{ name: 'Alice', email: 'alice@example.com', password: 'Str0ng!Passw0rd' }],
-  });
+export const RegisterBody = z.strictObject({ name: Name, email: Email, password: Password }).meta({
+  id: 'RegisterRequest',
+  examples: [{ name: 'Alice', email: 'alice@example.com', password: 'Str0ng!Passw0rd' }],
+});
 export const RegisterResponse = z.object({ user: User }).meta({ id: 'RegisterResponse' });
 
 export const LoginBody = z

@@ -60,9 +60,6 @@ export interface HttpRequest<K extends HttpRouteKey> {
   declaredHeaders: Part<K, 'headers'>;
   context: Context;
   caller: Route<K>['access'] extends 'public' ? Caller | undefined : Caller;
-  /** Lower-cased request headers. */
-  headers: Record<string, string | undefined>;
-  requestId: string;
 }
 
 export interface HttpAnswer {
@@ -167,6 +164,8 @@ export function httpHandler<K extends HttpRouteKey>(
     })
     .handler(async (event, context) => {
       if (!cameThroughCloudFront(event.headers)) throw new ForbiddenError('Call the API through its public URL.');
+      // Who may call comes before what they sent: a regular user on an admin route gets 403, whatever the body.
+      const caller = await identify(route.access, event);
       const body = route.request?.body ? parseWith(route.request.body, readJsonBody(event), 'body') : undefined;
       const query = route.request?.query
         ? parseWith(route.request.query, event.queryStringParameters ?? {}, 'query')
@@ -177,7 +176,6 @@ export function httpHandler<K extends HttpRouteKey>(
       const declaredHeaders = route.request?.headers
         ? parseWith(route.request.headers, event.headers ?? {}, 'header')
         : undefined;
-      const caller = await identify(route.access, event);
       const answer = await run({
         body,
         query,
@@ -185,8 +183,6 @@ export function httpHandler<K extends HttpRouteKey>(
         declaredHeaders,
         context,
         caller,
-        headers: event.headers,
-        requestId: event.requestContext.requestId,
       } as HttpRequest<K>);
       return toResponse(shapeAnswer(answer));
     });
