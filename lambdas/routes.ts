@@ -53,6 +53,18 @@ export type Access = 'public' | 'user' | 'admin';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** The DynamoDB actions each table access level grants (no Scan: every list is a Query). */
+export const TABLE_ACTIONS = {
+  read: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DescribeTable',
+  ],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+} as const;
+
 export interface Permissions {
   tables?: Partial<Record<TableKey, 'read' | 'readWrite'>>;
   /** Cognito user pool actions, e.g. 'AdminGetUser'. */
@@ -389,6 +401,17 @@ export const wsAuthorizer = {
 } as const satisfies WsRoute & { identitySource: readonly string[] };
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;
+
+/**
+ * What a route's function may do in AWS: its declared permissions, plus a read
+ * of the main table for admin routes (the handler chain re-checks the caller's
+ * profile there). The CDK grants exactly this; the local runtime enforces it.
+ */
+export function effectivePermissions(route: { access?: Access; permissions?: Permissions }): Permissions {
+  const permissions = route.permissions ?? {};
+  if (route.access !== 'admin' || permissions.tables?.main) return permissions;
+  return { ...permissions, tables: { ...permissions.tables, main: 'read' } };
+}
 
 export function splitRouteKey(key: string): { method: HttpMethod; path: string } {
   const [method, path] = key.split(' ') as [HttpMethod, string];

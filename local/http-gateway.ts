@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HttpRoute } from '#lambdas/routes.ts';
-import { DEFAULT_TIMEOUT_SECONDS, splitRouteKey } from '#lambdas/routes.ts';
+import { DEFAULT_TIMEOUT_SECONDS, effectivePermissions, splitRouteKey } from '#lambdas/routes.ts';
 import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, TokenBucket } from './gateway-common.ts';
 import type { JwtAuthorizer } from './jwt-authorizer.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
@@ -23,7 +23,9 @@ export interface CorsConfig {
 }
 
 export interface HttpGatewayOptions {
-  routes: Record<string, Pick<HttpRoute, 'handler' | 'access' | 'timeoutSeconds'>>;
+  routes: Record<string, Pick<HttpRoute, 'handler' | 'access' | 'timeoutSeconds' | 'permissions'>>;
+  /** Enforce each route's IAM permissions on its AWS calls (local/iam.ts). */
+  enforcePermissions?: boolean;
   loader: HandlerLoader;
   authorizer: JwtAuthorizer;
   cors?: CorsConfig;
@@ -308,7 +310,8 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
 
     const timeoutMs = Math.min((route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, MAX_INTEGRATION_TIMEOUT_MS);
     try {
-      const result = await invoke(options.loader, route.handler, event, timeoutMs);
+      const permissions = options.enforcePermissions ? effectivePermissions(route) : undefined;
+      const result = await invoke(options.loader, route.handler, event, timeoutMs, permissions);
       writeResult(res, result, cors200, cors !== undefined);
     } catch (error) {
       if (error instanceof InvocationTimeout) {

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import type { Permissions } from '#lambdas/routes.ts';
+import { withPermissions } from './iam.ts';
 
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;
 export type HandlerLoader = (name: string) => Promise<Handler>;
@@ -44,8 +46,17 @@ function lambdaContext(functionName: string, deadline: number): Context {
   };
 }
 
-/** Invoke with a deadline; rejects with InvocationTimeout when the handler is too slow. */
-export async function invoke(loader: HandlerLoader, name: string, event: unknown, timeoutMs: number): Promise<unknown> {
+/**
+ * Invoke with a deadline; rejects with InvocationTimeout when the handler is
+ * too slow. With `permissions`, AWS calls outside them are refused (local/iam.ts).
+ */
+export async function invoke(
+  loader: HandlerLoader,
+  name: string,
+  event: unknown,
+  timeoutMs: number,
+  permissions?: Permissions,
+): Promise<unknown> {
   const handler = await loader(name);
   const deadline = Date.now() + timeoutMs;
   let timer: NodeJS.Timeout | undefined;
@@ -53,7 +64,9 @@ export async function invoke(loader: HandlerLoader, name: string, event: unknown
     timer = setTimeout(() => reject(new InvocationTimeout(name)), timeoutMs);
   });
   try {
-    return await Promise.race([handler(event, lambdaContext(name.replace(/\W/g, '-'), deadline)), timeout]);
+    const functionName = name.replace(/\W/g, '-');
+    const run = () => handler(event, lambdaContext(functionName, deadline));
+    return await Promise.race([permissions ? withPermissions(functionName, permissions, run) : run(), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -15,6 +15,7 @@ import { startCognitoLocal, provisionUserPool } from './cognito-local.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpGateway } from './http-gateway.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
+import { enforcePermissions } from './iam.ts';
 import { cachedLoader } from './lambda-runner.ts';
 import { createTables } from './tables.ts';
 import { createWsGateway } from './ws-gateway.ts';
@@ -144,11 +145,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await ensureAdmin(options.admin);
     }
 
+    // The functions' AWS clients are module singletons shared by every handler in this process:
+    // guard them once with each invocation's own IAM grants.
+    const clients = await import('#lambdas/shared/clients.ts');
+    const tableKey = (name: string) => Object.keys(tables).find((key) => localTableName(key) === name);
+    enforcePermissions(clients.dynamoRaw(), 'dynamodb', tableKey);
+    enforcePermissions(clients.cognito(), 'cognito', tableKey);
+    enforcePermissions(clients.connectionsApi(process.env.WS_CALLBACK_URL!), 'connections', tableKey);
+
     const loader = cachedLoader();
     const log = options.log;
     const authorizer = await createJwtAuthorizer({ issuer: pool.issuer, audience: [pool.clientId] });
     const http = createHttpGateway({
       routes: httpRoutes,
+      enforcePermissions: true,
       loader,
       authorizer,
       throttle: local.throttle,
@@ -165,6 +175,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       stage: WS_STAGE,
       routes: wsRoutes,
       authorizer: wsAuthorizer,
+      enforcePermissions: true,
       loader,
       throttle: local.throttle,
       ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),

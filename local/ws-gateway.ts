@@ -8,17 +8,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { DEFAULT_TIMEOUT_SECONDS } from '#lambdas/routes.ts';
+import { DEFAULT_TIMEOUT_SECONDS, type Permissions } from '#lambdas/routes.ts';
 import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, LOCAL_REGION, TokenBucket } from './gateway-common.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
 
 export const WS_MAX_MESSAGE_BYTES = 128 * 1024;
 const WS_INTEGRATION_TIMEOUT_MS = 29_000;
 
+interface WsGatewayRoute {
+  handler: string;
+  timeoutSeconds?: number;
+  permissions?: Permissions;
+}
+
 export interface WsGatewayOptions {
   stage: string;
-  routes: Record<string, { handler: string; timeoutSeconds?: number }>;
-  authorizer?: { handler: string; identitySource: readonly string[]; timeoutSeconds?: number };
+  routes: Record<string, WsGatewayRoute>;
+  authorizer?: WsGatewayRoute & { identitySource: readonly string[] };
+  /** Enforce each route's IAM permissions on its AWS calls (local/iam.ts). */
+  enforcePermissions?: boolean;
   loader: HandlerLoader;
   idleTimeoutMs?: number;
   throttle?: { rateLimit: number; burstLimit: number };
@@ -87,6 +95,14 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
   const routeKeys = Object.keys(options.routes);
   const timeoutOf = (route: { timeoutSeconds?: number }) =>
     Math.min((route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, WS_INTEGRATION_TIMEOUT_MS);
+  const run = (route: WsGatewayRoute, event: unknown) =>
+    invoke(
+      options.loader,
+      route.handler,
+      event,
+      timeoutOf(route),
+      options.enforcePermissions ? (route.permissions ?? {}) : undefined,
+    );
 
   const requestContext = (
     connectionId: string,
@@ -153,7 +169,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     const route = options.routes[routeKey]!;
     const event = { requestContext: { ...context, messageId: gatewayId() }, body, isBase64Encoded: false };
     try {
-      await invoke(options.loader, route.handler, event, timeoutOf(route));
+      await run(route, event);
     } catch (error) {
       if (error instanceof InvocationTimeout) reply('Endpoint request timed out');
       else {
@@ -179,7 +195,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       isBase64Encoded: false,
     };
     try {
-      await invoke(options.loader, route.handler, event, timeoutOf(route));
+      await run(route, event);
     } catch (error) {
       log('WebSocket $disconnect failed', error);
     }
@@ -222,12 +238,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       };
       let result: unknown;
       try {
-        result = await invoke(
-          options.loader,
-          options.authorizer.handler,
-          authorizerEvent,
-          timeoutOf(options.authorizer),
-        );
+        result = await run(options.authorizer, authorizerEvent);
       } catch (error) {
         if (error instanceof Error && error.message === 'Unauthorized')
           return rejectUpgrade(socket, 401, 'Unauthorized');
@@ -258,8 +269,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
         isBase64Encoded: false,
       };
       try {
-        const result = (await invoke(options.loader, connectRoute.handler, event, timeoutOf(connectRoute))) as
-          { statusCode?: number } | undefined;
+        const result = (await run(connectRoute, event)) as { statusCode?: number } | undefined;
         const status = result?.statusCode ?? 200;
         if (status < 200 || status > 299) return rejectUpgrade(socket, status, 'Connection refused');
       } catch (error) {

@@ -13,10 +13,10 @@ import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
   DEFAULT_TIMEOUT_SECONDS,
+  effectivePermissions,
   httpRoutes,
   splitRouteKey,
   type HttpRoute,
-  type Permissions,
 } from '#lambdas/routes.ts';
 import { OrderChatFunction, type FunctionContext } from './order-chat-function.ts';
 
@@ -40,13 +40,6 @@ export function functionId(handler: string): string {
     .split(/[/-]/)
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
-}
-
-/** Admin routes re-check the caller's profile, so they always read the main table. */
-export function effectivePermissions(route: Pick<HttpRoute, 'access' | 'permissions'>): Permissions {
-  const permissions = route.permissions ?? {};
-  if (route.access !== 'admin' || permissions.tables?.main) return permissions;
-  return { ...permissions, tables: { ...permissions.tables, main: 'read' } };
 }
 
 export interface HttpApiProps {

@@ -14,25 +14,11 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { resolve } from 'node:path';
-import { DEFAULT_TIMEOUT_SECONDS, type Permissions } from '#lambdas/routes.ts';
+import { DEFAULT_TIMEOUT_SECONDS, TABLE_ACTIONS, type Permissions } from '#lambdas/routes.ts';
 import { tables as tableDefinitions, type TableKey } from '#lambdas/tables.ts';
 import type { StageConfig } from '../config.ts';
 
 const projectRoot = resolve(import.meta.dirname, '..', '..');
-
-export const TABLE_READ_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-export const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
 
 export interface FunctionContext {
   config: StageConfig;
@@ -133,7 +119,7 @@ export class OrderChatFunction extends NodejsFunction {
       );
       this.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: access === 'readWrite' ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS,
+          actions: access === 'readWrite' ? [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write] : [...TABLE_ACTIONS.read],
           resources: [table.tableArn, ...indexArns],
         }),
       );
