@@ -96,20 +96,6 @@ export async function roomMembers(roomId: string): Promise<string[]> {
   return ids;
 }
 
-export async function getConnection(connectionId: string): Promise<Connection | undefined> {
-  const page = await dynamo().send(
-    new QueryCommand({
-      TableName,
-      KeyConditionExpression: 'pk = :pk AND sk = :meta',
-      ExpressionAttributeValues: { ':pk': connectionKey(connectionId).pk, ':meta': 'META' },
-    }),
-  );
-  const item = page.Items?.[0];
-  if (!item || Number(item.expiresAt) <= nowSeconds()) return undefined;
-  const { userId, role, connectedAt } = item as unknown as Connection;
-  return { connectionId, userId, role, connectedAt };
-}
-
 /** Forgets a connection and every membership it had ($disconnect, or a 410 during fan-out). */
 export async function deleteConnection(connectionId: string): Promise<void> {
   const page = await dynamo().send(

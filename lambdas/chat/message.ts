@@ -1,5 +1,5 @@
 /** Chat messages and who may do what in a room. No AWS types. */
-import type { Role } from '../shared/caller.ts';
+import type { Member } from '../shared/caller.ts';
 
 export interface ChatMessage {
   id: string;
@@ -7,15 +7,11 @@ export interface ChatMessage {
   content: string;
   createdAt: string;
   clientMessageId: string | null;
-  sender: { id: string; name: string; role: Role };
+  sender: Member;
 }
 
-/** Who is acting, as the $connect authorizer established (or the HTTP token says). */
-export interface ChatMember {
-  id: string;
-  name: string;
-  role: Role;
-}
+/** Who is acting in a room, as the $connect authorizer established. */
+export type ChatMember = Member;
 
 export const HISTORY_PAGE = 50;
 export const RESUME_PAGE = 200;

@@ -7,12 +7,12 @@ import { z } from 'zod';
 import { wsRoutes, type WsRoute } from '../routes.ts';
 import {
   ChatHistoryFrame,
-  ErrorFrame,
   LeftRoomFrame,
   NewMessageFrame,
   OrderStatusChangedFrame,
   RoomClosedFrame,
 } from '../schemas/chat.ts';
+import { ErrorFrame } from '../schemas/common.ts';
 
 type JsonSchema = Record<string, unknown>;
 

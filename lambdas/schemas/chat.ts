@@ -114,12 +114,3 @@ export const OrderStatusChangedFrame = z
     changedAt: z.iso.datetime(),
   })
   .meta({ id: 'OrderStatusChangedFrame' });
-export const ErrorFrame = z
-  .object({
-    type: z.literal('error'),
-    status: z.int(),
-    message: z.string(),
-    action: z.string().optional(),
-    roomId: z.string().optional(),
-  })
-  .meta({ id: 'ErrorFrame' });

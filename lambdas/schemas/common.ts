@@ -34,3 +34,14 @@ export const Limit = z.coerce.number().int().min(1).max(100).default(20);
 
 /** Opaque, signed pagination cursor. */
 export const Cursor = z.string().min(1).max(2048);
+
+/** Every WebSocket refusal: the HTTP-like status, and the action and room it answers when known. */
+export const ErrorFrame = z
+  .object({
+    type: z.literal('error'),
+    status: z.int(),
+    message: z.string(),
+    action: z.string().optional(),
+    roomId: z.string().optional(),
+  })
+  .meta({ id: 'ErrorFrame' });

@@ -6,6 +6,11 @@ export interface Caller {
   role: Role;
 }
 
+/** A caller with the display name other people see (chat). */
+export interface Member extends Caller {
+  name: string;
+}
+
 export const ADMIN_GROUP = 'admin';
 
 /**

@@ -7,24 +7,17 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { PostToConnectionCommand, GoneException } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { ErrorFrame as ErrorFrameSchema } from '../schemas/common.ts';
 import { AppError, toProblem } from './errors.ts';
-import { connectionsApi } from './clients.ts';
-import { readEnv } from './env.ts';
+import { postToConnection } from './connections-api.ts';
 import { logger } from './logger.ts';
-import type { Role } from './caller.ts';
+import type { Member } from './caller.ts';
 import { parseWith } from './validation.ts';
 
-const env = readEnv({ WS_CALLBACK_URL: z.url() });
-
 /** What the $connect authorizer put in its context (API Gateway adds principalId). */
-export interface WsIdentity {
-  id: string;
-  role: Role;
-  name: string;
-}
+export type WsIdentity = Member;
 
 export interface WsEvent extends APIGatewayProxyWebsocketEventV2 {
   requestContext: APIGatewayProxyWebsocketEventV2['requestContext'] & {
@@ -32,25 +25,11 @@ export interface WsEvent extends APIGatewayProxyWebsocketEventV2 {
   };
 }
 
-export interface ErrorFrame {
-  type: 'error';
-  status: number;
-  message: string;
-  action?: string;
-  roomId?: string;
-}
+export type ErrorFrame = z.output<typeof ErrorFrameSchema>;
 
 /** Send one frame to one connection. Resolves false when the connection is gone. */
 export async function sendFrame(connectionId: string, frame: unknown): Promise<boolean> {
-  try {
-    await connectionsApi(env.WS_CALLBACK_URL).send(
-      new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify(frame) }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof GoneException) return false;
-    throw error;
-  }
+  return (await postToConnection(connectionId, JSON.stringify(frame))) === 'delivered';
 }
 
 export function identityFromWsEvent(event: WsEvent): WsIdentity {
@@ -74,7 +53,6 @@ export interface WsRequest<F> {
   connectionId: string;
   identity: WsIdentity;
   frame: F;
-  requestId: string;
 }
 
 function parseFrame(body: string | undefined): Record<string, unknown> | undefined {
@@ -112,7 +90,6 @@ export function wsHandler<S extends z.ZodType | undefined>(
           connectionId,
           identity: identityFromWsEvent(event),
           frame: frame as never,
-          requestId,
         });
         if (answer !== undefined) await sendFrame(connectionId, answer);
       } catch (error) {

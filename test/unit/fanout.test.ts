@@ -9,7 +9,8 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { broadcastToRoom, CALL_TIMEOUT_MS, CONCURRENCY, sendToConnections } from '#lambdas/chat/fanout.ts';
+import { broadcastToRoom, CONCURRENCY, sendToConnections } from '#lambdas/chat/fanout.ts';
+import { CALL_TIMEOUT_MS } from '#lambdas/shared/connections-api.ts';
 
 const management = mockClient(ApiGatewayManagementApiClient);
 const dynamo = mockClient(DynamoDBDocumentClient);

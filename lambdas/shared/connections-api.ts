@@ -1,0 +1,59 @@
+/**
+ * The one way a frame reaches a WebSocket client: PostToConnection with a hard
+ * deadline (one hanging call must not hold a Lambda until its own timeout) and
+ * one jittered retry when API Gateway throttles. A 410 Gone is an answer, not
+ * an error: the client vanished.
+ *
+ * @example if ((await postToConnection(id, JSON.stringify(frame))) === 'gone') forget(id);
+ */
+import {
+  GoneException,
+  LimitExceededException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { z } from 'zod';
+import { connectionsApi } from './clients.ts';
+import { readEnv } from './env.ts';
+
+const env = readEnv({ WS_CALLBACK_URL: z.url() });
+
+export const CALL_TIMEOUT_MS = 3000;
+
+export class CallTimeout extends Error {
+  override name = 'CallTimeout';
+}
+
+/** The deadline is ours, not only the transport's: the abort also cancels the HTTP request. */
+async function postWithDeadline(command: PostToConnectionCommand): Promise<void> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new CallTimeout(`PostToConnection took over ${CALL_TIMEOUT_MS} ms`));
+    }, CALL_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([connectionsApi(env.WS_CALLBACK_URL).send(command, { abortSignal: abort.signal }), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function postToConnection(connectionId: string, data: string): Promise<'delivered' | 'gone'> {
+  const command = new PostToConnectionCommand({ ConnectionId: connectionId, Data: data });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await postWithDeadline(command);
+      return 'delivered';
+    } catch (error) {
+      if (error instanceof GoneException) return 'gone';
+      // Throttled (rate or the client's buffer): one jittered retry, then the caller sees the error.
+      if (error instanceof LimitExceededException && attempt === 0) {
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+        continue;
+      }
+      throw error;
+    }
+  }
+}
