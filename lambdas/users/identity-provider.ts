@@ -79,16 +79,21 @@ export interface Tokens {
   expiresIn: number;
 }
 
-function subjectOf(idToken: string): string {
-  const payload = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString()) as { sub?: string };
-  if (!payload.sub) throw new Error('Cognito returned an ID token without a subject');
-  return payload.sub;
+/** Claims of a token Cognito just handed us (no verification needed: it came straight from Cognito). */
+function claimsOf(token: string): { sub?: string; exp?: number } {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { sub?: string; exp?: number };
 }
 
+function subjectOf(idToken: string): string {
+  const { sub } = claimsOf(idToken);
+  if (!sub) throw new Error('Cognito returned an ID token without a subject');
+  return sub;
+}
+
+/** Cognito's ExpiresIn, or (the emulator leaves it out on refresh) what the access token's exp says. */
 function expiresInOf(accessToken: string, given: number | undefined): number {
   if (given) return given;
-  const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as { exp: number };
-  return Math.max(0, payload.exp - Math.floor(Date.now() / 1000));
+  return Math.max(0, (claimsOf(accessToken).exp ?? 0) - Math.floor(Date.now() / 1000));
 }
 
 /**

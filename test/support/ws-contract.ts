@@ -3,21 +3,12 @@
  * committed asyncapi.yaml: its `type` must be a documented message and its
  * body must match that message's payload schema (undocumented fields fail).
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
+import { loadSpec } from './spec-schemas.ts';
 
-const spec = parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'asyncapi.yaml'), 'utf8')) as {
+const { spec, check } = loadSpec<{
   channels: { chat: { messages: Record<string, { payload: unknown }> } };
   components: { schemas: Record<string, unknown> };
-};
-const ajv = new Ajv({ strict: false, allErrors: true });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
-ajv.addSchema({ $id: 'asyncapi', components: spec.components });
-const rewrite = (schema: unknown) =>
-  JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"asyncapi#/components/'));
+}>('asyncapi.yaml', 'draft-07');
 
 /** API Gateway's own frames ({message, connectionId, requestId}) are not part of our protocol. */
 const isGatewayFrame = (frame: Record<string, unknown>) =>
@@ -28,7 +19,6 @@ export function checkFrame(frame: Record<string, unknown>): string | undefined {
   const type = String(frame['type']);
   const message = spec.channels.chat.messages[type];
   if (!message) return `Frame type "${type}" is not in asyncapi.yaml: ${JSON.stringify(frame).slice(0, 200)}`;
-  const validate = ajv.compile(rewrite(message.payload));
-  if (validate(frame)) return undefined;
-  return `Frame "${type}" does not match asyncapi.yaml: ${ajv.errorsText(validate.errors)}`;
+  const problem = check(message.payload, frame);
+  return problem ? `Frame "${type}" does not match asyncapi.yaml: ${problem}` : undefined;
 }
