@@ -207,7 +207,9 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     res.setHeader('apigw-requestid', requestId);
     const url = new URL(req.url ?? '/', 'http://local');
     const rawPath = url.pathname;
-    const rawQueryString = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+    // As sent, still percent-encoded (URLSearchParams would re-encode it).
+    const target = req.url ?? '/';
+    const rawQueryString = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';
     const method = (req.method ?? 'GET').toUpperCase();
     const origin = req.headers.origin;
     const cors = options.cors;
