@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { TableKey } from './tables.ts';
+import type { LimitKind } from './limits/limits.ts';
 import { HealthResponse } from './schemas/health.ts';
 import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
 import {
@@ -103,6 +104,8 @@ export interface HttpRoute {
   timeoutSeconds?: number;
   /** Files (package/path) copied next to the bundle, under the package's name without scope. */
   bundleFiles?: readonly string[];
+  /** A per-user rate limit (lambdas/limits) counted before anything else is read or written. */
+  rateLimit?: LimitKind;
 }
 
 export const httpRoutes = {
@@ -177,11 +180,22 @@ export const httpRoutes = {
   'POST /auth/logout': {
     handler: 'http/auth-logout',
     access: 'user',
-    summary: 'Revoke a refresh token (and the access tokens issued from it)',
+    summary:
+      "End this session: revoke its refresh token, refuse its access tokens from the next request on, and close its WebSockets (the account's other sessions carry on)",
     tag: 'Auth',
     request: { body: LogoutBody },
     responses: { 204: { description: 'Signed out' } },
     errors: [429],
+    permissions: { tables: { main: 'readWrite', connections: 'read' }, manageConnections: true },
+  },
+  'POST /auth/logout-everywhere': {
+    handler: 'http/auth-logout-everywhere',
+    access: 'user',
+    summary:
+      'End every session of this account on every device: their access and refresh tokens are refused and their WebSockets closed',
+    tag: 'Auth',
+    responses: { 204: { description: 'Signed out everywhere' } },
+    permissions: { tables: { main: 'readWrite', connections: 'read' }, manageConnections: true },
   },
   'GET /users/me': {
     handler: 'http/users-me-get',
@@ -227,7 +241,11 @@ export const httpRoutes = {
     request: { params: UserIdParams, body: ChangeRoleBody },
     responses: { 200: { description: 'The user with the new role', schema: User } },
     errors: [404, 409, 429],
-    permissions: { tables: { main: 'readWrite' }, cognito: ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup'] },
+    permissions: {
+      tables: { main: 'readWrite', connections: 'read' },
+      cognito: ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup'],
+      manageConnections: true,
+    },
   },
   'DELETE /users/{id}': {
     handler: 'http/users-delete',
@@ -237,7 +255,11 @@ export const httpRoutes = {
     request: { params: UserIdParams },
     responses: { 204: { description: 'Deleted' } },
     errors: [404, 409, 429],
-    permissions: { tables: { main: 'readWrite' }, cognito: ['AdminDeleteUser'] },
+    permissions: {
+      tables: { main: 'readWrite', connections: 'read' },
+      cognito: ['AdminDeleteUser'],
+      manageConnections: true,
+    },
   },
   'POST /orders': {
     handler: 'http/orders-create',
@@ -248,8 +270,9 @@ export const httpRoutes = {
     responses: {
       201: { description: 'Order placed, with its chat room', schema: Order, headers: ['Location', 'ETag'] },
     },
-    errors: [403, 409, 422],
+    errors: [403, 409, 422, 429],
     permissions: { tables: { main: 'readWrite', idempotency: 'readWrite' } },
+    rateLimit: 'orderWrite',
   },
   'GET /orders': {
     handler: 'http/orders-list',
@@ -277,8 +300,9 @@ export const httpRoutes = {
     tag: 'Orders',
     request: { params: OrderIdParams, body: UpdateOrderBody, headers: UpdateOrderHeaders },
     responses: { 200: { description: 'The changed order', schema: Order, headers: ['ETag'] } },
-    errors: [404, 409, 412],
+    errors: [404, 409, 412, 429],
     permissions: { tables: { main: 'readWrite' } },
+    rateLimit: 'orderWrite',
   },
   'PATCH /orders/{id}/status': {
     handler: 'http/orders-change-status',
@@ -287,8 +311,9 @@ export const httpRoutes = {
     tag: 'Orders',
     request: { params: OrderIdParams, body: ChangeStatusBody },
     responses: { 200: { description: 'The order in its new status', schema: Order, headers: ['ETag'] } },
-    errors: [404, 409],
+    errors: [404, 409, 429],
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+    rateLimit: 'orderWrite',
   },
   'GET /orders/{id}/history': {
     handler: 'http/orders-history',
@@ -349,6 +374,8 @@ export interface WsRoute {
   summary?: string;
   permissions?: Permissions;
   timeoutSeconds?: number;
+  /** A per-user rate limit (lambdas/limits) counted before anything else is read or written. */
+  rateLimit?: LimitKind;
 }
 
 /** WebSocket routes, selected on `$request.body.action`. */
@@ -366,13 +393,14 @@ export const wsRoutes = {
     handler: 'ws/leave-room',
     frame: LeaveRoomFrame,
     summary: 'Stop receiving a room on this connection: answered with leftRoom',
-    permissions: { tables: { connections: 'readWrite' }, manageConnections: true },
+    permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true },
   },
   sendMessage: {
     handler: 'ws/send-message',
     frame: SendMessageFrame,
     summary: 'Send a message: every connection in the room, the sender included, receives newMessage',
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+    rateLimit: 'chatMessage',
   },
   closeRoom: {
     handler: 'ws/close-room',
@@ -404,12 +432,13 @@ export const DEFAULT_TIMEOUT_SECONDS = 10;
 
 /**
  * What a route's function may do in AWS: its declared permissions, plus a read
- * of the main table for admin routes (the handler chain re-checks the caller's
- * profile there). The CDK grants exactly this; the local runtime enforces it.
+ * of the main table for every signed-in route (the handler chain reads the
+ * caller's profile to check the session and the role). The CDK grants exactly
+ * this; the local runtime enforces it.
  */
 export function effectivePermissions(route: { access?: Access; permissions?: Permissions }): Permissions {
   const permissions = route.permissions ?? {};
-  if (route.access !== 'admin' || permissions.tables?.main) return permissions;
+  if (route.access === undefined || route.access === 'public' || permissions.tables?.main) return permissions;
   return { ...permissions, tables: { ...permissions.tables, main: 'read' } };
 }
 

@@ -43,7 +43,8 @@ export const tables = {
     envVar: 'CONNECTIONS_TABLE_NAME',
     partitionKey: 'pk',
     sortKey: 'sk',
-    indexes: {},
+    // One user's open connections, to close them when their session ends.
+    indexes: { byUser: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } },
     ttlAttribute: 'expiresAt',
   },
   /** Powertools idempotency records for POST /orders. */

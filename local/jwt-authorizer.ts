@@ -1,7 +1,7 @@
 /**
  * The HTTP API JWT authorizer, as API Gateway runs it: signature against the
  * issuer's JWKS, `iss`, `aud` (or `client_id` when there is no `aud`) equal to
- * a configured audience, `exp`, and `nbf`/`iat` when present. Claims are then
+ * a configured audience, `exp` (required), and `nbf`/`iat` when present. Claims are then
  * handed on rendered as API Gateway renders them (every value a string,
  * arrays as "[a b]").
  */
@@ -26,6 +26,8 @@ export async function createJwtAuthorizer(options: { issuer: string; audience: s
     issuer: options.issuer,
     audience: null,
     customJwtCheck: ({ payload }) => {
+      // API Gateway requires exp; aws-jwt-verify checks it only when present.
+      if (typeof payload.exp !== 'number') throw new Error('the token has no expiry');
       const audiences = payload.aud === undefined ? [payload.client_id] : [payload.aud].flat();
       if (!audiences.some((aud) => typeof aud === 'string' && options.audience.includes(aud))) {
         throw new Error('the token does not have a valid audience');

@@ -23,9 +23,17 @@ export interface Connection {
   userId: string;
   role: Role;
   connectedAt: string;
+  /** The session the connection was opened with, and when its token expires (epoch seconds). */
+  sessionId: string;
+  sessionExpiresAt: number;
 }
 
 const connectionKey = (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'META' });
+// Only the connection item carries these, so the index holds one entry per live connection.
+const userIndexKeys = (userId: string, connectionId: string) => ({
+  gsi1pk: `USER#${userId}`,
+  gsi1sk: `CONN#${connectionId}`,
+});
 // A membership is stored twice: under the room (fan-out reads it) and under the connection ($disconnect reads it).
 const memberKey = (roomId: string, connectionId: string) => ({ pk: `ROOM#${roomId}`, sk: `CONN#${connectionId}` });
 const mirrorKey = (roomId: string, connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: `ROOM#${roomId}` });
@@ -33,7 +41,12 @@ const mirrorKey = (roomId: string, connectionId: string) => ({ pk: `CONN#${conne
 export function putConnectionParams(connection: Connection, now: number) {
   return {
     TableName,
-    Item: { ...connectionKey(connection.connectionId), ...connection, expiresAt: now + CONNECTION_TTL_SECONDS },
+    Item: {
+      ...connectionKey(connection.connectionId),
+      ...userIndexKeys(connection.userId, connection.connectionId),
+      ...connection,
+      expiresAt: now + CONNECTION_TTL_SECONDS,
+    },
   };
 }
 
@@ -41,15 +54,21 @@ export async function saveConnection(connection: Connection): Promise<void> {
   await dynamo().send(new PutCommand(putConnectionParams(connection, nowSeconds())));
 }
 
-/** Joining twice is one membership: the keys are the same. */
-export async function joinRoom(connection: Connection, roomId: string): Promise<void> {
-  const expiresAt = nowSeconds() + CONNECTION_TTL_SECONDS;
+/**
+ * Joining twice is one membership: the keys are the same. A membership lasts as long
+ * as the session's token: fan-out skips it after that (and TTL sweeps it), so a
+ * connection whose session expired hears nothing more.
+ */
+export async function joinRoom(
+  connection: Pick<Connection, 'connectionId' | 'userId' | 'role' | 'sessionExpiresAt'>,
+  roomId: string,
+): Promise<void> {
   const attributes = {
     roomId,
     connectionId: connection.connectionId,
     userId: connection.userId,
     role: connection.role,
-    expiresAt,
+    expiresAt: Math.min(connection.sessionExpiresAt, nowSeconds() + CONNECTION_TTL_SECONDS),
   };
   await dynamo().send(
     new TransactWriteCommand({
@@ -94,6 +113,29 @@ export async function roomMembers(roomId: string): Promise<string[]> {
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return ids;
+}
+
+/** A user's open connections with their sessions: one Query on the user index. */
+export async function connectionsOfUser(userId: string): Promise<{ connectionId: string; sessionId: string }[]> {
+  const found: { connectionId: string; sessionId: string }[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName,
+        IndexName: 'byUser',
+        KeyConditionExpression: 'gsi1pk = :user',
+        ExpressionAttributeValues: { ':user': userIndexKeys(userId, '').gsi1pk },
+        ProjectionExpression: 'connectionId, sessionId',
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      found.push({ connectionId: String(item.connectionId), sessionId: String(item.sessionId) });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return found;
 }
 
 /** Forgets a connection and every membership it had ($disconnect, or a 410 during fan-out). */

@@ -30,6 +30,9 @@ export type SaveOutcome = { saved: true } | { saved: false; reason: 'closed' | '
  */
 export function saveMessageParams(message: ChatMessage) {
   return {
+    // The SDK's own retry after a timeout reuses this token, and DynamoDB applies a
+    // transaction once per token (10 min): a retry can never store the message twice.
+    ClientRequestToken: message.id,
     TransactItems: [
       {
         ConditionCheck: {

@@ -5,8 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
-import type { Caller } from '../shared/caller.ts';
-import { ConflictError, ForbiddenError } from '../shared/errors.ts';
+import type { Caller, Session } from '../shared/caller.ts';
+import { ConflictError, ForbiddenError, ServiceUnavailableError } from '../shared/errors.ts';
+import { logger } from '../shared/logger.ts';
 import { assertMayView, toPublicOrder, type Order } from '../orders/order.ts';
 import { getOrder } from '../orders/repository.ts';
 import { closeRoom as closeOrderRoom } from '../orders/service.ts';
@@ -61,23 +62,25 @@ export async function closeRoom(caller: Caller, roomId: string, summary: string)
   return { room: roomView(order), order: toPublicOrder(order) };
 }
 
-export async function issueTicket(caller: Caller) {
+export async function issueTicket(session: Session) {
   const ticket = randomBytes(32).toString('base64url');
-  await tickets.saveTicket(ticket, caller.id, Math.floor(Date.now() / 1000) + TICKET_SECONDS);
+  await tickets.saveTicket(ticket, session, Math.floor(Date.now() / 1000) + TICKET_SECONDS);
   return { ticket, expiresIn: TICKET_SECONDS as 60 };
 }
 
-export async function redeemTicket(ticket: string): Promise<string | undefined> {
+export async function redeemTicket(ticket: string): Promise<Session | undefined> {
   return tickets.redeemTicket(ticket, Math.floor(Date.now() / 1000));
 }
 
 /** joinRoom: membership, then the history the joiner needs (latest page, or everything after `after`). */
-export async function join(member: ChatMember, connectionId: string, roomId: string, after: string | undefined) {
+export async function join(
+  member: ChatMember,
+  connection: { connectionId: string; sessionExpiresAt: number },
+  roomId: string,
+  after: string | undefined,
+) {
   const order = await visibleOrder(member, roomId);
-  await connections.joinRoom(
-    { connectionId, userId: member.id, role: member.role, connectedAt: new Date().toISOString() },
-    roomId,
-  );
+  await connections.joinRoom({ ...connection, userId: member.id, role: member.role }, roomId);
   const page = after
     ? await messages.messagePage(roomId, { after }, RESUME_PAGE)
     : await messages.messagePage(roomId, {}, HISTORY_PAGE);
@@ -98,17 +101,28 @@ export async function leave(connectionId: string, roomId: string) {
 }
 
 /**
- * Stores the message first (so a failed fan-out loses nothing), then sends
- * it to every connection in the room and to the sender as acknowledgement.
- * A repeated clientMessageId sends the original back to the sender only.
+ * Storing and acknowledging take at most this long (two bounded DynamoDB attempts,
+ * then one bounded PostToConnection): with less time left the message is refused
+ * with a 503 before it is stored, never stored and then cut off unacknowledged.
+ */
+export const STORE_AND_ACK_MS = 7000;
+
+/**
+ * Stores the message first (so a failed fan-out loses nothing), acknowledges it
+ * to the sender, then sends it to every other connection in the room. Once it is
+ * stored nothing reaches the sender as an error: a message is acknowledged if
+ * and only if it was stored. A repeated clientMessageId sends the original back
+ * to the sender only.
  */
 export async function sendMessage(
   member: ChatMember,
   connectionId: string,
   input: { roomId: string; content: string; clientMessageId?: string | undefined },
+  remainingMs: number,
 ) {
   const order = await visibleOrder(member, input.roomId);
   if (!order.room.isOpen) throw new ConflictError('Chat room is closed');
+  if (remainingMs < STORE_AND_ACK_MS) throw new ServiceUnavailableError('The chat is busy: send the message again.');
   const message: ChatMessage = {
     id: messageId(),
     roomId: input.roomId,
@@ -124,6 +138,13 @@ export async function sendMessage(
     await sendToConnections([connectionId], { type: 'newMessage', roomId: input.roomId, message: original ?? message });
     return;
   }
-  const members = await connections.roomMembers(input.roomId);
-  await sendToConnections([...members, connectionId], { type: 'newMessage', roomId: input.roomId, message });
+  const frame = { type: 'newMessage', roomId: input.roomId, message };
+  await sendToConnections([connectionId], frame);
+  try {
+    const others = (await connections.roomMembers(input.roomId)).filter((id) => id !== connectionId);
+    await sendToConnections(others, frame);
+  } catch (error) {
+    // Stored and acknowledged: the others catch up with joinRoom `after` when they next resume.
+    logger.warn('Fan-out of a stored message failed', { roomId: input.roomId, error: (error as Error).name });
+  }
 }

@@ -5,6 +5,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../shared/clients.ts';
 import { readEnv } from '../shared/env.ts';
+import type { Session } from '../shared/caller.ts';
 
 const env = readEnv({ MAIN_TABLE_NAME: z.string().min(1) });
 const TableName = env.MAIN_TABLE_NAME;
@@ -14,12 +15,25 @@ const ticketKey = (ticket: string) => ({
   sk: 'TICKET',
 });
 
-export async function saveTicket(ticket: string, userId: string, expiresAt: number): Promise<void> {
-  await dynamo().send(new PutCommand({ TableName, Item: { ...ticketKey(ticket), userId, expiresAt } }));
+/** A ticket stands for the session that asked for it: the connection inherits its expiry and revocation. */
+export async function saveTicket(ticket: string, session: Session, expiresAt: number): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName,
+      Item: {
+        ...ticketKey(ticket),
+        userId: session.userId,
+        sessionId: session.id,
+        sessionStartedAt: session.startedAt,
+        sessionExpiresAt: session.expiresAt,
+        expiresAt,
+      },
+    }),
+  );
 }
 
 /** Takes the ticket out in the same request that reads it: a second use finds nothing. */
-export async function redeemTicket(ticket: string, nowSeconds: number): Promise<string | undefined> {
+export async function redeemTicket(ticket: string, nowSeconds: number): Promise<Session | undefined> {
   try {
     const result = await dynamo().send(
       new DeleteCommand({
@@ -31,7 +45,14 @@ export async function redeemTicket(ticket: string, nowSeconds: number): Promise<
         ReturnValues: 'ALL_OLD',
       }),
     );
-    return result.Attributes ? String(result.Attributes.userId) : undefined;
+    const item = result.Attributes;
+    if (!item) return undefined;
+    return {
+      userId: String(item.userId),
+      id: String(item.sessionId),
+      startedAt: Number(item.sessionStartedAt),
+      expiresAt: Number(item.sessionExpiresAt),
+    };
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;

@@ -43,5 +43,7 @@ export const ErrorFrame = z
     message: z.string(),
     action: z.string().optional(),
     roomId: z.string().optional(),
+    /** With 429 and 503: seconds to wait before retrying. */
+    retryAfter: z.int().min(1).optional(),
   })
   .meta({ id: 'ErrorFrame' });

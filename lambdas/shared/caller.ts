@@ -1,4 +1,4 @@
-/** The signed-in user a request acts for, as the authorizer saw them. */
+/** The signed-in user a request acts for, and the session their token belongs to. */
 export type Role = 'ADMIN' | 'REGULAR';
 
 export interface Caller {
@@ -11,25 +11,40 @@ export interface Member extends Caller {
   name: string;
 }
 
+/**
+ * One sign-in, as its access token describes it. In AWS `origin_jti` names the
+ * sign-in across refreshes and `auth_time` is when it began; the emulator mints
+ * neither across a refresh, so there `jti` and `iat` stand in (see README, "Sessions").
+ */
+export interface Session {
+  userId: string;
+  id: string;
+  /** Epoch seconds: when the sign-in happened (a sign-out-everywhere ends every earlier one). */
+  startedAt: number;
+  /** Epoch seconds: when the token this session was presented with expires. */
+  expiresAt: number;
+}
+
 export const ADMIN_GROUP = 'admin';
 
+const epochSeconds = (value: unknown): number | undefined => {
+  const number = typeof value === 'string' && value !== '' ? Number(value) : value;
+  return typeof number === 'number' && Number.isInteger(number) && number > 0 ? number : undefined;
+};
+const nonEmpty = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
 /**
- * API Gateway renders every JWT claim as a string and array claims as
- * "[a b]" (space separated, bracketed); the local gateway does the same.
+ * The session an access token stands for; undefined for anything else: ID tokens (API
+ * Gateway's JWT authorizer accepts them, since their `aud` is the client id), tokens
+ * without `exp`, a subject or an id. Claims may be strings (API Gateway renders them so).
  */
-export function parseGroupsClaim(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  if (typeof value !== 'string' || value === '') return [];
-  const inner = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-  return inner.split(/[\s,]+/).filter(Boolean);
-}
-
-export function roleFromGroups(groups: readonly string[]): Role {
-  return groups.includes(ADMIN_GROUP) ? 'ADMIN' : 'REGULAR';
-}
-
-export function callerFromClaims(claims: Record<string, unknown> | undefined): Caller | undefined {
-  const sub = claims?.sub;
-  if (typeof sub !== 'string' || sub === '') return undefined;
-  return { id: sub, role: roleFromGroups(parseGroupsClaim(claims?.['cognito:groups'])) };
+export function sessionFromClaims(claims: Record<string, unknown> | undefined): Session | undefined {
+  if (claims?.token_use !== 'access') return undefined;
+  const userId = nonEmpty(claims.sub);
+  const id = nonEmpty(claims.origin_jti) ?? nonEmpty(claims.jti);
+  const expiresAt = epochSeconds(claims.exp);
+  const startedAt = epochSeconds(claims.auth_time) ?? epochSeconds(claims.iat);
+  if (!userId || !id || !expiresAt || !startedAt) return undefined;
+  return { userId, id, startedAt, expiresAt };
 }

@@ -9,6 +9,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 
+/**
+ * Every call is bounded well below the functions' 10 s timeout (and API Gateway's
+ * 29 s): a hung dependency costs at most two 1.5 s attempts (plus backoff) before
+ * the request is answered 503. A connection that can't be opened gives up after 1 s.
+ */
+export const CALL_LIMITS = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 1500 },
+} as const;
+
 let dynamoClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
 let cognitoClient: CognitoIdentityProviderClient | undefined;
@@ -16,7 +26,7 @@ const managementClients = new Map<string, ApiGatewayManagementApiClient>();
 
 /** The plain client, for libraries that marshal themselves (Powertools idempotency). */
 export function dynamoRaw(): DynamoDBClient {
-  dynamoClient ??= new DynamoDBClient({});
+  dynamoClient ??= new DynamoDBClient({ ...CALL_LIMITS });
   return dynamoClient;
 }
 
@@ -28,7 +38,7 @@ export function dynamo(): DynamoDBDocumentClient {
 }
 
 export function cognito(): CognitoIdentityProviderClient {
-  cognitoClient ??= new CognitoIdentityProviderClient({});
+  cognitoClient ??= new CognitoIdentityProviderClient({ ...CALL_LIMITS });
   return cognitoClient;
 }
 
@@ -36,7 +46,7 @@ export function cognito(): CognitoIdentityProviderClient {
 export function connectionsApi(endpoint: string): ApiGatewayManagementApiClient {
   let client = managementClients.get(endpoint);
   if (!client) {
-    client = new ApiGatewayManagementApiClient({ endpoint });
+    client = new ApiGatewayManagementApiClient({ endpoint, ...CALL_LIMITS });
     managementClients.set(endpoint, client);
   }
   return client;

@@ -7,6 +7,7 @@
  * @example if ((await postToConnection(id, JSON.stringify(frame))) === 'gone') forget(id);
  */
 import {
+  DeleteConnectionCommand,
   GoneException,
   LimitExceededException,
   PostToConnectionCommand,
@@ -24,17 +25,18 @@ export class CallTimeout extends Error {
 }
 
 /** The deadline is ours, not only the transport's: the abort also cancels the HTTP request. */
-async function postWithDeadline(command: PostToConnectionCommand): Promise<void> {
+async function sendWithDeadline(command: PostToConnectionCommand | DeleteConnectionCommand): Promise<void> {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       abort.abort();
-      reject(new CallTimeout(`PostToConnection took over ${CALL_TIMEOUT_MS} ms`));
+      reject(new CallTimeout(`${command.constructor.name} took over ${CALL_TIMEOUT_MS} ms`));
     }, CALL_TIMEOUT_MS);
   });
   try {
-    await Promise.race([connectionsApi(env.WS_CALLBACK_URL).send(command, { abortSignal: abort.signal }), deadline]);
+    const client = connectionsApi(env.WS_CALLBACK_URL);
+    await Promise.race([client.send(command as PostToConnectionCommand, { abortSignal: abort.signal }), deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -44,7 +46,7 @@ export async function postToConnection(connectionId: string, data: string): Prom
   const command = new PostToConnectionCommand({ ConnectionId: connectionId, Data: data });
   for (let attempt = 0; ; attempt++) {
     try {
-      await postWithDeadline(command);
+      await sendWithDeadline(command);
       return 'delivered';
     } catch (error) {
       if (error instanceof GoneException) return 'gone';
@@ -55,5 +57,14 @@ export async function postToConnection(connectionId: string, data: string): Prom
       }
       throw error;
     }
+  }
+}
+
+/** Closes a connection (its $disconnect follows); one already gone is fine. */
+export async function closeConnection(connectionId: string): Promise<void> {
+  try {
+    await sendWithDeadline(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+  } catch (error) {
+    if (!(error instanceof GoneException)) throw error;
   }
 }

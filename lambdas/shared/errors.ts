@@ -58,10 +58,42 @@ export class UnprocessableError extends AppError {
 export class TooManyRequestsError extends AppError {
   readonly status = 429;
   readonly title = 'Too many requests';
-  constructor(message: string, retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message);
     this.headers['retry-after'] = String(retryAfterSeconds);
   }
+}
+/**
+ * A dependency (DynamoDB, Cognito, @connections) timed out or failed on its side.
+ * Not the caller's fault and safe to retry: the only error above 499 that says
+ * what happened, since it reveals nothing but "try again".
+ */
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  readonly title = 'Service unavailable';
+  readonly retryAfterSeconds = 2;
+  constructor(message = 'A service this request needs did not answer in time. Retry shortly.') {
+    super(message);
+    this.headers['retry-after'] = String(this.retryAfterSeconds);
+  }
+}
+
+/**
+ * Is this an AWS SDK failure that says "the dependency is down or slow" rather
+ * than "the code is wrong"? Timeouts, refused or reset connections, throttling
+ * and 5xx answers. Recognised by shape, so this module imports no SDK.
+ */
+export function isDependencyFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { name, $fault, $retryable, code } = error as Error & { $fault?: string; $retryable?: unknown; code?: string };
+  if (['TimeoutError', 'RequestTimeout', 'CallTimeout', 'AbortError'].includes(name)) return true;
+  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code))
+    return true;
+  if ($retryable !== undefined) return true;
+  return $fault === 'server';
 }
 
 export interface Problem {
@@ -79,8 +111,14 @@ const INTERNAL: Problem = {
   detail: 'Something went wrong on our side. Try again later.',
 };
 
-/** Only AppErrors (all below 500) expose their message; anything else is a generic 500. */
+/** The typed error an error stands for: dependency failures become a 503; other unknowns stay as they are. */
+export function classify(error: unknown): unknown {
+  return !(error instanceof AppError) && isDependencyFailure(error) ? new ServiceUnavailableError() : error;
+}
+
+/** Only AppErrors (all below 500, and the 503 for a failed dependency) expose their message; anything else is a generic 500. */
 export function toProblem(error: unknown): Problem {
+  error = classify(error);
   if (!(error instanceof AppError)) return INTERNAL;
   const problem: Problem = {
     type: 'about:blank',

@@ -14,13 +14,16 @@ import type { z } from 'zod';
 import { httpRoutes, type HttpRouteKey } from '../routes.ts';
 import {
   AppError,
+  classify,
   ForbiddenError,
+  ServiceUnavailableError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
   toProblem,
 } from './errors.ts';
-import { callerFromClaims, type Caller } from './caller.ts';
+import { sessionFromClaims, type Member, type Session } from './caller.ts';
+import type { LimitKind } from '../limits/limits.ts';
 import { logger } from './logger.ts';
 import { parseWith } from './validation.ts';
 import { cameThroughCloudFront } from './origin-verify.ts';
@@ -59,7 +62,10 @@ export interface HttpRequest<K extends HttpRouteKey> {
   /** The route's declared headers (lower-case names), validated. */
   declaredHeaders: Part<K, 'headers'>;
   context: Context;
-  caller: Route<K>['access'] extends 'public' ? Caller | undefined : Caller;
+  /** Who calls, with the role and name their profile holds right now. */
+  caller: Route<K>['access'] extends 'public' ? undefined : Member;
+  /** The sign-in the caller's access token belongs to. */
+  session: Route<K>['access'] extends 'public' ? undefined : Session;
 }
 
 export interface HttpAnswer {
@@ -90,19 +96,30 @@ function readJsonBody(event: HttpEvent): unknown {
   }
 }
 
-async function identify(access: string, event: HttpEvent): Promise<Caller | undefined> {
-  const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-  if (access === 'public') return caller;
-  // The JWT authorizer already refused anonymous calls; this guards a misconfigured route.
-  if (!caller) throw new UnauthorizedError('Sign in to call this route.');
-  if (access === 'admin') {
-    if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins may call this route.');
-    // The token's group claim can be up to 15 minutes old: re-check the profile so a
-    // demoted admin is refused at once. Imported lazily so only admin routes need the table.
-    const { isStillAdmin } = await import('../users/admin-check.ts');
-    if (!(await isStillAdmin(caller))) throw new ForbiddenError('Only admins may call this route.');
-  }
-  return caller;
+/**
+ * Authorization from the current state, not from claims: the token says which
+ * session this is; the profile says whether that session still lives (logout,
+ * sign-out-everywhere, deletion) and which role it acts with. ID tokens, which
+ * API Gateway's JWT authorizer lets through, and tokens without `exp` are refused.
+ */
+async function identify(
+  route: { access: string; rateLimit?: LimitKind },
+  event: HttpEvent,
+): Promise<{ caller?: Member; session?: Session }> {
+  const { access } = route;
+  if (access === 'public') return {};
+  // Loaded here, not at the top: public routes (health, docs, sign-in) read no profile table.
+  const [{ currentMember }, { takeQuota }] = await Promise.all([
+    import('../users/session.ts'),
+    import('../limits/limits.ts'),
+  ]);
+  const session = sessionFromClaims(event.requestContext.authorizer?.jwt?.claims);
+  if (!session) throw new UnauthorizedError('Send an access token (not an ID token) as the Bearer token.');
+  // Counted before the session read, so a flood past the limit costs no I/O at all.
+  if (route.rateLimit) await takeQuota(session.userId, route.rateLimit);
+  const caller = await currentMember(session);
+  if (access === 'admin' && caller.role !== 'ADMIN') throw new ForbiddenError('Only admins may call this route.');
+  return { caller, session };
 }
 
 function toResponse(answer: HttpAnswer): APIGatewayProxyStructuredResultV2 {
@@ -122,6 +139,7 @@ function toResponse(answer: HttpAnswer): APIGatewayProxyStructuredResultV2 {
 }
 
 export function problemResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
+  error = classify(error);
   const problem = toProblem(error);
   const extraHeaders = error instanceof AppError ? error.headers : {};
   const response = toResponse({ status: problem.status, body: problem, headers: extraHeaders });
@@ -135,6 +153,7 @@ export function httpHandler<K extends HttpRouteKey>(
 ) {
   const route = httpRoutes[routeKey] as {
     access: string;
+    rateLimit?: LimitKind;
     request?: { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType; headers?: z.ZodType };
     responses: Record<number, { schema?: z.ZodType; contentType?: unknown }>;
   };
@@ -156,8 +175,10 @@ export function httpHandler<K extends HttpRouteKey>(
         logger.appendKeys({ requestId: request.event.requestContext.requestId, route: routeKey });
       },
       onError: (request) => {
-        const { error } = request;
-        if (error instanceof AppError) logger.info('Request refused', { status: error.status, detail: error.message });
+        const error = classify(request.error);
+        if (error instanceof ServiceUnavailableError) logger.warn('Dependency failed', request.error as Error);
+        else if (error instanceof AppError)
+          logger.info('Request refused', { status: error.status, detail: error.message });
         else logger.error('Unhandled error', error as Error);
         request.response = problemResponse(error);
       },
@@ -165,7 +186,7 @@ export function httpHandler<K extends HttpRouteKey>(
     .handler(async (event, context) => {
       if (!cameThroughCloudFront(event.headers)) throw new ForbiddenError('Call the API through its public URL.');
       // Who may call comes before what they sent: a regular user on an admin route gets 403, whatever the body.
-      const caller = await identify(route.access, event);
+      const { caller, session } = await identify(route, event);
       const body = route.request?.body ? parseWith(route.request.body, readJsonBody(event), 'body') : undefined;
       const query = route.request?.query
         ? parseWith(route.request.query, event.queryStringParameters ?? {}, 'query')
@@ -183,6 +204,7 @@ export function httpHandler<K extends HttpRouteKey>(
         declaredHeaders,
         context,
         caller,
+        session,
       } as HttpRequest<K>);
       return toResponse(shapeAnswer(answer));
     });

@@ -9,17 +9,13 @@ import { CognitoJwtVerifier, JwtRsaVerifier } from 'aws-jwt-verify';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { z } from 'zod';
 import { readEnv } from './env.ts';
+import { sessionFromClaims, type Session } from './caller.ts';
 
 const env = readEnv({
   USER_POOL_ID: z.string().min(1),
   USER_POOL_CLIENT_ID: z.string().min(1),
   AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: z.url().optional(),
 });
-
-export interface VerifiedToken {
-  sub: string;
-  groups: string[];
-}
 
 type Verify = (token: string) => Promise<JwtPayload>;
 
@@ -62,10 +58,13 @@ const verify: Verify = env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER
   ? emulatorVerifier(env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)
   : cognitoVerifier();
 
-/** Resolves with the token's claims, or rejects for any forged, expired or foreign token. */
-export async function verifyAccessToken(token: string): Promise<VerifiedToken> {
-  const payload = await verify(token);
-  if (typeof payload.sub !== 'string') throw new Error('Token has no subject');
-  const groups = payload['cognito:groups'];
-  return { sub: payload.sub, groups: Array.isArray(groups) ? groups.map(String) : [] };
+/**
+ * Resolves with the session of a valid access token, or rejects for any forged,
+ * expired or foreign token, an ID token, or one without `exp` (aws-jwt-verify
+ * checks `exp` only when present).
+ */
+export async function verifyAccessToken(token: string): Promise<Session> {
+  const session = sessionFromClaims((await verify(token)) as Record<string, unknown>);
+  if (!session) throw new Error('Not an access token with a subject, an id and an expiry');
+  return session;
 }

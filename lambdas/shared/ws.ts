@@ -10,19 +10,35 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { ErrorFrame as ErrorFrameSchema } from '../schemas/common.ts';
-import { AppError, toProblem } from './errors.ts';
-import { postToConnection } from './connections-api.ts';
+import {
+  AppError,
+  classify,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  toProblem,
+} from './errors.ts';
+import { closeConnection, postToConnection } from './connections-api.ts';
 import { logger } from './logger.ts';
-import type { Member } from './caller.ts';
+import type { Member, Session } from './caller.ts';
 import { parseWith } from './validation.ts';
+import { currentMember } from '../users/session.ts';
+import { takeQuota } from '../limits/limits.ts';
+import { wsRoutes, type WsRoute } from '../routes.ts';
 
 /** What the $connect authorizer put in its context (API Gateway adds principalId). */
-export type WsIdentity = Member;
+export interface ConnectionContext {
+  principalId?: string;
+  userId?: string;
+  role?: string;
+  name?: string;
+  sessionId?: string;
+  sessionStartedAt?: number | string;
+  sessionExpiresAt?: number | string;
+}
 
 export interface WsEvent extends APIGatewayProxyWebsocketEventV2 {
-  requestContext: APIGatewayProxyWebsocketEventV2['requestContext'] & {
-    authorizer?: { principalId?: string; userId?: string; role?: string; name?: string };
-  };
+  requestContext: APIGatewayProxyWebsocketEventV2['requestContext'] & { authorizer?: ConnectionContext };
 }
 
 export type ErrorFrame = z.output<typeof ErrorFrameSchema>;
@@ -32,18 +48,36 @@ export async function sendFrame(connectionId: string, frame: unknown): Promise<b
   return (await postToConnection(connectionId, JSON.stringify(frame))) === 'delivered';
 }
 
-export function identityFromWsEvent(event: WsEvent): WsIdentity {
+/** The member as $connect saw them (name and role may have changed since: frames re-read them). */
+export function memberAtConnect(event: WsEvent): Member {
   const context = event.requestContext.authorizer;
   if (!context?.userId) throw new Error('WebSocket route invoked without authorizer context');
   return { id: context.userId, role: context.role === 'ADMIN' ? 'ADMIN' : 'REGULAR', name: context.name ?? '' };
 }
 
+/** The session the connection was opened with (context values may arrive as strings). */
+export function sessionOfConnection(event: WsEvent): Session {
+  const context = event.requestContext.authorizer;
+  const startedAt = Number(context?.sessionStartedAt);
+  const expiresAt = Number(context?.sessionExpiresAt);
+  if (!context?.userId || !context.sessionId || !Number.isInteger(startedAt) || !Number.isInteger(expiresAt)) {
+    throw new Error('WebSocket route invoked without a session in its authorizer context');
+  }
+  return { userId: context.userId, id: context.sessionId, startedAt, expiresAt };
+}
+
 export function errorFrame(error: unknown, frame: { action?: unknown; roomId?: unknown }): ErrorFrame {
+  error = classify(error);
   const problem = toProblem(error);
+  const retryAfter =
+    error instanceof TooManyRequestsError || error instanceof ServiceUnavailableError
+      ? error.retryAfterSeconds
+      : undefined;
   return {
     type: 'error',
     status: problem.status,
     message: problem.detail,
+    ...(retryAfter === undefined ? {} : { retryAfter }),
     ...(typeof frame.action === 'string' ? { action: frame.action } : {}),
     ...(typeof frame.roomId === 'string' ? { roomId: frame.roomId } : {}),
   };
@@ -51,8 +85,11 @@ export function errorFrame(error: unknown, frame: { action?: unknown; roomId?: u
 
 export interface WsRequest<F> {
   connectionId: string;
-  identity: WsIdentity;
+  /** Who sends this frame, with their role and name as they are now. */
+  member: Member;
+  session: Session;
   frame: F;
+  context: Context;
 }
 
 function parseFrame(body: string | undefined): Record<string, unknown> | undefined {
@@ -67,9 +104,22 @@ function parseFrame(body: string | undefined): Record<string, unknown> | undefin
 }
 
 /**
+ * Sends a frame without ever throwing: an answer that can't be delivered is
+ * logged, never turned into a second error for a frame that was handled.
+ */
+async function trySend(connectionId: string, frame: unknown): Promise<void> {
+  await sendFrame(connectionId, frame).catch((error: unknown) =>
+    logger.warn('Could not answer the frame', { error: (error as Error).name }),
+  );
+}
+
+/**
  * Wraps a route: `schema` validates the frame (undefined: the raw parsed frame
- * is passed on, for $default). Whatever `run` returns is sent back to the
- * caller; whatever it throws reaches the caller as an error frame.
+ * is passed on, for $default, which acts for nobody and reads no session).
+ * Every other frame first re-reads the session: an ended one (logout, deletion,
+ * sign-out-everywhere, expiry) gets a 401 frame and the connection is closed.
+ * Whatever `run` returns is sent back to the caller; whatever it throws reaches
+ * the caller as an error frame.
  */
 export function wsHandler<S extends z.ZodType | undefined>(
   routeKey: string,
@@ -80,22 +130,41 @@ export function wsHandler<S extends z.ZodType | undefined>(
 ) {
   return middy<WsEvent, { statusCode: number }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const { connectionId, requestId } = event.requestContext;
       logger.appendKeys({ requestId, connectionId, route: routeKey });
       const raw = parseFrame(event.body);
+      let sessionEnded = false;
       try {
+        let member = memberAtConnect(event);
+        let session: Session | undefined;
+        if (schema) {
+          session = sessionOfConnection(event);
+          const limit = (wsRoutes as Record<string, WsRoute>)[routeKey]?.rateLimit;
+          // Counted before the session read, so a flood past the limit costs no I/O at all.
+          if (limit) await takeQuota(session.userId, limit);
+          try {
+            member = await currentMember(session);
+          } catch (error) {
+            sessionEnded = error instanceof UnauthorizedError;
+            throw error;
+          }
+        }
         const frame = schema ? parseWith(schema, raw, 'frame') : raw;
-        const answer = await run({
-          connectionId,
-          identity: identityFromWsEvent(event),
-          frame: frame as never,
-        });
-        if (answer !== undefined) await sendFrame(connectionId, answer);
+        const answer = await run({ connectionId, member, session: session!, frame: frame as never, context });
+        if (answer !== undefined) await trySend(connectionId, answer);
       } catch (error) {
-        if (error instanceof AppError) logger.info('Frame refused', { status: error.status, detail: error.message });
+        const typed = classify(error);
+        if (typed instanceof ServiceUnavailableError) logger.warn('Dependency failed', error as Error);
+        else if (typed instanceof AppError)
+          logger.info('Frame refused', { status: typed.status, detail: typed.message });
         else logger.error('Unhandled error', error as Error);
-        await sendFrame(connectionId, errorFrame(error, raw ?? {}));
+        await trySend(connectionId, errorFrame(typed, raw ?? {}));
+      }
+      if (sessionEnded) {
+        await closeConnection(connectionId).catch((error: unknown) =>
+          logger.warn('Could not close the connection of an ended session', { error: (error as Error).name }),
+        );
       }
       return { statusCode: 200 };
     });

@@ -77,11 +77,37 @@ export interface Tokens {
   idToken: string;
   refreshToken?: string;
   expiresIn: number;
+  /** Epoch seconds of the sign-in these tokens belong to. */
+  sessionStartedAt: number;
 }
 
 /** Claims of a token Cognito just handed us (no verification needed: it came straight from Cognito). */
-function claimsOf(token: string): { sub?: string; exp?: number } {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { sub?: string; exp?: number };
+interface TokenClaims {
+  sub?: string;
+  exp?: number;
+  iat?: number;
+  auth_time?: number;
+}
+
+function claimsOf(token: string): TokenClaims {
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+    return claims !== null && typeof claims === 'object' ? (claims as TokenClaims) : {};
+  } catch {
+    return {}; // AWS refresh tokens are encrypted (JWE): nothing to read
+  }
+}
+
+/**
+ * When the sign-in behind these tokens happened. AWS keeps `auth_time` of the
+ * original sign-in on refreshed access tokens; the emulator stamps a refresh with
+ * a new one but its refresh token (a plain JWT) carries the sign-in's `iat`.
+ */
+function sessionStartOf(accessToken: string, refreshToken?: string): number {
+  const access = claimsOf(accessToken);
+  const started = access.auth_time ?? access.iat ?? Math.floor(Date.now() / 1000);
+  const signedIn = refreshToken ? claimsOf(refreshToken).iat : undefined;
+  return typeof signedIn === 'number' ? Math.min(started, signedIn) : started;
 }
 
 function subjectOf(idToken: string): string {
@@ -151,6 +177,7 @@ export async function signIn(email: string, password: string): Promise<Tokens & 
     idToken: auth.IdToken,
     ...(auth.RefreshToken ? { refreshToken: auth.RefreshToken } : {}),
     expiresIn: expiresInOf(auth.AccessToken, auth.ExpiresIn),
+    sessionStartedAt: sessionStartOf(auth.AccessToken),
     userId: subjectOf(auth.IdToken),
   };
 }
@@ -174,6 +201,7 @@ export async function refresh(refreshToken: string): Promise<Tokens & { userId: 
     accessToken: auth.AccessToken,
     idToken: auth.IdToken,
     expiresIn: expiresInOf(auth.AccessToken, auth.ExpiresIn),
+    sessionStartedAt: sessionStartOf(auth.AccessToken, refreshToken),
     userId: subjectOf(auth.IdToken),
   };
 }

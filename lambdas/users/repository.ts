@@ -19,8 +19,19 @@ const listingKeys = (profile: Pick<UserProfile, 'id' | 'createdAt'>) => ({
 
 function fromItem(item: Record<string, unknown> | undefined): UserProfile | undefined {
   if (!item) return undefined;
-  const { id, name, email, role, createdAt, updatedAt, deletedAt } = item as unknown as UserProfile;
-  return { id, name, email, role, createdAt, updatedAt, ...(deletedAt ? { deletedAt } : {}) };
+  const { id, name, email, role, createdAt, updatedAt, deletedAt, sessionsEndedAt, endedSessions } =
+    item as unknown as UserProfile;
+  return {
+    id,
+    name,
+    email,
+    role,
+    createdAt,
+    updatedAt,
+    ...(deletedAt ? { deletedAt } : {}),
+    ...(sessionsEndedAt !== undefined ? { sessionsEndedAt: Number(sessionsEndedAt) } : {}),
+    ...(endedSessions ? { endedSessions } : {}),
+  };
 }
 
 export function createProfileParams(profile: UserProfile) {
@@ -45,6 +56,63 @@ export async function createProfile(profile: UserProfile): Promise<boolean> {
 export async function getProfile(id: string): Promise<UserProfile | undefined> {
   const result = await dynamo().send(new GetCommand({ TableName, Key: userKey(id), ConsistentRead: true }));
   return fromItem(result.Item);
+}
+
+/**
+ * The per-request read that says whether a session is live and what role it acts
+ * with: eventually consistent (half the capacity; DynamoDB converges well within
+ * the 1 s that a revocation is allowed to take) and under 1 KB.
+ */
+export async function getAccount(id: string): Promise<UserProfile | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName, Key: userKey(id) }));
+  return fromItem(result.Item);
+}
+
+/** Remembers one logged-out session and forgets entries whose tokens have all expired. */
+export async function addEndedSession(id: string, add: [string, number], drop: string[], hadMap: boolean) {
+  if (!hadMap) {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName,
+          Key: userKey(id),
+          UpdateExpression: 'SET endedSessions = :map',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedSessions)',
+          ExpressionAttributeValues: { ':map': { [add[0]]: add[1] } },
+        }),
+      );
+      return;
+    } catch (error) {
+      // Another logout created the map meanwhile: add to it below.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+  const names: Record<string, string> = { '#ended': 'endedSessions', '#add': add[0] };
+  drop.forEach((key, index) => (names[`#d${index}`] = key));
+  await dynamo().send(
+    new UpdateCommand({
+      TableName,
+      Key: userKey(id),
+      UpdateExpression:
+        'SET #ended.#add = :until' + (drop.length ? ` REMOVE ${drop.map((_, i) => `#ended.#d${i}`).join(', ')}` : ''),
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':until': add[1] },
+    }),
+  );
+}
+
+/** Ends every session that began at or before `at` (sign out everywhere). */
+export async function endSessionsBefore(id: string, at: number): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName,
+      Key: userKey(id),
+      UpdateExpression: 'SET sessionsEndedAt = :at REMOVE endedSessions',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': at },
+    }),
+  );
 }
 
 export function listProfilesParams(limit: number, startKey: Record<string, unknown> | undefined) {

@@ -4,15 +4,32 @@
  * two-system change is ordered so that a failure is either compensated or
  * converges when the same request is retried.
  */
-import type { Caller, Role } from '../shared/caller.ts';
+import type { Caller, Role, Session } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { NotFoundError, UnauthorizedError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
 import * as accounts from './identity-provider.ts';
 import * as profiles from './repository.ts';
-import { assertMayChangeRole, assertMayDelete, toPublicUser, type PublicUser, type UserProfile } from './user.ts';
+import { nowSeconds } from './session.ts';
+import {
+  assertMayChangeRole,
+  assertMayDelete,
+  planSessionEnd,
+  toPublicUser,
+  type PublicUser,
+  type UserProfile,
+} from './user.ts';
 
 const now = () => new Date().toISOString();
+
+/**
+ * Closes the user's WebSockets (one session's, or all). Loaded on use: only the
+ * routes that end sessions carry the connections table and @connections.
+ */
+async function disconnectSessions(userId: string, sessionId?: string): Promise<void> {
+  const chat = await import('../chat/disconnect.ts');
+  await chat.disconnectSessions(userId, sessionId);
+}
 const USERS_CURSOR_SCOPE = 'users';
 
 export async function register(input: { name: string; email: string; password: string }): Promise<PublicUser> {
@@ -58,21 +75,51 @@ async function profileOfAccount(id: string, email: string): Promise<UserProfile>
 }
 
 export async function login(input: { email: string; password: string }) {
-  const { userId, ...tokens } = await accounts.signIn(input.email, input.password);
-  const profile = await profileOfAccount(userId, input.email);
+  let signedIn = await accounts.signIn(input.email, input.password);
+  const profile = await profileOfAccount(signedIn.userId, input.email);
   if (profile.deletedAt) throw new UnauthorizedError('Incorrect email or password.');
+  // Sessions are ended by the second: a sign-in in the very second of a sign-out-everywhere
+  // would be born ended, so it waits for the next second and signs in again.
+  if (profile.sessionsEndedAt !== undefined && signedIn.sessionStartedAt <= profile.sessionsEndedAt) {
+    await new Promise((r) => setTimeout(r, (profile.sessionsEndedAt! + 1) * 1000 - Date.now() + 10));
+    signedIn = await accounts.signIn(input.email, input.password);
+  }
+  const { userId: _userId, sessionStartedAt: _startedAt, ...tokens } = signedIn;
   return { ...tokens, tokenType: 'Bearer' as const, user: toPublicUser(profile) };
 }
 
+const REFRESH_REFUSED = 'The refresh token is invalid, expired or revoked.';
+
+/** A refresh token of a deleted account, or of a session ended everywhere, gets nothing. */
 export async function refresh(refreshToken: string) {
   const tokens = await accounts.refresh(refreshToken);
   const profile = await profiles.getProfile(tokens.userId);
-  if (profile?.deletedAt) throw new UnauthorizedError('The refresh token is invalid, expired or revoked.');
+  if (!profile || profile.deletedAt) throw new UnauthorizedError(REFRESH_REFUSED);
+  if (profile.sessionsEndedAt !== undefined && tokens.sessionStartedAt <= profile.sessionsEndedAt) {
+    throw new UnauthorizedError(REFRESH_REFUSED);
+  }
   return { accessToken: tokens.accessToken, idToken: tokens.idToken, expiresIn: tokens.expiresIn };
 }
 
-export async function logout(refreshToken: string): Promise<void> {
+/**
+ * Ends this one session: its refresh token is revoked in Cognito, its access
+ * tokens are refused from the next request on, and its WebSockets are closed.
+ * The account's other sessions (other devices) carry on.
+ */
+export async function logout(session: Session, refreshToken: string): Promise<void> {
   await accounts.revoke(refreshToken);
+  const profile = await profiles.getProfile(session.userId);
+  if (!profile) throw new UnauthorizedError('This account no longer exists.');
+  const plan = planSessionEnd(profile, session, nowSeconds());
+  if ('endAllAt' in plan) await profiles.endSessionsBefore(session.userId, plan.endAllAt);
+  else await profiles.addEndedSession(session.userId, plan.add, plan.drop, profile.endedSessions !== undefined);
+  await disconnectSessions(session.userId, 'endAllAt' in plan ? undefined : session.id);
+}
+
+/** Ends every session of the caller, this one included, on every device. */
+export async function logoutEverywhere(session: Session): Promise<void> {
+  await profiles.endSessionsBefore(session.userId, nowSeconds());
+  await disconnectSessions(session.userId);
 }
 
 /** The caller's own live profile; a deleted account's leftover tokens get 401. */
@@ -123,6 +170,9 @@ export async function changeRole(actor: Caller, targetId: string, role: Role): P
     await profiles.setProfileRole(targetId, current.role, role, now());
     throw error;
   }
+  // Every request and frame acts with the profile's role from now on. A demoted admin's
+  // sockets may be in rooms they can no longer see: close them (clients reconnect as REGULAR).
+  if (role === 'REGULAR') await disconnectSessions(targetId);
   return toPublicUser(updated);
 }
 
@@ -136,6 +186,7 @@ export async function deleteUser(actor: Caller, targetId: string): Promise<void>
   const profile = await profiles.getProfile(targetId);
   if (!profile) throw new NotFoundError('User not found.');
   if (!profile.deletedAt) await profiles.markProfileDeleted(targetId, now());
+  await disconnectSessions(targetId);
   const deleted = await accounts.deleteAccount(targetId);
   if (!deleted && profile.deletedAt) throw new NotFoundError('User not found.');
 }

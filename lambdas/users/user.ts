@@ -1,6 +1,8 @@
 /** The user as the product knows them. Pure domain: no AWS types. */
-import type { Role } from '../shared/caller.ts';
-import { ConflictError } from '../shared/errors.ts';
+import { createHash } from 'node:crypto';
+import type { Role, Session } from '../shared/caller.ts';
+import { ConflictError, UnauthorizedError } from '../shared/errors.ts';
+import { tokenValidity } from '../identity.ts';
 
 export interface UserProfile {
   id: string;
@@ -11,9 +13,13 @@ export interface UserProfile {
   updatedAt: string;
   /** Set when an admin deleted the account; the profile stays so chat history keeps its names. */
   deletedAt?: string;
+  /** Epoch seconds of the last sign-out-everywhere: sessions that began at or before it are over. */
+  sessionsEndedAt?: number;
+  /** Sessions ended one by one (logout): session key → epoch seconds after which the entry can go. */
+  endedSessions?: Record<string, number>;
 }
 
-export type PublicUser = Omit<UserProfile, 'deletedAt'>;
+export type PublicUser = Pick<UserProfile, 'id' | 'name' | 'email' | 'role' | 'createdAt' | 'updatedAt'>;
 
 export function toPublicUser(profile: UserProfile): PublicUser {
   const { id, name, email, role, createdAt, updatedAt } = profile;
@@ -26,4 +32,50 @@ export function assertMayChangeRole(actorId: string, targetId: string): void {
 
 export function assertMayDelete(actorId: string, targetId: string): void {
   if (actorId === targetId) throw new ConflictError('You cannot delete your own account.');
+}
+
+/**
+ * Ended sessions are kept by a short hash: the profile is read on every request and
+ * must stay under 1 KB. 96 bits keep a collision (which would end a stranger's
+ * session of the same user, nothing worse) out of reach.
+ */
+export function sessionKey(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('base64url').slice(0, 16);
+}
+
+/** At most this many one-by-one logouts are remembered; beyond it a logout ends every session (README). */
+export const MAX_ENDED_SESSIONS = 10;
+/** A logged-out session's access tokens all expire within this; its entry can go after it. */
+export const ENDED_SESSION_SECONDS = tokenValidity.accessTokenMinutes * 60;
+
+export const SESSION_ENDED = 'This session has ended: sign in again.';
+
+/**
+ * Is this session still live right now? The account exists, the session began after
+ * the last sign-out-everywhere, was not logged out, and its token has not expired.
+ */
+export function assertSessionLive(profile: UserProfile | undefined, session: Session, nowSeconds: number): UserProfile {
+  if (!profile || profile.deletedAt) throw new UnauthorizedError('This account no longer exists.');
+  if (session.expiresAt <= nowSeconds) throw new UnauthorizedError('The access token has expired: refresh it.');
+  if (profile.sessionsEndedAt !== undefined && session.startedAt <= profile.sessionsEndedAt) {
+    throw new UnauthorizedError(SESSION_ENDED);
+  }
+  if (profile.endedSessions?.[sessionKey(session.id)] !== undefined) throw new UnauthorizedError(SESSION_ENDED);
+  return profile;
+}
+
+/**
+ * How to remember one more logged-out session: drop entries whose tokens have all
+ * expired, add this one, and when the list would outgrow its bound end every
+ * session instead (the account stays under 1 KB, the guarantee only gets stronger).
+ */
+export function planSessionEnd(
+  profile: UserProfile,
+  session: Session,
+  nowSeconds: number,
+): { add: [string, number]; drop: string[] } | { endAllAt: number } {
+  const entries = Object.entries(profile.endedSessions ?? {});
+  const drop = entries.filter(([, until]) => until <= nowSeconds).map(([key]) => key);
+  if (entries.length - drop.length >= MAX_ENDED_SESSIONS) return { endAllAt: nowSeconds };
+  return { add: [sessionKey(session.id), nowSeconds + ENDED_SESSION_SECONDS], drop };
 }

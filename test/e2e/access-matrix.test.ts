@@ -2,7 +2,7 @@
 // table, so a new route is covered the moment it is declared.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { httpRoutes, splitRouteKey } from '#lambdas/routes.ts';
-import { api, bootstrapAdmin, newUser, type Session } from './support.ts';
+import { api, login, newAdmin, newUser, type Session } from './support.ts';
 
 let owner: Session;
 let other: Session;
@@ -14,7 +14,8 @@ beforeAll(async () => {
   [owner, other, admin, target] = await Promise.all([
     newUser('matrix-owner'),
     newUser('matrix-other'),
-    bootstrapAdmin(),
+    // Not the shared bootstrap admin: POST /auth/logout-everywhere really ends this admin's sessions.
+    newAdmin('matrix-admin'),
     newUser('matrix-target'),
   ]);
   const order = await api('POST', '/orders', {
@@ -49,12 +50,18 @@ const routes = Object.entries(httpRoutes).map(([key, route]) => ({
 }));
 const ownerScoped = (path: string) => path.includes('{id}') || path.includes('{roomId}');
 
+// A route with no body to refuse ends the caller's sessions for real: sign them in again after it.
+const ENDS_EVERY_SESSION = 'POST /auth/logout-everywhere';
+
 describe.each(routes)('$key', ({ key, method, path, access }) => {
-  const call = (session?: Session, body: unknown = INVALID_BODY) =>
-    api(method, concretePath(path), {
+  const call = async (session?: Session, body: unknown = INVALID_BODY) => {
+    const response = await api(method, concretePath(path), {
       ...(session ? { token: session.accessToken } : {}),
-      ...(method === 'GET' || method === 'DELETE' ? {} : { body }),
+      ...(method === 'GET' || method === 'DELETE' || key === ENDS_EVERY_SESSION ? {} : { body }),
     });
+    if (session && key === ENDS_EVERY_SESSION) Object.assign(session, await login(session.email, session.password));
+    return response;
+  };
 
   it('anonymous', async () => {
     const response = await call();

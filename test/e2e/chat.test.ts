@@ -1,7 +1,7 @@
 // End-to-end: per-order chat rooms over the WebSocket API, with several real clients.
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, bootstrapAdmin, connect, newUser, openSocket, type Client, type Session } from './support.ts';
+import { api, bootstrapAdmin, connect, newAdmin, newUser, openSocket, type Client, type Session } from './support.ts';
 import { membersOf, plantExpiredTicket, plantVanishedConnection } from './planted.ts';
 
 let owner: Session;
@@ -371,10 +371,18 @@ describe('order status pushes', () => {
 
 describe('history paging', () => {
   it('GET /chat/rooms/{id} gives the latest 50, and /messages?before pages back to the first', async () => {
+    // Fresh users all three, whose rate windows no other test has used.
+    const [owner, ...admins] = await Promise.all([
+      newUser('chat-history'),
+      newAdmin('chat-first'),
+      newAdmin('chat-second'),
+    ]);
     const { id: roomId } = await order(owner);
-    const { c } = await joined(owner, roomId);
+    // Three senders, 20 messages each: one user may send at most 20 per 10 s.
+    const senders = await Promise.all([owner, ...admins].map(async (s) => (await joined(s, roomId)).c));
     const contents = Array.from({ length: 60 }, (_, i) => `m${String(i).padStart(2, '0')}`);
-    for (const content of contents) {
+    for (const [i, content] of contents.entries()) {
+      const c = senders[i % senders.length]!;
       c.send({ action: 'sendMessage', roomId, content });
       await c.next(isMessage(content));
     }

@@ -17,13 +17,21 @@ Object.assign(process.env, {
 
 export async function plantExpiredTicket(ticket: string, userId: string): Promise<void> {
   const { saveTicket } = await import('#lambdas/chat/tickets-repository.ts');
-  await saveTicket(ticket, userId, Math.floor(Date.now() / 1000) - 1);
+  const now = Math.floor(Date.now() / 1000);
+  await saveTicket(ticket, { userId, id: 'planted-session', startedAt: now, expiresAt: now + 900 }, now - 1);
 }
 
 /** A membership whose socket is long gone and whose $disconnect never ran. */
 export async function plantVanishedConnection(connectionId: string, userId: string, roomId: string): Promise<void> {
   const { joinRoom, saveConnection } = await import('#lambdas/chat/connections-repository.ts');
-  const connection = { connectionId, userId, role: 'REGULAR' as const, connectedAt: new Date().toISOString() };
+  const connection = {
+    connectionId,
+    userId,
+    role: 'REGULAR' as const,
+    connectedAt: new Date().toISOString(),
+    sessionId: 'planted-session',
+    sessionExpiresAt: Math.floor(Date.now() / 1000) + 900,
+  };
   await saveConnection(connection);
   await joinRoom(connection, roomId);
 }

@@ -1,5 +1,6 @@
 /** Hand-built API Gateway events for unit tests, shaped like those in shared/reference/api-gateway.md. */
 import type { Context } from 'aws-lambda';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 export function httpEvent(
   routeKey: string,
@@ -49,8 +50,21 @@ export const USER_ID = '11111111-1111-4111-8111-111111111111';
 export const OTHER_ID = '22222222-2222-4222-8222-222222222222';
 export const ADMIN_ID = '33333333-3333-4333-8333-333333333333';
 
-export const userClaims = (id = USER_ID) => ({ sub: id, 'cognito:groups': '' });
-export const adminClaims = (id = ADMIN_ID) => ({ sub: id, 'cognito:groups': '[admin]' });
+/** An access token's claims as API Gateway renders them (every value a string), issued a minute ago. */
+const accessClaims = (id: string, groups: string) => {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub: id,
+    'cognito:groups': groups,
+    token_use: 'access',
+    jti: `session-of-${id}`,
+    iat: String(now - 60),
+    auth_time: String(now - 60),
+    exp: String(now + 840),
+  };
+};
+export const userClaims = (id = USER_ID) => accessClaims(id, '');
+export const adminClaims = (id = ADMIN_ID) => accessClaims(id, '[admin]');
 
 export const context = {
   functionName: 'test',
@@ -61,4 +75,30 @@ export const context = {
 export async function call(handler: (event: any, context: Context) => Promise<any>, event: any) {
   const response = await handler(event, context);
   return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
+}
+
+/**
+ * What every signed-in request reads and writes before its own work: the caller's
+ * profile (is the session live, which role) and, on rate-limited routes, the
+ * per-user counter. Registered on a mocked document client by key, so a test's
+ * own GetCommand and UpdateCommand answers stay its own.
+ */
+export function mockSignedInCallers(
+  dynamo: { on: (...args: any[]) => any },
+  profiles: Record<string, 'ADMIN' | 'REGULAR'> = { [USER_ID]: 'REGULAR', [OTHER_ID]: 'REGULAR', [ADMIN_ID]: 'ADMIN' },
+) {
+  for (const [id, role] of Object.entries(profiles)) {
+    dynamo.on(GetCommand, { Key: { pk: `USER#${id}`, sk: 'PROFILE' } }).resolves({
+      Item: {
+        id,
+        name: 'Someone',
+        email: 'someone@example.test',
+        role,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      },
+      $metadata: {},
+    });
+    dynamo.on(UpdateCommand, { Key: { pk: `LIMIT#${id}` } }).resolves({ $metadata: {} });
+  }
 }

@@ -6,6 +6,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand
 import { pageParams, saveMessage, saveMessageParams } from '#lambdas/chat/messages-repository.ts';
 import { redeemTicket } from '#lambdas/chat/tickets-repository.ts';
 import { handler as authorizer } from '#lambdas/handlers/ws/authorizer.ts';
+import { sessionKey } from '#lambdas/users/user.ts';
 import { USER_ID } from '../support/events.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -77,11 +78,21 @@ describe('tickets', () => {
     expect(JSON.stringify(input.Key)).not.toContain('"t"'); // only the hash is stored
   });
 
-  it('give the user they were issued to', async () => {
-    dynamo.on(DeleteCommand).resolves({ Attributes: { userId: USER_ID }, ...meta });
-    expect(await redeemTicket('t', 1000)).toBe(USER_ID);
+  it('give the session they were issued to', async () => {
+    dynamo.on(DeleteCommand).resolves({ Attributes: ticketOf(USER_ID), ...meta });
+    expect(await redeemTicket('t', 1000)).toEqual({
+      userId: USER_ID,
+      id: 'session-1',
+      startedAt: ticketOf(USER_ID).sessionStartedAt,
+      expiresAt: ticketOf(USER_ID).sessionExpiresAt,
+    });
   });
 });
+
+function ticketOf(userId: string) {
+  const now = Math.floor(Date.now() / 1000);
+  return { userId, sessionId: 'session-1', sessionStartedAt: now - 60, sessionExpiresAt: now + 840 };
+}
 
 describe('$connect authorizer', () => {
   const event = (query: Record<string, string>) => ({
@@ -96,15 +107,30 @@ describe('$connect authorizer', () => {
   });
 
   it('allows a ticket holder with a live profile, putting name and current role in the context', async () => {
-    dynamo.on(DeleteCommand).resolves({ Attributes: { userId: USER_ID }, ...meta });
+    dynamo.on(DeleteCommand).resolves({ Attributes: ticketOf(USER_ID), ...meta });
     dynamo.on(GetCommand).resolves({ Item: { id: USER_ID, name: 'Alice', role: 'ADMIN', email: 'a@b.c' }, ...meta });
     const result = await authorizer(event({ ticket: 't' }) as never);
     expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
-    expect(result.context).toEqual({ userId: USER_ID, role: 'ADMIN', name: 'Alice' });
+    const { sessionId, sessionStartedAt, sessionExpiresAt } = ticketOf(USER_ID);
+    expect(result.context).toEqual({
+      userId: USER_ID,
+      role: 'ADMIN',
+      name: 'Alice',
+      sessionId,
+      sessionStartedAt,
+      sessionExpiresAt,
+    });
+  });
+
+  it('refuses a ticket whose session was logged out meanwhile', async () => {
+    dynamo.on(DeleteCommand).resolves({ Attributes: ticketOf(USER_ID), ...meta });
+    const endedSessions = { [sessionKey('session-1')]: Math.floor(Date.now() / 1000) + 600 };
+    dynamo.on(GetCommand).resolves({ Item: { id: USER_ID, name: 'A', role: 'REGULAR', endedSessions }, ...meta });
+    await expect(authorizer(event({ ticket: 't' }) as never)).rejects.toThrow('Unauthorized');
   });
 
   it('refuses a deleted account even with a valid ticket', async () => {
-    dynamo.on(DeleteCommand).resolves({ Attributes: { userId: USER_ID }, ...meta });
+    dynamo.on(DeleteCommand).resolves({ Attributes: ticketOf(USER_ID), ...meta });
     dynamo
       .on(GetCommand)
       .resolves({ Item: { id: USER_ID, name: 'Alice', role: 'REGULAR', deletedAt: '2026-01-01' }, ...meta });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { problemResponse, SECURITY_HEADERS } from '#lambdas/shared/http.ts';
 import { ConflictError, TooManyRequestsError, ValidationError } from '#lambdas/shared/errors.ts';
 import { parseWith } from '#lambdas/shared/validation.ts';
-import { callerFromClaims, parseGroupsClaim } from '#lambdas/shared/caller.ts';
+import { sessionFromClaims } from '#lambdas/shared/caller.ts';
 import { handler as health } from '#lambdas/handlers/http/health.ts';
 import { call, httpEvent } from '../support/events.ts';
 
@@ -55,14 +55,32 @@ describe('problemResponse', () => {
   });
 });
 
-describe('callerFromClaims', () => {
-  it('reads API Gateway\'s "[a b]" rendering of cognito:groups', () => {
-    expect(parseGroupsClaim('[admin poweruser]')).toEqual(['admin', 'poweruser']);
-    expect(parseGroupsClaim('[admin]')).toEqual(['admin']);
-    expect(parseGroupsClaim(undefined)).toEqual([]);
-    expect(callerFromClaims({ sub: 'u1', 'cognito:groups': '[admin]' })).toEqual({ id: 'u1', role: 'ADMIN' });
-    expect(callerFromClaims({ sub: 'u1' })).toEqual({ id: 'u1', role: 'REGULAR' });
-    expect(callerFromClaims({})).toBeUndefined();
+describe('sessionFromClaims', () => {
+  // API Gateway renders every claim as a string; aws-jwt-verify hands numbers.
+  const access = { sub: 'u1', token_use: 'access', jti: 'j1', iat: '1700000000', exp: '1700000900' };
+
+  it('reads the session of an access token, with claims as API Gateway renders them', () => {
+    expect(sessionFromClaims(access)).toEqual({ userId: 'u1', id: 'j1', startedAt: 1700000000, expiresAt: 1700000900 });
+  });
+
+  it('names the session by origin_jti and dates it by auth_time where AWS sets them', () => {
+    expect(sessionFromClaims({ ...access, origin_jti: 'o1', auth_time: 1699990000, exp: 1700000900 })).toEqual({
+      userId: 'u1',
+      id: 'o1',
+      startedAt: 1699990000,
+      expiresAt: 1700000900,
+    });
+  });
+
+  it('refuses ID tokens and tokens without exp, subject or id', () => {
+    expect(sessionFromClaims({ ...access, token_use: 'id' })).toBeUndefined();
+    const { exp: _exp, ...withoutExp } = access;
+    expect(sessionFromClaims(withoutExp)).toBeUndefined();
+    expect(sessionFromClaims({ ...access, sub: '' })).toBeUndefined();
+    const { jti: _jti, ...withoutId } = access;
+    expect(sessionFromClaims(withoutId)).toBeUndefined();
+    expect(sessionFromClaims({ ...access, exp: 'soon' })).toBeUndefined();
+    expect(sessionFromClaims(undefined)).toBeUndefined();
   });
 });
 

@@ -22,7 +22,16 @@ import { listParams, saveParams } from '#lambdas/orders/repository.ts';
 import { handler as updateHandler } from '#lambdas/handlers/http/orders-update.ts';
 import { handler as createHandler } from '#lambdas/handlers/http/orders-create.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#lambdas/shared/errors.ts';
-import { ADMIN_ID, OTHER_ID, USER_ID, adminClaims, call, httpEvent, userClaims } from '../support/events.ts';
+import {
+  ADMIN_ID,
+  OTHER_ID,
+  USER_ID,
+  adminClaims,
+  call,
+  httpEvent,
+  mockSignedInCallers,
+  userClaims,
+} from '../support/events.ts';
 
 const owner = { id: USER_ID, role: 'REGULAR' as const };
 const someoneElse = { id: OTHER_ID, role: 'REGULAR' as const };
@@ -137,12 +146,14 @@ const rawDynamo = mockClient(DynamoDBClient);
 beforeEach(() => {
   dynamo.reset();
   rawDynamo.reset();
+  mockSignedInCallers(dynamo);
 });
 afterEach(() => {
   dynamo.reset();
   rawDynamo.reset();
 });
 
+const orderGet = { Key: { pk: `ORDER#${ORDER_ID}` } };
 const stored = (overrides: Partial<Order> = {}) => ({
   Item: { pk: `ORDER#${ORDER_ID}`, sk: 'ORDER', ...order(overrides) },
   $metadata: {},
@@ -159,14 +170,14 @@ describe('PATCH /orders/{id} version conflicts', () => {
     httpEvent('PATCH /orders/{id}', { claims: userClaims(), params: { id: ORDER_ID }, body: { quantity: 9 }, headers });
 
   it('answers 412 when If-Match names an old version, without writing', async () => {
-    dynamo.on(GetCommand).resolves(stored({ version: 2 }));
+    dynamo.on(GetCommand, orderGet).resolves(stored({ version: 2 }));
     const response = await call(updateHandler, patch({ 'if-match': '"1"' }));
     expect(response.statusCode).toBe(412);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('answers 412 when another writer wins between read and write', async () => {
-    dynamo.on(GetCommand).resolves(stored());
+    dynamo.on(GetCommand, orderGet).resolves(stored());
     dynamo.on(TransactWriteCommand).rejects(conflict());
     const response = await call(updateHandler, patch({ 'if-match': '"1"' }));
     expect(response.statusCode).toBe(412);
@@ -174,7 +185,7 @@ describe('PATCH /orders/{id} version conflicts', () => {
 
   it('retries on fresh data without If-Match, and succeeds', async () => {
     dynamo
-      .on(GetCommand)
+      .on(GetCommand, orderGet)
       .resolvesOnce(stored())
       .resolves(stored({ version: 2, description: 'Changed meanwhile' }));
     dynamo.on(TransactWriteCommand).rejectsOnce(conflict()).resolves({ $metadata: {} });
@@ -187,7 +198,7 @@ describe('PATCH /orders/{id} version conflicts', () => {
   });
 
   it('gives up with 409 after repeated conflicts', async () => {
-    dynamo.on(GetCommand).resolves(stored());
+    dynamo.on(GetCommand, orderGet).resolves(stored());
     dynamo.on(TransactWriteCommand).rejects(conflict());
     expect((await call(updateHandler, patch())).statusCode).toBe(409);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
@@ -209,6 +220,7 @@ describe('POST /orders idempotency', () => {
 
     rawDynamo.reset();
     dynamo.reset();
+    mockSignedInCallers(dynamo);
     rawDynamo
       .on(PutItemCommand)
       .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: inProgress }));

@@ -26,6 +26,7 @@ import { handler as logoutHandler } from '#lambdas/handlers/http/auth-logout.ts'
 import { handler as listUsers } from '#lambdas/handlers/http/users-list.ts';
 import { handler as changeRole } from '#lambdas/handlers/http/users-change-role.ts';
 import { handler as deleteUser } from '#lambdas/handlers/http/users-delete.ts';
+import { sessionKey } from '#lambdas/users/user.ts';
 import { ADMIN_ID, OTHER_ID, USER_ID, adminClaims, call, httpEvent, userClaims } from '../support/events.ts';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -52,6 +53,8 @@ const fakeJwt = (payload: Record<string, unknown>) =>
 beforeEach(() => {
   cognito.reset();
   dynamo.reset();
+  // No open WebSocket connections unless a test says otherwise (closing them queries the user index).
+  dynamo.on(QueryCommand, { IndexName: 'byUser' }).resolves({ Items: [], ...meta });
 });
 afterEach(() => {
   cognito.reset();
@@ -182,14 +185,38 @@ describe('POST /auth/refresh and /auth/logout', () => {
     expect(response.statusCode).toBe(401);
   });
 
-  it('revokes the refresh token on logout', async () => {
+  it('revokes the refresh token on logout and remembers the session as ended', async () => {
     cognito.on(RevokeTokenCommand).resolves(meta);
+    dynamo.on(GetCommand).resolves({ Item: profile(USER_ID, 'REGULAR'), ...meta });
+    dynamo.on(UpdateCommand).resolves(meta);
+    dynamo.on(QueryCommand).resolves({ Items: [], ...meta });
     const response = await call(
       logoutHandler,
       httpEvent('POST /auth/logout', { body: { refreshToken: 'r1' }, claims: userClaims() }),
     );
     expect(response.statusCode).toBe(204);
     expect(cognito.commandCalls(RevokeTokenCommand)[0]!.args[0].input.Token).toBe('r1');
+    const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.UpdateExpression).toBe('SET endedSessions = :map');
+    expect(Object.keys(update.ExpressionAttributeValues![':map'])).toEqual([sessionKey(`session-of-${USER_ID}`)]);
+  });
+
+  it('refuses a session ended by logout, and one older than a sign-out-everywhere', async () => {
+    const ended = { [sessionKey(`session-of-${USER_ID}`)]: Math.floor(Date.now() / 1000) + 600 };
+    dynamo.on(GetCommand).resolves({ Item: profile(USER_ID, 'REGULAR', { endedSessions: ended }), ...meta });
+    expect((await call(listUsers, httpEvent('GET /users', { claims: userClaims() }))).statusCode).toBe(401);
+    const now = Math.floor(Date.now() / 1000);
+    dynamo.on(GetCommand).resolves({ Item: profile(USER_ID, 'REGULAR', { sessionsEndedAt: now }), ...meta });
+    expect((await call(listUsers, httpEvent('GET /users', { claims: userClaims() }))).statusCode).toBe(401);
+  });
+
+  it('refuses ID tokens and tokens without exp before reading anything', async () => {
+    const { exp: _exp, ...withoutExp } = userClaims();
+    for (const claims of [{ ...userClaims(), token_use: 'id' }, withoutExp]) {
+      const response = await call(listUsers, httpEvent('GET /users', { claims }));
+      expect(response.statusCode).toBe(401);
+    }
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
   });
 });
 
@@ -201,10 +228,11 @@ describe('admin routes', () => {
     expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
   });
 
-  it('refuse a regular token without reading anything', async () => {
-    const response = await call(listUsers, httpEvent('GET /users', { claims: userClaims() }));
+  it('refuse a caller whose profile says REGULAR, even with a promoted-looking token', async () => {
+    dynamo.on(GetCommand).resolves({ Item: profile(USER_ID, 'REGULAR'), ...meta });
+    const response = await call(listUsers, httpEvent('GET /users', { claims: adminClaims(USER_ID) }));
     expect(response.statusCode).toBe(403);
-    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
   });
 
   it('list users with one Query on the collection index, newest first', async () => {

@@ -1,7 +1,7 @@
 import { issueTicket } from '../../chat/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 
-export const handler = httpHandler('POST /chat/tickets', async ({ caller }) => ({
+export const handler = httpHandler('POST /chat/tickets', async ({ session }) => ({
   status: 201,
-  body: await issueTicket(caller),
+  body: await issueTicket(session),
 }));

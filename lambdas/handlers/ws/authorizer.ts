@@ -1,10 +1,12 @@
 // Primary adapter: the $connect Lambda REQUEST authorizer. Identity from `token` (an access token) or `ticket`.
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { redeemTicket } from '../../chat/service.ts';
+import type { Session } from '../../shared/caller.ts';
+import { UnauthorizedError } from '../../shared/errors.ts';
 import { verifyAccessToken } from '../../shared/jwt.ts';
 import { logger } from '../../shared/logger.ts';
 import { cameThroughCloudFront } from '../../shared/origin-verify.ts';
-import { getProfile } from '../../users/repository.ts';
+import { currentMember } from '../../users/session.ts';
 
 /** API Gateway answers 401 to the upgrade when an authorizer throws exactly this. */
 const UNAUTHORIZED = 'Unauthorized';
@@ -17,10 +19,10 @@ const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string)
   },
 });
 
-async function userIdFrom(query: Record<string, string | undefined>): Promise<string | undefined> {
+async function sessionFrom(query: Record<string, string | undefined>): Promise<Session | undefined> {
   if (query.token) {
     try {
-      return (await verifyAccessToken(query.token)).sub;
+      return await verifyAccessToken(query.token);
     } catch (error) {
       logger.info('WebSocket token refused', { reason: (error as Error).name });
       return undefined;
@@ -33,13 +35,23 @@ async function userIdFrom(query: Record<string, string | undefined>): Promise<st
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   if (!cameThroughCloudFront(event.headers)) return policy('anonymous', 'Deny', event.methodArn);
   // Tokens and tickets are credentials: neither is ever logged.
-  const userId = await userIdFrom(event.queryStringParameters ?? {});
-  if (!userId) throw new Error(UNAUTHORIZED);
-  // The profile, not the token, says who they are now: name for chat, current role, not deleted.
-  const profile = await getProfile(userId);
-  if (!profile || profile.deletedAt) throw new Error(UNAUTHORIZED);
+  const session = await sessionFrom(event.queryStringParameters ?? {});
+  if (!session) throw new Error(UNAUTHORIZED);
+  // The profile, not the token, says who they are now: name for chat, current role, session still live.
+  // An ended session is a 401; an outage stays an error (API Gateway answers it with 500).
+  const member = await currentMember(session).catch((error: unknown) => {
+    if (error instanceof UnauthorizedError) throw new Error(UNAUTHORIZED);
+    throw error;
+  });
   return {
-    ...policy(userId, 'Allow', event.methodArn),
-    context: { userId, role: profile.role, name: profile.name },
+    ...policy(member.id, 'Allow', event.methodArn),
+    context: {
+      userId: member.id,
+      role: member.role,
+      name: member.name,
+      sessionId: session.id,
+      sessionStartedAt: session.startedAt,
+      sessionExpiresAt: session.expiresAt,
+    },
   };
 };

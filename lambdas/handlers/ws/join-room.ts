@@ -2,6 +2,6 @@ import { join } from '../../chat/service.ts';
 import { JoinRoomFrame } from '../../schemas/chat.ts';
 import { wsHandler } from '../../shared/ws.ts';
 
-export const handler = wsHandler('joinRoom', JoinRoomFrame, ({ identity, connectionId, frame }) =>
-  join(identity, connectionId, frame.roomId, frame.after),
+export const handler = wsHandler('joinRoom', JoinRoomFrame, ({ member, session, connectionId, frame }) =>
+  join(member, { connectionId, sessionExpiresAt: session.expiresAt }, frame.roomId, frame.after),
 );

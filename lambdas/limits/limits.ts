@@ -1,0 +1,50 @@
+/**
+ * Per-user rate limits, so one user's flood can't hurt anyone else. A fixed
+ * window counter per user and kind, counted in DynamoDB with one conditional
+ * write (atomic across every container), before anything is read or stored.
+ * Each container also counts what it let through itself: once that alone fills
+ * the window, the rest of the window is refused without I/O. DynamoDB's count
+ * is at least as high, so this refuses nothing DynamoDB would allow (short of a
+ * counted request that then failed), and a flood costs no I/O past the limit.
+ *
+ * @example await takeQuota(caller.id, 'chatMessage'); // throws 429 with Retry-After
+ */
+import { TooManyRequestsError } from '../shared/errors.ts';
+import { countUse } from './repository.ts';
+
+export const LIMITS = {
+  /** Chat messages: 20 per 10 s (a fast typist, with room for a burst of pasted lines). */
+  chatMessage: { limit: 20, windowSeconds: 10 },
+  /** Order writes (place, edit, status change): 60 per minute. */
+  orderWrite: { limit: 60, windowSeconds: 60 },
+} as const;
+
+export type LimitKind = keyof typeof LIMITS;
+
+/** What this container has seen per user and kind in the current window. */
+const seen = new Map<string, { windowStart: number; admitted: number; full: boolean }>();
+
+export async function takeQuota(userId: string, kind: LimitKind, nowMs = Date.now()): Promise<void> {
+  const { limit, windowSeconds } = LIMITS[kind];
+  const now = Math.floor(nowMs / 1000);
+  const windowStart = now - (now % windowSeconds);
+  const windowEnd = windowStart + windowSeconds;
+  const refusal = () =>
+    new TooManyRequestsError(
+      `Too many ${kind === 'chatMessage' ? 'messages' : 'order changes'}: at most ${limit} per ${windowSeconds} s.`,
+      Math.max(1, windowEnd - now),
+    );
+  const memoKey = `${userId}#${kind}`;
+  let local = seen.get(memoKey);
+  if (local?.windowStart !== windowStart) {
+    if (seen.size > 10_000) seen.clear();
+    local = { windowStart, admitted: 0, full: false };
+    seen.set(memoKey, local);
+  }
+  if (local.full || local.admitted >= limit) throw refusal();
+  local.admitted++;
+  // The counter outlives its window by a minute, then TTL sweeps it.
+  if (await countUse(userId, kind, windowStart, limit, windowEnd + 60)) return;
+  local.full = true;
+  throw refusal();
+}

@@ -1,0 +1,37 @@
+// Secondary adapter: owns the keys of per-user rate counters (one item per user, kind and window).
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { dynamo } from '../shared/clients.ts';
+import { readEnv } from '../shared/env.ts';
+
+const env = readEnv({ MAIN_TABLE_NAME: z.string().min(1) });
+const TableName = env.MAIN_TABLE_NAME;
+
+export function countParams(userId: string, kind: string, windowStart: number, limit: number, expiresAt: number) {
+  return {
+    TableName,
+    Key: { pk: `LIMIT#${userId}`, sk: `${kind}#${windowStart}` },
+    UpdateExpression: 'ADD #n :one SET expiresAt = :expiresAt',
+    ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
+    ExpressionAttributeNames: { '#n': 'n' },
+    ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expiresAt': expiresAt },
+  };
+}
+
+/** Counts one use in the window; resolves false (and counts nothing) when the window is full. */
+export async function countUse(
+  userId: string,
+  kind: string,
+  windowStart: number,
+  limit: number,
+  expiresAt: number,
+): Promise<boolean> {
+  try {
+    await dynamo().send(new UpdateCommand(countParams(userId, kind, windowStart, limit, expiresAt)));
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
