@@ -7,9 +7,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HttpRoute } from '#lambdas/routes.ts';
 import { DEFAULT_TIMEOUT_SECONDS, effectivePermissions, splitRouteKey } from '#lambdas/routes.ts';
-import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, TokenBucket } from './gateway-common.ts';
+import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, originAllowed, TokenBucket } from './gateway-common.ts';
 import type { JwtAuthorizer } from './jwt-authorizer.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
+import { SECURITY_HEADERS } from '#lambdas/shared/http.ts';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const MAX_INTEGRATION_TIMEOUT_MS = 30_000;
@@ -76,16 +77,34 @@ function match(routes: CompiledRoute[], method: string, path: string) {
     if (!found) continue;
     const pathParameters: Record<string, string> = {};
     candidate.paramNames.forEach((name, index) => {
-      pathParameters[name] = decodeURIComponent(found[index + 1]!);
+      pathParameters[name] = decodeSegment(found[index + 1]!);
     });
     return { compiled: candidate, pathParameters };
   }
   return undefined;
 }
 
+/** A malformed escape (`%ZZ`) is handed on as sent: the route's validation answers it with a 400. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * The gateway's own answers (404, 401, 413, 429, 500, 503). Deployed, CloudFront's
+ * response headers policy adds the security headers to them; offline the gateway does.
+ */
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -133,14 +152,6 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
     });
     req.on('end', () => resolvePromise(tooLarge ? 'too-large' : Buffer.concat(chunks)));
     req.on('error', reject);
-  });
-}
-
-function corsOriginAllowed(cors: CorsConfig, origin: string): boolean {
-  return cors.allowOrigins.some((allowed) => {
-    if (allowed === '*' || allowed === origin) return true;
-    if (allowed.endsWith('://*')) return origin.startsWith(allowed.slice(0, -1));
-    return false;
   });
 }
 
@@ -213,7 +224,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     const method = (req.method ?? 'GET').toUpperCase();
     const origin = req.headers.origin;
     const cors = options.cors;
-    const allowedOrigin = cors && origin && corsOriginAllowed(cors, origin) ? origin : undefined;
+    const allowedOrigin = cors && origin && originAllowed(cors.allowOrigins, origin) ? origin : undefined;
 
     if (cors && method === 'OPTIONS' && origin && req.headers['access-control-request-method']) {
       req.resume();
@@ -233,7 +244,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
 
     if (bucket && !bucket.take()) {
       req.resume();
-      sendJson(res, 429, { message: 'Too Many Requests' }, cors200);
+      sendJson(res, 429, { message: 'Too Many Requests' }, { ...cors200, 'retry-after': '1' });
       return;
     }
 

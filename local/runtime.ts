@@ -21,6 +21,11 @@ import { createTables } from './tables.ts';
 import { createWsGateway } from './ws-gateway.ts';
 
 export const WS_STAGE = 'local';
+/**
+ * What the in-process functions sign AWS calls with. DynamoDB Local and the emulator
+ * accept anything; the @connections endpoint accepts only requests signed with these.
+ */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: randomBytes(24).toString('base64url') };
 const projectRoot = resolve(import.meta.dirname, '..');
 
 export interface RuntimeOptions {
@@ -125,8 +130,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // What the stack gives the functions, pointed at the local components.
     Object.assign(process.env, {
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoLocal.endpoint,
       USER_POOL_ID: pool.userPoolId,
@@ -178,6 +183,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       enforcePermissions: true,
       loader,
       throttle: local.throttle,
+      allowOrigins: local.corsOrigins,
+      managementCredentials: LOCAL_CREDENTIALS,
       ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
       ...(log ? { log } : {}),
     });

@@ -9,10 +9,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { DEFAULT_TIMEOUT_SECONDS, type Permissions } from '#lambdas/routes.ts';
-import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, LOCAL_REGION, TokenBucket } from './gateway-common.ts';
+import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, LOCAL_REGION, originAllowed, TokenBucket } from './gateway-common.ts';
+import { isSignedBy } from './sigv4.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
 
 export const WS_MAX_MESSAGE_BYTES = 128 * 1024;
+/**
+ * API Gateway refuses a frame over 32 KB (and a message over 128 KB) with 1009. `ws`
+ * reassembles fragments before we see them, so one limit stands for both: 32 KB,
+ * which is all a browser can send anyway (it never fragments what it sends).
+ */
+export const WS_MAX_FRAME_BYTES = 32 * 1024;
 const WS_INTEGRATION_TIMEOUT_MS = 29_000;
 
 interface WsGatewayRoute {
@@ -30,6 +37,10 @@ export interface WsGatewayOptions {
   loader: HandlerLoader;
   idleTimeoutMs?: number;
   throttle?: { rateLimit: number; burstLimit: number };
+  /** Browser origins allowed to open a socket (the CORS allow-list); clients that send no Origin are not browsers. */
+  allowOrigins?: readonly string[];
+  /** The credentials @connections requests must be SigV4-signed with; unsigned requests are refused. */
+  managementCredentials?: { accessKeyId: string; secretAccessKey: string };
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -86,7 +97,7 @@ export function selectRoute(body: string, routeKeys: string[]): string | undefin
 
 export function createWsGateway(options: WsGatewayOptions): WsGateway {
   const connections = new Map<string, LiveConnection>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES });
   const idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60_000;
   const bucket = options.throttle
     ? new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit)
@@ -218,6 +229,12 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     const hasQuery = url.search.length > 1;
     const connectContext = () => requestContext(connectionId, live, '$connect', 'CONNECT', host);
 
+    const origin = req.headers.origin;
+    if (origin && options.allowOrigins && !originAllowed(options.allowOrigins, origin)) {
+      log(`WebSocket upgrade refused: origin ${origin} is not allowed`);
+      return rejectUpgrade(socket, 403, 'Forbidden');
+    }
+
     if (options.authorizer) {
       const missing = options.authorizer.identitySource.some((source) => {
         const [, , where, name] = source.split('.');
@@ -319,7 +336,11 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
+      const credentials = options.managementCredentials;
+      if (credentials && !(await isSignedBy(req, Buffer.concat(chunks), credentials).catch(() => false))) {
+        return send(403, { message: 'Forbidden' }, 'ForbiddenException');
+      }
       const live = connections.get(connectionId);
       if (!live || live.socket.readyState !== live.socket.OPEN) return send(410, { message: 'Gone' }, 'GoneException');
       if (req.method === 'POST') {

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { Text } from './common.ts';
 import { OrderId } from './orders.ts';
 import { Order, OrderStatus } from './orders.ts';
 
 export const MessageId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be a message id');
 export const RoomId = OrderId;
 
-const Content = z.string().trim().min(1, 'Must not be empty').max(4000, 'Must be at most 4000 characters');
+const Content = Text(1, 4000);
 const ClientMessageId = z.string().min(1).max(64, 'Must be at most 64 characters');
-export const Summary = z.string().trim().min(1, 'Must not be empty').max(2000, 'Must be at most 2000 characters');
+export const Summary = Text(1, 2000);
 
 export const ChatMessage = z
   .object({

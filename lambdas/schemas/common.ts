@@ -47,3 +47,26 @@ export const ErrorFrame = z
     retryAfter: z.int().min(1).optional(),
   })
   .meta({ id: 'ErrorFrame' });
+
+// C0 controls but tab and newline, DEL, and the bidi embeddings, overrides and isolates
+// (U+202A–U+202E, U+2066–U+2069), which can make text read differently from what it says.
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
+const CONTROL_IN_LINE = /[\u0000-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
+
+/** Free text (messages, summaries, descriptions): newlines and tabs are fine, other controls are not. */
+export const Text = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min, min === 1 ? 'Must not be empty' : `Must be at least ${min} characters`)
+    .max(max, `Must be at most ${max} characters`)
+    .refine((text) => !CONTROL_IN_TEXT.test(text), 'Must not contain control or bidirectional override characters');
+
+/** One line (names): no control characters at all. */
+export const Line = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min, min === 1 ? 'Must not be empty' : `Must be at least ${min} characters`)
+    .max(max, `Must be at most ${max} characters`)
+    .refine((text) => !CONTROL_IN_LINE.test(text), 'Must not contain control or bidirectional override characters');

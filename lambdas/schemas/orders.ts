@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cursor, Limit } from './common.ts';
+import { Cursor, Limit, Text } from './common.ts';
 
 export const OrderStatus = z.enum(['REVIEW', 'PROCESSING', 'COMPLETED']).meta({ id: 'OrderStatus' });
 
@@ -40,7 +40,7 @@ const JsonObject = (what: string) =>
     if (problem) context.addIssue({ code: 'custom', message: problem });
   });
 
-const Description = z.string().trim().min(1, 'Must not be empty').max(1000, 'Must be at most 1000 characters');
+const Description = Text(1, 1000);
 const Quantity = z.int('Must be a whole number').min(1).max(1_000_000);
 
 export const CreateOrderBody = z

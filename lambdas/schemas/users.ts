@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { passwordPolicy } from '../identity.ts';
-import { Cursor, Limit } from './common.ts';
+import { Cursor, Limit, Line } from './common.ts';
 
 export const Role = z.enum(['ADMIN', 'REGULAR']).meta({ id: 'Role' });
 
@@ -8,7 +8,7 @@ export const UserId = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Must be a user id (UUID)');
 
-const Name = z.string().trim().min(2, 'Must be at least 2 characters').max(50, 'Must be at most 50 characters');
+const Name = Line(2, 50);
 const Email = z
   .email('Must be an email address')
   .max(254)

@@ -25,7 +25,7 @@ import {
 import { sessionFromClaims, type Member, type Session } from './caller.ts';
 import type { LimitKind } from '../limits/limits.ts';
 import { logger } from './logger.ts';
-import { parseWith } from './validation.ts';
+import { parseJson, parseWith } from './validation.ts';
 import { cameThroughCloudFront } from './origin-verify.ts';
 
 /** What helmet sets by default, tuned for a JSON API that is never framed or rendered. */
@@ -90,8 +90,9 @@ function readJsonBody(event: HttpEvent): unknown {
   }
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
+    return parseJson(text);
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
     throw new ValidationError('The request body is not valid JSON.', [{ path: 'body', message: 'Invalid JSON' }]);
   }
 }

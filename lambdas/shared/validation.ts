@@ -18,3 +18,31 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, locati
   const detail = first ? `${first.path}: ${first.message}` : 'Invalid input';
   throw new ValidationError(errors.length > 1 ? `${detail} (and ${errors.length - 1} more)` : detail, errors);
 }
+
+/** Deeper than any request of this API (order JSON may nest 16 levels inside its envelope). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * JSON.parse, refusing text nested deeper than `maxDepth` before parsing it: a few
+ * kilobytes of brackets would otherwise overflow the stack of every recursive step
+ * after it (validation, marshalling). One linear pass, strings skipped.
+ */
+export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth)
+        throw new ValidationError(`JSON nested deeper than ${maxDepth} levels.`, [
+          { path: 'body', message: `Nested deeper than ${maxDepth} levels` },
+        ]);
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return JSON.parse(text) as unknown;
+}

@@ -21,7 +21,7 @@ import {
 import { closeConnection, postToConnection } from './connections-api.ts';
 import { logger } from './logger.ts';
 import type { Member, Session } from './caller.ts';
-import { parseWith } from './validation.ts';
+import { parseJson, parseWith } from './validation.ts';
 import { currentMember } from '../users/session.ts';
 import { takeQuota } from '../limits/limits.ts';
 import { wsRoutes, type WsRoute } from '../routes.ts';
@@ -94,7 +94,7 @@ export interface WsRequest<F> {
 
 function parseFrame(body: string | undefined): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(body ?? '');
+    const value: unknown = parseJson(body ?? '');
     return value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;

@@ -80,15 +80,22 @@ describe('POST /orders', () => {
     ['metadata over 16 KB', { ...validOrder(), metadata: { blob: 'x'.repeat(17 * 1024) } }, 'body.metadata'],
     [
       'nesting deeper than DynamoDB allows',
-      { ...validOrder(), specifications: JSON.parse('{"a":'.repeat(40) + '1' + '}'.repeat(40)) },
+      { ...validOrder(), specifications: JSON.parse('{"a":'.repeat(20) + '1' + '}'.repeat(20)) },
       'body.specifications',
     ],
+    // Refused while parsing, before any recursive step could overflow the stack.
+    ['JSON nested 2,100 levels deep', { ...validOrder(), specifications: { deep: '__DEEP__' } }, 'body'],
     ['an empty key', { ...validOrder(), specifications: { '': 1 } }, 'body.specifications'],
     ['an unknown field', { ...validOrder(), status: 'COMPLETED' }, 'body.status'],
     ['a missing field', { description: 'x', quantity: 1 }, 'body.specifications'],
   ] as [string, unknown, string][])('answers 400 for %s and writes nothing', async (_case, body, path) => {
     const fresh = await newUser('badinput');
-    const response = await place(fresh, body);
+    const text = JSON.stringify(body).replace('"__DEEP__"', '['.repeat(2100) + ']'.repeat(2100));
+    const response = await api('POST', '/orders', {
+      token: fresh.accessToken,
+      rawBody: text,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(400);
     expect(response.body.errors.map((e: { path: string }) => e.path)).toContain(path);
     expect(await countOrders(fresh)).toBe(0);
