@@ -50,7 +50,9 @@ export const ErrorFrame = z
 
 // C0 controls but tab and newline, DEL, and the bidi embeddings, overrides and isolates
 // (U+202A–U+202E, U+2066–U+2069), which can make text read differently from what it says.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_IN_LINE = /[\u0000-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
 
 /** Free text (messages, summaries, descriptions): newlines and tabs are fine, other controls are not. */
