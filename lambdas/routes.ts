@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { TableKey } from './tables.ts';
-import type { LimitKind } from './limits/limits.ts';
+import type { LimitKind } from './limits/policy.ts';
 import { HealthResponse } from './schemas/health.ts';
 import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
 import {

@@ -299,10 +299,20 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       const connection: LiveConnection = { ...live, socket: ws, lastActiveAt: Date.now() };
       connections.set(connectionId, connection);
       armIdleTimer(connection);
-      ws.on('message', (data, isBinary) => {
-        onMessage(connectionId, connection, data, isBinary, host).catch((error: unknown) =>
+      // Frames of one connection run concurrently, as in API Gateway, but each starts on its own turn
+      // of the event loop: a burst of thousands (one TCP read) must not hold every other client of
+      // this one-threaded runtime for the whole burst, as it couldn't in AWS.
+      const inbox: [RawData, boolean][] = [];
+      const drain = () => {
+        const next = inbox.shift();
+        if (!next) return;
+        onMessage(connectionId, connection, next[0], next[1], host).catch((error: unknown) =>
           log('WebSocket message handling failed', error),
         );
+        if (inbox.length) setImmediate(drain);
+      };
+      ws.on('message', (data, isBinary) => {
+        if (inbox.push([data, isBinary]) === 1) setImmediate(drain);
       });
       // 'close' follows and runs $disconnect; a frame over the limit is closed with 1009 by ws itself.
       ws.on('error', (error: Error & { code?: string }) => {

@@ -11,15 +11,9 @@
  */
 import { TooManyRequestsError } from '../shared/errors.ts';
 import { countUse } from './repository.ts';
+import { LIMITS, type LimitKind } from './policy.ts';
 
-export const LIMITS = {
-  /** Chat messages: 20 per 10 s (a fast typist, with room for a burst of pasted lines). */
-  chatMessage: { limit: 20, windowSeconds: 10 },
-  /** Order writes (place, edit, status change): 60 per minute. */
-  orderWrite: { limit: 60, windowSeconds: 60 },
-} as const;
-
-export type LimitKind = keyof typeof LIMITS;
+export { LIMITS, type LimitKind } from './policy.ts';
 
 /** What this container has seen per user and kind in the current window. */
 const seen = new Map<string, { windowStart: number; admitted: number; full: boolean }>();
