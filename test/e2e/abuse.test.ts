@@ -67,7 +67,7 @@ describe('a flood from one socket', () => {
     const baseline = p99(await latencies(bystander, quietPath, 100));
 
     const ticket = (await api('POST', '/chat/tickets', { token: flooder.accessToken })).body.ticket;
-    const flood = spawn(process.execPath, [resolve(import.meta.dirname, '../support/flood.mjs')], {
+    const flood = spawn(process.execPath, [resolve(import.meta.dirname, '../support/flood.ts')], {
       env: {
         ...process.env,
         FLOOD_URL: `${runtime.wsUrl}?ticket=${encodeURIComponent(ticket)}`,
@@ -202,9 +202,10 @@ describe('local surfaces', () => {
   it('WebSocket upgrades check Origin against the CORS allow-list; clients without Origin still connect', async () => {
     const user = await newUser('origin');
     const ticket = async () => (await api('POST', '/chat/tickets', { token: user.accessToken })).body.ticket;
-    const withOrigin = (origin: string) =>
-      new Promise<number>(async (resolve) => {
-        const socket = new WebSocket(`${runtime.wsUrl}?ticket=${encodeURIComponent(await ticket())}`, { origin });
+    const withOrigin = async (origin: string) => {
+      const url = `${runtime.wsUrl}?ticket=${encodeURIComponent(await ticket())}`;
+      return new Promise<number>((resolve) => {
+        const socket = new WebSocket(url, { origin });
         socket.once('open', () => {
           socket.close();
           resolve(101);
@@ -214,6 +215,7 @@ describe('local surfaces', () => {
           res.resume();
         });
       });
+    };
     expect(await withOrigin('https://evil.example')).toBe(403);
     expect(await withOrigin('http://localhost:5173')).toBe(101);
     const plain = await connect(`?ticket=${encodeURIComponent(await ticket())}`);

@@ -3,10 +3,10 @@
 // socket has been quiet for a second. Used by test/e2e/abuse.test.ts.
 import WebSocket from 'ws';
 
-const [url, roomId, count] = [process.env.FLOOD_URL, process.env.FLOOD_ROOM, Number(process.env.FLOOD_COUNT)];
+const [url, roomId, count] = [process.env.FLOOD_URL!, process.env.FLOOD_ROOM!, Number(process.env.FLOOD_COUNT)];
 const socket = new WebSocket(url);
-const frames = [];
-let quietTimer;
+const frames: unknown[] = [];
+let quietTimer: NodeJS.Timeout | undefined;
 const finish = () => {
   process.stdout.write(JSON.stringify(frames));
   socket.close();
