@@ -17,11 +17,14 @@ const INTEGRITY = 'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdut
 
 export class MissingJavaError extends Error {}
 
+const LAUNCHER = join(import.meta.dirname, 'DynamoDbLocalOnHost.java');
+
+/** A JDK, not only a JRE: the loopback launcher runs through Java's source launcher (jdk.compiler). */
 export function ensureJava(): void {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
+  const probe = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0 || !probe.stdout.includes('jdk.compiler')) {
     throw new MissingJavaError(
-      'Java 17+ is required for DynamoDB Local: install it (e.g. `apt-get install openjdk-17-jre-headless`) and retry.',
+      'A Java 17+ JDK is required for DynamoDB Local: install one (e.g. `apt-get install openjdk-17-jdk-headless`) and retry.',
     );
   }
 }
@@ -70,16 +73,21 @@ export async function startDynamoDbLocal(options: {
   const emulatorDir = ensureEmulator(options.cacheDir);
   const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  // Through a tiny launcher so it listens on loopback only: the jar alone listens on every
+  // interface, without authentication, letting anyone on the network rewrite the data.
   const child = startChild(
     'DynamoDB Local',
     'java',
     [
       `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
       '-Xms64m',
-      '-jar',
+      '-cp',
       join(emulatorDir, 'DynamoDBLocal.jar'),
+      LAUNCHER,
+      '127.0.0.1',
       '-port',
       String(options.port),
+      '-disableTelemetry',
       ...storage,
     ],
     // It writes dynamodb-local-metadata.json into its working directory.

@@ -1,6 +1,6 @@
 // End-to-end: one user's abuse can't hurt another, bad input never gets a 5xx, and the local
 // surfaces (@connections, Origin, gateway errors) are closed the way a deployed stage's are.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -221,6 +221,17 @@ describe('local surfaces', () => {
     const plain = await connect(`?ticket=${encodeURIComponent(await ticket())}`);
     expect('socket' in plain).toBe(true);
     if ('socket' in plain) plain.socket.close();
+  });
+
+  it('every service of the runtime listens on loopback only (DynamoDB Local included)', () => {
+    const ports = [runtime.httpUrl, runtime.wsUrl, runtime.dynamoDbEndpoint, runtime.cognitoEndpoint].map(
+      (url) => new URL(url).port,
+    );
+    for (const port of ports) {
+      const listening = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim();
+      expect(listening).not.toBe('');
+      for (const line of listening.split('\n')) expect(line.split(/\s+/)[3]).toMatch(/^(\[::ffff:)?127\.0\.0\.1\]?:/);
+    }
   });
 
   it("the gateway's own errors carry the security headers", async () => {
