@@ -115,6 +115,8 @@ export const httpRoutes = {
     summary: 'Liveness check',
     tag: 'System',
     responses: { 200: { description: 'The API is up', schema: HealthResponse } },
+    // Offline, while a component of the local runtime is down and being restarted.
+    errors: [503],
   },
   'GET /openapi.json': {
     handler: 'http/docs',

@@ -31,6 +31,8 @@ export interface HttpGatewayOptions {
   authorizer: JwtAuthorizer;
   cors?: CorsConfig;
   throttle?: { rateLimit: number; burstLimit: number };
+  /** Offline only: components of the runtime that are down; GET /health answers 503 naming them. */
+  componentsDown?: () => string[];
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -252,6 +254,18 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     if (!found) {
       req.resume();
       sendJson(res, 404, { message: 'Not Found' }, cors200);
+      return;
+    }
+    const down = found.compiled.routeKey === 'GET /health' ? (options.componentsDown?.() ?? []) : [];
+    if (down.length) {
+      req.resume();
+      const problem = {
+        type: 'about:blank',
+        title: 'Service unavailable',
+        status: 503,
+        detail: `Down: ${down.join(', ')}. The local runtime is restarting it.`,
+      };
+      sendJson(res, 503, problem, { ...cors200, 'content-type': 'application/problem+json', 'retry-after': '2' });
       return;
     }
     const body = await readBody(req);

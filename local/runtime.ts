@@ -17,6 +17,7 @@ import { createHttpGateway } from './http-gateway.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
 import { enforcePermissions } from './iam.ts';
 import { cachedLoader } from './lambda-runner.ts';
+import type { Child } from './processes.ts';
 import { createTables } from './tables.ts';
 import { createWsGateway } from './ws-gateway.ts';
 
@@ -42,6 +43,8 @@ export interface RuntimeOptions {
   /** Create or update this admin account at start. */
   admin?: { email: string; password: string; name: string };
   log?: (message: string, error?: unknown) => void;
+  /** A component died and could not be brought back: the runtime is unusable (npm start exits non-zero). */
+  onFatal?: (reason: string) => void;
 }
 
 export interface Runtime {
@@ -101,30 +104,71 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (options.reset || !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
 
   const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
+  const log = options.log ?? ((message: string, error?: unknown) => console.error(message, error ?? ''));
+  /** Components that died and are being restarted: /health answers 503 naming them meanwhile. */
+  const down = new Set<string>();
+
+  /**
+   * Restarts a child that dies (a crash, an OOM kill, someone's `kill`), logging it;
+   * one that dies more than 3 times in a minute stops the runtime instead.
+   */
+  const supervise = (name: string, started: { child: Child }, restart: () => Promise<{ child: Child }>) => {
+    let current = started.child;
+    const deaths: number[] = [];
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (stopping) return;
+      down.add(name);
+      deaths.push(Date.now());
+      while (deaths[0]! < Date.now() - 60_000) deaths.shift();
+      log(`${name} exited (${signal ?? `code ${code}`}): restarting it. Last output:\n${current.output()}`);
+      if (deaths.length > 3) {
+        options.onFatal?.(`${name} died ${deaths.length} times within a minute`);
+        return;
+      }
+      restart().then(
+        (next) => {
+          current = next.child;
+          current.process.once('exit', onExit);
+          down.delete(name);
+          log(`${name} is back.`);
+        },
+        (error: unknown) => options.onFatal?.(`${name} could not be restarted: ${(error as Error).message}`),
+      );
+    };
+    current.process.once('exit', onExit);
+    stops.push(() => current.stop());
+  };
 
   try {
-    const [dynamo, cognitoLocal] = await Promise.all([
-      startDynamoDbLocal({
+    const startDynamo = async () => {
+      const started = await startDynamoDbLocal({
         cacheDir,
         port: dynamoDbPort,
         ...(options.dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}),
-      }).then((started) => {
-        stops.push(() => started.child.stop());
-        return started;
-      }),
-      startCognitoLocal({ port: cognitoPort, dataDir: join(dataDir, 'cognito') }).then((started) => {
-        stops.push(() => started.child.stop());
-        return started;
-      }),
+      });
+      await createTables(started.endpoint, tables, localTableName);
+      return started;
+    };
+    const startCognito = async () => {
+      const started = await startCognitoLocal({ port: cognitoPort, dataDir: join(dataDir, 'cognito') });
+      return { ...started, pool: await provisionUserPool(started.endpoint) };
+    };
+    const [dynamo, cognitoLocal] = await Promise.all([
+      startDynamo(),
+      startCognito(),
     ]);
-    const [pool] = await Promise.all([
-      provisionUserPool(cognitoLocal.endpoint),
-      createTables(dynamo.endpoint, tables, localTableName),
-    ]);
+    const pool = cognitoLocal.pool;
+    supervise('DynamoDB Local', dynamo, async () => {
+      if (!options.dataDir) log('DynamoDB Local ran in memory: the data it held is gone.');
+      return startDynamo();
+    });
+    supervise('cognito-local', cognitoLocal, startCognito);
 
     const local = stages.local;
     // What the stack gives the functions, pointed at the local components.
@@ -159,7 +203,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     enforcePermissions(clients.connectionsApi(process.env.WS_CALLBACK_URL!), 'connections', tableKey);
 
     const loader = cachedLoader();
-    const log = options.log;
     const authorizer = await createJwtAuthorizer({ issuer: pool.issuer, audience: [pool.clientId] });
     const http = createHttpGateway({
       routes: httpRoutes,
@@ -174,7 +217,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         exposeHeaders: ['etag', 'location', 'retry-after'],
         maxAgeSeconds: 600,
       },
-      ...(log ? { log } : {}),
+      componentsDown: () => [...down],
+      log,
     });
     const ws = createWsGateway({
       stage: WS_STAGE,
@@ -186,7 +230,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       allowOrigins: local.corsOrigins,
       managementCredentials: LOCAL_CREDENTIALS,
       ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
-      ...(log ? { log } : {}),
+      log,
     });
     await listen(http, port);
     stops.push(() => new Promise((r) => http.close(() => r())));

@@ -32,6 +32,13 @@ try {
       ? { admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME ?? 'Admin' } }
       : {}),
     ...(env.WS_IDLE_TIMEOUT_SECONDS ? { idleTimeoutSeconds: Number(env.WS_IDLE_TIMEOUT_SECONDS) } : {}),
+    onFatal: (reason) => {
+      console.error(`The local runtime cannot go on: ${reason}.`);
+      void (async () => {
+        await runtime.stop().catch(() => undefined);
+        process.exit(1);
+      })();
+    },
   });
 
   let stopping = false;

@@ -1,8 +1,10 @@
-/** Creates the tables of lambdas/tables.ts in DynamoDB Local, skipping those that exist. */
+/** Creates the tables of lambdas/tables.ts in DynamoDB Local; existing ones get any index they lack. */
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
 } from '@aws-sdk/client-dynamodb';
@@ -39,6 +41,27 @@ export function createTableInput(tableName: string, table: TableDefinition) {
   };
 }
 
+/**
+ * A data folder from an older version of the project may lack an index declared
+ * since: add it, so `npm start` on kept data never meets a table of the wrong shape.
+ */
+async function addMissingIndexes(client: DynamoDBClient, name: string, table: TableDefinition): Promise<void> {
+  const description = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+  const present = new Set((description?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const wanted = createTableInput(name, table);
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    const names = new Set(index.KeySchema!.map((k) => k.AttributeName!));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: wanted.AttributeDefinitions.filter((d) => names.has(d.AttributeName!)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  }
+}
+
 export async function createTables(
   endpoint: string,
   definitions: Record<string, TableDefinition>,
@@ -53,7 +76,10 @@ export async function createTables(
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     for (const [key, table] of Object.entries(definitions)) {
       const name = tableName(key);
-      if (existing.has(name)) continue;
+      if (existing.has(name)) {
+        await addMissingIndexes(client, name, table);
+        continue;
+      }
       await client.send(new CreateTableCommand(createTableInput(name, table)));
       if (table.ttlAttribute) {
         await client.send(

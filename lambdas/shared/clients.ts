@@ -11,13 +11,47 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 
 /**
  * Every call is bounded well below the functions' 10 s timeout (and API Gateway's
- * 29 s): a hung dependency costs at most two 1.5 s attempts (plus backoff) before
- * the request is answered 503. A connection that can't be opened gives up after 1 s.
+ * 29 s): at most two attempts, a connection that can't be opened gives up after
+ * 1 s, and the whole call (retries included) after CALL_DEADLINE_MS, so a hung
+ * dependency is answered 503 in about 3 s.
  */
 export const CALL_LIMITS = {
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1000, requestTimeout: 1500 },
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 1500, throwOnRequestTimeout: true },
 } as const;
+export const CALL_DEADLINE_MS = 3000;
+
+class CallDeadlineExceeded extends Error {
+  override name = 'TimeoutError';
+}
+
+type Stack = { middlewareStack: { add: (middleware: never, options: { step: 'initialize'; name: string }) => void } };
+
+/**
+ * The SDK's own request timeout only warns in some transports; this deadline is
+ * ours and certain. (A write that was cut off may still land: writes that matter
+ * carry an idempotency token or a condition, so a retry never duplicates.)
+ */
+function withDeadline<C extends Stack>(client: C): C {
+  const middleware =
+    (next: (args: unknown) => Promise<unknown>) =>
+    async (args: unknown): Promise<unknown> => {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new CallDeadlineExceeded(`No answer within ${CALL_DEADLINE_MS} ms`)),
+          CALL_DEADLINE_MS,
+        );
+      });
+      try {
+        return await Promise.race([next(args), deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'callDeadline' });
+  return client;
+}
 
 let dynamoClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
@@ -26,7 +60,7 @@ const managementClients = new Map<string, ApiGatewayManagementApiClient>();
 
 /** The plain client, for libraries that marshal themselves (Powertools idempotency). */
 export function dynamoRaw(): DynamoDBClient {
-  dynamoClient ??= new DynamoDBClient({ ...CALL_LIMITS });
+  dynamoClient ??= withDeadline(new DynamoDBClient({ ...CALL_LIMITS }));
   return dynamoClient;
 }
 
@@ -38,7 +72,7 @@ export function dynamo(): DynamoDBDocumentClient {
 }
 
 export function cognito(): CognitoIdentityProviderClient {
-  cognitoClient ??= new CognitoIdentityProviderClient({ ...CALL_LIMITS });
+  cognitoClient ??= withDeadline(new CognitoIdentityProviderClient({ ...CALL_LIMITS }));
   return cognitoClient;
 }
 
@@ -46,7 +80,7 @@ export function cognito(): CognitoIdentityProviderClient {
 export function connectionsApi(endpoint: string): ApiGatewayManagementApiClient {
   let client = managementClients.get(endpoint);
   if (!client) {
-    client = new ApiGatewayManagementApiClient({ endpoint, ...CALL_LIMITS });
+    client = withDeadline(new ApiGatewayManagementApiClient({ endpoint, ...CALL_LIMITS }));
     managementClients.set(endpoint, client);
   }
   return client;

@@ -29,8 +29,13 @@ export interface RuntimeProcess {
 
 const root = resolve(import.meta.dirname, '..', '..');
 
-export function spawnRuntime(env: Record<string, string> = {}, log?: Writable): RuntimeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--in-memory'], {
+export function spawnRuntime(
+  env: Record<string, string> = {},
+  log?: Writable,
+  options: { persist?: boolean } = {},
+): RuntimeProcess {
+  const args = ['--import', 'tsx', 'local/start.ts', ...(options.persist ? [] : ['--in-memory'])];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, PORT: '0', WS_PORT: '0', DYNAMODB_PORT: '0', COGNITO_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
