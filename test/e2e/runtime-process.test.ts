@@ -54,7 +54,7 @@ describe('npm start', () => {
     symlinkSync(process.execPath, join(bin, 'node'));
     const run = start({ PATH: bin });
     expect(await run.exited).toBe(1);
-    expect(run.output().stderr.trim()).toMatch(/^Java 17\+ is required for DynamoDB Local: install it .+$/);
+    expect(run.output().stderr.trim()).toMatch(/^A Java 17\+ JDK is required for DynamoDB Local: install one .+$/);
   });
 
   it('stops every child process on SIGTERM', async () => {

@@ -158,7 +158,7 @@ export async function fuzz(
   // Frames: one socket per caller, all frames sent with a small pause so the rate limit is hit but not only it.
   const frames = fc.sample(wsFrame, { numRuns: counts.frames, seed: (counts.seed ?? Date.now()) + 1 });
   // The HTTP phase may have signed them out everywhere (that route needs no body to succeed).
-  for (const signedIn of [user, admin]) {
+  const openSocket = async (signedIn: typeof user) => {
     const session = await signedIn.login();
     const ticket = await fetch(`${target.httpUrl}/chat/tickets`, {
       method: 'POST',
@@ -170,21 +170,27 @@ export async function fuzz(
       const frame = JSON.parse(data.toString());
       if (frame.type === 'newMessage' && frame.message.sender.id === session.user.id)
         result.acked.add(frame.message.id);
-      if (typeof frame.status === 'number' && frame.status >= 500)
+      if (
+        (typeof frame.status === 'number' && frame.status >= 500) ||
+        /server error|timed out/.test(String(frame.message))
+      ) {
         result.serverErrors.push(`frame → ${data.toString().slice(0, 200)}`);
-      if (/server error|timed out/.test(String(frame.message)))
-        result.serverErrors.push(`frame → ${data.toString().slice(0, 200)}`);
+      }
     });
-    const half = frames.splice(0, Math.ceil(frames.length / 2) || frames.length);
-    for (const [i, frame] of half.entries()) {
-      if (socket.readyState !== WebSocket.OPEN) break;
-      socket.send(frame);
-      result.frames++;
-      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
-    }
-    await new Promise((r) => setTimeout(r, 1500));
-    socket.close();
+    return socket;
+  };
+  // Frames alternate between the two callers; a socket the server closed (a frame over 32 KB, an ended
+  // session) is replaced by a new one, so every frame is delivered.
+  const sockets = [await openSocket(user), await openSocket(admin)];
+  for (const [i, frame] of frames.entries()) {
+    const which = i % 2;
+    if (sockets[which]!.readyState !== WebSocket.OPEN) sockets[which] = await openSocket(which ? admin : user);
+    sockets[which]!.send(frame);
+    result.frames++;
+    if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
   }
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const socket of sockets) socket.close();
   return result;
 }
 
