@@ -13,8 +13,6 @@ import { TooManyRequestsError } from '../shared/errors.ts';
 import { countUse } from './repository.ts';
 import { LIMITS, type LimitKind } from './policy.ts';
 
-export { LIMITS, type LimitKind } from './policy.ts';
-
 /** What this container has seen per user and kind in the current window. */
 const seen = new Map<string, { windowStart: number; admitted: number; full: boolean }>();
 

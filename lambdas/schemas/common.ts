@@ -55,20 +55,17 @@ const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_IN_LINE = /[\u0000-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
 
-/** Free text (messages, summaries, descriptions): newlines and tabs are fine, other controls are not. */
-export const Text = (min: number, max: number) =>
-  z
+function boundedText(min: number, max: number, forbidden: RegExp) {
+  return z
     .string()
     .trim()
     .min(min, min === 1 ? 'Must not be empty' : `Must be at least ${min} characters`)
     .max(max, `Must be at most ${max} characters`)
-    .refine((text) => !CONTROL_IN_TEXT.test(text), 'Must not contain control or bidirectional override characters');
+    .refine((text) => !forbidden.test(text), 'Must not contain control or bidirectional override characters');
+}
+
+/** Free text (messages, summaries, descriptions): newlines and tabs are fine, other controls are not. */
+export const Text = (min: number, max: number) => boundedText(min, max, CONTROL_IN_TEXT);
 
 /** One line (names): no control characters at all. */
-export const Line = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .min(min, min === 1 ? 'Must not be empty' : `Must be at least ${min} characters`)
-    .max(max, `Must be at most ${max} characters`)
-    .refine((text) => !CONTROL_IN_LINE.test(text), 'Must not contain control or bidirectional override characters');
+export const Line = (min: number, max: number) => boundedText(min, max, CONTROL_IN_LINE);

@@ -80,7 +80,8 @@ export function cognito(): CognitoIdentityProviderClient {
 export function connectionsApi(endpoint: string): ApiGatewayManagementApiClient {
   let client = managementClients.get(endpoint);
   if (!client) {
-    client = withDeadline(new ApiGatewayManagementApiClient({ endpoint, ...CALL_LIMITS }));
+    // Not withDeadline: connections-api.ts gives each call a deadline that also aborts the request.
+    client = new ApiGatewayManagementApiClient({ endpoint, ...CALL_LIMITS });
     managementClients.set(endpoint, client);
   }
   return client;

@@ -15,6 +15,11 @@ export abstract class AppError extends Error {
   abstract readonly title: string;
   /** Extra response headers the status calls for (Retry-After, Allow, …). */
   readonly headers: Record<string, string> = {};
+  /** Seconds to wait before retrying (429, 503): the Retry-After header, and `retryAfter` in error frames. */
+  get retryAfterSeconds(): number | undefined {
+    const value = this.headers['retry-after'];
+    return value === undefined ? undefined : Number(value);
+  }
 }
 
 export class ValidationError extends AppError {
@@ -58,10 +63,7 @@ export class UnprocessableError extends AppError {
 export class TooManyRequestsError extends AppError {
   readonly status = 429;
   readonly title = 'Too many requests';
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
+  constructor(message: string, retryAfterSeconds: number) {
     super(message);
     this.headers['retry-after'] = String(retryAfterSeconds);
   }
@@ -74,10 +76,9 @@ export class TooManyRequestsError extends AppError {
 export class ServiceUnavailableError extends AppError {
   readonly status = 503;
   readonly title = 'Service unavailable';
-  readonly retryAfterSeconds = 2;
   constructor(message = 'A service this request needs did not answer in time. Retry shortly.') {
     super(message);
-    this.headers['retry-after'] = String(this.retryAfterSeconds);
+    this.headers['retry-after'] = '2';
   }
 }
 
@@ -116,9 +117,11 @@ export function classify(error: unknown): unknown {
   return !(error instanceof AppError) && isDependencyFailure(error) ? new ServiceUnavailableError() : error;
 }
 
-/** Only AppErrors (all below 500, and the 503 for a failed dependency) expose their message; anything else is a generic 500. */
+/**
+ * Only AppErrors (all below 500, and the 503 for a failed dependency) expose their
+ * message; anything else is a generic 500. Callers `classify` first.
+ */
 export function toProblem(error: unknown): Problem {
-  error = classify(error);
   if (!(error instanceof AppError)) return INTERNAL;
   const problem: Problem = {
     type: 'about:blank',

@@ -23,7 +23,7 @@ import {
   toProblem,
 } from './errors.ts';
 import { sessionFromClaims, type Member, type Session } from './caller.ts';
-import type { LimitKind } from '../limits/limits.ts';
+import type { LimitKind } from '../limits/policy.ts';
 import { logger } from './logger.ts';
 import { parseJson, parseWith } from './validation.ts';
 import { cameThroughCloudFront } from './origin-verify.ts';

@@ -10,14 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { ErrorFrame as ErrorFrameSchema } from '../schemas/common.ts';
-import {
-  AppError,
-  classify,
-  ServiceUnavailableError,
-  TooManyRequestsError,
-  UnauthorizedError,
-  toProblem,
-} from './errors.ts';
+import { AppError, classify, ServiceUnavailableError, UnauthorizedError, toProblem } from './errors.ts';
 import { closeConnection, postToConnection } from './connections-api.ts';
 import { logger } from './logger.ts';
 import type { Member, Session } from './caller.ts';
@@ -69,10 +62,7 @@ export function sessionOfConnection(event: WsEvent): Session {
 export function errorFrame(error: unknown, frame: { action?: unknown; roomId?: unknown }): ErrorFrame {
   error = classify(error);
   const problem = toProblem(error);
-  const retryAfter =
-    error instanceof TooManyRequestsError || error instanceof ServiceUnavailableError
-      ? error.retryAfterSeconds
-      : undefined;
+  const retryAfter = error instanceof AppError ? error.retryAfterSeconds : undefined;
   return {
     type: 'error',
     status: problem.status,
