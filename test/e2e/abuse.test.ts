@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { httpRoutes, splitRouteKey } from '#lambdas/routes.ts';
 import { LIMITS } from '#lambdas/limits/policy.ts';
-import { api, connect, newUser, openSocket, runtime, type Client, type Session } from './support.ts';
+import { api, connect, newUser, placeOrder, runtime, ticketSocket, type Client, type Session } from './support.ts';
 
 const open: Client[] = [];
 afterEach(async () => {
@@ -15,19 +15,12 @@ afterEach(async () => {
 });
 
 async function socketOf(session: Session): Promise<Client> {
-  const ticket = await api('POST', '/chat/tickets', { token: session.accessToken });
-  const c = await openSocket(`?ticket=${encodeURIComponent(ticket.body.ticket)}`);
+  const c = await ticketSocket(session);
   open.push(c);
   return c;
 }
 
-const order = async (session: Session) =>
-  (
-    await api('POST', '/orders', {
-      token: session.accessToken,
-      body: { description: 'Abuse order', specifications: {}, quantity: 1 },
-    })
-  ).body;
+const order = (session: Session) => placeOrder(session, 'Abuse order');
 
 async function latencies(session: Session, path: string, count: number): Promise<number[]> {
   const times: number[] = [];

@@ -9,6 +9,8 @@ import {
   newAdmin,
   newUser,
   openSocket,
+  placeOrder,
+  ticketSocket,
   type Client,
   type Session,
 } from './support.ts';
@@ -20,8 +22,7 @@ afterEach(async () => {
 });
 
 async function socketOf(session: Session): Promise<Client> {
-  const ticket = await api('POST', '/chat/tickets', { token: session.accessToken });
-  const c = await openSocket(`?ticket=${encodeURIComponent(ticket.body.ticket)}`);
+  const c = await ticketSocket(session);
   open.push(c);
   return c;
 }
@@ -34,13 +35,7 @@ async function closedWithin(c: Client, ms: number): Promise<number> {
   return (await Promise.race([c.closed, timeout])).code;
 }
 
-const order = async (session: Session) =>
-  (
-    await api('POST', '/orders', {
-      token: session.accessToken,
-      body: { description: 'Session order', specifications: {}, quantity: 1 },
-    })
-  ).body;
+const order = (session: Session) => placeOrder(session, 'Session order');
 
 describe('logout', () => {
   it('ends that session within a second — HTTP, refresh, $connect and its open socket — and no other', async () => {

@@ -119,6 +119,22 @@ export function connect(query: string): Promise<{ socket: WebSocket } | { refuse
   });
 }
 
+/** A socket opened the way browsers should: with a fresh single-use ticket. */
+export async function ticketSocket(session: Session): Promise<Client> {
+  const ticket = await api('POST', '/chat/tickets', { token: session.accessToken });
+  return openSocket(`?ticket=${encodeURIComponent(ticket.body.ticket)}`);
+}
+
+/** Places a small order for `session` and returns it (its id is also its chat room's). */
+export async function placeOrder(session: Session, description = 'Test order') {
+  const response = await api('POST', '/orders', {
+    token: session.accessToken,
+    body: { description, specifications: {}, quantity: 1 },
+  });
+  if (response.status !== 201) throw new Error(`place order → ${response.status} ${response.text}`);
+  return response.body;
+}
+
 export async function openSocket(query: string): Promise<Client> {
   const outcome = await connect(query);
   if (!('socket' in outcome)) throw new Error(`WebSocket refused with ${outcome.refusedWith}`);

@@ -60,7 +60,7 @@ const nasty = fc.constantFrom(
   '01M8M02A1TZVT6DQHNGRN5QJ7X',
   'x'.repeat(300),
 );
-const token = fc.oneof(fc.constant('user'), fc.constant('admin'), fc.constant('none'), fc.constant('garbage'));
+const token = fc.oneof(fc.constant('user'), fc.constant('second'), fc.constant('none'), fc.constant('garbage'));
 const jsonish = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
   fc.dictionary(fc.oneof(fc.string(), nasty), fc.oneof(fc.jsonValue({ maxDepth: 2 }), nasty), { maxKeys: 6 }),
@@ -113,17 +113,17 @@ export async function fuzz(
   target: FuzzTarget,
   counts: { http: number; frames: number; seed?: number },
 ): Promise<FuzzResult> {
-  const [user, admin] = await Promise.all([signIn(target, 'user'), signIn(target, 'admin')]);
-  // An admin by way of the bootstrap admin is not at hand here: the admin caller is a second customer
-  // whose token is offered on admin routes (refused) and on everything else (their own scope).
+  // Two customers (no admin is at hand without the bootstrap admin's password): each one's token is
+  // offered on every route, their own and the other's orders and rooms, and the admin routes.
+  const [user, second] = await Promise.all([signIn(target, 'user'), signIn(target, 'second')]);
   const tokens: Record<string, string | undefined> = {
     user: user.accessToken,
-    admin: admin.accessToken,
+    second: second.accessToken,
     none: undefined,
     garbage: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
   };
   const result: FuzzResult = {
-    userIds: [user.user.id, admin.user.id],
+    userIds: [user.user.id, second.user.id],
     requests: 0,
     frames: 0,
     serverErrors: [],
@@ -181,10 +181,10 @@ export async function fuzz(
   };
   // Frames alternate between the two callers; a socket the server closed (a frame over 32 KB, an ended
   // session) is replaced by a new one, so every frame is delivered.
-  const sockets = [await openSocket(user), await openSocket(admin)];
+  const sockets = [await openSocket(user), await openSocket(second)];
   for (const [i, frame] of frames.entries()) {
     const which = i % 2;
-    if (sockets[which]!.readyState !== WebSocket.OPEN) sockets[which] = await openSocket(which ? admin : user);
+    if (sockets[which]!.readyState !== WebSocket.OPEN) sockets[which] = await openSocket(which ? second : user);
     sockets[which]!.send(frame);
     result.frames++;
     if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
