@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three kinds of test, each honest about what it touches (see README, "Tests").
+// Three kinds of test (and a load test run alone), each honest about what it touches (see README, "Tests").
 export default defineConfig({
   test: {
     // The JSON report lets .ci/run print a plain "N passed, N failed" line.
@@ -43,6 +43,17 @@ export default defineConfig({
           testTimeout: 30_000,
           hookTimeout: 30_000,
           env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        },
+      },
+      {
+        // Latency under load, measured alone: after every other project, on a runtime of its own.
+        test: {
+          name: 'load',
+          include: ['test/load/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
         },
       },
     ],

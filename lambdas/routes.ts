@@ -378,27 +378,35 @@ export interface WsRoute {
   timeoutSeconds?: number;
   /** A per-user rate limit (lambdas/limits) counted before anything else is read or written. */
   rateLimit?: LimitKind;
+  /**
+   * A two-way route: API Gateway sends the `body` the function returns to the caller as a frame
+   * (a route response), so the answer costs no @connections call.
+   */
+  twoWay?: boolean;
 }
 
 /** WebSocket routes, selected on `$request.body.action`. */
 export const wsRoutes = {
   $connect: { handler: 'ws/connect', permissions: { tables: { connections: 'readWrite' } } },
   $disconnect: { handler: 'ws/disconnect', permissions: { tables: { connections: 'readWrite' } } },
-  $default: { handler: 'ws/default', permissions: { manageConnections: true } },
+  $default: { handler: 'ws/default', twoWay: true },
   joinRoom: {
     handler: 'ws/join-room',
+    twoWay: true,
     frame: JoinRoomFrame,
     summary: "Join an order's room: answered with chatHistory (latest 50, or everything after `after`)",
     permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true },
   },
   leaveRoom: {
     handler: 'ws/leave-room',
+    twoWay: true,
     frame: LeaveRoomFrame,
     summary: 'Stop receiving a room on this connection: answered with leftRoom',
     permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true },
   },
   sendMessage: {
     handler: 'ws/send-message',
+    twoWay: true,
     frame: SendMessageFrame,
     summary: 'Send a message: every connection in the room, the sender included, receives newMessage',
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
@@ -406,6 +414,7 @@ export const wsRoutes = {
   },
   closeRoom: {
     handler: 'ws/close-room',
+    twoWay: true,
     frame: CloseRoomFrame,
     summary: 'Admins: close the room with a summary; every member receives roomClosed',
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },

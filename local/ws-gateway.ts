@@ -21,11 +21,16 @@ export const WS_MAX_MESSAGE_BYTES = 128 * 1024;
  */
 export const WS_MAX_FRAME_BYTES = 32 * 1024;
 const WS_INTEGRATION_TIMEOUT_MS = 29_000;
+/** How many frames of one connection the runtime handles at once: one keeps a flood's bystanders at
+ * about 2× their quiet latency (test/load/flood.test.ts), four at 5×. */
+const FRAMES_IN_FLIGHT = 1;
 
 interface WsGatewayRoute {
   handler: string;
   timeoutSeconds?: number;
   permissions?: Permissions;
+  /** A route response: the `body` the function returns is sent to the caller as a frame. */
+  twoWay?: boolean;
 }
 
 export interface WsGatewayOptions {
@@ -180,7 +185,8 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     const route = options.routes[routeKey]!;
     const event = { requestContext: { ...context, messageId: gatewayId() }, body, isBase64Encoded: false };
     try {
-      await run(route, event);
+      const result = (await run(route, event)) as { body?: unknown } | undefined;
+      if (route.twoWay && typeof result?.body === 'string' && result.body !== '') live.socket.send(result.body);
     } catch (error) {
       if (error instanceof InvocationTimeout) reply('Endpoint request timed out');
       else {
@@ -299,20 +305,27 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       const connection: LiveConnection = { ...live, socket: ws, lastActiveAt: Date.now() };
       connections.set(connectionId, connection);
       armIdleTimer(connection);
-      // Frames of one connection run concurrently, as in API Gateway, but each starts on its own turn
-      // of the event loop: a burst of thousands (one TCP read) must not hold every other client of
-      // this one-threaded runtime for the whole burst, as it couldn't in AWS.
+      // In API Gateway a connection's frames run concurrently, each invocation in its own container;
+      // here they share one thread, so a connection gets FRAMES_IN_FLIGHT at a time and a burst of
+      // thousands (one TCP read) can't take that thread from every other client. Frames of different
+      // connections (two tabs of one user, say) still run concurrently.
       const inbox: [RawData, boolean][] = [];
-      const drain = () => {
-        const next = inbox.shift();
-        if (!next) return;
-        onMessage(connectionId, connection, next[0], next[1], host).catch((error: unknown) =>
-          log('WebSocket message handling failed', error),
-        );
-        if (inbox.length) setImmediate(drain);
+      let inFlight = 0;
+      const pump = () => {
+        while (inFlight < FRAMES_IN_FLIGHT && inbox.length) {
+          const [data, isBinary] = inbox.shift()!;
+          inFlight++;
+          onMessage(connectionId, connection, data, isBinary, host)
+            .catch((error: unknown) => log('WebSocket message handling failed', error))
+            .finally(() => {
+              inFlight--;
+              setImmediate(pump);
+            });
+        }
       };
       ws.on('message', (data, isBinary) => {
-        if (inbox.push([data, isBinary]) === 1) setImmediate(drain);
+        inbox.push([data, isBinary]);
+        pump();
       });
       // 'close' follows and runs $disconnect; a frame over the limit is closed with 1009 by ws itself.
       ws.on('error', (error: Error & { code?: string }) => {

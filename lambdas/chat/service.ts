@@ -135,10 +135,10 @@ export async function sendMessage(
   if (!outcome.saved && outcome.reason === 'closed') throw new ConflictError('Chat room is closed');
   if (!outcome.saved) {
     const original = await messages.findByClientMessageId(input.roomId, member.id, input.clientMessageId!);
-    await sendToConnections([connectionId], { type: 'newMessage', roomId: input.roomId, message: original ?? message });
-    return;
+    return { type: 'newMessage', roomId: input.roomId, message: original ?? message };
   }
   const frame = { type: 'newMessage', roomId: input.roomId, message };
+  // Acknowledged before the fan-out (not as the route response), so the sender never waits for the room.
   await sendToConnections([connectionId], frame);
   try {
     const others = (await connections.roomMembers(input.roomId)).filter((id) => id !== connectionId);
@@ -147,4 +147,5 @@ export async function sendMessage(
     // Stored and acknowledged: the others catch up with joinRoom `after` when they next resume.
     logger.warn('Fan-out of a stored message failed', { roomId: input.roomId, error: (error as Error).name });
   }
+  return undefined;
 }

@@ -36,10 +36,6 @@ export interface WsEvent extends APIGatewayProxyWebsocketEventV2 {
 
 export type ErrorFrame = z.output<typeof ErrorFrameSchema>;
 
-/** Send one frame to one connection. Resolves false when the connection is gone. */
-export async function sendFrame(connectionId: string, frame: unknown): Promise<boolean> {
-  return (await postToConnection(connectionId, JSON.stringify(frame))) === 'delivered';
-}
 
 /** The member as $connect saw them (name and role may have changed since: frames re-read them). */
 export function memberAtConnect(event: WsEvent): Member {
@@ -98,7 +94,7 @@ function parseFrame(body: string | undefined): Record<string, unknown> | undefin
  * logged, never turned into a second error for a frame that was handled.
  */
 async function trySend(connectionId: string, frame: unknown): Promise<void> {
-  await sendFrame(connectionId, frame).catch((error: unknown) =>
+  await postToConnection(connectionId, JSON.stringify(frame)).catch((error: unknown) =>
     logger.warn('Could not answer the frame', { error: (error as Error).name }),
   );
 }
@@ -108,8 +104,8 @@ async function trySend(connectionId: string, frame: unknown): Promise<void> {
  * is passed on, for $default, which acts for nobody and reads no session).
  * Every other frame first re-reads the session: an ended one (logout, deletion,
  * sign-out-everywhere, expiry) gets a 401 frame and the connection is closed.
- * Whatever `run` returns is sent back to the caller; whatever it throws reaches
- * the caller as an error frame.
+ * Whatever `run` returns, or the error frame for whatever it throws, is the
+ * route response: API Gateway sends it to the caller (routes are two-way).
  */
 export function wsHandler<S extends z.ZodType | undefined>(
   routeKey: string,
@@ -118,13 +114,14 @@ export function wsHandler<S extends z.ZodType | undefined>(
     request: WsRequest<S extends z.ZodType ? z.output<S> : Record<string, unknown> | undefined>,
   ) => Promise<unknown>,
 ) {
-  return middy<WsEvent, { statusCode: number }, Error, Context>()
+  return middy<WsEvent, { statusCode: number; body?: string }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {
       const { connectionId, requestId } = event.requestContext;
       logger.appendKeys({ requestId, connectionId, route: routeKey });
       const raw = parseFrame(event.body);
       let sessionEnded = false;
+      let answer: unknown;
       try {
         let member = memberAtConnect(event);
         let session: Session | undefined;
@@ -141,21 +138,23 @@ export function wsHandler<S extends z.ZodType | undefined>(
           }
         }
         const frame = schema ? parseWith(schema, raw, 'frame') : raw;
-        const answer = await run({ connectionId, member, session: session!, frame: frame as never, context });
-        if (answer !== undefined) await trySend(connectionId, answer);
+        answer = await run({ connectionId, member, session: session!, frame: frame as never, context });
       } catch (error) {
         const typed = classify(error);
         if (typed instanceof ServiceUnavailableError) logger.warn('Dependency failed', error as Error);
         else if (typed instanceof AppError)
           logger.info('Frame refused', { status: typed.status, detail: typed.message });
         else logger.error('Unhandled error', error as Error);
-        await trySend(connectionId, errorFrame(typed, raw ?? {}));
+        answer = errorFrame(typed, raw ?? {});
       }
       if (sessionEnded) {
+        // The route response would arrive after the close: this last frame goes first, explicitly.
+        await trySend(connectionId, answer);
         await closeConnection(connectionId).catch((error: unknown) =>
           logger.warn('Could not close the connection of an ended session', { error: (error as Error).name }),
         );
+        return { statusCode: 200 };
       }
-      return { statusCode: 200 };
+      return answer === undefined ? { statusCode: 200 } : { statusCode: 200, body: JSON.stringify(answer) };
     });
 }

@@ -105,6 +105,7 @@ export class WebSocketApi extends Construct {
       this.api.addRoute(routeKey, {
         integration: new WebSocketLambdaIntegration(`${functionId(route.handler)}Integration`, fn),
         ...(routeKey === '$connect' ? { authorizer } : {}),
+        ...(route.twoWay ? { returnResponse: true } : {}),
       });
     }
   }

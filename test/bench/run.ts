@@ -7,6 +7,8 @@
  * 3. Local HTTP latency of two hot routes (p50/p95 over 200 sequential calls).
  * 4. DynamoDB cost per use case: round trips and consumed capacity units,
  *    measured against DynamoDB Local (which reports them like AWS does).
+ * 5. The session check every signed-in request and frame pays: its reads,
+ *    capacity and the size of the profile it reads, at its largest.
  *
  * Prints a table and exits 1 when a target is missed.
  */
@@ -15,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { spawnRuntime } from '../support/runtime-process.ts';
 
 const run = promisify(execFile);
@@ -27,6 +30,8 @@ const TARGETS = {
   startupMs: 15_000,
   bundleBytes: 1_500_000,
   coldImportMs: 250,
+  /** Issue 11's budget for the per-request session check. */
+  sessionCheck: { roundTrips: 1, capacityUnits: 0.5, itemBytes: 1024 },
 };
 const misses: string[] = [];
 
@@ -170,8 +175,48 @@ async function dynamoCosts() {
       await measure('order history', () => orders.orderHistory(customer, orderId)),
       await measure('get chat room (latest 50)', () => chat.getRoom(customer, orderId)),
     ];
-    return rows;
+    return { rows, sessionCheck: await measureSessionCheck(measure) };
   }
+}
+
+/** Item size by DynamoDB's rules: attribute names and values in UTF-8, numbers ~1 byte per 2 digits. */
+function itemBytes(item: Record<string, AttributeValue>): number {
+  const utf8 = (text: string) => Buffer.byteLength(text, 'utf8');
+  const value = (v: AttributeValue): number => {
+    if (v.S !== undefined) return utf8(v.S);
+    if (v.N !== undefined) return Math.ceil(v.N.replace(/^-|\.|e.*$/gi, '').length / 2) + 1;
+    if (v.M !== undefined) return 3 + Object.entries(v.M).reduce((sum, [k, x]) => sum + 1 + utf8(k) + value(x), 0);
+    if (v.L !== undefined) return 3 + v.L.reduce((sum, x) => sum + 1 + value(x), 0);
+    return 1; // BOOL, NULL
+  };
+  return Object.entries(item).reduce((sum, [name, v]) => sum + utf8(name) + value(v), 0);
+}
+
+/** The profile read behind every signed-in request, for the largest profile there can be. */
+async function measureSessionCheck(
+  measure: (name: string, action: () => Promise<unknown>) => Promise<{ roundTrips: number; capacityUnits: number }>,
+) {
+  const users = await import('#lambdas/users/service.ts');
+  const repository = await import('#lambdas/users/repository.ts');
+  const { currentMember } = await import('#lambdas/users/session.ts');
+  const { MAX_ENDED_SESSIONS, sessionKey } = await import('#lambdas/users/user.ts');
+  const { dynamoRaw } = await import('#lambdas/shared/clients.ts');
+  // Longest name (50 three-byte characters), a long address, and the most remembered logouts.
+  const email = `${'a'.repeat(64)}-${Date.now()}@${'example-domain'.repeat(4)}.test`;
+  const { id } = await users.register({ name: '€'.repeat(50), email, password: 'Str0ng!Passw0rd' });
+  const now = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < MAX_ENDED_SESSIONS - 1; i++) {
+    await repository.addEndedSession(id, [sessionKey(`ended-${i}`), now + 3600], [], i > 0);
+  }
+  const session = { userId: id, id: 'live-session', startedAt: now, expiresAt: now + 900 };
+  const cost = await measure('session check', () => currentMember(session));
+  const { Item } = await dynamoRaw().send(
+    new GetItemCommand({
+      TableName: process.env.MAIN_TABLE_NAME,
+      Key: { pk: { S: `USER#${id}` }, sk: { S: 'PROFILE' } },
+    }),
+  );
+  return { ...cost, itemBytes: itemBytes(Item!) };
 }
 
 async function httpLatency(runtime: Runtime) {
@@ -183,19 +228,25 @@ async function httpLatency(runtime: Runtime) {
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(body),
       });
-    const email = `latency-${Date.now()}@example.test`;
-    await post('/auth/register', { name: 'Latency', email, password: 'Str0ng!Passw0rd' });
-    const { accessToken } = (await (await post('/auth/login', { email, password: 'Str0ng!Passw0rd' })).json()) as {
-      accessToken: string;
+    const signIn = async (label: string) => {
+      const email = `latency-${label}-${Date.now()}@example.test`;
+      await post('/auth/register', { name: 'Latency', email, password: 'Str0ng!Passw0rd' });
+      const body = (await (await post('/auth/login', { email, password: 'Str0ng!Passw0rd' })).json()) as {
+        accessToken: string;
+      };
+      return body.accessToken;
     };
+    // Order writes are limited per user (60 a minute): 200 of them are spread over four writers.
+    const writers = await Promise.all(['a', 'b', 'c', 'd'].map(signIn));
+    const accessToken = writers[0]!;
     const order = (await (
       await post('/orders', { description: 'x', specifications: {}, quantity: 1 }, accessToken)
     ).json()) as { id: string };
-    const time = async (call: () => Promise<Response>) => {
+    const time = async (call: (i: number) => Promise<Response>) => {
       const samples = [];
       for (let i = 0; i < 200; i++) {
         const started = performance.now();
-        const response = await call();
+        const response = await call(i);
         await response.arrayBuffer();
         samples.push(performance.now() - started);
         if (response.status >= 300) throw new Error(`Latency run got ${response.status}`);
@@ -208,8 +259,8 @@ async function httpLatency(runtime: Runtime) {
       'GET /orders/{id}': await time(() =>
         fetch(`${base}/orders/${order.id}`, { headers: { authorization: `Bearer ${accessToken}` } }),
       ),
-      'POST /orders': await time(() =>
-        post('/orders', { description: 'x', specifications: {}, quantity: 1 }, accessToken),
+      'POST /orders': await time((i) =>
+        post('/orders', { description: 'x', specifications: {}, quantity: 1 }, writers[i % writers.length]),
       ),
     };
   }
@@ -242,11 +293,24 @@ try {
     console.log(`   ${route.padEnd(20)} p50 ${p50.toFixed(1)} ms  p95 ${p95.toFixed(1)} ms`);
   }
   console.log('\n4. DynamoDB per use case (DynamoDB Local, ReturnConsumedCapacity=TOTAL)');
-  for (const row of await dynamoCosts()) {
+  const { rows, sessionCheck } = await dynamoCosts();
+  for (const row of rows) {
     console.log(
       `   ${row.useCase.padEnd(36)} ${String(row.roundTrips).padStart(3)} round trips  ${String(row.capacityUnits).padStart(5)} capacity units`,
     );
   }
+  const budget = TARGETS.sessionCheck;
+  console.log('\n5. The session check on every signed-in request and frame (largest possible profile)');
+  console.log(
+    `   ${sessionCheck.roundTrips} read, ${sessionCheck.capacityUnits} capacity units, profile ${sessionCheck.itemBytes} bytes` +
+      ` (budget: ${budget.roundTrips} eventually consistent read, ${budget.capacityUnits} units, ${budget.itemBytes} bytes)`,
+  );
+  if (
+    sessionCheck.roundTrips > budget.roundTrips ||
+    sessionCheck.capacityUnits > budget.capacityUnits ||
+    sessionCheck.itemBytes > budget.itemBytes
+  )
+    misses.push('session check');
 } finally {
   await runtime.stop();
 }

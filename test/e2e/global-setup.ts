@@ -21,7 +21,7 @@ let runtime: RuntimeProcess | undefined;
 export async function setup(project: TestProject) {
   const cache = resolve(import.meta.dirname, '..', '..', '.cache');
   mkdirSync(cache, { recursive: true });
-  const logPath = resolve(cache, 'e2e-runtime.log');
+  const logPath = resolve(cache, `${project.name}-runtime.log`);
   runtime = spawnRuntime(
     {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',

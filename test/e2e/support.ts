@@ -204,3 +204,17 @@ export class Client {
     await this.closed;
   }
 }
+
+/** Every message stored in a room, through the API. */
+export async function storedMessages(session: Session, roomId: string) {
+  const room = await api('GET', `/chat/rooms/${roomId}`, { token: session.accessToken });
+  const all = [...room.body.messages];
+  for (let cursor = room.body.nextCursor; cursor;) {
+    const page = await api('GET', `/chat/rooms/${roomId}/messages?before=${cursor}&limit=100`, {
+      token: session.accessToken,
+    });
+    all.unshift(...page.body.items);
+    cursor = page.body.nextCursor;
+  }
+  return all as { id: string; clientMessageId: string | null }[];
+}

@@ -98,6 +98,20 @@ describe('WebSocket API', () => {
     });
   });
 
+  it('answers on the route response for two-way routes, and only for those', () => {
+    const routes = resourcesOf(dev.api, 'AWS::ApiGatewayV2::Route');
+    const twoWay = Object.entries(wsRoutes)
+      .filter(([, route]) => 'twoWay' in route && route.twoWay)
+      .map(([key]) => key);
+    const deployedTwoWay = Object.values(routes)
+      .filter((r) => r.Properties.RouteResponseSelectionExpression === '$default')
+      .map((r) => r.Properties.RouteKey);
+    expect(deployedTwoWay.sort()).toEqual(twoWay.sort());
+    const responses = Object.values(resourcesOf(dev.api, 'AWS::ApiGatewayV2::RouteResponse'));
+    expect(responses).toHaveLength(twoWay.length);
+    for (const response of responses) expect(response.Properties.RouteResponseKey).toBe('$default');
+  });
+
   it('keeps query strings (they carry credentials) out of the access logs', () => {
     const stage = Object.values(resourcesOf(dev.api, 'AWS::ApiGatewayV2::Stage')).find(
       (s) => s.Properties.StageName === 'ws',
