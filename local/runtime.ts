@@ -159,10 +159,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const started = await startCognitoLocal({ port: cognitoPort, dataDir: join(dataDir, 'cognito') });
       return { ...started, pool: await provisionUserPool(started.endpoint) };
     };
-    const [dynamo, cognitoLocal] = await Promise.all([
-      startDynamo(),
-      startCognito(),
-    ]);
+    const [dynamo, cognitoLocal] = await Promise.all([startDynamo(), startCognito()]);
     const pool = cognitoLocal.pool;
     supervise('DynamoDB Local', dynamo, async () => {
       if (!options.dataDir) log('DynamoDB Local ran in memory: the data it held is gone.');

@@ -36,7 +36,6 @@ export interface WsEvent extends APIGatewayProxyWebsocketEventV2 {
 
 export type ErrorFrame = z.output<typeof ErrorFrameSchema>;
 
-
 /** The member as $connect saw them (name and role may have changed since: frames re-read them). */
 export function memberAtConnect(event: WsEvent): Member {
   const context = event.requestContext.authorizer;
