@@ -10,9 +10,14 @@ const MAX_JSON_BYTES = 16 * 1024;
 // DynamoDB nests at most 32 levels; keep well inside that.
 const MAX_JSON_DEPTH = 16;
 
+/** DynamoDB stores numbers of magnitude 1e-130 up to (not including) 1e126, and 0. */
+const storableNumber = (n: number) => n === 0 || (Math.abs(n) >= 1e-130 && Math.abs(n) < 1e126);
+
 function jsonProblem(value: unknown, depth: number): string | undefined {
   if (depth > MAX_JSON_DEPTH) return `Must nest at most ${MAX_JSON_DEPTH} levels`;
-  if (typeof value === 'number' && !Number.isFinite(value)) return 'Numbers must be finite';
+  if (typeof value === 'number' && !storableNumber(value)) {
+    return 'Numbers must be 0 or between 1e-130 and 1e126 in magnitude';
+  }
   if (Array.isArray(value)) {
     for (const item of value) {
       const problem = jsonProblem(item, depth + 1);

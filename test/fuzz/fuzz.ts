@@ -9,7 +9,9 @@
  */
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { httpRoutes, splitRouteKey, wsRoutes } from '#lambdas/routes.ts';
+import { z } from 'zod';
+import { httpRoutes, splitRouteKey, wsRoutes, type HttpRoute, type WsRoute } from '#lambdas/routes.ts';
+import { arbitraryFor, mutated } from './schema-arbitrary.ts';
 
 export interface FuzzTarget {
   httpUrl: string;
@@ -25,6 +27,8 @@ export interface FuzzResult {
   serverErrors: string[];
   created: Set<string>;
   acked: Set<string>;
+  /** Answers by status: valid requests must reach the domain too, not only the front door. */
+  statuses: Record<number, number>;
 }
 
 const STRONG_PASSWORD = 'Str0ng!Passw0rd';
@@ -38,8 +42,14 @@ async function signIn(target: FuzzTarget, label: string) {
       body: JSON.stringify(body),
     }).then((r) => r.json() as Promise<any>);
   await post('/auth/register', { name: `Fuzz ${label}`, email, password: STRONG_PASSWORD });
-  const login = () =>
-    post('/auth/login', { email, password: STRONG_PASSWORD }) as Promise<{ accessToken: string; user: { id: string } }>;
+  // The fuzzer's own logins share the auth routes' throttle with its fuzzed ones: wait it out.
+  const login = async (): Promise<{ accessToken: string; user: { id: string } }> => {
+    for (let attempt = 0; ; attempt++) {
+      const answer = await post('/auth/login', { email, password: STRONG_PASSWORD });
+      if (answer.accessToken || attempt === 20) return answer;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
   return { ...(await login()), login };
 }
 
@@ -60,15 +70,15 @@ const nasty = fc.constantFrom(
   '01M8M02A1TZVT6DQHNGRN5QJ7X',
   'x'.repeat(300),
 );
-const token = fc.oneof(fc.constant('user'), fc.constant('second'), fc.constant('none'), fc.constant('garbage'));
+const token = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('user', 'second') },
+  { weight: 1, arbitrary: fc.constantFrom('none', 'garbage') },
+);
+/** Below the local stage throttle (200/s): a throttled request tests only the throttle. */
+const REQUESTS_PER_SECOND = 150;
 const jsonish = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
   fc.dictionary(fc.oneof(fc.string(), nasty), fc.oneof(fc.jsonValue({ maxDepth: 2 }), nasty), { maxKeys: 6 }),
-  fc.record({
-    description: fc.oneof(fc.string(), nasty),
-    specifications: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), nasty),
-    quantity: fc.oneof(fc.integer(), fc.double(), nasty),
-  }),
 );
 const rawBody = fc.oneof(
   jsonish.map((v) => JSON.stringify(v) ?? 'null'),
@@ -76,94 +86,188 @@ const rawBody = fc.oneof(
   fc.constant('['.repeat(5000)),
   fc.nat({ max: 3000 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`),
 );
-const httpRequest = fc.record({
-  route: fc.constantFrom(...Object.keys(httpRoutes)),
-  param: fc.oneof(nasty, fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.uuid()),
-  query: fc.oneof(
-    fc.constant(''),
-    fc
-      .dictionary(fc.oneof(fc.string(), nasty), fc.oneof(fc.string(), nasty), { maxKeys: 4 })
-      .map((q) => new URLSearchParams(q).toString()),
-  ),
-  body: rawBody,
-  contentType: fc.constantFrom('application/json', 'text/plain', '', 'application/json; charset=utf-8'),
-  caller: token,
-  ifMatch: fc.oneof(fc.constant(undefined), fc.constantFrom('"1"', '*', 'W/"x"', '"-1"'), fc.string()),
-  idempotencyKey: fc.oneof(fc.constant(undefined), fc.string({ maxLength: 300 })),
+const junkQuery = fc
+  .dictionary(fc.oneof(fc.string(), nasty), fc.oneof(fc.string(), nasty), { maxKeys: 4 })
+  .map((q) => new URLSearchParams(q).toString());
+
+/**
+ * A path or frame id: one of the caller's own resources, the other user's, a well-formed id from
+ * the schema that names nothing, or junk. Own and other are resolved when the request is sent.
+ */
+type IdChoice = { kind: 'own' | 'other'; pick: number } | { kind: 'literal'; value: string };
+const idChoice = (valid: fc.Arbitrary<unknown>): fc.Arbitrary<IdChoice> =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom('own' as const, 'other' as const), pick: fc.nat() }) },
+    { weight: 1, arbitrary: valid.map((value) => ({ kind: 'literal' as const, value: String(value) })) },
+    { weight: 1, arbitrary: nasty.map((value) => ({ kind: 'literal' as const, value: encodeURIComponent(value) })) },
+  );
+
+/** Valid by the route's own schema most of the time, broken in one way often, junk sometimes. */
+const validMostly = (schema: z.ZodType | undefined, junk: fc.Arbitrary<string>) => {
+  if (!schema) return fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: junk });
+  const valid = arbitraryFor(schema);
+  return fc.oneof(
+    { weight: 4, arbitrary: valid.map((v) => JSON.stringify(v)) },
+    { weight: 2, arbitrary: mutated(valid, nasty).map((v) => JSON.stringify(v)) },
+    { weight: 1, arbitrary: junk },
+  );
+};
+const paramSchema = (route: HttpRoute, name: string) =>
+  route.request?.params && 'shape' in route.request.params
+    ? ((route.request.params as z.ZodObject).shape[name] as z.ZodType)
+    : z.string();
+const asQueryString = (json: string) =>
+  json.startsWith('{') ? new URLSearchParams(JSON.parse(json) as Record<string, string>).toString() : json;
+
+// Sign-outs are fuzzed too, but rarer: each one makes its user sign in again (about a second).
+const routeKeys = fc.oneof(
+  { weight: 24, arbitrary: fc.constantFrom(...Object.keys(httpRoutes).filter((key) => !key.includes('logout'))) },
+  { weight: 1, arbitrary: fc.constantFrom(...Object.keys(httpRoutes).filter((key) => key.includes('logout'))) },
+);
+const httpRequest = routeKeys.chain((key) => {
+  const route = (httpRoutes as Record<string, HttpRoute>)[key]!;
+  const names = [...key.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  return fc.record({
+    route: fc.constant(key),
+    params: fc.tuple(...names.map((name) => idChoice(arbitraryFor(paramSchema(route, name))))),
+    query: validMostly(route.request?.query, junkQuery).map(asQueryString),
+    body: validMostly(route.request?.body, rawBody),
+    contentType: fc.oneof(
+      { weight: 4, arbitrary: fc.constant('application/json') },
+      { weight: 1, arbitrary: fc.constantFrom('text/plain', '', 'application/json; charset=utf-8') },
+    ),
+    caller: token,
+    ifMatch: fc.oneof(fc.constant(undefined), fc.constantFrom('"1"', '*', 'W/"x"', '"-1"'), fc.string()),
+    idempotencyKey: fc.oneof(fc.constant(undefined), fc.string({ maxLength: 300 })),
+  });
 });
+
+const validFrames = Object.values(wsRoutes as Record<string, WsRoute>).flatMap((route) =>
+  route.frame ? [arbitraryFor(route.frame) as fc.Arbitrary<Record<string, unknown>>] : [],
+);
 const wsFrame = fc.oneof(
-  jsonish.map((v) => JSON.stringify(v) ?? 'null'),
-  fc
-    .record(
-      {
-        action: fc.oneof(fc.constantFrom(...Object.keys(wsRoutes)), fc.string(), nasty),
-        roomId: fc.oneof(nasty, fc.string()),
-        content: fc.oneof(fc.string({ maxLength: 50 }), nasty),
-        clientMessageId: fc.oneof(fc.string({ maxLength: 70 }), nasty),
-        after: fc.oneof(nasty, fc.string()),
-        summary: fc.oneof(fc.string(), nasty),
-      },
-      { requiredKeys: ['action'] },
-    )
-    .map((f) => JSON.stringify(f)),
-  fc.string(),
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fc.oneof(...validFrames), idChoice(fc.constant('01M8M02A1TZVT6DQHNGRN5QJ7X')))
+      .map(([frame, roomId]) => ({ frame, roomId })),
+  },
+  { weight: 2, arbitrary: mutated(fc.oneof(...validFrames), nasty).map((frame) => ({ frame, roomId: undefined })) },
+  { weight: 1, arbitrary: fc.oneof(jsonish, fc.string()).map((frame) => ({ frame, roomId: undefined })) },
 );
 
 export async function fuzz(
   target: FuzzTarget,
   counts: { http: number; frames: number; seed?: number },
 ): Promise<FuzzResult> {
+  // Generated first: sampling blocks for seconds, and keep-alive sockets must not idle through it.
+  const seed = counts.seed ?? Date.now();
+  const requests = fc.sample(httpRequest, { numRuns: counts.http, seed });
+  const frames = fc.sample(wsFrame, { numRuns: counts.frames, seed: seed + 1 });
   // Two customers (no admin is at hand without the bootstrap admin's password): each one's token is
   // offered on every route, their own and the other's orders and rooms, and the admin routes.
-  const [user, second] = await Promise.all([signIn(target, 'user'), signIn(target, 'second')]);
-  const tokens: Record<string, string | undefined> = {
-    user: user.accessToken,
-    second: second.accessToken,
-    none: undefined,
-    garbage: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+  const users = { user: await signIn(target, 'user'), second: await signIn(target, 'second') };
+  // Promises: after a sign-out every worker waits for the same new sign-in.
+  const tokens: Record<string, Promise<string | undefined>> = {
+    user: Promise.resolve(users.user.accessToken),
+    second: Promise.resolve(users.second.accessToken),
+    none: Promise.resolve(undefined),
+    garbage: Promise.resolve('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'),
   };
   const result: FuzzResult = {
-    userIds: [user.user.id, second.user.id],
+    userIds: [users.user.user.id, users.second.user.id],
     requests: 0,
     frames: 0,
     serverErrors: [],
     created: new Set(),
     acked: new Set(),
+    statuses: {},
+  };
+  // Each user's orders (their rooms too), so generated requests name real resources.
+  const orderIds: Record<'user' | 'second', string[]> = { user: [], second: [] };
+  for (const who of ['user', 'second'] as const) {
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${target.httpUrl}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokens[who]}` },
+        body: JSON.stringify({ description: `Fuzz order ${i}`, specifications: {}, quantity: 1 }),
+      });
+      const { id } = (await response.json()) as { id: string };
+      orderIds[who].push(id);
+      result.created.add(id);
+    }
+  }
+  const resolveId = (choice: IdChoice, caller: string, route: string) => {
+    if (choice.kind === 'literal') return choice.value;
+    const owner = (choice.kind === 'own') === (caller !== 'second') ? 'user' : 'second';
+    if (route.includes(' /users/')) return users[owner].user.id;
+    const pool = orderIds[owner];
+    return pool[choice.pick % pool.length]!;
   };
 
-  const requests = fc.sample(httpRequest, { numRuns: counts.http, seed: counts.seed ?? Date.now() });
   let next = 0;
+  let nextSlot = performance.now();
+  const paced = async () => {
+    const now = performance.now();
+    const slot = Math.max(now, nextSlot);
+    nextSlot = slot + 1000 / REQUESTS_PER_SECOND;
+    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  };
   const worker = async () => {
     for (let i = next++; i < requests.length; i = next++) {
+      await paced();
       const r = requests[i]!;
       const { method, path } = splitRouteKey(r.route);
-      const url = `${target.httpUrl}${path.replace(/\{\w+\}/g, r.param)}${r.query ? `?${r.query}` : ''}`;
+      let p = 0;
+      const filled = path.replace(/\{\w+\}/g, () => resolveId(r.params[p++]!, r.caller, r.route));
+      const url = `${target.httpUrl}${filled}${r.query ? `?${r.query}` : ''}`;
       const headers: Record<string, string> = {};
-      const bearer = tokens[r.caller];
+      const bearer = await tokens[r.caller];
       if (bearer) headers.authorization = `Bearer ${bearer}`;
       if (r.contentType) headers['content-type'] = r.contentType;
       if (r.ifMatch !== undefined) headers['if-match'] = r.ifMatch;
       if (r.idempotencyKey !== undefined) headers['idempotency-key'] = r.idempotencyKey.replace(/[^\x20-\x7e]/g, '');
       const hasBody = method !== 'GET' && method !== 'DELETE';
-      const response = await fetch(url, { method, headers, ...(hasBody ? { body: r.body } : {}) });
-      const text = await response.text();
+      let response: Response;
+      let text: string;
+      try {
+        response = await fetch(url, { method, headers, ...(hasBody ? { body: r.body } : {}) });
+        text = await response.text();
+      } catch (error) {
+        // A dropped connection is an answer no client can act on: counted with the 5xx.
+        result.requests++;
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        result.serverErrors.push(
+          `${method} ${url.slice(0, 120)} → no answer (${cause?.code ?? cause?.message ?? String(error)}); ` +
+            `headers ${JSON.stringify(headers).slice(0, 300)}; body ${JSON.stringify(r.body.slice(0, 200))}`,
+        );
+        continue;
+      }
       result.requests++;
+      result.statuses[response.status] = (result.statuses[response.status] ?? 0) + 1;
       if (response.status >= 500)
         result.serverErrors.push(`${method} ${url.slice(0, 120)} → ${response.status} ${text.slice(0, 200)}`);
-      if (r.route === 'POST /orders' && response.status === 201) result.created.add(JSON.parse(text).id);
+      if (r.route === 'POST /orders' && response.status === 201) {
+        const { id } = JSON.parse(text) as { id: string };
+        result.created.add(id);
+        if (r.caller === 'user' || r.caller === 'second') orderIds[r.caller].push(id);
+      }
+      // A successful sign-out would leave the rest of the run anonymous: sign that user in again.
+      if (/logout/.test(r.route) && response.ok && (r.caller === 'user' || r.caller === 'second')) {
+        tokens[r.caller] = users[r.caller].login().then((answer) => answer.accessToken);
+      }
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
 
   // Frames: one socket per caller, all frames sent with a small pause so the rate limit is hit but not only it.
-  const frames = fc.sample(wsFrame, { numRuns: counts.frames, seed: (counts.seed ?? Date.now()) + 1 });
-  // The HTTP phase may have signed them out everywhere (that route needs no body to succeed).
-  const openSocket = async (signedIn: typeof user) => {
-    const session = await signedIn.login();
+  const openSocket = async (who: 'user' | 'second') => {
+    const session = await users[who].login();
     const ticket = await fetch(`${target.httpUrl}/chat/tickets`, {
       method: 'POST',
       headers: { authorization: `Bearer ${session.accessToken}` },
     }).then((r) => r.json() as Promise<{ ticket: string }>);
+    if (!ticket.ticket) throw new Error(`No ticket for ${who}: ${JSON.stringify(ticket)}`);
     const socket = new WebSocket(`${target.wsUrl}?ticket=${encodeURIComponent(ticket.ticket)}`);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     socket.on('message', (data) => {
@@ -181,11 +285,16 @@ export async function fuzz(
   };
   // Frames alternate between the two callers; a socket the server closed (a frame over 32 KB, an ended
   // session) is replaced by a new one, so every frame is delivered.
-  const sockets = [await openSocket(user), await openSocket(second)];
-  for (const [i, frame] of frames.entries()) {
+  const callers = ['user', 'second'] as const;
+  const sockets = [await openSocket('user'), await openSocket('second')];
+  for (const [i, { frame, roomId }] of frames.entries()) {
     const which = i % 2;
-    if (sockets[which]!.readyState !== WebSocket.OPEN) sockets[which] = await openSocket(which ? second : user);
-    sockets[which]!.send(frame);
+    if (sockets[which]!.readyState !== WebSocket.OPEN) sockets[which] = await openSocket(callers[which]!);
+    const sent =
+      roomId && frame !== null && typeof frame === 'object'
+        ? { ...frame, roomId: resolveId(roomId, callers[which]!, 'frame') }
+        : frame;
+    sockets[which]!.send(typeof sent === 'string' ? sent : JSON.stringify(sent));
     result.frames++;
     if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
   }

@@ -18,6 +18,7 @@ import {
   statusAfterRoomClose,
   type Order,
 } from '#lambdas/orders/order.ts';
+import { CreateOrderBody } from '#lambdas/schemas/orders.ts';
 import { listParams, saveParams } from '#lambdas/orders/repository.ts';
 import { handler as updateHandler } from '#lambdas/handlers/http/orders-update.ts';
 import { handler as createHandler } from '#lambdas/handlers/http/orders-create.ts';
@@ -242,5 +243,20 @@ describe('POST /orders idempotency', () => {
     const response = await call(createHandler, httpEvent('POST /orders', { claims: adminClaims(), body: fields }));
     expect(response.statusCode).toBe(403);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('order bodies', () => {
+  const body = (specifications: Record<string, unknown>) => ({ description: 'x', specifications, quantity: 1 });
+
+  it('refuse numbers DynamoDB cannot store, and keep the ones it can', () => {
+    for (const n of [5e-324, 1e-131, -1e-200, 1e126, -2e300]) {
+      const result = CreateOrderBody.safeParse(body({ n }));
+      expect(result.success, String(n)).toBe(false);
+      expect(result.error!.issues[0]!.message).toMatch(/between 1e-130 and 1e126/);
+    }
+    for (const n of [0, -0, 1e-130, 9.99e125, -42.5, Number.MAX_SAFE_INTEGER]) {
+      expect(CreateOrderBody.safeParse(body({ nested: [{ n }] })).success, String(n)).toBe(true);
+    }
   });
 });
