@@ -330,7 +330,8 @@ export const httpRoutes = {
   'POST /chat/tickets': {
     handler: 'http/chat-tickets',
     access: 'user',
-    summary: 'A single-use, 60-second ticket to open the WebSocket with (?ticket=…) instead of a token',
+    summary:
+      'A single-use, 60-second ticket to open the WebSocket with (?ticket=…), the only credential $connect takes',
     tag: 'Chat',
     responses: { 201: { description: 'The ticket', schema: TicketResponse } },
     permissions: { tables: { main: 'readWrite' } },
@@ -430,11 +431,10 @@ export const wsAuthorizer = {
   handler: 'ws/authorizer',
   /**
    * API Gateway refuses (401) without invoking the authorizer when an identity source is
-   * missing, and requires all of them: so `token` and `ticket` are not listed (a client sends
-   * one or the other) and the authorizer reads them itself. The deployed stack adds the
+   * missing: an upgrade without a ticket costs no invocation. The deployed stack adds the
    * CloudFront origin header here (see lib/constructs/websocket-api.ts).
    */
-  identitySource: [],
+  identitySource: ['route.request.querystring.ticket'],
   permissions: { tables: { main: 'readWrite' } },
   timeoutSeconds: 10,
 } as const satisfies WsRoute & { identitySource: readonly string[] };

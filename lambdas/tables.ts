@@ -15,6 +15,11 @@ export interface TableDefinition {
   sortKey?: string;
   indexes: Record<string, IndexDefinition>;
   ttlAttribute?: string;
+  /**
+   * Every item expires within hours (connections, idempotency records): nothing to restore,
+   * so no point-in-time recovery (a cost without value).
+   */
+  shortLived?: boolean;
 }
 
 export const tables = {
@@ -46,6 +51,7 @@ export const tables = {
     // One user's open connections, to close them when their session ends.
     indexes: { byUser: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } },
     ttlAttribute: 'expiresAt',
+    shortLived: true,
   },
   /** Powertools idempotency records for POST /orders. */
   idempotency: {
@@ -53,6 +59,7 @@ export const tables = {
     partitionKey: 'id',
     indexes: {},
     ttlAttribute: 'expiration',
+    shortLived: true,
   },
 } as const satisfies Record<string, TableDefinition>;
 

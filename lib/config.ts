@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 /**
  * One typed configuration per stage. The CDK app picks one with
  * `-c stage=dev|prod`; the local runtime uses `local` so throttling and CORS
@@ -10,7 +13,14 @@ export interface StageConfig {
   /** prod keeps data when the stack is deleted and turns on deletion protection. */
   retainData: boolean;
   logRetentionDays: 7 | 30 | 90 | 365;
+  /** Who gets the alarms (e-mail; confirm the subscription AWS sends). Set with `-c alarmEmail=` or ALARM_EMAIL. */
   alarmEmail?: string;
+  /**
+   * The account-wide API Gateway CloudWatch Logs role WebSocket access logs need: `create` (the
+   * default: created and retained) or `existing` (the account already has one; set with
+   * `-c apiGatewayLogsRole=existing`).
+   */
+  apiGatewayLogsRole: 'create' | 'existing';
   corsOrigins: string[];
   /** API Gateway stage throttling, per second and burst, for both APIs. */
   throttle: { rateLimit: number; burstLimit: number };
@@ -24,6 +34,7 @@ export interface StageConfig {
 
 const shared = {
   serviceName: 'order-chat',
+  apiGatewayLogsRole: 'create',
   wafRateLimitPer5Min: 2000,
   cognitoWafRateLimitPer5Min: 300,
 } as const;
@@ -63,4 +74,65 @@ export function stageConfig(name: string | undefined): StageConfig {
   const config = stages[stage];
   if (!config) throw new Error(`Unknown stage "${name}". Use one of: ${Object.keys(stages).join(', ')}`);
   return config;
+}
+
+/** Stack ids, declared once (scripts, the smoke test and docs refer to these). */
+export const stackIds = (stage: string) => ({
+  stateful: `OrderChat-${stage}-Stateful`,
+  waf: `OrderChat-${stage}-Waf`,
+  api: `OrderChat-${stage}-Api`,
+});
+
+/** The region your AWS config file gives the active profile (what the AWS CLI would use). */
+export function profileRegion(env: Record<string, string | undefined> = process.env): string | undefined {
+  const file = env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config');
+  if (!existsSync(file)) return undefined;
+  const profile = env.AWS_PROFILE ?? 'default';
+  let inProfile = false;
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const section = /^\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]/.exec(line);
+    if (section) inProfile = section[1] === profile;
+    else if (inProfile) {
+      const region = /^\s*region\s*=\s*(\S+)/.exec(line)?.[1];
+      if (region) return region;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The stage to deploy, with what the command line and environment add: `-c stage=`, `-c region=`
+ * (else AWS_REGION, AWS_DEFAULT_REGION, your profile's region), `-c alarmEmail=` / ALARM_EMAIL,
+ * `-c apiGatewayLogsRole=existing`. Says where the region came from: with none configured the CDK
+ * CLI would target us-east-1 without a word, so this says so instead.
+ */
+export function deploymentTarget(
+  context: (key: string) => unknown,
+  env: Record<string, string | undefined> = process.env,
+): { config: StageConfig; region: string; regionSource: string } {
+  const base = stageConfig(context('stage') as string | undefined);
+  const alarmEmail = (context('alarmEmail') as string | undefined) ?? env.ALARM_EMAIL ?? base.alarmEmail;
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`alarmEmail "${alarmEmail}" is not an e-mail address`);
+  }
+  const logsRole = (context('apiGatewayLogsRole') as string | undefined) ?? base.apiGatewayLogsRole;
+  if (logsRole !== 'create' && logsRole !== 'existing') {
+    throw new Error(`apiGatewayLogsRole must be "create" or "existing", not "${logsRole}"`);
+  }
+  const sources: [string, string | undefined][] = [
+    ['from -c region', context('region') as string | undefined],
+    ['from AWS_REGION', env.AWS_REGION],
+    ['from AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION],
+    [`from profile ${env.AWS_PROFILE ?? 'default'} in your AWS config`, profileRegion(env)],
+    [
+      'NO REGION IS CONFIGURED: this is the AWS default; set -c region=… or AWS_REGION',
+      env.CDK_DEFAULT_REGION ?? 'us-east-1',
+    ],
+  ];
+  const [regionSource, region] = sources.find(([, value]) => value) as [string, string];
+  return {
+    config: { ...base, apiGatewayLogsRole: logsRole, ...(alarmEmail ? { alarmEmail } : {}) },
+    region,
+    regionSource,
+  };
 }

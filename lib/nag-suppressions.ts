@@ -6,6 +6,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { httpRoutes, splitRouteKey, wsRoutes } from '#lambdas/routes.ts';
+import { tables, type TableKey } from '#lambdas/tables.ts';
 import type { ApiStack } from './stacks/api-stack.ts';
 import type { StatefulStack } from './stacks/stateful-stack.ts';
 import type { WafStack } from './stacks/waf-stack.ts';
@@ -39,6 +40,16 @@ export function applyNagSuppressions({
     'The Plus feature plan is a per-user cost; brute force is limited by the REGIONAL WebACL rate rule on the pool and the password policy.',
   );
 
+  for (const [key, table] of Object.entries(stateful.data.tables)) {
+    if ('shortLived' in tables[key as TableKey]) {
+      acknowledge(
+        table,
+        'DDB3',
+        `Every ${key} item expires within hours (TTL); point-in-time recovery would cost without anything worth restoring.`,
+      );
+    }
+  }
+
   for (const [routeKey, route] of Object.entries(httpRoutes)) {
     if (route.access !== 'public') continue;
     const routeConstruct = api.httpApi.api.node.tryFindChild(routePathId(routeKey));
@@ -71,6 +82,16 @@ export function applyNagSuppressions({
         'Connection ids are only known at run time; the grant is limited to @connections of this WebSocket stage.',
       );
     }
+  }
+
+  const logsRole = api.webSocketApi.node.tryFindChild('ApiGatewayLogsRole');
+  if (logsRole) {
+    const { account, region, partition } = api;
+    acknowledge(
+      logsRole,
+      `IAM5[Resource::${nagResourceId(api, `arn:${partition}:logs:${region}:${account}:*`)}]`,
+      "API Gateway's account-wide logging role writes the log groups of every API in this account and region; their names are API Gateway's.",
+    );
   }
 
   for (const secret of [api.node.findChild('OriginVerifySecret'), api.node.findChild('CursorSecret')]) {

@@ -1,17 +1,10 @@
 /** Builds every stack of one stage into an app; used by bin/app.ts and the infrastructure tests. */
 import type { App } from 'aws-cdk-lib';
-import type { StageConfig } from './config.ts';
+import { stackIds, type StageConfig } from './config.ts';
 import { applyNagSuppressions } from './nag-suppressions.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 import { WafStack } from './stacks/waf-stack.ts';
-
-/** Stack ids, declared once (scripts and docs refer to these). */
-export const stackIds = (stage: string) => ({
-  stateful: `OrderChat-${stage}-Stateful`,
-  waf: `OrderChat-${stage}-Waf`,
-  api: `OrderChat-${stage}-Api`,
-});
 
 export function buildOrderChat(app: App, config: StageConfig, env: { account?: string | undefined; region: string }) {
   const ids = stackIds(config.stage);

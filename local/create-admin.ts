@@ -1,29 +1,30 @@
 /**
- * `npm run create-admin -- --email a@b.c --password '…' [--name Admin] [--stack OrderChat-dev-Api]`
+ * `npm run create-admin -- --email a@b.c --password '…' [--name Admin] [--stage dev]`
  *
- * Creates or updates an admin account, idempotently. Without --stack it talks
- * to the running `npm start` (COGNITO_PORT, DYNAMODB_PORT); with --stack it
- * reads the deployed stack's outputs and uses your AWS credentials.
+ * Creates or updates an admin account, idempotently. Without --stage it talks
+ * to the running `npm start` (COGNITO_PORT, DYNAMODB_PORT); with --stage it
+ * reads that stage's stateful stack outputs and uses your AWS credentials.
  */
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { RegisterBody } from '#lambdas/schemas/users.ts';
 import { cognitoClient, provisionUserPool } from './cognito-local.ts';
 import { localTableName } from './runtime.ts';
+import { stackIds } from '#lib/config.ts';
 
 const { values } = parseArgs({
   options: {
     email: { type: 'string' },
     password: { type: 'string' },
     name: { type: 'string', default: 'Admin' },
-    stack: { type: 'string' },
+    stage: { type: 'string' },
   },
 });
 
 const input = RegisterBody.safeParse({ email: values.email, password: values.password, name: values.name });
 if (!input.success) {
   console.error(
-    `Usage: npm run create-admin -- --email <email> --password <password> [--name <name>] [--stack <stack>]\n` +
+    `Usage: npm run create-admin -- --email <email> --password <password> [--name <name>] [--stage <stage>]\n` +
       input.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n'),
   );
   process.exit(2);
@@ -63,12 +64,13 @@ async function localEnvironment() {
 
 try {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  Object.assign(process.env, values.stack ? await deployedEnvironment(values.stack) : await localEnvironment());
+  const stack = values.stage ? stackIds(values.stage).stateful : undefined;
+  Object.assign(process.env, stack ? await deployedEnvironment(stack) : await localEnvironment());
   // Only the profile table and Cognito are touched; cursors are never signed here.
   process.env.CURSOR_SECRET ??= 'unused-by-create-admin-unused-by-create-admin';
   const { ensureAdmin } = await import('#lambdas/users/service.ts');
   const admin = await ensureAdmin(input.data);
-  console.log(`Admin ${admin.email} (${admin.id}) is ready${values.stack ? ` in ${values.stack}` : ' locally'}.`);
+  console.log(`Admin ${admin.email} (${admin.id}) is ready${stack ? ` in ${stack}` : ' locally'}.`);
 } catch (error) {
   console.error(`create-admin failed: ${(error as Error).message}`);
   process.exit(1);

@@ -104,7 +104,8 @@ export function buildAsyncApi() {
       version: '1.0.0',
       description: [
         "Real-time chat in each order's room (room id = order id).",
-        'Connect with `?token=<accessToken>` or, better in browsers, `?ticket=<ticket>` from `POST /chat/tickets` (single use, 60 s).',
+        'Connect with `?ticket=<ticket>` from `POST /chat/tickets` (single use, 60 s). Access tokens are not accepted in the URL: query strings reach access logs, and a ticket is worthless once used.',
+        'Send a `User-Agent` header with the upgrade (browsers do): the deployed WAF refuses requests without one.',
         'Frames are JSON; client frames carry `action`. Anything else, or invalid JSON, is answered with an `error` frame (status 400) naming the supported actions.',
         'Frames over 128 KB close the connection with 1009. Connections idle for 10 minutes, or open for 2 hours, are closed: reconnect and `joinRoom` with `after` to resume without gaps.',
       ].join('\n\n'),
@@ -115,7 +116,7 @@ export function buildAsyncApi() {
         pathname: '/local',
         protocol: 'ws',
         description: 'npm start',
-        security: [{ $ref: '#/components/securitySchemes/token' }, { $ref: '#/components/securitySchemes/ticket' }],
+        security: [{ $ref: '#/components/securitySchemes/ticket' }],
       },
       deployed: {
         host: '{distribution}.cloudfront.net',
@@ -123,7 +124,7 @@ export function buildAsyncApi() {
         protocol: 'wss',
         description: 'The WebSocketUrl output of the API stack',
         variables: { distribution: { description: 'CloudFront distribution id' } },
-        security: [{ $ref: '#/components/securitySchemes/token' }, { $ref: '#/components/securitySchemes/ticket' }],
+        security: [{ $ref: '#/components/securitySchemes/ticket' }],
       },
     },
     channels: {
@@ -136,11 +137,10 @@ export function buildAsyncApi() {
           ws: {
             query: {
               type: 'object',
-              description: 'Exactly one of token or ticket.',
               properties: {
-                token: { type: 'string', description: 'Cognito access token from POST /auth/login' },
                 ticket: { type: 'string', description: 'Single-use ticket from POST /chat/tickets, valid 60 s' },
               },
+              required: ['ticket'],
             },
           },
         },
@@ -150,7 +150,6 @@ export function buildAsyncApi() {
     components: {
       schemas,
       securitySchemes: {
-        token: { type: 'httpApiKey', name: 'token', in: 'query', description: 'Access token' },
         ticket: { type: 'httpApiKey', name: 'ticket', in: 'query', description: 'Connect ticket' },
       },
     },

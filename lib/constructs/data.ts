@@ -21,7 +21,7 @@ export class DataTables extends Construct {
           ...('sortKey' in definition ? { sortKey: attribute(definition.sortKey) } : {}),
           billing: dynamodb.Billing.onDemand(),
           encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
-          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: !('shortLived' in definition) },
           deletionProtection: config.retainData,
           removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
           ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),

@@ -72,6 +72,12 @@ export class Identity extends Construct {
         },
       ],
     });
+    // Ordering: the association reads both ARNs (GetAtt), so CloudFormation creates it only once the
+    // WebACL and the pool are CREATE_COMPLETE (an extra DependsOn would be redundant: cfn-lint W3005).
+    // The WebACL may still be propagating then (AWS WAF: seconds to minutes); CloudFormation's
+    // AWS::WAFv2::WebACLAssociation create handler answers the resulting WAFUnavailableEntityException
+    // with IN_PROGRESS and calls back until it succeeds (aws-cloudformation-resource-providers-wafv2,
+    // webaclassociation CreateHandler), so the first deploy doesn't fail on it.
     new wafv2.CfnWebACLAssociation(this, 'UserPoolWebAclAssociation', {
       resourceArn: this.userPool.userPoolArn,
       webAclArn: webAcl.attrArn,

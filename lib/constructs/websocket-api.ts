@@ -4,6 +4,7 @@
  * query strings (they carry tokens and tickets).
  */
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigatewayv1 from 'aws-cdk-lib/aws-apigateway';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -45,7 +46,7 @@ export class WebSocketApi extends Construct {
       retention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    this.stage = new apigw.WebSocketStage(this, 'Stage', {
+    const stage = new apigw.WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName: WS_STAGE_NAME,
       autoDeploy: true,
@@ -55,6 +56,47 @@ export class WebSocketApi extends Construct {
         format: AccessLogFormat.custom(JSON.stringify(WS_ACCESS_LOG_FORMAT)),
       },
     });
+    this.stage = stage;
+    if (config.apiGatewayLogsRole === 'create') stage.node.addDependency(this.accountLogsRole());
+  }
+
+  /**
+   * WebSocket (unlike HTTP API) access logging needs the account's API Gateway CloudWatch role
+   * (`AWS::ApiGateway::Account`), which a fresh account or region doesn't have: the stage would
+   * fail with "CloudWatch Logs role ARN must be set in account settings". The setting is
+   * account-wide, so both are retained when the stack goes, and deploying over an existing role
+   * just points the setting at this equivalent one.
+   */
+  private accountLogsRole(): apigatewayv1.CfnAccount {
+    const { account, region, partition } = Stack.of(this);
+    const role = new iam.Role(this, 'ApiGatewayLogsRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+      description: 'API Gateway writes access and execution logs of every API in this account and region',
+      inlinePolicies: {
+        logs: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: [
+                'logs:CreateLogGroup',
+                'logs:CreateLogStream',
+                'logs:DescribeLogGroups',
+                'logs:DescribeLogStreams',
+                'logs:PutLogEvents',
+                'logs:GetLogEvents',
+                'logs:FilterLogEvents',
+              ],
+              resources: [`arn:${partition}:logs:${region}:${account}:*`],
+            }),
+          ],
+        }),
+      },
+    });
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const setting = new apigatewayv1.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+    setting.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    return setting;
   }
 
   /** The management API base URL handlers post to (`https://{apiId}.execute-api.{region}.amazonaws.com/ws`). */

@@ -77,9 +77,6 @@ export class ApiStack extends Stack {
     const domain = this.edge.distribution.distributionDomainName;
     new CfnOutput(this, 'ApiUrl', { value: `https://${domain}`, description: 'Public HTTPS base URL' });
     new CfnOutput(this, 'WebSocketUrl', { value: `wss://${domain}/${WS_STAGE_NAME}`, description: 'Public WSS URL' });
-    new CfnOutput(this, 'UserPoolId', { value: props.identity.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: props.identity.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'MainTableName', { value: props.data.tables.main.tableName });
     new CfnOutput(this, 'Region', { value: this.region });
   }
 }

@@ -1,7 +1,17 @@
 // End-to-end: per-order chat rooms over the WebSocket API, with several real clients.
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, bootstrapAdmin, connect, newAdmin, newUser, openSocket, type Client, type Session } from './support.ts';
+import {
+  api,
+  bootstrapAdmin,
+  connect,
+  newAdmin,
+  newUser,
+  openSocket,
+  ticketSocket,
+  type Client,
+  type Session,
+} from './support.ts';
 import { membersOf, plantExpiredTicket, plantVanishedConnection } from './planted.ts';
 
 let owner: Session;
@@ -18,7 +28,7 @@ const order = async (session: Session) =>
   ).body;
 
 async function client(session: Session): Promise<Client> {
-  const c = await openSocket(`?token=${session.accessToken}`);
+  const c = await ticketSocket(session);
   open.push(c);
   return c;
 }

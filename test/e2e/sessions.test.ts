@@ -8,7 +8,6 @@ import {
   login,
   newAdmin,
   newUser,
-  openSocket,
   placeOrder,
   ticketSocket,
   type Client,
@@ -42,6 +41,8 @@ describe('logout', () => {
     const phone = await newUser('sess-logout');
     const laptop = await login(phone.email, phone.password);
     const [phoneSocket, laptopSocket] = [await socketOf(phone), await socketOf(laptop)];
+    // A ticket issued before the logout is of no use after it.
+    const phoneTicket = (await api('POST', '/chat/tickets', { token: phone.accessToken })).body.ticket as string;
 
     const out = await api('POST', '/auth/logout', {
       token: phone.accessToken,
@@ -53,7 +54,8 @@ describe('logout', () => {
     expect((await api('GET', '/users/me', { token: phone.accessToken })).status).toBe(401);
     expect((await api('GET', '/orders', { token: phone.accessToken })).status).toBe(401);
     expect((await api('POST', '/auth/refresh', { body: { refreshToken: phone.refreshToken } })).status).toBe(401);
-    expect(await connect(`?token=${phone.accessToken}`)).toEqual({ refusedWith: 401 });
+    expect((await api('POST', '/chat/tickets', { token: phone.accessToken })).status).toBe(401);
+    expect(await connect(`?ticket=${encodeURIComponent(phoneTicket)}`)).toEqual({ refusedWith: 401 });
 
     // The other device carries on, socket included.
     expect((await api('GET', '/users/me', { token: laptop.accessToken })).status).toBe(200);
@@ -76,7 +78,7 @@ describe('sign out everywhere', () => {
     for (const session of [one, two]) {
       expect((await api('GET', '/users/me', { token: session.accessToken })).status).toBe(401);
       expect((await api('POST', '/auth/refresh', { body: { refreshToken: session.refreshToken } })).status).toBe(401);
-      expect(await connect(`?token=${session.accessToken}`)).toEqual({ refusedWith: 401 });
+      expect((await api('POST', '/chat/tickets', { token: session.accessToken })).status).toBe(401);
     }
     const again = await login(one.email, one.password);
     expect((await api('GET', '/users/me', { token: again.accessToken })).status).toBe(200);
@@ -156,19 +158,19 @@ describe('role changes', () => {
 });
 
 describe('tokens', () => {
-  it('refuses ID tokens on HTTP and at $connect', async () => {
+  it('refuses ID tokens on HTTP, so they get no ticket for $connect either', async () => {
     const user = await newUser('sess-idtoken');
     const answer = await api('GET', '/users/me', { token: user.idToken });
     expect(answer.status).toBe(401);
-    expect(await connect(`?token=${user.idToken}`)).toEqual({ refusedWith: 401 });
+    expect((await api('POST', '/chat/tickets', { token: user.idToken })).status).toBe(401);
   });
 
-  it('refuses a correctly signed access token without exp on HTTP and at $connect', async () => {
+  it('refuses a correctly signed access token without exp on HTTP, tickets included', async () => {
     const user = await newUser('sess-noexp');
     const { exp: _exp, ...claims } = decodePayload(user.accessToken);
     const token = emulatorSignedToken({ ...claims, jti: 'no-exp' });
     expect((await api('GET', '/users/me', { token })).status).toBe(401);
-    expect(await connect(`?token=${token}`)).toEqual({ refusedWith: 401 });
+    expect((await api('POST', '/chat/tickets', { token })).status).toBe(401);
   });
 
   it('closes an open socket whose token has expired at its next frame, and sends it nothing meanwhile', async () => {
@@ -181,7 +183,7 @@ describe('tokens', () => {
       iat: now,
       exp: now + 2,
     });
-    const c = await openSocket(`?token=${shortLived}`);
+    const c = await ticketSocket({ accessToken: shortLived } as Session);
     open.push(c);
     c.send({ action: 'joinRoom', roomId });
     await c.next((f) => f.type === 'chatHistory');

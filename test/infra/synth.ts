@@ -2,17 +2,19 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { stageConfig, type StageName } from '#lib/config.ts';
+import { stageConfig, type StageConfig, type StageName } from '#lib/config.ts';
 import { buildOrderChat } from '#lib/order-chat.ts';
 import cdkJson from '../../cdk.json' with { type: 'json' };
 
-export function synthesize(stage: StageName) {
+export function synthesize(stage: StageName, overrides: Partial<StageConfig> = {}) {
   const app = new App({ context: { ...cdkJson.context, stage, 'aws:cdk:bundling-stacks': [] } });
-  const stacks = buildOrderChat(app, stageConfig(stage), { region: 'eu-west-1' });
+  const stacks = buildOrderChat(app, { ...stageConfig(stage), ...overrides }, { region: 'eu-west-1' });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  app.synth(); // throws ValidationFailed on any unacknowledged cdk-nag error
+  const assembly = app.synth(); // throws ValidationFailed on any unacknowledged cdk-nag error
   return {
     stacks,
+    /** The written templates, for tools that read files (cfn-lint). */
+    templatePaths: assembly.stacks.map((stack) => stack.templateFullPath),
     api: Template.fromStack(stacks.api),
     stateful: Template.fromStack(stacks.stateful),
     waf: Template.fromStack(stacks.waf),

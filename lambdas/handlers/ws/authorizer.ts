@@ -1,9 +1,10 @@
-// Primary adapter: the $connect Lambda REQUEST authorizer. Identity from `token` (an access token) or `ticket`.
+// Primary adapter: the $connect Lambda REQUEST authorizer. Identity from `ticket` (single use, from
+// POST /chat/tickets) only: a query string lands in CloudFront's standard logs, so it must never carry
+// a credential that outlives its first use (README, "Credentials never reach a log").
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { redeemTicket } from '../../chat/service.ts';
 import type { Session } from '../../shared/caller.ts';
 import { UnauthorizedError } from '../../shared/errors.ts';
-import { verifyAccessToken } from '../../shared/jwt.ts';
 import { logger } from '../../shared/logger.ts';
 import { cameThroughCloudFront } from '../../shared/origin-verify.ts';
 import { currentMember } from '../../users/session.ts';
@@ -20,21 +21,13 @@ const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string)
 });
 
 async function sessionFrom(query: Record<string, string | undefined>): Promise<Session | undefined> {
-  if (query.token) {
-    try {
-      return await verifyAccessToken(query.token);
-    } catch (error) {
-      logger.info('WebSocket token refused', { reason: (error as Error).name });
-      return undefined;
-    }
-  }
-  if (query.ticket) return redeemTicket(query.ticket);
-  return undefined;
+  if (query.token) logger.info('WebSocket access token refused: connect with a ticket from POST /chat/tickets');
+  return query.ticket ? redeemTicket(query.ticket) : undefined;
 }
 
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   if (!cameThroughCloudFront(event.headers)) return policy('anonymous', 'Deny', event.methodArn);
-  // Tokens and tickets are credentials: neither is ever logged.
+  // Tickets are credentials: never logged.
   const session = await sessionFrom(event.queryStringParameters ?? {});
   if (!session) throw new Error(UNAUTHORIZED);
   // The profile, not the token, says who they are now: name for chat, current role, session still live.

@@ -1,0 +1,154 @@
+// Infrastructure: what a first `cdk deploy` in a fresh account needs (issue 10), per stage.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deploymentTarget, stages, type StageName } from '#lib/config.ts';
+import { WS_STAGE_NAME } from '#lib/constructs/websocket-api.ts';
+import { synthesize } from './synth.ts';
+
+type Synth = ReturnType<typeof synthesize>;
+let dev: Synth;
+beforeAll(() => {
+  dev = synthesize('dev');
+});
+const only = (template: Synth['api'], type: string): Record<string, any> => {
+  const found = Object.entries(template.findResources(type));
+  expect(found, type).toHaveLength(1);
+  return { id: found[0]![0], ...found[0]![1] };
+};
+// CloudFront's managed policies (AWS documents their ids).
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+
+describe('API Gateway account logging role', () => {
+  it('exists, is retained, and the WebSocket stage waits for it', () => {
+    const account = only(dev.api, 'AWS::ApiGateway::Account');
+    expect(account.DeletionPolicy).toBe('Retain');
+    const roleId = account.Properties.CloudWatchRoleArn['Fn::GetAtt'][0];
+    const role = dev.api.findResources('AWS::IAM::Role')[roleId]!;
+    expect(role.DeletionPolicy).toBe('Retain');
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
+      Service: 'apigateway.amazonaws.com',
+    });
+    const wsStage = Object.values(dev.api.findResources('AWS::ApiGatewayV2::Stage')).find(
+      (stage) => stage.Properties.StageName === WS_STAGE_NAME,
+    )!;
+    expect(wsStage.DependsOn).toContain(account.id);
+  });
+
+  it('is left alone where the account already has one', () => {
+    const existing = synthesize('dev', { apiGatewayLogsRole: 'existing' });
+    expect(existing.api.findResources('AWS::ApiGateway::Account')).toEqual({});
+  });
+});
+
+describe('alarms reach a person', () => {
+  it('lets CloudWatch use the topic key, or it could not publish an alarm', () => {
+    const key = only(dev.api, 'AWS::KMS::Key');
+    const statements = key.Properties.KeyPolicy.Statement as { Principal: unknown; Action: string[] }[];
+    const cloudWatch = statements.find((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'));
+    expect(cloudWatch?.Action).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']));
+    const topic = only(dev.api, 'AWS::SNS::Topic');
+    expect(topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0]).toBe(key.id);
+  });
+
+  it('e-mails the address the deploy names, and nobody when none is named', () => {
+    expect(dev.api.findResources('AWS::SNS::Subscription')).toEqual({});
+    const withEmail = synthesize('dev', { alarmEmail: 'oncall@example.com' });
+    expect(only(withEmail.api, 'AWS::SNS::Subscription').Properties).toMatchObject({
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  });
+});
+
+describe('the /ws path through CloudFront', () => {
+  it('forwards the WebSocket handshake headers and the query string, caches nothing, allows every method', () => {
+    const config = only(dev.api, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+    const ws = config.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === `/${WS_STAGE_NAME}`);
+    // All viewer headers (Sec-WebSocket-Key/Version/Extensions/Protocol, Origin, User-Agent) and query strings.
+    expect(ws.OriginRequestPolicyId).toBe(ALL_VIEWER_EXCEPT_HOST_HEADER);
+    expect(ws.CachePolicyId).toBe(CACHING_DISABLED);
+    expect([...ws.AllowedMethods].sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+  });
+
+  it('gives the functions the stage’s own @connections URL', () => {
+    const fns = Object.values(dev.api.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.WS_CALLBACK_URL,
+    );
+    expect(fns.length).toBeGreaterThan(0);
+    const wsApiId = Object.keys(
+      dev.api.findResources('AWS::ApiGatewayV2::Api', { Properties: { ProtocolType: 'WEBSOCKET' } }),
+    )[0];
+    for (const fn of fns) {
+      const url = JSON.stringify(fn.Properties.Environment.Variables.WS_CALLBACK_URL);
+      expect(url).toContain(`{"Ref":"${wsApiId}"}`);
+      expect(url).toMatch(new RegExp(`\\.execute-api\\.eu-west-1\\..*/${WS_STAGE_NAME}"`));
+    }
+  });
+});
+
+describe('every stage synthesizes with its own config', () => {
+  it.each(Object.keys(stages) as StageName[])('%s', (stage) => {
+    const config = stages[stage];
+    const synth = synthesize(stage);
+    for (const apiStage of Object.values(synth.api.findResources('AWS::ApiGatewayV2::Stage'))) {
+      expect(apiStage.Properties.DefaultRouteSettings).toMatchObject({
+        ThrottlingRateLimit: config.throttle.rateLimit,
+        ThrottlingBurstLimit: config.throttle.burstLimit,
+      });
+    }
+    const http = Object.values(
+      synth.api.findResources('AWS::ApiGatewayV2::Api', { Properties: { ProtocolType: 'HTTP' } }),
+    )[0]!;
+    expect(http.Properties.CorsConfiguration.AllowOrigins).toEqual(config.corsOrigins);
+    expect(only(synth.api, 'AWS::CloudWatch::Dashboard').Properties.DashboardName).toBe(
+      `order-chat-${stage}-eu-west-1`,
+    );
+    const tables = Object.values(synth.stateful.findResources('AWS::DynamoDB::GlobalTable'));
+    for (const table of tables) {
+      expect(table.Properties.Replicas[0].DeletionProtectionEnabled ?? false).toBe(config.retainData);
+    }
+  });
+});
+
+describe('the deploy target', () => {
+  const home = mkdtempSync(join(tmpdir(), 'order-chat-aws-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  const context = (values: Record<string, string>) => (key: string) => values[key];
+
+  it('takes the region from -c region, then AWS_REGION, then the profile, and says which', () => {
+    const configFile = join(home, 'config');
+    writeFileSync(configFile, '[default]\nregion = ap-south-1\n[profile work]\nregion = eu-north-1\n');
+    const env = { AWS_CONFIG_FILE: configFile };
+    expect(deploymentTarget(context({ region: 'sa-east-1' }), { ...env, AWS_REGION: 'eu-west-3' })).toMatchObject({
+      region: 'sa-east-1',
+      regionSource: 'from -c region',
+    });
+    expect(deploymentTarget(context({}), { ...env, AWS_REGION: 'eu-west-3' }).region).toBe('eu-west-3');
+    expect(deploymentTarget(context({}), env).region).toBe('ap-south-1');
+    expect(deploymentTarget(context({}), { ...env, AWS_PROFILE: 'work' })).toMatchObject({
+      region: 'eu-north-1',
+      regionSource: 'from profile work in your AWS config',
+    });
+  });
+
+  it('says so loudly when no region is configured, rather than silently deploying to us-east-1', () => {
+    const target = deploymentTarget(context({}), {
+      AWS_CONFIG_FILE: join(home, 'none'),
+      CDK_DEFAULT_REGION: 'us-east-1',
+    });
+    expect(target.region).toBe('us-east-1');
+    expect(target.regionSource).toMatch(/NO REGION IS CONFIGURED/);
+  });
+
+  it('takes the alarm e-mail from -c alarmEmail or ALARM_EMAIL, and refuses one that is not an address', () => {
+    expect(deploymentTarget(context({ stage: 'prod', alarmEmail: 'a@example.com' }), {}).config.alarmEmail).toBe(
+      'a@example.com',
+    );
+    expect(deploymentTarget(context({}), { ALARM_EMAIL: 'b@example.com' }).config.alarmEmail).toBe('b@example.com');
+    expect(() => deploymentTarget(context({ alarmEmail: 'nobody' }), {})).toThrow(/not an e-mail/);
+    expect(() => deploymentTarget(context({ apiGatewayLogsRole: 'maybe' }), {})).toThrow(/create.*existing/);
+  });
+});
