@@ -3,6 +3,7 @@
  * stacks, the local API Gateway, the handler chain and the OpenAPI generator
  * all read it; adding a route is one entry here plus its handler module.
  */
+import { ORIGIN_VERIFY_HEADER } from './shared/origin-verify.ts';
 import { z } from 'zod';
 import type { TableKey } from './tables.ts';
 import type { LimitKind } from './limits/policy.ts';
@@ -425,6 +426,19 @@ export const wsRoutes = {
 export type WsRouteKey = keyof typeof wsRoutes;
 
 export const wsRouteSelectionExpression = '$request.body.action';
+
+/**
+ * The deployed HTTP API's Lambda authorizer on public routes: it admits requests that came through
+ * CloudFront (its origin header), so a direct execute-api call to a public route runs no route
+ * function. API Gateway refuses requests without the header before invoking it, and caches its
+ * answer per header value. Offline there is no CloudFront and no gate.
+ */
+export const httpOriginGate = {
+  handler: 'http/origin-gate',
+  identitySource: [`$request.header.${ORIGIN_VERIFY_HEADER}`],
+  resultsCacheTtlSeconds: 300,
+  timeoutSeconds: 3,
+} as const;
 
 /** The `$connect` Lambda REQUEST authorizer. */
 export const wsAuthorizer = {

@@ -8,6 +8,20 @@ import { join } from 'node:path';
  */
 export type StageName = 'local' | 'dev' | 'prod';
 
+export interface CustomDomain {
+  name: string;
+  hostedZoneId: string;
+  zoneName: string;
+  cloudFrontCertificateArn: string;
+  originCertificateArn: string;
+}
+
+/** The origin host names behind a custom domain (see StageConfig.customDomain). */
+export const originHosts = (domain: CustomDomain) => ({
+  http: `origin-http.${domain.name}`,
+  ws: `origin-ws.${domain.name}`,
+});
+
 export interface StageConfig {
   stage: StageName;
   /** prod keeps data when the stack is deleted and turns on deletion protection. */
@@ -21,6 +35,14 @@ export interface StageConfig {
    * `-c apiGatewayLogsRole=existing`).
    */
   apiGatewayLogsRole: 'create' | 'existing';
+  /**
+   * Optional: serve the stage at your own domain and close the execute-api endpoints. CloudFront
+   * answers at `name`; it reaches the APIs through API Gateway custom domains `origin-http.<name>`
+   * and `origin-ws.<name>`, so neither API needs (or has) its execute-api URL. The stack writes the
+   * DNS records in the hosted zone. Certificates (ACM) are yours: one in us-east-1 for `name`
+   * (CloudFront's), one in the deployment region for `*.<name>` (the origins').
+   */
+  customDomain?: CustomDomain;
   corsOrigins: string[];
   /** API Gateway stage throttling, per second and burst, for both APIs. */
   throttle: { rateLimit: number; burstLimit: number };

@@ -5,7 +5,7 @@
  */
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { httpRoutes, splitRouteKey, wsRoutes } from '#lambdas/routes.ts';
+import { wsRoutes } from '#lambdas/routes.ts';
 import { tables, type TableKey } from '#lambdas/tables.ts';
 import type { ApiStack } from './stacks/api-stack.ts';
 import type { StatefulStack } from './stacks/stateful-stack.ts';
@@ -13,12 +13,6 @@ import type { WafStack } from './stacks/waf-stack.ts';
 
 const acknowledge = (scope: IConstruct, id: string, reason: string) =>
   Validations.of(scope).acknowledge({ id: `AwsSolutions-${id}`, reason });
-
-/** CDK's path segment for a route: 'POST /auth/login' → 'POST--auth--login'. */
-const routePathId = (routeKey: string) => {
-  const { method, path } = splitRouteKey(routeKey);
-  return `${method}${path.replace(/\//g, '--')}`;
-};
 
 export function applyNagSuppressions({
   stateful,
@@ -50,12 +44,6 @@ export function applyNagSuppressions({
     }
   }
 
-  for (const [routeKey, route] of Object.entries(httpRoutes)) {
-    if (route.access !== 'public') continue;
-    const routeConstruct = api.httpApi.api.node.tryFindChild(routePathId(routeKey));
-    if (routeConstruct)
-      acknowledge(routeConstruct, 'APIG4', `${routeKey} is public by design (route table access: public).`);
-  }
   for (const routeKey of Object.keys(wsRoutes)) {
     if (routeKey === '$connect') continue;
     const routeConstruct = api.webSocketApi.api.node.tryFindChild(`${routeKey}-Route`);

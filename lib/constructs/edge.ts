@@ -4,7 +4,8 @@
  * handler chain and the $connect authorizer refuse requests without it, so
  * the execute-api URLs can't be used to go around the WebACL.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -16,8 +17,9 @@ import { WS_STAGE_NAME } from './websocket-api.ts';
 
 export interface EdgeProps {
   config: StageConfig;
-  httpApiId: string;
-  webSocketApiId: string;
+  /** Where CloudFront sends API traffic: the execute-api hosts, or the custom domain's origin hosts. */
+  httpOriginHost: string;
+  webSocketOriginHost: string;
   originVerifySecret: secretsmanager.ISecret;
   /** ARN of the CLOUDFRONT-scope WebACL (created in us-east-1). */
   webAclArn: string;
@@ -28,10 +30,10 @@ export class Edge extends Construct {
 
   constructor(scope: Construct, id: string, props: EdgeProps) {
     super(scope, id);
-    const region = Stack.of(this).region;
+    const domain = props.config.customDomain;
     const customHeaders = { [ORIGIN_VERIFY_HEADER]: props.originVerifySecret.secretValue.unsafeUnwrap() };
-    const apiOrigin = (apiId: string) =>
-      new origins.HttpOrigin(`${apiId}.execute-api.${region}.amazonaws.com`, {
+    const apiOrigin = (host: string) =>
+      new origins.HttpOrigin(host, {
         protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
         originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
         customHeaders,
@@ -68,8 +70,15 @@ export class Edge extends Construct {
     };
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Order Chat ${props.config.stage}: WAF in front of the HTTP and WebSocket APIs`,
-      defaultBehavior: { origin: apiOrigin(props.httpApiId), ...passThrough },
-      additionalBehaviors: { [`/${WS_STAGE_NAME}`]: { origin: apiOrigin(props.webSocketApiId), ...passThrough } },
+      defaultBehavior: { origin: apiOrigin(props.httpOriginHost), ...passThrough },
+      additionalBehaviors: { [`/${WS_STAGE_NAME}`]: { origin: apiOrigin(props.webSocketOriginHost), ...passThrough } },
+      ...(domain
+        ? {
+            domainNames: [domain.name],
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', domain.cloudFrontCertificateArn),
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
       webAclId: props.webAclArn,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       enableLogging: true,

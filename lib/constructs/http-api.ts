@@ -1,12 +1,17 @@
 /**
  * The HTTP API: one function and one route per entry of the route table,
- * the Cognito JWT authorizer on every route that is not public, stage
+ * the Cognito JWT authorizer on every route that is not public and the
+ * origin gate (routes.ts `httpOriginGate`) on the public ones, stage
  * throttling, JSON access logs and CORS from the stage config.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import {
+  HttpJwtAuthorizer,
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Stack } from 'aws-cdk-lib';
@@ -14,6 +19,7 @@ import { Construct } from 'constructs';
 import {
   DEFAULT_TIMEOUT_SECONDS,
   effectivePermissions,
+  httpOriginGate,
   httpRoutes,
   splitRouteKey,
   type HttpRoute,
@@ -59,6 +65,8 @@ export class HttpApi extends Construct {
 
     this.api = new apigw.HttpApi(this, 'Api', {
       createDefaultStage: false,
+      // With a custom domain, CloudFront reaches the API through it: nothing needs execute-api.
+      disableExecuteApiEndpoint: config.customDomain !== undefined,
       corsPreflight: {
         allowOrigins: config.corsOrigins,
         allowMethods: [apigw.CorsHttpMethod.ANY],
@@ -90,6 +98,18 @@ export class HttpApi extends Construct {
       { jwtAudience: [userPoolClient.userPoolClientId], identitySource: ['$request.header.Authorization'] },
     );
 
+    const gateFn = new OrderChatFunction(this, functionId(httpOriginGate.handler), {
+      handler: httpOriginGate.handler,
+      timeoutSeconds: httpOriginGate.timeoutSeconds,
+      context: props.functionContext,
+    });
+    this.functions.push(gateFn);
+    const originGate = new HttpLambdaAuthorizer('OriginGate', gateFn, {
+      identitySource: [...httpOriginGate.identitySource],
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      resultsCacheTtl: Duration.seconds(httpOriginGate.resultsCacheTtlSeconds),
+    });
+
     // One function per handler module; several routes may share one (e.g. the docs routes).
     const byHandler = new Map<string, { fn: OrderChatFunction; integration: HttpLambdaIntegration }>();
     for (const [routeKey, route] of Object.entries(httpRoutes) as [string, HttpRoute][]) {
@@ -116,7 +136,7 @@ export class HttpApi extends Construct {
         path,
         methods: [apigw.HttpMethod[method]],
         integration: shared.integration,
-        ...(route.access === 'public' ? {} : { authorizer }),
+        authorizer: route.access === 'public' ? originGate : authorizer,
       });
     }
   }

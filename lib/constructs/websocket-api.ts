@@ -16,7 +16,7 @@ import { wsAuthorizer, wsRouteSelectionExpression, wsRoutes, type WsRoute } from
 import { ORIGIN_VERIFY_HEADER } from '#lambdas/shared/origin-verify.ts';
 import { functionId } from './http-api.ts';
 import { OrderChatFunction, type FunctionContext } from './order-chat-function.ts';
-import type { StageConfig } from '../config.ts';
+import { originHosts, type CustomDomain, type StageConfig } from '../config.ts';
 
 /** The stage name is also the path CloudFront forwards (`wss://<domain>/ws`). */
 export const WS_STAGE_NAME = 'ws';
@@ -37,11 +37,16 @@ export class WebSocketApi extends Construct {
   readonly api: apigw.WebSocketApi;
   readonly stage: apigw.WebSocketStage;
   readonly functions: OrderChatFunction[] = [];
+  private readonly customDomain: CustomDomain | undefined;
 
   constructor(scope: Construct, id: string, props: { config: StageConfig }) {
     super(scope, id);
     const { config } = props;
     this.api = new apigw.WebSocketApi(this, 'Api', { routeSelectionExpression: wsRouteSelectionExpression });
+    // With a custom domain, CloudFront reaches the API through it: nothing needs execute-api.
+    // (WebSocketApiProps has no such option; the CloudFormation property does.)
+    if (config.customDomain) (this.api.node.defaultChild as apigw.CfnApi).disableExecuteApiEndpoint = true;
+    this.customDomain = config.customDomain;
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -99,9 +104,12 @@ export class WebSocketApi extends Construct {
     return setting;
   }
 
-  /** The management API base URL handlers post to (`https://{apiId}.execute-api.{region}.amazonaws.com/ws`). */
+  /**
+   * The management API base URL handlers post to: `https://{apiId}.execute-api.{region}.amazonaws.com/ws`,
+   * or with a custom domain (execute-api off) its origin host and the stage's mapping, `https://origin-ws.<name>/ws`.
+   */
   get callbackUrl(): string {
-    return this.stage.callbackUrl;
+    return this.customDomain ? `https://${originHosts(this.customDomain).ws}/${WS_STAGE_NAME}` : this.stage.callbackUrl;
   }
 
   /** POST (send), GET (describe) and DELETE (disconnect) on @connections of this stage only. */

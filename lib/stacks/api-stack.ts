@@ -2,9 +2,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config.ts';
+import { originHosts, type StageConfig } from '../config.ts';
 import type { DataTables } from '../constructs/data.ts';
 import { Edge } from '../constructs/edge.ts';
+import { OriginDomains } from '../constructs/origin-domains.ts';
 import { HttpApi } from '../constructs/http-api.ts';
 import type { Identity } from '../constructs/identity.ts';
 import { Observability } from '../constructs/observability.ts';
@@ -57,13 +58,24 @@ export class ApiStack extends Stack {
     });
     this.webSocketApi.addRoutes(functionContext);
 
+    const { customDomain } = props.config;
+    const originDomains = customDomain
+      ? new OriginDomains(this, 'OriginDomains', {
+          domain: customDomain,
+          httpStage: this.httpApi.stage,
+          webSocketStage: this.webSocketApi.stage,
+          webSocketStageName: WS_STAGE_NAME,
+        })
+      : undefined;
+    const executeApi = (apiId: string) => `${apiId}.execute-api.${this.region}.${this.urlSuffix}`;
     this.edge = new Edge(this, 'Edge', {
       config: props.config,
-      httpApiId: this.httpApi.api.apiId,
-      webSocketApiId: this.webSocketApi.api.apiId,
+      httpOriginHost: customDomain ? originHosts(customDomain).http : executeApi(this.httpApi.api.apiId),
+      webSocketOriginHost: customDomain ? originHosts(customDomain).ws : executeApi(this.webSocketApi.api.apiId),
       originVerifySecret,
       webAclArn: props.webAclArn,
     });
+    if (customDomain) originDomains!.aliasDistribution(customDomain, this.edge.distribution);
 
     this.observability = new Observability(this, 'Observability', {
       config: props.config,
@@ -74,7 +86,7 @@ export class ApiStack extends Stack {
       tables: props.data.tables,
     });
 
-    const domain = this.edge.distribution.distributionDomainName;
+    const domain = customDomain?.name ?? this.edge.distribution.distributionDomainName;
     new CfnOutput(this, 'ApiUrl', { value: `https://${domain}`, description: 'Public HTTPS base URL' });
     new CfnOutput(this, 'WebSocketUrl', { value: `wss://${domain}/${WS_STAGE_NAME}`, description: 'Public WSS URL' });
     new CfnOutput(this, 'Region', { value: this.region });

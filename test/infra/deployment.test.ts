@@ -1,7 +1,8 @@
 // Infrastructure: what a first `cdk deploy` in a fresh account needs (issue 10), per stage.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploymentTarget, stages, type StageName } from '#lib/config.ts';
 import { WS_STAGE_NAME } from '#lib/constructs/websocket-api.ts';
@@ -150,5 +151,59 @@ describe('the deploy target', () => {
     expect(deploymentTarget(context({}), { ALARM_EMAIL: 'b@example.com' }).config.alarmEmail).toBe('b@example.com');
     expect(() => deploymentTarget(context({ alarmEmail: 'nobody' }), {})).toThrow(/not an e-mail/);
     expect(() => deploymentTarget(context({ apiGatewayLogsRole: 'maybe' }), {})).toThrow(/create.*existing/);
+  });
+});
+
+describe('with a custom domain', () => {
+  const domain = {
+    name: 'api.example.com',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    zoneName: 'example.com',
+    cloudFrontCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+    originCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
+  };
+  let custom: Synth;
+  beforeAll(() => {
+    custom = synthesize('prod', { customDomain: domain });
+  });
+
+  it('closes both execute-api endpoints: CloudFront reaches the APIs through their own custom domains', () => {
+    const apis = Object.values(custom.api.findResources('AWS::ApiGatewayV2::Api'));
+    expect(apis).toHaveLength(2);
+    for (const api of apis) expect(api.Properties.DisableExecuteApiEndpoint).toBe(true);
+    const names = Object.values(custom.api.findResources('AWS::ApiGatewayV2::DomainName')).map(
+      (d) => d.Properties.DomainName,
+    );
+    expect(names.sort()).toEqual(['origin-http.api.example.com', 'origin-ws.api.example.com']);
+    const mappings = Object.values(custom.api.findResources('AWS::ApiGatewayV2::ApiMapping'));
+    expect(mappings.map((m) => m.Properties.ApiMappingKey ?? '').sort()).toEqual(['', WS_STAGE_NAME]);
+    const config = only(custom.api, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+    expect(config.Origins.map((o: { DomainName: string }) => o.DomainName).sort()).toEqual([
+      'origin-http.api.example.com',
+      'origin-ws.api.example.com',
+    ]);
+    expect(config.Aliases).toEqual(['api.example.com']);
+    expect(config.ViewerCertificate).toMatchObject({
+      AcmCertificateArn: domain.cloudFrontCertificateArn,
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+    });
+  });
+
+  it('posts to @connections through the origin domain, and names every host in DNS', () => {
+    const urls = Object.values(custom.api.findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties.Environment?.Variables?.WS_CALLBACK_URL)
+      .filter(Boolean);
+    expect(new Set(urls)).toEqual(new Set([`https://origin-ws.api.example.com/${WS_STAGE_NAME}`]));
+    const records = Object.values(custom.api.findResources('AWS::Route53::RecordSet')).map((r) => r.Properties.Name);
+    expect(records.sort()).toEqual(['api.example.com.', 'origin-http.api.example.com.', 'origin-ws.api.example.com.']);
+    expect(custom.api.findOutputs('ApiUrl').ApiUrl!.Value).toBe('https://api.example.com');
+  });
+
+  it('passes cfn-lint', () => {
+    const lint = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...custom.templatePaths], {
+      encoding: 'utf8',
+      cwd: resolve(import.meta.dirname, '..', '..'),
+    });
+    expect(lint.stdout + lint.stderr).toBe('');
   });
 });

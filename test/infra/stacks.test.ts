@@ -16,7 +16,7 @@ beforeAll(() => {
   prod = synthesize('prod');
 });
 
-const handlerCount = new Set([...Object.values(httpRoutes), ...Object.values(wsRoutes)].map((r) => r.handler)).size + 1; // + authorizer
+const handlerCount = new Set([...Object.values(httpRoutes), ...Object.values(wsRoutes)].map((r) => r.handler)).size + 2; // + both authorizers
 const resourcesOf = (template: Synth['api'], type: string) => template.findResources(type);
 /** Our handlers, not CDK's own helper functions (e.g. the S3 auto-delete custom resource). */
 const ourFunctions = (synth: Synth) =>
@@ -25,16 +25,28 @@ const ourFunctions = (synth: Synth) =>
   );
 
 describe('HTTP API routes', () => {
-  it('has exactly the routes of the route table, with the JWT authorizer on every non-public one', () => {
+  it('has exactly the routes of the route table: JWT authorizer on every non-public one, the origin gate on the rest', () => {
     const routes = Object.values(resourcesOf(dev.api, 'AWS::ApiGatewayV2::Route'))
       .map((r) => r.Properties)
       .filter((p) => !String(p.RouteKey).startsWith('$') && !Object.keys(wsRoutes).includes(p.RouteKey));
     const byKey = new Map(routes.map((p) => [p.RouteKey as string, p]));
     expect([...byKey.keys()].sort()).toEqual(Object.keys(httpRoutes).sort());
+    const [gateId, gate] = Object.entries(
+      resourcesOf(dev.api, 'AWS::ApiGatewayV2::Authorizer') as Record<string, { Properties: any }>,
+    ).find(
+      ([, a]) => a.Properties.AuthorizerType === 'REQUEST' && a.Properties.AuthorizerPayloadFormatVersion === '2.0',
+    )!;
+    // No header, no invocation: API Gateway answers 401 itself; the answer is cached per header value.
+    expect(gate.Properties).toMatchObject({
+      IdentitySource: [`$request.header.${ORIGIN_VERIFY_HEADER}`],
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 300,
+    });
     for (const [key, route] of Object.entries(httpRoutes)) {
       const deployed = byKey.get(key)!;
       if (route.access === 'public') {
-        expect(deployed.AuthorizationType ?? 'NONE', key).toBe('NONE');
+        expect(deployed.AuthorizationType, key).toBe('CUSTOM');
+        expect(deployed.AuthorizerId, key).toEqual({ Ref: gateId });
       } else {
         expect(deployed.AuthorizationType, key).toBe('JWT');
         expect(deployed.AuthorizerId, key).toBeDefined();

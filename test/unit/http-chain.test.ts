@@ -1,5 +1,5 @@
 // Unit: the shared HTTP handler chain (parsing, validation, errors, headers). No network.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { problemResponse, SECURITY_HEADERS } from '#lambdas/shared/http.ts';
 import { ConflictError, TooManyRequestsError, ValidationError } from '#lambdas/shared/errors.ts';
@@ -91,5 +91,20 @@ describe('GET /health handler', () => {
     expect(response.json.status).toBe('ok');
     expect(response.headers['content-type']).toBe('application/json');
     expect(response.headers['strict-transport-security']).toBeDefined();
+  });
+});
+
+describe('the origin gate on public routes (deployed)', () => {
+  it('admits only requests carrying CloudFront’s secret header, compared in constant time', async () => {
+    process.env.ORIGIN_VERIFY_SECRET = 'a-secret-of-at-least-16-chars';
+    vi.resetModules();
+    const { handler: gate } = await import('#lambdas/handlers/http/origin-gate.ts');
+    const event = (headers: Record<string, string>) => ({ headers }) as never;
+    expect(await gate(event({ 'x-origin-verify': 'a-secret-of-at-least-16-chars' }))).toEqual({ isAuthorized: true });
+    expect(await gate(event({ 'X-Origin-Verify': 'a-secret-of-at-least-16-chars' }))).toEqual({ isAuthorized: true });
+    expect(await gate(event({ 'x-origin-verify': 'a-secret-of-at-least-16-chaRS' }))).toEqual({ isAuthorized: false });
+    expect(await gate(event({}))).toEqual({ isAuthorized: false });
+    delete process.env.ORIGIN_VERIFY_SECRET;
+    vi.resetModules();
   });
 });
