@@ -17,7 +17,6 @@ export default defineConfig({
             AWS_REGION: 'us-east-1',
             AWS_ACCESS_KEY_ID: 'test',
             AWS_SECRET_ACCESS_KEY: 'test',
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
             MAIN_TABLE_NAME: 'main-test',
             CONNECTIONS_TABLE_NAME: 'connections-test',
             IDEMPOTENCY_TABLE_NAME: 'idempotency-test',
@@ -45,7 +44,6 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
-          env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
         },
       },
       {

@@ -63,7 +63,6 @@ async function localEnvironment() {
 }
 
 try {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const stack = values.stage ? stackIds(values.stage).stateful : undefined;
   Object.assign(process.env, stack ? await deployedEnvironment(stack) : await localEnvironment());
   // Only the profile table and Cognito are touched; cursors are never signed here.

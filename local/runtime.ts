@@ -93,8 +93,6 @@ export function localTableName(key: string): string {
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  // Node 20 is what development machines run; the deployed functions run nodejs24.x.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const port = await claimPort(options.port, 'PORT');
   const wsPort = await claimPort(options.wsPort, 'WS_PORT');
   const dynamoDbPort = await claimPort(options.dynamoDbPort, 'DYNAMODB_PORT');

@@ -1,6 +1,6 @@
 /**
  * House defaults for every Lambda function in one place: newest Node.js
- * runtime, arm64, ESM bundles that also load on Node 20, the AWS SDK bundled
+ * runtime, arm64, ESM bundles for Node 24 (what the tests load them on too), the AWS SDK bundled
  * (it initialises faster than the runtime's copy), X-Ray, Powertools env,
  * a log group with the stage's retention, and least-privilege grants derived
  * from the route table's `permissions`.
@@ -96,7 +96,7 @@ export class OrderChatFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node20',
+        target: 'node24',
         minify: true,
         sourceMap: true,
         sourcesContent: false,

@@ -46,7 +46,7 @@ describe('cdk synth (CLI, offline)', () => {
     expect(JSON.stringify(report)).not.toMatch(/"status":\s*"failure"/);
   });
 
-  it('builds minified ESM bundles with source maps that load and answer on Node 20', async () => {
+  it('builds minified ESM bundles with source maps that load and answer on Node 24', async () => {
     const bundle = bundleOf('HttpApiHttpHealth');
     expect(statSync(bundle).size).toBeLessThan(1_500_000);
     expect(statSync(`${bundle}.map`).size).toBeGreaterThan(0);
