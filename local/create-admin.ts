@@ -5,27 +5,44 @@
  * to the running `npm start` (COGNITO_PORT, DYNAMODB_PORT); with --stage it
  * reads that stage's stateful stack outputs and uses your AWS credentials.
  */
+import './node-version.ts';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { RegisterBody } from '#lambdas/schemas/users.ts';
 import { cognitoClient, provisionUserPool } from './cognito-local.ts';
+import { localPort } from './ports.ts';
 import { localTableName } from './runtime.ts';
 import { stackIds } from '#lib/config.ts';
 
-const { values } = parseArgs({
-  options: {
-    email: { type: 'string' },
-    password: { type: 'string' },
-    name: { type: 'string', default: 'Admin' },
-    stage: { type: 'string' },
-  },
-});
+const USAGE = `Usage: npm run create-admin -- --email <email> --password <password> [--name <name>] [--stage <stage>]
+
+Creates or updates an admin account. Without --stage: in the running \`npm start\` (COGNITO_PORT,
+DYNAMODB_PORT). With --stage: in that deployed stage, with your AWS credentials.`;
+
+let values: { email?: string; password?: string; name?: string; stage?: string; help?: boolean };
+try {
+  values = parseArgs({
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string', default: 'Admin' },
+      stage: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  }).values;
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const input = RegisterBody.safeParse({ email: values.email, password: values.password, name: values.name });
 if (!input.success) {
   console.error(
-    `Usage: npm run create-admin -- --email <email> --password <password> [--name <name>] [--stage <stage>]\n` +
-      input.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n'),
+    `${USAGE}\n\n` + input.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n'),
   );
   process.exit(2);
 }
@@ -45,7 +62,7 @@ async function deployedEnvironment(stackName: string) {
 }
 
 async function localEnvironment() {
-  const cognitoEndpoint = `http://127.0.0.1:${process.env.COGNITO_PORT ?? 9229}`;
+  const cognitoEndpoint = `http://127.0.0.1:${localPort('COGNITO_PORT')}`;
   const pool = await provisionUserPool(cognitoEndpoint).catch(() => {
     throw new Error(`No local Cognito at ${cognitoEndpoint}: start the runtime with \`npm start\` first.`);
   });
@@ -55,7 +72,7 @@ async function localEnvironment() {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEndpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8002}`,
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${localPort('DYNAMODB_PORT')}`,
     USER_POOL_ID: pool.userPoolId,
     USER_POOL_CLIENT_ID: pool.clientId,
     MAIN_TABLE_NAME: localTableName('main'),

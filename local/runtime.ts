@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { httpRoutes, wsAuthorizer, wsRoutes } from '#lambdas/routes.ts';
 import { tables } from '#lambdas/tables.ts';
 import { stages } from '#lib/config.ts';
@@ -17,7 +17,8 @@ import { createHttpGateway } from './http-gateway.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
 import { enforcePermissions } from './iam.ts';
 import { cachedLoader } from './lambda-runner.ts';
-import type { Child } from './processes.ts';
+import { StartupError } from './errors.ts';
+import { removeOnExit, type Child } from './processes.ts';
 import { createTables } from './tables.ts';
 import { createWsGateway } from './ws-gateway.ts';
 
@@ -58,24 +59,30 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export class PortInUseError extends Error {}
+export class PortInUseError extends StartupError {}
 
-/** Fails with one clear line when a port is taken; 0 picks a free one. */
-async function claimPort(port: number, variable: string): Promise<number> {
+/**
+ * Fails with one clear line when a port is taken; 0 picks a free one. The port stays held until
+ * `release()`, called just before its user binds it, so a runtime starting alongside can't pick it.
+ */
+async function claimPort(port: number, variable: string): Promise<{ port: number; release: () => Promise<void> }> {
   const probe = createServer();
   try {
     probe.listen(port, '127.0.0.1');
     await once(probe, 'listening');
-    const address = probe.address();
-    return typeof address === 'object' && address ? address.port : port;
   } catch (error) {
+    probe.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new PortInUseError(`Port ${port} (${variable}) is already in use: stop what holds it or set ${variable}.`);
     }
     throw error;
-  } finally {
-    probe.close();
   }
+  const address = probe.address();
+  let released: Promise<void> | undefined;
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    release: () => (released ??= new Promise((resolveRelease) => probe.close(() => resolveRelease()))),
+  };
 }
 
 async function listen(server: Server, port: number): Promise<void> {
@@ -92,21 +99,92 @@ export function localTableName(key: string): string {
   return `order-chat-local-${key}`;
 }
 
+export class DataFolderInUseError extends StartupError {}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * One runtime per data folder: a second would corrupt the first one's tables and users. The lock
+ * names its holder; a lock whose process is gone (killed outright) is taken over.
+ */
+function lockDataFolder(dataDir: string): { describe: (urls: object) => void; release: () => void } {
+  mkdirSync(dataDir, { recursive: true });
+  const lockFile = join(dataDir, 'runtime.lock');
+  const write = (holder: object, flag: 'wx' | 'w') =>
+    writeFileSync(lockFile, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), ...holder }), {
+      flag,
+    });
+  try {
+    write({}, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    let holder: { pid?: number; startedAt?: string; httpUrl?: string } = {};
+    try {
+      holder = JSON.parse(readFileSync(lockFile, 'utf8'));
+    } catch {
+      // unreadable: treat as stale
+    }
+    if (holder.pid && holder.pid !== process.pid && isAlive(holder.pid)) {
+      throw new DataFolderInUseError(
+        `${dataDir} is in use by another npm start (pid ${holder.pid}, since ${holder.startedAt}` +
+          `${holder.httpUrl ? `, ${holder.httpUrl}` : ''}): stop it, or give this one its own folder with ` +
+          'LOCAL_DATA_DIR=… (or --in-memory).',
+      );
+    }
+    write({}, 'w');
+  }
+  const release = removeOnExit(lockFile);
+  return { describe: (urls) => write(urls, 'w'), release };
+}
+
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const port = await claimPort(options.port, 'PORT');
-  const wsPort = await claimPort(options.wsPort, 'WS_PORT');
-  const dynamoDbPort = await claimPort(options.dynamoDbPort, 'DYNAMODB_PORT');
-  const cognitoPort = await claimPort(options.cognitoPort, 'COGNITO_PORT');
   const cacheDir = options.cacheDir ?? join(projectRoot, '.cache');
+  // In memory: a folder of its own for cognito-local, removed when the runtime goes, however it goes.
   const dataDir = options.dataDir ?? join(cacheDir, `ephemeral-${process.pid}-${Date.now()}`);
-  if (options.reset || !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  const lock = options.dataDir ? lockDataFolder(dataDir) : undefined;
+  if (options.reset && options.dataDir) {
+    for (const entry of readdirSync(dataDir)) {
+      if (entry !== 'runtime.lock') rmSync(join(dataDir, entry), { recursive: true, force: true });
+    }
+  }
+  const forgetEphemeral = options.dataDir ? undefined : removeOnExit(dataDir);
+  const claims: Awaited<ReturnType<typeof claimPort>>[] = [];
+  const claim = async (requested: number, variable: string) => {
+    const claimed = await claimPort(requested, variable);
+    claims.push(claimed);
+    return claimed;
+  };
+  let httpClaim, wsClaim, dynamoDbClaim, cognitoClaim;
+  try {
+    httpClaim = await claim(options.port, 'PORT');
+    wsClaim = await claim(options.wsPort, 'WS_PORT');
+    dynamoDbClaim = await claim(options.dynamoDbPort, 'DYNAMODB_PORT');
+    cognitoClaim = await claim(options.cognitoPort, 'COGNITO_PORT');
+  } catch (error) {
+    await Promise.all(claims.map((c) => c.release()));
+    lock?.release();
+    forgetEphemeral?.();
+    throw error;
+  }
+  const [port, wsPort, dynamoDbPort, cognitoPort] = [httpClaim, wsClaim, dynamoDbClaim, cognitoClaim].map(
+    (c) => c.port,
+  ) as [number, number, number, number];
 
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
   const stop = async () => {
     stopping = true;
     for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
-    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await Promise.all(claims.map((c) => c.release()));
+    forgetEphemeral?.();
+    lock?.release();
   };
   const log = options.log ?? ((message: string, error?: unknown) => console.error(message, error ?? ''));
   /** Components that died and are being restarted: /health answers 503 naming them meanwhile. */
@@ -145,6 +223,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   try {
     const startDynamo = async () => {
+      await dynamoDbClaim.release();
       const started = await startDynamoDbLocal({
         cacheDir,
         port: dynamoDbPort,
@@ -154,6 +233,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return started;
     };
     const startCognito = async () => {
+      await cognitoClaim.release();
       const started = await startCognitoLocal({ port: cognitoPort, dataDir: join(dataDir, 'cognito') });
       return { ...started, pool: await provisionUserPool(started.endpoint) };
     };
@@ -227,9 +307,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
       log,
     });
+    await httpClaim.release();
     await listen(http, port);
     stops.push(() => new Promise((r) => http.close(() => r())));
     http.closeIdleConnections?.();
+    await wsClaim.release();
     await listen(ws.server, wsPort);
     stops.push(
       () =>
@@ -239,6 +321,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         }),
     );
 
+    lock?.describe({ httpUrl: `http://localhost:${port}`, wsUrl: `ws://localhost:${wsPort}/${WS_STAGE}` });
     return {
       httpUrl: `http://localhost:${port}`,
       wsUrl: `ws://localhost:${wsPort}/${WS_STAGE}`,

@@ -1,16 +1,43 @@
 /**
  * `npm start`: the whole system offline. Options come from env vars (see
- * README, "Configuration"); `--reset` wipes the persisted local data;
- * `--in-memory` keeps nothing (used by the end-to-end tests).
+ * README, "Configuration") and the flags below (`npm start -- --help`).
  */
+import './node-version.ts';
 import { resolve } from 'node:path';
-import { MissingJavaError } from './dynamodb-local.ts';
-import { PortInUseError, startRuntime } from './runtime.ts';
+import { parseArgs } from 'node:util';
+import { StartupError } from './errors.ts';
+import { localPort, type PortName } from './ports.ts';
+import { startRuntime } from './runtime.ts';
 
-const args = new Set(process.argv.slice(2));
+const USAGE = `Usage: npm start [-- options]
+
+Runs Order Chat offline: DynamoDB Local, cognito-local and the local API Gateway (HTTP and WebSocket).
+
+Options:
+  --reset       wipe the local data (LOCAL_DATA_DIR, default .local-data) first
+  --in-memory   keep nothing: every table and user is gone when it stops
+  --help        show this and exit
+
+Environment: PORT (8000), WS_PORT (8001), DYNAMODB_PORT (8002), COGNITO_PORT (8004), LOCAL_DATA_DIR,
+LOCAL_RESET=1, ADMIN_EMAIL/ADMIN_PASSWORD/ADMIN_NAME, WS_IDLE_TIMEOUT_SECONDS, POWERTOOLS_LOG_LEVEL,
+REQUEST_LOG (pretty|json|off). See README, "Configuration".`;
+
+let flags: { reset?: boolean; 'in-memory'?: boolean; help?: boolean };
+try {
+  flags = parseArgs({
+    options: { reset: { type: 'boolean' }, 'in-memory': { type: 'boolean' }, help: { type: 'boolean' } },
+  }).values;
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const env = process.env;
-const portOf = (name: string, fallback: number) => {
-  const value = Number(env[name] ?? fallback);
+const portOf = (name: PortName) => {
+  const value = Number(localPort(name, env));
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
     console.error(`${name} must be a port number, got "${env[name]}".`);
     process.exit(1);
@@ -20,14 +47,14 @@ const portOf = (name: string, fallback: number) => {
 
 const startedAt = performance.now();
 try {
-  const inMemory = args.has('--in-memory');
+  const inMemory = flags['in-memory'] === true;
   const runtime = await startRuntime({
-    port: portOf('PORT', 8000),
-    wsPort: portOf('WS_PORT', 8001),
-    dynamoDbPort: portOf('DYNAMODB_PORT', 8002),
-    cognitoPort: portOf('COGNITO_PORT', 9229),
+    port: portOf('PORT'),
+    wsPort: portOf('WS_PORT'),
+    dynamoDbPort: portOf('DYNAMODB_PORT'),
+    cognitoPort: portOf('COGNITO_PORT'),
     ...(inMemory ? {} : { dataDir: resolve(env.LOCAL_DATA_DIR ?? '.local-data') }),
-    reset: args.has('--reset') || env.LOCAL_RESET === '1',
+    reset: flags.reset === true || env.LOCAL_RESET === '1',
     ...(env.ADMIN_EMAIL && env.ADMIN_PASSWORD
       ? { admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME ?? 'Admin' } }
       : {}),
@@ -49,8 +76,13 @@ try {
     await runtime.stop();
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+  // npm, the shell it runs us in, or an IDE may die without passing a signal on (kill -TERM of npm
+  // does exactly that): when our parent is gone, so are we.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown('parent process exited');
+  }, 500).unref();
 
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   console.log(`Order Chat is running offline (ready in ${seconds} s)
@@ -66,10 +98,8 @@ Press Ctrl-C to stop.`);
     `READY ${JSON.stringify({ httpUrl: runtime.httpUrl, wsUrl: runtime.wsUrl, userPoolId: runtime.userPoolId, clientId: runtime.clientId, cognitoEndpoint: runtime.cognitoEndpoint, dynamoDbEndpoint: runtime.dynamoDbEndpoint })}`,
   );
 } catch (error) {
-  if (error instanceof PortInUseError || error instanceof MissingJavaError) {
-    console.error(error.message);
-  } else {
-    console.error('Could not start the local runtime:', error);
-  }
+  // One line a person can act on; the stack only when it is not one of ours.
+  if (error instanceof StartupError) console.error(error.message);
+  else console.error(`Could not start the local runtime: ${(error as Error).message ?? String(error)}`);
   process.exit(1);
 }

@@ -1,5 +1,5 @@
-// End-to-end: `npm start` as a process — clear failures, and no child process left behind.
-import { execFileSync } from 'node:child_process';
+// End-to-end: `npm start` as a process — clear failures, its options, one runtime per data folder.
+// (Signals and kills: runtime-signals.test.ts, so the two run side by side.)
 import { once } from 'node:events';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,35 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnRuntime } from '../support/runtime-process.ts';
 
-const start = (env: Record<string, string>) => spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', ...env });
+const start = (env: Record<string, string>, options: Parameters<typeof spawnRuntime>[2] = {}) =>
+  spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', ...env }, undefined, options);
 
-const descendants = (pid: number): number[] => {
-  let listing = '';
-  try {
-    listing = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
-  } catch {
-    return []; // ps exits 1 when there are none
-  }
-  const direct = listing
-    .split('\n')
-    .map((l) => Number(l.trim()))
-    .filter((n) => n > 0);
-  return direct.flatMap((p) => [p, ...descendants(p)]);
-};
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const settle = async (pids: number[]) => {
-  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
-  return pids.filter(alive);
-};
-
-describe('npm start', () => {
+describe('npm start', { timeout: 60_000 }, () => {
   it('fails with one clear line when a port is taken', async () => {
     const blocker = createServer().listen(0, '127.0.0.1');
     await once(blocker, 'listening');
@@ -57,22 +32,29 @@ describe('npm start', () => {
     expect(run.output().stderr.trim()).toMatch(/^A Java 17\+ JDK is required for DynamoDB Local: install one .+$/);
   });
 
-  it('stops every child process on SIGTERM', async () => {
-    const run = start({});
-    await run.ready;
-    const children = descendants(run.child.pid!);
-    expect(children.length).toBeGreaterThanOrEqual(2); // DynamoDB Local (java) and cognito-local
-    run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
-    expect(await settle(children)).toEqual([]);
+  it('refuses a second runtime on the same data folder, naming the first', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'order-chat-data-'));
+    const first = start({ LOCAL_DATA_DIR: folder }, { persist: true });
+    const info = await first.ready;
+    const second = start({ LOCAL_DATA_DIR: folder }, { persist: true });
+    expect(await second.exited).toBe(1);
+    const message = second.output().stderr.trim();
+    expect(message.startsWith(`${folder} is in use by another npm start (pid ${first.child.pid}, since `)).toBe(true);
+    expect(message).toContain(`${info.httpUrl}): stop it`);
+    await first.stop();
+    // Once the first is gone, the folder is free again.
+    const third = start({ LOCAL_DATA_DIR: folder }, { persist: true });
+    await third.ready;
+    await third.stop();
   });
 
-  it('leaves no child behind when the runtime itself is killed outright', async () => {
-    const run = start({});
-    await run.ready;
-    const children = descendants(run.child.pid!);
-    run.child.kill('SIGKILL');
-    await run.exited;
-    expect(await settle(children)).toEqual([]);
+  it('prints its options for --help without starting anything, and refuses options it does not know', async () => {
+    const help = start({}, { args: ['--help'] });
+    expect(await help.exited).toBe(0);
+    expect(help.output().stdout).toMatch(/^Usage: npm start/);
+    expect(help.output().stdout).not.toContain('READY');
+    const typo = start({}, { args: ['--in-memroy'] });
+    expect(await typo.exited).toBe(2);
+    expect(typo.output().stderr).toMatch(/Unknown option '--in-memroy'/);
   });
 });

@@ -261,6 +261,7 @@ export async function fuzz(
   await Promise.all(Array.from({ length: 8 }, worker));
 
   // Frames: one socket per caller, all frames sent with a small pause so the rate limit is hit but not only it.
+  let lastFrameAt = Date.now();
   const openSocket = async (who: 'user' | 'second') => {
     const session = await users[who].login();
     const ticket = await fetch(`${target.httpUrl}/chat/tickets`, {
@@ -271,6 +272,7 @@ export async function fuzz(
     const socket = new WebSocket(`${target.wsUrl}?ticket=${encodeURIComponent(ticket.ticket)}`);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     socket.on('message', (data) => {
+      lastFrameAt = Date.now();
       const frame = JSON.parse(data.toString());
       if (frame.type === 'newMessage' && frame.message.sender.id === session.user.id)
         result.acked.add(frame.message.id);
@@ -298,7 +300,11 @@ export async function fuzz(
     result.frames++;
     if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
   }
-  await new Promise((r) => setTimeout(r, 1500));
+  // Every frame is answered; a loaded runtime may still be working through them. Close only once
+  // the sockets have been quiet for 1.5 s, or acknowledgements would go to closed sockets.
+  const giveUpAt = Date.now() + 30_000;
+  do await new Promise((r) => setTimeout(r, 250));
+  while (Date.now() - lastFrameAt < 1500 && Date.now() < giveUpAt);
   for (const socket of sockets) socket.close();
   return result;
 }

@@ -6,7 +6,16 @@ import { stageConfig, type StageConfig, type StageName } from '#lib/config.ts';
 import { buildOrderChat } from '#lib/order-chat.ts';
 import cdkJson from '../../cdk.json' with { type: 'json' };
 
+const synthesized = new Map<string, ReturnType<typeof synthesizeOnce>>();
+
+/** Each stage (and variant) is synthesized once per test file: a synth takes seconds. */
 export function synthesize(stage: StageName, overrides: Partial<StageConfig> = {}) {
+  const key = JSON.stringify([stage, overrides]);
+  if (!synthesized.has(key)) synthesized.set(key, synthesizeOnce(stage, overrides));
+  return synthesized.get(key)!;
+}
+
+function synthesizeOnce(stage: StageName, overrides: Partial<StageConfig>) {
   const app = new App({ context: { ...cdkJson.context, stage, 'aws:cdk:bundling-stacks': [] } });
   const stacks = buildOrderChat(app, { ...stageConfig(stage), ...overrides }, { region: 'eu-west-1' });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stackIds, stages, type StageName } from '#lib/config.ts';
+import { localPort } from '#local/ports.ts';
 import { runJourney, type SmokeTarget } from './journey.ts';
 
 const { values } = parseArgs({ options: { outputs: { type: 'string' }, stage: { type: 'string' } } });
@@ -40,8 +41,8 @@ function deployedTarget(file: string): Omit<SmokeTarget, 'admin'> & { name: stri
   };
 }
 
-const port = process.env.PORT ?? '8000';
-const wsPort = process.env.WS_PORT ?? '8001';
+const port = localPort('PORT');
+const wsPort = localPort('WS_PORT');
 const target = values.outputs
   ? deployedTarget(values.outputs)
   : {

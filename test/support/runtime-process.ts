@@ -32,10 +32,14 @@ const root = resolve(import.meta.dirname, '..', '..');
 export function spawnRuntime(
   env: Record<string, string> = {},
   log?: Writable,
-  options: { persist?: boolean } = {},
+  options: { persist?: boolean; viaNpm?: boolean; args?: string[] } = {},
 ): RuntimeProcess {
-  const args = ['--import', 'tsx', 'local/start.ts', ...(options.persist ? [] : ['--in-memory'])];
-  const child = spawn(process.execPath, args, {
+  const flags = [...(options.persist ? [] : ['--in-memory']), ...(options.args ?? [])];
+  // Through npm, as a person or an IDE starts it (npm → sh → node), or the runtime's process alone.
+  const [command, args] = options.viaNpm
+    ? ['npm', ['start', '--silent', '--', ...flags]]
+    : [process.execPath, ['--import', 'tsx', 'local/start.ts', ...flags]];
+  const child = spawn(command, args, {
     cwd: root,
     env: { ...process.env, PORT: '0', WS_PORT: '0', DYNAMODB_PORT: '0', COGNITO_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
