@@ -26,7 +26,14 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'The integration timed out (API Gateway)',
 };
 
-/** Statuses API Gateway itself answers with {"message": …}. */
+/** Statuses API Gateway itself answers with {"message": …}, and the message it sends for each. */
+export const GATEWAY_MESSAGES: Record<number, string> = {
+  401: 'Unauthorized',
+  413: 'Request Entity Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 const GATEWAY_STATUSES = [413, 429, 500, 503];
 
 class ComponentCollector {
@@ -131,7 +138,9 @@ export function buildOpenApi() {
         description: STATUS_TEXT[status] ?? 'Error',
         content: {
           ...(fromHandler ? { 'application/problem+json': { schema: problemRef } } : {}),
-          ...(fromGateway ? { 'application/json': { schema: gatewayRef } } : {}),
+          ...(fromGateway
+            ? { 'application/json': { schema: gatewayRef, example: { message: GATEWAY_MESSAGES[status] } } }
+            : {}),
         },
         ...(status === 429 ? { headers: { 'Retry-After': { schema: { type: 'string' } } } } : {}),
       };
@@ -168,10 +177,8 @@ export function buildOpenApi() {
       description:
         'Orders with a real-time chat room each. Errors are RFC 9457 problem+json; API Gateway itself answers some statuses with {"message": …}. The WebSocket protocol is described in asyncapi.yaml.',
     },
-    servers: [
-      { url: '/', description: 'The API serving this document' },
-      { url: 'http://localhost:8000', description: 'Local runtime (npm start)' },
-    ],
+    // Relative: wherever the document is served (npm start on any port, a deployed stage) is the API.
+    servers: [{ url: '/', description: 'The API serving this document' }],
     security: [{ bearerAuth: [] }],
     tags: [...new Set(Object.values(httpRoutes).map((r) => r.tag))].map((name) => ({ name })),
     paths,

@@ -6,6 +6,7 @@ import { validate } from '@readme/openapi-parser';
 import { httpRoutes, splitRouteKey } from '#lambdas/routes.ts';
 import { OPENAPI_PATH, renderOpenApi } from '#local/openapi.ts';
 import { checkContract } from '../support/contract.ts';
+import { buildOpenApi, GATEWAY_MESSAGES } from '#lambdas/docs/openapi.ts';
 
 describe('openapi.yaml', () => {
   it('is exactly what `npm run openapi` generates from the route table', () => {
@@ -53,5 +54,29 @@ describe('contract checker', () => {
 
   it('rejects an undocumented media type', () => {
     expect(() => checkContract('GET', 'http://x/users/me', 401, 'text/plain', 'no')).toThrow(/not documented/);
+  });
+});
+
+describe('the served contract tells the truth', () => {
+  it('names no fixed host: the API serving it is the server, whatever its port', () => {
+    expect(buildOpenApi().servers).toEqual([{ url: '/', description: expect.any(String) }]);
+  });
+
+  it('shows each API Gateway error with the message API Gateway sends for that status', () => {
+    const spec = buildOpenApi() as any;
+    const seen = new Set<number>();
+    for (const operations of Object.values(spec.paths) as any[]) {
+      for (const operation of Object.values(operations) as any[]) {
+        for (const [status, response] of Object.entries(operation.responses) as [string, any][]) {
+          const gateway = response.content?.['application/json'];
+          if (!gateway || Number(status) < 400) continue;
+          expect(gateway.example, `${operation.operationId} ${status}`).toEqual({
+            message: GATEWAY_MESSAGES[Number(status)],
+          });
+          seen.add(Number(status));
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual([401, 413, 429, 500, 503]);
   });
 });
