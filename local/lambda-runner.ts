@@ -1,11 +1,15 @@
 /**
  * Runs handler modules in-process from their TypeScript sources, the way the
- * Lambda runtime would: one module instance per handler (so module-scope
- * clients are reused like in a warm container), a Context object, and a
- * deadline after which the caller stops waiting.
+ * Lambda runtime would: each function gets module instances of its own (its
+ * own logger and module-scope clients, reused like in a warm container; see
+ * module-hooks.mjs), a Context object, and a deadline after which the caller
+ * stops waiting. With `watch`, an edit under lambdas/ takes effect on the next
+ * invocation: the next load is a new generation of every module under lambdas/.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { readdirSync, watch } from 'node:fs';
+import { register } from 'node:module';
+import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { Permissions } from '#lambdas/routes.ts';
@@ -20,14 +24,22 @@ export class InvocationTimeout extends Error {
   }
 }
 
-const handlersRoot = resolve(import.meta.dirname, '..', 'lambdas', 'handlers');
+const lambdasRoot = resolve(import.meta.dirname, '..', 'lambdas');
+const handlersRoot = resolve(lambdasRoot, 'handlers');
+register('./module-hooks.mjs', import.meta.url);
 
-/** Loads `lambdas/handlers/<name>.ts` and returns its `handler` export. */
-export const loadHandlerModule: HandlerLoader = async (name) => {
-  const module = (await import(pathToFileURL(resolve(handlersRoot, `${name}.ts`)).href)) as { handler?: Handler };
+/** What each freshly loaded function's modules need before their first invocation (e.g. IAM guards). */
+export type OnLoad = (importOwn: (modulePath: string) => Promise<unknown>) => Promise<void>;
+
+/** Loads generation `generation` of `lambdas/handlers/<name>.ts` and returns its `handler` export. */
+export async function loadHandlerModule(name: string, generation = 0, onLoad?: OnLoad): Promise<Handler> {
+  const query = `?${new URLSearchParams({ lambda: name, v: String(generation) })}`;
+  const own = (path: string) => import(`${pathToFileURL(resolve(lambdasRoot, path)).href}${query}`);
+  const module = (await own(`handlers/${name}.ts`)) as { handler?: Handler };
   if (typeof module.handler !== 'function') throw new Error(`lambdas/handlers/${name}.ts exports no handler`);
+  await onLoad?.(own);
   return module.handler;
-};
+}
 
 function lambdaContext(functionName: string, deadline: number): Context {
   return {
@@ -72,16 +84,46 @@ export async function invoke(
   }
 }
 
-/** Memoises module loading so each handler is imported once, like a warm container. */
-export function cachedLoader(load: HandlerLoader = loadHandlerModule): HandlerLoader {
+/**
+ * Memoises module loading so each handler is imported once, like a warm container. With `watch`,
+ * a change under lambdas/ starts a new generation: every function loads fresh code on its next
+ * invocation (a cold start), and one that no longer compiles fails that invocation, not the runtime.
+ */
+export function cachedLoader(
+  options: { onLoad?: OnLoad; watch?: boolean; log?: (message: string) => void } = {},
+): HandlerLoader & { close(): void } {
   const cache = new Map<string, Promise<Handler>>();
-  return (name) => {
+  let generation = 0;
+  // One watch per folder, not { recursive: true }: Node's recursive watch on Linux follows files,
+  // and loses one an editor saves by renaming a new copy over it.
+  const watchers = options.watch
+    ? foldersUnder(lambdasRoot).map((folder) =>
+        watch(folder, (_event, file) => {
+          if (!file || !/\.(ts|json)$/.test(file)) return;
+          if (cache.size)
+            options.log?.(`${relative(resolve(lambdasRoot, '..'), resolve(folder, file))} changed: reloading handlers`);
+          generation++;
+          cache.clear();
+        }).unref(),
+      )
+    : [];
+  const loader = (name: string) => {
     let handler = cache.get(name);
     if (!handler) {
-      handler = load(name);
+      handler = loadHandlerModule(name, generation, options.onLoad);
       cache.set(name, handler);
       handler.catch(() => cache.delete(name));
     }
     return handler;
   };
+  return Object.assign(loader, { close: () => watchers.forEach((w) => w.close()) });
+}
+
+function foldersUnder(folder: string): string[] {
+  return [
+    folder,
+    ...readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((entry) => foldersUnder(resolve(folder, entry.name))),
+  ];
 }

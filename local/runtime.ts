@@ -39,6 +39,8 @@ export interface RuntimeOptions {
   dataDir?: string;
   /** Wipe dataDir first. */
   reset?: boolean;
+  /** Reload handlers after an edit under lambdas/ (npm start). */
+  watch?: boolean;
   cacheDir?: string;
   idleTimeoutSeconds?: number;
   /** Create or update this admin account at start. */
@@ -269,15 +271,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await ensureAdmin(options.admin);
     }
 
-    // The functions' AWS clients are module singletons shared by every handler in this process:
-    // guard them once with each invocation's own IAM grants.
-    const clients = await import('#lambdas/shared/clients.ts');
+    // Each function's AWS clients are module singletons of its own (lambda-runner.ts): guard them,
+    // as each function loads, with each invocation's own IAM grants.
     const tableKey = (name: string) => Object.keys(tables).find((key) => localTableName(key) === name);
-    enforcePermissions(clients.dynamoRaw(), 'dynamodb', tableKey);
-    enforcePermissions(clients.cognito(), 'cognito', tableKey);
-    enforcePermissions(clients.connectionsApi(process.env.WS_CALLBACK_URL!), 'connections', tableKey);
-
-    const loader = cachedLoader();
+    const loader = cachedLoader({
+      watch: options.watch ?? false,
+      log,
+      onLoad: async (importOwn) => {
+        const clients = (await importOwn('shared/clients.ts')) as typeof import('#lambdas/shared/clients.ts');
+        enforcePermissions(clients.dynamoRaw(), 'dynamodb', tableKey);
+        enforcePermissions(clients.cognito(), 'cognito', tableKey);
+        enforcePermissions(clients.connectionsApi(process.env.WS_CALLBACK_URL!), 'connections', tableKey);
+      },
+    });
+    stops.push(async () => loader.close());
     const authorizer = await createJwtAuthorizer({ issuer: pool.issuer, audience: [pool.clientId] });
     const http = createHttpGateway({
       routes: httpRoutes,

@@ -55,6 +55,7 @@ try {
     cognitoPort: portOf('COGNITO_PORT'),
     ...(inMemory ? {} : { dataDir: resolve(env.LOCAL_DATA_DIR ?? '.local-data') }),
     reset: flags.reset === true || env.LOCAL_RESET === '1',
+    watch: true,
     ...(env.ADMIN_EMAIL && env.ADMIN_PASSWORD
       ? { admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME ?? 'Admin' } }
       : {}),

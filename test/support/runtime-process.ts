@@ -32,7 +32,7 @@ const root = resolve(import.meta.dirname, '..', '..');
 export function spawnRuntime(
   env: Record<string, string> = {},
   log?: Writable,
-  options: { persist?: boolean; viaNpm?: boolean; args?: string[] } = {},
+  options: { persist?: boolean; viaNpm?: boolean; args?: string[]; root?: string } = {},
 ): RuntimeProcess {
   const flags = [...(options.persist ? [] : ['--in-memory']), ...(options.args ?? [])];
   // Through npm, as a person or an IDE starts it (npm → sh → node), or the runtime's process alone.
@@ -40,7 +40,7 @@ export function spawnRuntime(
     ? ['npm', ['start', '--silent', '--', ...flags]]
     : [process.execPath, ['--import', 'tsx', 'local/start.ts', ...flags]];
   const child = spawn(command, args, {
-    cwd: root,
+    cwd: options.root ?? root,
     env: { ...process.env, PORT: '0', WS_PORT: '0', DYNAMODB_PORT: '0', COGNITO_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

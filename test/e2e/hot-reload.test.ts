@@ -1,0 +1,62 @@
+// End-to-end: an edit under lambdas/ takes effect on the next request, and a broken one fails that
+// request (with the compile error in the log) instead of the runtime. Runs on a copy of the project,
+// so the edits touch nothing here.
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnRuntime, type RuntimeInfo, type RuntimeProcess } from '../support/runtime-process.ts';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const copy = mkdtempSync(join(tmpdir(), 'order-chat-reload-'));
+const handlerFile = join(copy, 'lambdas', 'handlers', 'http', 'health.ts');
+let runtime: RuntimeProcess;
+let info: RuntimeInfo;
+
+beforeAll(async () => {
+  for (const part of ['lambdas', 'local', 'lib', 'package.json', 'tsconfig.json', 'cdk.json']) {
+    cpSync(join(root, part), join(copy, part), { recursive: true });
+  }
+  for (const shared of ['node_modules', '.cache']) symlinkSync(join(root, shared), join(copy, shared));
+  runtime = spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR' }, undefined, { root: copy });
+  info = await runtime.ready;
+}, 60_000);
+afterAll(async () => {
+  await runtime?.stop();
+  rmSync(copy, { recursive: true, force: true });
+});
+
+const health = async () => {
+  const response = await fetch(`${info.httpUrl.replace('localhost', '127.0.0.1')}/health`);
+  return { status: response.status, body: await response.text() };
+};
+/** Polls until `check` holds, for at most a second after the save. */
+const within1s = async (check: (answer: { status: number; body: string }) => boolean) => {
+  const deadline = Date.now() + 1000;
+  let answer = await health();
+  while (!check(answer) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    answer = await health();
+  }
+  return answer;
+};
+
+describe('hot reload', () => {
+  it('serves an edited handler within a second of the save, and survives a broken one', async () => {
+    const original = readFileSync(handlerFile, 'utf8');
+    expect((await health()).body).not.toContain('2000-01-01');
+
+    writeFileSync(handlerFile, original.replace('new Date().toISOString()', "'2000-01-01T00:00:00.000Z'"));
+    const edited = await within1s((a) => a.body.includes('2000-01-01'));
+    expect(edited).toEqual({ status: 200, body: expect.stringContaining('"time":"2000-01-01T00:00:00.000Z"') });
+
+    writeFileSync(handlerFile, `${original}\nexport const broken = ;\n`);
+    expect((await within1s((a) => a.status === 500)).status).toBe(500);
+    expect(runtime.output().stdout + runtime.output().stderr).toMatch(/health\.ts:\d+:\d+: ERROR: Unexpected ";"/);
+
+    writeFileSync(handlerFile, original);
+    const fixed = await within1s((a) => a.status === 200);
+    expect(fixed.status).toBe(200);
+    expect(fixed.body).not.toContain('2000-01-01');
+  });
+});
