@@ -9,6 +9,7 @@ import type { HttpRoute } from '#lambdas/routes.ts';
 import { DEFAULT_TIMEOUT_SECONDS, effectivePermissions, splitRouteKey } from '#lambdas/routes.ts';
 import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, originAllowed, TokenBucket } from './gateway-common.ts';
 import type { JwtAuthorizer } from './jwt-authorizer.ts';
+import type { RequestLog } from './request-log.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
 import { SECURITY_HEADERS } from '#lambdas/shared/http.ts';
 
@@ -31,6 +32,8 @@ export interface HttpGatewayOptions {
   authorizer: JwtAuthorizer;
   cors?: CorsConfig;
   throttle?: { rateLimit: number; burstLimit: number };
+  /** One line per request (local/request-log.ts). */
+  requestLog?: RequestLog;
   /** Offline only: components of the runtime that are down; GET /health answers 503 naming them. */
   componentsDown?: () => string[];
   log?: (message: string, error?: unknown) => void;
@@ -215,7 +218,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     : undefined;
   const log = options.log ?? ((message, error) => console.error(message, error ?? ''));
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, logged: { fn?: string; reason?: string }) => {
     const requestId = gatewayId();
     res.setHeader('apigw-requestid', requestId);
     const url = new URL(req.url ?? '/', 'http://local');
@@ -245,6 +248,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     const cors200 = cors && allowedOrigin ? corsHeaders(cors, allowedOrigin) : {};
 
     if (bucket && !bucket.take()) {
+      logged.reason = 'stage throttle';
       req.resume();
       sendJson(res, 429, { message: 'Too Many Requests' }, { ...cors200, 'retry-after': '1' });
       return;
@@ -252,6 +256,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
 
     const found = match(routes, method, rawPath);
     if (!found) {
+      logged.reason = `no route for ${method} ${rawPath}`;
       req.resume();
       sendJson(res, 404, { message: 'Not Found' }, cors200);
       return;
@@ -270,6 +275,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     }
     const body = await readBody(req);
     if (body === 'too-large') {
+      logged.reason = 'body over 10 MB';
       sendJson(res, 413, { message: 'Request Entity Too Large' }, cors200);
       return;
     }
@@ -285,6 +291,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     if (route.access !== 'public') {
       const claims = await options.authorizer(headers.authorization);
       if (!claims) {
+        logged.reason = 'the JWT authorizer refused the token (missing, malformed, expired or not an access token)';
         sendJson(
           res,
           401,
@@ -335,6 +342,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
       isBase64Encoded: body.length > 0 && !isText,
     };
 
+    logged.fn = route.handler;
     const timeoutMs = Math.min((route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, MAX_INTEGRATION_TIMEOUT_MS);
     try {
       const permissions = options.enforcePermissions ? effectivePermissions(route) : undefined;
@@ -342,8 +350,11 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
       writeResult(res, result, cors200, cors !== undefined);
     } catch (error) {
       if (error instanceof InvocationTimeout) {
+        logged.reason = 'integration timed out';
         sendJson(res, 503, { message: 'Service Unavailable' }, cors200);
       } else {
+        // A compile error after an edit reads "Transform failed …\n<file>:<line>:<col>: ERROR: …".
+        logged.reason = String((error as Error).message ?? error).split('\n').slice(0, 2).join(' ');
         log(`${routeKey} failed`, error);
         if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' }, cors200);
         else res.end();
@@ -352,7 +363,22 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
   };
 
   return createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const started = performance.now();
+    const logged: { fn?: string; reason?: string } = {};
+    if (options.requestLog) {
+      const { requestLog } = options;
+      res.once('finish', () =>
+        requestLog({
+          method: req.method ?? 'GET',
+          target: (req.url ?? '/').split('?')[0]!,
+          status: res.statusCode,
+          ms: performance.now() - started,
+          ...(logged.fn ? { fn: logged.fn } : {}),
+          ...(logged.reason ? { reason: logged.reason } : {}),
+        }),
+      );
+    }
+    handle(req, res, logged).catch((error: unknown) => {
       log('HTTP gateway error', error);
       if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' });
       else res.end();

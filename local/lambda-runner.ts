@@ -25,7 +25,6 @@ export class InvocationTimeout extends Error {
 }
 
 const lambdasRoot = resolve(import.meta.dirname, '..', 'lambdas');
-const handlersRoot = resolve(lambdasRoot, 'handlers');
 register('./module-hooks.mjs', import.meta.url);
 
 /** What each freshly loaded function's modules need before their first invocation (e.g. IAM guards). */

@@ -3,6 +3,8 @@
 // imports, directly or not, gets the same query, so each function has module instances of its own
 // (its own logger and clients, as in its own Lambda container), and a new generation after an edit
 // loads fresh code. Modules outside lambdas/ (node_modules) stay shared.
+import { URL } from 'node:url';
+
 const lambdasRoot = new URL('../lambdas/', import.meta.url).href;
 
 export async function resolve(specifier, context, nextResolve) {

@@ -19,6 +19,7 @@ import { enforcePermissions } from './iam.ts';
 import { cachedLoader } from './lambda-runner.ts';
 import { StartupError } from './errors.ts';
 import { removeOnExit, type Child } from './processes.ts';
+import type { RequestLog } from './request-log.ts';
 import { createTables } from './tables.ts';
 import { createWsGateway } from './ws-gateway.ts';
 
@@ -41,6 +42,8 @@ export interface RuntimeOptions {
   reset?: boolean;
   /** Reload handlers after an edit under lambdas/ (npm start). */
   watch?: boolean;
+  /** One line per request and frame (local/request-log.ts). */
+  requestLog?: RequestLog;
   cacheDir?: string;
   idleTimeoutSeconds?: number;
   /** Create or update this admin account at start. */
@@ -301,6 +304,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       componentsDown: () => [...down],
       log,
+      ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     });
     const ws = createWsGateway({
       stage: WS_STAGE,
@@ -313,6 +317,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       managementCredentials: LOCAL_CREDENTIALS,
       ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
       log,
+      ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     });
     await httpClaim.release();
     await listen(http, port);

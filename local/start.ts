@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StartupError } from './errors.ts';
 import { localPort, type PortName } from './ports.ts';
+import { requestLog } from './request-log.ts';
 import { startRuntime } from './runtime.ts';
 
 const USAGE = `Usage: npm start [-- options]
@@ -45,6 +46,13 @@ const portOf = (name: PortName) => {
   return value;
 };
 
+let log: ReturnType<typeof requestLog>;
+try {
+  log = requestLog();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
 const startedAt = performance.now();
 try {
   const inMemory = flags['in-memory'] === true;
@@ -56,6 +64,7 @@ try {
     ...(inMemory ? {} : { dataDir: resolve(env.LOCAL_DATA_DIR ?? '.local-data') }),
     reset: flags.reset === true || env.LOCAL_RESET === '1',
     watch: true,
+    ...(log ? { requestLog: log } : {}),
     ...(env.ADMIN_EMAIL && env.ADMIN_PASSWORD
       ? { admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME ?? 'Admin' } }
       : {}),

@@ -12,6 +12,7 @@ import { DEFAULT_TIMEOUT_SECONDS, type Permissions } from '#lambdas/routes.ts';
 import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, LOCAL_REGION, originAllowed, TokenBucket } from './gateway-common.ts';
 import { isSignedBy } from './sigv4.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
+import type { RequestLog } from './request-log.ts';
 
 export const WS_MAX_MESSAGE_BYTES = 128 * 1024;
 /**
@@ -47,6 +48,8 @@ export interface WsGatewayOptions {
   /** The credentials @connections requests must be SigV4-signed with; unsigned requests are refused. */
   managementCredentials?: { accessKeyId: string; secretAccessKey: string };
   log?: (message: string, error?: unknown) => void;
+  /** One line per upgrade and frame, with the reason for every refusal (local/request-log.ts). */
+  requestLog?: RequestLog;
 }
 
 interface LiveConnection {
@@ -82,6 +85,17 @@ function rejectUpgrade(socket: Duplex, status: number, message: string) {
   socket.end(
     `HTTP/1.1 ${status} ${message}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/** The status an answer frame carries (our error frames do), for the request log. */
+function answerStatus(body: unknown): number | undefined {
+  if (typeof body !== 'string' || !body.includes('"status"')) return undefined;
+  try {
+    const status = (JSON.parse(body) as { status?: unknown }).status;
+    return typeof status === 'number' ? status : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Route selection on `$request.body.action`: non-JSON or no match → $default. */
@@ -172,25 +186,40 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     const body = data.toString();
     const routeKey = selectRoute(body, routeKeys);
     const context = requestContext(connectionId, live, routeKey ?? '$default', 'MESSAGE', host);
+    const started = performance.now();
+    const logFrame = (status: number, extra: { fn?: string; reason?: string } = {}) =>
+      options.requestLog?.({
+        method: 'WS',
+        target: routeKey ?? '(none)',
+        status,
+        ms: performance.now() - started,
+        ...extra,
+      });
     const reply = (message: string) =>
       live.socket.send(JSON.stringify({ message, connectionId, requestId: context.requestId }));
     if (bucket && !bucket.take()) {
+      logFrame(429, { reason: 'stage throttle' });
       reply('Too Many Requests');
       return;
     }
     if (!routeKey) {
+      logFrame(403, { reason: 'no route for this action and no $default' });
       reply('Forbidden');
       return;
     }
     const route = options.routes[routeKey]!;
     const event = { requestContext: { ...context, messageId: gatewayId() }, body, isBase64Encoded: false };
     try {
-      const result = (await run(route, event)) as { body?: unknown } | undefined;
+      const result = (await run(route, event)) as { statusCode?: number; body?: unknown } | undefined;
       if (route.twoWay && typeof result?.body === 'string' && result.body !== '') live.socket.send(result.body);
+      logFrame(answerStatus(result?.body) ?? result?.statusCode ?? 200, { fn: route.handler });
     } catch (error) {
-      if (error instanceof InvocationTimeout) reply('Endpoint request timed out');
-      else {
+      if (error instanceof InvocationTimeout) {
+        logFrame(504, { fn: route.handler, reason: 'integration timed out' });
+        reply('Endpoint request timed out');
+      } else {
         log(`WebSocket route ${routeKey} failed`, error);
+        logFrame(500, { fn: route.handler, reason: (error as Error).message });
         reply('Internal server error');
       }
     }
@@ -222,6 +251,17 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     const url = new URL(req.url ?? '/', 'http://local');
     const host = req.headers.host ?? 'localhost';
     const connectionId = gatewayId();
+    const started = performance.now();
+    const logConnect = (status: number, extra: { fn?: string; reason?: string } = {}) =>
+      options.requestLog?.({ method: 'WS', target: '$connect', status, ms: performance.now() - started, ...extra });
+    /** Refuses the upgrade as API Gateway would, and says why in the request log. */
+    const refuse = (status: number, message: string, reason: string, fn?: string) => {
+      logConnect(status, { reason, ...(fn ? { fn } : {}) });
+      return rejectUpgrade(socket, status, message);
+    };
+    if (url.pathname.replace(/\/$/, '') !== `/${options.stage}`) {
+      return refuse(403, 'Forbidden', `no stage at ${url.pathname}: connect to /${options.stage}`);
+    }
     const query = multiValue([...url.searchParams.entries()]);
     const headerPairs: [string, string][] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) headerPairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
@@ -237,8 +277,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
 
     const origin = req.headers.origin;
     if (origin && options.allowOrigins && !originAllowed(options.allowOrigins, origin)) {
-      log(`WebSocket upgrade refused: origin ${origin} is not allowed`);
-      return rejectUpgrade(socket, 403, 'Forbidden');
+      return refuse(403, 'Forbidden', `origin ${origin} is not in the CORS allow-list`);
     }
 
     if (options.authorizer) {
@@ -248,7 +287,10 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
         if (where === 'header') return !req.headers[(name ?? '').toLowerCase()];
         return false;
       });
-      if (missing) return rejectUpgrade(socket, 401, 'Unauthorized');
+      if (missing) {
+        return refuse(401, 'Unauthorized', `missing ${options.authorizer.identitySource.join(' or ')}`);
+      }
+      const authorizerFn = options.authorizer.handler;
       const authorizerEvent = {
         type: 'REQUEST',
         methodArn: `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:local/${options.stage}/$connect`,
@@ -263,10 +305,11 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       try {
         result = await run(options.authorizer, authorizerEvent);
       } catch (error) {
-        if (error instanceof Error && error.message === 'Unauthorized')
-          return rejectUpgrade(socket, 401, 'Unauthorized');
+        if (error instanceof Error && error.message === 'Unauthorized') {
+          return refuse(401, 'Unauthorized', 'the authorizer refused the credentials', authorizerFn);
+        }
         log('WebSocket authorizer failed', error);
-        return rejectUpgrade(socket, 500, 'Internal Server Error');
+        return refuse(500, 'Internal Server Error', `the authorizer failed: ${(error as Error).message}`, authorizerFn);
       }
       const policy = result as {
         principalId?: string;
@@ -275,10 +318,11 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       };
       const statements = policy?.policyDocument?.Statement;
       if (!policy?.principalId || !Array.isArray(statements) || statements.length === 0) {
-        log('WebSocket authorizer returned a malformed policy');
-        return rejectUpgrade(socket, 500, 'Internal Server Error');
+        return refuse(500, 'Internal Server Error', 'the authorizer returned a malformed policy', authorizerFn);
       }
-      if (statements.some((s) => s.Effect !== 'Allow')) return rejectUpgrade(socket, 403, 'Forbidden');
+      if (statements.some((s) => s.Effect !== 'Allow')) {
+        return refuse(403, 'Forbidden', 'the authorizer denied the connection', authorizerFn);
+      }
       live.authorizer = { principalId: policy.principalId, ...policy.context };
     }
 
@@ -294,13 +338,16 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       try {
         const result = (await run(connectRoute, event)) as { statusCode?: number } | undefined;
         const status = result?.statusCode ?? 200;
-        if (status < 200 || status > 299) return rejectUpgrade(socket, status, 'Connection refused');
+        if (status < 200 || status > 299) {
+          return refuse(status, 'Connection refused', `$connect answered ${status}`, connectRoute.handler);
+        }
       } catch (error) {
         log('WebSocket $connect failed', error);
-        return rejectUpgrade(socket, 502, 'Bad Gateway');
+        return refuse(502, 'Bad Gateway', `$connect failed: ${(error as Error).message}`, connectRoute.handler);
       }
     }
 
+    logConnect(101, connectRoute ? { fn: connectRoute.handler } : {});
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection: LiveConnection = { ...live, socket: ws, lastActiveAt: Date.now() };
       connections.set(connectionId, connection);

@@ -29,7 +29,10 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
   if (!cameThroughCloudFront(event.headers)) return policy('anonymous', 'Deny', event.methodArn);
   // Tickets are credentials: never logged.
   const session = await sessionFrom(event.queryStringParameters ?? {});
-  if (!session) throw new Error(UNAUTHORIZED);
+  if (!session) {
+    logger.info('WebSocket connection refused: no ticket, or one unknown, already used or expired');
+    throw new Error(UNAUTHORIZED);
+  }
   // The profile, not the token, says who they are now: name for chat, current role, session still live.
   // An ended session is a 401; an outage stays an error (API Gateway answers it with 500).
   const member = await currentMember(session).catch((error: unknown) => {

@@ -1,10 +1,11 @@
-// End-to-end: an edit under lambdas/ takes effect on the next request, and a broken one fails that
+// End-to-end: the development loop. An edit under lambdas/ takes effect on the next request, a broken one fails that
 // request (with the compile error in the log) instead of the runtime. Runs on a copy of the project,
 // so the edits touch nothing here.
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { spawnRuntime, type RuntimeInfo, type RuntimeProcess } from '../support/runtime-process.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -58,5 +59,57 @@ describe('hot reload', () => {
     const fixed = await within1s((a) => a.status === 200);
     expect(fixed.status).toBe(200);
     expect(fixed.body).not.toContain('2000-01-01');
+  });
+});
+
+describe('request log', () => {
+  const lines = () =>
+    runtime
+      .output()
+      .stdout.split('\n')
+      .filter((line) => line.startsWith('{"time"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('has one line per request and per upgrade, with the function that ran and why a refusal was one', async () => {
+    await health();
+    await fetch(`${info.httpUrl.replace('localhost', '127.0.0.1')}/orders`);
+    const ws = info.wsUrl.replace('localhost', '127.0.0.1');
+    const refusedWith = (url: string) =>
+      new Promise<number>((resolveStatus) => {
+        const socket = new WebSocket(url);
+        socket.once('unexpected-response', (_req, res) => resolveStatus(res.statusCode ?? 0));
+        socket.once('error', () => undefined);
+      });
+    expect(await refusedWith(ws)).toBe(401);
+    expect(await refusedWith(`${ws}?ticket=made-up`)).toBe(401);
+    await new Promise((r) => setTimeout(r, 100));
+    const logged = lines();
+    expect(logged).toContainEqual(
+      expect.objectContaining({ method: 'GET', target: '/health', status: 200, fn: 'http/health' }),
+    );
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        method: 'GET',
+        target: '/orders',
+        status: 401,
+        reason: expect.stringMatching(/JWT authorizer/),
+      }),
+    );
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        method: 'WS',
+        target: '$connect',
+        status: 401,
+        reason: expect.stringMatching(/missing .*ticket/),
+      }),
+    );
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        target: '$connect',
+        status: 401,
+        fn: 'ws/authorizer',
+        reason: expect.stringMatching(/refused/),
+      }),
+    );
   });
 });
