@@ -354,7 +354,10 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
         sendJson(res, 503, { message: 'Service Unavailable' }, cors200);
       } else {
         // A compile error after an edit reads "Transform failed …\n<file>:<line>:<col>: ERROR: …".
-        logged.reason = String((error as Error).message ?? error).split('\n').slice(0, 2).join(' ');
+        logged.reason = String((error as Error).message ?? error)
+          .split('\n')
+          .slice(0, 2)
+          .join(' ');
         log(`${routeKey} failed`, error);
         if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' }, cors200);
         else res.end();
