@@ -9,6 +9,8 @@
  *    measured against DynamoDB Local (which reports them like AWS does).
  * 5. The session check every signed-in request and frame pays: its reads,
  *    capacity and the size of the profile it reads, at its largest.
+ * 6. One user flooding a socket with 2,000 frames: another user's p99 on
+ *    GET /orders/{id}, quiet and during the flood, on a runtime of its own.
  *
  * Prints a table and exits 1 when a target is missed.
  */
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { measureFlood } from '../support/flood-measure.ts';
 import { spawnRuntime } from '../support/runtime-process.ts';
 
 const run = promisify(execFile);
@@ -32,6 +35,8 @@ const TARGETS = {
   coldImportMs: 250,
   /** Issue 11's budget for the per-request session check. */
   sessionCheck: { roundTrips: 1, capacityUnits: 0.5, itemBytes: 1024 },
+  /** Issue 11: a flood leaves another user's p99 within this multiple of its quiet p99. */
+  floodSlowdown: 3,
 };
 const misses: string[] = [];
 
@@ -313,6 +318,45 @@ try {
     misses.push('session check');
 } finally {
   await runtime.stop();
+}
+
+console.log('\n6. A flood from one socket (2,000 sendMessage frames) vs another user reading an order');
+{
+  // A runtime in its own process: in this one, the reader would share the runtime's thread.
+  const flooded = spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', REQUEST_LOG: 'off' });
+  try {
+    const { httpUrl, wsUrl } = await flooded.ready;
+    const base = httpUrl.replace('localhost', '127.0.0.1');
+    const post = async (path: string, body: unknown, token?: string) =>
+      (await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      }).then((r) => r.json())) as Record<string, string>;
+    const user = async (label: string) => {
+      const email = `${label}-${Date.now()}@example.test`;
+      await post('/auth/register', { name: label, email, password: 'Str0ng!Passw0rd' });
+      const { accessToken } = await post('/auth/login', { email, password: 'Str0ng!Passw0rd' });
+      const { id } = await post('/orders', { description: 'x', specifications: {}, quantity: 1 }, accessToken);
+      return { token: accessToken!, order: id! };
+    };
+    const [flooder, reader] = [await user('flooder'), await user('reader')];
+    const { quietP99, floodP99 } = await measureFlood({
+      httpUrl: base,
+      wsUrl: wsUrl.replace('localhost', '127.0.0.1'),
+      flooderToken: flooder.token,
+      floodRoom: flooder.order,
+      readerToken: reader.token,
+      readerOrder: reader.order,
+    });
+    const ratio = floodP99 / quietP99;
+    console.log(
+      `   reader p99 quiet ${quietP99.toFixed(1)} ms, during the flood ${floodP99.toFixed(1)} ms: ${ratio.toFixed(1)}× (target ≤ ${TARGETS.floodSlowdown}×)`,
+    );
+    if (ratio > TARGETS.floodSlowdown) misses.push('flood slowdown');
+  } finally {
+    await flooded.stop();
+  }
 }
 
 if (misses.length) {
