@@ -2,14 +2,24 @@
 // (Signals and kills: runtime-signals.test.ts, so the two run side by side.)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawnRuntime } from '../support/runtime-process.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
+const scratchFolders: string[] = [];
+/** A temporary folder, removed when the file's tests are done. */
+const scratch = (prefix: string) => {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  scratchFolders.push(folder);
+  return folder;
+};
+afterAll(() => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
 const start = (env: Record<string, string>, options: Parameters<typeof spawnRuntime>[2] = {}) =>
   spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', ...env }, undefined, options);
 
@@ -27,7 +37,7 @@ describe('npm start', { timeout: 60_000 }, () => {
 
   it('fails with one clear line when Java is missing', async () => {
     // A PATH with node and nothing else.
-    const bin = mkdtempSync(join(tmpdir(), 'no-java-'));
+    const bin = scratch('no-java-');
     symlinkSync(process.execPath, join(bin, 'node'));
     const run = start({ PATH: bin });
     expect(await run.exited).toBe(1);
@@ -35,7 +45,7 @@ describe('npm start', { timeout: 60_000 }, () => {
   });
 
   it('refuses a second runtime on the same data folder, naming the first', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'order-chat-data-'));
+    const folder = scratch('order-chat-data-');
     const first = start({ LOCAL_DATA_DIR: folder }, { persist: true });
     const info = await first.ready;
     const second = start({ LOCAL_DATA_DIR: folder }, { persist: true });
@@ -43,11 +53,10 @@ describe('npm start', { timeout: 60_000 }, () => {
     const message = second.output().stderr.trim();
     expect(message.startsWith(`${folder} is in use by another npm start (pid ${first.child.pid}, since `)).toBe(true);
     expect(message).toContain(`${info.httpUrl}): stop it`);
+    // Once the first is gone, so is its lock: the folder is free again.
+    expect(existsSync(join(folder, 'runtime.lock'))).toBe(true);
     await first.stop();
-    // Once the first is gone, the folder is free again.
-    const third = start({ LOCAL_DATA_DIR: folder }, { persist: true });
-    await third.ready;
-    await third.stop();
+    expect(existsSync(join(folder, 'runtime.lock'))).toBe(false);
   });
 
   it('prints its options for --help without starting anything, and refuses options it does not know', async () => {
@@ -78,7 +87,7 @@ describe('start-up failures a newcomer can act on', () => {
 
   it('says what to do when DynamoDB Local cannot be fetched, in one line', async () => {
     const { ensureEmulator } = await import('#local/dynamodb-local.ts');
-    const cache = mkdtempSync(join(tmpdir(), 'no-registry-'));
+    const cache = scratch('no-registry-');
     const saved = { ...process.env };
     Object.assign(process.env, {
       npm_config_registry: 'http://127.0.0.1:9/',
