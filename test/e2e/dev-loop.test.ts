@@ -19,7 +19,7 @@ beforeAll(async () => {
     cpSync(join(root, part), join(copy, part), { recursive: true });
   }
   for (const shared of ['node_modules', '.cache']) symlinkSync(join(root, shared), join(copy, shared));
-  runtime = spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR' }, undefined, { root: copy });
+  runtime = spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'INFO' }, undefined, { root: copy });
   info = await runtime.ready;
 }, 60_000);
 afterAll(async () => {
@@ -109,6 +109,39 @@ describe('request log', () => {
         status: 401,
         fn: 'ws/authorizer',
         reason: expect.stringMatching(/refused/),
+      }),
+    );
+  });
+
+  it('gives each function’s own log lines its own name, even when several run at once', async () => {
+    const base = info.httpUrl.replace('localhost', '127.0.0.1');
+    const ws = info.wsUrl.replace('localhost', '127.0.0.1');
+    // Two functions refusing at the same moment: an order that doesn't exist, a ticket that doesn't.
+    await Promise.all([
+      fetch(`${base}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'nobody@example.test', password: 'Wr0ng!Passw0rd' }),
+      }),
+      new Promise((resolveClose) => {
+        const socket = new WebSocket(`${ws}?ticket=made-up-too`);
+        socket.once('unexpected-response', resolveClose);
+        socket.once('error', () => undefined);
+      }),
+    ]);
+    await new Promise((r) => setTimeout(r, 100));
+    const handlerLines = runtime
+      .output()
+      .stdout.split('\n')
+      .filter((line) => line.startsWith('{"level"'))
+      .map((line) => JSON.parse(line) as { message: string; function_name?: string });
+    expect(handlerLines).toContainEqual(
+      expect.objectContaining({ message: 'Request refused', function_name: 'http-auth-login' }),
+    );
+    expect(handlerLines).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(/^WebSocket connection refused/),
+        function_name: 'ws-authorizer',
       }),
     );
   });

@@ -1,7 +1,7 @@
 // Primary adapter: the $connect Lambda REQUEST authorizer. Identity from `ticket` (single use, from
 // POST /chat/tickets) only: a query string lands in CloudFront's standard logs, so it must never carry
 // a credential that outlives its first use (README, "Credentials never reach a log").
-import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { redeemTicket } from '../../chat/service.ts';
 import type { Session } from '../../shared/caller.ts';
 import { UnauthorizedError } from '../../shared/errors.ts';
@@ -25,7 +25,12 @@ async function sessionFrom(query: Record<string, string | undefined>): Promise<S
   return query.ticket ? redeemTicket(query.ticket) : undefined;
 }
 
-export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+export const handler = async (
+  event: APIGatewayRequestAuthorizerEvent,
+  context?: Context,
+): Promise<APIGatewayAuthorizerResult> => {
+  // Its log lines name this function and request, like every other handler's.
+  if (context) logger.addContext(context);
   if (!cameThroughCloudFront(event.headers)) return policy('anonymous', 'Deny', event.methodArn);
   // Tickets are credentials: never logged.
   const session = await sessionFrom(event.queryStringParameters ?? {});
