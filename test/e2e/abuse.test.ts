@@ -1,7 +1,7 @@
 // End-to-end: one user's abuse can't hurt another, bad input never gets a 5xx, and the local
 // surfaces (@connections, Origin, gateway errors) are closed the way a deployed stage's are.
 import { execFileSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { httpRoutes, splitRouteKey } from '#lambdas/routes.ts';
 import { LIMITS } from '#lambdas/limits/policy.ts';
@@ -12,21 +12,12 @@ import {
   placeOrder,
   runtime,
   storedMessages,
-  ticketSocket,
-  type Client,
+  socketsClosedAfterEach,
   type Session,
 } from './support.ts';
 
-const open: Client[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()));
-});
-
-async function socketOf(session: Session): Promise<Client> {
-  const c = await ticketSocket(session);
-  open.push(c);
-  return c;
-}
+const sockets = socketsClosedAfterEach();
+const socketOf = sockets.ticket;
 
 const order = (session: Session) => placeOrder(session, 'Abuse order');
 

@@ -1,6 +1,6 @@
 // End-to-end: per-order chat rooms over the WebSocket API, with several real clients.
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   bootstrapAdmin,
@@ -8,8 +8,7 @@ import {
   newAdmin,
   newUser,
   openSocket,
-  ticketSocket,
-  type Client,
+  socketsClosedAfterEach,
   type Session,
 } from './support.ts';
 import { membersOf, plantExpiredTicket, plantVanishedConnection } from './planted.ts';
@@ -17,7 +16,6 @@ import { membersOf, plantExpiredTicket, plantVanishedConnection } from './plante
 let owner: Session;
 let other: Session;
 let admin: Session;
-const open: Client[] = [];
 
 const order = async (session: Session) =>
   (
@@ -27,11 +25,8 @@ const order = async (session: Session) =>
     })
   ).body;
 
-async function client(session: Session): Promise<Client> {
-  const c = await ticketSocket(session);
-  open.push(c);
-  return c;
-}
+const sockets = socketsClosedAfterEach();
+const client = sockets.ticket;
 
 async function joined(session: Session, roomId: string, after?: string) {
   const c = await client(session);
@@ -44,9 +39,6 @@ const isMessage = (content: string) => (f: any) => f.type === 'newMessage' && f.
 
 beforeAll(async () => {
   [owner, other, admin] = await Promise.all([newUser('chatowner'), newUser('chatother'), bootstrapAdmin()]);
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()));
 });
 
 describe('connecting', () => {
@@ -71,8 +63,7 @@ describe('connecting', () => {
   it('binds the ticket to its user: messages sent on it carry that user', async () => {
     const { id: roomId } = await order(owner);
     const issued = await api('POST', '/chat/tickets', { token: owner.accessToken });
-    const c = await openSocket(`?ticket=${encodeURIComponent(issued.body.ticket)}`);
-    open.push(c);
+    const c = sockets.keep(await openSocket(`?ticket=${encodeURIComponent(issued.body.ticket)}`));
     c.send({ action: 'joinRoom', roomId });
     await c.next((f) => f.type === 'chatHistory');
     c.send({ action: 'sendMessage', roomId, content: 'via ticket' });

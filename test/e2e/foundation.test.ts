@@ -1,6 +1,6 @@
 // End-to-end: the local runtime's own behaviour (health, gateway answers, WebSocket upgrade auth).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, connect, newUser, ticketSocket, type Session } from './support.ts';
+import { api, connect, newUser, ticketSocket } from './support.ts';
 import { decodePayload, emulatorSignedToken, forgedToken } from '../support/tokens.ts';
 
 let accessToken: string;
@@ -88,7 +88,7 @@ describe('WebSocket $connect authorizer', () => {
 
 describe('WebSocket frames the API does not understand', () => {
   it('answers invalid JSON and unknown actions with a 400 error frame naming the supported actions', async () => {
-    const client = await ticketSocket({ accessToken } as Session);
+    const client = await ticketSocket({ accessToken });
     client.send('{not json');
     const invalid = await client.next((f) => f.type === 'error');
     expect(invalid).toMatchObject({ type: 'error', status: 400, message: expect.stringMatching(/Supported actions/) });
@@ -100,7 +100,7 @@ describe('WebSocket frames the API does not understand', () => {
   });
 
   it('closes the connection with 1009 for a frame over 128 KB, and keeps serving others', async () => {
-    const client = await ticketSocket({ accessToken } as Session);
+    const client = await ticketSocket({ accessToken });
     client.send({ action: 'sendMessage', content: 'x'.repeat(130 * 1024) });
     expect((await client.closed).code).toBe(1009);
     expect((await api('GET', '/health')).status).toBe(200);

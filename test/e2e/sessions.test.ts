@@ -1,6 +1,6 @@
 // End-to-end: a session ends when it should — over HTTP and on sockets already open — and every
 // request acts with the caller's current role. Each row of README's "Sessions" table is here.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   api,
   bootstrapAdmin,
@@ -9,22 +9,14 @@ import {
   newAdmin,
   newUser,
   placeOrder,
-  ticketSocket,
+  socketsClosedAfterEach,
   type Client,
   type Session,
 } from './support.ts';
 import { decodePayload, emulatorSignedToken } from '../support/tokens.ts';
 
-const open: Client[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()));
-});
-
-async function socketOf(session: Session): Promise<Client> {
-  const c = await ticketSocket(session);
-  open.push(c);
-  return c;
-}
+const sockets = socketsClosedAfterEach();
+const socketOf = sockets.ticket;
 
 /** Resolves with the close code, or fails if the socket is still open after `ms`. */
 async function closedWithin(c: Client, ms: number): Promise<number> {
@@ -183,8 +175,7 @@ describe('tokens', () => {
       iat: now,
       exp: now + 2,
     });
-    const c = await ticketSocket({ accessToken: shortLived } as Session);
-    open.push(c);
+    const c = await sockets.ticket({ accessToken: shortLived });
     c.send({ action: 'joinRoom', roomId });
     await c.next((f) => f.type === 'chatHistory');
     await new Promise((r) => setTimeout(r, 2500));

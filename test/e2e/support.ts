@@ -3,7 +3,7 @@
  * against the local runtime booted by global-setup.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import WebSocket from 'ws';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import { checkContract } from '../support/contract.ts';
@@ -120,9 +120,26 @@ export function connect(query: string): Promise<{ socket: WebSocket } | { refuse
 }
 
 /** A socket opened the way browsers should: with a fresh single-use ticket. */
-export async function ticketSocket(session: Session): Promise<Client> {
+export async function ticketSocket(session: Pick<Session, 'accessToken'>): Promise<Client> {
   const ticket = await api('POST', '/chat/tickets', { token: session.accessToken });
   return openSocket(`?ticket=${encodeURIComponent(ticket.body.ticket)}`);
+}
+
+/**
+ * The sockets one test file opens, closed after each of its tests.
+ *
+ * @example const sockets = socketsClosedAfterEach(); const c = await sockets.ticket(session);
+ */
+export function socketsClosedAfterEach() {
+  const open: Client[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+  });
+  const keep = (c: Client) => {
+    open.push(c);
+    return c;
+  };
+  return { keep, ticket: async (session: Pick<Session, 'accessToken'>) => keep(await ticketSocket(session)) };
 }
 
 /** Places a small order for `session` and returns it (its id is also its chat room's). */
