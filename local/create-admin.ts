@@ -6,10 +6,10 @@
  * reads that stage's stateful stack outputs and uses your AWS credentials.
  */
 import './node-version.ts';
-import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { RegisterBody } from '#lambdas/schemas/users.ts';
 import { cognitoClient, provisionUserPool } from './cognito-local.ts';
+import { parseOptions } from './cli.ts';
 import { localPort } from './ports.ts';
 import { localTableName } from './runtime.ts';
 import { stackIds } from '#lib/config.ts';
@@ -19,25 +19,12 @@ const USAGE = `Usage: npm run create-admin -- --email <email> --password <passwo
 Creates or updates an admin account. Without --stage: in the running \`npm start\` (COGNITO_PORT,
 DYNAMODB_PORT). With --stage: in that deployed stage, with your AWS credentials.`;
 
-let values: { email?: string; password?: string; name?: string; stage?: string; help?: boolean };
-try {
-  values = parseArgs({
-    options: {
-      email: { type: 'string' },
-      password: { type: 'string' },
-      name: { type: 'string', default: 'Admin' },
-      stage: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  }).values;
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const values = parseOptions(USAGE, {
+  email: { type: 'string' },
+  password: { type: 'string' },
+  name: { type: 'string', default: 'Admin' },
+  stage: { type: 'string' },
+});
 
 const input = RegisterBody.safeParse({ email: values.email, password: values.password, name: values.name });
 if (!input.success) {

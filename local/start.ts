@@ -4,7 +4,7 @@
  */
 import './node-version.ts';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOptions } from './cli.ts';
 import { StartupError } from './errors.ts';
 import { localPort, type PortName } from './ports.ts';
 import { requestLog } from './request-log.ts';
@@ -23,19 +23,7 @@ Environment: PORT (8000), WS_PORT (8001), DYNAMODB_PORT (8002), COGNITO_PORT (80
 LOCAL_RESET=1, ADMIN_EMAIL/ADMIN_PASSWORD/ADMIN_NAME, WS_IDLE_TIMEOUT_SECONDS, POWERTOOLS_LOG_LEVEL,
 REQUEST_LOG (pretty|json|off). See README, "Configuration".`;
 
-let flags: { reset?: boolean; 'in-memory'?: boolean; help?: boolean };
-try {
-  flags = parseArgs({
-    options: { reset: { type: 'boolean' }, 'in-memory': { type: 'boolean' }, help: { type: 'boolean' } },
-  }).values;
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (flags.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const flags = parseOptions(USAGE, { reset: { type: 'boolean' }, 'in-memory': { type: 'boolean' } });
 const env = process.env;
 const portOf = (name: PortName) => {
   const value = Number(localPort(name, env));
