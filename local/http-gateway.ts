@@ -11,6 +11,7 @@ import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, originAllowed, TokenBucket } from
 import type { JwtAuthorizer } from './jwt-authorizer.ts';
 import type { RequestLog } from './request-log.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
+import { GATEWAY_MESSAGES } from '#lambdas/schemas/common.ts';
 import { SECURITY_HEADERS } from '#lambdas/shared/http.ts';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -250,7 +251,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     if (bucket && !bucket.take()) {
       logged.reason = 'stage throttle';
       req.resume();
-      sendJson(res, 429, { message: 'Too Many Requests' }, { ...cors200, 'retry-after': '1' });
+      sendJson(res, 429, { message: GATEWAY_MESSAGES[429] }, { ...cors200, 'retry-after': '1' });
       return;
     }
 
@@ -258,7 +259,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     if (!found) {
       logged.reason = `no route for ${method} ${rawPath}`;
       req.resume();
-      sendJson(res, 404, { message: 'Not Found' }, cors200);
+      sendJson(res, 404, { message: GATEWAY_MESSAGES[404] }, cors200);
       return;
     }
     const down = found.compiled.routeKey === 'GET /health' ? (options.componentsDown?.() ?? []) : [];
@@ -276,7 +277,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     const body = await readBody(req);
     if (body === 'too-large') {
       logged.reason = 'body over 10 MB';
-      sendJson(res, 413, { message: 'Request Entity Too Large' }, cors200);
+      sendJson(res, 413, { message: GATEWAY_MESSAGES[413] }, cors200);
       return;
     }
 
@@ -295,7 +296,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
         sendJson(
           res,
           401,
-          { message: 'Unauthorized' },
+          { message: GATEWAY_MESSAGES[401] },
           {
             ...cors200,
             'www-authenticate':
@@ -351,7 +352,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     } catch (error) {
       if (error instanceof InvocationTimeout) {
         logged.reason = 'integration timed out';
-        sendJson(res, 503, { message: 'Service Unavailable' }, cors200);
+        sendJson(res, 503, { message: GATEWAY_MESSAGES[503] }, cors200);
       } else {
         // A compile error after an edit reads "Transform failed …\n<file>:<line>:<col>: ERROR: …".
         logged.reason = String((error as Error).message ?? error)
@@ -359,7 +360,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
           .slice(0, 2)
           .join(' ');
         log(`${routeKey} failed`, error);
-        if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' }, cors200);
+        if (!res.headersSent) sendJson(res, 500, { message: GATEWAY_MESSAGES[500] }, cors200);
         else res.end();
       }
     }
@@ -383,7 +384,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     }
     handle(req, res, logged).catch((error: unknown) => {
       log('HTTP gateway error', error);
-      if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' });
+      if (!res.headersSent) sendJson(res, 500, { message: GATEWAY_MESSAGES[500] });
       else res.end();
     });
   });

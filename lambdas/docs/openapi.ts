@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { httpRoutes, splitRouteKey, type HttpRoute } from '../routes.ts';
-import { GatewayMessage, Problem } from '../schemas/common.ts';
+import { GATEWAY_MESSAGES, GatewayMessage, Problem } from '../schemas/common.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -26,14 +26,7 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'The integration timed out (API Gateway)',
 };
 
-/** Statuses API Gateway itself answers with {"message": …}, and the message it sends for each. */
-export const GATEWAY_MESSAGES: Record<number, string> = {
-  401: 'Unauthorized',
-  413: 'Request Entity Too Large',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
+/** Statuses API Gateway itself answers with {"message": …}. */
 const GATEWAY_STATUSES = [413, 429, 500, 503];
 
 class ComponentCollector {

@@ -22,6 +22,16 @@ export const Problem = z
     ],
   });
 
+/** What API Gateway's HTTP API says for each status it answers itself (the local gateway says the same). */
+export const GATEWAY_MESSAGES: Readonly<Record<number, string>> = {
+  401: 'Unauthorized',
+  404: 'Not Found',
+  413: 'Request Entity Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
 /** API Gateway's own error bodies (unknown route, authorizer refusal, throttling, crashes). */
 export const GatewayMessage = z.object({ message: z.string() }).meta({
   id: 'GatewayMessage',

@@ -6,7 +6,8 @@ import { validate } from '@readme/openapi-parser';
 import { httpRoutes, splitRouteKey } from '#lambdas/routes.ts';
 import { OPENAPI_PATH, renderOpenApi } from '#local/openapi.ts';
 import { checkContract } from '../support/contract.ts';
-import { buildOpenApi, GATEWAY_MESSAGES } from '#lambdas/docs/openapi.ts';
+import { buildOpenApi } from '#lambdas/docs/openapi.ts';
+import { GATEWAY_MESSAGES } from '#lambdas/schemas/common.ts';
 
 describe('openapi.yaml', () => {
   it('is exactly what `npm run openapi` generates from the route table', () => {
