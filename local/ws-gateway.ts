@@ -212,7 +212,8 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     try {
       const result = (await run(route, event)) as { statusCode?: number; body?: unknown } | undefined;
       if (route.twoWay && typeof result?.body === 'string' && result.body !== '') live.socket.send(result.body);
-      logFrame(answerStatus(result?.body) ?? result?.statusCode ?? 200, { fn: route.handler });
+      // Parsing the answer for its status is for the log only: skipped when nobody reads it.
+      if (options.requestLog) logFrame(answerStatus(result?.body) ?? result?.statusCode ?? 200, { fn: route.handler });
     } catch (error) {
       if (error instanceof InvocationTimeout) {
         logFrame(504, { fn: route.handler, reason: 'integration timed out' });
