@@ -115,13 +115,15 @@ const isAlive = (pid: number) => {
   }
 };
 
+const LOCK_FILE = 'runtime.lock';
+
 /**
  * One runtime per data folder: a second would corrupt the first one's tables and users. The lock
  * names its holder; a lock whose process is gone (killed outright) is taken over.
  */
 function lockDataFolder(dataDir: string): { describe: (urls: object) => void; release: () => void } {
   mkdirSync(dataDir, { recursive: true });
-  const lockFile = join(dataDir, 'runtime.lock');
+  const lockFile = join(dataDir, LOCK_FILE);
   const write = (holder: object, flag: 'wx' | 'w') =>
     writeFileSync(lockFile, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), ...holder }), {
       flag,
@@ -156,31 +158,33 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const lock = options.dataDir ? lockDataFolder(dataDir) : undefined;
   if (options.reset && options.dataDir) {
     for (const entry of readdirSync(dataDir)) {
-      if (entry !== 'runtime.lock') rmSync(join(dataDir, entry), { recursive: true, force: true });
+      if (entry !== LOCK_FILE) rmSync(join(dataDir, entry), { recursive: true, force: true });
     }
   }
   const forgetEphemeral = options.dataDir ? undefined : removeOnExit(dataDir);
-  const claims: Awaited<ReturnType<typeof claimPort>>[] = [];
-  const claim = async (requested: number, variable: string) => {
-    const claimed = await claimPort(requested, variable);
-    claims.push(claimed);
-    return claimed;
-  };
-  let httpClaim, wsClaim, dynamoDbClaim, cognitoClaim;
+  type PortClaim = Awaited<ReturnType<typeof claimPort>>;
+  const claims: PortClaim[] = [];
   try {
-    httpClaim = await claim(options.port, 'PORT');
-    wsClaim = await claim(options.wsPort, 'WS_PORT');
-    dynamoDbClaim = await claim(options.dynamoDbPort, 'DYNAMODB_PORT');
-    cognitoClaim = await claim(options.cognitoPort, 'COGNITO_PORT');
+    const requested = [
+      [options.port, 'PORT'],
+      [options.wsPort, 'WS_PORT'],
+      [options.dynamoDbPort, 'DYNAMODB_PORT'],
+      [options.cognitoPort, 'COGNITO_PORT'],
+    ] as const;
+    for (const [wanted, variable] of requested) claims.push(await claimPort(wanted, variable));
   } catch (error) {
     await Promise.all(claims.map((c) => c.release()));
     lock?.release();
     forgetEphemeral?.();
     throw error;
   }
-  const [port, wsPort, dynamoDbPort, cognitoPort] = [httpClaim, wsClaim, dynamoDbClaim, cognitoClaim].map(
-    (c) => c.port,
-  ) as [number, number, number, number];
+  const [httpClaim, wsClaim, dynamoDbClaim, cognitoClaim] = claims as [PortClaim, PortClaim, PortClaim, PortClaim];
+  const [port, wsPort, dynamoDbPort, cognitoPort] = [
+    httpClaim.port,
+    wsClaim.port,
+    dynamoDbClaim.port,
+    cognitoClaim.port,
+  ];
 
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;

@@ -224,25 +224,30 @@ async function measureSessionCheck(
   return { ...cost, itemBytes: itemBytes(Item!) };
 }
 
+/** A JSON POST to the runtime at `base`. */
+const postJson = (base: string, path: string, body: unknown, token?: string) =>
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+/** A new user of the runtime at `base`, registered and signed in: their access token. */
+async function signUp(base: string, label: string): Promise<string> {
+  const email = `${label}-${Date.now()}@example.test`;
+  await postJson(base, '/auth/register', { name: label, email, password: 'Str0ng!Passw0rd' });
+  const body = (await (await postJson(base, '/auth/login', { email, password: 'Str0ng!Passw0rd' })).json()) as {
+    accessToken: string;
+  };
+  return body.accessToken;
+}
+
 async function httpLatency(runtime: Runtime) {
   {
     const base = runtime.httpUrl.replace('localhost', '127.0.0.1');
-    const post = (path: string, body: unknown, token?: string) =>
-      fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-    const signIn = async (label: string) => {
-      const email = `latency-${label}-${Date.now()}@example.test`;
-      await post('/auth/register', { name: 'Latency', email, password: 'Str0ng!Passw0rd' });
-      const body = (await (await post('/auth/login', { email, password: 'Str0ng!Passw0rd' })).json()) as {
-        accessToken: string;
-      };
-      return body.accessToken;
-    };
+    const post = (path: string, body: unknown, token?: string) => postJson(base, path, body, token);
     // Order writes are limited per user (60 a minute): 200 of them are spread over four writers.
-    const writers = await Promise.all(['a', 'b', 'c', 'd'].map(signIn));
+    const writers = await Promise.all(['a', 'b', 'c', 'd'].map((label) => signUp(base, `latency-${label}`)));
     const accessToken = writers[0]!;
     const order = (await (
       await post('/orders', { description: 'x', specifications: {}, quantity: 1 }, accessToken)
@@ -327,18 +332,10 @@ console.log('\n6. A flood from one socket (2,000 sendMessage frames) vs another 
   try {
     const { httpUrl, wsUrl } = await flooded.ready;
     const base = httpUrl.replace('localhost', '127.0.0.1');
-    const post = async (path: string, body: unknown, token?: string) =>
-      (await fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      }).then((r) => r.json())) as Record<string, string>;
     const user = async (label: string) => {
-      const email = `${label}-${Date.now()}@example.test`;
-      await post('/auth/register', { name: label, email, password: 'Str0ng!Passw0rd' });
-      const { accessToken } = await post('/auth/login', { email, password: 'Str0ng!Passw0rd' });
-      const { id } = await post('/orders', { description: 'x', specifications: {}, quantity: 1 }, accessToken);
-      return { token: accessToken!, order: id! };
+      const token = await signUp(base, label);
+      const placed = await postJson(base, '/orders', { description: 'x', specifications: {}, quantity: 1 }, token);
+      return { token, order: ((await placed.json()) as { id: string }).id };
     };
     const [flooder, reader] = [await user('flooder'), await user('reader')];
     const { quietP99, floodP99 } = await measureFlood({
