@@ -1,7 +1,7 @@
 /**
  * The route table: every HTTP and WebSocket route, declared once. The CDK
  * stacks, the local API Gateway, the handler chain and the OpenAPI generator
- * all read it; adding a route is one entry here plus its handler module.
+ * all read it; adding a route is one entry here (and its function's in `functions`) plus its handler module.
  */
 import { ORIGIN_VERIFY_HEADER } from './shared/origin-verify.ts';
 import { z } from 'zod';
@@ -36,15 +36,21 @@ import {
   UpdateOrderBody,
   UpdateOrderHeaders,
 } from './schemas/orders.ts';
+import { ErrorFrame } from './schemas/common.ts';
 import {
+  ChatHistoryFrame,
   ChatRoomWithMessages,
   CloseRoomBody,
   CloseRoomFrame,
   CloseRoomResponse,
   JoinRoomFrame,
   LeaveRoomFrame,
+  LeftRoomFrame,
   MessagePage,
   MessagesQuery,
+  NewMessageFrame,
+  OrderStatusChangedFrame,
+  RoomClosedFrame,
   RoomParams,
   SendMessageFrame,
   TicketResponse,
@@ -55,18 +61,6 @@ export type Access = 'public' | 'user' | 'admin';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** The DynamoDB actions each table access level grants (no Scan: every list is a Query). */
-export const TABLE_ACTIONS = {
-  read: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:DescribeTable',
-  ],
-  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
-} as const;
-
 export interface Permissions {
   tables?: Partial<Record<TableKey, 'read' | 'readWrite'>>;
   /** Cognito user pool actions, e.g. 'AdminGetUser'. */
@@ -74,6 +68,74 @@ export interface Permissions {
   /** execute-api:ManageConnections on the WebSocket API. */
   manageConnections?: boolean;
 }
+
+/** One Lambda function: a module under lambdas/handlers exporting `handler`, with its own grants and settings. */
+export interface LambdaFunction {
+  /** What its code calls in AWS (a signed-in route's function also reads the main table: lib/grants.ts). */
+  permissions?: Permissions;
+  /** Integration timeout of every route it serves; the function gets one second more so the gateway answers 503 first. */
+  timeoutSeconds?: number;
+  /** Files (package/path) copied next to the bundle, under the package's name without scope. */
+  bundleFiles?: readonly string[];
+}
+
+const CONNECTIONS_AND_SESSIONS: Permissions = {
+  tables: { main: 'readWrite', connections: 'read' },
+  manageConnections: true,
+};
+
+/** Every function, once: routes name their function, and several routes may share one (the docs). */
+export const functions = {
+  'http/health': {},
+  'http/docs': { bundleFiles: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'] },
+  'http/origin-gate': { timeoutSeconds: 3 },
+  'http/auth-register': {
+    permissions: {
+      tables: { main: 'readWrite' },
+      cognito: ['AdminCreateUser', 'AdminSetUserPassword', 'AdminGetUser', 'AdminDeleteUser'],
+    },
+  },
+  'http/auth-login': { permissions: { tables: { main: 'readWrite' } } },
+  'http/auth-refresh': { permissions: { tables: { main: 'read' } } },
+  'http/auth-logout': { permissions: CONNECTIONS_AND_SESSIONS },
+  'http/auth-logout-everywhere': { permissions: CONNECTIONS_AND_SESSIONS },
+  'http/users-me-get': {},
+  'http/users-me-update': { permissions: { tables: { main: 'readWrite' } } },
+  'http/users-list': {},
+  'http/users-get': {},
+  'http/users-change-role': {
+    permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup'] },
+  },
+  'http/users-delete': { permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminDeleteUser'] } },
+  'http/orders-create': { permissions: { tables: { main: 'readWrite', idempotency: 'readWrite' } } },
+  'http/orders-list': {},
+  'http/orders-get': {},
+  'http/orders-update': { permissions: { tables: { main: 'readWrite' } } },
+  'http/orders-change-status': {
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
+  'http/orders-history': {},
+  'http/chat-tickets': { permissions: { tables: { main: 'readWrite' } } },
+  'http/chat-room-get': {},
+  'http/chat-messages': {},
+  'http/chat-room-close': {
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
+  'ws/authorizer': { permissions: { tables: { main: 'readWrite' } }, timeoutSeconds: 10 },
+  'ws/connect': { permissions: { tables: { connections: 'readWrite' } } },
+  'ws/disconnect': { permissions: { tables: { connections: 'readWrite' } } },
+  'ws/default': {},
+  'ws/join-room': { permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true } },
+  'ws/leave-room': { permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true } },
+  'ws/send-message': {
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
+  'ws/close-room': {
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
+} as const satisfies Record<string, LambdaFunction>;
+
+export type FunctionName = keyof typeof functions;
 
 export interface ResponseSpec {
   description: string;
@@ -84,8 +146,7 @@ export interface ResponseSpec {
 }
 
 export interface HttpRoute {
-  /** Module under lambdas/handlers exporting `handler`. */
-  handler: string;
+  handler: FunctionName;
   access: Access;
   summary: string;
   tag: string;
@@ -100,11 +161,6 @@ export interface HttpRoute {
   responses: Record<number, ResponseSpec>;
   /** Domain errors this route can answer with (problem+json). */
   errors?: readonly number[];
-  permissions?: Permissions;
-  /** Integration timeout; the function gets one second more so the gateway answers 503 first. */
-  timeoutSeconds?: number;
-  /** Files (package/path) copied next to the bundle, under the package's name without scope. */
-  bundleFiles?: readonly string[];
   /** A per-user rate limit (lambdas/limits) counted before anything else is read or written. */
   rateLimit?: LimitKind;
 }
@@ -125,7 +181,6 @@ export const httpRoutes = {
     summary: 'This API contract (OpenAPI 3.1)',
     tag: 'System',
     responses: { 200: { description: 'The OpenAPI document', schema: OpenApiDocument } },
-    bundleFiles: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
   },
   'GET /docs': {
     handler: 'http/docs',
@@ -133,7 +188,6 @@ export const httpRoutes = {
     summary: 'Swagger UI for this API',
     tag: 'System',
     responses: { 200: { description: 'HTML page', schema: z.string(), contentType: 'text/html' } },
-    bundleFiles: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
   },
   'GET /docs/{asset}': {
     handler: 'http/docs',
@@ -145,7 +199,6 @@ export const httpRoutes = {
       200: { description: 'A static file', schema: z.string(), contentType: ['text/javascript', 'text/css'] },
     },
     errors: [404],
-    bundleFiles: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
   },
   'POST /auth/register': {
     handler: 'http/auth-register',
@@ -155,10 +208,6 @@ export const httpRoutes = {
     request: { body: RegisterBody },
     responses: { 201: { description: 'Account created', schema: RegisterResponse } },
     errors: [409, 429],
-    permissions: {
-      tables: { main: 'readWrite' },
-      cognito: ['AdminCreateUser', 'AdminSetUserPassword', 'AdminGetUser', 'AdminDeleteUser'],
-    },
   },
   'POST /auth/login': {
     handler: 'http/auth-login',
@@ -168,7 +217,6 @@ export const httpRoutes = {
     request: { body: LoginBody },
     responses: { 200: { description: 'Signed in', schema: LoginResponse } },
     errors: [401, 429],
-    permissions: { tables: { main: 'readWrite' } },
   },
   'POST /auth/refresh': {
     handler: 'http/auth-refresh',
@@ -178,7 +226,6 @@ export const httpRoutes = {
     request: { body: RefreshBody },
     responses: { 200: { description: 'New tokens', schema: RefreshResponse } },
     errors: [401, 429],
-    permissions: { tables: { main: 'read' } },
   },
   'POST /auth/logout': {
     handler: 'http/auth-logout',
@@ -189,7 +236,6 @@ export const httpRoutes = {
     request: { body: LogoutBody },
     responses: { 204: { description: 'Signed out' } },
     errors: [429],
-    permissions: { tables: { main: 'readWrite', connections: 'read' }, manageConnections: true },
   },
   'POST /auth/logout-everywhere': {
     handler: 'http/auth-logout-everywhere',
@@ -198,7 +244,6 @@ export const httpRoutes = {
       'End every session of this account on every device: their access and refresh tokens are refused and their WebSockets closed',
     tag: 'Auth',
     responses: { 204: { description: 'Signed out everywhere' } },
-    permissions: { tables: { main: 'readWrite', connections: 'read' }, manageConnections: true },
   },
   'GET /users/me': {
     handler: 'http/users-me-get',
@@ -206,7 +251,6 @@ export const httpRoutes = {
     summary: 'Your profile',
     tag: 'Users',
     responses: { 200: { description: 'Your profile', schema: User } },
-    permissions: { tables: { main: 'read' } },
   },
   'PATCH /users/me': {
     handler: 'http/users-me-update',
@@ -215,7 +259,6 @@ export const httpRoutes = {
     tag: 'Users',
     request: { body: UpdateMeBody },
     responses: { 200: { description: 'Updated profile', schema: User } },
-    permissions: { tables: { main: 'readWrite' } },
   },
   'GET /users': {
     handler: 'http/users-list',
@@ -224,7 +267,6 @@ export const httpRoutes = {
     tag: 'Users',
     request: { query: ListUsersQuery },
     responses: { 200: { description: 'A page of users', schema: UserPage } },
-    permissions: { tables: { main: 'read' } },
   },
   'GET /users/{id}': {
     handler: 'http/users-get',
@@ -234,7 +276,6 @@ export const httpRoutes = {
     request: { params: UserIdParams },
     responses: { 200: { description: 'The user', schema: User } },
     errors: [404],
-    permissions: { tables: { main: 'read' } },
   },
   'PATCH /users/{id}/role': {
     handler: 'http/users-change-role',
@@ -244,11 +285,6 @@ export const httpRoutes = {
     request: { params: UserIdParams, body: ChangeRoleBody },
     responses: { 200: { description: 'The user with the new role', schema: User } },
     errors: [404, 409, 429],
-    permissions: {
-      tables: { main: 'readWrite', connections: 'read' },
-      cognito: ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup'],
-      manageConnections: true,
-    },
   },
   'DELETE /users/{id}': {
     handler: 'http/users-delete',
@@ -258,11 +294,6 @@ export const httpRoutes = {
     request: { params: UserIdParams },
     responses: { 204: { description: 'Deleted' } },
     errors: [404, 409, 429],
-    permissions: {
-      tables: { main: 'readWrite', connections: 'read' },
-      cognito: ['AdminDeleteUser'],
-      manageConnections: true,
-    },
   },
   'POST /orders': {
     handler: 'http/orders-create',
@@ -274,7 +305,6 @@ export const httpRoutes = {
       201: { description: 'Order placed, with its chat room', schema: Order, headers: ['Location', 'ETag'] },
     },
     errors: [403, 409, 422, 429],
-    permissions: { tables: { main: 'readWrite', idempotency: 'readWrite' } },
     rateLimit: 'orderWrite',
   },
   'GET /orders': {
@@ -284,7 +314,6 @@ export const httpRoutes = {
     tag: 'Orders',
     request: { query: ListOrdersQuery },
     responses: { 200: { description: 'A page of orders', schema: OrderPage } },
-    permissions: { tables: { main: 'read' } },
   },
   'GET /orders/{id}': {
     handler: 'http/orders-get',
@@ -294,7 +323,6 @@ export const httpRoutes = {
     request: { params: OrderIdParams },
     responses: { 200: { description: 'The order', schema: Order, headers: ['ETag'] } },
     errors: [404],
-    permissions: { tables: { main: 'read' } },
   },
   'PATCH /orders/{id}': {
     handler: 'http/orders-update',
@@ -304,7 +332,6 @@ export const httpRoutes = {
     request: { params: OrderIdParams, body: UpdateOrderBody, headers: UpdateOrderHeaders },
     responses: { 200: { description: 'The changed order', schema: Order, headers: ['ETag'] } },
     errors: [404, 409, 412, 429],
-    permissions: { tables: { main: 'readWrite' } },
     rateLimit: 'orderWrite',
   },
   'PATCH /orders/{id}/status': {
@@ -315,7 +342,6 @@ export const httpRoutes = {
     request: { params: OrderIdParams, body: ChangeStatusBody },
     responses: { 200: { description: 'The order in its new status', schema: Order, headers: ['ETag'] } },
     errors: [404, 409, 429],
-    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
     rateLimit: 'orderWrite',
   },
   'GET /orders/{id}/history': {
@@ -326,7 +352,6 @@ export const httpRoutes = {
     request: { params: OrderIdParams },
     responses: { 200: { description: 'Every event', schema: OrderHistory } },
     errors: [404],
-    permissions: { tables: { main: 'read' } },
   },
   'POST /chat/tickets': {
     handler: 'http/chat-tickets',
@@ -335,7 +360,6 @@ export const httpRoutes = {
       'A single-use, 60-second ticket to open the WebSocket with (?ticket=…), the only credential $connect takes',
     tag: 'Chat',
     responses: { 201: { description: 'The ticket', schema: TicketResponse } },
-    permissions: { tables: { main: 'readWrite' } },
   },
   'GET /chat/rooms/{roomId}': {
     handler: 'http/chat-room-get',
@@ -345,7 +369,6 @@ export const httpRoutes = {
     request: { params: RoomParams },
     responses: { 200: { description: 'The room', schema: ChatRoomWithMessages } },
     errors: [404],
-    permissions: { tables: { main: 'read' } },
   },
   'GET /chat/rooms/{roomId}/messages': {
     handler: 'http/chat-messages',
@@ -355,7 +378,6 @@ export const httpRoutes = {
     request: { params: RoomParams, query: MessagesQuery },
     responses: { 200: { description: 'A page of messages', schema: MessagePage } },
     errors: [404],
-    permissions: { tables: { main: 'read' } },
   },
   'POST /chat/rooms/{roomId}/close': {
     handler: 'http/chat-room-close',
@@ -365,19 +387,51 @@ export const httpRoutes = {
     request: { params: RoomParams, body: CloseRoomBody },
     responses: { 200: { description: 'The closed room and its order', schema: CloseRoomResponse } },
     errors: [404, 409],
-    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
   },
 } as const satisfies Record<string, HttpRoute>;
 
 export type HttpRouteKey = keyof typeof httpRoutes;
 
+/** Frames the server sends: answers to a client frame, and pushes to a room's members. */
+export const wsServerFrames = {
+  chatHistory: {
+    schema: ChatHistoryFrame,
+    summary: 'Answer to joinRoom: the room state and its latest (or resumed) messages, oldest first',
+  },
+  leftRoom: { schema: LeftRoomFrame, summary: 'Answer to leaveRoom' },
+  newMessage: {
+    schema: NewMessageFrame,
+    summary: 'A message in a joined room (the sender gets it too, as acknowledgement)',
+    pushed: true,
+  },
+  roomClosed: { schema: RoomClosedFrame, summary: 'An admin closed a joined room', pushed: true },
+  orderStatusChanged: {
+    schema: OrderStatusChangedFrame,
+    summary: 'The order of a joined room changed status',
+    pushed: true,
+  },
+  error: {
+    schema: ErrorFrame,
+    summary:
+      'A frame was refused: status as in HTTP (400, 403, 404, 409, 500), with the action and roomId it answers when known',
+  },
+} as const satisfies Record<string, { schema: z.ZodType; summary: string; pushed?: true }>;
+
+export type WsServerFrame = keyof typeof wsServerFrames;
+
 export interface WsRoute {
-  handler: string;
+  handler: FunctionName;
+  /**
+   * 'public': the route reads no session ($connect is authorized by its authorizer; $disconnect
+   * and $default act for nobody). 'user' and 'admin': the chain re-reads the session (and the
+   * role) the connection was opened with before each frame, as the HTTP chain does per request.
+   */
+  access: Access;
   /** The client frame this route accepts (documented in asyncapi.yaml). */
   frame?: z.ZodType;
   summary?: string;
-  permissions?: Permissions;
-  timeoutSeconds?: number;
+  /** What the caller receives in answer (an `error` frame is always possible). */
+  answers?: readonly WsServerFrame[];
   /** A per-user rate limit (lambdas/limits) counted before anything else is read or written. */
   rateLimit?: LimitKind;
   /**
@@ -389,37 +443,41 @@ export interface WsRoute {
 
 /** WebSocket routes, selected on `$request.body.action`. */
 export const wsRoutes = {
-  $connect: { handler: 'ws/connect', permissions: { tables: { connections: 'readWrite' } } },
-  $disconnect: { handler: 'ws/disconnect', permissions: { tables: { connections: 'readWrite' } } },
-  $default: { handler: 'ws/default', twoWay: true },
+  $connect: { handler: 'ws/connect', access: 'public' },
+  $disconnect: { handler: 'ws/disconnect', access: 'public' },
+  $default: { handler: 'ws/default', access: 'public', twoWay: true },
   joinRoom: {
     handler: 'ws/join-room',
+    access: 'user',
     twoWay: true,
     frame: JoinRoomFrame,
+    answers: ['chatHistory'],
     summary: "Join an order's room: answered with chatHistory (latest 50, or everything after `after`)",
-    permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true },
   },
   leaveRoom: {
     handler: 'ws/leave-room',
+    access: 'user',
     twoWay: true,
     frame: LeaveRoomFrame,
+    answers: ['leftRoom'],
     summary: 'Stop receiving a room on this connection: answered with leftRoom',
-    permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true },
   },
   sendMessage: {
     handler: 'ws/send-message',
+    access: 'user',
     twoWay: true,
     frame: SendMessageFrame,
+    answers: ['newMessage'],
     summary: 'Send a message: every connection in the room, the sender included, receives newMessage',
-    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
     rateLimit: 'chatMessage',
   },
   closeRoom: {
     handler: 'ws/close-room',
+    access: 'admin',
     twoWay: true,
     frame: CloseRoomFrame,
+    answers: ['roomClosed'],
     summary: 'Admins: close the room with a summary; every member receives roomClosed',
-    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
   },
 } as const satisfies Record<string, WsRoute>;
 
@@ -437,8 +495,7 @@ export const httpOriginGate = {
   handler: 'http/origin-gate',
   identitySource: [`$request.header.${ORIGIN_VERIFY_HEADER}`],
   resultsCacheTtlSeconds: 300,
-  timeoutSeconds: 3,
-} as const;
+} as const satisfies { handler: FunctionName; identitySource: readonly string[]; resultsCacheTtlSeconds?: number };
 
 /** The `$connect` Lambda REQUEST authorizer. */
 export const wsAuthorizer = {
@@ -449,23 +506,13 @@ export const wsAuthorizer = {
    * CloudFront origin header here (see lib/constructs/websocket-api.ts).
    */
   identitySource: ['route.request.querystring.ticket'],
-  permissions: { tables: { main: 'readWrite' } },
-  timeoutSeconds: 10,
-} as const satisfies WsRoute & { identitySource: readonly string[] };
+} as const satisfies { handler: FunctionName; identitySource: readonly string[]; resultsCacheTtlSeconds?: number };
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;
 
-/**
- * What a route's function may do in AWS: its declared permissions, plus a read
- * of the main table for every signed-in route (the handler chain reads the
- * caller's profile to check the session and the role). The CDK grants exactly
- * this; the local runtime enforces it.
- */
-export function effectivePermissions(route: { access?: Access; permissions?: Permissions }): Permissions {
-  const permissions = route.permissions ?? {};
-  if (route.access === undefined || route.access === 'public' || permissions.tables?.main) return permissions;
-  return { ...permissions, tables: { ...permissions.tables, main: 'read' } };
-}
+/** The integration timeout of a function's routes. */
+export const timeoutOf = (name: FunctionName): number =>
+  (functions[name] as LambdaFunction).timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
 
 export function splitRouteKey(key: string): { method: HttpMethod; path: string } {
   const [method, path] = key.split(' ') as [HttpMethod, string];

@@ -1,4 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_TIMEOUT_SECONDS, type Permissions } from '#lambdas/routes.ts';
+
+/** A route as a local gateway runs it: the function it invokes, with that function's settings. */
+export interface GatewayRoute {
+  handler: string;
+  /** Integration timeout (DEFAULT_TIMEOUT_SECONDS when absent). */
+  timeoutSeconds?: number;
+  /** The function's IAM grants, enforced on its AWS calls (local/iam.ts); absent: not enforced. */
+  permissions?: Permissions;
+}
+
+/** How long the gateway waits for a route's function, capped at the gateway's own limit. */
+export const integrationTimeoutMs = (route: GatewayRoute, maxMs: number) =>
+  Math.min((route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, maxMs);
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

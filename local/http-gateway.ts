@@ -5,9 +5,16 @@
  * preflight, claims rendering, base64 for non-text bodies.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { HttpRoute } from '#lambdas/routes.ts';
-import { DEFAULT_TIMEOUT_SECONDS, effectivePermissions, splitRouteKey } from '#lambdas/routes.ts';
-import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, originAllowed, TokenBucket } from './gateway-common.ts';
+import { splitRouteKey, type Access } from '#lambdas/routes.ts';
+import {
+  clfTime,
+  gatewayId,
+  integrationTimeoutMs,
+  LOCAL_ACCOUNT_ID,
+  originAllowed,
+  TokenBucket,
+  type GatewayRoute,
+} from './gateway-common.ts';
 import type { JwtAuthorizer } from './jwt-authorizer.ts';
 import type { RequestLog } from './request-log.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
@@ -26,9 +33,7 @@ export interface CorsConfig {
 }
 
 export interface HttpGatewayOptions {
-  routes: Record<string, Pick<HttpRoute, 'handler' | 'access' | 'timeoutSeconds' | 'permissions'>>;
-  /** Enforce each route's IAM permissions on its AWS calls (local/iam.ts). */
-  enforcePermissions?: boolean;
+  routes: Record<string, GatewayRoute & { access: Access }>;
   loader: HandlerLoader;
   authorizer: JwtAuthorizer;
   cors?: CorsConfig;
@@ -344,10 +349,9 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     };
 
     logged.fn = route.handler;
-    const timeoutMs = Math.min((route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, MAX_INTEGRATION_TIMEOUT_MS);
+    const timeoutMs = integrationTimeoutMs(route, MAX_INTEGRATION_TIMEOUT_MS);
     try {
-      const permissions = options.enforcePermissions ? effectivePermissions(route) : undefined;
-      const result = await invoke(options.loader, route.handler, event, timeoutMs, permissions);
+      const result = await invoke(options.loader, route.handler, event, timeoutMs, route.permissions);
       writeResult(res, result, cors200, cors !== undefined);
     } catch (error) {
       if (error instanceof InvocationTimeout) {

@@ -1,13 +1,13 @@
 /**
  * Each function's IAM grants, enforced offline. Every handler invocation runs
- * with its route's permissions (from the route table, the same ones the CDK
+ * with its function's grants (lib/grants.ts, from the route table: the same ones the CDK
  * grants); a middleware on the shared AWS clients refuses any call outside
  * them with AccessDeniedException, as AWS would. So a missing grant fails in
  * `npm test`, not on the first deploy.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Permissions } from '#lambdas/routes.ts';
-import { TABLE_ACTIONS } from '#lambdas/routes.ts';
+import { tableActions } from '#lib/grants.ts';
 
 interface Grant {
   functionName: string;
@@ -84,9 +84,7 @@ function allowed(
   const key = call.table ? tableKey(call.table) : undefined;
   const access = key ? permissions.tables?.[key as keyof NonNullable<Permissions['tables']>] : undefined;
   if (!access) return false;
-  const actions: readonly string[] =
-    access === 'readWrite' ? [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write] : TABLE_ACTIONS.read;
-  return actions.includes(`dynamodb:${call.action}`);
+  return tableActions(access).includes(`dynamodb:${call.action}`);
 }
 
 type Next = (args: { input: object }) => Promise<unknown>;
@@ -115,7 +113,7 @@ export function enforcePermissions(
       if (allowed(service, call, grant, tableKey)) continue;
       const prefix = service === 'dynamodb' ? 'dynamodb' : service === 'cognito' ? 'cognito-idp' : 'execute-api';
       const action = service === 'connections' ? 'ManageConnections' : call.action;
-      const message = `${grant.functionName} is not authorized to perform: ${prefix}:${action}${call.table ? ` on table ${call.table}` : ''} (add it to the route's permissions in lambdas/routes.ts)`;
+      const message = `${grant.functionName} is not authorized to perform: ${prefix}:${action}${call.table ? ` on table ${call.table}` : ''} (add it to the function's permissions in lambdas/routes.ts)`;
       console.error(`AccessDenied: ${message}`);
       throw Object.assign(new Error(message), {
         name: 'AccessDeniedException',

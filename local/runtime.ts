@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { httpRoutes, wsAuthorizer, wsRoutes } from '#lambdas/routes.ts';
+import { httpRoutes, timeoutOf, wsAuthorizer, wsRoutes, type FunctionName } from '#lambdas/routes.ts';
+import { functionGrants } from '#lib/grants.ts';
 import { tables } from '#lambdas/tables.ts';
 import { stages } from '#lib/config.ts';
 import { startCognitoLocal, provisionUserPool } from './cognito-local.ts';
@@ -30,6 +31,18 @@ export const WS_STAGE = 'local';
  */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: randomBytes(24).toString('base64url') };
 const projectRoot = resolve(import.meta.dirname, '..');
+
+/** What the gateway needs of a route's function: its timeout, and its grants (enforced here as IAM would). */
+const functionSettings = (name: FunctionName) => ({
+  timeoutSeconds: timeoutOf(name),
+  permissions: functionGrants(name),
+});
+
+function withFunctionSettings<R extends { handler: FunctionName }>(routes: Record<string, R>) {
+  return Object.fromEntries(
+    Object.entries(routes).map(([key, route]) => [key, { ...route, ...functionSettings(route.handler) }]),
+  );
+}
 
 export interface RuntimeOptions {
   port: number;
@@ -294,8 +307,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     stops.push(async () => loader.close());
     const authorizer = await createJwtAuthorizer({ issuer: pool.issuer, audience: [pool.clientId] });
     const http = createHttpGateway({
-      routes: httpRoutes,
-      enforcePermissions: true,
+      routes: withFunctionSettings(httpRoutes),
       loader,
       authorizer,
       throttle: local.throttle,
@@ -312,9 +324,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     const ws = createWsGateway({
       stage: WS_STAGE,
-      routes: wsRoutes,
-      authorizer: wsAuthorizer,
-      enforcePermissions: true,
+      routes: withFunctionSettings(wsRoutes),
+      authorizer: { ...wsAuthorizer, ...functionSettings(wsAuthorizer.handler) },
       loader,
       throttle: local.throttle,
       allowOrigins: local.corsOrigins,

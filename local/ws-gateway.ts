@@ -8,8 +8,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { DEFAULT_TIMEOUT_SECONDS, type Permissions } from '#lambdas/routes.ts';
-import { clfTime, gatewayId, LOCAL_ACCOUNT_ID, LOCAL_REGION, originAllowed, TokenBucket } from './gateway-common.ts';
+import {
+  clfTime,
+  gatewayId,
+  integrationTimeoutMs,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_REGION,
+  originAllowed,
+  TokenBucket,
+  type GatewayRoute,
+} from './gateway-common.ts';
 import { isSignedBy } from './sigv4.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
 import type { RequestLog } from './request-log.ts';
@@ -26,10 +34,7 @@ const WS_INTEGRATION_TIMEOUT_MS = 29_000;
  * about 2× their quiet latency (test/load/flood.test.ts), four at 5×. */
 const FRAMES_IN_FLIGHT = 1;
 
-interface WsGatewayRoute {
-  handler: string;
-  timeoutSeconds?: number;
-  permissions?: Permissions;
+interface WsGatewayRoute extends GatewayRoute {
   /** A route response: the `body` the function returns is sent to the caller as a frame. */
   twoWay?: boolean;
 }
@@ -38,8 +43,6 @@ export interface WsGatewayOptions {
   stage: string;
   routes: Record<string, WsGatewayRoute>;
   authorizer?: WsGatewayRoute & { identitySource: readonly string[] };
-  /** Enforce each route's IAM permissions on its AWS calls (local/iam.ts). */
-  enforcePermissions?: boolean;
   loader: HandlerLoader;
   idleTimeoutMs?: number;
   throttle?: { rateLimit: number; burstLimit: number };
@@ -123,15 +126,13 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     : undefined;
   const log = options.log ?? ((message, error) => console.error(message, error ?? ''));
   const routeKeys = Object.keys(options.routes);
-  const timeoutOf = (route: { timeoutSeconds?: number }) =>
-    Math.min((route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, WS_INTEGRATION_TIMEOUT_MS);
   const run = (route: WsGatewayRoute, event: unknown) =>
     invoke(
       options.loader,
       route.handler,
       event,
-      timeoutOf(route),
-      options.enforcePermissions ? (route.permissions ?? {}) : undefined,
+      integrationTimeoutMs(route, WS_INTEGRATION_TIMEOUT_MS),
+      route.permissions,
     );
 
   const requestContext = (

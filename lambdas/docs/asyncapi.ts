@@ -4,44 +4,9 @@
  * `npm run asyncapi` writes asyncapi.yaml from it.
  */
 import { z } from 'zod';
-import { wsRoutes, type WsRoute } from '../routes.ts';
-import {
-  ChatHistoryFrame,
-  LeftRoomFrame,
-  NewMessageFrame,
-  OrderStatusChangedFrame,
-  RoomClosedFrame,
-} from '../schemas/chat.ts';
-import { ErrorFrame } from '../schemas/common.ts';
+import { wsRoutes, wsServerFrames, type WsRoute } from '../routes.ts';
 
 type JsonSchema = Record<string, unknown>;
-
-/** Frames the server sends, and what each is for. */
-const SERVER_FRAMES: Record<string, { schema: z.ZodType; summary: string }> = {
-  chatHistory: {
-    schema: ChatHistoryFrame,
-    summary: 'Answer to joinRoom: the room state and its latest (or resumed) messages, oldest first',
-  },
-  leftRoom: { schema: LeftRoomFrame, summary: 'Answer to leaveRoom' },
-  newMessage: {
-    schema: NewMessageFrame,
-    summary: 'A message in a joined room (the sender gets it too, as acknowledgement)',
-  },
-  roomClosed: { schema: RoomClosedFrame, summary: 'An admin closed a joined room' },
-  orderStatusChanged: { schema: OrderStatusChangedFrame, summary: 'The order of a joined room changed status' },
-  error: {
-    schema: ErrorFrame,
-    summary:
-      'A frame was refused: status as in HTTP (400, 403, 404, 409, 500), with the action and roomId it answers when known',
-  },
-};
-
-const REPLIES: Record<string, string[]> = {
-  joinRoom: ['chatHistory', 'error'],
-  leaveRoom: ['leftRoom', 'error'],
-  sendMessage: ['newMessage', 'error'],
-  closeRoom: ['roomClosed', 'error'],
-};
 
 export function buildAsyncApi() {
   const schemas: Record<string, JsonSchema> = {};
@@ -70,7 +35,7 @@ export function buildAsyncApi() {
       payload: toSchema(route.frame!, 'input'),
     };
   }
-  for (const [type, frame] of Object.entries(SERVER_FRAMES)) {
+  for (const [type, frame] of Object.entries(wsServerFrames)) {
     messages[type] = {
       name: type,
       summary: frame.summary,
@@ -85,13 +50,14 @@ export function buildAsyncApi() {
       summary: route.summary,
       channel: { $ref: '#/channels/chat' },
       messages: [ref(action)],
-      reply: { channel: { $ref: '#/channels/chat' }, messages: (REPLIES[action] ?? ['error']).map(ref) },
+      reply: { channel: { $ref: '#/channels/chat' }, messages: [...(route.answers ?? []), 'error'].map(ref) },
     };
   }
-  for (const type of ['newMessage', 'roomClosed', 'orderStatusChanged']) {
+  const pushed = Object.entries(wsServerFrames).filter(([, frame]) => 'pushed' in frame);
+  for (const [type, frame] of pushed) {
     operations[`push${type[0]!.toUpperCase()}${type.slice(1)}`] = {
       action: 'send',
-      summary: SERVER_FRAMES[type]!.summary,
+      summary: frame.summary,
       channel: { $ref: '#/channels/chat' },
       messages: [ref(type)],
     };

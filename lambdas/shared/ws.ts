@@ -10,14 +10,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { ErrorFrame as ErrorFrameSchema } from '../schemas/common.ts';
-import { AppError, classify, ServiceUnavailableError, UnauthorizedError, toProblem } from './errors.ts';
+import { AppError, classify, ForbiddenError, ServiceUnavailableError, UnauthorizedError, toProblem } from './errors.ts';
 import { closeConnection, postToConnection } from './connections-api.ts';
 import { logger } from './logger.ts';
 import type { Member, Session } from './caller.ts';
 import { parseJson, parseWith } from './validation.ts';
 import { currentMember } from '../users/session.ts';
 import { takeQuota } from '../limits/limits.ts';
-import { wsRoutes, type WsRoute } from '../routes.ts';
+import { wsRoutes, type WsRoute, type WsRouteKey } from '../routes.ts';
 
 /** What the $connect authorizer put in its context (API Gateway adds principalId). */
 export interface ConnectionContext {
@@ -68,12 +68,16 @@ export function errorFrame(error: unknown, frame: { action?: unknown; roomId?: u
   };
 }
 
-export interface WsRequest<F> {
+type Route<K extends WsRouteKey> = (typeof wsRoutes)[K];
+type SignedIn<K extends WsRouteKey> = Route<K>['access'] extends 'public' ? false : true;
+
+export interface WsRequest<K extends WsRouteKey> {
   connectionId: string;
+  /** The frame, validated against the route's schema (routes without one: the parsed JSON object, if any). */
+  frame: Route<K> extends { frame: infer S extends z.ZodType } ? z.output<S> : Record<string, unknown> | undefined;
   /** Who sends this frame, with their role and name as they are now. */
-  member: Member;
-  session: Session;
-  frame: F;
+  member: SignedIn<K> extends true ? Member : undefined;
+  session: SignedIn<K> extends true ? Session : undefined;
   context: Context;
 }
 
@@ -99,20 +103,15 @@ async function trySend(connectionId: string, frame: unknown): Promise<void> {
 }
 
 /**
- * Wraps a route: `schema` validates the frame (undefined: the raw parsed frame
- * is passed on, for $default, which acts for nobody and reads no session).
- * Every other frame first re-reads the session: an ended one (logout, deletion,
- * sign-out-everywhere, expiry) gets a 401 frame and the connection is closed.
- * Whatever `run` returns, or the error frame for whatever it throws, is the
- * route response: API Gateway sends it to the caller (routes are two-way).
+ * Wraps a route, taking everything from its entry in the route table. A signed-in route
+ * ('user', 'admin') first re-reads the session: an ended one (logout, deletion,
+ * sign-out-everywhere, expiry) gets a 401 frame and the connection is closed; a role that is
+ * no longer admin gets a 403, as on HTTP. Then the frame is validated against the route's
+ * schema. Whatever `run` returns, or the error frame for whatever it throws, is the route
+ * response: API Gateway sends it to the caller (routes are two-way).
  */
-export function wsHandler<S extends z.ZodType | undefined>(
-  routeKey: string,
-  schema: S,
-  run: (
-    request: WsRequest<S extends z.ZodType ? z.output<S> : Record<string, unknown> | undefined>,
-  ) => Promise<unknown>,
-) {
+export function wsHandler<K extends WsRouteKey>(routeKey: K, run: (request: WsRequest<K>) => Promise<unknown>) {
+  const route: WsRoute = wsRoutes[routeKey];
   return middy<WsEvent, { statusCode: number; body?: string }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {
@@ -122,22 +121,24 @@ export function wsHandler<S extends z.ZodType | undefined>(
       let sessionEnded = false;
       let answer: unknown;
       try {
-        let member = memberAtConnect(event);
+        let member: Member | undefined;
         let session: Session | undefined;
-        if (schema) {
+        if (route.access !== 'public') {
           session = sessionOfConnection(event);
-          const limit = (wsRoutes as Record<string, WsRoute>)[routeKey]?.rateLimit;
           // Counted before the session read, so a flood past the limit costs no I/O at all.
-          if (limit) await takeQuota(session.userId, limit);
+          if (route.rateLimit) await takeQuota(session.userId, route.rateLimit);
           try {
             member = await currentMember(session);
           } catch (error) {
             sessionEnded = error instanceof UnauthorizedError;
             throw error;
           }
+          if (route.access === 'admin' && member.role !== 'ADMIN') {
+            throw new ForbiddenError(`Only admins may send ${routeKey}.`);
+          }
         }
-        const frame = schema ? parseWith(schema, raw, 'frame') : raw;
-        answer = await run({ connectionId, member, session: session!, frame: frame as never, context });
+        const frame = route.frame ? parseWith(route.frame, raw, 'frame') : raw;
+        answer = await run({ connectionId, member, session, frame, context } as WsRequest<K>);
       } catch (error) {
         const typed = classify(error);
         if (typed instanceof ServiceUnavailableError) logger.warn('Dependency failed', error as Error);

@@ -16,14 +16,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import {
-  DEFAULT_TIMEOUT_SECONDS,
-  effectivePermissions,
-  httpOriginGate,
-  httpRoutes,
-  splitRouteKey,
-  type HttpRoute,
-} from '#lambdas/routes.ts';
+import { httpOriginGate, httpRoutes, splitRouteKey, timeoutOf, type HttpRoute } from '#lambdas/routes.ts';
 import { OrderChatFunction, type FunctionContext } from './order-chat-function.ts';
 
 export const HTTP_ACCESS_LOG_FORMAT = {
@@ -100,7 +93,6 @@ export class HttpApi extends Construct {
 
     const gateFn = new OrderChatFunction(this, functionId(httpOriginGate.handler), {
       handler: httpOriginGate.handler,
-      timeoutSeconds: httpOriginGate.timeoutSeconds,
       context: props.functionContext,
     });
     this.functions.push(gateFn);
@@ -111,23 +103,19 @@ export class HttpApi extends Construct {
     });
 
     // One function per handler module; several routes may share one (e.g. the docs routes).
-    const byHandler = new Map<string, { fn: OrderChatFunction; integration: HttpLambdaIntegration }>();
+    const byHandler = new Map<HttpRoute['handler'], { fn: OrderChatFunction; integration: HttpLambdaIntegration }>();
     for (const [routeKey, route] of Object.entries(httpRoutes) as [string, HttpRoute][]) {
       const { method, path } = splitRouteKey(routeKey);
       let shared = byHandler.get(route.handler);
       if (!shared) {
-        const permissions = effectivePermissions(route);
         const fn = new OrderChatFunction(this, functionId(route.handler), {
           handler: route.handler,
-          permissions,
-          ...(route.timeoutSeconds ? { timeoutSeconds: route.timeoutSeconds } : {}),
-          ...(route.bundleFiles ? { bundleFiles: route.bundleFiles } : {}),
           context: props.functionContext,
         });
-        if (permissions.manageConnections) props.grantManageConnections(fn);
+        if (fn.grants.manageConnections) props.grantManageConnections(fn);
         this.functions.push(fn);
         const integration = new HttpLambdaIntegration(`${functionId(route.handler)}Integration`, fn, {
-          timeout: Duration.seconds(route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+          timeout: Duration.seconds(timeoutOf(route.handler)),
         });
         shared = { fn, integration };
         byHandler.set(route.handler, shared);

@@ -2,8 +2,8 @@
  * House defaults for every Lambda function in one place: newest Node.js
  * runtime, arm64, ESM bundles for Node 24 (what the tests load them on too), the AWS SDK bundled
  * (it initialises faster than the runtime's copy), X-Ray, Powertools env,
- * a log group with the stage's retention, and least-privilege grants derived
- * from the route table's `permissions`.
+ * a log group with the stage's retention, and least-privilege grants: every
+ * setting comes from the function's entry in the route table's `functions`.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,9 +14,10 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { resolve } from 'node:path';
-import { DEFAULT_TIMEOUT_SECONDS, TABLE_ACTIONS, type Permissions } from '#lambdas/routes.ts';
+import { functions, timeoutOf, type FunctionName, type LambdaFunction, type Permissions } from '#lambdas/routes.ts';
 import { tables as tableDefinitions, type TableKey } from '#lambdas/tables.ts';
 import type { StageConfig } from '../config.ts';
+import { functionGrants, tableActions } from '../grants.ts';
 
 const projectRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -30,12 +31,8 @@ export interface FunctionContext {
 }
 
 export interface OrderChatFunctionProps {
-  /** Module under lambdas/handlers, as in the route table. */
-  handler: string;
-  permissions?: Permissions;
-  timeoutSeconds?: number;
-  /** Files (package/path) copied next to the bundle, e.g. Swagger UI's assets for the docs function. */
-  bundleFiles?: readonly string[];
+  /** Its module under lambdas/handlers and its entry in the route table's `functions`. */
+  handler: FunctionName;
   context: FunctionContext;
 }
 
@@ -55,8 +52,12 @@ function copyFiles(files: readonly string[]) {
 }
 
 export class OrderChatFunction extends NodejsFunction {
+  /** What it may do in AWS; execute-api:ManageConnections is granted by the WebSocket API that owns it. */
+  readonly grants: Permissions;
+
   constructor(scope: Construct, id: string, props: OrderChatFunctionProps) {
     const { config } = props.context;
+    const { bundleFiles } = functions[props.handler] as LambdaFunction;
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -74,7 +75,7 @@ export class OrderChatFunction extends NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 1024,
       // One second more than the integration timeout, so the gateway answers 503 before Lambda fails.
-      timeout: Duration.seconds((props.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) + 1),
+      timeout: Duration.seconds(timeoutOf(props.handler) + 1),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -104,14 +105,15 @@ export class OrderChatFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // Some CommonJS dependencies call require(); ESM bundles need it defined.
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        ...(props.bundleFiles?.length ? { commandHooks: copyFiles(props.bundleFiles) } : {}),
+        ...(bundleFiles?.length ? { commandHooks: copyFiles(bundleFiles) } : {}),
       },
     });
-    this.grantFromRouteTable(props);
+    this.grants = functionGrants(props.handler);
+    this.grantFromRouteTable(this.grants, props.context);
   }
 
-  private grantFromRouteTable({ permissions, context }: OrderChatFunctionProps) {
-    for (const [key, access] of Object.entries(permissions?.tables ?? {})) {
+  private grantFromRouteTable(permissions: Permissions, context: FunctionContext) {
+    for (const [key, access] of Object.entries(permissions.tables ?? {})) {
       const table = context.tables[key as TableKey];
       // Named indexes instead of grantReadData's table/index/*: no wildcard, and only what exists.
       const indexArns = Object.keys(tableDefinitions[key as TableKey].indexes).map(
@@ -119,12 +121,12 @@ export class OrderChatFunction extends NodejsFunction {
       );
       this.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: access === 'readWrite' ? [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write] : [...TABLE_ACTIONS.read],
+          actions: [...tableActions(access)],
           resources: [table.tableArn, ...indexArns],
         }),
       );
     }
-    if (permissions?.cognito?.length) {
+    if (permissions.cognito?.length) {
       this.addToRolePolicy(
         new iam.PolicyStatement({
           actions: permissions.cognito.map((action) => `cognito-idp:${action}`),

@@ -12,7 +12,13 @@ import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integra
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { wsAuthorizer, wsRouteSelectionExpression, wsRoutes, type WsRoute } from '#lambdas/routes.ts';
+import {
+  wsAuthorizer,
+  wsRouteSelectionExpression,
+  wsRoutes,
+  type FunctionName,
+  type WsRoute,
+} from '#lambdas/routes.ts';
 import { ORIGIN_VERIFY_HEADER } from '#lambdas/shared/origin-verify.ts';
 import { functionId } from './http-api.ts';
 import { OrderChatFunction, type FunctionContext } from './order-chat-function.ts';
@@ -133,14 +139,12 @@ export class WebSocketApi extends Construct {
 
   /** Functions need the callback URL in their environment, so routes are added once that exists. */
   addRoutes(functionContext: FunctionContext): void {
-    const make = (route: WsRoute) => {
+    const make = (route: { handler: FunctionName }) => {
       const fn = new OrderChatFunction(this, functionId(route.handler), {
         handler: route.handler,
-        ...(route.permissions ? { permissions: route.permissions } : {}),
-        ...(route.timeoutSeconds ? { timeoutSeconds: route.timeoutSeconds } : {}),
         context: functionContext,
       });
-      if (route.permissions?.manageConnections) this.grantManageConnections(fn);
+      if (fn.grants.manageConnections) this.grantManageConnections(fn);
       this.functions.push(fn);
       return fn;
     };

@@ -1,7 +1,9 @@
 // Infrastructure: assertions on the synthesized CloudFormation templates (cdk-nag runs in synthesize()).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
-import { httpRoutes, splitRouteKey, wsRoutes } from '#lambdas/routes.ts';
+import { functions, httpRoutes, splitRouteKey, wsRoutes, type FunctionName } from '#lambdas/routes.ts';
+import { functionGrants } from '#lib/grants.ts';
+import { functionId } from '#lib/constructs/http-api.ts';
 import { tables } from '#lambdas/tables.ts';
 import { passwordPolicy } from '#lambdas/identity.ts';
 import { ORIGIN_VERIFY_HEADER } from '#lambdas/shared/origin-verify.ts';
@@ -212,19 +214,17 @@ describe('IAM: each function gets only what its route needs', () => {
     expect(actionsOf('HttpUsersListRole')).toContain('dynamodb:GetItem');
   });
 
-  it('grants ManageConnections only to functions whose route asks for it', () => {
+  it('grants ManageConnections only to functions that declare it', () => {
     const withManage = policies()
       .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('execute-api:ManageConnections'))
       .flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref));
-    const expected = Object.values(wsRoutes).filter(
-      (r) => 'permissions' in r && (r.permissions as { manageConnections?: boolean }).manageConnections,
-    );
-    expect(withManage.length).toBe(
-      expected.length +
-        Object.values(httpRoutes).filter(
-          (r) => (r as { permissions?: { manageConnections?: boolean } }).permissions?.manageConnections,
-        ).length,
-    );
+    const expected = Object.keys(functions).filter((name) => functionGrants(name as FunctionName).manageConnections);
+    expect(withManage).toHaveLength(expected.length);
+    for (const name of expected)
+      expect(
+        withManage.some((ref) => ref.includes(`${functionId(name)}Role`)),
+        name,
+      ).toBe(true);
   });
 });
 

@@ -1,7 +1,6 @@
 import { join } from '../../chat/service.ts';
-import { JoinRoomFrame } from '../../schemas/chat.ts';
 import { wsHandler } from '../../shared/ws.ts';
 
-export const handler = wsHandler('joinRoom', JoinRoomFrame, ({ member, session, connectionId, frame }) =>
+export const handler = wsHandler('joinRoom', ({ member, session, connectionId, frame }) =>
   join(member, { connectionId, sessionExpiresAt: session.expiresAt }, frame.roomId, frame.after),
 );

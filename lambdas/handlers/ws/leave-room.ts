@@ -1,7 +1,4 @@
 import { leave } from '../../chat/service.ts';
-import { LeaveRoomFrame } from '../../schemas/chat.ts';
 import { wsHandler } from '../../shared/ws.ts';
 
-export const handler = wsHandler('leaveRoom', LeaveRoomFrame, ({ connectionId, frame }) =>
-  leave(connectionId, frame.roomId),
-);
+export const handler = wsHandler('leaveRoom', ({ connectionId, frame }) => leave(connectionId, frame.roomId));

@@ -1,0 +1,43 @@
+/**
+ * The IAM vocabulary of the route table's permissions: which actions each table access level
+ * grants, and what each function may do in AWS. The CDK grants exactly this and the local
+ * runtime enforces it (local/iam.ts), so a missing grant fails in `npm test`, not on a deploy.
+ */
+import {
+  functions,
+  httpRoutes,
+  wsRoutes,
+  type Access,
+  type FunctionName,
+  type LambdaFunction,
+  type Permissions,
+} from '#lambdas/routes.ts';
+
+/** The DynamoDB actions each table access level grants (no Scan: every list is a Query). */
+export const TABLE_ACTIONS = {
+  read: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DescribeTable',
+  ],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+} as const;
+
+export const tableActions = (access: 'read' | 'readWrite'): readonly string[] =>
+  access === 'readWrite' ? [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write] : TABLE_ACTIONS.read;
+
+const routesOf = (name: FunctionName): { access: Access }[] =>
+  [...Object.values(httpRoutes), ...Object.values(wsRoutes)].filter((route) => route.handler === name);
+
+/**
+ * A function's declared permissions, plus a read of the main table when any of its routes is
+ * signed-in: the handler chain reads the caller's profile to check the session and the role.
+ */
+export function functionGrants(name: FunctionName): Permissions {
+  const permissions = (functions[name] as LambdaFunction).permissions ?? {};
+  const signedIn = routesOf(name).some((route) => route.access !== 'public');
+  if (!signedIn || permissions.tables?.main) return permissions;
+  return { ...permissions, tables: { ...permissions.tables, main: 'read' } };
+}
