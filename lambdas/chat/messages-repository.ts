@@ -1,16 +1,16 @@
-// Secondary adapter: owns every key and expression of chat messages (stored under their order's partition).
+// Secondary adapter: owns every key and expression of chat messages (one partition per room).
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../shared/clients.ts';
 import { readEnv } from '../shared/env.ts';
-import { orderKey } from '../orders/repository.ts';
+import { roomOpenCondition } from '../orders/rooms.ts';
 import type { ChatMessage } from './message.ts';
 
 const env = readEnv({ MAIN_TABLE_NAME: z.string().min(1) });
 const TableName = env.MAIN_TABLE_NAME;
 
-const roomPartition = (roomId: string) => orderKey(roomId).pk;
+const roomPartition = (roomId: string) => `ROOM#${roomId}`;
 const messageKey = (roomId: string, id: string) => ({ pk: roomPartition(roomId), sk: `MSG#${id}` });
 const dedupeKey = (roomId: string, senderId: string, clientMessageId: string) => ({
   pk: roomPartition(roomId),
@@ -34,15 +34,8 @@ export function saveMessageParams(message: ChatMessage) {
     // transaction once per token (10 min): a retry can never store the message twice.
     ClientRequestToken: message.id,
     TransactItems: [
-      {
-        ConditionCheck: {
-          TableName,
-          Key: orderKey(message.roomId),
-          ConditionExpression: '#room.#isOpen = :open',
-          ExpressionAttributeNames: { '#room': 'room', '#isOpen': 'isOpen' },
-          ExpressionAttributeValues: { ':open': true },
-        },
-      },
+      // The room's state lives on its order: a message is stored only while the room is open.
+      roomOpenCondition(message.roomId),
       {
         Put: {
           TableName,
@@ -114,7 +107,7 @@ export function pageParams(roomId: string, direction: { before?: string; after?:
 export async function messagePage(roomId: string, direction: { before?: string; after?: string }, limit: number) {
   const params = pageParams(roomId, direction, limit);
   const result = await dynamo().send(new QueryCommand(params));
-  // `sk < MSG#x` also reaches CMID# and HISTORY# items below MSG#; keep messages only.
+  // `sk < MSG#x` also reaches the CMID# items below MSG#; keep messages only.
   const items = (result.Items ?? []).filter((item) => String(item.sk).startsWith('MSG#')).map(fromItem);
   const hasMore = items.length > limit;
   const page = items.slice(0, limit);

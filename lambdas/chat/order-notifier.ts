@@ -1,13 +1,10 @@
-// Secondary adapter: order events reach the order's chat room as WebSocket frames.
-import type { OrderNotifier } from '../orders/service.ts';
+// Secondary adapter: an order's changes reach its chat room's members as WebSocket frames.
+import type { OrderNotifier } from '../orders/rooms.ts';
 import { broadcastToRoom } from './fanout.ts';
 
 export const roomNotifier: OrderNotifier = {
-  async statusChanged(change) {
-    // The room id is the order id.
-    await broadcastToRoom(change.orderId, { type: 'orderStatusChanged', ...change });
-  },
-  async roomClosed(change) {
-    await broadcastToRoom(change.roomId, { type: 'roomClosed', ...change });
+  async notify(orderId, changes) {
+    // The room id is the order id; each change is the frame members receive.
+    await broadcastToRoom(orderId, changes);
   },
 };

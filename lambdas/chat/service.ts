@@ -1,65 +1,38 @@
 /**
- * Chat use cases: rooms (one per order, same id), messages, memberships of
- * WebSocket connections, and connect tickets. Identity always comes from the
+ * Chat use cases: messages, memberships of WebSocket connections, and connect
+ * tickets. A room is its order's (same id): its state and who may see it come
+ * from orders' service API (orders/rooms.ts). Identity always comes from the
  * caller established by an authorizer, never from a frame.
  */
 import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import type { Caller, Session } from '../shared/caller.ts';
-import { ConflictError, ForbiddenError, ServiceUnavailableError } from '../shared/errors.ts';
+import { ConflictError, ServiceUnavailableError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
-import { assertMayView, toPublicOrder, type Order } from '../orders/order.ts';
-import { getOrder } from '../orders/repository.ts';
-import { closeRoom as closeOrderRoom } from '../orders/service.ts';
+import { visibleRoom } from '../orders/rooms.ts';
 import * as connections from './connections-repository.ts';
 import { sendToConnections } from './fanout.ts';
 import { HISTORY_PAGE, RESUME_PAGE, type ChatMember, type ChatMessage } from './message.ts';
 import * as messages from './messages-repository.ts';
-import { roomNotifier } from './order-notifier.ts';
 import * as tickets from './tickets-repository.ts';
 
 // Monotonic: two messages in the same millisecond still sort in the order they were written.
 const messageId = monotonicFactory();
 export const TICKET_SECONDS = 60;
 
-/** The room's order, if the caller may see it (its owner or an admin); to anyone else it does not exist. */
-async function visibleOrder(caller: Caller, roomId: string): Promise<Order> {
-  const order = await getOrder(roomId);
-  assertMayView(caller, order, 'Chat room not found.');
-  return order;
-}
-
-export function roomView(order: Order) {
-  return {
-    id: order.id,
-    orderId: order.id,
-    isOpen: order.room.isOpen,
-    summary: order.room.summary,
-    closedAt: order.room.closedAt,
-    closedBy: order.room.closedBy,
-  };
-}
-
 const cursorOf = (page: { items: ChatMessage[]; hasMore: boolean }) =>
   page.hasMore ? (page.items[0]?.id ?? null) : null;
 
 export async function getRoom(caller: Caller, roomId: string) {
-  const order = await visibleOrder(caller, roomId);
+  const room = await visibleRoom(caller, roomId);
   const page = await messages.messagePage(roomId, {}, HISTORY_PAGE);
-  return { ...roomView(order), messages: page.items, nextCursor: cursorOf(page) };
+  return { ...room, messages: page.items, nextCursor: cursorOf(page) };
 }
 
 export async function olderMessages(caller: Caller, roomId: string, before: string | undefined, limit: number) {
-  await visibleOrder(caller, roomId);
+  await visibleRoom(caller, roomId);
   const page = await messages.messagePage(roomId, before ? { before } : {}, limit);
   return { items: page.items, nextCursor: cursorOf(page) };
-}
-
-export async function closeRoom(caller: Caller, roomId: string, summary: string) {
-  if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins can close chat rooms');
-  await visibleOrder(caller, roomId);
-  const order = await closeOrderRoom(caller, roomId, summary, roomNotifier);
-  return { room: roomView(order), order: toPublicOrder(order) };
 }
 
 export async function issueTicket(session: Session) {
@@ -79,13 +52,12 @@ export async function join(
   roomId: string,
   after: string | undefined,
 ) {
-  const order = await visibleOrder(member, roomId);
+  const { isOpen, summary, closedAt } = await visibleRoom(member, roomId);
   await connections.joinRoom({ ...connection, userId: member.id, role: member.role }, roomId);
   const page = after
     ? await messages.messagePage(roomId, { after }, RESUME_PAGE)
     : await messages.messagePage(roomId, {}, HISTORY_PAGE);
   const nextCursor = after ? (page.hasMore ? (page.items.at(-1)?.id ?? null) : null) : cursorOf(page);
-  const { isOpen, summary, closedAt } = roomView(order);
   return {
     type: 'chatHistory' as const,
     roomId,
@@ -120,8 +92,8 @@ export async function sendMessage(
   input: { roomId: string; content: string; clientMessageId?: string | undefined },
   remainingMs: number,
 ) {
-  const order = await visibleOrder(member, input.roomId);
-  if (!order.room.isOpen) throw new ConflictError('Chat room is closed');
+  const room = await visibleRoom(member, input.roomId);
+  if (!room.isOpen) throw new ConflictError('Chat room is closed');
   if (remainingMs < STORE_AND_ACK_MS) throw new ServiceUnavailableError('The chat is busy: send the message again.');
   const message: ChatMessage = {
     id: messageId(),
@@ -139,10 +111,10 @@ export async function sendMessage(
   }
   const frame = { type: 'newMessage', roomId: input.roomId, message };
   // Acknowledged before the fan-out (not as the route response), so the sender never waits for the room.
-  await sendToConnections([connectionId], frame);
+  await sendToConnections([connectionId], [frame]);
   try {
     const others = (await connections.roomMembers(input.roomId)).filter((id) => id !== connectionId);
-    await sendToConnections(others, frame);
+    await sendToConnections(others, [frame]);
   } catch (error) {
     // Stored and acknowledged: the others catch up with joinRoom `after` when they next resume.
     logger.warn('Fan-out of a stored message failed', { roomId: input.roomId, error: (error as Error).name });

@@ -104,6 +104,22 @@ export function diff(order: Order, update: Partial<OrderFields>): OrderEvent['ch
   return changes;
 }
 
+/** Only admins close a chat room (it ends the conversation and may move the order on). */
+export function assertMayCloseRoom(caller: Caller): void {
+  if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins can close chat rooms');
+}
+
+/** What happened to an order that the people in its chat room hear about, as they hear it. */
+export type OrderChange =
+  | { type: 'orderStatusChanged'; orderId: string; status: OrderStatus; previousStatus: OrderStatus; changedAt: string }
+  | { type: 'roomClosed'; roomId: string; summary: string; closedAt: string; closedBy: string };
+
+/** Tells connected clients about changes; the chat module provides it, orders know nothing of sockets. */
+export interface OrderNotifier {
+  /** The changes of one write of one order, in the order they happened. */
+  notify(orderId: string, changes: readonly OrderChange[]): Promise<void>;
+}
+
 /** Closing the chat room moves an order still in REVIEW to PROCESSING; later statuses stay. */
 export function statusAfterRoomClose(order: Order): OrderStatus {
   return order.status === 'REVIEW' ? 'PROCESSING' : order.status;

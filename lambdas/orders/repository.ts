@@ -9,7 +9,7 @@ import type { Order, OrderEvent, OrderStatus } from './order.ts';
 const env = readEnv({ MAIN_TABLE_NAME: z.string().min(1) });
 const TableName = env.MAIN_TABLE_NAME;
 
-export const orderKey = (id: string) => ({ pk: `ORDER#${id}`, sk: 'ORDER' });
+const orderKey = (id: string) => ({ pk: `ORDER#${id}`, sk: 'ORDER' });
 const historyKey = (id: string, version: number) => ({
   pk: `ORDER#${id}`,
   sk: `HISTORY#${String(version).padStart(10, '0')}`,
@@ -100,6 +100,19 @@ export async function saveOrder(order: Order, event: OrderEvent, expectedVersion
     if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw new VersionConflict();
     throw error;
   }
+}
+
+/** A ConditionCheck for another module's transaction: it fails once the order's room is closed. */
+export function roomOpenCondition(orderId: string) {
+  return {
+    ConditionCheck: {
+      TableName,
+      Key: orderKey(orderId),
+      ConditionExpression: '#room.#isOpen = :open',
+      ExpressionAttributeNames: { '#room': 'room', '#isOpen': 'isOpen' },
+      ExpressionAttributeValues: { ':open': true },
+    },
+  };
 }
 
 export async function getOrder(id: string): Promise<Order | undefined> {

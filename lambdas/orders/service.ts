@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import type { Caller } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { ConflictError, ForbiddenError, PreconditionFailedError } from '../shared/errors.ts';
+import { applyChange, now, statusChange } from './apply-change.ts';
 import { idempotent } from './idempotency.ts';
 import {
   assertMayEdit,
@@ -15,31 +15,16 @@ import {
   assertTransition,
   diff,
   newOrder,
-  statusAfterRoomClose,
   toPublicOrder,
   type Order,
   type OrderEvent,
   type OrderFields,
+  type OrderNotifier,
   type OrderStatus,
 } from './order.ts';
 import * as orders from './repository.ts';
 
 export type PublicOrder = ReturnType<typeof toPublicOrder>;
-
-const now = () => new Date().toISOString();
-// Optimistic concurrency without If-Match: re-read and re-apply a few times before giving up.
-const MAX_ATTEMPTS = 3;
-
-/** Something that tells connected clients; the chat module provides it, orders know nothing of sockets. */
-export interface OrderNotifier {
-  statusChanged(change: {
-    orderId: string;
-    status: OrderStatus;
-    previousStatus: OrderStatus;
-    changedAt: string;
-  }): Promise<void>;
-  roomClosed(change: { roomId: string; summary: string; closedAt: string; closedBy: string }): Promise<void>;
-}
 
 async function create(caller: Caller, fields: OrderFields): Promise<PublicOrder> {
   const timestamp = now();
@@ -92,48 +77,13 @@ export async function listOrders(caller: Caller, query: { status?: OrderStatus; 
   return { items: page.items.map(toPublicOrder), nextCursor: encodeCursor(page.lastKey, cursorScope) };
 }
 
-/**
- * Applies `change` to the current order and saves it with its event. With an
- * expected version (If-Match) a mismatch is a 412; without one a concurrent
- * write is retried on fresh data, re-checking every rule.
- */
-async function applyChange(
-  caller: Caller,
-  id: string,
-  expectedVersion: number | undefined,
-  change: (order: Order) => { next: Order; event: Omit<OrderEvent, 'version' | 'at' | 'by'> } | undefined,
-): Promise<{ before: Order; after: Order }> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await orders.getOrder(id);
-    assertMayView(caller, current);
-    if (expectedVersion !== undefined && current.version !== expectedVersion) {
-      throw new PreconditionFailedError(`The order is at version ${current.version}, not ${expectedVersion}.`);
-    }
-    const changed = change(current);
-    if (!changed) return { before: current, after: current };
-    const timestamp = now();
-    const next: Order = { ...changed.next, version: current.version + 1, updatedAt: timestamp };
-    const event: OrderEvent = { ...changed.event, version: next.version, at: timestamp, by: caller };
-    try {
-      await orders.saveOrder(next, event, current.version);
-      return { before: current, after: next };
-    } catch (error) {
-      if (!(error instanceof orders.VersionConflict)) throw error;
-      if (expectedVersion !== undefined) {
-        throw new PreconditionFailedError('The order was changed by someone else; fetch it again.');
-      }
-      if (attempt >= MAX_ATTEMPTS) throw new ConflictError('The order is being changed by someone else; retry.');
-    }
-  }
-}
-
 export async function updateOrder(
   caller: Caller,
   id: string,
   update: Partial<OrderFields>,
   expectedVersion: number | undefined,
 ): Promise<PublicOrder> {
-  const { after } = await applyChange(caller, id, expectedVersion, (order) => {
+  const { after } = await applyChange(caller, id, { expectedVersion }, (order) => {
     assertMayEdit(caller, order);
     const changes = diff(order, update);
     if (Object.keys(changes).length === 0) return undefined;
@@ -148,49 +98,15 @@ export async function changeStatus(
   status: OrderStatus,
   notifier: OrderNotifier,
 ): Promise<PublicOrder> {
-  const { before, after } = await applyChange(caller, id, undefined, (order) => {
+  const { before, after } = await applyChange(caller, id, {}, (order) => {
     assertTransition(order, status);
     return {
       next: { ...order, status },
       event: { type: 'STATUS_CHANGED', changes: { status: { from: order.status, to: status } } },
     };
   });
-  await notifier.statusChanged({ orderId: id, status, previousStatus: before.status, changedAt: after.updatedAt });
+  await notifier.notify(id, [statusChange(before, after)]);
   return toPublicOrder(after);
-}
-
-/**
- * Closes the order's chat room with a summary; an order still in REVIEW moves
- * to PROCESSING in the same write. Connected members hear about both.
- */
-export async function closeRoom(caller: Caller, roomId: string, summary: string, notifier: OrderNotifier) {
-  if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins can close chat rooms');
-  const { before, after } = await applyChange(caller, roomId, undefined, (order) => {
-    if (!order.room.isOpen) throw new ConflictError('The chat room is already closed.');
-    const status = statusAfterRoomClose(order);
-    const closedAt = now();
-    return {
-      next: { ...order, status, room: { isOpen: false, summary, closedAt, closedBy: caller.id } },
-      event: {
-        type: 'ROOM_CLOSED',
-        changes: {
-          room: { from: { isOpen: true }, to: { isOpen: false, summary } },
-          ...(status !== order.status ? { status: { from: order.status, to: status } } : {}),
-        },
-      },
-    };
-  });
-  const room = after.room as { summary: string; closedAt: string; closedBy: string };
-  await notifier.roomClosed({ roomId, summary: room.summary, closedAt: room.closedAt, closedBy: room.closedBy });
-  if (after.status !== before.status) {
-    await notifier.statusChanged({
-      orderId: roomId,
-      status: after.status,
-      previousStatus: before.status,
-      changedAt: after.updatedAt,
-    });
-  }
-  return after;
 }
 
 export async function orderHistory(caller: Caller, id: string) {

@@ -153,7 +153,7 @@ async function dynamoCosts() {
       role: 'ADMIN' as const,
     };
     const context = { getRemainingTimeInMillis: () => 10_000 } as never;
-    const silent = { statusChanged: async () => undefined, roomClosed: async () => undefined };
+    const silent = { notify: async () => undefined };
     const fields = { description: 'Bench order', specifications: { a: 1 }, quantity: 1 };
     let orderId = '';
     const measure = async (name: string, action: () => Promise<unknown>) => {

@@ -30,15 +30,14 @@ describe('saving a message', () => {
   it('checks the room is open and claims the clientMessageId in the same transaction', () => {
     const params = saveMessageParams(message());
     expect(params.TransactItems).toHaveLength(3);
-    expect(params.TransactItems[0]!.ConditionCheck).toMatchObject({
+    const [roomOpen, put, claim] = params.TransactItems as Record<string, { Key?: unknown; Item?: unknown }>[];
+    // The room's state is its order's: the check is on the order item, the message in the room's partition.
+    expect(roomOpen!.ConditionCheck).toMatchObject({
       Key: { pk: `ORDER#${ROOM}`, sk: 'ORDER' },
       ExpressionAttributeValues: { ':open': true },
     });
-    expect(params.TransactItems[1]!.Put!.Item).toMatchObject({
-      pk: `ORDER#${ROOM}`,
-      sk: 'MSG#01ARZ3NDEKTSV4RRFFQ69G5FAW',
-    });
-    expect(params.TransactItems[2]!.Put!.Item).toMatchObject({ sk: `CMID#${USER_ID}#cm-1` });
+    expect(put!.Put!.Item).toMatchObject({ pk: `ROOM#${ROOM}`, sk: 'MSG#01ARZ3NDEKTSV4RRFFQ69G5FAW' });
+    expect(claim!.Put!.Item).toMatchObject({ pk: `ROOM#${ROOM}`, sk: `CMID#${USER_ID}#cm-1` });
     expect(saveMessageParams(message(null)).TransactItems).toHaveLength(2);
   });
 

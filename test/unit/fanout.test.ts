@@ -34,7 +34,7 @@ const sentTo = () => management.commandCalls(PostToConnectionCommand).map((c) =>
 describe('sendToConnections', () => {
   it('sends the frame once to each distinct connection', async () => {
     management.on(PostToConnectionCommand).resolves(meta);
-    const result = await sendToConnections(['a', 'b', 'a', 'c'], { type: 'newMessage' });
+    const result = await sendToConnections(['a', 'b', 'a', 'c'], [{ type: 'newMessage' }]);
     expect(result).toEqual({ delivered: 3, gone: 0, failed: 0 });
     expect(sentTo().sort()).toEqual(['a', 'b', 'c']);
     expect(JSON.parse(String(management.commandCalls(PostToConnectionCommand)[0]!.args[0].input.Data))).toEqual({
@@ -54,7 +54,7 @@ describe('sendToConnections', () => {
       ],
       ...meta,
     });
-    const result = await sendToConnections(['ok1', 'stale', 'ok2'], { type: 'x' });
+    const result = await sendToConnections(['ok1', 'stale', 'ok2'], [{ type: 'x' }]);
     expect(result).toEqual({ delivered: 2, gone: 1, failed: 0 });
     const deleted = dynamo
       .commandCalls(BatchWriteCommand)[0]!
@@ -78,7 +78,7 @@ describe('sendToConnections', () => {
     management
       .on(PostToConnectionCommand, { ConnectionId: 'forbidden' })
       .rejects(new ForbiddenException({ message: 'no', ...meta }));
-    const result = await sendToConnections(['busy', 'flooded', 'forbidden', 'fine'], { type: 'x' });
+    const result = await sendToConnections(['busy', 'flooded', 'forbidden', 'fine'], [{ type: 'x' }]);
     expect(result).toEqual({ delivered: 2, gone: 0, failed: 2 });
     expect(sentTo().filter((id) => id === 'busy')).toHaveLength(2);
     expect(sentTo().filter((id) => id === 'flooded')).toHaveLength(2);
@@ -96,7 +96,7 @@ describe('sendToConnections', () => {
       return meta;
     });
     const ids = Array.from({ length: 100 }, (_, i) => `c${i}`);
-    const result = await sendToConnections(ids, { type: 'x' });
+    const result = await sendToConnections(ids, [{ type: 'x' }]);
     expect(result.delivered).toBe(100);
     expect(peak).toBe(CONCURRENCY);
   });
@@ -106,9 +106,27 @@ describe('sendToConnections', () => {
     // A call that never answers by itself: only the per-call deadline can end it.
     management.on(PostToConnectionCommand, { ConnectionId: 'hangs' }).callsFake(() => new Promise(() => undefined));
     vi.useFakeTimers();
-    const pending = sendToConnections(['hangs', 'a', 'b'], { type: 'x' });
+    const pending = sendToConnections(['hangs', 'a', 'b'], [{ type: 'x' }]);
     await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS);
     expect(await pending).toEqual({ delivered: 2, gone: 0, failed: 1 });
+  });
+});
+
+describe('several frames', () => {
+  it('sends each connection its frames in order, and stops at a connection that is gone', async () => {
+    management.on(PostToConnectionCommand).resolves(meta);
+    management
+      .on(PostToConnectionCommand, { ConnectionId: 'stale' })
+      .rejects(new GoneException({ message: 'gone', ...meta }));
+    dynamo.on(QueryCommand).resolves({ Items: [], ...meta });
+    const result = await sendToConnections(['a', 'stale'], [{ type: 'first' }, { type: 'second' }]);
+    expect(result).toEqual({ delivered: 2, gone: 1, failed: 0 });
+    const toA = management
+      .commandCalls(PostToConnectionCommand)
+      .filter((c) => c.args[0].input.ConnectionId === 'a')
+      .map((c) => JSON.parse(String(c.args[0].input.Data)).type);
+    expect(toA).toEqual(['first', 'second']);
+    expect(sentTo().filter((id) => id === 'stale')).toHaveLength(1);
   });
 });
 
@@ -116,7 +134,7 @@ describe('broadcastToRoom', () => {
   it('reads the members with one Query on the room partition, skipping expired memberships', async () => {
     dynamo.on(QueryCommand).resolves({ Items: [{ connectionId: 'a' }, { connectionId: 'b' }], ...meta });
     management.on(PostToConnectionCommand).resolves(meta);
-    await broadcastToRoom('ROOM1', { type: 'x' });
+    await broadcastToRoom('ROOM1', [{ type: 'x' }]);
     const query = dynamo.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(query).toMatchObject({
       KeyConditionExpression: 'pk = :room',

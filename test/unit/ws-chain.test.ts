@@ -1,9 +1,13 @@
 // The WebSocket handler chain: answers and error frames travel on the route response.
 import { mockClient } from 'aws-sdk-client-mock';
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as unknownAction } from '#lambdas/handlers/ws/default.ts';
+import { handler as closeRoom } from '#lambdas/handlers/ws/close-room.ts';
+import { newOrder } from '#lambdas/orders/order.ts';
+import { ADMIN_ID, mockSignedInCallers, USER_ID } from '../support/events.ts';
 import type { WsEvent } from '#lambdas/shared/ws.ts';
 
 const management = mockClient(ApiGatewayManagementApiClient);
@@ -21,6 +25,7 @@ const frameEvent = (body: string) =>
     },
   }) as unknown as WsEvent;
 const context = { getRemainingTimeInMillis: () => 10_000 } as Context;
+const fields = { description: 'Widgets', specifications: {}, quantity: 1, metadata: {} };
 
 describe('the WebSocket chain', () => {
   it('returns the error frame as the route response body, with no @connections call', async () => {
@@ -39,5 +44,55 @@ describe('the WebSocket chain', () => {
   it('answers a frame that is not a JSON object without throwing', async () => {
     const result = await unknownAction(frameEvent('[1,2'), context);
     expect(JSON.parse(result.body!)).toMatchObject({ type: 'error', status: 400 });
+  });
+});
+
+describe('closing a room over the WebSocket', () => {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  const ORDER_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+  const closeFrame = (userId: string, role: string) =>
+    ({
+      body: JSON.stringify({ action: 'closeRoom', roomId: ORDER_ID, summary: 'Agreed' }),
+      isBase64Encoded: false,
+      requestContext: {
+        connectionId: 'conn-1',
+        requestId: 'req-1',
+        routeKey: 'closeRoom',
+        authorizer: { userId, role, name: 'Ann', sessionId: 's1', sessionStartedAt: 1, sessionExpiresAt: 4e9 },
+      },
+    }) as unknown as WsEvent;
+
+  beforeEach(() => {
+    dynamo.reset();
+    mockSignedInCallers(dynamo);
+    const order = newOrder(ORDER_ID, { id: USER_ID, role: 'REGULAR' }, fields, '2026-01-01T00:00:00.000Z');
+    dynamo.on(GetCommand, { Key: { pk: `ORDER#${ORDER_ID}` } }).resolves({ Item: order, $metadata: {} });
+    dynamo.on(TransactWriteCommand).resolves({ $metadata: {} });
+    dynamo
+      .on(QueryCommand)
+      .resolves({ Items: [{ connectionId: 'conn-1' }, { connectionId: 'conn-2' }], $metadata: {} });
+    management.on(PostToConnectionCommand).resolves({ $metadata: {} });
+  });
+
+  it('checks the session once, reads the order once, writes once and reads the members once', async () => {
+    const result = await closeRoom(closeFrame(ADMIN_ID, 'ADMIN'), context);
+    expect(result).toEqual({ statusCode: 200 });
+    const reads = dynamo.commandCalls(GetCommand).map((c) => c.args[0].input.Key!.pk);
+    expect(reads).toEqual([`USER#${ADMIN_ID}`, `ORDER#${ORDER_ID}`]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(1);
+    // Each member hears the close and the status change it caused, in that order.
+    const frames = management.commandCalls(PostToConnectionCommand).map((c) => c.args[0].input);
+    for (const connectionId of ['conn-1', 'conn-2']) {
+      const types = frames.filter((f) => f.ConnectionId === connectionId).map((f) => JSON.parse(String(f.Data)).type);
+      expect(types).toEqual(['roomClosed', 'orderStatusChanged']);
+    }
+  });
+
+  it('refuses a regular user with 403 before reading the order', async () => {
+    const result = await closeRoom(closeFrame(USER_ID, 'REGULAR'), context);
+    expect(JSON.parse(result.body!)).toMatchObject({ type: 'error', status: 403, action: 'closeRoom' });
+    expect(dynamo.commandCalls(GetCommand).map((c) => c.args[0].input.Key!.pk)).toEqual([`USER#${USER_ID}`]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });

@@ -1,7 +1,8 @@
-import { closeRoom } from '../../chat/service.ts';
+import { roomNotifier } from '../../chat/order-notifier.ts';
+import { closeRoom } from '../../orders/rooms.ts';
 import { httpHandler } from '../../shared/http.ts';
 
 export const handler = httpHandler('POST /chat/rooms/{roomId}/close', async ({ caller, params, body }) => ({
   status: 200,
-  body: await closeRoom(caller, params.roomId, body.summary),
+  body: await closeRoom(caller, params.roomId, body.summary, roomNotifier),
 }));

@@ -1,7 +1,8 @@
-import { closeRoom } from '../../chat/service.ts';
+import { roomNotifier } from '../../chat/order-notifier.ts';
+import { closeRoom } from '../../orders/rooms.ts';
 import { wsHandler } from '../../shared/ws.ts';
 
 // Members (the closer included) hear `roomClosed` through the room's fan-out.
 export const handler = wsHandler('closeRoom', async ({ member, frame }) => {
-  await closeRoom(member, frame.roomId, frame.summary);
+  await closeRoom(member, frame.roomId, frame.summary, roomNotifier);
 });
