@@ -483,6 +483,16 @@ export const wsRoutes = {
 
 export type WsRouteKey = keyof typeof wsRoutes;
 
+/**
+ * What browsers on another origin may send and read (the CORS preflight's answer): the
+ * deployed HTTP API and the local gateway both answer with these.
+ */
+export const httpCors = {
+  allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+  exposeHeaders: ['etag', 'location', 'retry-after'],
+  maxAgeSeconds: 600,
+} as const;
+
 export const wsRouteSelectionExpression = '$request.body.action';
 
 /**

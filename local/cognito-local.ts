@@ -21,6 +21,7 @@ import {
   USER_POOL_NAME,
 } from '#lambdas/identity.ts';
 import { startChild, waitUntil, type Child } from './processes.ts';
+import { emulatorClientConfig } from './aws.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -49,11 +50,7 @@ export interface ProvisionedPool {
 }
 
 export function cognitoClient(endpoint: string): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  return new CognitoIdentityProviderClient(emulatorClientConfig(endpoint));
 }
 
 /** Creates the pool, client and admin group unless they exist already. */

@@ -13,6 +13,7 @@ import { parseOptions } from './cli.ts';
 import { localPort } from './ports.ts';
 import { localTableName } from './runtime.ts';
 import { stackIds } from '#lib/config.ts';
+import { localAwsEnvironment } from './aws.ts';
 
 const USAGE = `Usage: npm run create-admin -- --email <email> --password <password> [--name <name>] [--stage <stage>]
 
@@ -55,9 +56,7 @@ async function localEnvironment() {
   });
   cognitoClient(cognitoEndpoint).destroy();
   return {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    ...localAwsEnvironment(),
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${localPort('DYNAMODB_PORT')}`,
     USER_POOL_ID: pool.userPoolId,

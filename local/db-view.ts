@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { localPort } from './ports.ts';
+import { localAwsEnvironment } from './aws.ts';
 
 const require = createRequire(import.meta.url);
 const bin = require.resolve('dynamodb-admin/dist/dynamodb-admin.js');
@@ -14,7 +15,7 @@ const port = localPort('DB_VIEW_PORT');
 
 const child = spawn(process.execPath, [bin, '--dynamo-endpoint', endpoint, '--port', port, '--host', '127.0.0.1'], {
   stdio: 'inherit',
-  env: { ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+  env: { ...process.env, ...localAwsEnvironment() },
 });
 console.log(`Browsing ${endpoint} at http://localhost:${port} (Ctrl-C to stop)`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { StartupError } from './errors.ts';
 import { startChild, waitUntil, type Child } from './processes.ts';
+import { emulatorClientConfig } from './aws.ts';
 
 const PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 const INTEGRITY = 'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
@@ -107,11 +108,7 @@ export async function startDynamoDbLocal(options: {
     { cwd: options.dbPath ?? options.cacheDir },
   );
   const endpoint = `http://127.0.0.1:${options.port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = new DynamoDBClient(emulatorClientConfig(endpoint));
   try {
     await waitUntil(
       'DynamoDB Local',

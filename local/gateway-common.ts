@@ -49,9 +49,6 @@ export class TokenBucket {
   }
 }
 
-export const LOCAL_ACCOUNT_ID = '000000000000';
-export const LOCAL_REGION = 'us-east-1';
-
 /** CORS allow-list matching: exact origins, `*`, and `https://*`-style scheme wildcards. */
 export function originAllowed(allowOrigins: readonly string[], origin: string): boolean {
   return allowOrigins.some((allowed) => {

@@ -10,7 +10,6 @@ import {
   clfTime,
   gatewayId,
   integrationTimeoutMs,
-  LOCAL_ACCOUNT_ID,
   originAllowed,
   TokenBucket,
   type GatewayRoute,
@@ -20,6 +19,7 @@ import type { RequestLog } from './request-log.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
 import { GATEWAY_MESSAGES } from '#lambdas/schemas/common.ts';
 import { SECURITY_HEADERS } from '#lambdas/shared/http.ts';
+import { LOCAL_ACCOUNT_ID } from './aws.ts';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const MAX_INTEGRATION_TIMEOUT_MS = 30_000;

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { Permissions } from '#lambdas/routes.ts';
 import { withPermissions } from './iam.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './aws.ts';
 
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;
 export type HandlerLoader = (name: string) => Promise<Handler>;
@@ -45,7 +46,7 @@ function lambdaContext(functionName: string, deadline: number): Context {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
     memoryLimitInMB: '1024',
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { httpRoutes, timeoutOf, wsAuthorizer, wsRoutes, type FunctionName } from '#lambdas/routes.ts';
+import { httpCors, httpRoutes, timeoutOf, wsAuthorizer, wsRoutes, type FunctionName } from '#lambdas/routes.ts';
 import { functionGrants } from '#lib/grants.ts';
 import { tables } from '#lambdas/tables.ts';
 import { stages } from '#lib/config.ts';
@@ -23,6 +23,7 @@ import { removeOnExit, type Child } from './processes.ts';
 import type { RequestLog } from './request-log.ts';
 import { createTables } from './tables.ts';
 import { createWsGateway } from './ws-gateway.ts';
+import { localAwsEnvironment } from './aws.ts';
 
 export const WS_STAGE = 'local';
 /**
@@ -270,9 +271,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const local = stages.local;
     // What the stack gives the functions, pointed at the local components.
     Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      ...localAwsEnvironment(LOCAL_CREDENTIALS),
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoLocal.endpoint,
       USER_POOL_ID: pool.userPoolId,
@@ -314,9 +313,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       cors: {
         allowOrigins: local.corsOrigins,
         allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
-        exposeHeaders: ['etag', 'location', 'retry-after'],
-        maxAgeSeconds: 600,
+        allowHeaders: [...httpCors.allowHeaders],
+        exposeHeaders: [...httpCors.exposeHeaders],
+        maxAgeSeconds: httpCors.maxAgeSeconds,
       },
       componentsDown: () => [...down],
       log,

@@ -6,7 +6,7 @@ import './node-version.ts';
 import { resolve } from 'node:path';
 import { parseOptions } from './cli.ts';
 import { StartupError } from './errors.ts';
-import { localPort, type PortName } from './ports.ts';
+import { DEFAULT_PORTS, localPort, type PortName } from './ports.ts';
 import { requestLog } from './request-log.ts';
 import { startRuntime } from './runtime.ts';
 
@@ -19,7 +19,10 @@ Options:
   --in-memory   keep nothing: every table and user is gone when it stops
   --help        show this and exit
 
-Environment: PORT (8000), WS_PORT (8001), DYNAMODB_PORT (8002), COGNITO_PORT (8004), LOCAL_DATA_DIR,
+Environment: ${Object.entries(DEFAULT_PORTS)
+  .filter(([name]) => name !== 'DB_VIEW_PORT')
+  .map(([name, port]) => `${name} (${port})`)
+  .join(', ')}, LOCAL_DATA_DIR,
 LOCAL_RESET=1, ADMIN_EMAIL/ADMIN_PASSWORD/ADMIN_NAME, WS_IDLE_TIMEOUT_SECONDS, POWERTOOLS_LOG_LEVEL,
 REQUEST_LOG (pretty|json|off). See README, "Configuration".`;
 

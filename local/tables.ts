@@ -9,6 +9,7 @@ import {
   type AttributeDefinition,
 } from '@aws-sdk/client-dynamodb';
 import type { TableDefinition } from '#lambdas/tables.ts';
+import { emulatorClientConfig } from './aws.ts';
 
 export function createTableInput(tableName: string, table: TableDefinition) {
   const attributes = new Set<string>([table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])]);
@@ -67,11 +68,7 @@ export async function createTables(
   definitions: Record<string, TableDefinition>,
   tableName: (key: string) => string,
 ): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = new DynamoDBClient(emulatorClientConfig(endpoint));
   try {
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     for (const [key, table] of Object.entries(definitions)) {

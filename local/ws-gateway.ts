@@ -12,8 +12,6 @@ import {
   clfTime,
   gatewayId,
   integrationTimeoutMs,
-  LOCAL_ACCOUNT_ID,
-  LOCAL_REGION,
   originAllowed,
   TokenBucket,
   type GatewayRoute,
@@ -21,6 +19,7 @@ import {
 import { isSignedBy } from './sigv4.ts';
 import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
 import type { RequestLog } from './request-log.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './aws.ts';
 
 export const WS_MAX_MESSAGE_BYTES = 128 * 1024;
 /**

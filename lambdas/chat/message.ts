@@ -1,5 +1,5 @@
-/** Chat messages and who may do what in a room. No AWS types. */
-import type { Member } from '../shared/caller.ts';
+/** Chat messages and the pages they are read in. No AWS types. */
+import type { Caller } from '../shared/caller.ts';
 
 export interface ChatMessage {
   id: string;
@@ -7,11 +7,8 @@ export interface ChatMessage {
   content: string;
   createdAt: string;
   clientMessageId: string | null;
-  sender: Member;
+  sender: Caller;
 }
-
-/** Who is acting in a room, as the $connect authorizer established. */
-export type ChatMember = Member;
 
 export const HISTORY_PAGE = 50;
 export const RESUME_PAGE = 200;

@@ -12,7 +12,7 @@ import { logger } from '../shared/logger.ts';
 import { visibleRoom } from '../orders/rooms.ts';
 import * as connections from './connections-repository.ts';
 import { sendToConnections } from './fanout.ts';
-import { HISTORY_PAGE, RESUME_PAGE, type ChatMember, type ChatMessage } from './message.ts';
+import { HISTORY_PAGE, RESUME_PAGE, type ChatMessage } from './message.ts';
 import * as messages from './messages-repository.ts';
 import * as tickets from './tickets-repository.ts';
 
@@ -47,13 +47,13 @@ export async function redeemTicket(ticket: string): Promise<Session | undefined>
 
 /** joinRoom: membership, then the history the joiner needs (latest page, or everything after `after`). */
 export async function join(
-  member: ChatMember,
+  caller: Caller,
   connection: { connectionId: string; sessionExpiresAt: number },
   roomId: string,
   after: string | undefined,
 ) {
-  const { isOpen, summary, closedAt } = await visibleRoom(member, roomId);
-  await connections.joinRoom({ ...connection, userId: member.id, role: member.role }, roomId);
+  const { isOpen, summary, closedAt } = await visibleRoom(caller, roomId);
+  await connections.joinRoom({ ...connection, userId: caller.id, role: caller.role }, roomId);
   const page = after
     ? await messages.messagePage(roomId, { after }, RESUME_PAGE)
     : await messages.messagePage(roomId, {}, HISTORY_PAGE);
@@ -87,12 +87,12 @@ export const STORE_AND_ACK_MS = 7000;
  * to the sender only.
  */
 export async function sendMessage(
-  member: ChatMember,
+  caller: Caller,
   connectionId: string,
   input: { roomId: string; content: string; clientMessageId?: string | undefined },
   remainingMs: number,
 ) {
-  const room = await visibleRoom(member, input.roomId);
+  const room = await visibleRoom(caller, input.roomId);
   if (!room.isOpen) throw new ConflictError('Chat room is closed');
   if (remainingMs < STORE_AND_ACK_MS) throw new ServiceUnavailableError('The chat is busy: send the message again.');
   const message: ChatMessage = {
@@ -101,12 +101,12 @@ export async function sendMessage(
     content: input.content,
     createdAt: new Date().toISOString(),
     clientMessageId: input.clientMessageId ?? null,
-    sender: { id: member.id, name: member.name, role: member.role },
+    sender: { id: caller.id, name: caller.name, role: caller.role },
   };
   const outcome = await messages.saveMessage(message);
   if (!outcome.saved && outcome.reason === 'closed') throw new ConflictError('Chat room is closed');
   if (!outcome.saved) {
-    const original = await messages.findByClientMessageId(input.roomId, member.id, input.clientMessageId!);
+    const original = await messages.findByClientMessageId(input.roomId, caller.id, input.clientMessageId!);
     return { type: 'newMessage', roomId: input.roomId, message: original ?? message };
   }
   const frame = { type: 'newMessage', roomId: input.roomId, message };

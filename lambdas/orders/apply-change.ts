@@ -5,7 +5,7 @@
  */
 import type { Caller } from '../shared/caller.ts';
 import { ConflictError, PreconditionFailedError } from '../shared/errors.ts';
-import { assertMayView, type Order, type OrderEvent } from './order.ts';
+import { assertMayView, authorOf, type Order, type OrderEvent } from './order.ts';
 import * as orders from './repository.ts';
 
 export const now = () => new Date().toISOString();
@@ -41,7 +41,7 @@ export async function applyChange(
     if (!changed) return { before: current, after: current };
     const timestamp = now();
     const next: Order = { ...changed.next, version: current.version + 1, updatedAt: timestamp };
-    const event: OrderEvent = { ...changed.event, version: next.version, at: timestamp, by: caller };
+    const event: OrderEvent = { ...changed.event, version: next.version, at: timestamp, by: authorOf(caller) };
     try {
       await orders.saveOrder(next, event, current.version);
       return { before: current, after: next };

@@ -8,6 +8,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
+import type { Caller } from '../shared/caller.ts';
 import { z } from 'zod';
 import { dynamoRaw } from '../shared/clients.ts';
 import { readEnv } from '../shared/env.ts';
@@ -21,14 +22,14 @@ const persistenceStore = new DynamoDBPersistenceLayer({
 });
 const config = new IdempotencyConfig({
   // The key is scoped to the user: two users may pick the same Idempotency-Key.
-  eventKeyJmesPath: '[userId, key]',
+  eventKeyJmesPath: '[caller.id, key]',
   payloadValidationJmesPath: 'payload',
   expiresAfterSeconds: 24 * 3600,
   throwOnNoIdempotencyKey: true,
 });
 
 export interface IdempotentRequest<P> {
-  userId: string;
+  caller: Caller;
   key: string;
   payload: P;
 }

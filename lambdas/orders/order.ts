@@ -1,8 +1,10 @@
 /** Orders as the business sees them: who may do what, and which status may follow which. No AWS types. */
-import type { Caller } from '../shared/caller.ts';
+import type { Caller, Role } from '../shared/caller.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
 
-export type OrderStatus = 'REVIEW' | 'PROCESSING' | 'COMPLETED';
+/** In the order they follow each other. */
+export const ORDER_STATUSES = ['REVIEW', 'PROCESSING', 'COMPLETED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -41,9 +43,12 @@ export interface OrderEvent {
   version: number;
   type: OrderEventType;
   at: string;
-  by: Caller;
+  /** Who made the change: an id and the role they acted with (names change; history keeps ids). */
+  by: { id: string; role: Role };
   changes: Record<string, { from?: Json; to?: Json }>;
 }
+
+export const authorOf = (caller: Caller): OrderEvent['by'] => ({ id: caller.id, role: caller.role });
 
 const NEXT_STATUS: Record<OrderStatus, OrderStatus | undefined> = {
   REVIEW: 'PROCESSING',

@@ -13,6 +13,7 @@ import {
   assertMayEdit,
   assertMayView,
   assertTransition,
+  authorOf,
   diff,
   newOrder,
   toPublicOrder,
@@ -33,16 +34,14 @@ async function create(caller: Caller, fields: OrderFields): Promise<PublicOrder>
     version: 1,
     type: 'CREATED',
     at: timestamp,
-    by: caller,
+    by: authorOf(caller),
     changes: Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, { to: value }])),
   };
   await orders.saveOrder(order, created);
   return toPublicOrder(order);
 }
 
-const createOnce = idempotent<OrderFields, PublicOrder>(({ userId, payload }) =>
-  create({ id: userId, role: 'REGULAR' }, payload),
-);
+const createOnce = idempotent<OrderFields, PublicOrder>(({ caller, payload }) => create(caller, payload));
 
 export async function placeOrder(
   caller: Caller,
@@ -57,7 +56,7 @@ export async function placeOrder(
 ): Promise<PublicOrder> {
   const fields: OrderFields = { ...input, metadata: input.metadata ?? {} };
   if (caller.role === 'ADMIN' || idempotencyKey === undefined) return create(caller, fields);
-  return createOnce({ userId: caller.id, key: idempotencyKey, payload: fields }, context);
+  return createOnce({ caller, key: idempotencyKey, payload: fields }, context);
 }
 
 export async function getOrder(caller: Caller, id: string): Promise<PublicOrder> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Text } from './common.ts';
+import { ROLES } from '../shared/caller.ts';
 import { OrderId } from './orders.ts';
 import { Order, OrderStatus } from './orders.ts';
 
@@ -17,7 +18,7 @@ export const ChatMessage = z
     content: z.string(),
     createdAt: z.iso.datetime(),
     clientMessageId: z.string().nullable(),
-    sender: z.object({ id: z.string(), name: z.string(), role: z.enum(['ADMIN', 'REGULAR']) }),
+    sender: z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES) }),
   })
   .meta({
     id: 'ChatMessage',

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { Cursor, Limit, Text } from './common.ts';
+import { ROLES } from '../shared/caller.ts';
+import { ORDER_STATUSES } from '../orders/order.ts';
 
-export const OrderStatus = z.enum(['REVIEW', 'PROCESSING', 'COMPLETED']).meta({ id: 'OrderStatus' });
+export const OrderStatus = z.enum(ORDER_STATUSES).meta({ id: 'OrderStatus' });
 
 /** ULIDs: 26 Crockford base-32 characters, sortable by creation time. */
 export const OrderId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be an order id');
@@ -139,7 +141,7 @@ export const OrderEvent = z
     version: z.int(),
     type: z.enum(['CREATED', 'UPDATED', 'STATUS_CHANGED', 'ROOM_CLOSED']),
     at: z.iso.datetime(),
-    by: z.object({ id: z.string(), role: z.enum(['ADMIN', 'REGULAR']) }),
+    by: z.object({ id: z.string(), role: z.enum(ROLES) }),
     changes: z.record(z.string(), FieldChange),
   })
   .meta({ id: 'OrderEvent' });

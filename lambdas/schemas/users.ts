@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { passwordPolicy } from '../identity.ts';
+import { ROLES } from '../shared/caller.ts';
 import { Cursor, Limit, Line } from './common.ts';
 
-export const Role = z.enum(['ADMIN', 'REGULAR']).meta({ id: 'Role' });
+export const Role = z.enum(ROLES).meta({ id: 'Role' });
 
 export const UserId = z
   .string()

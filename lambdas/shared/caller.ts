@@ -1,13 +1,15 @@
-/** The signed-in user a request acts for, and the session their token belongs to. */
-export type Role = 'ADMIN' | 'REGULAR';
+/**
+ * The signed-in user a request or frame acts for (the `Caller`, everywhere: HTTP, WebSocket,
+ * orders, chat), and the session their token belongs to.
+ */
+export const ROLES = ['ADMIN', 'REGULAR'] as const;
+export type Role = (typeof ROLES)[number];
 
+/** Who acts, with the role and name their profile holds right now (the chains re-read it). */
 export interface Caller {
   id: string;
   role: Role;
-}
-
-/** A caller with the display name other people see (chat). */
-export interface Member extends Caller {
+  /** The display name other people see (chat). */
   name: string;
 }
 

@@ -22,7 +22,7 @@ import {
   ValidationError,
   toProblem,
 } from './errors.ts';
-import { sessionFromClaims, type Member, type Session } from './caller.ts';
+import { sessionFromClaims, type Caller, type Session } from './caller.ts';
 import type { LimitKind } from '../limits/policy.ts';
 import { logger } from './logger.ts';
 import { parseJson, parseWith } from './validation.ts';
@@ -63,7 +63,7 @@ export interface HttpRequest<K extends HttpRouteKey> {
   declaredHeaders: Part<K, 'headers'>;
   context: Context;
   /** Who calls, with the role and name their profile holds right now. */
-  caller: Route<K>['access'] extends 'public' ? undefined : Member;
+  caller: Route<K>['access'] extends 'public' ? undefined : Caller;
   /** The sign-in the caller's access token belongs to. */
   session: Route<K>['access'] extends 'public' ? undefined : Session;
 }
@@ -103,14 +103,14 @@ function readJsonBody(event: HttpEvent): unknown {
  * sign-out-everywhere, deletion) and which role it acts with. ID tokens, which
  * API Gateway's JWT authorizer lets through, and tokens without `exp` are refused.
  */
-async function identify(
+async function authenticate(
   route: { access: string; rateLimit?: LimitKind },
   event: HttpEvent,
-): Promise<{ caller?: Member; session?: Session }> {
+): Promise<{ caller?: Caller; session?: Session }> {
   const { access } = route;
   if (access === 'public') return {};
   // Loaded here, not at the top: public routes (health, docs, sign-in) read no profile table.
-  const [{ currentMember }, { takeQuota }] = await Promise.all([
+  const [{ currentCaller }, { takeQuota }] = await Promise.all([
     import('../users/session.ts'),
     import('../limits/limits.ts'),
   ]);
@@ -118,7 +118,7 @@ async function identify(
   if (!session) throw new UnauthorizedError('Send an access token (not an ID token) as the Bearer token.');
   // Counted before the session read, so a flood past the limit costs no I/O at all.
   if (route.rateLimit) await takeQuota(session.userId, route.rateLimit);
-  const caller = await currentMember(session);
+  const caller = await currentCaller(session);
   if (access === 'admin' && caller.role !== 'ADMIN') throw new ForbiddenError('Only admins may call this route.');
   return { caller, session };
 }
@@ -187,7 +187,7 @@ export function httpHandler<K extends HttpRouteKey>(
     .handler(async (event, context) => {
       if (!cameThroughCloudFront(event.headers)) throw new ForbiddenError('Call the API through its public URL.');
       // Who may call comes before what they sent: a regular user on an admin route gets 403, whatever the body.
-      const { caller, session } = await identify(route, event);
+      const { caller, session } = await authenticate(route, event);
       const body = route.request?.body ? parseWith(route.request.body, readJsonBody(event), 'body') : undefined;
       const query = route.request?.query
         ? parseWith(route.request.query, event.queryStringParameters ?? {}, 'query')

@@ -13,9 +13,9 @@ import type { ErrorFrame as ErrorFrameSchema } from '../schemas/common.ts';
 import { AppError, classify, ForbiddenError, ServiceUnavailableError, UnauthorizedError, toProblem } from './errors.ts';
 import { closeConnection, postToConnection } from './connections-api.ts';
 import { logger } from './logger.ts';
-import type { Member, Session } from './caller.ts';
+import type { Caller, Session } from './caller.ts';
 import { parseJson, parseWith } from './validation.ts';
-import { currentMember } from '../users/session.ts';
+import { currentCaller } from '../users/session.ts';
 import { takeQuota } from '../limits/limits.ts';
 import { wsRoutes, type WsRoute, type WsRouteKey } from '../routes.ts';
 
@@ -36,8 +36,8 @@ export interface WsEvent extends APIGatewayProxyWebsocketEventV2 {
 
 export type ErrorFrame = z.output<typeof ErrorFrameSchema>;
 
-/** The member as $connect saw them (name and role may have changed since: frames re-read them). */
-export function memberAtConnect(event: WsEvent): Member {
+/** The caller as $connect saw them (name and role may have changed since: frames re-read them). */
+export function callerAtConnect(event: WsEvent): Caller {
   const context = event.requestContext.authorizer;
   if (!context?.userId) throw new Error('WebSocket route invoked without authorizer context');
   return { id: context.userId, role: context.role === 'ADMIN' ? 'ADMIN' : 'REGULAR', name: context.name ?? '' };
@@ -76,7 +76,7 @@ export interface WsRequest<K extends WsRouteKey> {
   /** The frame, validated against the route's schema (routes without one: the parsed JSON object, if any). */
   frame: Route<K> extends { frame: infer S extends z.ZodType } ? z.output<S> : Record<string, unknown> | undefined;
   /** Who sends this frame, with their role and name as they are now. */
-  member: SignedIn<K> extends true ? Member : undefined;
+  caller: SignedIn<K> extends true ? Caller : undefined;
   session: SignedIn<K> extends true ? Session : undefined;
   context: Context;
 }
@@ -121,24 +121,24 @@ export function wsHandler<K extends WsRouteKey>(routeKey: K, run: (request: WsRe
       let sessionEnded = false;
       let answer: unknown;
       try {
-        let member: Member | undefined;
+        let caller: Caller | undefined;
         let session: Session | undefined;
         if (route.access !== 'public') {
           session = sessionOfConnection(event);
           // Counted before the session read, so a flood past the limit costs no I/O at all.
           if (route.rateLimit) await takeQuota(session.userId, route.rateLimit);
           try {
-            member = await currentMember(session);
+            caller = await currentCaller(session);
           } catch (error) {
             sessionEnded = error instanceof UnauthorizedError;
             throw error;
           }
-          if (route.access === 'admin' && member.role !== 'ADMIN') {
+          if (route.access === 'admin' && caller.role !== 'ADMIN') {
             throw new ForbiddenError(`Only admins may send ${routeKey}.`);
           }
         }
         const frame = route.frame ? parseWith(route.frame, raw, 'frame') : raw;
-        answer = await run({ connectionId, member, session, frame, context } as WsRequest<K>);
+        answer = await run({ connectionId, caller, session, frame, context } as WsRequest<K>);
       } catch (error) {
         const typed = classify(error);
         if (typed instanceof ServiceUnavailableError) logger.warn('Dependency failed', error as Error);

@@ -155,8 +155,8 @@ export async function getUser(id: string): Promise<PublicUser> {
  * profile is put back, so the two never disagree for longer than one request.
  * The profile is what admin routes re-check, so a demotion bites at once.
  */
-export async function changeRole(actor: Caller, targetId: string, role: Role): Promise<PublicUser> {
-  assertMayChangeRole(actor.id, targetId);
+export async function changeRole(caller: Caller, targetId: string, role: Role): Promise<PublicUser> {
+  assertMayChangeRole(caller.id, targetId);
   const current = await liveProfile(targetId);
   if (current.role === role) {
     await accounts.setAdminGroup(targetId, role === 'ADMIN'); // converge a half-done earlier attempt
@@ -181,8 +181,8 @@ export async function changeRole(actor: Caller, targetId: string, role: Role): P
  * disappears from listings), then the Cognito account goes. A retry after a
  * failure in between finishes the job.
  */
-export async function deleteUser(actor: Caller, targetId: string): Promise<void> {
-  assertMayDelete(actor.id, targetId);
+export async function deleteUser(caller: Caller, targetId: string): Promise<void> {
+  assertMayDelete(caller.id, targetId);
   const profile = await profiles.getProfile(targetId);
   if (!profile) throw new NotFoundError('User not found.');
   if (!profile.deletedAt) await profiles.markProfileDeleted(targetId, now());

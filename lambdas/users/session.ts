@@ -5,14 +5,14 @@
  * with. Kept apart from the users service so the handler chain pulls in only the
  * profile repository.
  */
-import type { Member, Session } from '../shared/caller.ts';
+import type { Caller, Session } from '../shared/caller.ts';
 import { getAccount } from './repository.ts';
 import { assertSessionLive } from './user.ts';
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** The member behind a live session, with their current role and name; 401 for an ended session. */
-export async function currentMember(session: Session): Promise<Member> {
+/** The caller behind a live session, with their current role and name; 401 for an ended session. */
+export async function currentCaller(session: Session): Promise<Caller> {
   const profile = assertSessionLive(await getAccount(session.userId), session, nowSeconds());
   return { id: profile.id, role: profile.role, name: profile.name };
 }

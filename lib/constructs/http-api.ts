@@ -16,7 +16,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { httpOriginGate, httpRoutes, splitRouteKey, timeoutOf, type HttpRoute } from '#lambdas/routes.ts';
+import { httpCors, httpOriginGate, httpRoutes, splitRouteKey, timeoutOf, type HttpRoute } from '#lambdas/routes.ts';
 import { OrderChatFunction, type FunctionContext } from './order-chat-function.ts';
 
 export const HTTP_ACCESS_LOG_FORMAT = {
@@ -63,9 +63,9 @@ export class HttpApi extends Construct {
       corsPreflight: {
         allowOrigins: config.corsOrigins,
         allowMethods: [apigw.CorsHttpMethod.ANY],
-        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
-        exposeHeaders: ['etag', 'location', 'retry-after'],
-        maxAge: Duration.minutes(10),
+        allowHeaders: [...httpCors.allowHeaders],
+        exposeHeaders: [...httpCors.exposeHeaders],
+        maxAge: Duration.seconds(httpCors.maxAgeSeconds),
       },
     });
 

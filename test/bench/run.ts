@@ -141,6 +141,7 @@ async function dynamoCosts() {
         await users.register({ name: 'Bench', email: `bench-${Date.now()}@example.test`, password: 'Str0ng!Passw0rd' })
       ).id,
       role: 'REGULAR' as const,
+      name: 'Bench',
     };
     const admin = {
       id: (
@@ -151,6 +152,7 @@ async function dynamoCosts() {
         })
       ).id,
       role: 'ADMIN' as const,
+      name: 'Bench Admin',
     };
     const context = { getRemainingTimeInMillis: () => 10_000 } as never;
     const silent = { notify: async () => undefined };
@@ -203,7 +205,7 @@ async function measureSessionCheck(
 ) {
   const users = await import('#lambdas/users/service.ts');
   const repository = await import('#lambdas/users/repository.ts');
-  const { currentMember } = await import('#lambdas/users/session.ts');
+  const { currentCaller } = await import('#lambdas/users/session.ts');
   const { MAX_ENDED_SESSIONS, sessionKey } = await import('#lambdas/users/user.ts');
   const { dynamoRaw } = await import('#lambdas/shared/clients.ts');
   // Longest name (50 three-byte characters), a long address, and the most remembered logouts.
@@ -214,7 +216,7 @@ async function measureSessionCheck(
     await repository.addEndedSession(id, [sessionKey(`ended-${i}`), now + 3600], [], i > 0);
   }
   const session = { userId: id, id: 'live-session', startedAt: now, expiresAt: now + 900 };
-  const cost = await measure('session check', () => currentMember(session));
+  const cost = await measure('session check', () => currentCaller(session));
   const { Item } = await dynamoRaw().send(
     new GetItemCommand({
       TableName: process.env.MAIN_TABLE_NAME,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stackIds } from '#lib/config.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -18,7 +19,7 @@ beforeAll(async () => {
     env: { ...process.env, CDK_DEFAULT_REGION: 'eu-west-1' },
     maxBuffer: 64 * 1024 * 1024,
   });
-  apiTemplate = JSON.parse(readFileSync(join(out, 'OrderChat-dev-Api.template.json'), 'utf8'));
+  apiTemplate = JSON.parse(readFileSync(join(out, `${stackIds('dev').api}.template.json`), 'utf8'));
 }, 180_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));

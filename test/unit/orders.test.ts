@@ -34,9 +34,9 @@ import {
   userClaims,
 } from '../support/events.ts';
 
-const owner = { id: USER_ID, role: 'REGULAR' as const };
-const someoneElse = { id: OTHER_ID, role: 'REGULAR' as const };
-const admin = { id: ADMIN_ID, role: 'ADMIN' as const };
+const owner = { id: USER_ID, role: 'REGULAR' as const, name: 'Olive Owner' };
+const someoneElse = { id: OTHER_ID, role: 'REGULAR' as const, name: 'Sam Else' };
+const admin = { id: ADMIN_ID, role: 'ADMIN' as const, name: 'Ada Admin' };
 const fields = { description: 'Widgets', specifications: { color: 'red' }, quantity: 3, metadata: {} };
 const ORDER_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 const order = (overrides: Partial<Order> = {}): Order => ({

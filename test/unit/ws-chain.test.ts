@@ -65,7 +65,7 @@ describe('closing a room over the WebSocket', () => {
   beforeEach(() => {
     dynamo.reset();
     mockSignedInCallers(dynamo);
-    const order = newOrder(ORDER_ID, { id: USER_ID, role: 'REGULAR' }, fields, '2026-01-01T00:00:00.000Z');
+    const order = newOrder(ORDER_ID, { id: USER_ID, role: 'REGULAR', name: 'Ann' }, fields, '2026-01-01T00:00:00.000Z');
     dynamo.on(GetCommand, { Key: { pk: `ORDER#${ORDER_ID}` } }).resolves({ Item: order, $metadata: {} });
     dynamo.on(TransactWriteCommand).resolves({ $metadata: {} });
     dynamo

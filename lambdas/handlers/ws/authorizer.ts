@@ -7,7 +7,7 @@ import type { Session } from '../../shared/caller.ts';
 import { UnauthorizedError } from '../../shared/errors.ts';
 import { logger } from '../../shared/logger.ts';
 import { cameThroughCloudFront } from '../../shared/origin-verify.ts';
-import { currentMember } from '../../users/session.ts';
+import { currentCaller } from '../../users/session.ts';
 
 /** API Gateway answers 401 to the upgrade when an authorizer throws exactly this. */
 const UNAUTHORIZED = 'Unauthorized';
@@ -40,16 +40,16 @@ export const handler = async (
   }
   // The profile, not the token, says who they are now: name for chat, current role, session still live.
   // An ended session is a 401; an outage stays an error (API Gateway answers it with 500).
-  const member = await currentMember(session).catch((error: unknown) => {
+  const caller = await currentCaller(session).catch((error: unknown) => {
     if (error instanceof UnauthorizedError) throw new Error(UNAUTHORIZED);
     throw error;
   });
   return {
-    ...policy(member.id, 'Allow', event.methodArn),
+    ...policy(caller.id, 'Allow', event.methodArn),
     context: {
-      userId: member.id,
-      role: member.role,
-      name: member.name,
+      userId: caller.id,
+      role: caller.role,
+      name: caller.name,
       sessionId: session.id,
       sessionStartedAt: session.startedAt,
       sessionExpiresAt: session.expiresAt,

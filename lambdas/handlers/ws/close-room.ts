@@ -3,6 +3,6 @@ import { closeRoom } from '../../orders/rooms.ts';
 import { wsHandler } from '../../shared/ws.ts';
 
 // Members (the closer included) hear `roomClosed` through the room's fan-out.
-export const handler = wsHandler('closeRoom', async ({ member, frame }) => {
-  await closeRoom(member, frame.roomId, frame.summary, roomNotifier);
+export const handler = wsHandler('closeRoom', async ({ caller, frame }) => {
+  await closeRoom(caller, frame.roomId, frame.summary, roomNotifier);
 });

@@ -1,6 +1,6 @@
 import { join } from '../../chat/service.ts';
 import { wsHandler } from '../../shared/ws.ts';
 
-export const handler = wsHandler('joinRoom', ({ member, session, connectionId, frame }) =>
-  join(member, { connectionId, sessionExpiresAt: session.expiresAt }, frame.roomId, frame.after),
+export const handler = wsHandler('joinRoom', ({ caller, session, connectionId, frame }) =>
+  join(caller, { connectionId, sessionExpiresAt: session.expiresAt }, frame.roomId, frame.after),
 );
