@@ -112,9 +112,32 @@ const INTERNAL: Problem = {
   detail: 'Something went wrong on our side. Try again later.',
 };
 
-/** The typed error an error stands for: dependency failures become a 503; other unknowns stay as they are. */
+/**
+ * @middy/http-json-body-parser's refusals (http-errors with a 415 or 422 status), recognised
+ * by shape like the SDK's: a wrong content type is our 415; a body that isn't JSON, or uses
+ * `__proto__`, is a 400 like any other invalid request.
+ */
+function bodyParserError(error: unknown): AppError | undefined {
+  const { statusCode, cause } = (error ?? {}) as { statusCode?: number; cause?: { package?: string; data?: unknown } };
+  if (cause?.package !== '@middy/http-json-body-parser') return undefined;
+  if (statusCode === 415) return new UnsupportedMediaTypeError('Send the request body as application/json.');
+  if ((error as Error).message === 'Forbidden key in JSON body') {
+    const key = String(cause.data);
+    return new ValidationError(`The request body may not use the key "${key}".`, [
+      { path: `body.${key}`, message: 'Forbidden key' },
+    ]);
+  }
+  return new ValidationError('The request body is not valid JSON.', [{ path: 'body', message: 'Invalid JSON' }]);
+}
+
+/**
+ * The typed error an error stands for: dependency failures become a 503, the body parser's
+ * refusals a 400 or 415; other unknowns stay as they are.
+ */
 export function classify(error: unknown): unknown {
-  return !(error instanceof AppError) && isDependencyFailure(error) ? new ServiceUnavailableError() : error;
+  if (error instanceof AppError) return error;
+  if (isDependencyFailure(error)) return new ServiceUnavailableError();
+  return bodyParserError(error) ?? error;
 }
 
 /**

@@ -1,13 +1,14 @@
 /**
  * The HTTP handler chain every HTTP route uses:
- * body parsing → zod validation → caller and role check → domain call →
- * JSON answer with security headers; any thrown error becomes RFC 9457
- * problem+json here and nowhere else.
+ * caller and role check → JSON body parsing (@middy/http-json-body-parser) →
+ * zod validation → domain call → JSON answer with security headers; any thrown
+ * error becomes RFC 9457 problem+json here and nowhere else.
  *
  * @example
  * export const handler = httpHandler('GET /health', async () => ({ status: 200, body: { status: 'ok' } }));
  */
 import middy from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
@@ -18,17 +19,21 @@ import {
   ForbiddenError,
   ServiceUnavailableError,
   UnauthorizedError,
-  UnsupportedMediaTypeError,
   ValidationError,
   toProblem,
 } from './errors.ts';
 import { sessionFromClaims, type Caller, type Session } from './caller.ts';
 import type { LimitKind } from '../limits/policy.ts';
 import { logger } from './logger.ts';
-import { parseJson, parseWith } from './validation.ts';
+import { assertJsonDepth, parseWith } from './validation.ts';
 import { cameThroughCloudFront } from './origin-verify.ts';
 
-/** What helmet sets by default, tuned for a JSON API that is never framed or rendered. */
+/**
+ * What helmet sets by default, tuned for a JSON API that is never framed or rendered. Our own
+ * list rather than @middy/http-security-headers: that middleware assigns its headers after the
+ * handler, over any a response sets itself (the Swagger UI page needs its own CSP), and its
+ * defaults are for HTML documents (Permissions-Policy, Report-To, upgrade-insecure-requests).
+ */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'cross-origin-opener-policy': 'same-origin',
@@ -78,24 +83,14 @@ export interface HttpAnswer {
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
-const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
-
-function readJsonBody(event: HttpEvent): unknown {
-  if (event.body === undefined || event.body === '') {
-    throw new ValidationError('A JSON request body is required.', [{ path: 'body', message: 'Required' }]);
-  }
-  const contentType = event.headers['content-type'] ?? '';
-  if (!JSON_TYPE.test(contentType)) {
-    throw new UnsupportedMediaTypeError('Send the request body as application/json.');
-  }
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  try {
-    return parseJson(text);
-  } catch (error) {
-    if (error instanceof ValidationError) throw error;
-    throw new ValidationError('The request body is not valid JSON.', [{ path: 'body', message: 'Invalid JSON' }]);
-  }
-}
+/** Before the parser: a missing body is a 400 of its own, whatever the content type says. */
+const requireBody = {
+  before: ({ event }: { event: HttpEvent }) => {
+    if (event.body === undefined || event.body === '') {
+      throw new ValidationError('A JSON request body is required.', [{ path: 'body', message: 'Required' }]);
+    }
+  },
+};
 
 /**
  * Authorization from the current state, not from claims: the token says which
@@ -169,7 +164,9 @@ export function httpHandler<K extends HttpRouteKey>(
     return { ...answer, body: shaped.data };
   };
 
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
+  // Who calls each event (set before the body is parsed, read by the handler).
+  const callers = new WeakMap<HttpEvent, { caller?: Caller; session?: Session }>();
+  const chain = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
       before: (request) => {
@@ -184,29 +181,32 @@ export function httpHandler<K extends HttpRouteKey>(
         request.response = problemResponse(error);
       },
     })
-    .handler(async (event, context) => {
-      if (!cameThroughCloudFront(event.headers)) throw new ForbiddenError('Call the API through its public URL.');
+    .use({
       // Who may call comes before what they sent: a regular user on an admin route gets 403, whatever the body.
-      const { caller, session } = await authenticate(route, event);
-      const body = route.request?.body ? parseWith(route.request.body, readJsonBody(event), 'body') : undefined;
-      const query = route.request?.query
-        ? parseWith(route.request.query, event.queryStringParameters ?? {}, 'query')
-        : undefined;
-      const params = route.request?.params
-        ? parseWith(route.request.params, event.pathParameters ?? {}, 'path')
-        : undefined;
-      const declaredHeaders = route.request?.headers
-        ? parseWith(route.request.headers, event.headers ?? {}, 'header')
-        : undefined;
-      const answer = await run({
-        body,
-        query,
-        params,
-        declaredHeaders,
-        context,
-        caller,
-        session,
-      } as HttpRequest<K>);
-      return toResponse(shapeAnswer(answer));
+      before: async ({ event }) => {
+        if (!cameThroughCloudFront(event.headers)) throw new ForbiddenError('Call the API through its public URL.');
+        callers.set(event, await authenticate(route, event));
+      },
     });
+  if (route.request?.body) chain.use(requireBody).use(httpJsonBodyParser());
+
+  return chain.handler(async (event, context) => {
+    const { caller, session } = callers.get(event) ?? {};
+    let body: unknown;
+    if (route.request?.body) {
+      assertJsonDepth(event.body, 'body');
+      body = parseWith(route.request.body, event.body, 'body');
+    }
+    const query = route.request?.query
+      ? parseWith(route.request.query, event.queryStringParameters ?? {}, 'query')
+      : undefined;
+    const params = route.request?.params
+      ? parseWith(route.request.params, event.pathParameters ?? {}, 'path')
+      : undefined;
+    const declaredHeaders = route.request?.headers
+      ? parseWith(route.request.headers, event.headers ?? {}, 'header')
+      : undefined;
+    const answer = await run({ body, query, params, declaredHeaders, context, caller, session } as HttpRequest<K>);
+    return toResponse(shapeAnswer(answer));
+  });
 }

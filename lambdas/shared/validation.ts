@@ -23,26 +23,27 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, locati
 export const MAX_JSON_DEPTH = 32;
 
 /**
- * JSON.parse, refusing text nested deeper than `maxDepth` before parsing it: a few
- * kilobytes of brackets would otherwise overflow the stack of every recursive step
- * after it (validation, marshalling). One linear pass, strings skipped.
+ * Refuses a parsed JSON value nested deeper than `maxDepth`. JSON.parse itself copes with
+ * any depth, but a few kilobytes of brackets would overflow the stack of every recursive
+ * step after it (validation, marshalling). Iterative, so it can't overflow itself.
  */
-export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > maxDepth)
-        throw new ValidationError(`JSON nested deeper than ${maxDepth} levels.`, [
-          { path: 'body', message: `Nested deeper than ${maxDepth} levels` },
-        ]);
-    } else if (c === 0x5d || c === 0x7d) depth--;
+export function assertJsonDepth(value: unknown, location: string, maxDepth = MAX_JSON_DEPTH): void {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth + 1 > maxDepth) {
+      throw new ValidationError(`JSON nested deeper than ${maxDepth} levels.`, [
+        { path: location, message: `Nested deeper than ${maxDepth} levels` },
+      ]);
+    }
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
   }
-  return JSON.parse(text) as unknown;
+}
+
+/** JSON.parse with the depth limit above (WebSocket frames; HTTP bodies go through middy's parser). */
+export function parseJson(text: string, location: string): unknown {
+  const value: unknown = JSON.parse(text);
+  assertJsonDepth(value, location);
+  return value;
 }

@@ -83,7 +83,7 @@ export interface WsRequest<K extends WsRouteKey> {
 
 function parseFrame(body: string | undefined): Record<string, unknown> | undefined {
   try {
-    const value: unknown = parseJson(body ?? '');
+    const value: unknown = parseJson(body ?? '', 'frame');
     return value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;

@@ -6,7 +6,11 @@ import { ConflictError, TooManyRequestsError, ValidationError } from '#lambdas/s
 import { parseWith } from '#lambdas/shared/validation.ts';
 import { sessionFromClaims } from '#lambdas/shared/caller.ts';
 import { handler as health } from '#lambdas/handlers/http/health.ts';
-import { call, httpEvent } from '../support/events.ts';
+import { handler as loginHandler } from '#lambdas/handlers/http/auth-login.ts';
+import { handler as changeRoleHandler } from '#lambdas/handlers/http/users-change-role.ts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { call, httpEvent, mockSignedInCallers, OTHER_ID, userClaims } from '../support/events.ts';
 
 describe('parseWith', () => {
   const schema = z.strictObject({ name: z.string().min(2), quantity: z.int() });
@@ -106,5 +110,57 @@ describe('the origin gate on public routes (deployed)', () => {
     expect(await gate(event({}))).toEqual({ isAuthorized: false });
     delete process.env.ORIGIN_VERIFY_SECRET;
     vi.resetModules();
+  });
+});
+
+describe('request bodies (@middy/http-json-body-parser, answered by our error mapper)', () => {
+  const login = (options: Parameters<typeof httpEvent>[1]) =>
+    call(loginHandler, httpEvent('POST /auth/login', options));
+
+  it.each([
+    ['no body', {}, 400, 'A JSON request body is required.'],
+    ['a body that is not JSON', { rawBody: '{"email":' }, 400, 'The request body is not valid JSON.'],
+    [
+      'a non-JSON content type',
+      { rawBody: 'email=x', contentType: 'text/plain' },
+      415,
+      'Send the request body as application/json.',
+    ],
+    [
+      'a __proto__ key',
+      { rawBody: '{"__proto__":{"admin":true}}' },
+      400,
+      'The request body may not use the key "__proto__".',
+    ],
+    [
+      'JSON nested 40 levels deep',
+      { rawBody: '['.repeat(40) + ']'.repeat(40) },
+      400,
+      'JSON nested deeper than 32 levels.',
+    ],
+  ])('answers %s with problem+json %i', async (_case, options, status, detail) => {
+    const response = await login(options);
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.json).toMatchObject({ status, detail });
+  });
+
+  it('reads a base64-encoded body like a plain one (its fields are then validated)', async () => {
+    const event = httpEvent('POST /auth/login', { rawBody: Buffer.from('{"email":"x"}').toString('base64') });
+    const response = await call(loginHandler, { ...event, isBase64Encoded: true });
+    expect(response.statusCode).toBe(400);
+    expect(response.json.errors.map((e: { path: string }) => e.path)).toContain('body.password');
+  });
+
+  it('checks who calls before what they sent: a regular user on an admin route gets 403 for a broken body', async () => {
+    const dynamo = mockClient(DynamoDBDocumentClient);
+    mockSignedInCallers(dynamo);
+    const event = httpEvent('PATCH /users/{id}/role', {
+      claims: userClaims(),
+      params: { id: OTHER_ID },
+      rawBody: '{not json',
+    });
+    expect((await call(changeRoleHandler, event)).statusCode).toBe(403);
+    dynamo.restore();
   });
 });
