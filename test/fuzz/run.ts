@@ -7,7 +7,7 @@
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { spawnRuntime } from '../support/runtime-process.ts';
-import { fuzz, storedItems } from './fuzz.ts';
+import { fuzz, storedItems, unacknowledged } from './fuzz.ts';
 
 const counts = {
   http: Number(process.env.FUZZ_REQUESTS ?? 10_000),
@@ -26,7 +26,7 @@ try {
   const result = await fuzz(target, counts);
   const stored = await storedItems(target, result.userIds);
   const unanswered = [...stored.orders].filter((id) => !result.created.has(id));
-  const unacked = [...stored.messages].filter((id) => !result.acked.has(id));
+  const unacked = unacknowledged(stored, result);
   console.log(
     `${result.requests} requests, ${result.frames} frames in ${((performance.now() - started) / 1000).toFixed(1)} s: ` +
       `${result.serverErrors.length} answers ≥ 500; ${stored.orders.size} orders stored (${unanswered.length} without a 201), ` +

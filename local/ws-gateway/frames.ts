@@ -1,0 +1,124 @@
+/** Frame routing: each frame of a connection selects a route on `$request.body.action` and runs it. */
+import type { RawData } from 'ws';
+import { gatewayId } from '../gateway-common.ts';
+import { InvocationTimeout } from '../lambda-runner.ts';
+import { armIdleTimer, closeWith } from './lifecycle.ts';
+import { requestContext, type GatewayState, type LiveConnection } from './state.ts';
+
+/** How many frames of one connection the runtime handles at once: one keeps a flood's bystanders at
+ * about 2× their quiet latency (test/load/flood.test.ts), four at 5×. */
+const FRAMES_IN_FLIGHT = 1;
+
+/** Route selection on `$request.body.action`: non-JSON or no match → $default. */
+export function selectRoute(body: string, routeKeys: string[]): string | undefined {
+  let action = '';
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object' && 'action' in parsed) {
+      const value = (parsed as { action: unknown }).action;
+      action = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+  } catch {
+    action = '';
+  }
+  if (action && !action.startsWith('$') && routeKeys.includes(action)) return action;
+  return routeKeys.includes('$default') ? '$default' : undefined;
+}
+
+/** The status an answer frame carries (our error frames do), for the request log. */
+function answerStatus(body: unknown): number | undefined {
+  if (typeof body !== 'string' || !body.includes('"status"')) return undefined;
+  try {
+    const status = (JSON.parse(body) as { status?: unknown }).status;
+    return typeof status === 'number' ? status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function routeFrame(
+  state: GatewayState,
+  connectionId: string,
+  connection: LiveConnection,
+  data: RawData,
+  isBinary: boolean,
+  host: string,
+): Promise<void> {
+  const { options } = state;
+  connection.lastActiveAt = Date.now();
+  armIdleTimer(state, connection);
+  if (isBinary) {
+    closeWith(connection, 1003, 'Binary frames are not supported');
+    return;
+  }
+  const body = data.toString();
+  const routeKey = selectRoute(body, Object.keys(options.routes));
+  const context = requestContext(state, connectionId, connection, routeKey ?? '$default', 'MESSAGE', host);
+  const started = performance.now();
+  const logFrame = (status: number, extra: { fn?: string; reason?: string } = {}) =>
+    options.requestLog?.({
+      method: 'WS',
+      target: routeKey ?? '(none)',
+      status,
+      ms: performance.now() - started,
+      ...extra,
+    });
+  // The gateway's own answers, as API Gateway words them.
+  const reply = (message: string) =>
+    connection.socket.send(JSON.stringify({ message, connectionId, requestId: context.requestId }));
+  if (state.bucket && !state.bucket.take()) {
+    logFrame(429, { reason: 'stage throttle' });
+    reply('Too Many Requests');
+    return;
+  }
+  if (!routeKey) {
+    logFrame(403, { reason: 'no route for this action and no $default' });
+    reply('Forbidden');
+    return;
+  }
+  const route = options.routes[routeKey]!;
+  const event = { requestContext: { ...context, messageId: gatewayId() }, body, isBase64Encoded: false };
+  try {
+    const result = (await state.run(route, event)) as { statusCode?: number; body?: unknown } | undefined;
+    if (route.twoWay && typeof result?.body === 'string' && result.body !== '') connection.socket.send(result.body);
+    // Parsing the answer for its status is for the log only: skipped when nobody reads it.
+    if (options.requestLog) logFrame(answerStatus(result?.body) ?? result?.statusCode ?? 200, { fn: route.handler });
+  } catch (error) {
+    if (error instanceof InvocationTimeout) {
+      logFrame(504, { fn: route.handler, reason: 'integration timed out' });
+      reply('Endpoint request timed out');
+    } else {
+      state.log(`WebSocket route ${routeKey} failed`, error);
+      logFrame(500, { fn: route.handler, reason: (error as Error).message });
+      reply('Internal server error');
+    }
+  }
+}
+
+/**
+ * Feeds a connection's frames to their routes. In API Gateway a connection's frames run
+ * concurrently, each invocation in its own container; here they share one thread, so a
+ * connection gets FRAMES_IN_FLIGHT at a time and a burst of thousands (one TCP read) can't
+ * take that thread from every other client. Frames of different connections (two tabs of one
+ * user, say) still run concurrently.
+ */
+export function frameInbox(state: GatewayState, connectionId: string, connection: LiveConnection, host: string) {
+  const inbox: [RawData, boolean][] = [];
+  let inFlight = 0;
+  const pump = () => {
+    while (inFlight < FRAMES_IN_FLIGHT && inbox.length) {
+      const [data, isBinary] = inbox.shift()!;
+      inFlight++;
+      routeFrame(state, connectionId, connection, data, isBinary, host)
+        .catch((error: unknown) => state.log('WebSocket message handling failed', error))
+        .finally(() => {
+          inFlight--;
+          setImmediate(pump);
+        });
+    }
+  };
+  return (data: RawData, isBinary: boolean) => {
+    inbox.push([data, isBinary]);
+    pump();
+  };
+}
