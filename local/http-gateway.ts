@@ -1,7 +1,7 @@
 /**
  * Local API Gateway, HTTP API (payload format 2.0). Reproduces the event,
  * the response mapping and the gateway's own answers described in
- * shared/reference/api-gateway.md: 404/401/413/429/500/503 bodies, CORS
+ * API Gateway's documentation: 404/401/413/429/500/503 bodies, CORS
  * preflight, claims rendering, base64 for non-text bodies. In parts: route
  * matching (http-gateway/routing.ts), the wire in and out (http-gateway/wire.ts),
  * and here the steps of one request, in API Gateway's order.

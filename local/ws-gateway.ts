@@ -1,6 +1,6 @@
 /**
  * Local API Gateway, WebSocket API, plus its @connections management endpoint on the same
- * port. Shapes and limits follow shared/reference/api-gateway.md §4–5. In parts, under
+ * port. Shapes and limits follow API Gateway's documentation of WebSocket APIs. In parts, under
  * local/ws-gateway/: the upgrade ($connect's authorizer and route, upgrade.ts), frame routing
  * on `$request.body.action` (frames.ts), @connections (connections-api.ts), and a
  * connection's end: idle timeouts and the $disconnect that follows every close (lifecycle.ts).

@@ -78,7 +78,7 @@ export function gatewayState(options: WsGatewayOptions): GatewayState {
   };
 }
 
-/** The requestContext of a WebSocket event (shared/reference/api-gateway.md §4). */
+/** The requestContext of a WebSocket event (as API Gateway documents it). */
 export function requestContext(
   state: GatewayState,
   connectionId: string,

@@ -1,4 +1,4 @@
-/** Hand-built API Gateway events for unit tests, shaped like those in shared/reference/api-gateway.md. */
+/** Hand-built API Gateway events for unit tests, shaped like those API Gateway documents. */
 import type { Context } from 'aws-lambda';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
