@@ -44,6 +44,7 @@ export async function sendToConnections(
       }
     }
   };
+  // A ten-line worker pool rather than p-limit: one dependency less in every function that fans out.
   const worker = async () => {
     for (let connectionId = queue.shift(); connectionId !== undefined; connectionId = queue.shift()) {
       await sendAll(connectionId);

@@ -37,6 +37,9 @@ interface Upgrade {
   query: ReturnType<typeof multiValue>;
 }
 
+const connectContext = (state: GatewayState, upgrade: Upgrade) =>
+  requestContext(state, upgrade.connectionId, upgrade.connection, '$connect', 'CONNECT', upgrade.host);
+
 type Refusal = { status: number; message: string; reason: string; fn?: string };
 type Step = Refusal | undefined;
 
@@ -64,14 +67,7 @@ async function authorize(state: GatewayState, upgrade: Upgrade): Promise<Step> {
     queryStringParameters: upgrade.query.single,
     multiValueQueryStringParameters: upgrade.query.multi,
     stageVariables: {},
-    requestContext: requestContext(
-      state,
-      upgrade.connectionId,
-      upgrade.connection,
-      '$connect',
-      'CONNECT',
-      upgrade.host,
-    ),
+    requestContext: connectContext(state, upgrade),
   };
   let result: unknown;
   try {
@@ -115,14 +111,7 @@ async function connectRoute(state: GatewayState, upgrade: Upgrade): Promise<Step
     ...(hasQuery
       ? { queryStringParameters: upgrade.query.single, multiValueQueryStringParameters: upgrade.query.multi }
       : {}),
-    requestContext: requestContext(
-      state,
-      upgrade.connectionId,
-      upgrade.connection,
-      '$connect',
-      'CONNECT',
-      upgrade.host,
-    ),
+    requestContext: connectContext(state, upgrade),
     isBase64Encoded: false,
   };
   try {
