@@ -4,7 +4,8 @@
  * with the environment the CDK stack would give them.
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,9 +84,11 @@ export class PortInUseError extends StartupError {}
 /**
  * Fails with one clear line when a port is taken; 0 picks a free one. The port stays held until
  * `release()`, called just before its user binds it, so a runtime starting alongside can't pick it.
+ * A client that connects meanwhile (a browser tab, a script polling /health) is dropped at once:
+ * a connection left open would keep the probe from closing, and the start would hang.
  */
 async function claimPort(port: number, variable: string): Promise<{ port: number; release: () => Promise<void> }> {
-  const probe = createServer();
+  const probe = createTcpServer((socket) => socket.destroy());
   try {
     probe.listen(port, '127.0.0.1');
     await once(probe, 'listening');

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connect, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnRuntime } from '../support/runtime-process.ts';
 
@@ -44,10 +45,24 @@ describe('npm start', { timeout: 60_000 }, () => {
     expect(run.output().stderr.trim()).toMatch(/^A Java 17\+ JDK is required for DynamoDB Local: install one .+$/);
   });
 
-  it('refuses a second runtime on the same data folder, naming the first', async () => {
+  it('refuses a second runtime on the same data folder, naming the first (and starts while its port is polled)', async () => {
     const folder = scratch('order-chat-data-');
-    const first = start({ LOCAL_DATA_DIR: folder }, { persist: true });
-    const info = await first.ready;
+    // A client polling the port during the start (a browser tab, a script waiting for /health) must not
+    // hold it up: the port's placeholder drops such connections.
+    const free = createServer().listen(0, '127.0.0.1');
+    await once(free, 'listening');
+    const port = (free.address() as { port: number }).port;
+    await new Promise((r) => free.close(r));
+    const first = start({ LOCAL_DATA_DIR: folder, PORT: String(port) }, { persist: true });
+    // Connections opened and never closed, as a browser's idle keep-alive sockets or a request still waiting are.
+    const held: Socket[] = [];
+    const poll = setInterval(() => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      held.push(socket);
+    }, 50);
+    const info = await first.ready.finally(() => clearInterval(poll));
+    for (const socket of held) socket.destroy();
     const second = start({ LOCAL_DATA_DIR: folder }, { persist: true });
     expect(await second.exited).toBe(1);
     const message = second.output().stderr.trim();
