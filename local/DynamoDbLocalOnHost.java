@@ -1,6 +1,6 @@
 // Starts DynamoDB Local listening on one address only (its jar has no option for that: it
-// listens on every interface). Run by local/dynamodb-local.ts through Java's source launcher:
-//   java -cp DynamoDBLocal.jar local/DynamoDbLocalOnHost.java 127.0.0.1 -port 8002 -inMemory
+// listens on every interface). Compiled once by local/dynamodb-local.ts into .cache/, then run as
+//   java -cp DynamoDBLocal.jar:<classes> DynamoDbLocalOnHost 127.0.0.1 -port 8002 -inMemory
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import java.lang.reflect.Field;
