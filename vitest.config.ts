@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/sequencer.ts';
 
 // Three kinds of test (and a load test run alone), each honest about what it touches (see README, "Tests").
 export default defineConfig({
@@ -6,6 +7,7 @@ export default defineConfig({
     // Vitest's default on 2 cores is one file at a time; the end-to-end files mostly wait on the
     // runtime's process, so three at once keep both cores busy (the load project still runs alone).
     maxWorkers: 3,
+    sequence: { sequencer: LongestFirst },
     // The JSON report lets .ci/run print a plain "N passed, N failed" line.
     reporters: ['default', ['json', { outputFile: '.cache/vitest-results.json' }]],
     projects: [

@@ -1,25 +1,21 @@
 /**
  * House defaults for every Lambda function in one place: newest Node.js
- * runtime, arm64, ESM bundles for Node 24 (what the tests load them on too), the AWS SDK bundled
- * (it initialises faster than the runtime's copy), X-Ray, Powertools env,
+ * runtime, arm64, its bundle from lib/bundles.ts, X-Ray, Powertools env,
  * a log group with the stage's retention, and least-privilege grants: every
  * setting comes from the function's entry in the route table's `functions`.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { resolve } from 'node:path';
-import { functions, timeoutOf, type FunctionName, type LambdaFunction, type Permissions } from '#lambdas/routes.ts';
+import { timeoutOf, type FunctionName, type Permissions } from '#lambdas/routes.ts';
 import { tables as tableDefinitions, type TableKey } from '#lambdas/tables.ts';
 import type { StageConfig } from '../config.ts';
+import { bundleFolder, placeholderFolder } from '../bundles.ts';
 import { functionGrants, tableActions } from '../grants.ts';
-
-const projectRoot = resolve(import.meta.dirname, '..', '..');
 
 export interface FunctionContext {
   config: StageConfig;
@@ -36,28 +32,12 @@ export interface OrderChatFunctionProps {
   context: FunctionContext;
 }
 
-/** `swagger-ui-dist/x.js` is copied to `<bundle>/swagger-ui/x.js` (the package name without its suffix). */
-function copyFiles(files: readonly string[]) {
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (_inputDir: string, outputDir: string) =>
-      files.map((file) => {
-        const [pkg, ...rest] = file.split('/');
-        const folder = pkg!.replace(/-dist$/, '');
-        const source = resolve(projectRoot, 'node_modules', file);
-        return `mkdir -p "${outputDir}/${folder}" && cp "${source}" "${outputDir}/${folder}/${rest.join('/')}"`;
-      }),
-  };
-}
-
-export class OrderChatFunction extends NodejsFunction {
+export class OrderChatFunction extends lambda.Function {
   /** What it may do in AWS; execute-api:ManageConnections is granted by the WebSocket API that owns it. */
   readonly grants: Permissions;
 
   constructor(scope: Construct, id: string, props: OrderChatFunctionProps) {
     const { config } = props.context;
-    const { bundleFiles } = functions[props.handler] as LambdaFunction;
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -67,10 +47,9 @@ export class OrderChatFunction extends NodejsFunction {
     logGroup.grantWrite(role);
     super(scope, id, {
       role,
-      entry: resolve(projectRoot, 'lambdas', 'handlers', `${props.handler}.ts`),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: resolve(projectRoot, 'package-lock.json'),
+      // `cdk synth` bundles the stacks it is asked for; the others (and in-process test synths) skip it.
+      code: lambda.Code.fromAsset(Stack.of(scope).bundlingRequired ? bundleFolder(props.handler) : placeholderFolder()),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 1024,
@@ -94,18 +73,6 @@ export class OrderChatFunction extends NodejsFunction {
           ]),
         ),
         ...props.context.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        bundleAwsSDK: true,
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require(); ESM bundles need it defined.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        ...(bundleFiles?.length ? { commandHooks: copyFiles(bundleFiles) } : {}),
       },
     });
     this.grants = functionGrants(props.handler);

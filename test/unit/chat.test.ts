@@ -78,12 +78,13 @@ describe('tickets', () => {
   });
 
   it('give the session they were issued to', async () => {
-    dynamo.on(DeleteCommand).resolves({ Attributes: ticketOf(USER_ID), ...meta });
+    const ticket = ticketOf(USER_ID);
+    dynamo.on(DeleteCommand).resolves({ Attributes: ticket, ...meta });
     expect(await redeemTicket('t', 1000)).toEqual({
       userId: USER_ID,
       id: 'session-1',
-      startedAt: ticketOf(USER_ID).sessionStartedAt,
-      expiresAt: ticketOf(USER_ID).sessionExpiresAt,
+      startedAt: ticket.sessionStartedAt,
+      expiresAt: ticket.sessionExpiresAt,
     });
   });
 });
@@ -106,11 +107,13 @@ describe('$connect authorizer', () => {
   });
 
   it('allows a ticket holder with a live profile, putting name and current role in the context', async () => {
-    dynamo.on(DeleteCommand).resolves({ Attributes: ticketOf(USER_ID), ...meta });
+    // One ticket: two calls of ticketOf may straddle a second.
+    const ticket = ticketOf(USER_ID);
+    dynamo.on(DeleteCommand).resolves({ Attributes: ticket, ...meta });
     dynamo.on(GetCommand).resolves({ Item: { id: USER_ID, name: 'Alice', role: 'ADMIN', email: 'a@b.c' }, ...meta });
     const result = await authorizer(event({ ticket: 't' }) as never);
     expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
-    const { sessionId, sessionStartedAt, sessionExpiresAt } = ticketOf(USER_ID);
+    const { sessionId, sessionStartedAt, sessionExpiresAt } = ticket;
     expect(result.context).toEqual({
       userId: USER_ID,
       role: 'ADMIN',
