@@ -2,17 +2,18 @@
  * Runs the longest files first, across projects: vitest's own order runs project after project
  * (e2e, infra, load, unit by name), so on a clean clone, with no timings cached, the minute of
  * CDK synthesis and cfn-lint started only after every end-to-end file, and `npm test` waited for
- * it alone at the end. The load project still runs last (its groupOrder).
+ * it alone at the end.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Files known to take longest (their beforeAll hooks included, which vitest's timings leave out). */
 const LONGEST_FIRST = [
   'test/infra/cdk-cli.test.ts',
-  'test/infra/deployment.test.ts',
+  'test/infra/templates.test.ts',
   'test/e2e/runtime-signals.test.ts',
   'test/e2e/runtime-process.test.ts',
   'test/e2e/fuzz.test.ts',
+  'test/load/flood.test.ts',
   'test/e2e/faults.test.ts',
 ];
 
@@ -25,10 +26,6 @@ export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const byDefault = await super.sort(files);
     const position = new Map(byDefault.map((spec, i) => [spec, i]));
-    return [...byDefault].sort((a, b) => {
-      const groupOrder = a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder;
-      if (groupOrder !== 0) return groupOrder;
-      return rank(a) - rank(b) || position.get(a)! - position.get(b)!;
-    });
+    return [...byDefault].sort((a, b) => rank(a) - rank(b) || position.get(a)! - position.get(b)!);
   }
 }

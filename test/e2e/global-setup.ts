@@ -25,8 +25,7 @@ export async function setup(project: TestProject) {
   runtime = spawnRuntime(
     {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      // The load test measures the product; a line per refused frame would measure the log.
-      REQUEST_LOG: project.name === 'load' ? 'off' : 'json',
+      REQUEST_LOG: 'json',
       ADMIN_EMAIL: BOOTSTRAP_ADMIN.email,
       ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password,
       ADMIN_NAME: BOOTSTRAP_ADMIN.name,

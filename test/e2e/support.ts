@@ -8,8 +8,7 @@ import WebSocket from 'ws';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import { checkContract } from '../support/contract.ts';
 import { checkFrame } from '../support/ws-contract.ts';
-
-export const runtime = inject('runtime');
+import type { RuntimeInfo } from '../support/runtime-process.ts';
 
 /** Refuse to send test traffic anywhere but this machine unless a deployed stage is named explicitly. */
 function assertLocal(url: string) {
@@ -20,8 +19,23 @@ function assertLocal(url: string) {
     );
   }
 }
-assertLocal(runtime.httpUrl);
-assertLocal(runtime.wsUrl);
+/**
+ * The runtime every helper here talks to: the one global-setup.ts booted for the project, or one a
+ * file booted itself (useRuntime).
+ */
+export let runtime: RuntimeInfo = inject('runtime');
+if (runtime) {
+  assertLocal(runtime.httpUrl);
+  assertLocal(runtime.wsUrl);
+}
+
+/** Points the helpers at a runtime this file booted itself (its URLs on the loopback address). */
+export function useRuntime(info: RuntimeInfo): void {
+  const toLoopback = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
+  runtime = { ...info, httpUrl: toLoopback(info.httpUrl), wsUrl: toLoopback(info.wsUrl) };
+  assertLocal(runtime.httpUrl);
+  assertLocal(runtime.wsUrl);
+}
 
 export interface ApiResponse<T = any> {
   status: number;

@@ -8,7 +8,7 @@ import cdkJson from '../../cdk.json' with { type: 'json' };
 
 const synthesized = new Map<string, ReturnType<typeof synthesizeOnce>>();
 
-/** Each stage (and variant) is synthesized once per test file: a synth takes seconds. */
+/** Each stage (and variant) is synthesized once per worker (test/infra/templates.test.ts): a synth takes seconds. */
 export function synthesize(stage: StageName, overrides: Partial<StageConfig> = {}) {
   const key = JSON.stringify([stage, overrides]);
   if (!synthesized.has(key)) synthesized.set(key, synthesizeOnce(stage, overrides));

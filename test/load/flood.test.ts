@@ -1,22 +1,25 @@
-// Load: one user flooding a socket while another reads an order. Its own project (vitest.config.ts)
-// runs after every other test, on its own runtime: what is stored is exactly what was acknowledged,
-// and the reader's latency stays in bounds (the 3× target itself: `npm run bench`).
-import { describe, expect, it } from 'vitest';
+// Load: one user flooding a socket, on a runtime this file boots for itself (a flood spends the stage
+// throttle, which every client of a runtime shares). What is stored is
+// exactly what was acknowledged, and everything past the limit is refused. The other users' latency
+// meanwhile is a speed target, so `npm run bench` measures it (section 6) with nothing else running.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '#lambdas/limits/policy.ts';
-import { newUser, placeOrder, runtime, storedMessages, type Session } from '../e2e/support.ts';
+import { newUser, placeOrder, runtime, storedMessages, useRuntime, type Session } from '../e2e/support.ts';
+import { spawnRuntime } from '../support/runtime-process.ts';
 import { measureFlood } from '../support/flood-measure.ts';
 
 const order = (session: Session) => placeOrder(session, 'Flood order');
 
+// 2,000 refusals would be 2,000 lines of request log.
+const own = spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', REQUEST_LOG: 'off' });
+beforeAll(async () => useRuntime(await own.ready));
+afterAll(() => own.stop());
+
 describe('a flood from one socket', () => {
-  it('is refused before anything is stored, acknowledges exactly what it stored, and leaves others their speed', async () => {
+  it('is refused before anything is stored, and acknowledges exactly what it stored', async () => {
     const [flooder, bystander] = await Promise.all([newUser('flooder'), newUser('bystander')]);
     const [{ id: floodRoom }, { id: quietOrder }] = await Promise.all([order(flooder), order(bystander)]);
-    const {
-      quietP99: baseline,
-      floodP99: during,
-      frames,
-    } = await measureFlood({
+    const { frames } = await measureFlood({
       httpUrl: runtime.httpUrl,
       wsUrl: runtime.wsUrl,
       flooderToken: flooder.accessToken,
@@ -27,9 +30,6 @@ describe('a flood from one socket', () => {
 
     const stored = await storedMessages(flooder, floodRoom);
     const acked = new Set(frames.filter((f) => f.type === 'newMessage').map((f) => f.message.clientMessageId));
-    console.log(
-      `flood: ${stored.length} stored, ${acked.size} acked; bystander p99 ${baseline.toFixed(1)} → ${during.toFixed(1)} ms`,
-    );
     expect(stored.length).toBeGreaterThan(0);
     // Fixed windows: a flood that straddles a window boundary may use two windows' quota.
     expect(stored.length).toBeLessThanOrEqual(2 * LIMITS.chatMessage.limit);
@@ -39,8 +39,5 @@ describe('a flood from one socket', () => {
     expect(refusals.length + acked.size).toBe(2000);
     expect(frames.filter((f) => f.type === 'error').every((f) => f.status === 429 && f.retryAfter >= 1)).toBe(true);
     expect(frames.some((f) => /server error|timed out/.test(String(f.message)))).toBe(false);
-    // The target (≤ 3× the quiet p99, issue 11) is measured by `npm run bench`, as speed targets are;
-    // here only a tripwire for a regression to the seconds seen before the fix.
-    expect(during).toBeLessThanOrEqual(10 * baseline);
   });
 });
