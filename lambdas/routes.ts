@@ -4,7 +4,7 @@
  * all read it; adding a route is one entry here (and its function's in `functions`) plus its handler module.
  */
 import { ORIGIN_VERIFY_HEADER } from './shared/origin-verify.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TableKey } from './tables.ts';
 import type { LimitKind } from './limits/policy.ts';
 import { HealthResponse } from './schemas/health.ts';

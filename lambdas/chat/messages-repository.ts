@@ -1,7 +1,7 @@
 // Secondary adapter: owns every key and expression of chat messages (one partition per room).
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamo } from '../shared/clients.ts';
 import { readEnv } from '../shared/env.ts';
 import { roomOpenCondition } from '../orders/rooms.ts';

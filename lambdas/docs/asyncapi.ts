@@ -3,7 +3,7 @@
  * route table and the same zod schemas the handlers validate with.
  * `npm run asyncapi` writes asyncapi.yaml from it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { wsRoutes, wsServerFrames, type WsRoute } from '../routes.ts';
 
 type JsonSchema = Record<string, unknown>;

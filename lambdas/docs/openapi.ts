@@ -5,7 +5,7 @@
  *
  * @example const spec = buildOpenApi();
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpRoutes, splitRouteKey, type HttpRoute } from '../routes.ts';
 import { GATEWAY_MESSAGES, GatewayMessage, Problem } from '../schemas/common.ts';
 

@@ -1,7 +1,7 @@
 // Secondary adapter: owns the keys of per-user rate counters (one item per user, kind and window).
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamo } from '../shared/clients.ts';
 import { readEnv } from '../shared/env.ts';
 

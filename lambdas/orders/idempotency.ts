@@ -9,7 +9,7 @@ import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Caller } from '../shared/caller.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamoRaw } from '../shared/clients.ts';
 import { readEnv } from '../shared/env.ts';
 import { ConflictError, UnprocessableError } from '../shared/errors.ts';

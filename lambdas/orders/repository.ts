@@ -1,7 +1,7 @@
 // Secondary adapter: owns every key, index and expression of orders and their history.
 import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamo } from '../shared/clients.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Order, OrderEvent, OrderStatus } from './order.ts';

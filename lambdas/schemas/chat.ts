@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Text } from './common.ts';
 import { ROLES } from '../shared/caller.ts';
 import { OrderId } from './orders.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Cursor, Limit, Text } from './common.ts';
 import { ROLES } from '../shared/caller.ts';
 import { ORDER_STATUSES } from '../orders/order.ts';

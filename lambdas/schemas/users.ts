@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { passwordPolicy } from '../identity.ts';
 import { ROLES } from '../shared/caller.ts';
 import { Cursor, Limit, Line } from './common.ts';

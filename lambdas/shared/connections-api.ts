@@ -12,7 +12,7 @@ import {
   LimitExceededException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionsApi } from './clients.ts';
 import { readEnv } from './env.ts';
 

@@ -8,7 +8,7 @@
  * const startKey = decodeCursor(query.cursor, 'users');
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readEnv } from './env.ts';
 import { ValidationError } from './errors.ts';
 

@@ -4,7 +4,7 @@
  * lack it and are refused. Unset offline, where there is no CloudFront.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readEnv } from './env.ts';
 
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';

@@ -22,7 +22,7 @@ import {
   UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ADMIN_GROUP } from '../shared/caller.ts';
 import { cognito } from '../shared/clients.ts';
 import { readEnv } from '../shared/env.ts';

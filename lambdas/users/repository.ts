@@ -1,7 +1,7 @@
 // Secondary adapter: owns every key and expression of user profile items.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamo } from '../shared/clients.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { z } from 'zod';
+import * as z from 'zod';
 import { emulatorClientConfig } from '#local/aws.ts';
 import { httpRoutes, splitRouteKey, wsRoutes, type HttpRoute, type WsRoute } from '#lambdas/routes.ts';
 import { arbitraryFor, mutated } from './schema-arbitrary.ts';

@@ -5,7 +5,7 @@
  * lengths, patterns and formats, integers, enums, consts, records, arrays, unions and refs.
  */
 import fc from 'fast-check';
-import { z } from 'zod';
+import * as z from 'zod';
 
 type JsonSchema = Record<string, any>;
 

@@ -1,6 +1,6 @@
 // Unit: the shared HTTP handler chain (parsing, validation, errors, headers). No network.
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { problemResponse, SECURITY_HEADERS } from '#lambdas/shared/http.ts';
 import { ConflictError, TooManyRequestsError, ValidationError } from '#lambdas/shared/errors.ts';
 import { parseWith } from '#lambdas/shared/validation.ts';
