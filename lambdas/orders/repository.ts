@@ -139,24 +139,35 @@ export async function listOrders(scope: OrderScope, limit: number, startKey: Rec
   return { items: (result.Items ?? []).map(fromItem), lastKey: result.LastEvaluatedKey };
 }
 
-/** Every event of one order, oldest first (one Query per 1 MB page). */
-export async function orderHistory(id: string): Promise<OrderEvent[]> {
+/**
+ * The order and every event of it, oldest first, in one Query of its partition (one per 1 MB
+ * page): the partition holds only the order and its history, and HISTORY# sorts before ORDER.
+ */
+export async function orderWithHistory(id: string): Promise<{ order: Order | undefined; events: OrderEvent[] }> {
   const events: OrderEvent[] = [];
+  let order: Order | undefined;
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamo().send(
       new QueryCommand({
         TableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
-        ExpressionAttributeValues: { ':pk': orderKey(id).pk, ':history': 'HISTORY#' },
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': orderKey(id).pk },
+        // As consistent as the read every other order use case starts with.
+        ConsistentRead: true,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
     for (const item of page.Items ?? []) {
+      if (item.sk === orderKey(id).sk) {
+        order = fromItem(item);
+        continue;
+      }
+      if (!String(item.sk).startsWith('HISTORY#')) continue;
       const { version, type, at, by, changes } = item as unknown as OrderEvent;
       events.push({ version, type, at, by, changes });
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return events;
+  return { order, events };
 }

@@ -109,9 +109,9 @@ export async function changeStatus(
 }
 
 export async function orderHistory(caller: Caller, id: string) {
-  const order = await orders.getOrder(id);
+  const { order, events } = await orders.orderWithHistory(id);
   assertMayView(caller, order);
-  return { items: await orders.orderHistory(id) };
+  return { items: events };
 }
 
 /** `"3"`, `W/"3"` → 3; `*` (any version) → undefined. */

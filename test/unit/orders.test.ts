@@ -8,7 +8,7 @@ import {
   TransactionCanceledException,
   ConditionalCheckFailedException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   assertMayEdit,
   assertMayView,
@@ -22,6 +22,7 @@ import { CreateOrderBody } from '#lambdas/schemas/orders.ts';
 import { listParams, saveParams } from '#lambdas/orders/repository.ts';
 import { handler as updateHandler } from '#lambdas/handlers/http/orders-update.ts';
 import { handler as createHandler } from '#lambdas/handlers/http/orders-create.ts';
+import { handler as historyHandler } from '#lambdas/handlers/http/orders-history.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#lambdas/shared/errors.ts';
 import {
   ADMIN_ID,
@@ -258,5 +259,53 @@ describe('order bodies', () => {
     for (const n of [0, -0, 1e-130, 9.99e125, -42.5, Number.MAX_SAFE_INTEGER]) {
       expect(CreateOrderBody.safeParse(body({ nested: [{ n }] })).success, String(n)).toBe(true);
     }
+  });
+});
+
+describe('GET /orders/{id}/history', () => {
+  const history = (claims: Record<string, string>) =>
+    call(historyHandler, httpEvent('GET /orders/{id}/history', { claims, params: { id: ORDER_ID } }));
+  const partition = {
+    Items: [
+      {
+        pk: `ORDER#${ORDER_ID}`,
+        sk: 'HISTORY#0000000001',
+        version: 1,
+        type: 'CREATED',
+        at: '2026-01-01T00:00:00.000Z',
+        by: { id: USER_ID, role: 'REGULAR' },
+        changes: {},
+      },
+      { pk: `ORDER#${ORDER_ID}`, sk: 'ORDER', ...order() },
+    ],
+    $metadata: {},
+  };
+
+  it('reads the order and its events in one consistent Query of its partition', async () => {
+    dynamo.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `ORDER#${ORDER_ID}` } }).resolves(partition);
+    const response = await history(userClaims());
+    expect(response.statusCode, JSON.stringify(response.json)).toBe(200);
+    expect(response.json.items).toEqual([
+      {
+        version: 1,
+        type: 'CREATED',
+        at: '2026-01-01T00:00:00.000Z',
+        by: { id: USER_ID, role: 'REGULAR' },
+        changes: {},
+      },
+    ]);
+    const orderReads = dynamo
+      .commandCalls(QueryCommand)
+      .filter((c) => c.args[0].input.ExpressionAttributeValues?.[':pk'] === `ORDER#${ORDER_ID}`);
+    expect(orderReads).toHaveLength(1);
+    expect(orderReads[0]!.args[0].input.ConsistentRead).toBe(true);
+    expect(dynamo.commandCalls(GetCommand, orderGet)).toHaveLength(0);
+  });
+
+  it("answers 404 to another user, without the order's events", async () => {
+    dynamo.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `ORDER#${ORDER_ID}` } }).resolves(partition);
+    const response = await history(userClaims(OTHER_ID));
+    expect(response.statusCode).toBe(404);
+    expect(JSON.stringify(response.json)).not.toContain('CREATED');
   });
 });
