@@ -11,16 +11,21 @@
  *    capacity and the size of the profile it reads, at its largest.
  * 6. One user flooding a socket with 2,000 frames: another user's p99 on
  *    GET /orders/{id}, quiet and during the flood, on a runtime of its own.
+ * 7. Chat fan-out: rooms of 10, 100 and 500 listening clients, 50 messages each:
+ *    send to the last client's receipt (p50/p99), and deliveries lost.
  *
- * Prints a table and exits 1 when a target is missed.
+ * Prints a table, writes every figure to bench/results.json and BENCHMARKS.md (with the
+ * machine, Node version and date), and exits 1 when a target is missed.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { measureFlood } from '../support/flood-measure.ts';
+import { measureFanout, type FanoutRow } from './fanout.ts';
+import { benchmarksMarkdown, type BenchResults } from './report.ts';
 import { spawnRuntime } from '../support/runtime-process.ts';
 
 const run = promisify(execFile);
@@ -37,8 +42,24 @@ const TARGETS = {
   sessionCheck: { roundTrips: 1, capacityUnits: 0.5, itemBytes: 1024 },
   /** Issue 11: a flood leaves another user's p99 within this multiple of its quiet p99. */
   floodSlowdown: 3,
+  /** Issue 12: no message lost at any room size, and time growing no faster than the room. */
+  fanout: { sizes: [10, 100, 500], messages: 50, lost: 0 },
 };
 const misses: string[] = [];
+const results: BenchResults = {
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+  node: process.version,
+  targets: TARGETS,
+  startupMs: [],
+  bundles: [],
+  httpLatency: {},
+  dynamoDb: [],
+  sessionCheck: undefined,
+  flood: undefined,
+  fanout: [],
+  misses,
+};
 
 async function startupOnce(): Promise<number> {
   const started = performance.now();
@@ -282,13 +303,15 @@ const fmt = (n: number) => n.toFixed(0).padStart(6);
 
 console.log('\n1. Start-up (npm start, in memory, to a healthy /health)');
 const startups = [await startupOnce(), await startupOnce(), await startupOnce()];
+results.startupMs = startups;
 console.log(
   `   runs: ${startups.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')}; median ${(median(startups) / 1000).toFixed(2)} s (target < ${TARGETS.startupMs / 1000} s)`,
 );
 if (median(startups) > TARGETS.startupMs) misses.push('start-up');
 
 console.log('\n2. Function bundles (cdk synth output; cold import = median of 5 fresh Node processes)');
-for (const row of await bundles()) {
+results.bundles = await bundles();
+for (const row of results.bundles) {
   const flag = row.bytes > TARGETS.bundleBytes || row.importMs > TARGETS.coldImportMs ? '  <-- over target' : '';
   console.log(
     `   ${row.fn.padEnd(32)} ${(row.bytes / 1024).toFixed(0).padStart(6)} KB  ${fmt(row.importMs)} ms${flag}`,
@@ -301,11 +324,14 @@ const { startRuntime } = await import('#local/runtime.ts');
 const runtime = await startRuntime({ port: 0, wsPort: 0, dynamoDbPort: 0, cognitoPort: 0, log: () => undefined });
 try {
   console.log('\n3. Local HTTP latency (local gateway, handlers in-process, DynamoDB Local; 200 sequential calls)');
-  for (const [route, { p50, p95 }] of Object.entries(await httpLatency(runtime))) {
+  results.httpLatency = await httpLatency(runtime);
+  for (const [route, { p50, p95 }] of Object.entries(results.httpLatency)) {
     console.log(`   ${route.padEnd(20)} p50 ${p50.toFixed(1)} ms  p95 ${p95.toFixed(1)} ms`);
   }
   console.log('\n4. DynamoDB per use case (DynamoDB Local, ReturnConsumedCapacity=TOTAL)');
   const { rows, sessionCheck } = await dynamoCosts();
+  results.dynamoDb = rows;
+  results.sessionCheck = sessionCheck;
   for (const row of rows) {
     console.log(
       `   ${row.useCase.padEnd(36)} ${String(row.roundTrips).padStart(3)} round trips  ${String(row.capacityUnits).padStart(5)} capacity units`,
@@ -349,6 +375,7 @@ console.log('\n6. A flood from one socket (2,000 sendMessage frames) vs another 
       readerOrder: reader.order,
     });
     const ratio = floodP99 / quietP99;
+    results.flood = { quietP99Ms: quietP99, floodP99Ms: floodP99, ratio };
     console.log(
       `   reader p99 quiet ${quietP99.toFixed(1)} ms, during the flood ${floodP99.toFixed(1)} ms: ${ratio.toFixed(1)}× (target ≤ ${TARGETS.floodSlowdown}×)`,
     );
@@ -357,6 +384,56 @@ console.log('\n6. A flood from one socket (2,000 sendMessage frames) vs another 
     await flooded.stop();
   }
 }
+
+console.log("\n7. Chat fan-out through the local WebSocket gateway (send → the last listener's receipt)");
+{
+  const admin = { email: 'bench-admin@example.test', password: 'Adm1n!Passw0rd' };
+  const fanned = spawnRuntime({
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    REQUEST_LOG: 'off',
+    ADMIN_EMAIL: admin.email,
+    ADMIN_PASSWORD: admin.password,
+  });
+  try {
+    const { httpUrl, wsUrl } = await fanned.ready;
+    const base = httpUrl.replace('localhost', '127.0.0.1');
+    const ownerToken = await signUp(base, 'fanout-owner');
+    const placed = await postJson(base, '/orders', { description: 'x', specifications: {}, quantity: 1 }, ownerToken);
+    const roomId = ((await placed.json()) as { id: string }).id;
+    const adminLogin = (await (await postJson(base, '/auth/login', admin)).json()) as { accessToken: string };
+    const { sizes, messages } = TARGETS.fanout;
+    const rows = await measureFanout(
+      {
+        httpUrl: base,
+        wsUrl: wsUrl.replace('localhost', '127.0.0.1'),
+        roomId,
+        ownerToken,
+        senderTokens: [ownerToken, adminLogin.accessToken],
+      },
+      sizes,
+      messages,
+    );
+    results.fanout = rows as FanoutRow[];
+    for (const row of rows) {
+      console.log(
+        `   ${String(row.listeners).padStart(4)} listeners: p50 ${row.p50Ms.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms over ${row.messages} messages; ${row.lost} deliveries lost`,
+      );
+      if (row.lost > TARGETS.fanout.lost) misses.push(`fan-out to ${row.listeners} lost ${row.lost}`);
+    }
+    const [smallest, largest] = [rows[0]!, rows.at(-1)!];
+    const growth = largest.p50Ms / smallest.p50Ms;
+    const clients = largest.listeners / smallest.listeners;
+    console.log(`   ${clients}× the listeners took ${growth.toFixed(1)}× the time (target: no more than ${clients}×)`);
+    if (growth > clients) misses.push('fan-out growth');
+  } finally {
+    await fanned.stop();
+  }
+}
+
+mkdirSync(join(root, 'bench'), { recursive: true });
+writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(root, 'BENCHMARKS.md'), benchmarksMarkdown(results));
+console.log('\nWrote bench/results.json and BENCHMARKS.md.');
 
 if (misses.length) {
   console.error(`\nTargets missed: ${misses.join(', ')}`);

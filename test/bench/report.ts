@@ -1,0 +1,110 @@
+/** What `npm run bench` measured, as bench/results.json holds it and BENCHMARKS.md shows it. */
+import type { FanoutRow } from './fanout.ts';
+
+export interface BenchResults {
+  date: string;
+  machine: { cpu: string; cores: number; memoryGiB: number };
+  node: string;
+  targets: unknown;
+  startupMs: number[];
+  bundles: { fn: string; bytes: number; importMs: number }[];
+  httpLatency: Record<string, { p50: number; p95: number }>;
+  dynamoDb: { useCase: string; roundTrips: number; capacityUnits: number }[];
+  sessionCheck: { roundTrips: number; capacityUnits: number; itemBytes: number } | undefined;
+  flood: { quietP99Ms: number; floodP99Ms: number; ratio: number } | undefined;
+  fanout: FanoutRow[];
+  misses: string[];
+}
+
+/**
+ * The fewest DynamoDB requests each measured use case can make, and why: the figure next to
+ * what it makes now.
+ */
+const MINIMUM_REQUESTS: Record<string, [number, string]> = {
+  'place order': [1, 'the order and its CREATED event, all or nothing: one transaction'],
+  'place order with Idempotency-Key': [
+    3,
+    'claim the key (conditional put), the transaction, then record the answer for a retry to replay',
+  ],
+  'get order': [1, 'one consistent read of the order item'],
+  'list 20 orders': [1, 'one Query of the index of that listing'],
+  'update order': [2, 'read the version the change is based on, then the conditional transaction'],
+  'change status (no one connected)': [2, 'read, then the conditional transaction (no members: no fan-out)'],
+  'order history': [1, "one Query of the order's partition: the order (who may see it) and its events"],
+  'get chat room (latest 50)': [2, "the room's state lives on the order, its messages in the room's partition"],
+};
+
+const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+export function benchmarksMarkdown(results: BenchResults): string {
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` on ${results.date.slice(0, 10)} — ${results.machine.cores} × ${results.machine.cpu}, ` +
+      `${results.machine.memoryGiB} GiB, Node ${results.node}. The same figures, machine-readable: \`bench/results.json\`.`,
+    '',
+    'Reproduce: `npm ci && npm run bench` (about two minutes; DynamoDB Local, the Cognito emulator and the local',
+    'API Gateway run on this machine, so absolute latencies are this machine’s, not AWS’s — compare runs on one machine).',
+    '',
+    `Targets missed: ${results.misses.length ? results.misses.join(', ') : 'none'}.`,
+    '',
+    '## Start-up',
+    '',
+    `\`npm start\` (in memory) to a healthy \`/health\`: ${results.startupMs.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')}; ` +
+      `median ${(median(results.startupMs) / 1000).toFixed(2)} s.`,
+    '',
+    '## Function bundles',
+    '',
+    'As `cdk synth` builds them (lib/bundles.ts); cold import = median of 5 fresh Node processes.',
+    '',
+    '| function | bundle | cold import |',
+    '| --- | --- | --- |',
+    ...results.bundles.map((row) => `| ${row.fn} | ${kb(row.bytes)} | ${ms(row.importMs)} |`),
+    '',
+    '## DynamoDB per use case',
+    '',
+    'DynamoDB Local reports consumed capacity as AWS does (`ReturnConsumedCapacity=TOTAL`).',
+    '',
+    '| use case | requests | fewest possible, and why | capacity units |',
+    '| --- | --- | --- | --- |',
+    ...results.dynamoDb.map((row) => {
+      const [fewest, why] = MINIMUM_REQUESTS[row.useCase] ?? [NaN, 'not reasoned yet'];
+      return `| ${row.useCase} | ${row.roundTrips} | ${fewest}: ${why} | ${row.capacityUnits} |`;
+    }),
+    '',
+    ...(results.sessionCheck
+      ? [
+          `The session check on every signed-in request and frame: ${results.sessionCheck.roundTrips} read, ` +
+            `${results.sessionCheck.capacityUnits} capacity units, profile ${results.sessionCheck.itemBytes} bytes at its largest.`,
+          '',
+        ]
+      : []),
+    '## Local HTTP latency',
+    '',
+    '| route | p50 | p95 |',
+    '| --- | --- | --- |',
+    ...Object.entries(results.httpLatency).map(([route, { p50, p95 }]) => `| \`${route}\` | ${ms(p50)} | ${ms(p95)} |`),
+    '',
+    '## A flood from one socket',
+    '',
+    results.flood
+      ? `Another user's \`GET /orders/{id}\` p99: ${ms(results.flood.quietP99Ms)} quiet, ${ms(results.flood.floodP99Ms)} ` +
+        `during 2,000 frames from one socket: ${results.flood.ratio.toFixed(1)}× (target ≤ 3×).`
+      : 'Not measured.',
+    '',
+    '## Chat fan-out',
+    '',
+    'One room, its listeners all connected through the local WebSocket gateway; time from a send to the last',
+    "listener's receipt.",
+    '',
+    '| listeners | messages | p50 | p99 | deliveries lost |',
+    '| --- | --- | --- | --- | --- |',
+    ...results.fanout.map(
+      (row) => `| ${row.listeners} | ${row.messages} | ${ms(row.p50Ms)} | ${ms(row.p99Ms)} | ${row.lost} |`,
+    ),
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
