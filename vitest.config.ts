@@ -5,8 +5,8 @@ import LongestFirst from './test/sequencer.ts';
 export default defineConfig({
   test: {
     // Vitest's default on 2 cores is one file at a time; the end-to-end files mostly wait on the
-    // runtime's process, so three at once keep both cores busy (the load project still runs alone).
-    maxWorkers: 3,
+    // runtime's process (and some on clocks), so four at once keep both cores busy.
+    maxWorkers: 4,
     sequence: { sequencer: LongestFirst },
     // The JSON report lets .ci/run print a plain "N passed, N failed" line.
     reporters: ['default', ['json', { outputFile: '.cache/vitest-results.json' }]],

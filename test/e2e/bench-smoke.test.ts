@@ -1,0 +1,40 @@
+// End-to-end: a seconds-long run of `npm run bench`'s fan-out measurement and its report, against the
+// shared runtime, so neither can rot between runs of the bench (the figures themselves are the bench's).
+import { describe, expect, it } from 'vitest';
+import { measureFanout } from '../bench/fanout.ts';
+import { benchmarksMarkdown, type BenchResults } from '../bench/report.ts';
+import { bootstrapAdmin, newUser, placeOrder, runtime } from './support.ts';
+
+describe('npm run bench, in small', () => {
+  it('measures fan-out to every listener of a room and reports it', async () => {
+    const [owner, admin] = await Promise.all([newUser('bench-owner'), bootstrapAdmin()]);
+    const { id: roomId } = await placeOrder(owner, 'Bench smoke');
+    const rows = await measureFanout(
+      { ...runtime, roomId, ownerToken: owner.accessToken, senderTokens: [owner.accessToken, admin.accessToken] },
+      [2, 5],
+      3,
+    );
+    expect(rows.map((row) => [row.listeners, row.messages, row.lost])).toEqual([
+      [2, 3, 0],
+      [5, 3, 0],
+    ]);
+    for (const row of rows) expect(row.p99Ms).toBeGreaterThanOrEqual(row.p50Ms);
+    const results: BenchResults = {
+      date: new Date().toISOString(),
+      machine: { cpu: 'test', cores: 1, memoryGiB: 1 },
+      node: process.version,
+      targets: {},
+      startupMs: [1000],
+      bundles: [{ fn: 'HttpApiHttpHealth', bytes: 1024, importMs: 10 }],
+      httpLatency: {},
+      dynamoDb: [{ useCase: 'get order', roundTrips: 1, capacityUnits: 1 }],
+      sessionCheck: undefined,
+      flood: undefined,
+      fanout: rows,
+      misses: [],
+    };
+    const report = benchmarksMarkdown(results);
+    expect(report).toContain('| 5 | 3 |');
+    expect(report).toContain('| get order | 1 | 1: one consistent read of the order item | 1 |');
+  });
+});
