@@ -77,7 +77,7 @@ export function ensureEmulator(cacheDir: string): string {
  * runtimes may start side by side). Java's source launcher would compile it at every start:
  * ~1.5 s of CPU each time. Undefined when javac is not on the PATH: then the source launcher.
  */
-function compiledLauncher(cacheDir: string, jar: string): string | undefined {
+export function compiledLauncher(cacheDir: string, jar: string): string | undefined {
   const source = readFileSync(LAUNCHER);
   const version = createHash('sha256').update(source).digest('hex').slice(0, 12);
   const classDir = join(cacheDir, `dynamodb-launcher-${version}`);
