@@ -300,10 +300,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       watch: options.watch ?? false,
       log,
       onLoad: async (importOwn) => {
-        const clients = (await importOwn('shared/clients.ts')) as typeof import('#lambdas/shared/clients.ts');
-        enforcePermissions(clients.dynamoRaw(), 'dynamodb', tableKey);
-        enforcePermissions(clients.cognito(), 'cognito', tableKey);
-        enforcePermissions(clients.connectionsApi(process.env.WS_CALLBACK_URL!), 'connections', tableKey);
+        const [dynamo, cognito, connections] = (await Promise.all([
+          importOwn('shared/dynamo-client.ts'),
+          importOwn('shared/cognito-client.ts'),
+          importOwn('shared/connections-client.ts'),
+        ])) as [
+          typeof import('#lambdas/shared/dynamo-client.ts'),
+          typeof import('#lambdas/shared/cognito-client.ts'),
+          typeof import('#lambdas/shared/connections-client.ts'),
+        ];
+        enforcePermissions(dynamo.dynamoRaw(), 'dynamodb', tableKey);
+        enforcePermissions(cognito.cognito(), 'cognito', tableKey);
+        enforcePermissions(connections.connectionsApi(process.env.WS_CALLBACK_URL!), 'connections', tableKey);
       },
     });
     stops.push(async () => loader.close());

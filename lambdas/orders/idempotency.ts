@@ -10,7 +10,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { Context } from 'aws-lambda';
 import type { Caller } from '../shared/caller.ts';
 import * as z from 'zod';
-import { dynamoRaw } from '../shared/clients.ts';
+import { dynamoRaw } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import { ConflictError, UnprocessableError } from '../shared/errors.ts';
 

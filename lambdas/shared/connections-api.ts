@@ -13,7 +13,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import * as z from 'zod';
-import { connectionsApi } from './clients.ts';
+import { connectionsApi } from './connections-client.ts';
 import { readEnv } from './env.ts';
 
 const env = readEnv({ WS_CALLBACK_URL: z.url() });

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import * as z from 'zod';
 import { ADMIN_GROUP } from '../shared/caller.ts';
-import { cognito } from '../shared/clients.ts';
+import { cognito } from '../shared/cognito-client.ts';
 import { readEnv } from '../shared/env.ts';
 import { ConflictError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../shared/errors.ts';
 

@@ -137,7 +137,7 @@ type Runtime = Awaited<ReturnType<(typeof import('#local/runtime.ts'))['startRun
 async function dynamoCosts() {
   {
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-    const { dynamoRaw } = await import('#lambdas/shared/clients.ts');
+    const { dynamoRaw } = await import('#lambdas/shared/dynamo-client.ts');
     const meter = { calls: 0, units: 0 };
     // The document client sends through the plain client's middleware stack: one hook sees every call.
     dynamoRaw().middlewareStack.add(
@@ -228,7 +228,7 @@ async function measureSessionCheck(
   const repository = await import('#lambdas/users/repository.ts');
   const { currentCaller } = await import('#lambdas/users/session.ts');
   const { MAX_ENDED_SESSIONS, sessionKey } = await import('#lambdas/users/user.ts');
-  const { dynamoRaw } = await import('#lambdas/shared/clients.ts');
+  const { dynamoRaw } = await import('#lambdas/shared/dynamo-client.ts');
   // Longest name (50 three-byte characters), a long address, and the most remembered logouts.
   const email = `${'a'.repeat(64)}-${Date.now()}@${'example-domain'.repeat(4)}.test`;
   const { id } = await users.register({ name: '€'.repeat(50), email, password: 'Str0ng!Passw0rd' });

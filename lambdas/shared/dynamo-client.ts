@@ -1,0 +1,20 @@
+// The DynamoDB clients of a container (see aws-calls.ts).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CALL_LIMITS, withDeadline } from './aws-calls.ts';
+
+let dynamoClient: DynamoDBClient | undefined;
+let documentClient: DynamoDBDocumentClient | undefined;
+
+/** The plain client, for libraries that marshal themselves (Powertools idempotency). */
+export function dynamoRaw(): DynamoDBClient {
+  dynamoClient ??= withDeadline(new DynamoDBClient({ ...CALL_LIMITS }));
+  return dynamoClient;
+}
+
+export function dynamo(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(dynamoRaw(), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return documentClient;
+}

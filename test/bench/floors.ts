@@ -1,0 +1,121 @@
+/**
+ * Each function's floor: a handler that imports the same AWS SDK clients the function's bundle
+ * carries and makes one call with each, built with the same esbuild settings (lib/bundles.ts).
+ * What a function weighs above its floor is our own code and the libraries we chose.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { buildSync } from 'esbuild';
+import { functions, type FunctionName } from '#lambdas/routes.ts';
+import { BUNDLE_OPTIONS } from '#lib/bundles.ts';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '..', '..');
+
+/** One call with each client, as cheap to bundle as the client allows. */
+const ONE_CALL: Record<string, { client: string; command: string; input: string }> = {
+  '@aws-sdk/client-dynamodb': {
+    client: 'DynamoDBClient',
+    command: 'GetItemCommand',
+    input: "{ TableName: 't', Key: { pk: { S: 'k' } } }",
+  },
+  '@aws-sdk/client-cognito-identity-provider': {
+    client: 'CognitoIdentityProviderClient',
+    command: 'AdminGetUserCommand',
+    input: "{ UserPoolId: 'p', Username: 'u' }",
+  },
+  '@aws-sdk/client-apigatewaymanagementapi': {
+    client: 'ApiGatewayManagementApiClient',
+    command: 'PostToConnectionCommand',
+    input: "{ ConnectionId: 'c', Data: 'x' }",
+  },
+};
+
+export interface FloorRow {
+  fn: FunctionName;
+  clients: string[];
+  bytes: number;
+  floorBytes: number;
+  importMs: number;
+  floorImportMs: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Median time to import a bundle in a fresh Node process, measured around the import alone. */
+export async function importMs(file: string, runs: number, env: NodeJS.ProcessEnv): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const script = `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env });
+    times.push(Number(stdout.trim().split('\n').pop()));
+  }
+  return median(times);
+}
+
+function floorSource(clients: string[]): string {
+  const lines = clients.map((pkg, i) => {
+    const { client, command, input } = ONE_CALL[pkg]!;
+    return [
+      `import { ${client} as Client${i}, ${command} as Command${i} } from '${pkg}';`,
+      `const client${i} = new Client${i}({});`,
+      `calls.push(() => client${i}.send(new Command${i}(${input})));`,
+    ].join('\n');
+  });
+  return [
+    ...lines.map((block) => block.split('\n')[0]),
+    'const calls = [];',
+    ...lines.map((block) => block.split('\n').slice(1).join('\n')),
+    'export const handler = async () => {',
+    '  for (const call of calls) await call().catch(() => undefined);',
+    '  return { statusCode: 200 };',
+    '};',
+  ].join('\n');
+}
+
+/** Builds every function and its floor, and times both (median of `runs` fresh processes). */
+export async function measureFloors(runs: number, env: NodeJS.ProcessEnv): Promise<FloorRow[]> {
+  const work = mkdtempSync(join(tmpdir(), 'order-chat-floors-'));
+  try {
+    const rows: FloorRow[] = [];
+    for (const fn of Object.keys(functions) as FunctionName[]) {
+      const dir = join(work, fn.replace('/', '-'));
+      const built = buildSync({
+        ...BUNDLE_OPTIONS,
+        absWorkingDir: root,
+        entryPoints: { index: resolve(root, 'lambdas', 'handlers', `${fn}.ts`) },
+        outdir: dir,
+        metafile: true,
+      });
+      const inputs = Object.keys(built.metafile.inputs);
+      const clients = Object.keys(ONE_CALL).filter((pkg) =>
+        inputs.some((input) => input.includes(`node_modules/${pkg}/`)),
+      );
+      const floorEntry = join(dir, 'floor-source.mjs');
+      writeFileSync(floorEntry, floorSource(clients));
+      buildSync({
+        ...BUNDLE_OPTIONS,
+        absWorkingDir: root,
+        entryPoints: { floor: floorEntry },
+        outdir: dir,
+        nodePaths: [join(root, 'node_modules')],
+      });
+      const bundle = join(dir, 'index.mjs');
+      const floor = join(dir, 'floor.mjs');
+      rows.push({
+        fn,
+        clients,
+        bytes: statSync(bundle).size,
+        floorBytes: statSync(floor).size,
+        importMs: await importMs(bundle, runs, env),
+        floorImportMs: await importMs(floor, runs, env),
+      });
+    }
+    return rows;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
