@@ -1,5 +1,6 @@
 /** What `npm run bench` measured, as bench/results.json holds it and BENCHMARKS.md shows it. */
 import type { FanoutRow } from './fanout.ts';
+import type { FloorRow } from './floors.ts';
 
 export interface BenchResults {
   date: string;
@@ -8,6 +9,7 @@ export interface BenchResults {
   targets: unknown;
   startupMs: number[];
   bundles: { fn: string; bytes: number; importMs: number }[];
+  floors: FloorRow[];
   httpLatency: Record<string, { p50: number; p95: number }>;
   dynamoDb: { useCase: string; roundTrips: number; capacityUnits: number }[];
   sessionCheck: { roundTrips: number; capacityUnits: number; itemBytes: number } | undefined;
@@ -62,6 +64,18 @@ export function benchmarksMarkdown(results: BenchResults): string {
     '| function | bundle | cold import |',
     '| --- | --- | --- |',
     ...results.bundles.map((row) => `| ${row.fn} | ${kb(row.bytes)} | ${ms(row.importMs)} |`),
+    '',
+    'Each function against its floor: a handler importing the same AWS SDK clients and making one call with each,',
+    'built alike; import time is the median of 15 fresh processes, measured around the import alone. Target: ≤ 1.3×.',
+    '',
+    '| function | SDK clients | bundle / floor | import / floor |',
+    '| --- | --- | --- | --- |',
+    ...results.floors.map(
+      (row) =>
+        `| ${row.fn} | ${row.clients.map((c) => c.replace('@aws-sdk/client-', '')).join(', ') || 'none'} | ` +
+        `${kb(row.bytes)} / ${kb(row.floorBytes)} = ${(row.bytes / Math.max(row.floorBytes, 1)).toFixed(2)}× | ` +
+        `${ms(row.importMs)} / ${ms(row.floorImportMs)} = ${(row.importMs / Math.max(row.floorImportMs, 0.1)).toFixed(2)}× |`,
+    ),
     '',
     '## DynamoDB per use case',
     '',

@@ -3,7 +3,9 @@
  *
  * 1. Start-up: `npm start` (in memory) to a healthy /health, median of 3.
  * 2. Bundles: the real `cdk synth` output — size of every function's bundle,
- *    and its cold import time on this Node (median of 5 fresh processes).
+ *    and its cold import time on this Node (median of 5 fresh processes); then
+ *    each function next to its floor (test/bench/floors.ts), both built and timed
+ *    alike (median of 15 fresh processes), against issue 12's 1.3× target.
  * 3. Local HTTP latency of two hot routes (p50/p95 over 200 sequential calls).
  * 4. DynamoDB cost per use case: round trips and consumed capacity units,
  *    measured against DynamoDB Local (which reports them like AWS does).
@@ -25,6 +27,7 @@ import { promisify } from 'node:util';
 import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { measureFlood } from '../support/flood-measure.ts';
 import { measureFanout, type FanoutRow } from './fanout.ts';
+import { measureFloors } from './floors.ts';
 import { benchmarksMarkdown, type BenchResults } from './report.ts';
 import { spawnRuntime } from '../support/runtime-process.ts';
 
@@ -42,10 +45,25 @@ const TARGETS = {
   sessionCheck: { roundTrips: 1, capacityUnits: 0.5, itemBytes: 1024 },
   /** Issue 11: a flood leaves another user's p99 within this multiple of its quiet p99. */
   floodSlowdown: 3,
+  /** Issue 12: every function within this multiple of its floor, in bytes and in import time. */
+  floorRatio: 1.3,
   /** Issue 12: no message lost at any room size, and time growing no faster than the room. */
   fanout: { sizes: [10, 100, 500], messages: 50, lost: 0 },
 };
 const misses: string[] = [];
+/** What a function's module scope reads at import, as the stack would give it. */
+const IMPORT_ENV = {
+  ...process.env,
+  AWS_REGION: 'eu-west-1',
+  USER_POOL_ID: 'eu-west-1_x',
+  USER_POOL_CLIENT_ID: 'c',
+  MAIN_TABLE_NAME: 't',
+  CONNECTIONS_TABLE_NAME: 't',
+  IDEMPOTENCY_TABLE_NAME: 't',
+  WS_CALLBACK_URL: 'https://x.execute-api.eu-west-1.amazonaws.com/ws',
+  CURSOR_SECRET: 'x'.repeat(40),
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+};
 const results: BenchResults = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
@@ -53,6 +71,7 @@ const results: BenchResults = {
   targets: TARGETS,
   startupMs: [],
   bundles: [],
+  floors: [],
   httpLatency: {},
   dynamoDb: [],
   sessionCheck: undefined,
@@ -107,18 +126,7 @@ async function bundles() {
             `const t = performance.now(); await import(${JSON.stringify(bundle)}); console.log(performance.now() - t);`,
           ],
           {
-            env: {
-              ...process.env,
-              AWS_REGION: 'eu-west-1',
-              USER_POOL_ID: 'eu-west-1_x',
-              USER_POOL_CLIENT_ID: 'c',
-              MAIN_TABLE_NAME: 't',
-              CONNECTIONS_TABLE_NAME: 't',
-              IDEMPOTENCY_TABLE_NAME: 't',
-              WS_CALLBACK_URL: 'https://x.execute-api.eu-west-1.amazonaws.com/ws',
-              CURSOR_SECRET: 'x'.repeat(40),
-              POWERTOOLS_LOG_LEVEL: 'SILENT',
-            },
+            env: IMPORT_ENV,
           },
         );
         times.push(Number(stdout.trim().split('\n').pop()));
@@ -319,6 +327,20 @@ for (const row of results.bundles) {
   if (flag) misses.push(`bundle ${row.fn}`);
 }
 console.log(`   targets: < ${TARGETS.bundleBytes / 1000} KB, < ${TARGETS.coldImportMs} ms import`);
+console.log("   against each function's floor (the same SDK clients, one call each; import = median of 15):");
+results.floors = await measureFloors(15, IMPORT_ENV);
+const overFloor: string[] = [];
+for (const row of results.floors) {
+  const size = row.bytes / Math.max(row.floorBytes, 1);
+  const time = row.importMs / Math.max(row.floorImportMs, 0.1);
+  const over = size > TARGETS.floorRatio || time > TARGETS.floorRatio;
+  if (over) overFloor.push(row.fn);
+  console.log(
+    `   ${row.fn.padEnd(28)} ${(row.bytes / 1024).toFixed(0).padStart(5)} / ${(row.floorBytes / 1024).toFixed(0).padStart(4)} KB = ${size.toFixed(2)}×   ` +
+      `${row.importMs.toFixed(0).padStart(4)} / ${row.floorImportMs.toFixed(0).padStart(3)} ms = ${time.toFixed(2)}×${over ? '  <-- over 1.3×' : ''}`,
+  );
+}
+if (overFloor.length) misses.push(`${overFloor.length} functions over ${TARGETS.floorRatio}× their floor`);
 
 const { startRuntime } = await import('#local/runtime.ts');
 const runtime = await startRuntime({ port: 0, wsPort: 0, dynamoDbPort: 0, cognitoPort: 0, log: () => undefined });

@@ -26,6 +26,7 @@ describe('npm run bench, in small', () => {
       targets: {},
       startupMs: [1000],
       bundles: [{ fn: 'HttpApiHttpHealth', bytes: 1024, importMs: 10 }],
+      floors: [],
       httpLatency: {},
       dynamoDb: [{ useCase: 'get order', roundTrips: 1, capacityUnits: 1 }],
       sessionCheck: undefined,
