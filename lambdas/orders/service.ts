@@ -1,24 +1,19 @@
 /**
  * Order use cases. Every change is written together with its history event,
  * conditional on the version it was based on, so no update is ever lost or
- * half-written.
+ * half-written. Placing an order lives in place-order.ts: its idempotency layer
+ * belongs to POST /orders's bundle only.
  */
-import type { Context } from 'aws-lambda';
-import { ulid } from 'ulid';
 import type { Caller } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { applyChange, now, statusChange } from './apply-change.ts';
-import { idempotent } from './idempotency.ts';
+import { applyChange, statusChange } from './apply-change.ts';
 import {
   assertMayEdit,
   assertMayView,
   assertTransition,
-  authorOf,
   diff,
-  newOrder,
   toPublicOrder,
   type Order,
-  type OrderEvent,
   type OrderFields,
   type OrderNotifier,
   type OrderStatus,
@@ -26,38 +21,6 @@ import {
 import * as orders from './repository.ts';
 
 export type PublicOrder = ReturnType<typeof toPublicOrder>;
-
-async function create(caller: Caller, fields: OrderFields): Promise<PublicOrder> {
-  const timestamp = now();
-  const order = newOrder(ulid(), caller, fields, timestamp);
-  const created: OrderEvent = {
-    version: 1,
-    type: 'CREATED',
-    at: timestamp,
-    by: authorOf(caller),
-    changes: Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, { to: value }])),
-  };
-  await orders.saveOrder(order, created);
-  return toPublicOrder(order);
-}
-
-const createOnce = idempotent<OrderFields, PublicOrder>(({ caller, payload }) => create(caller, payload));
-
-export async function placeOrder(
-  caller: Caller,
-  input: {
-    description: string;
-    specifications: OrderFields['specifications'];
-    quantity: number;
-    metadata?: OrderFields['metadata'];
-  },
-  idempotencyKey: string | undefined,
-  context: Context,
-): Promise<PublicOrder> {
-  const fields: OrderFields = { ...input, metadata: input.metadata ?? {} };
-  if (caller.role === 'ADMIN' || idempotencyKey === undefined) return create(caller, fields);
-  return createOnce({ caller, key: idempotencyKey, payload: fields }, context);
-}
 
 export async function getOrder(caller: Caller, id: string): Promise<PublicOrder> {
   const order = await orders.getOrder(id);

@@ -90,7 +90,11 @@ export async function measureFloors(runs: number, env: NodeJS.ProcessEnv): Promi
         outdir: dir,
         metafile: true,
       });
-      const inputs = Object.keys(built.metafile.inputs);
+      // What the bundle carries: inputs esbuild kept bytes of (a tree-shaken import counts for nothing).
+      const output = Object.values(built.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
+      const inputs = Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([path]) => path);
       const clients = Object.keys(ONE_CALL).filter((pkg) =>
         inputs.some((input) => input.includes(`node_modules/${pkg}/`)),
       );

@@ -162,7 +162,10 @@ async function dynamoCosts() {
       },
       { step: 'initialize', name: 'benchCapacity' },
     );
-    const orders = await import('#lambdas/orders/service.ts');
+    const orders = {
+      ...(await import('#lambdas/orders/service.ts')),
+      ...(await import('#lambdas/orders/place-order.ts')),
+    };
     const chat = await import('#lambdas/chat/service.ts');
     const users = await import('#lambdas/users/service.ts');
     const customer = {

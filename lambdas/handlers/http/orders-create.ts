@@ -1,4 +1,5 @@
-import { etagOf, placeOrder } from '../../orders/service.ts';
+import { placeOrder } from '../../orders/place-order.ts';
+import { etagOf } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 
 export const handler = httpHandler('POST /orders', async ({ caller, body, declaredHeaders, context }) => {
