@@ -17,8 +17,7 @@ import {
 } from './order.ts';
 import * as orders from './repository.ts';
 
-export type { OrderChange, OrderNotifier, OrderStatus } from './order.ts';
-export type { Caller };
+export type { OrderNotifier } from './order.ts';
 /** For a write of another module: a transaction item that holds only while the order's room is open. */
 export { roomOpenCondition } from './repository.ts';
 
@@ -62,12 +61,8 @@ export async function closeRoom(caller: Caller, roomId: string, summary: string,
       },
     };
   });
-  const {
-    summary: closedWith,
-    closedAt,
-    closedBy,
-  } = after.room as { summary: string; closedAt: string; closedBy: string };
-  const changes: OrderChange[] = [{ type: 'roomClosed', roomId, summary: closedWith, closedAt, closedBy }];
+  const closedAt = after.room.closedAt!;
+  const changes: OrderChange[] = [{ type: 'roomClosed', roomId, summary, closedAt, closedBy: caller.id }];
   if (after.status !== before.status) changes.push(statusChange(before, after));
   await notifier.notify(roomId, changes);
   return { room: roomOf(after), order: toPublicOrder(after) };

@@ -12,7 +12,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { httpRoutes, type HttpRouteKey } from '../routes.ts';
+import { httpRoutes, type Access, type HttpRouteKey } from '../routes.ts';
 import {
   AppError,
   classify,
@@ -99,23 +99,15 @@ const requireBody = {
  * API Gateway's JWT authorizer lets through, and tokens without `exp` are refused.
  */
 async function authenticate(
-  route: { access: string; rateLimit?: LimitKind },
+  route: { access: Access; rateLimit?: LimitKind },
   event: HttpEvent,
 ): Promise<{ caller?: Caller; session?: Session }> {
-  const { access } = route;
-  if (access === 'public') return {};
+  if (route.access === 'public') return {};
   // Loaded here, not at the top: public routes (health, docs, sign-in) read no profile table.
-  const [{ currentCaller }, { takeQuota }] = await Promise.all([
-    import('../users/session.ts'),
-    import('../limits/limits.ts'),
-  ]);
+  const { actingCaller } = await import('../users/session.ts');
   const session = sessionFromClaims(event.requestContext.authorizer?.jwt?.claims);
   if (!session) throw new UnauthorizedError('Send an access token (not an ID token) as the Bearer token.');
-  // Counted before the session read, so a flood past the limit costs no I/O at all.
-  if (route.rateLimit) await takeQuota(session.userId, route.rateLimit);
-  const caller = await currentCaller(session);
-  if (access === 'admin' && caller.role !== 'ADMIN') throw new ForbiddenError('Only admins may call this route.');
-  return { caller, session };
+  return { caller: await actingCaller(session, route, 'Only admins may call this route.'), session };
 }
 
 function toResponse(answer: HttpAnswer): APIGatewayProxyStructuredResultV2 {
@@ -148,7 +140,7 @@ export function httpHandler<K extends HttpRouteKey>(
   run: (request: HttpRequest<K>) => Promise<HttpAnswer>,
 ) {
   const route = httpRoutes[routeKey] as {
-    access: string;
+    access: Access;
     rateLimit?: LimitKind;
     request?: { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType; headers?: z.ZodType };
     responses: Record<number, { schema?: z.ZodType; contentType?: unknown }>;

@@ -10,13 +10,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { ErrorFrame as ErrorFrameSchema } from '../schemas/common.ts';
-import { AppError, classify, ForbiddenError, ServiceUnavailableError, UnauthorizedError, toProblem } from './errors.ts';
+import { AppError, classify, ServiceUnavailableError, UnauthorizedError, toProblem } from './errors.ts';
 import { closeConnection, postToConnection } from './connections-api.ts';
 import { logger } from './logger.ts';
 import type { Caller, Session } from './caller.ts';
 import { parseJson, parseWith } from './validation.ts';
-import { currentCaller } from '../users/session.ts';
-import { takeQuota } from '../limits/limits.ts';
+import { actingCaller } from '../users/session.ts';
 import { wsRoutes, type WsRoute, type WsRouteKey } from '../routes.ts';
 
 /** What the $connect authorizer put in its context (API Gateway adds principalId). */
@@ -125,16 +124,11 @@ export function wsHandler<K extends WsRouteKey>(routeKey: K, run: (request: WsRe
         let session: Session | undefined;
         if (route.access !== 'public') {
           session = sessionOfConnection(event);
-          // Counted before the session read, so a flood past the limit costs no I/O at all.
-          if (route.rateLimit) await takeQuota(session.userId, route.rateLimit);
           try {
-            caller = await currentCaller(session);
+            caller = await actingCaller(session, route, `Only admins may send ${routeKey}.`);
           } catch (error) {
             sessionEnded = error instanceof UnauthorizedError;
             throw error;
-          }
-          if (route.access === 'admin' && caller.role !== 'ADMIN') {
-            throw new ForbiddenError(`Only admins may send ${routeKey}.`);
           }
         }
         const frame = route.frame ? parseWith(route.frame, raw, 'frame') : raw;

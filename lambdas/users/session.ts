@@ -5,7 +5,11 @@
  * with. Kept apart from the users service so the handler chain pulls in only the
  * profile repository.
  */
+import type { Access } from '../routes.ts';
 import type { Caller, Session } from '../shared/caller.ts';
+import { ForbiddenError } from '../shared/errors.ts';
+import { takeQuota } from '../limits/limits.ts';
+import type { LimitKind } from '../limits/policy.ts';
 import { getAccount } from './repository.ts';
 import { assertSessionLive } from './user.ts';
 
@@ -15,4 +19,20 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 export async function currentCaller(session: Session): Promise<Caller> {
   const profile = assertSessionLive(await getAccount(session.userId), session, nowSeconds());
   return { id: profile.id, role: profile.role, name: profile.name };
+}
+
+/**
+ * The caller a signed-in request or frame acts for, established the same way by both handler
+ * chains: the route's per-user limit counted first (so a flood past it costs no I/O), then the
+ * session re-read (401 once it ended), then on an admin route the role it holds now (403).
+ */
+export async function actingCaller(
+  session: Session,
+  route: { access: Access; rateLimit?: LimitKind },
+  notAdmin: string,
+): Promise<Caller> {
+  if (route.rateLimit) await takeQuota(session.userId, route.rateLimit);
+  const caller = await currentCaller(session);
+  if (route.access === 'admin' && caller.role !== 'ADMIN') throw new ForbiddenError(notAdmin);
+  return caller;
 }
