@@ -29,7 +29,7 @@ import { measureFlood } from '../support/flood-measure.ts';
 import { measureFanout, type FanoutRow } from './fanout.ts';
 import { measureFloors } from './floors.ts';
 import { benchmarksMarkdown, type BenchResults } from './report.ts';
-import { spawnRuntime } from '../support/runtime-process.ts';
+import { onLoopback, spawnRuntime } from '../support/runtime-process.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -276,6 +276,13 @@ async function signUp(base: string, label: string): Promise<string> {
   return body.accessToken;
 }
 
+/** A new customer of the runtime at `base` with one order placed: their token and the order's (room's) id. */
+async function customerWithOrder(base: string, label: string): Promise<{ token: string; order: string }> {
+  const token = await signUp(base, label);
+  const placed = await postJson(base, '/orders', { description: 'x', specifications: {}, quantity: 1 }, token);
+  return { token, order: ((await placed.json()) as { id: string }).id };
+}
+
 async function httpLatency(runtime: Runtime) {
   {
     const base = runtime.httpUrl.replace('localhost', '127.0.0.1');
@@ -383,17 +390,11 @@ console.log('\n6. A flood from one socket (2,000 sendMessage frames) vs another 
   // A runtime in its own process: in this one, the reader would share the runtime's thread.
   const flooded = spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', REQUEST_LOG: 'off' });
   try {
-    const { httpUrl, wsUrl } = await flooded.ready;
-    const base = httpUrl.replace('localhost', '127.0.0.1');
-    const user = async (label: string) => {
-      const token = await signUp(base, label);
-      const placed = await postJson(base, '/orders', { description: 'x', specifications: {}, quantity: 1 }, token);
-      return { token, order: ((await placed.json()) as { id: string }).id };
-    };
-    const [flooder, reader] = [await user('flooder'), await user('reader')];
+    const { httpUrl: base, wsUrl } = onLoopback(await flooded.ready);
+    const [flooder, reader] = [await customerWithOrder(base, 'flooder'), await customerWithOrder(base, 'reader')];
     const { quietP99, floodP99 } = await measureFlood({
       httpUrl: base,
-      wsUrl: wsUrl.replace('localhost', '127.0.0.1'),
+      wsUrl,
       flooderToken: flooder.token,
       floodRoom: flooder.order,
       readerToken: reader.token,
@@ -420,17 +421,14 @@ console.log("\n7. Chat fan-out through the local WebSocket gateway (send → the
     ADMIN_PASSWORD: admin.password,
   });
   try {
-    const { httpUrl, wsUrl } = await fanned.ready;
-    const base = httpUrl.replace('localhost', '127.0.0.1');
-    const ownerToken = await signUp(base, 'fanout-owner');
-    const placed = await postJson(base, '/orders', { description: 'x', specifications: {}, quantity: 1 }, ownerToken);
-    const roomId = ((await placed.json()) as { id: string }).id;
+    const { httpUrl: base, wsUrl } = onLoopback(await fanned.ready);
+    const { token: ownerToken, order: roomId } = await customerWithOrder(base, 'fanout-owner');
     const adminLogin = (await (await postJson(base, '/auth/login', admin)).json()) as { accessToken: string };
     const { sizes, messages } = TARGETS.fanout;
     const rows = await measureFanout(
       {
         httpUrl: base,
-        wsUrl: wsUrl.replace('localhost', '127.0.0.1'),
+        wsUrl,
         roomId,
         ownerToken,
         senderTokens: [ownerToken, adminLogin.accessToken],

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import type {} from 'vitest';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
-import { spawnRuntime, type RuntimeInfo, type RuntimeProcess } from '../support/runtime-process.ts';
+import { onLoopback, spawnRuntime, type RuntimeInfo, type RuntimeProcess } from '../support/runtime-process.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,8 +35,7 @@ export async function setup(project: TestProject) {
   const info = await runtime.ready.catch((error: Error) => {
     throw new Error(`${error.message}; see ${logPath}`);
   });
-  const toLoopback = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
-  project.provide('runtime', { ...info, httpUrl: toLoopback(info.httpUrl), wsUrl: toLoopback(info.wsUrl) });
+  project.provide('runtime', onLoopback(info));
 }
 
 export async function teardown() {

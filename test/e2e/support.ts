@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import { checkContract } from '../support/contract.ts';
 import { checkFrame } from '../support/ws-contract.ts';
-import type { RuntimeInfo } from '../support/runtime-process.ts';
+import { onLoopback, type RuntimeInfo } from '../support/runtime-process.ts';
 
 /** Refuse to send test traffic anywhere but this machine unless a deployed stage is named explicitly. */
 function assertLocal(url: string) {
@@ -31,8 +31,7 @@ if (runtime) {
 
 /** Points the helpers at a runtime this file booted itself (its URLs on the loopback address). */
 export function useRuntime(info: RuntimeInfo): void {
-  const toLoopback = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
-  runtime = { ...info, httpUrl: toLoopback(info.httpUrl), wsUrl: toLoopback(info.wsUrl) };
+  runtime = onLoopback(info);
   assertLocal(runtime.httpUrl);
   assertLocal(runtime.wsUrl);
 }

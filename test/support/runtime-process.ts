@@ -18,6 +18,15 @@ export interface RuntimeInfo {
   dynamoDbEndpoint: string;
 }
 
+/**
+ * The runtime's URLs on the loopback address: it announces `localhost`, which may resolve to ::1
+ * first while it listens on 127.0.0.1 only.
+ */
+export const onLoopback = (info: RuntimeInfo): RuntimeInfo => {
+  const loopback = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
+  return { ...info, httpUrl: loopback(info.httpUrl), wsUrl: loopback(info.wsUrl) };
+};
+
 export interface RuntimeProcess {
   child: ChildProcess;
   /** Rejects if the runtime exits (or takes over 90 s) before it is ready. */
