@@ -106,10 +106,16 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
   const toEvent = (
     req: IncomingMessage,
     found: NonNullable<ReturnType<typeof match<HttpGatewayRoute>>>,
-    request: { requestId: string; rawQueryString: string; body: Buffer; authorizer?: JwtContext },
+    request: {
+      requestId: string;
+      method: string;
+      rawPath: string;
+      rawQueryString: string;
+      body: Buffer;
+      authorizer?: JwtContext;
+    } & ReturnType<typeof eventHeaders>,
   ) => {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const { headers, cookies } = eventHeaders(req);
+    const { headers, cookies, rawPath, method } = request;
     headers['x-forwarded-for'] ??= req.socket.remoteAddress ?? '127.0.0.1';
     headers['x-forwarded-proto'] ??= 'http';
     headers['x-forwarded-port'] ??= String(req.socket.localPort ?? '');
@@ -121,7 +127,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     return {
       version: '2.0',
       routeKey: found.compiled.routeKey,
-      rawPath: url.pathname,
+      rawPath,
       rawQueryString: request.rawQueryString,
       ...(cookies.length ? { cookies } : {}),
       headers,
@@ -134,8 +140,8 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
         domainName: headers.host ?? 'localhost',
         domainPrefix: (headers.host ?? 'localhost').split('.')[0],
         http: {
-          method: (req.method ?? 'GET').toUpperCase(),
-          path: url.pathname,
+          method,
+          path: rawPath,
           protocol: `HTTP/${req.httpVersion}`,
           sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
           userAgent: headers['user-agent'] ?? '',
@@ -213,7 +219,8 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     const body = await readBody(req);
     if (body === 'too-large') return refuse(413, 'body over 10 MB');
     const { routeKey, route } = found.compiled;
-    const authorized = await authorize(route, eventHeaders(req).headers);
+    const { headers, cookies } = eventHeaders(req);
+    const authorized = await authorize(route, headers);
     if (!authorized) {
       logged.reason = 'the JWT authorizer refused the token (missing, malformed, expired or not an access token)';
       return sendJson(
@@ -227,7 +234,16 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
         },
       );
     }
-    const event = toEvent(req, found, { requestId, rawQueryString, body, ...authorized });
+    const event = toEvent(req, found, {
+      requestId,
+      method,
+      rawPath,
+      rawQueryString,
+      body,
+      headers,
+      cookies,
+      ...authorized,
+    });
     await integrate(res, routeKey, route, event, corsAnswer, logged);
   };
 
