@@ -52,7 +52,7 @@ async function routeFrame(
     return;
   }
   const body = data.toString();
-  const routeKey = selectRoute(body, Object.keys(options.routes));
+  const routeKey = selectRoute(body, state.routeKeys);
   const context = requestContext(state, connectionId, connection, routeKey ?? '$default', 'MESSAGE', host);
   const started = performance.now();
   const logFrame = (status: number, extra: { fn?: string; reason?: string } = {}) =>

@@ -53,6 +53,8 @@ export interface LiveConnection extends ConnectionInfo {
 export interface GatewayState {
   options: WsGatewayOptions;
   connections: Map<string, LiveConnection>;
+  /** The route keys frames are selected among. */
+  routeKeys: string[];
   /** The stage throttle, when configured. */
   bucket: TokenBucket | undefined;
   idleTimeoutMs: number;
@@ -64,6 +66,7 @@ export function gatewayState(options: WsGatewayOptions): GatewayState {
   return {
     options,
     connections: new Map(),
+    routeKeys: Object.keys(options.routes),
     bucket: options.throttle ? new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit) : undefined,
     idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
     log: options.log ?? ((message, error) => console.error(message, error ?? '')),
