@@ -144,6 +144,7 @@ export async function listOrders(scope: OrderScope, limit: number, startKey: Rec
  * page): the partition holds only the order and its history, and HISTORY# sorts before ORDER.
  */
 export async function orderWithHistory(id: string): Promise<{ order: Order | undefined; events: OrderEvent[] }> {
+  const key = orderKey(id);
   const events: OrderEvent[] = [];
   let order: Order | undefined;
   let startKey: Record<string, unknown> | undefined;
@@ -152,14 +153,14 @@ export async function orderWithHistory(id: string): Promise<{ order: Order | und
       new QueryCommand({
         TableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': orderKey(id).pk },
+        ExpressionAttributeValues: { ':pk': key.pk },
         // As consistent as the read every other order use case starts with.
         ConsistentRead: true,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
     for (const item of page.Items ?? []) {
-      if (item.sk === orderKey(id).sk) {
+      if (item.sk === key.sk) {
         order = fromItem(item);
         continue;
       }
