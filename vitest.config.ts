@@ -32,6 +32,10 @@ export default defineConfig({
         },
       },
       {
+        // The client library's own tests: no AWS, no runtime, a socket and a fetch the tests drive.
+        test: { name: 'client', include: ['client/test/**/*.test.ts'] },
+      },
+      {
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],

@@ -413,7 +413,7 @@ export const wsServerFrames = {
   error: {
     schema: ErrorFrame,
     summary:
-      'A frame was refused: status as in HTTP (400, 403, 404, 409, 500), with the action and roomId it answers when known',
+      'A frame was refused: status as in HTTP (400, 403, 404, 409, 429, 500, 503), with the action, roomId and clientMessageId it answers when known',
   },
 } as const satisfies Record<string, { schema: z.ZodType; summary: string; pushed?: true }>;
 

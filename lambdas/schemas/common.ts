@@ -53,6 +53,8 @@ export const ErrorFrame = z
     message: z.string(),
     action: z.string().optional(),
     roomId: z.string().optional(),
+    /** The refused sendMessage's clientMessageId: which of a client's pending messages this answers. */
+    clientMessageId: z.string().max(64).optional(),
     /** With 429 and 503: seconds to wait before retrying. */
     retryAfter: z.int().min(1).optional(),
   })

@@ -35,9 +35,12 @@ function jsonProblem(value: unknown, depth: number): string | undefined {
   return undefined;
 }
 
+/** Any JSON value, named once so the contracts (and the client's types) call it by its name. */
+const JsonValue = z.json().meta({ id: 'JsonValue', description: 'Any JSON value' });
+
 /** A JSON object of at most 16 KB serialized, storable as a DynamoDB map. */
 const JsonObject = (what: string) =>
-  z.record(z.string(), z.json()).superRefine((value, context) => {
+  z.record(z.string(), JsonValue).superRefine((value, context) => {
     const bytes = Buffer.byteLength(JSON.stringify(value));
     if (bytes > MAX_JSON_BYTES) {
       context.addIssue({ code: 'custom', message: `${what} must be at most 16 KB as JSON (is ${bytes} bytes)` });
@@ -86,9 +89,9 @@ export const Order = z
     id: OrderId,
     userId: z.string(),
     description: z.string(),
-    specifications: z.record(z.string(), z.json()),
+    specifications: z.record(z.string(), JsonValue),
     quantity: z.int(),
-    metadata: z.record(z.string(), z.json()),
+    metadata: z.record(z.string(), JsonValue),
     status: OrderStatus,
     version: z.int(),
     createdAt: z.iso.datetime(),
@@ -135,7 +138,7 @@ export const UpdateOrderHeaders = z.object({
     .optional(),
 });
 
-const FieldChange = z.object({ from: z.json().optional(), to: z.json().optional() });
+const FieldChange = z.object({ from: JsonValue.optional(), to: JsonValue.optional() });
 export const OrderEvent = z
   .object({
     version: z.int(),

@@ -2,7 +2,7 @@
  * The WebSocket handler chain: parse the frame, validate it against the
  * route's schema, run the domain, send its answer frame back, and turn any
  * thrown error into an error frame `{type: "error", status, message, action?,
- * roomId?}` for the caller. Identity always comes from the authorizer context
+ * roomId?, clientMessageId?}` for the caller. Identity always comes from the authorizer context
  * saved at $connect, never from the frame.
  */
 import middy from '@middy/core';
@@ -53,7 +53,14 @@ export function sessionOfConnection(event: WsEvent): Session {
   return { userId: context.userId, id: context.sessionId, startedAt, expiresAt };
 }
 
-export function errorFrame(error: unknown, frame: { action?: unknown; roomId?: unknown }): ErrorFrame {
+/** Echoed so a client with several messages pending knows which one was refused (only a well-formed one). */
+const echoedClientMessageId = (value: unknown) =>
+  typeof value === 'string' && value.length >= 1 && value.length <= 64 ? { clientMessageId: value } : {};
+
+export function errorFrame(
+  error: unknown,
+  frame: { action?: unknown; roomId?: unknown; clientMessageId?: unknown },
+): ErrorFrame {
   error = classify(error);
   const problem = toProblem(error);
   const retryAfter = error instanceof AppError ? error.retryAfterSeconds : undefined;
@@ -64,6 +71,7 @@ export function errorFrame(error: unknown, frame: { action?: unknown; roomId?: u
     ...(retryAfter === undefined ? {} : { retryAfter }),
     ...(typeof frame.action === 'string' ? { action: frame.action } : {}),
     ...(typeof frame.roomId === 'string' ? { roomId: frame.roomId } : {}),
+    ...echoedClientMessageId(frame.clientMessageId),
   };
 }
 

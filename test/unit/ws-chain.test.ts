@@ -41,6 +41,16 @@ describe('the WebSocket chain', () => {
     expect(management.calls()).toHaveLength(0);
   });
 
+  it("echoes a well-formed clientMessageId, so a client knows which pending message was refused", async () => {
+    const echoed = await unknownAction(frameEvent('{"action":"dance","clientMessageId":"c-7"}'), context);
+    expect(JSON.parse(echoed.body!)).toMatchObject({ type: 'error', clientMessageId: 'c-7' });
+    const oversized = await unknownAction(
+      frameEvent(JSON.stringify({ action: 'dance', clientMessageId: 'x'.repeat(65) })),
+      context,
+    );
+    expect(JSON.parse(oversized.body!)).not.toHaveProperty('clientMessageId');
+  });
+
   it('answers a frame that is not a JSON object without throwing', async () => {
     const result = await unknownAction(frameEvent('[1,2'), context);
     expect(JSON.parse(result.body!)).toMatchObject({ type: 'error', status: 400 });

@@ -1,0 +1,496 @@
+/**
+ * The chat protocol done right, so an app only renders what this holds:
+ * - every connection opens with a fresh single-use ticket, and reopens before the session it was
+ *   opened with expires (the server stops serving a connection then);
+ * - a drop is followed by reconnecting with exponential backoff and full jitter, re-joining every
+ *   room and resuming each from a little before the last message seen;
+ * - `messages(roomId)` holds each message once, in id order, whatever order frames arrive in;
+ * - `send` gives each message a clientMessageId and resolves only on the server's acknowledgement;
+ *   a room's messages go one at a time (the server handles a connection's frames concurrently, so
+ *   that is what keeps a sender's order), and the outbox outlives reconnects: a message whose
+ *   acknowledgement was lost is sent again with the same id, which the server never stores twice.
+ */
+import type { components, ServerFrame } from './generated/frames.ts';
+import { mergeMessages, newClientMessageId, resumeAfter, type ChatMessage } from './messages.ts';
+
+type Frames = components['schemas'];
+export type RoomClosedFrame = Frames['RoomClosedFrame'];
+export type OrderStatusChangedFrame = Frames['OrderStatusChangedFrame'];
+export type ErrorFrame = Frames['ErrorFrame'];
+
+/** The part of the WebSocket API used here: the browser's, React Native's, Node's global, or the `ws` package's. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+const OPEN = 1;
+
+export type ChatState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface RoomState {
+  roomId: string;
+  isOpen: boolean;
+  summary: string | null;
+  closedAt: string | null;
+  /** Older messages exist before the first one held: `GET /chat/rooms/{roomId}/messages?before=`. */
+  olderCursor: string | null;
+}
+
+export interface PendingMessage {
+  clientMessageId: string;
+  roomId: string;
+  content: string;
+}
+
+export type ChatEvent =
+  | { type: 'state'; state: ChatState }
+  /** A room's messages, state or outbox changed: read them again. */
+  | { type: 'room'; roomId: string }
+  | { type: 'roomClosed'; frame: RoomClosedFrame }
+  | { type: 'orderStatusChanged'; frame: OrderStatusChangedFrame }
+  /** A refusal no pending call was waiting for. */
+  | { type: 'error'; frame: ErrorFrame }
+  /** The session is over (the ticket was refused): the client closed for good. */
+  | { type: 'sessionEnded'; error: unknown };
+
+/** A frame the server refused, as an error: `status` as in HTTP. */
+export class ChatError extends Error {
+  override readonly name = 'ChatError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ChatOptions {
+  /** The WebSocket URL (`ws://localhost:8001/local`, or the stack's `WebSocketUrl`). */
+  url: string;
+  /** A fresh ticket for each connection (`OrderChatApi.chatTicket`). */
+  ticket: () => Promise<{ ticket: string; expiresAt?: number }>;
+  /** Defaults to `new WebSocket(url)`; Node outside tests may pass `ws` with a user-agent header. */
+  webSocket?: (url: string) => WebSocketLike;
+  /** Reconnect delays: full jitter over `initialMs · 2^attempt`, at most `maxMs` (defaults 500 ms and 30 s). */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** A message not acknowledged in this long is sent again, with the same id (default 10 s). */
+  ackTimeoutMs?: number;
+  /** Reconnect this long before the session's expiry (default 30 s). */
+  renewBeforeMs?: number;
+  /** How far before the last message seen a room resumes (default 5 s). */
+  resumeOverlapMs?: number;
+  /** A refused send is retried this many times on 429/5xx before it fails (default 5). */
+  maxSendAttempts?: number;
+  random?: () => number;
+  now?: () => number;
+}
+
+interface Room {
+  state: RoomState | undefined;
+  messages: readonly ChatMessage[];
+  /** Has a chatHistory arrived on the current connection? */
+  joined: boolean;
+  /** Has one ever (then a re-join resumes instead of starting over)? */
+  everJoined: boolean;
+  joining: { resolve: (room: RoomState) => void; reject: (error: Error) => void }[];
+  outbox: Outgoing[];
+}
+
+interface Outgoing extends PendingMessage {
+  attempts: number;
+  inFlight: boolean;
+  /** The acknowledgement's deadline while in flight, or the end of a refusal's wait. */
+  timer?: ReturnType<typeof setTimeout>;
+  /** Refused with 429/5xx: not sent again before this (epoch ms). */
+  retryAt?: number;
+  resolve: (message: ChatMessage) => void;
+  reject: (error: Error) => void;
+}
+
+/** Statuses after which the same frame, sent again, may succeed. */
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+
+export class ChatClient {
+  private readonly rooms = new Map<string, Room>();
+  private readonly listeners = new Set<(event: ChatEvent) => void>();
+  private socket: WebSocketLike | undefined;
+  private currentState: ChatState = 'idle';
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private renewTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly options: Required<Omit<ChatOptions, 'backoff'>> & { backoff: { initialMs: number; maxMs: number } };
+
+  constructor(options: ChatOptions) {
+    this.options = {
+      webSocket: (url) =>
+        new (globalThis as unknown as { WebSocket: new (url: string) => WebSocketLike }).WebSocket(url),
+      ackTimeoutMs: 10_000,
+      renewBeforeMs: 30_000,
+      resumeOverlapMs: 5_000,
+      maxSendAttempts: 5,
+      random: Math.random,
+      now: () => Date.now(),
+      ...options,
+      backoff: { initialMs: 500, maxMs: 30_000, ...options.backoff },
+    };
+  }
+
+  get state(): ChatState {
+    return this.currentState;
+  }
+
+  /** Listens to everything that happens; returns the function that stops listening. */
+  subscribe(listener: (event: ChatEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Opens the connection (joining a room opens it too). */
+  connect(): void {
+    if (this.currentState === 'idle' || this.currentState === 'closed') void this.open();
+  }
+
+  /** Joins a room: resolves with its state once its history arrived, rejects if it may not be seen (404) . */
+  join(roomId: string): Promise<RoomState> {
+    let room = this.rooms.get(roomId);
+    if (room?.joined && room.state) return Promise.resolve(room.state);
+    if (!room) {
+      room = { state: undefined, messages: [], joined: false, everJoined: false, joining: [], outbox: [] };
+      this.rooms.set(roomId, room);
+      this.sendJoin(roomId, room);
+    }
+    this.connect();
+    const joining = room.joining;
+    return new Promise((resolve, reject) => joining.push({ resolve, reject }));
+  }
+
+  /** Stops receiving a room; its unsent messages fail. */
+  leave(roomId: string): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    this.rooms.delete(roomId);
+    this.failRoom(room, new ChatError(499, 'Left the room'));
+    if (this.isOpen()) this.socket!.send(JSON.stringify({ action: 'leaveRoom', roomId }));
+  }
+
+  /** The room's messages: each once, sorted by id. The same array until something changes. */
+  messages(roomId: string): readonly ChatMessage[] {
+    return this.rooms.get(roomId)?.messages ?? [];
+  }
+
+  room(roomId: string): RoomState | undefined {
+    return this.rooms.get(roomId)?.state;
+  }
+
+  /** Messages sent but not yet acknowledged, in the order they were sent. */
+  outbox(roomId: string): readonly PendingMessage[] {
+    return (this.rooms.get(roomId)?.outbox ?? []).map(({ clientMessageId, roomId, content }) => ({
+      clientMessageId,
+      roomId,
+      content,
+    }));
+  }
+
+  /** Adds older messages read over HTTP (`GET /chat/rooms/{roomId}/messages?before=`). */
+  addOlder(roomId: string, older: readonly ChatMessage[], olderCursor: string | null): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    room.messages = mergeMessages(room.messages, older);
+    if (room.state) room.state = { ...room.state, olderCursor };
+    this.emit({ type: 'room', roomId });
+  }
+
+  /**
+   * Sends a message to a joined room. Resolves with the stored message once the server acknowledged
+   * it (never twice, never a copy); rejects with a ChatError if the server refuses it for good.
+   */
+  send(roomId: string, content: string): Promise<ChatMessage> {
+    const room = this.rooms.get(roomId);
+    if (!room) return Promise.reject(new ChatError(400, 'Join the room before sending to it'));
+    if (this.currentState === 'closed') return Promise.reject(new ChatError(499, 'The chat client is closed'));
+    if (room.state && !room.state.isOpen) return Promise.reject(new ChatError(409, 'Chat room is closed'));
+    return new Promise((resolve, reject) => {
+      room.outbox.push({
+        clientMessageId: newClientMessageId(),
+        roomId,
+        content,
+        attempts: 0,
+        inFlight: false,
+        resolve,
+        reject,
+      });
+      this.emit({ type: 'room', roomId });
+      this.pump(room);
+    });
+  }
+
+  /** Closes for good: no reconnect; joins and unsent messages fail. */
+  close(): void {
+    this.setState('closed');
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.renewTimer);
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000, 'Client closed');
+    for (const room of this.rooms.values()) this.failRoom(room, new ChatError(499, 'The chat client is closed'));
+    this.rooms.clear();
+  }
+
+  private async open(): Promise<void> {
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    let ticket: { ticket: string; expiresAt?: number };
+    try {
+      ticket = await this.options.ticket();
+    } catch (error) {
+      if (this.currentState === 'closed') return;
+      const status = (error as { status?: unknown }).status;
+      if (status === 401 || status === 403) {
+        this.emit({ type: 'sessionEnded', error });
+        this.close();
+        return;
+      }
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.currentState === 'closed') return;
+    const separator = this.options.url.includes('?') ? '&' : '?';
+    const socket = this.options.webSocket(`${this.options.url}${separator}ticket=${encodeURIComponent(ticket.ticket)}`);
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.attempt = 0;
+      this.setState('open');
+      for (const [roomId, room] of this.rooms) this.sendJoin(roomId, room);
+      if (ticket.expiresAt !== undefined) {
+        const renewIn = Math.max(0, ticket.expiresAt - this.options.now() - this.options.renewBeforeMs);
+        clearTimeout(this.renewTimer);
+        this.renewTimer = setTimeout(() => this.renew(socket), renewIn);
+      }
+    };
+    socket.onmessage = (event) => {
+      if (this.socket === socket) this.receive(event.data);
+    };
+    socket.onclose = () => {
+      if (this.socket === socket) this.dropped();
+    };
+    // A failed connection also closes; that is where it is handled.
+    socket.onerror = () => undefined;
+  }
+
+  /** Before the session expires: a new connection with a fresh ticket, resuming every room. */
+  private renew(socket: WebSocketLike): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    socket.close(1000, 'Renewing the session');
+    this.forgetConnection();
+    this.attempt = 0;
+    void this.open();
+  }
+
+  private dropped(): void {
+    this.socket = undefined;
+    clearTimeout(this.renewTimer);
+    this.forgetConnection();
+    if (this.currentState !== 'closed') this.scheduleReconnect();
+  }
+
+  /** What belonged to the connection: joins and messages in flight are redone on the next one. */
+  private forgetConnection(): void {
+    for (const room of this.rooms.values()) {
+      room.joined = false;
+      for (const outgoing of room.outbox) {
+        outgoing.inFlight = false;
+        clearTimeout(outgoing.timer);
+      }
+    }
+  }
+
+  private scheduleReconnect(): void {
+    this.setState('reconnecting');
+    const { initialMs, maxMs } = this.options.backoff;
+    const ceiling = Math.min(maxMs, initialMs * 2 ** this.attempt);
+    this.attempt += 1;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => void this.open(), this.options.random() * ceiling);
+  }
+
+  private isOpen(): boolean {
+    return this.socket !== undefined && this.socket.readyState === OPEN && this.currentState === 'open';
+  }
+
+  private sendJoin(roomId: string, room: Room, after?: string): void {
+    if (!this.isOpen()) return;
+    const resumeFrom =
+      after ?? (room.everJoined ? resumeAfter(room.messages.at(-1)?.id, this.options.resumeOverlapMs) : undefined);
+    this.socket!.send(JSON.stringify({ action: 'joinRoom', roomId, ...(resumeFrom ? { after: resumeFrom } : {}) }));
+  }
+
+  private receive(data: unknown): void {
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(String(data)) as ServerFrame;
+    } catch {
+      return;
+    }
+    switch (frame.type) {
+      case 'chatHistory':
+        return this.onHistory(frame);
+      case 'newMessage':
+        return this.onMessages(frame.roomId, [frame.message]);
+      case 'roomClosed':
+        return this.onRoomClosed(frame);
+      case 'orderStatusChanged':
+        return this.emit({ type: 'orderStatusChanged', frame });
+      case 'error':
+        return this.onError(frame);
+      default:
+        return undefined;
+    }
+  }
+
+  private onHistory(frame: Frames['ChatHistoryFrame']): void {
+    const room = this.rooms.get(frame.roomId);
+    if (!room) return;
+    const resumed = room.everJoined;
+    room.state = {
+      roomId: frame.roomId,
+      ...frame.room,
+      olderCursor: resumed ? (room.state?.olderCursor ?? null) : frame.nextCursor,
+    };
+    room.joined = true;
+    room.everJoined = true;
+    this.onMessages(frame.roomId, frame.messages);
+    // A resumed page that isn't the last: the next one starts after it.
+    if (resumed && frame.nextCursor) this.sendJoin(frame.roomId, room, frame.nextCursor);
+    for (const waiter of room.joining.splice(0)) waiter.resolve(room.state);
+    if (!frame.room.isOpen) this.failOutbox(room, new ChatError(409, 'Chat room is closed'));
+    this.pump(room);
+  }
+
+  private onMessages(roomId: string, incoming: readonly ChatMessage[]): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    room.messages = mergeMessages(room.messages, incoming);
+    // An acknowledgement, or a message stored before a drop whose acknowledgement was lost.
+    for (const message of incoming) {
+      const index = room.outbox.findIndex((outgoing) => outgoing.clientMessageId === message.clientMessageId);
+      if (index === -1) continue;
+      const [acknowledged] = room.outbox.splice(index, 1);
+      clearTimeout(acknowledged!.timer);
+      acknowledged!.resolve(message);
+    }
+    this.emit({ type: 'room', roomId });
+    this.pump(room);
+  }
+
+  private onRoomClosed(frame: RoomClosedFrame): void {
+    const room = this.rooms.get(frame.roomId);
+    if (room?.state) {
+      room.state = { ...room.state, isOpen: false, summary: frame.summary, closedAt: frame.closedAt };
+      this.failOutbox(room, new ChatError(409, 'Chat room is closed'));
+      this.emit({ type: 'room', roomId: frame.roomId });
+    }
+    this.emit({ type: 'roomClosed', frame });
+  }
+
+  private onError(frame: ErrorFrame): void {
+    const room = frame.roomId === undefined ? undefined : this.rooms.get(frame.roomId);
+    // The server closes the connection of an ended session right after this frame; the reconnect asks for a new ticket.
+    if (frame.status === 401) return;
+    if (room && frame.action === 'sendMessage' && frame.clientMessageId) {
+      const outgoing = room.outbox.find((candidate) => candidate.clientMessageId === frame.clientMessageId);
+      if (outgoing) return this.onSendRefused(room, outgoing, frame);
+    }
+    if (room && frame.action === 'joinRoom' && !room.joined) {
+      if (RETRYABLE.has(frame.status)) {
+        setTimeout(
+          () => {
+            if (this.rooms.get(frame.roomId!) === room && !room.joined) this.sendJoin(frame.roomId!, room);
+          },
+          this.retryDelay(frame, 1),
+        );
+        return;
+      }
+      this.rooms.delete(frame.roomId!);
+      this.failRoom(room, new ChatError(frame.status, frame.message));
+      this.emit({ type: 'room', roomId: frame.roomId! });
+      return;
+    }
+    this.emit({ type: 'error', frame });
+  }
+
+  private onSendRefused(room: Room, outgoing: Outgoing, frame: ErrorFrame): void {
+    clearTimeout(outgoing.timer);
+    outgoing.inFlight = false;
+    if (RETRYABLE.has(frame.status) && outgoing.attempts < this.options.maxSendAttempts) {
+      const delay = this.retryDelay(frame, outgoing.attempts);
+      outgoing.retryAt = this.options.now() + delay;
+      outgoing.timer = setTimeout(() => this.pump(room), delay);
+      return;
+    }
+    room.outbox.splice(room.outbox.indexOf(outgoing), 1);
+    outgoing.reject(new ChatError(frame.status, frame.message));
+    this.emit({ type: 'room', roomId: outgoing.roomId });
+    this.pump(room);
+  }
+
+  private retryDelay(frame: ErrorFrame, attempt: number): number {
+    if (frame.retryAfter) return frame.retryAfter * 1000;
+    const { initialMs, maxMs } = this.options.backoff;
+    return this.options.random() * Math.min(maxMs, initialMs * 2 ** attempt);
+  }
+
+  /** Sends a room's next message once the one before it was acknowledged. */
+  private pump(room: Room): void {
+    const head = room.outbox[0];
+    if (!head || head.inFlight || !room.joined || !this.isOpen()) return;
+    // Still waiting out a refusal: its timer pumps again.
+    if (head.retryAt !== undefined && this.options.now() < head.retryAt) return;
+    clearTimeout(head.timer);
+    head.retryAt = undefined;
+    head.inFlight = true;
+    head.attempts += 1;
+    this.socket!.send(
+      JSON.stringify({
+        action: 'sendMessage',
+        roomId: head.roomId,
+        content: head.content,
+        clientMessageId: head.clientMessageId,
+      }),
+    );
+    head.timer = setTimeout(() => {
+      // No acknowledgement: the same id again (the server answers a repeat with the original).
+      head.inFlight = false;
+      head.timer = undefined;
+      this.pump(room);
+    }, this.options.ackTimeoutMs);
+  }
+
+  private failOutbox(room: Room, error: Error): void {
+    for (const outgoing of room.outbox.splice(0)) {
+      clearTimeout(outgoing.timer);
+      outgoing.reject(error);
+    }
+  }
+
+  private failRoom(room: Room, error: Error): void {
+    this.failOutbox(room, error);
+    for (const waiter of room.joining.splice(0)) waiter.reject(error);
+  }
+
+  private setState(state: ChatState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.emit({ type: 'state', state });
+  }
+
+  private emit(event: ChatEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,48 @@
+/** What the API answers when it refuses a request (RFC 9457), as one typed error. */
+import type { components } from './generated/openapi.ts';
+
+export type Problem = components['schemas']['Problem'];
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  /** Seconds to wait before retrying, from `Retry-After` (429, 503). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    readonly status: number,
+    /** The problem details; API Gateway's own refusals (401, 429 before any function ran) become one too. */
+    readonly problem: Problem,
+    retryAfter?: string | null,
+  ) {
+    super(problem.detail || problem.title);
+    const seconds = Number(retryAfter);
+    this.retryAfterSeconds = retryAfter && Number.isFinite(seconds) ? seconds : undefined;
+  }
+
+  /** The field errors of a 400, keyed by path (e.g. `body.quantity`). */
+  get fieldErrors(): Record<string, string> {
+    return Object.fromEntries((this.problem.errors ?? []).map((error) => [error.path, error.message]));
+  }
+}
+
+/** The request never got an answer (offline, DNS, connection reset). */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+}
+
+/**
+ * Reads a refusal as a Problem: ours are problem+json, API Gateway's own are `{ message }`.
+ * `body` is the parsed answer (openapi-fetch has read it already).
+ */
+export function apiErrorOf(response: Response, body: unknown): ApiError {
+  const fields = (body !== null && typeof body === 'object' ? body : {}) as Partial<Problem> & { message?: string };
+  const title = fields.title ?? fields.message ?? (response.statusText || `HTTP ${response.status}`);
+  const problem: Problem = {
+    type: fields.type ?? 'about:blank',
+    title,
+    status: response.status,
+    detail: fields.detail ?? title,
+    ...(fields.errors ? { errors: fields.errors } : {}),
+  };
+  return new ApiError(response.status, problem, response.headers.get('retry-after'));
+}

@@ -1,0 +1,175 @@
+/**
+ * The HTTP side of the client: openapi-fetch typed by openapi.yaml, with the session handled —
+ * tokens kept in a store, refreshed before they expire, one retry after a refresh when a request
+ * still meets a 401, and refusals thrown as `ApiError` (problem+json).
+ */
+import createClient, { type Client } from 'openapi-fetch';
+import { ApiError, apiErrorOf, NetworkError } from './errors.ts';
+import type { components, paths } from './generated/openapi.ts';
+import { memoryTokenStore, type TokenStore, type Tokens } from './session.ts';
+
+export type User = components['schemas']['User'];
+type Schemas = components['schemas'];
+
+export interface ApiOptions {
+  /** The API's base URL, e.g. `http://localhost:8000` or the stack's `ApiUrl` (a browser on the same origin: `location.origin`). */
+  baseUrl: string;
+  /** Defaults to memory; a browser app passes `webStorageTokenStore(sessionStorage)` to survive reloads. */
+  tokens?: TokenStore;
+  /** Refresh the access token this long before it expires (default 60 s). */
+  refreshAheadMs?: number;
+  /** Headers for every request, e.g. a `user-agent` outside browsers (the deployed WAF refuses requests without one). */
+  headers?: Record<string, string>;
+  /** Called when the session ends on its own: the refresh token was refused (logged out elsewhere, deleted, expired). */
+  onSessionEnd?: () => void;
+  fetch?: (request: Request) => Promise<Response>;
+  now?: () => number;
+}
+
+/** A ticket to open the WebSocket with, and when the connection it opens stops being served. */
+export interface ChatTicket {
+  ticket: string;
+  /** The access token's expiry: the server stops serving the connection then (epoch ms). */
+  expiresAt: number;
+}
+
+export interface OrderChatApi {
+  /** Every route of openapi.yaml, typed; signed-in requests carry a fresh access token. */
+  readonly api: Client<paths>;
+  /** Unwraps an `api` call: its data, or the refusal thrown as `ApiError`. */
+  call<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T>;
+  signUp(body: Schemas['RegisterRequest']): Promise<User>;
+  /** Signs in and keeps the tokens. */
+  signIn(body: Schemas['LoginRequest']): Promise<User>;
+  /** Ends this session on the server (its WebSockets close) and forgets the tokens, even if the server can't be reached. */
+  signOut(): Promise<void>;
+  /** Ends every session of the account, on every device. */
+  signOutEverywhere(): Promise<void>;
+  readonly signedIn: boolean;
+  /** A single-use WebSocket ticket, asked for with a fresh access token (what `ChatClient` needs). */
+  chatTicket(): Promise<ChatTicket>;
+}
+
+const REFRESH_AHEAD_MS = 60_000;
+
+export function createOrderChatApi(options: ApiOptions): OrderChatApi {
+  const store = options.tokens ?? memoryTokenStore();
+  const now = options.now ?? (() => Date.now());
+  const refreshAheadMs = options.refreshAheadMs ?? REFRESH_AHEAD_MS;
+  const baseFetch = options.fetch ?? ((request: Request) => globalThis.fetch(request));
+  const baseUrl = options.baseUrl.replace(/\/$/, '');
+
+  const send = async (request: Request) => {
+    try {
+      return await baseFetch(request);
+    } catch (error) {
+      throw new NetworkError((error as Error).message, { cause: error });
+    }
+  };
+
+  const endSession = () => {
+    store.set(undefined);
+    options.onSessionEnd?.();
+  };
+
+  // One refresh at a time: concurrent requests that find the token stale all wait for the same one.
+  let refreshing: Promise<Tokens> | undefined;
+  const refresh = (stale: Tokens): Promise<Tokens> => {
+    refreshing ??= (async () => {
+      const response = await send(
+        new Request(`${baseUrl}/auth/refresh`, {
+          method: 'POST',
+          headers: { ...options.headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ refreshToken: stale.refreshToken }),
+        }),
+      );
+      const body: unknown = await response.json().catch(() => undefined);
+      if (!response.ok) {
+        // A refused refresh token means the session is over; a 429 or 5xx means try later.
+        if (response.status === 401 || response.status === 400) endSession();
+        throw apiErrorOf(response, body);
+      }
+      const renewed = body as Schemas['RefreshResponse'];
+      const tokens = { ...stale, accessToken: renewed.accessToken, expiresAt: now() + renewed.expiresIn * 1000 };
+      // Signed out (or in as someone else) while the refresh was on its way: keep what the store holds now.
+      if (store.get()?.refreshToken === stale.refreshToken) store.set(tokens);
+      return tokens;
+    })().finally(() => (refreshing = undefined));
+    return refreshing;
+  };
+
+  const freshTokens = async (): Promise<Tokens | undefined> => {
+    const tokens = store.get();
+    if (!tokens || tokens.expiresAt - now() > refreshAheadMs) return tokens;
+    return refresh(tokens);
+  };
+
+  const authorized = (request: Request, tokens: Tokens | undefined) => {
+    if (tokens) request.headers.set('authorization', `Bearer ${tokens.accessToken}`);
+    return send(request);
+  };
+
+  const authorizedFetch = async (request: Request): Promise<Response> => {
+    const replay = request.clone();
+    const tokens = await freshTokens();
+    const response = await authorized(request, tokens);
+    if (response.status !== 401 || !tokens) return response;
+    // The token was refused although it had time left (revoked, or this clock is off): once more with a new one.
+    const current = store.get();
+    if (!current) return response;
+    const renewed = current.accessToken === tokens.accessToken ? await refresh(current) : current;
+    return authorized(replay, renewed);
+  };
+
+  const api = createClient<paths>({ baseUrl, fetch: authorizedFetch, headers: options.headers });
+
+  const call = async <T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
+    const { data, error, response } = await request;
+    if (!response.ok) throw apiErrorOf(response, error);
+    return data as T;
+  };
+
+  return {
+    api,
+    call,
+    async signUp(body) {
+      return (await call(api.POST('/auth/register', { body }))).user;
+    },
+    async signIn(body) {
+      const signedIn = await call(api.POST('/auth/login', { body }));
+      store.set({
+        accessToken: signedIn.accessToken,
+        refreshToken: signedIn.refreshToken,
+        expiresAt: now() + signedIn.expiresIn * 1000,
+      });
+      return signedIn.user;
+    },
+    async signOut() {
+      const tokens = store.get();
+      if (!tokens) return;
+      try {
+        await call(api.POST('/auth/logout', { body: { refreshToken: tokens.refreshToken } }));
+      } catch (error) {
+        // Already over on the server: nothing left to end.
+        if (!(error instanceof ApiError && error.status === 401)) throw error;
+      } finally {
+        store.set(undefined);
+      }
+    },
+    async signOutEverywhere() {
+      try {
+        await call(api.POST('/auth/logout-everywhere'));
+      } finally {
+        store.set(undefined);
+      }
+    },
+    get signedIn() {
+      return store.get() !== undefined;
+    },
+    async chatTicket() {
+      const { ticket } = await call(api.POST('/chat/tickets'));
+      // The request just made refreshed the token if it was close to expiring.
+      return { ticket, expiresAt: store.get()?.expiresAt ?? now() };
+    },
+  };
+}

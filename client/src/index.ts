@@ -1,0 +1,29 @@
+/**
+ * The Order Chat client library: the HTTP API typed from openapi.yaml with the session handled,
+ * and the chat protocol (tickets, reconnects, resume, dedupe, ordering, acknowledged sends).
+ * Runs in browsers, React Native and Node (global fetch and WebSocket, or injected ones).
+ */
+export { createOrderChatApi, type ApiOptions, type ChatTicket, type OrderChatApi, type User } from './http.ts';
+export { ApiError, NetworkError, type Problem } from './errors.ts';
+export {
+  memoryTokenStore,
+  webStorageTokenStore,
+  type KeyValueStorage,
+  type TokenStore,
+  type Tokens,
+} from './session.ts';
+export {
+  ChatClient,
+  ChatError,
+  type ChatEvent,
+  type ChatOptions,
+  type ChatState,
+  type ErrorFrame,
+  type OrderStatusChangedFrame,
+  type PendingMessage,
+  type RoomClosedFrame,
+  type RoomState,
+  type WebSocketLike,
+} from './chat.ts';
+export { mergeMessages, type ChatMessage } from './messages.ts';
+export type { components, paths } from './generated/openapi.ts';
