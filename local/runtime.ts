@@ -29,9 +29,14 @@ import { localAwsEnvironment } from './aws.ts';
 export const WS_STAGE = 'local';
 /**
  * What the in-process functions sign AWS calls with. DynamoDB Local and the emulator
- * accept anything; the @connections endpoint accepts only requests signed with these.
+ * accept anything; the @connections endpoint accepts only requests signed with these. The secret
+ * is new at every start unless LOCAL_AWS_SECRET gives one: a tool or test that must act as the
+ * functions do (cut a connection through @connections, as an operator can in AWS) sets it.
  */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: randomBytes(24).toString('base64url') };
+const LOCAL_CREDENTIALS = {
+  accessKeyId: 'local',
+  secretAccessKey: process.env.LOCAL_AWS_SECRET || randomBytes(24).toString('base64url'),
+};
 const projectRoot = resolve(import.meta.dirname, '..');
 
 /** What the gateway needs of a route's function: its timeout, and its grants (enforced here as IAM would). */

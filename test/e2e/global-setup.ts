@@ -3,6 +3,7 @@
  * -- --in-memory` would, on free ports, and hands its URLs to the tests.
  * The end-to-end tests only ever talk to it over HTTP and WebSocket.
  */
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -13,6 +14,8 @@ import { onLoopback, spawnRuntime, type RuntimeInfo, type RuntimeProcess } from 
 declare module 'vitest' {
   export interface ProvidedContext {
     runtime: RuntimeInfo;
+    /** What the runtime's functions sign with (LOCAL_AWS_SECRET): tests cut connections through @connections. */
+    localAwsSecret: string;
   }
 }
 
@@ -22,8 +25,10 @@ export async function setup(project: TestProject) {
   const cache = resolve(import.meta.dirname, '..', '..', '.cache');
   mkdirSync(cache, { recursive: true });
   const logPath = resolve(cache, `${project.name}-runtime.log`);
+  const localAwsSecret = randomBytes(24).toString('base64url');
   runtime = spawnRuntime(
     {
+      LOCAL_AWS_SECRET: localAwsSecret,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       REQUEST_LOG: 'json',
       ADMIN_EMAIL: BOOTSTRAP_ADMIN.email,
@@ -36,6 +41,7 @@ export async function setup(project: TestProject) {
     throw new Error(`${error.message}; see ${logPath}`);
   });
   project.provide('runtime', onLoopback(info));
+  project.provide('localAwsSecret', localAwsSecret);
 }
 
 export async function teardown() {

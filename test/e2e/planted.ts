@@ -4,6 +4,9 @@
  * straight into the runtime's DynamoDB Local through our own repositories.
  * Everything else in the end-to-end tests goes through HTTP and WebSocket.
  */
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { inject } from 'vitest';
+import { LOCAL_REGION } from '#local/aws.ts';
 import { runtime } from './support.ts';
 
 Object.assign(process.env, {
@@ -39,4 +42,29 @@ export async function plantVanishedConnection(connectionId: string, userId: stri
 export async function membersOf(roomId: string): Promise<string[]> {
   const { roomMembers } = await import('#lambdas/chat/connections-repository.ts');
   return roomMembers(roomId);
+}
+
+/**
+ * Cuts every connection a user has now from the server's side, as an operator's DeleteConnection
+ * does in AWS: the clients see their socket closed, with no frame before it. The connections are
+ * looked up first, so the returned function cuts within a millisecond of being called (mid-send).
+ */
+export async function connectionCutter(userId: string): Promise<() => Promise<number>> {
+  const { connectionsOfUser } = await import('#lambdas/chat/connections-repository.ts');
+  const management = new ApiGatewayManagementApiClient({
+    endpoint: runtime.wsUrl.replace(/^ws/, 'http'),
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: inject('localAwsSecret') },
+  });
+  const live = await connectionsOfUser(userId);
+  return async () => {
+    await Promise.all(
+      live.map(({ connectionId }) => management.send(new DeleteConnectionCommand({ ConnectionId: connectionId }))),
+    );
+    return live.length;
+  };
+}
+
+export async function cutConnectionsOf(userId: string): Promise<number> {
+  return (await connectionCutter(userId))();
 }
