@@ -46,7 +46,8 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          // The browser tests drive the web app against the same runtime.
+          include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
           // They talk to processes over sockets and keep no state in shared modules: a worker's module
           // registry serves file after file instead of being rebuilt for each (12 s of CPU per run).
           isolate: false,

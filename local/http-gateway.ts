@@ -49,6 +49,11 @@ export interface HttpGatewayOptions {
   requestLog?: RequestLog;
   /** Offline only: components of the runtime that are down; GET /health answers 503 naming them. */
   componentsDown?: () => string[];
+  /**
+   * Offline only: paths CloudFront sends to another origin before the API sees them (the web
+   * app's bucket at /app): served here, outside the API's throttle and routes.
+   */
+  staticSite?: { pathPrefix: string; serve: (req: IncomingMessage, res: ServerResponse) => void };
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -189,10 +194,16 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, logged: Logged) => {
+    const rawPath = new URL(req.url ?? '/', 'http://local').pathname;
+    const site = options.staticSite;
+    if (site && (rawPath === site.pathPrefix || rawPath.startsWith(`${site.pathPrefix}/`))) {
+      logged.reason = 'static site';
+      req.resume();
+      return site.serve(req, res);
+    }
     const requestId = gatewayId();
     res.setHeader('apigw-requestid', requestId);
     const method = (req.method ?? 'GET').toUpperCase();
-    const rawPath = new URL(req.url ?? '/', 'http://local').pathname;
     // As sent, still percent-encoded (URLSearchParams would re-encode it).
     const target = req.url ?? '/';
     const rawQueryString = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';

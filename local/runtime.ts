@@ -23,6 +23,8 @@ import { StartupError } from './errors.ts';
 import { removeOnExit, type Child } from './processes.ts';
 import type { RequestLog } from './request-log.ts';
 import { createTables } from './tables.ts';
+import { webApp } from './web-app.ts';
+import { APP_PATH } from '../web/build.ts';
 import { createWsGateway } from './ws-gateway.ts';
 import { localAwsEnvironment } from './aws.ts';
 
@@ -77,6 +79,8 @@ export interface Runtime {
   httpUrl: string;
   wsUrl: string;
   docsUrl: string;
+  /** The web app, served at /app on the HTTP API's origin. */
+  appUrl: string;
   userPoolId: string;
   clientId: string;
   cognitoEndpoint: string;
@@ -334,6 +338,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         maxAgeSeconds: httpCors.maxAgeSeconds,
       },
       componentsDown: () => [...down],
+      staticSite: webApp({ webSocketPort: wsPort, webSocketStage: WS_STAGE, watch: options.watch ?? false, log }),
       log,
       ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     });
@@ -343,7 +348,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       authorizer: { ...wsAuthorizer, ...functionSettings(wsAuthorizer.handler) },
       loader,
       throttle: local.throttle,
-      allowOrigins: local.corsOrigins,
+      // The web app at /app is on the HTTP API's origin, by either name of the loopback address.
+      allowOrigins: [...local.corsOrigins, `http://localhost:${port}`, `http://127.0.0.1:${port}`],
       managementCredentials: LOCAL_CREDENTIALS,
       ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
       log,
@@ -368,6 +374,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       httpUrl: `http://localhost:${port}`,
       wsUrl: `ws://localhost:${wsPort}/${WS_STAGE}`,
       docsUrl: `http://localhost:${port}/docs`,
+      appUrl: `http://localhost:${port}${APP_PATH}/`,
       userPoolId: pool.userPoolId,
       clientId: pool.clientId,
       cognitoEndpoint: cognitoLocal.endpoint,

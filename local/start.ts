@@ -87,6 +87,7 @@ try {
 
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   console.log(`Order Chat is running offline (ready in ${seconds} s)
+  Web app        ${runtime.appUrl}
   HTTP API       ${runtime.httpUrl}
   WebSocket API  ${runtime.wsUrl}
   API docs       ${runtime.docsUrl}

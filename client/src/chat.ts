@@ -119,6 +119,7 @@ const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 export class ChatClient {
   private readonly rooms = new Map<string, Room>();
   private readonly listeners = new Set<(event: ChatEvent) => void>();
+  private readonly closing = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
   private socket: WebSocketLike | undefined;
   private currentState: ChatState = 'idle';
   private attempt = 0;
@@ -230,6 +231,19 @@ export class ChatClient {
     });
   }
 
+  /**
+   * Admins: closes a room with a summary. Resolves when the room's roomClosed arrives (every member
+   * hears it, and the order's status change, from this one frame); rejects with the refusal.
+   */
+  closeRoom(roomId: string, summary: string): Promise<void> {
+    if (!this.isOpen()) return Promise.reject(new ChatError(503, 'Not connected: try again in a moment'));
+    if (this.closing.has(roomId)) return Promise.reject(new ChatError(409, 'Already closing this room'));
+    return new Promise((resolve, reject) => {
+      this.closing.set(roomId, { resolve, reject });
+      this.socket!.send(JSON.stringify({ action: 'closeRoom', roomId, summary }));
+    });
+  }
+
   /** Closes for good: no reconnect; joins and unsent messages fail. */
   close(): void {
     this.setState('closed');
@@ -238,8 +252,11 @@ export class ChatClient {
     const socket = this.socket;
     this.socket = undefined;
     socket?.close(1000, 'Client closed');
-    for (const room of this.rooms.values()) this.failRoom(room, new ChatError(499, 'The chat client is closed'));
+    const closed = new ChatError(499, 'The chat client is closed');
+    for (const room of this.rooms.values()) this.failRoom(room, closed);
     this.rooms.clear();
+    for (const pending of this.closing.values()) pending.reject(closed);
+    this.closing.clear();
   }
 
   private async open(): Promise<void> {
@@ -295,6 +312,9 @@ export class ChatClient {
 
   private dropped(): void {
     this.socket = undefined;
+    // A close in flight may or may not have happened: the re-join's history says which.
+    for (const pending of this.closing.values()) pending.reject(new ChatError(503, 'Connection lost: check the room'));
+    this.closing.clear();
     clearTimeout(this.renewTimer);
     this.forgetConnection();
     if (this.currentState !== 'closed') this.scheduleReconnect();
@@ -390,6 +410,8 @@ export class ChatClient {
   }
 
   private onRoomClosed(frame: RoomClosedFrame): void {
+    this.closing.get(frame.roomId)?.resolve();
+    this.closing.delete(frame.roomId);
     const room = this.rooms.get(frame.roomId);
     if (room?.state) {
       room.state = { ...room.state, isOpen: false, summary: frame.summary, closedAt: frame.closedAt };
@@ -406,6 +428,11 @@ export class ChatClient {
     if (room && frame.action === 'sendMessage' && frame.clientMessageId) {
       const outgoing = room.outbox.find((candidate) => candidate.clientMessageId === frame.clientMessageId);
       if (outgoing) return this.onSendRefused(room, outgoing, frame);
+    }
+    const closing = frame.action === 'closeRoom' && frame.roomId ? this.closing.get(frame.roomId) : undefined;
+    if (closing) {
+      this.closing.delete(frame.roomId!);
+      return closing.reject(new ChatError(frame.status, frame.message));
     }
     if (room && frame.action === 'joinRoom' && !room.joined) {
       if (RETRYABLE.has(frame.status)) {

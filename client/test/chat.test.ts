@@ -313,3 +313,29 @@ describe('close()', () => {
     await expect(chat.send(ROOM, 'after')).rejects.toBeInstanceOf(ChatError);
   });
 });
+
+describe('closeRoom (admins)', () => {
+  it('resolves on the roomClosed it causes, and rejects with the refusal', async () => {
+    const { chat, socket } = await joined([]);
+    const refused = chat.closeRoom(ROOM, 'Nope');
+    expect(socket().frames('closeRoom')).toEqual([{ action: 'closeRoom', roomId: ROOM, summary: 'Nope' }]);
+    socket().push({
+      type: 'error',
+      status: 403,
+      message: 'Only admins may send closeRoom.',
+      action: 'closeRoom',
+      roomId: ROOM,
+    });
+    await expect(refused).rejects.toEqual(new ChatError(403, 'Only admins may send closeRoom.'));
+    const closing = chat.closeRoom(ROOM, 'Agreed');
+    socket().push({
+      type: 'roomClosed',
+      roomId: ROOM,
+      summary: 'Agreed',
+      closedAt: new Date().toISOString(),
+      closedBy: 'a',
+    });
+    await expect(closing).resolves.toBeUndefined();
+    expect(chat.room(ROOM)).toMatchObject({ isOpen: false, summary: 'Agreed' });
+  });
+});

@@ -1,0 +1,192 @@
+// The web app in a real browser (Debian's Chromium driven by playwright-core) against the local
+// runtime: a customer and an admin in two browser contexts, and a connection cut by the server.
+// Screenshots of the main screens land in .cache/screenshots/.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatClient, createOrderChatApi } from '../../client/src/index.ts';
+import { BOOTSTRAP_ADMIN } from '../e2e/bootstrap-admin.ts';
+import { cutConnectionsOf } from '../e2e/planted.ts';
+import { runtime, STRONG_PASSWORD, uniqueEmail } from '../e2e/support.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', '.cache', 'screenshots');
+const appUrl = () => `${runtime.httpUrl}/app/`;
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // As root in a sandbox-less container, on a machine whose network is closed: no sandbox, and
+    // none of Chromium's own background connections.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  await browser?.close();
+});
+
+/** A fresh browser profile (its own sessionStorage), phone-sized when asked. */
+async function newPage(viewport = { width: 1200, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
+  const page = await context.newPage();
+  // A CSP violation, an uncaught error or a failed script would show up here.
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  await page.goto(appUrl());
+  // Set once: still there at the end means the page was never reloaded.
+  await page.evaluate(() => ((globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true));
+  return page;
+}
+
+const notReloaded = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce === true);
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+async function signUp(page: Page, name: string) {
+  const email = uniqueEmail('browser');
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(STRONG_PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Your orders' }).waitFor();
+  return email;
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function placeOrder(page: Page, description: string) {
+  await page.getByLabel('What do you need?').fill(description);
+  await page.getByLabel('Quantity').fill('40');
+  await page.getByLabel('Specifications (optional)').fill('colour: navy\nsize: 42');
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await page.getByRole('heading', { name: description }).waitFor();
+  return page.url().split('#/orders/')[1]!;
+}
+
+/** Types into the chat box and sends with Enter, as a person would. */
+async function say(page: Page, text: string) {
+  const box = page.getByRole('textbox', { name: 'Message', exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+const messages = (page: Page) => page.getByRole('log', { name: 'Messages' }).locator('li');
+const message = (page: Page, text: string) => messages(page).filter({ hasText: text });
+const waitForMessage = (page: Page, text: string) => message(page, text).first().waitFor({ timeout: 10_000 });
+
+describe('the web app in Chromium', () => {
+  it('a customer and an admin chat live about an order, and the admin closes the room', async () => {
+    const customer = await newPage();
+    await shot(customer, 'sign-in');
+    await signUp(customer, 'Carla Customer');
+    const description = `Navy widgets ${Date.now()}`;
+    const orderId = await placeOrder(customer, description);
+    expect(await customer.getByTestId('order-status').textContent()).toBe('Review');
+    await say(customer, 'Can you do them in navy?');
+    await waitForMessage(customer, 'Can you do them in navy?');
+
+    const admin = await newPage();
+    await signIn(admin, BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN.password);
+    await admin.getByRole('heading', { name: 'All orders' }).waitFor();
+    await admin.getByRole('combobox', { name: 'Status' }).selectOption('REVIEW');
+    await admin.getByRole('link', { name: description }).click();
+    await admin.getByRole('heading', { name: description }).waitFor();
+    await waitForMessage(admin, 'Can you do them in navy?');
+
+    // Live both ways, no reload.
+    await say(customer, 'And 40 more next month?');
+    await waitForMessage(admin, 'And 40 more next month?');
+    await say(admin, 'Yes to both.');
+    await waitForMessage(customer, 'Yes to both.');
+    await shot(customer, 'order-chat-customer');
+
+    await admin.getByLabel('Summary').fill('Agreed: 40 navy widgets now, 40 next month');
+    await admin.getByRole('button', { name: 'Close chat' }).click();
+    await customer.getByTestId('room-closed').waitFor();
+    expect(await customer.getByTestId('room-closed').textContent()).toBe(
+      'Chat closed: Agreed: 40 navy widgets now, 40 next month',
+    );
+    await customer.getByTestId('order-status').filter({ hasText: 'Processing' }).waitFor();
+    expect(await customer.getByRole('textbox', { name: 'Message', exact: true }).count()).toBe(0);
+    expect(await notReloaded(customer)).toBe(true);
+    expect(await notReloaded(admin)).toBe(true);
+    await shot(admin, 'order-closed-admin');
+
+    // Each message once, in the order sent.
+    const shown = await messages(customer).locator('p').allTextContents();
+    expect(shown).toEqual(['Can you do them in navy?', 'And 40 more next month?', 'Yes to both.']);
+    expect(orderId).toMatch(/^[0-9A-Z]{26}$/);
+
+    await admin.getByRole('link', { name: '← All orders' }).click();
+    await admin.getByRole('heading', { name: 'All orders' }).waitFor();
+    await shot(admin, 'orders-admin');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('recovers from a connection the server cut, showing what was sent meanwhile once each', async () => {
+    const customer = await newPage({ width: 390, height: 844 });
+    await signUp(customer, 'Phone Customer');
+    await shot(customer, 'orders-customer-phone');
+    const orderId = await placeOrder(customer, `Phone order ${Date.now()}`);
+    await customer.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    const customerApi = createOrderChatApi({ baseUrl: runtime.httpUrl });
+    const accessToken = await customer.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('order-chat.tokens')!) as { accessToken: string }).accessToken,
+    );
+    const me = await fetch(`${runtime.httpUrl}/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const { id: customerId } = (await me.json()) as { id: string };
+    expect(customerApi.signedIn).toBe(false);
+
+    // The admin talks from Node, through the client library.
+    const adminApi = createOrderChatApi({ baseUrl: runtime.httpUrl });
+    await adminApi.signIn({ email: BOOTSTRAP_ADMIN.email, password: BOOTSTRAP_ADMIN.password });
+    const adminChat = new ChatClient({ url: runtime.wsUrl, ticket: () => adminApi.chatTicket() });
+    try {
+      await adminChat.join(orderId);
+      await adminChat.send(orderId, 'Before the cut');
+      await waitForMessage(customer, 'Before the cut');
+
+      expect(await cutConnectionsOf(customerId)).toBe(1);
+      for (const text of ['Meanwhile 1', 'Meanwhile 2', 'Meanwhile 3']) await adminChat.send(orderId, text);
+      await say(customer, 'Did I miss anything?');
+      for (const text of ['Meanwhile 1', 'Meanwhile 2', 'Meanwhile 3', 'Did I miss anything?']) {
+        await waitForMessage(customer, text);
+      }
+      await customer.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+      const shown = await messages(customer).locator('p').allTextContents();
+      expect(shown.slice(0, 4)).toEqual(['Before the cut', 'Meanwhile 1', 'Meanwhile 2', 'Meanwhile 3']);
+      expect(shown.filter((text) => text === 'Did I miss anything?')).toHaveLength(1);
+      expect(shown).toHaveLength(5);
+      expect(await notReloaded(customer)).toBe(true);
+      await shot(customer, 'order-chat-phone-after-reconnect');
+    } finally {
+      adminChat.close();
+    }
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,32 @@
+/** How the app words things: errors, dates, statuses. */
+import { ApiError, ChatError, NetworkError } from '../../client/src/index.ts';
+
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 429) return `Too many requests: try again in ${error.retryAfterSeconds ?? 'a few'} s.`;
+    return error.message;
+  }
+  if (error instanceof ChatError) return error.message;
+  if (error instanceof NetworkError) return 'The server could not be reached. Check your connection and try again.';
+  return 'Something went wrong. Please try again.';
+}
+
+/** Field errors of a 400, by field name (`body.quantity` → `quantity`). */
+export function fieldErrors(error: unknown): Record<string, string> {
+  if (!(error instanceof ApiError)) return {};
+  return Object.fromEntries(
+    Object.entries(error.fieldErrors).map(([path, message]) => [path.split('.')[1] ?? path, message]),
+  );
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+export const formatDateTime = (iso: string) => dateTime.format(new Date(iso));
+export const formatTime = (iso: string) => time.format(new Date(iso));
+
+export const NEXT_STATUS = { REVIEW: 'PROCESSING', PROCESSING: 'COMPLETED', COMPLETED: undefined } as const;
+export const STATUSES = ['REVIEW', 'PROCESSING', 'COMPLETED'] as const;
+export type Status = (typeof STATUSES)[number];
+export const statusLabel = (status: Status) => status.charAt(0) + status.slice(1).toLowerCase();
+
+export const formatValue = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));

@@ -1,0 +1,66 @@
+/** The app's glue to the client library: routes in the URL's hash, and a chat room as state. */
+import { useEffect, useState } from 'preact/hooks';
+import type { ChatClient, ChatMessage, ChatState, PendingMessage, RoomState } from '../../client/src/index.ts';
+
+export type Route = { page: 'orders' } | { page: 'order'; id: string };
+
+/** Hash routes (#/orders/ID): the static host serves one index.html, whatever the route. */
+export function parseRoute(hash: string): Route {
+  const order = /^#\/orders\/([0-9A-Za-z]+)$/.exec(hash);
+  return order ? { page: 'order', id: order[1]! } : { page: 'orders' };
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', update);
+    return () => removeEventListener('hashchange', update);
+  }, []);
+  return route;
+}
+
+export function useConnectionState(chat: ChatClient): ChatState {
+  const [state, setState] = useState(chat.state);
+  useEffect(
+    () =>
+      chat.subscribe((event) => {
+        if (event.type === 'state') setState(event.state);
+      }),
+    [chat],
+  );
+  return state;
+}
+
+export interface RoomView {
+  room: RoomState | undefined;
+  messages: readonly ChatMessage[];
+  outbox: readonly PendingMessage[];
+  /** Why the room can't be shown (e.g. 404), once joining failed. */
+  error: string | undefined;
+}
+
+/** Joins a room for as long as the component is shown; re-renders on every change to it. */
+export function useChatRoom(chat: ChatClient, roomId: string): RoomView {
+  const read = (): RoomView => ({
+    room: chat.room(roomId),
+    messages: chat.messages(roomId),
+    outbox: chat.outbox(roomId),
+    error: undefined,
+  });
+  const [view, setView] = useState(read);
+  useEffect(() => {
+    const stop = chat.subscribe((event) => {
+      if (event.type === 'room' && event.roomId === roomId) setView((current) => ({ ...read(), error: current.error }));
+    });
+    chat.join(roomId).then(
+      () => setView(read()),
+      (error: Error) => setView({ ...read(), error: error.message }),
+    );
+    return () => {
+      stop();
+      chat.leave(roomId);
+    };
+  }, [chat, roomId]);
+  return view;
+}

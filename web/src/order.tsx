@@ -1,0 +1,235 @@
+/** One order: its details and history, kept current by the room's events, and its live chat. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ChatClient, components, OrderChatApi, User } from '../../client/src/index.ts';
+import { describeError, formatDateTime, formatTime, formatValue, NEXT_STATUS, statusLabel } from './format.ts';
+import { useChatRoom } from './hooks.ts';
+
+type Order = components['schemas']['Order'];
+type OrderEvent = components['schemas']['OrderEvent'];
+
+interface Props {
+  api: OrderChatApi;
+  chat: ChatClient;
+  user: User;
+  orderId: string;
+}
+
+export function OrderPage({ api, chat, user, orderId }: Props) {
+  const [order, setOrder] = useState<Order | undefined>(undefined);
+  const [history, setHistory] = useState<OrderEvent[]>([]);
+  const [error, setError] = useState<unknown>(undefined);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  const reload = async () => {
+    try {
+      const path = { params: { path: { id: orderId } } };
+      const [current, events] = await Promise.all([
+        api.call(api.api.GET('/orders/{id}', path)),
+        api.call(api.api.GET('/orders/{id}/history', path)),
+      ]);
+      setOrder(current);
+      setHistory(events.items);
+      setError(undefined);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  useEffect(() => {
+    void reload().then(() => heading.current?.focus());
+    // What others change reaches the room: the order is read again, no reload needed.
+    return chat.subscribe((event) => {
+      if (event.type === 'orderStatusChanged' && event.frame.orderId === orderId) void reload();
+      if (event.type === 'roomClosed' && event.frame.roomId === orderId) void reload();
+    });
+  }, [orderId]);
+
+  if (!order) {
+    return error ? (
+      <p class="error" role="alert">
+        {describeError(error)} <a href="#/">Back to orders</a>
+      </p>
+    ) : (
+      <p>Loading order…</p>
+    );
+  }
+  const isAdmin = user.role === 'ADMIN';
+  const next = NEXT_STATUS[order.status];
+
+  const moveOn = async () => {
+    try {
+      setOrder(
+        await api.call(
+          api.api.PATCH('/orders/{id}/status', { params: { path: { id: orderId } }, body: { status: next! } }),
+        ),
+      );
+      void reload();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  return (
+    <div class="order-page">
+      <section class="details" aria-labelledby="order-title">
+        <p>
+          <a href="#/">← All orders</a>
+        </p>
+        <h1 id="order-title" tabIndex={-1} ref={heading}>
+          {order.description}
+        </h1>
+        <p>
+          Status:{' '}
+          <strong class={`status status-${order.status}`} data-testid="order-status">
+            {statusLabel(order.status)}
+          </strong>
+        </p>
+        <dl>
+          <dt>Quantity</dt>
+          <dd>{order.quantity}</dd>
+          {Object.entries(order.specifications).map(([key, value]) => (
+            <>
+              <dt>{key}</dt>
+              <dd>{formatValue(value)}</dd>
+            </>
+          ))}
+          <dt>Placed</dt>
+          <dd>{formatDateTime(order.createdAt)}</dd>
+        </dl>
+        {error ? (
+          <p class="error" role="alert">
+            {describeError(error)}
+          </p>
+        ) : null}
+        {isAdmin && next ? (
+          <button type="button" onClick={moveOn}>
+            Move to {statusLabel(next)}
+          </button>
+        ) : null}
+        <h2>History</h2>
+        <ol class="history">
+          {history.map((event) => (
+            <li key={event.version}>
+              <span>{describeEvent(event)}</span>{' '}
+              <span class="meta">
+                {formatDateTime(event.at)} · {event.by.role === 'ADMIN' ? 'admin' : 'customer'}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </section>
+      <ChatPanel chat={chat} roomId={order.chatRoom.id} isAdmin={isAdmin} />
+    </div>
+  );
+}
+
+function describeEvent(event: OrderEvent): string {
+  switch (event.type) {
+    case 'CREATED':
+      return 'Placed';
+    case 'STATUS_CHANGED':
+      return `Moved to ${statusLabel(event.changes.status?.to as Order['status'])}`;
+    case 'ROOM_CLOSED':
+      return (
+        'Chat closed' +
+        (event.changes.status ? `, moved to ${statusLabel(event.changes.status.to as Order['status'])}` : '')
+      );
+    default:
+      return `Changed ${Object.keys(event.changes).join(', ')}`;
+  }
+}
+
+function ChatPanel({ chat, roomId, isAdmin }: { chat: ChatClient; roomId: string; isAdmin: boolean }) {
+  const { room, messages, outbox, error } = useChatRoom(chat, roomId);
+  const [sendError, setSendError] = useState<unknown>(undefined);
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    const element = list.current;
+    if (element) element.scrollTop = element.scrollHeight;
+  }, [messages.length, outbox.length]);
+
+  const send = async (event: Event) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const content = String(new FormData(form).get('content') ?? '').trim();
+    if (!content) return;
+    form.reset();
+    setSendError(undefined);
+    await chat.send(roomId, content).catch(setSendError);
+  };
+
+  const closeRoom = async (event: Event) => {
+    event.preventDefault();
+    const summary = String(new FormData(event.currentTarget as HTMLFormElement).get('summary') ?? '').trim();
+    if (!summary) return;
+    setSendError(undefined);
+    // Over the socket: every member hears roomClosed, and the order's status change, from this one frame.
+    await chat.closeRoom(roomId, summary).catch(setSendError);
+  };
+
+  return (
+    <section class="chat" aria-labelledby="chat-title">
+      <h2 id="chat-title">Chat</h2>
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {room && !room.isOpen ? (
+        <p class="closed" role="status" data-testid="room-closed">
+          Chat closed{room.summary ? `: ${room.summary}` : ''}
+        </p>
+      ) : null}
+      <ol class="messages" ref={list} role="log" aria-live="polite" aria-label="Messages" tabIndex={0}>
+        {messages.map((message) => (
+          <li key={message.id} class={message.sender.role === 'ADMIN' ? 'from-admin' : 'from-customer'}>
+            <span class="sender">
+              {message.sender.name}
+              {message.sender.role === 'ADMIN' ? ' (admin)' : ''}
+            </span>{' '}
+            <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
+            <p>{message.content}</p>
+          </li>
+        ))}
+        {outbox.map((pending) => (
+          <li key={pending.clientMessageId} class="pending">
+            <span class="sender">You</span> <span class="meta">sending…</span>
+            <p>{pending.content}</p>
+          </li>
+        ))}
+      </ol>
+      {sendError ? (
+        <p class="error" role="alert">
+          {describeError(sendError)}
+        </p>
+      ) : null}
+      {room?.isOpen ? (
+        <form class="composer" onSubmit={send}>
+          <label for="message">Message</label>
+          <textarea
+            id="message"
+            name="content"
+            rows={2}
+            maxLength={4000}
+            required
+            onKeyDown={(event) => {
+              // Enter sends, Shift+Enter starts a new line.
+              if (event.key === 'Enter' && !event.shiftKey) {
+                event.preventDefault();
+                event.currentTarget.form?.requestSubmit();
+              }
+            }}
+          />
+          <button type="submit">Send</button>
+        </form>
+      ) : null}
+      {room?.isOpen && isAdmin ? (
+        <form class="close-room" onSubmit={closeRoom}>
+          <label for="summary">Summary</label>
+          <textarea id="summary" name="summary" rows={2} maxLength={2000} required />
+          <button type="submit">Close chat</button>
+        </form>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,162 @@
+/** Orders: a customer's own with the form to place one; for admins every order, filtered by status. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { components, OrderChatApi, User } from '../../client/src/index.ts';
+import { Field } from './app.tsx';
+import { describeError, fieldErrors, formatDateTime, statusLabel, STATUSES, type Status } from './format.ts';
+
+type Order = components['schemas']['Order'];
+
+export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
+  const isAdmin = user.role === 'ADMIN';
+  const [status, setStatus] = useState<Status | ''>('');
+  const [orders, setOrders] = useState<Order[] | undefined>(undefined);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(undefined);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+
+  const load = async (from: string | null, replace: boolean) => {
+    try {
+      const page = await api.call(
+        api.api.GET('/orders', {
+          params: { query: { limit: 20, ...(status ? { status } : {}), ...(from ? { cursor: from } : {}) } },
+        }),
+      );
+      setOrders((current) => (replace ? page.items : [...(current ?? []), ...page.items]));
+      setCursor(page.nextCursor);
+      setError(undefined);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  useEffect(() => void load(null, true), [status]);
+
+  return (
+    <>
+      <h1 tabIndex={-1} ref={heading}>
+        {isAdmin ? 'All orders' : 'Your orders'}
+      </h1>
+      {isAdmin ? null : <PlaceOrder api={api} onPlaced={(order) => (location.hash = `#/orders/${order.id}`)} />}
+      <section aria-labelledby="orders-list">
+        <div class="list-head">
+          <h2 id="orders-list">{isAdmin ? 'Orders' : 'Placed orders'}</h2>
+          {isAdmin ? (
+            <label class="inline">
+              Status{' '}
+              <select value={status} onChange={(event) => setStatus(event.currentTarget.value as Status | '')}>
+                <option value="">All</option>
+                {STATUSES.map((value) => (
+                  <option value={value}>{statusLabel(value)}</option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+        </div>
+        {error ? (
+          <p class="error" role="alert">
+            {describeError(error)}
+          </p>
+        ) : null}
+        {orders === undefined ? (
+          <p>Loading orders…</p>
+        ) : orders.length === 0 ? (
+          <p>No orders yet.</p>
+        ) : (
+          <ul class="orders">
+            {orders.map((order) => (
+              <li key={order.id}>
+                <a href={`#/orders/${order.id}`}>{order.description}</a>
+                <span class={`status status-${order.status}`}>{statusLabel(order.status)}</span>
+                <span class="meta">
+                  {order.quantity} × · {formatDateTime(order.createdAt)}
+                  {order.chatRoom.isOpen ? '' : ' · chat closed'}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {cursor ? (
+          <button type="button" onClick={() => void load(cursor, false)}>
+            Show more
+          </button>
+        ) : null}
+      </section>
+    </>
+  );
+}
+
+/** "key: value" lines → specifications (values that read as JSON — numbers, true, lists — keep their type). */
+export function parseSpecifications(text: string): Record<string, unknown> {
+  const specifications: Record<string, unknown> = {};
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 1) continue;
+    const raw = line.slice(colon + 1).trim();
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Plain text.
+    }
+    specifications[line.slice(0, colon).trim()] = value;
+  }
+  return specifications;
+}
+
+function PlaceOrder({ api, onPlaced }: { api: OrderChatApi; onPlaced: (order: Order) => void }) {
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  // One key per order being placed: a retried submit after a lost answer places it once.
+  const idempotencyKey = useRef(crypto.randomUUID());
+  const fields = fieldErrors(error);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setBusy(true);
+    try {
+      const order = await api.call(
+        api.api.POST('/orders', {
+          params: { header: { 'Idempotency-Key': idempotencyKey.current } },
+          body: {
+            description: String(form.get('description')),
+            quantity: Number(form.get('quantity')),
+            specifications: parseSpecifications(String(form.get('specifications') ?? '')) as Order['specifications'],
+            metadata: { source: 'web' },
+          },
+        }),
+      );
+      idempotencyKey.current = crypto.randomUUID();
+      onPlaced(order);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="place-order" class="card">
+      <h2 id="place-order">Place an order</h2>
+      <form onSubmit={submit} noValidate>
+        <Field name="description" label="What do you need?" error={fields.description} />
+        <Field name="quantity" label="Quantity" type="number" min={1} defaultValue="1" error={fields.quantity} />
+        <Field
+          name="specifications"
+          label="Specifications (optional)"
+          multiline
+          hint="One per line, e.g. colour: navy"
+          error={fields.specifications}
+        />
+        {error && Object.keys(fields).length === 0 ? (
+          <p class="error" role="alert">
+            {describeError(error)}
+          </p>
+        ) : null}
+        <button type="submit" disabled={busy}>
+          Place order
+        </button>
+      </form>
+    </section>
+  );
+}
