@@ -11,6 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { functions, type FunctionName, type LambdaFunction } from '#lambdas/routes.ts';
+import { buildWebApp } from '../web/build.ts';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 
@@ -82,4 +83,16 @@ export function placeholderFolder(): string {
     );
   }
   return placeholder;
+}
+
+let webApp: string | undefined;
+
+/** The web app's files (web/build.ts), written once per process for the stack's deployment of them. */
+export function webAppFolder(): string {
+  if (!webApp) {
+    webApp = mkdtempSync(join(tmpdir(), 'order-chat-web-'));
+    process.once('exit', () => rmSync(webApp!, { recursive: true, force: true }));
+    for (const [name, file] of buildWebApp()) writeFileSync(join(webApp, name), file.contents);
+  }
+  return webApp;
 }

@@ -4,6 +4,7 @@
  * the synth.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { wsRoutes } from '#lambdas/routes.ts';
 import { tables, type TableKey } from '#lambdas/tables.ts';
@@ -96,6 +97,36 @@ export function applyNagSuppressions({
     'S1',
     'This bucket holds the CloudFront access logs; logging it to itself would loop.',
   );
+  const webApp = api.webApp;
+  acknowledge(
+    webApp.bucket,
+    'S1',
+    'Reached only through CloudFront (origin access control), whose standard logs record every request for the app.',
+  );
+  const deployment = webApp.deployment!;
+  // aws-cdk-lib's BucketDeployment: one singleton handler per stack, copying the app from the CDK asset bucket.
+  const handler = api.node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'))!;
+  acknowledge(handler, 'L1', "BucketDeployment's handler and its runtime are aws-cdk-lib's; they move with it.");
+  acknowledge(
+    deployment.handlerRole,
+    'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    "BucketDeployment's handler writes only its own logs; the managed policy is aws-cdk-lib's choice.",
+  );
+  const policy = deployment.handlerRole.node.findChild('DefaultPolicy') as iam.Policy;
+  const statements = (api.resolve(policy.document.toJSON()) as { Statement: { Action: unknown; Resource: unknown }[] })
+    .Statement;
+  const wildcards = statements.flatMap((statement) => [
+    ...[statement.Action].flat().map((action) => `Action::${String(action)}`),
+    ...[statement.Resource].flat().map((resource) => `Resource::${renderNagId(resource)}`),
+  ]);
+  for (const finding of new Set(wildcards.filter((id) => id.includes('*')))) {
+    acknowledge(
+      deployment.handlerRole,
+      `IAM5[${finding}]`,
+      "aws-cdk-lib's BucketDeployment grants: read the CDK asset bucket's objects, sync them into the app's bucket (deleting what a deploy no longer has), and invalidate the distribution's /app/* (CloudFront invalidations have no narrower resource in that construct).",
+    );
+  }
+
   acknowledge(
     edge.distribution,
     'CFR1',
@@ -108,18 +139,22 @@ export function applyNagSuppressions({
   );
 }
 
-/** How cdk-nag names a resource in a finding id: tokens become <LogicalId>, <LogicalId.Attr>, <AWS::Pseudo>. */
+/** How cdk-nag names a resolved value in a finding id: tokens become <LogicalId>, <LogicalId.Attr>, <AWS::Pseudo>. */
+function renderNagId(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = value as Record<string, unknown>;
+  if ('Ref' in node) return `<${String(node.Ref)}>`;
+  if ('Fn::GetAtt' in node) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
+  if ('Fn::Sub' in node && typeof node['Fn::Sub'] === 'string')
+    return node['Fn::Sub'].replace(/\$\{([^}]+)\}/g, '<$1>');
+  if ('Fn::Join' in node) {
+    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map(renderNagId).join(separator);
+  }
+  return JSON.stringify(value);
+}
+
+/** How cdk-nag names a resource in a finding id. */
 function nagResourceId(scope: IConstruct, arn: string): string {
-  const render = (value: unknown): string => {
-    if (typeof value === 'string') return value;
-    const node = value as Record<string, unknown>;
-    if ('Ref' in node) return `<${String(node.Ref)}>`;
-    if ('Fn::GetAtt' in node) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
-    if ('Fn::Join' in node) {
-      const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
-      return parts.map(render).join(separator);
-    }
-    return JSON.stringify(value);
-  };
-  return render(Stack.of(scope).resolve(arn));
+  return renderNagId(Stack.of(scope).resolve(arn));
 }

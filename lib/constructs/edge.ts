@@ -10,6 +10,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { APP_PATH, appContentSecurityPolicy } from '../../web/build.ts';
 import { Construct } from 'constructs';
 import { ORIGIN_VERIFY_HEADER } from '#lambdas/shared/origin-verify.ts';
 import type { StageConfig } from '../config.ts';
@@ -23,6 +24,8 @@ export interface EdgeProps {
   originVerifySecret: secretsmanager.ISecret;
   /** ARN of the CLOUDFRONT-scope WebACL (created in us-east-1). */
   webAclArn: string;
+  /** The web app's files, served at /app (see WebApp). */
+  webAppBucket: s3.IBucket;
 }
 
 export class Edge extends Construct {
@@ -40,14 +43,15 @@ export class Edge extends Construct {
         readTimeout: Duration.seconds(30),
       });
 
+    const securityHeaders = {
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      xssProtection: { protection: false, override: true },
+    };
     const responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      securityHeadersBehavior: {
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
-        xssProtection: { protection: false, override: true },
-      },
+      securityHeadersBehavior: securityHeaders,
     });
 
     const logBucket = new s3.Bucket(this, 'AccessLogBucket', {
@@ -68,10 +72,46 @@ export class Edge extends Construct {
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy,
     };
+    // The web app: its bucket, read by CloudFront alone, with the app's CSP; /app/ is its index.html.
+    const app: cloudfront.BehaviorOptions = {
+      origin: origins.S3BucketOrigin.withOriginAccessControl(props.webAppBucket),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: new cloudfront.ResponseHeadersPolicy(this, 'AppHeaders', {
+        securityHeadersBehavior: {
+          ...securityHeaders,
+          contentSecurityPolicy: { contentSecurityPolicy: appContentSecurityPolicy(), override: true },
+        },
+      }),
+      functionAssociations: [
+        {
+          eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
+          function: new cloudfront.Function(this, 'AppIndex', {
+            runtime: cloudfront.FunctionRuntime.JS_2_0,
+            comment: `${APP_PATH} and ${APP_PATH}/ are the web app's index.html`,
+            code: cloudfront.FunctionCode.fromInline(
+              `function handler(event) {
+  var request = event.request;
+  if (request.uri === '${APP_PATH}') {
+    return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: '${APP_PATH}/' } } };
+  }
+  if (request.uri === '${APP_PATH}/') request.uri = '${APP_PATH}/index.html';
+  return request;
+}`,
+            ),
+          }),
+        },
+      ],
+    };
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: `Order Chat ${props.config.stage}: WAF in front of the HTTP and WebSocket APIs`,
+      comment: `Order Chat ${props.config.stage}: WAF in front of the HTTP and WebSocket APIs and the web app`,
       defaultBehavior: { origin: apiOrigin(props.httpOriginHost), ...passThrough },
-      additionalBehaviors: { [`/${WS_STAGE_NAME}`]: { origin: apiOrigin(props.webSocketOriginHost), ...passThrough } },
+      additionalBehaviors: {
+        [`/${WS_STAGE_NAME}`]: { origin: apiOrigin(props.webSocketOriginHost), ...passThrough },
+        [APP_PATH]: app,
+        [`${APP_PATH}/*`]: app,
+      },
       ...(domain
         ? {
             domainNames: [domain.name],

@@ -10,7 +10,9 @@ import { HttpApi } from '../constructs/http-api.ts';
 import type { Identity } from '../constructs/identity.ts';
 import { Observability } from '../constructs/observability.ts';
 import type { FunctionContext } from '../constructs/order-chat-function.ts';
+import { WebApp } from '../constructs/web-app.ts';
 import { WebSocketApi, WS_STAGE_NAME } from '../constructs/websocket-api.ts';
+import { APP_PATH } from '../../web/build.ts';
 
 export interface ApiStackProps extends StackProps {
   config: StageConfig;
@@ -23,6 +25,7 @@ export class ApiStack extends Stack {
   readonly httpApi: HttpApi;
   readonly webSocketApi: WebSocketApi;
   readonly edge: Edge;
+  readonly webApp: WebApp;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -67,6 +70,7 @@ export class ApiStack extends Stack {
           webSocketStageName: WS_STAGE_NAME,
         })
       : undefined;
+    this.webApp = new WebApp(this, 'WebApp');
     const executeApi = (apiId: string) => `${apiId}.execute-api.${this.region}.${this.urlSuffix}`;
     this.edge = new Edge(this, 'Edge', {
       config: props.config,
@@ -74,7 +78,9 @@ export class ApiStack extends Stack {
       webSocketOriginHost: customDomain ? originHosts(customDomain).ws : executeApi(this.webSocketApi.api.apiId),
       originVerifySecret,
       webAclArn: props.webAclArn,
+      webAppBucket: this.webApp.bucket,
     });
+    this.webApp.deploy(this.edge.distribution);
     if (customDomain) originDomains!.aliasDistribution(customDomain, this.edge.distribution);
 
     this.observability = new Observability(this, 'Observability', {
@@ -89,6 +95,7 @@ export class ApiStack extends Stack {
     const domain = customDomain?.name ?? this.edge.distribution.distributionDomainName;
     new CfnOutput(this, 'ApiUrl', { value: `https://${domain}`, description: 'Public HTTPS base URL' });
     new CfnOutput(this, 'WebSocketUrl', { value: `wss://${domain}/${WS_STAGE_NAME}`, description: 'Public WSS URL' });
+    new CfnOutput(this, 'AppUrl', { value: `https://${domain}${APP_PATH}/`, description: 'The web app' });
     new CfnOutput(this, 'Region', { value: this.region });
   }
 }

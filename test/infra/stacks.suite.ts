@@ -181,14 +181,33 @@ describe('IAM: each function gets only what its route needs', () => {
     }
   });
 
+  /** CDK's BucketDeployment handler, which uploads the web app (tested on its own below). */
+  const isDeploymentPolicy = (policy: Record<string, any>) =>
+    JSON.stringify(policy.Properties.Roles).includes('CDKBucketDeployment');
+
   it('has wildcards only for X-Ray and @connections of this WebSocket stage', () => {
-    for (const statement of policies().flatMap((p) => p.Properties.PolicyDocument.Statement)) {
+    const ours = policies().filter((p) => !isDeploymentPolicy(p));
+    for (const statement of ours.flatMap((p) => p.Properties.PolicyDocument.Statement)) {
       const resources = [statement.Resource].flat().map((r: unknown) => JSON.stringify(r));
       for (const resource of resources.filter((r) => r.includes('*'))) {
         if (resource === '"*"')
           expect([statement.Action].flat().every((a: string) => a.startsWith('xray:'))).toBe(true);
         else expect(resource).toMatch(/\/ws\/(POST|GET|DELETE)\/@connections\/\*/);
       }
+    }
+  });
+
+  it("lets the web app's deployment touch only the CDK asset bucket, the app's bucket and invalidations", () => {
+    const statements = policies()
+      .filter(isDeploymentPolicy)
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      const resources = JSON.stringify(statement.Resource);
+      const actions = [statement.Action].flat();
+      if (resources === '"*"') expect(actions.every((a) => a.startsWith('cloudfront:'))).toBe(true);
+      else expect(resources).toMatch(/cdk-[a-z0-9]+-assets-|WebAppBucket/);
+      expect(actions.every((a) => /^(s3|cloudfront):/.test(a))).toBe(true);
     }
   });
 
@@ -325,8 +344,11 @@ describe('edge protection', () => {
     const distribution = Object.values(resourcesOf(dev.api, 'AWS::CloudFront::Distribution'))[0]!.Properties
       .DistributionConfig;
     expect(distribution.WebACLId).toBeDefined();
-    expect(distribution.Origins).toHaveLength(2);
-    for (const origin of distribution.Origins) {
+    const apiOrigins = distribution.Origins.filter(
+      (origin: { CustomOriginConfig?: unknown }) => origin.CustomOriginConfig,
+    );
+    expect(apiOrigins).toHaveLength(2);
+    for (const origin of apiOrigins) {
       expect(origin.OriginCustomHeaders).toEqual(
         [{ HeaderName: ORIGIN_VERIFY_HEADER, HeaderValue: Match.anyValue() as never }].map((h) => ({
           ...h,
@@ -335,8 +357,60 @@ describe('edge protection', () => {
       );
       expect(JSON.stringify(origin.OriginCustomHeaders[0].HeaderValue)).toMatch(/resolve:secretsmanager/);
     }
-    expect(distribution.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual(['/ws']);
+    expect(distribution.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual([
+      '/ws',
+      '/app',
+      '/app/*',
+    ]);
     expect(distribution.DefaultCacheBehavior.ResponseHeadersPolicyId).toBeDefined();
+  });
+
+  it('serves the web app at /app from a private bucket only CloudFront reads, under a strict CSP', () => {
+    const distribution = Object.values(resourcesOf(dev.api, 'AWS::CloudFront::Distribution'))[0]!.Properties
+      .DistributionConfig;
+    const bucketOrigin = distribution.Origins.find((origin: { S3OriginConfig?: unknown }) => origin.S3OriginConfig);
+    expect(bucketOrigin.OriginAccessControlId).toBeDefined();
+    expect(bucketOrigin.OriginCustomHeaders).toBeUndefined();
+    for (const behavior of distribution.CacheBehaviors.filter((b: { PathPattern: string }) =>
+      b.PathPattern.startsWith('/app'),
+    )) {
+      expect(behavior).toMatchObject({
+        TargetOriginId: bucketOrigin.Id,
+        ViewerProtocolPolicy: 'redirect-to-https',
+        AllowedMethods: ['GET', 'HEAD'],
+        FunctionAssociations: [{ EventType: 'viewer-request' }],
+      });
+    }
+    const policies = Object.values(resourcesOf(dev.api, 'AWS::CloudFront::ResponseHeadersPolicy'));
+    const csp = policies.map(
+      (p) =>
+        p.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy?.ContentSecurityPolicy,
+    );
+    expect(csp.filter(Boolean)).toEqual([expect.stringContaining("script-src 'self'")]);
+    expect(csp.join()).not.toMatch(/unsafe-inline|unsafe-eval/);
+
+    const [bucket] = Object.entries(resourcesOf(dev.api, 'AWS::S3::Bucket')).filter(([id]) =>
+      id.startsWith('WebAppBucket'),
+    );
+    expect(bucket![1].Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const bucketPolicy = Object.values(resourcesOf(dev.api, 'AWS::S3::BucketPolicy')).find((p) =>
+      JSON.stringify(p.Properties.Bucket).includes(bucket![0]),
+    )!;
+    const reads = bucketPolicy.Properties.PolicyDocument.Statement.filter(
+      (s: { Effect: string; Action: string }) => s.Effect === 'Allow' && s.Action === 's3:GetObject',
+    );
+    expect(reads).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } },
+      }),
+    ]);
+    dev.api.resourceCountIs('Custom::CDKBucketDeployment', 1);
   });
 });
 
@@ -352,7 +426,7 @@ describe('observability', () => {
   });
 
   it('exports the URLs and ids clients and scripts need', () => {
-    expect(Object.keys(dev.api.findOutputs('*')).sort()).toEqual(['ApiUrl', 'Region', 'WebSocketUrl']);
+    expect(Object.keys(dev.api.findOutputs('*')).sort()).toEqual(['ApiUrl', 'AppUrl', 'Region', 'WebSocketUrl']);
     const ours = (outputs: Record<string, unknown>) =>
       Object.keys(outputs).filter((k) => !k.startsWith('ExportsOutput'));
     expect(ours(dev.stateful.findOutputs('*')).sort()).toEqual(['MainTableName', 'UserPoolClientId', 'UserPoolId']);

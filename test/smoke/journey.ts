@@ -117,6 +117,23 @@ class Socket {
   }
 }
 
+/** The page under its CSP, the script it names, and config.json pointing at a WebSocket URL. */
+async function checkWebApp(target: SmokeTarget): Promise<void> {
+  const get = async (path: string) => {
+    const response = await fetch(`${target.httpUrl}${path}`, { headers: { 'user-agent': SMOKE_USER_AGENT } });
+    if (response.status !== 200) throw new SmokeFailure(`GET ${path} → ${response.status}`);
+    return response;
+  };
+  const page = await get('/app/');
+  const csp = page.headers.get('content-security-policy') ?? '';
+  if (!csp.includes("script-src 'self'")) throw new SmokeFailure(`GET /app/ has no strict CSP (got "${csp}")`);
+  const script = /<script type="module" src="([^"]+)"/.exec(await page.text())?.[1];
+  if (!script) throw new SmokeFailure('GET /app/ names no script');
+  await (await get(`/app/${script}`)).arrayBuffer();
+  const config = (await (await get('/app/config.json')).json()) as { webSocketUrl?: unknown };
+  if (typeof config.webSocketUrl !== 'string') throw new SmokeFailure('config.json has no webSocketUrl');
+}
+
 export async function runJourney(target: SmokeTarget, report: (result: StepResult) => void): Promise<boolean> {
   const sockets: Socket[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -137,6 +154,7 @@ export async function runJourney(target: SmokeTarget, report: (result: StepResul
     password: `Sm0ke!${randomUUID().slice(0, 12)}`,
   };
   try {
+    await step('the web app is served at /app/ (page, script, config)', () => checkWebApp(target));
     // The admin first: a journey that can't clean up after itself creates nothing.
     const admin = await step('sign in as the admin', () =>
       call(target, 'POST', '/auth/login', { body: target.admin, expect: 200 }),

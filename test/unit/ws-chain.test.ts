@@ -41,7 +41,7 @@ describe('the WebSocket chain', () => {
     expect(management.calls()).toHaveLength(0);
   });
 
-  it("echoes a well-formed clientMessageId, so a client knows which pending message was refused", async () => {
+  it('echoes a well-formed clientMessageId, so a client knows which pending message was refused', async () => {
     const echoed = await unknownAction(frameEvent('{"action":"dance","clientMessageId":"c-7"}'), context);
     expect(JSON.parse(echoed.body!)).toMatchObject({ type: 'error', clientMessageId: 'c-7' });
     const oversized = await unknownAction(
