@@ -15,7 +15,7 @@ let runtime: RuntimeProcess;
 let info: RuntimeInfo;
 
 beforeAll(async () => {
-  for (const part of ['lambdas', 'local', 'lib', 'package.json', 'tsconfig.json', 'cdk.json']) {
+  for (const part of ['lambdas', 'local', 'lib', 'web', 'client', 'package.json', 'tsconfig.json', 'cdk.json']) {
     cpSync(join(root, part), join(copy, part), { recursive: true });
   }
   for (const shared of ['node_modules', '.cache']) symlinkSync(join(root, shared), join(copy, shared));
@@ -59,6 +59,27 @@ describe('hot reload', () => {
     const fixed = await within1s((a) => a.status === 200);
     expect(fixed.status).toBe(200);
     expect(fixed.body).not.toContain('2000-01-01');
+  });
+});
+
+describe('the web app', () => {
+  it('is rebuilt on the next page load after an edit, and a broken edit keeps the last good build', async () => {
+    const appFile = join(copy, 'web', 'src', 'format.ts');
+    const base = info.httpUrl.replace('localhost', '127.0.0.1');
+    const script = async () => {
+      const page = await (await fetch(`${base}/app/`)).text();
+      const name = /src="([^"]+)"/.exec(page)![1];
+      return (await fetch(`${base}/app/${name}`)).text();
+    };
+    const original = readFileSync(appFile, 'utf8');
+    expect(await script()).not.toContain('Edited while running');
+    writeFileSync(appFile, original.replace('Something went wrong. Please try again.', 'Edited while running'));
+    expect(await script()).toContain('Edited while running');
+    writeFileSync(appFile, `${original}\nexport const broken = ;\n`);
+    expect(await script()).toContain('Edited while running');
+    expect(runtime.output().stdout + runtime.output().stderr).toMatch(/The web app does not build/);
+    writeFileSync(appFile, original);
+    expect(await script()).not.toContain('Edited while running');
   });
 });
 
