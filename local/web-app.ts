@@ -1,7 +1,8 @@
 /**
  * The web app offline, as CloudFront serves it from its bucket when deployed: at /app on the HTTP
  * API's own origin, with the app's CSP. config.json points the app at the local WebSocket API,
- * on the host name the page was opened with. When watching, each page load rebuilds the app.
+ * on the host name the page was opened with. Built on the first visit; when watching, each page
+ * load rebuilds it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_PATH, appContentSecurityPolicy, buildWebApp, type WebFile } from '../web/build.ts';
@@ -20,7 +21,8 @@ const hostNameOf = (req: IncomingMessage) => {
 };
 
 export function webApp(options: WebAppOptions) {
-  let files: Map<string, WebFile> = buildWebApp();
+  // Built on the first visit, not at start: most starts (tests, scripts) never open the app.
+  let files: Map<string, WebFile> | undefined;
 
   const serve = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -40,7 +42,7 @@ export function webApp(options: WebAppOptions) {
       return res.end();
     }
     const name = path.slice(APP_PATH.length + 1) || 'index.html';
-    if (name === 'index.html' && options.watch) {
+    if (!files || (name === 'index.html' && options.watch)) {
       try {
         files = buildWebApp();
       } catch (error) {
@@ -54,7 +56,7 @@ export function webApp(options: WebAppOptions) {
             contents: Buffer.from(JSON.stringify({ webSocketUrl: `${webSocketOrigin}/${options.webSocketStage}` })),
             contentType: 'application/json',
           }
-        : files.get(name);
+        : files?.get(name);
     if (!file) {
       res.writeHead(404, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
       return res.end('Not found');
