@@ -114,6 +114,12 @@ describe('the web app in Chromium', () => {
     await waitForMessage(customer, 'Can you do them in navy?');
 
     const admin = await newPage();
+    // A wrong password is said in words, where a screen reader announces it.
+    await signIn(admin, BOOTSTRAP_ADMIN.email, 'Wr0ng!Password');
+    await admin.getByRole('alert').waitFor();
+    expect(await admin.getByRole('alert').textContent()).toMatch(/password/i);
+    // The browser logs the refused request itself; nothing else may be logged.
+    expect(pageErrors.splice(0)).toEqual([expect.stringMatching(/status of 401/)]);
     await signIn(admin, BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN.password);
     await admin.getByRole('heading', { name: 'All orders' }).waitFor();
     await admin.getByRole('combobox', { name: 'Status' }).selectOption('REVIEW');

@@ -129,11 +129,7 @@ function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (user: U
           error={fields.password}
           hint={mode === 'signUp' ? '8 or more characters with upper and lower case, a digit and a symbol.' : undefined}
         />
-        {error && Object.keys(fields).length === 0 ? (
-          <p class="error" role="alert">
-            {describeError(error)}
-          </p>
-        ) : null}
+        <FormError error={error} />
         <button type="submit" disabled={busy}>
           {mode === 'signIn' ? 'Sign in' : 'Create account'}
         </button>
@@ -152,6 +148,16 @@ function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (user: U
         </button>
       </p>
     </main>
+  );
+}
+
+/** A refusal that no field explains (field errors show beside their fields). */
+export function FormError({ error }: { error: unknown }) {
+  if (!error || Object.keys(fieldErrors(error)).length > 0) return null;
+  return (
+    <p class="error" role="alert">
+      {describeError(error)}
+    </p>
   );
 }
 

@@ -1,7 +1,7 @@
 /** Orders: a customer's own with the form to place one; for admins every order, filtered by status. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components, OrderChatApi, User } from '../../client/src/index.ts';
-import { Field } from './app.tsx';
+import { Field, FormError } from './app.tsx';
 import { describeError, fieldErrors, formatDateTime, statusLabel, STATUSES, type Status } from './format.ts';
 
 type Order = components['schemas']['Order'];
@@ -148,11 +148,7 @@ function PlaceOrder({ api, onPlaced }: { api: OrderChatApi; onPlaced: (order: Or
           hint="One per line, e.g. colour: navy"
           error={fields.specifications}
         />
-        {error && Object.keys(fields).length === 0 ? (
-          <p class="error" role="alert">
-            {describeError(error)}
-          </p>
-        ) : null}
+        <FormError error={error} />
         <button type="submit" disabled={busy}>
           Place order
         </button>
