@@ -47,6 +47,19 @@ describe('cdk synth (CLI, offline)', () => {
     expect(JSON.stringify(report)).not.toMatch(/"status":\s*"failure"/);
   });
 
+  it("ships the web app's build to its bucket's app/ folder: a page with no inline script, and the files it names", () => {
+    const [, deployment] = Object.entries(apiTemplate.Resources).find(
+      ([, r]) => r.Type === 'Custom::CDKBucketDeployment',
+    )!;
+    expect(deployment.Properties.DestinationBucketKeyPrefix).toBe('app/');
+    const folder = join(out, `asset.${String(deployment.Properties.SourceObjectKeys[0]).replace(/\.zip$/, '')}`);
+    const page = readFileSync(join(folder, 'index.html'), 'utf8');
+    const named = [...page.matchAll(/(?:src|href)="(app-[^"]+)"/g)].map((m) => m[1]!);
+    expect(named).toHaveLength(2);
+    for (const file of named) expect(statSync(join(folder, file)).size).toBeGreaterThan(1_000);
+    expect(page).not.toMatch(/<script>|<script [^>]*>[^<]|style=/);
+  });
+
   it('builds minified ESM bundles with source maps that load and answer on Node 24', async () => {
     const bundle = bundleOf('HttpApiHttpHealth');
     expect(statSync(bundle).size).toBeLessThan(1_500_000);

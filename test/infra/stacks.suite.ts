@@ -412,6 +412,16 @@ describe('edge protection', () => {
     ]);
     dev.api.resourceCountIs('Custom::CDKBucketDeployment', 1);
   });
+
+  it("maps /app to /app/ and /app/ to the app's index.html at the edge, and leaves its files alone", () => {
+    const [fn] = Object.values(resourcesOf(dev.api, 'AWS::CloudFront::Function'));
+    expect(fn!.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    const handler = new Function(`${fn!.Properties.FunctionCode}; return handler;`)() as (event: unknown) => any;
+    const run = (uri: string) => handler({ request: { uri, headers: {} } });
+    expect(run('/app')).toMatchObject({ statusCode: 301, headers: { location: { value: '/app/' } } });
+    expect(run('/app/')).toMatchObject({ uri: '/app/index.html' });
+    expect(run('/app/app-ABC123.js')).toMatchObject({ uri: '/app/app-ABC123.js' });
+  });
 });
 
 describe('observability', () => {
