@@ -24,6 +24,8 @@ import { removeOnExit, type Child } from './processes.ts';
 import type { RequestLog } from './request-log.ts';
 import { createTables } from './tables.ts';
 import { webApp } from './web-app.ts';
+import { meterCapacity } from './capacity-meter.ts';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { APP_PATH } from '../web/build.ts';
 import { createWsGateway } from './ws-gateway.ts';
 import { localAwsEnvironment } from './aws.ts';
@@ -70,6 +72,11 @@ export interface RuntimeOptions {
   idleTimeoutSeconds?: number;
   /** Create or update this admin account at start. */
   admin?: { email: string; password: string; name: string };
+  /**
+   * Called after every DynamoDB call of every function, with the capacity it consumed (table and
+   * each index): `npm run bench` counts each route's requests and units through it.
+   */
+  onDynamoDbCall?: (call: { operation: string; consumed: ConsumedCapacity[] }) => void;
   log?: (message: string, error?: unknown) => void;
   /** A component died and could not be brought back: the runtime is unusable (npm start exits non-zero). */
   onFatal?: (reason: string) => void;
@@ -319,6 +326,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           typeof import('#lambdas/shared/connections-client.ts'),
         ];
         enforcePermissions(dynamo.dynamoRaw(), 'dynamodb', tableKey);
+        if (options.onDynamoDbCall) meterCapacity(dynamo.dynamoRaw(), options.onDynamoDbCall);
         enforcePermissions(cognito.cognito(), 'cognito', tableKey);
         enforcePermissions(connections.connectionsApi(process.env.WS_CALLBACK_URL!), 'connections', tableKey);
       },

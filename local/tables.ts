@@ -8,7 +8,7 @@ import {
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
 } from '@aws-sdk/client-dynamodb';
-import type { TableDefinition } from '#lambdas/tables.ts';
+import type { IndexDefinition, TableDefinition } from '#lambdas/tables.ts';
 import { emulatorClientConfig } from './aws.ts';
 
 export function createTableInput(tableName: string, table: TableDefinition) {
@@ -32,10 +32,12 @@ export function createTableInput(tableName: string, table: TableDefinition) {
     KeySchema: keySchema(table.partitionKey, table.sortKey),
     ...(indexes.length
       ? {
-          GlobalSecondaryIndexes: indexes.map(([indexName, index]) => ({
+          GlobalSecondaryIndexes: indexes.map(([indexName, index]: [string, IndexDefinition]) => ({
             IndexName: indexName,
             KeySchema: keySchema(index.partitionKey, index.sortKey),
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection: index.projection
+              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projection] }
+              : { ProjectionType: 'ALL' as const },
           })),
         }
       : {}),
@@ -43,15 +45,27 @@ export function createTableInput(tableName: string, table: TableDefinition) {
 }
 
 /**
- * A data folder from an older version of the project may lack an index declared
- * since: add it, so `npm start` on kept data never meets a table of the wrong shape.
+ * A data folder from an older version of the project may lack an index declared since, or hold
+ * one of another projection: (re)create it, so `npm start` on kept data never meets a table of the
+ * wrong shape. DynamoDB fills a new index from the items that carry its keys.
  */
 async function addMissingIndexes(client: DynamoDBClient, name: string, table: TableDefinition): Promise<void> {
   const description = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
-  const present = new Set((description?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const present = new Map((description?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
   const wanted = createTableInput(name, table);
+  const shape = (projection: { ProjectionType?: string; NonKeyAttributes?: string[] } | undefined) =>
+    JSON.stringify([projection?.ProjectionType, [...(projection?.NonKeyAttributes ?? [])].sort()]);
   for (const index of wanted.GlobalSecondaryIndexes ?? []) {
-    if (present.has(index.IndexName)) continue;
+    const existing = present.get(index.IndexName);
+    if (existing && shape(existing.Projection) === shape(index.Projection)) continue;
+    if (existing) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: name,
+          GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: index.IndexName } }],
+        }),
+      );
+    }
     const names = new Set(index.KeySchema!.map((k) => k.AttributeName!));
     await client.send(
       new UpdateTableCommand({

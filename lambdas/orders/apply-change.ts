@@ -1,7 +1,7 @@
 /**
  * How every change to an existing order is written: read it once, check the caller and the
  * rules on what was read, and save the new version with its history event on the condition
- * that nobody wrote in between. Shared by the order use cases and the room's (rooms.ts).
+ * that nobody wrote in between (repository.ts, saveChange: one write, no transaction). Shared by the order use cases and the room's (rooms.ts).
  */
 import type { Caller } from '../shared/caller.ts';
 import { ConflictError, PreconditionFailedError } from '../shared/errors.ts';
@@ -32,7 +32,8 @@ export async function applyChange(
 ): Promise<{ before: Order; after: Order }> {
   const { expectedVersion, notFound } = options;
   for (let attempt = 1; ; attempt++) {
-    const current = await orders.getOrder(id);
+    const stored = await orders.getStoredOrder(id);
+    const current = stored?.order;
     assertMayView(caller, current, notFound);
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
       throw new PreconditionFailedError(`The order is at version ${current.version}, not ${expectedVersion}.`);
@@ -43,7 +44,7 @@ export async function applyChange(
     const next: Order = { ...changed.next, version: current.version + 1, updatedAt: timestamp };
     const event: OrderEvent = { ...changed.event, version: next.version, at: timestamp, by: authorOf(caller) };
     try {
-      await orders.saveOrder(next, event, current.version);
+      await orders.saveChange(stored!, next, event);
       return { before: current, after: next };
     } catch (error) {
       if (!(error instanceof orders.VersionConflict)) throw error;

@@ -30,6 +30,11 @@ export interface Order {
   room: ChatRoomState;
 }
 
+/** An order as lists show it (the list indexes hold only this). */
+export type OrderSummary = Pick<Order, 'id' | 'userId' | 'description' | 'quantity' | 'status' | 'createdAt'> & {
+  roomOpen: boolean;
+};
+
 export interface OrderFields {
   description: string;
   specifications: JsonObject;
@@ -129,6 +134,38 @@ export interface OrderNotifier {
 export function statusAfterRoomClose(order: Order): OrderStatus {
   return order.status === 'REVIEW' ? 'PROCESSING' : order.status;
 }
+
+/**
+ * The CREATED event, which is not stored: who placed the order and when are on the order, and
+ * what it was placed with is today's fields with every later edit undone, newest first.
+ */
+export function placedEvent(order: Order, laterEvents: readonly OrderEvent[]): OrderEvent {
+  const placed: Record<string, Json> = {
+    description: order.description,
+    specifications: order.specifications,
+    quantity: order.quantity,
+    metadata: order.metadata,
+  };
+  for (const event of [...laterEvents].reverse()) {
+    if (event.type !== 'UPDATED') continue;
+    for (const [field, change] of Object.entries(event.changes)) {
+      if (field in placed && change.from !== undefined) placed[field] = change.from;
+    }
+  }
+  return {
+    version: 1,
+    type: 'CREATED',
+    at: order.createdAt,
+    // Only customers place orders (newOrder).
+    by: { id: order.userId, role: 'REGULAR' },
+    changes: Object.fromEntries(Object.entries(placed).map(([field, value]) => [field, { to: value }])),
+  };
+}
+
+export const toPublicSummary = ({ roomOpen, ...fields }: OrderSummary) => ({
+  ...fields,
+  chatRoom: { id: fields.id, isOpen: roomOpen },
+});
 
 export function toPublicOrder(order: Order) {
   const { room, ...fields } = order;

@@ -1,5 +1,5 @@
 /**
- * Placing an order: the order and its CREATED event in one transaction; with an Idempotency-Key
+ * Placing an order: one conditional write (its CREATED event is the order itself); with an Idempotency-Key
  * (customers), a retry within 24 h answers the first result (idempotency.ts). A module of its own
  * so the idempotency layer is bundled into POST /orders's function only.
  */
@@ -8,21 +8,13 @@ import { ulid } from 'ulid';
 import type { Caller } from '../shared/caller.ts';
 import { now } from './apply-change.ts';
 import { idempotent } from './idempotency.ts';
-import { authorOf, newOrder, toPublicOrder, type OrderEvent, type OrderFields } from './order.ts';
+import { newOrder, toPublicOrder, type OrderFields } from './order.ts';
 import * as orders from './repository.ts';
 import type { PublicOrder } from './service.ts';
 
 async function create(caller: Caller, fields: OrderFields): Promise<PublicOrder> {
-  const timestamp = now();
-  const order = newOrder(ulid(), caller, fields, timestamp);
-  const created: OrderEvent = {
-    version: 1,
-    type: 'CREATED',
-    at: timestamp,
-    by: authorOf(caller),
-    changes: Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, { to: value }])),
-  };
-  await orders.saveOrder(order, created);
+  const order = newOrder(ulid(), caller, fields, now());
+  await orders.insertOrder(order);
   return toPublicOrder(order);
 }
 

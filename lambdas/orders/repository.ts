@@ -1,10 +1,11 @@
 // Secondary adapter: owns every key, index and expression of orders and their history.
-import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
-import type { Order, OrderEvent, OrderStatus } from './order.ts';
+import type { ORDER_LIST_ATTRIBUTES } from '../tables.ts';
+import type { Order, OrderEvent, OrderStatus, OrderSummary } from './order.ts';
 
 const env = readEnv({ MAIN_TABLE_NAME: z.string().min(1) });
 const TableName = env.MAIN_TABLE_NAME;
@@ -22,21 +23,20 @@ export interface OrderScope {
 }
 
 const INDEXES = {
-  all: { name: 'byCollection', pk: 'gsi1pk', sk: 'gsi1sk' },
+  all: { name: 'allOrders', pk: 'gsi5pk', sk: 'gsi5sk' },
   owner: { name: 'byOwner', pk: 'gsi2pk', sk: 'gsi2sk' },
   status: { name: 'byStatus', pk: 'gsi3pk', sk: 'gsi3sk' },
-  ownerStatus: { name: 'byOwnerStatus', pk: 'gsi4pk', sk: 'gsi4sk' },
 } as const;
 
 function indexFor(scope: OrderScope) {
-  if (scope.ownerId && scope.status) return { ...INDEXES.ownerStatus, value: `OWNER#${scope.ownerId}#${scope.status}` };
   if (scope.ownerId) return { ...INDEXES.owner, value: `OWNER#${scope.ownerId}` };
   if (scope.status) return { ...INDEXES.status, value: `ORDERS#${scope.status}` };
   return { ...INDEXES.all, value: 'ORDERS' };
 }
 
-/** The partition a scope reads; cursors are bound to it. */
-export const scopePartition = (scope: OrderScope) => indexFor(scope).value;
+/** What a scope lists; cursors are bound to it. */
+export const scopePartition = (scope: OrderScope) =>
+  `${indexFor(scope).value}${scope.ownerId && scope.status ? `#${scope.status}` : ''}`;
 
 function toItem(order: Order) {
   const listed = `${order.createdAt}#${order.id}`;
@@ -44,15 +44,32 @@ function toItem(order: Order) {
     ...orderKey(order.id),
     entity: 'Order',
     ...order,
-    gsi1pk: 'ORDERS',
-    gsi1sk: listed,
+    // The room's state for the list indexes (ORDER_LIST_ATTRIBUTES hold no maps): one flat value.
+    roomOpen: order.room.isOpen,
+    gsi5pk: 'ORDERS',
+    gsi5sk: listed,
     gsi2pk: `OWNER#${order.userId}`,
     gsi2sk: listed,
     gsi3pk: `ORDERS#${order.status}`,
     gsi3sk: listed,
-    gsi4pk: `OWNER#${order.userId}#${order.status}`,
-    gsi4sk: listed,
   };
+}
+
+type ListedItem = Record<(typeof ORDER_LIST_ATTRIBUTES)[number], unknown> & { room?: { isOpen: boolean } };
+
+/** An order as the list indexes hold it. */
+function summaryOf(item: Record<string, unknown>): OrderSummary {
+  const { id, userId, description, quantity, status, createdAt, roomOpen, room } = item as ListedItem;
+  return {
+    id,
+    userId,
+    description,
+    quantity,
+    status,
+    createdAt,
+    // Items written before roomOpen existed carry the room itself.
+    roomOpen: roomOpen ?? room?.isOpen ?? true,
+  } as OrderSummary;
 }
 
 function fromItem(item: Record<string, unknown>): Order {
@@ -69,37 +86,53 @@ function historyItem(orderId: string, event: OrderEvent) {
 export class VersionConflict extends Error {}
 
 /**
- * The order and its history event, in one transaction: the order only if
- * nobody changed it since `expectedVersion` was read (absent: only if new).
+ * A new order: one conditional write, no transaction. Its CREATED event is not stored: the order
+ * itself says who placed it and when, and its first version is the current one with every later
+ * edit undone (order.ts, placedEvent).
  */
-export function saveParams(order: Order, event: OrderEvent, expectedVersion?: number): TransactWriteCommandInput {
-  return {
-    TransactItems: [
-      {
-        Put: {
-          TableName,
-          Item: toItem(order),
-          ...(expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
-        },
-      },
-      { Put: { TableName, Item: historyItem(order.id, event), ConditionExpression: 'attribute_not_exists(pk)' } },
-    ],
-  };
-}
-
-export async function saveOrder(order: Order, event: OrderEvent, expectedVersion?: number): Promise<void> {
+export async function insertOrder(order: Order): Promise<void> {
   try {
-    await dynamo().send(new TransactWriteCommand(saveParams(order, event, expectedVersion)));
+    await dynamo().send(
+      new PutCommand({ TableName, Item: toItem(order), ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
   } catch (error) {
-    const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-    if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw new VersionConflict();
+    if (error instanceof ConditionalCheckFailedException) throw new VersionConflict();
     throw error;
   }
+}
+
+/** What a change is based on: the order as read, and the event that made it (none for version 1). */
+export interface StoredOrder {
+  order: Order;
+  lastEvent: OrderEvent | undefined;
+}
+
+/**
+ * A change without a transaction (one costs twice the write units): the order carries the event
+ * that made its current version, so the two are one atomic write. The event before it is first
+ * written to the history (an idempotent Put: a retry, or a rival writer, writes the same thing),
+ * then the order, on the condition that it is still at the version read. A failure between the
+ * two leaves that event in both places, which a reader takes once.
+ */
+export async function saveChange(based: StoredOrder, order: Order, event: OrderEvent): Promise<void> {
+  if (based.lastEvent) {
+    await dynamo().send(new PutCommand({ TableName, Item: historyItem(order.id, based.lastEvent) }));
+  }
+  try {
+    await dynamo().send(new PutCommand(changeParams(order, event, based.order.version)));
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new VersionConflict();
+    throw error;
+  }
+}
+
+export function changeParams(order: Order, event: OrderEvent, expectedVersion: number) {
+  return {
+    TableName,
+    Item: { ...toItem(order), lastEvent: event },
+    ConditionExpression: 'version = :expected',
+    ExpressionAttributeValues: { ':expected': expectedVersion },
+  };
 }
 
 /** A ConditionCheck for another module's transaction: it fails once the order's room is closed. */
@@ -115,33 +148,50 @@ export function roomOpenCondition(orderId: string) {
   };
 }
 
-export async function getOrder(id: string): Promise<Order | undefined> {
+/** The order and the event that made its current version, read consistently. */
+export async function getStoredOrder(id: string): Promise<StoredOrder | undefined> {
   const result = await dynamo().send(new GetCommand({ TableName, Key: orderKey(id), ConsistentRead: true }));
-  return result.Item ? fromItem(result.Item) : undefined;
+  if (!result.Item) return undefined;
+  return { order: fromItem(result.Item), lastEvent: result.Item.lastEvent as OrderEvent | undefined };
+}
+
+export async function getOrder(id: string): Promise<Order | undefined> {
+  return (await getStoredOrder(id))?.order;
 }
 
 export function listParams(scope: OrderScope, limit: number, startKey: Record<string, unknown> | undefined) {
   const index = indexFor(scope);
+  // One owner's orders in one status: their orders, filtered (an index for it would cost every
+  // status change two more index writes, for lists that hold a handful of orders).
+  const byOwnerStatus = scope.ownerId !== undefined && scope.status !== undefined;
   return {
     TableName,
     IndexName: index.name,
     KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': index.pk },
-    ExpressionAttributeValues: { ':pk': index.value },
+    ExpressionAttributeNames: { '#pk': index.pk, ...(byOwnerStatus ? { '#status': 'status' } : {}) },
+    ExpressionAttributeValues: { ':pk': index.value, ...(byOwnerStatus ? { ':status': scope.status } : {}) },
+    ...(byOwnerStatus ? { FilterExpression: '#status = :status' } : {}),
     ScanIndexForward: false,
     Limit: limit,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
   };
 }
 
+/** A page of order summaries: one Query, or (with a filter) as many as it takes to fill the page. */
 export async function listOrders(scope: OrderScope, limit: number, startKey: Record<string, unknown> | undefined) {
-  const result = await dynamo().send(new QueryCommand(listParams(scope, limit, startKey)));
-  return { items: (result.Items ?? []).map(fromItem), lastKey: result.LastEvaluatedKey };
+  const items: OrderSummary[] = [];
+  let lastKey = startKey;
+  do {
+    const result = await dynamo().send(new QueryCommand(listParams(scope, limit - items.length, lastKey)));
+    items.push(...(result.Items ?? []).map(summaryOf));
+    lastKey = result.LastEvaluatedKey;
+  } while (lastKey && items.length < limit);
+  return { items, lastKey };
 }
 
 /**
- * The order and every event of it, oldest first, in one Query of its partition (one per 1 MB
- * page): the partition holds only the order and its history, and HISTORY# sorts before ORDER.
+ * The order and every stored event of it, oldest first, in one Query of its partition (one per
+ * 1 MB page): the partition holds only the order (with its last event) and its history.
  */
 export async function orderWithHistory(id: string): Promise<{ order: Order | undefined; events: OrderEvent[] }> {
   const key = orderKey(id);
@@ -162,6 +212,7 @@ export async function orderWithHistory(id: string): Promise<{ order: Order | und
     for (const item of page.Items ?? []) {
       if (item.sk === key.sk) {
         order = fromItem(item);
+        if (item.lastEvent) events.push(item.lastEvent as OrderEvent);
         continue;
       }
       if (!String(item.sk).startsWith('HISTORY#')) continue;
@@ -170,5 +221,7 @@ export async function orderWithHistory(id: string): Promise<{ order: Order | und
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return { order, events };
+  // The order's last event may be in the history too (saveChange): once each, in version order.
+  const byVersion = new Map(events.map((event) => [event.version, event]));
+  return { order, events: [...byVersion.values()].sort((a, b) => a.version - b.version) };
 }

@@ -12,7 +12,9 @@ import {
   assertMayView,
   assertTransition,
   diff,
+  placedEvent,
   toPublicOrder,
+  toPublicSummary,
   type Order,
   type OrderFields,
   type OrderNotifier,
@@ -36,7 +38,7 @@ export async function listOrders(caller: Caller, query: { status?: OrderStatus; 
   // A cursor only works for the listing it came from: another user's or another filter's is a 400.
   const cursorScope = `orders:${orders.scopePartition(scope)}`;
   const page = await orders.listOrders(scope, query.limit, decodeCursor(query.cursor, cursorScope));
-  return { items: page.items.map(toPublicOrder), nextCursor: encodeCursor(page.lastKey, cursorScope) };
+  return { items: page.items.map(toPublicSummary), nextCursor: encodeCursor(page.lastKey, cursorScope) };
 }
 
 export async function updateOrder(
@@ -74,7 +76,8 @@ export async function changeStatus(
 export async function orderHistory(caller: Caller, id: string) {
   const { order, events } = await orders.orderWithHistory(id);
   assertMayView(caller, order);
-  return { items: events };
+  // Orders placed before the CREATED event stopped being stored have it first.
+  return { items: events[0]?.type === 'CREATED' ? events : [placedEvent(order, events), ...events] };
 }
 
 /** `"3"`, `W/"3"` → 3; `*` (any version) → undefined. */

@@ -117,8 +117,21 @@ export const Order = z
     ],
   });
 
+export const OrderSummary = Order.pick({
+  id: true,
+  userId: true,
+  description: true,
+  quantity: true,
+  status: true,
+  createdAt: true,
+  chatRoom: true,
+}).meta({
+  id: 'OrderSummary',
+  description: 'An order as lists show it: GET /orders/{id} has its specifications, metadata and version',
+});
+
 export const OrderPage = z
-  .object({ items: z.array(Order), nextCursor: z.string().nullable() })
+  .object({ items: z.array(OrderSummary), nextCursor: z.string().nullable() })
   .meta({ id: 'OrderPage' });
 
 export const ListOrdersQuery = z.strictObject({

@@ -10,7 +10,7 @@ import { NotFoundError, UnauthorizedError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
 import * as accounts from './identity-provider.ts';
 import * as profiles from './repository.ts';
-import { nowSeconds } from './session.ts';
+import { nowSeconds, profileRead } from './session.ts';
 import {
   assertMayChangeRole,
   assertMayDelete,
@@ -122,9 +122,9 @@ export async function logoutEverywhere(session: Session): Promise<void> {
   await disconnectSessions(session.userId);
 }
 
-/** The caller's own live profile; a deleted account's leftover tokens get 401. */
+/** The caller's own live profile (as the session check read it); a deleted account's leftover tokens get 401. */
 export async function me(caller: Caller): Promise<PublicUser> {
-  const profile = await profiles.getProfile(caller.id);
+  const profile = profileRead(caller) ?? (await profiles.getProfile(caller.id));
   if (!profile || profile.deletedAt) throw new UnauthorizedError('This account no longer exists.');
   return toPublicUser(profile);
 }

@@ -11,15 +11,22 @@ import { ForbiddenError } from '../shared/errors.ts';
 import { takeQuota } from '../limits/limits.ts';
 import type { LimitKind } from '../limits/policy.ts';
 import { getAccount } from './repository.ts';
-import { assertSessionLive } from './user.ts';
+import { assertSessionLive, type UserProfile } from './user.ts';
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+const profilesRead = new WeakMap<Caller, UserProfile>();
 
 /** The caller behind a live session, with their current role and name; 401 for an ended session. */
 export async function currentCaller(session: Session): Promise<Caller> {
   const profile = assertSessionLive(await getAccount(session.userId), session, nowSeconds());
-  return { id: profile.id, role: profile.role, name: profile.name };
+  const caller: Caller = { id: profile.id, role: profile.role, name: profile.name };
+  profilesRead.set(caller, profile);
+  return caller;
 }
+
+/** The profile this request's session check read for `caller`: a route that shows it needs no second read. */
+export const profileRead = (caller: Caller): UserProfile | undefined => profilesRead.get(caller);
 
 /**
  * The caller a signed-in request or frame acts for, established the same way by both handler

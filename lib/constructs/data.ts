@@ -2,7 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { tables as definitions, type TableKey } from '#lambdas/tables.ts';
+import { tables as definitions, type IndexDefinition, type TableKey } from '#lambdas/tables.ts';
 import type { StageConfig } from '../config.ts';
 
 export class DataTables extends Construct {
@@ -13,9 +13,7 @@ export class DataTables extends Construct {
     const attribute = (name: string) => ({ name, type: dynamodb.AttributeType.STRING });
     this.tables = Object.fromEntries(
       Object.entries(definitions).map(([key, definition]) => {
-        const indexes = Object.entries(
-          definition.indexes as Record<string, { partitionKey: string; sortKey?: string }>,
-        );
+        const indexes = Object.entries(definition.indexes as Record<string, IndexDefinition>);
         const table = new dynamodb.TableV2(this, `${key[0]!.toUpperCase()}${key.slice(1)}Table`, {
           partitionKey: attribute(definition.partitionKey),
           ...('sortKey' in definition ? { sortKey: attribute(definition.sortKey) } : {}),
@@ -29,6 +27,9 @@ export class DataTables extends Construct {
             indexName,
             partitionKey: attribute(index.partitionKey),
             ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
+            ...(index.projection
+              ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection] }
+              : {}),
           })),
         });
         return [key, table];

@@ -1,6 +1,7 @@
 /** What `npm run bench` measured, as bench/results.json holds it and BENCHMARKS.md shows it. */
 import type { FanoutRow } from './fanout.ts';
 import type { FloorRow } from './floors.ts';
+import type { RouteCost, SizedWrite } from './route-costs.ts';
 
 export interface BenchResults {
   date: string;
@@ -11,30 +12,13 @@ export interface BenchResults {
   bundles: { fn: string; bytes: number; importMs: number }[];
   floors: FloorRow[];
   httpLatency: Record<string, { p50: number; p95: number }>;
-  dynamoDb: { useCase: string; roundTrips: number; capacityUnits: number }[];
+  dynamoDb: RouteCost[];
+  sizedWrites: SizedWrite[];
   sessionCheck: { roundTrips: number; capacityUnits: number; itemBytes: number } | undefined;
   flood: { quietP99Ms: number; floodP99Ms: number; ratio: number } | undefined;
   fanout: FanoutRow[];
   misses: string[];
 }
-
-/**
- * The fewest DynamoDB requests each measured use case can make, and why: the figure next to
- * what it makes now.
- */
-const MINIMUM_REQUESTS: Record<string, [number, string]> = {
-  'place order': [1, 'the order and its CREATED event, all or nothing: one transaction'],
-  'place order with Idempotency-Key': [
-    3,
-    'claim the key (conditional put), the transaction, then record the answer for a retry to replay',
-  ],
-  'get order': [1, 'one consistent read of the order item'],
-  'list 20 orders': [1, 'one Query of the index of that listing'],
-  'update order': [2, 'read the version the change is based on, then the conditional transaction'],
-  'change status (no one connected)': [2, 'read, then the conditional transaction (no members: no fan-out)'],
-  'order history': [1, "one Query of the order's partition: the order (who may see it) and its events"],
-  'get chat room (latest 50)': [2, "the room's state lives on the order, its messages in the room's partition"],
-};
 
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -77,16 +61,31 @@ export function benchmarksMarkdown(results: BenchResults): string {
         `${ms(row.importMs)} / ${ms(row.floorImportMs)} = ${(row.importMs / Math.max(row.floorImportMs, 0.1)).toFixed(2)}× |`,
     ),
     '',
-    '## DynamoDB per use case',
+    '## DynamoDB per route and action',
     '',
-    'DynamoDB Local reports consumed capacity as AWS does (`ReturnConsumedCapacity=TOTAL`).',
+    'Every HTTP route and WebSocket action that touches DynamoDB, through the local runtime: real requests and frames,',
+    "each function's DynamoDB calls metered with `ReturnConsumedCapacity` (DynamoDB Local reports it by AWS's rules,",
+    'except transactions: it reports 4 write units for a one-item transaction of a 100-byte item, where AWS documents',
+    '2). Reads in read units (an eventually consistent read of up to 4 KB: 0.5), writes in write units (per KB, each',
+    'index entry counted). Fewest possible: the requests each needs, and why (`test/bench/minimums.ts`).',
     '',
-    '| use case | requests | fewest possible, and why | capacity units |',
-    '| --- | --- | --- | --- |',
-    ...results.dynamoDb.map((row) => {
-      const [fewest, why] = MINIMUM_REQUESTS[row.useCase] ?? [NaN, 'not reasoned yet'];
-      return `| ${row.useCase} | ${row.roundTrips} | ${fewest}: ${why} | ${row.capacityUnits} |`;
-    }),
+    '| route or action | requests | fewest possible, and why | read units | write units |',
+    '| --- | --- | --- | --- | --- |',
+    ...results.dynamoDb.map(
+      (row) =>
+        `| ${row.operation}${row.requests > row.minimum ? ' **(over)**' : ''} | ${row.requests} (${row.calls.join(', ')}) | ` +
+        `${row.minimum}: ${row.why} | ${row.readUnits} | ${row.writeUnits} |`,
+    ),
+    '',
+    'Writes by the size of the order item (DynamoDB item size, KB rounded up: S), every write of the request counted',
+    '(the per-user limit, the history, each list index). Target: 2·S + 6 write units, and at most 8 for an order of 1 KB.',
+    '',
+    '| order item | place | update (quantity) | change status | target |',
+    '| --- | --- | --- | --- | --- |',
+    ...results.sizedWrites.map(
+      (row) =>
+        `| ${row.itemBytes} bytes (S = ${row.sizeKb}) | ${row.place} | ${row.update} | ${row.changeStatus} | ≤ ${row.target} |`,
+    ),
     '',
     ...(results.sessionCheck
       ? [

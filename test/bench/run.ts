@@ -28,6 +28,8 @@ import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { measureFlood } from '../support/flood-measure.ts';
 import { measureFanout, type FanoutRow } from './fanout.ts';
 import { measureFloors } from './floors.ts';
+import { measureRouteCosts, type MeteredCall } from './route-costs.ts';
+import { meterCapacity, unitsOf } from '#local/capacity-meter.ts';
 import { benchmarksMarkdown, type BenchResults } from './report.ts';
 import { onLoopback, spawnRuntime } from '../support/runtime-process.ts';
 
@@ -74,6 +76,7 @@ const results: BenchResults = {
   floors: [],
   httpLatency: {},
   dynamoDb: [],
+  sizedWrites: [],
   sessionCheck: undefined,
   flood: undefined,
   fanout: [],
@@ -141,81 +144,19 @@ async function bundles() {
 
 type Runtime = Awaited<ReturnType<(typeof import('#local/runtime.ts'))['startRuntime']>>;
 
-/** Runs in the runtime's own process, so the service modules share its (local) AWS endpoints. */
-async function dynamoCosts() {
-  {
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-    const { dynamoRaw } = await import('#lambdas/shared/dynamo-client.ts');
-    const meter = { calls: 0, units: 0 };
-    // The document client sends through the plain client's middleware stack: one hook sees every call.
-    dynamoRaw().middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as Record<string, unknown>;
-        input.ReturnConsumedCapacity = 'TOTAL';
-        const result = await next(args);
-        const consumed = (
-          result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }
-        ).ConsumedCapacity;
-        meter.calls++;
-        for (const c of [consumed ?? []].flat()) meter.units += c.CapacityUnits ?? 0;
-        return result;
-      },
-      { step: 'initialize', name: 'benchCapacity' },
-    );
-    const orders = {
-      ...(await import('#lambdas/orders/service.ts')),
-      ...(await import('#lambdas/orders/place-order.ts')),
-    };
-    const chat = await import('#lambdas/chat/service.ts');
-    const users = await import('#lambdas/users/service.ts');
-    const customer = {
-      id: (
-        await users.register({ name: 'Bench', email: `bench-${Date.now()}@example.test`, password: 'Str0ng!Passw0rd' })
-      ).id,
-      role: 'REGULAR' as const,
-      name: 'Bench',
-    };
-    const admin = {
-      id: (
-        await users.ensureAdmin({
-          email: `bench-admin-${Date.now()}@example.test`,
-          password: 'Adm1n!Passw0rd',
-          name: 'Bench Admin',
-        })
-      ).id,
-      role: 'ADMIN' as const,
-      name: 'Bench Admin',
-    };
-    const context = { getRemainingTimeInMillis: () => 10_000 } as never;
-    const silent = { notify: async () => undefined };
-    const fields = { description: 'Bench order', specifications: { a: 1 }, quantity: 1 };
-    let orderId = '';
-    const measure = async (name: string, action: () => Promise<unknown>) => {
-      meter.calls = 0;
-      meter.units = 0;
-      await action();
-      return { useCase: name, roundTrips: meter.calls, capacityUnits: Math.round(meter.units * 10) / 10 };
-    };
-    for (let i = 0; i < 25; i++) await orders.placeOrder(customer, fields, undefined, context);
-    const rows = [
-      await measure(
-        'place order',
-        async () => (orderId = (await orders.placeOrder(customer, fields, undefined, context)).id),
-      ),
-      await measure('place order with Idempotency-Key', () =>
-        orders.placeOrder(customer, fields, `k-${Date.now()}`, context),
-      ),
-      await measure('get order', () => orders.getOrder(customer, orderId)),
-      await measure('list 20 orders', () => orders.listOrders(customer, { limit: 20 })),
-      await measure('update order', () => orders.updateOrder(customer, orderId, { quantity: 2 }, undefined)),
-      await measure('change status (no one connected)', () =>
-        orders.changeStatus(admin, orderId, 'PROCESSING', silent),
-      ),
-      await measure('order history', () => orders.orderHistory(customer, orderId)),
-      await measure('get chat room (latest 50)', () => chat.getRoom(customer, orderId)),
-    ];
-    return { rows, sessionCheck: await measureSessionCheck(measure) };
-  }
+/** The session check's cost, measured in this process on the runtime's DynamoDB Local. */
+async function sessionCheckCost() {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  const { dynamoRaw } = await import('#lambdas/shared/dynamo-client.ts');
+  const calls: MeteredCall[] = [];
+  meterCapacity(dynamoRaw(), (call) => calls.push(call));
+  const measure = async (_name: string, action: () => Promise<unknown>) => {
+    calls.length = 0;
+    await action();
+    const units = calls.map(unitsOf);
+    return { roundTrips: calls.length, capacityUnits: units.reduce((sum, u) => sum + u.read + u.write, 0) };
+  };
+  return measureSessionCheck(measure);
 }
 
 /** Item size by DynamoDB's rules: attribute names and values in UTF-8, numbers ~1 byte per 2 digits. */
@@ -229,6 +170,18 @@ function itemBytes(item: Record<string, AttributeValue>): number {
     return 1; // BOOL, NULL
   };
   return Object.entries(item).reduce((sum, [name, v]) => sum + utf8(name) + value(v), 0);
+}
+
+/** The stored order item's size by DynamoDB's rules. */
+async function storedOrderBytes(orderId: string): Promise<number> {
+  const { dynamoRaw } = await import('#lambdas/shared/dynamo-client.ts');
+  const { Item } = await dynamoRaw().send(
+    new GetItemCommand({
+      TableName: process.env.MAIN_TABLE_NAME,
+      Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' } },
+    }),
+  );
+  return itemBytes(Item!);
 }
 
 /** The profile read behind every signed-in request, for the largest profile there can be. */
@@ -353,22 +306,52 @@ for (const row of results.floors) {
 if (overFloor.length) misses.push(`${overFloor.length} functions over ${TARGETS.floorRatio}× their floor`);
 
 const { startRuntime } = await import('#local/runtime.ts');
-const runtime = await startRuntime({ port: 0, wsPort: 0, dynamoDbPort: 0, cognitoPort: 0, log: () => undefined });
+const meteredCalls: MeteredCall[] = [];
+const benchAdmin = { email: 'bench-admin@example.test', password: 'Adm1n!Passw0rd' };
+const runtime = await startRuntime({
+  port: 0,
+  wsPort: 0,
+  dynamoDbPort: 0,
+  cognitoPort: 0,
+  log: () => undefined,
+  admin: { ...benchAdmin, name: 'Bench Admin' },
+  onDynamoDbCall: (call) => meteredCalls.push(call),
+});
 try {
   console.log('\n3. Local HTTP latency (local gateway, handlers in-process, DynamoDB Local; 200 sequential calls)');
   results.httpLatency = await httpLatency(runtime);
   for (const [route, { p50, p95 }] of Object.entries(results.httpLatency)) {
     console.log(`   ${route.padEnd(20)} p50 ${p50.toFixed(1)} ms  p95 ${p95.toFixed(1)} ms`);
   }
-  console.log('\n4. DynamoDB per use case (DynamoDB Local, ReturnConsumedCapacity=TOTAL)');
-  const { rows, sessionCheck } = await dynamoCosts();
-  results.dynamoDb = rows;
-  results.sessionCheck = sessionCheck;
-  for (const row of rows) {
+  console.log('\n4. DynamoDB per route and action, through the local runtime (requests / fewest possible, units)');
+  const { routes, sized } = await measureRouteCosts(
+    {
+      httpUrl: runtime.httpUrl.replace('localhost', '127.0.0.1'),
+      wsUrl: runtime.wsUrl.replace('localhost', '127.0.0.1'),
+    },
+    meteredCalls,
+    benchAdmin,
+    storedOrderBytes,
+  );
+  results.dynamoDb = routes;
+  results.sizedWrites = sized;
+  for (const row of routes) {
+    const over = row.requests > row.minimum;
     console.log(
-      `   ${row.useCase.padEnd(36)} ${String(row.roundTrips).padStart(3)} round trips  ${String(row.capacityUnits).padStart(5)} capacity units`,
+      `   ${row.operation.padEnd(42)} ${String(row.requests).padStart(2)} / ${row.minimum}  ${String(row.readUnits).padStart(4)} RU ${String(row.writeUnits).padStart(4)} WU${over ? '  <-- over the minimum' : ''}`,
     );
+    if (over) misses.push(`${row.operation}: ${row.requests} requests, ${row.minimum} possible`);
   }
+  console.log('   writes by order size (write units: place, update, change status; target 2·S + 6, ≤ 8 at 1 KB):');
+  for (const row of sized) {
+    const over = Math.max(row.place, row.update, row.changeStatus) > row.target;
+    console.log(
+      `   ${String(row.itemBytes).padStart(6)} bytes (S = ${row.sizeKb}): ${row.place}, ${row.update}, ${row.changeStatus} (target ≤ ${row.target})${over ? '  <-- over' : ''}`,
+    );
+    if (over) misses.push(`writes of a ${row.sizeKb} KB order`);
+  }
+  const sessionCheck = await sessionCheckCost();
+  results.sessionCheck = sessionCheck;
   const budget = TARGETS.sessionCheck;
   console.log('\n5. The session check on every signed-in request and frame (largest possible profile)');
   console.log(

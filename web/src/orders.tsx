@@ -5,11 +5,12 @@ import { Field, FormError } from './app.tsx';
 import { describeError, fieldErrors, formatDateTime, statusLabel, STATUSES, type Status } from './format.ts';
 
 type Order = components['schemas']['Order'];
+type OrderSummary = components['schemas']['OrderSummary'];
 
 export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
   const isAdmin = user.role === 'ADMIN';
   const [status, setStatus] = useState<Status | ''>('');
-  const [orders, setOrders] = useState<Order[] | undefined>(undefined);
+  const [orders, setOrders] = useState<OrderSummary[] | undefined>(undefined);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(undefined);
   const heading = useRef<HTMLHeadingElement>(null);

@@ -578,8 +578,22 @@ export interface components {
             };
         };
         OrderPage: {
-            items: components["schemas"]["Order"][];
+            items: components["schemas"]["OrderSummary"][];
             nextCursor: string | null;
+        };
+        /** @description An order as lists show it: GET /orders/{id} has its specifications, metadata and version */
+        OrderSummary: {
+            id: string;
+            userId: string;
+            description: string;
+            quantity: number;
+            status: components["schemas"]["OrderStatus"];
+            /** Format: date-time */
+            createdAt: string;
+            chatRoom: {
+                id: string;
+                isOpen: boolean;
+            };
         };
         UpdateOrderRequest: {
             description?: string;

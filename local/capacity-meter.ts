@@ -1,0 +1,41 @@
+/** Every call of a DynamoDB client, with the capacity it consumed: the table's and each index's. */
+import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export function meterCapacity(
+  client: DynamoDBClient,
+  onCall: (call: { operation: string; consumed: ConsumedCapacity[] }) => void,
+): void {
+  // The document client sends through this client's middleware stack: one hook sees every call.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'INDEXES';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
+      onCall({
+        operation: String(context.commandName ?? 'unknown').replace(/Command$/, ''),
+        consumed: [consumed ?? []].flat(),
+      });
+      return result;
+    },
+    { step: 'initialize', name: 'capacityMeter' },
+  );
+}
+
+const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
+
+/** A call's units, as reads or writes by its operation (DynamoDB reports a total per table and index). */
+export function unitsOf(call: { operation: string; consumed: readonly ConsumedCapacity[] }): {
+  read: number;
+  write: number;
+  /** Of which each index's. */
+  indexes: Record<string, number>;
+} {
+  const total = call.consumed.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+  const indexes: Record<string, number> = {};
+  for (const entry of call.consumed) {
+    for (const [name, used] of Object.entries(entry.GlobalSecondaryIndexes ?? {})) {
+      indexes[name] = (indexes[name] ?? 0) + (used.CapacityUnits ?? 0);
+    }
+  }
+  return READS.has(call.operation) ? { read: total, write: 0, indexes } : { read: 0, write: total, indexes };
+}

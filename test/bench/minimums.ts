@@ -1,0 +1,97 @@
+/**
+ * The fewest DynamoDB requests each route and action needs, with the reasoning: the bench
+ * reports each next to what it measured. Every signed-in request and frame starts with the
+ * session check (one eventually consistent read of the caller's profile, issue 11); routes with a
+ * per-user limit count it first (one conditional write).
+ */
+const SESSION = 'the session check (1 read of the profile)';
+const LIMIT = 'the per-user limit (1 conditional write)';
+
+export const MINIMUMS = {
+  'POST /auth/register': {
+    requests: 1,
+    why: 'the profile, written once and only if the e-mail is new (Cognito holds the password)',
+  },
+  'POST /auth/login': {
+    requests: 1,
+    why: 'the profile: its name, role and ended sessions decide the session (Cognito checks the password)',
+  },
+  'POST /auth/refresh': { requests: 1, why: "the profile: the refresh token's session must not have ended" },
+  'GET /users/me': { requests: 1, why: `${SESSION}, which is the answer` },
+  'PATCH /users/me': { requests: 2, why: `${SESSION}; 1 conditional write of the new name` },
+  'GET /users': { requests: 2, why: `${SESSION}; 1 Query of the users index` },
+  'GET /users/{id}': { requests: 2, why: `${SESSION}; 1 read of the user` },
+  'PATCH /users/{id}/role': {
+    requests: 3,
+    why: `${SESSION}; 1 consistent read of the user (404, 409 for the role they have, and which Cognito group changes); 1 conditional write of the role (a demotion adds 1 Query of their connections, to close them)`,
+  },
+  'DELETE /users/{id}': {
+    requests: 4,
+    why: `${SESSION}; 1 consistent read of the user (404; who they are decides what may be deleted); 1 conditional write marking the profile deleted; 1 Query of their connections, to close them`,
+  },
+  'POST /auth/logout': {
+    requests: 4,
+    why: `${SESSION}; 1 consistent read of the ended sessions it changes (the session check's read may lag a logout a moment ago); 1 conditional write ending the session; 1 Query of its connections, to close them`,
+  },
+  'POST /auth/logout-everywhere': {
+    requests: 3,
+    why: `${SESSION}; 1 write ending every session; 1 Query of the connections to close`,
+  },
+  'POST /orders': {
+    requests: 3,
+    why: `${LIMIT}; ${SESSION}; 1 conditional write of the order (its CREATED event is the order itself)`,
+  },
+  'POST /orders (Idempotency-Key)': {
+    requests: 5,
+    why: `as POST /orders, plus the idempotency record: 1 conditional write before, 1 write of the result after`,
+  },
+  'GET /orders': { requests: 2, why: `${SESSION}; 1 Query of the owner's index` },
+  'GET /orders?status': { requests: 2, why: `${SESSION}; 1 Query of the status index` },
+  'GET /orders/{id}': { requests: 2, why: `${SESSION}; 1 read of the order` },
+  'PATCH /orders/{id}': {
+    requests: 5,
+    why: `${LIMIT}; ${SESSION}; 1 consistent read (who may edit, and the diff the history keeps, depend on it); 1 write of the event the order carries to the history (the order's first change has none: 4); 1 conditional write of the order with the new event. A transaction would save that request and double the write units`,
+  },
+  'PATCH /orders/{id}/status': {
+    requests: 6,
+    why: `as PATCH /orders/{id}, then 1 Query of the room's members to tell them`,
+  },
+  'GET /orders/{id}/history': {
+    requests: 2,
+    why: `${SESSION}; 1 Query of the order's partition (the order and its events)`,
+  },
+  'POST /chat/tickets': { requests: 2, why: `${SESSION}; 1 write of the ticket` },
+  'GET /chat/rooms/{roomId}': {
+    requests: 3,
+    why: `${SESSION}; 1 read of the order (who may see the room, its state); 1 Query of the latest messages`,
+  },
+  'GET /chat/rooms/{roomId}/messages': { requests: 3, why: `${SESSION}; 1 read of the order; 1 Query of the page` },
+  'POST /chat/rooms/{roomId}/close': {
+    requests: 4,
+    why: `${SESSION}; 1 consistent read; 1 conditional write (room and status together, on an order never changed before: no earlier event to move); 1 Query of the members`,
+  },
+  '$connect (authorizer and $connect)': {
+    requests: 3,
+    why: 'the authorizer: 1 delete of the single-use ticket returning it, 1 read of the profile (name, role, ended sessions); $connect: 1 write of the connection',
+  },
+  joinRoom: {
+    requests: 4,
+    why: `${SESSION}; 1 read of the order (may the caller see the room); 1 write of the membership (both directions in one batch); 1 Query of the messages`,
+  },
+  'joinRoom after (resume)': { requests: 4, why: 'as joinRoom, the Query starting after the last message seen' },
+  'sendMessage (a room of two connections)': {
+    requests: 5,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room: a refusal costs no write); 1 transaction (the message, only while the room is open and only once per clientMessageId); 1 Query of the members`,
+  },
+  leaveRoom: { requests: 2, why: `${SESSION}; 1 batch deleting the membership both ways` },
+  closeRoom: {
+    requests: 4,
+    why: `${SESSION} (and role); 1 consistent read; 1 conditional write (an order never changed before); 1 Query of the members`,
+  },
+  '$disconnect (a connection in one room)': {
+    requests: 2,
+    why: "1 Query of the connection's item and memberships; 1 batch deleting them",
+  },
+} as const satisfies Record<string, { requests: number; why: string }>;
+
+export type OperationName = keyof typeof MINIMUMS;

@@ -1,0 +1,246 @@
+/**
+ * DynamoDB requests and capacity of every HTTP route and WebSocket action, through the local
+ * runtime: real requests and frames, each function's DynamoDB calls metered by the runtime
+ * (`onDynamoDbCall`), one operation at a time, with the minimum each one needs and why
+ * (test/bench/minimums.ts). Orders of 1 KB and larger show what a write costs by its size.
+ */
+import WebSocket from 'ws';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { unitsOf } from '#local/capacity-meter.ts';
+import { MINIMUMS, type OperationName } from './minimums.ts';
+
+export interface MeteredCall {
+  operation: string;
+  consumed: ConsumedCapacity[];
+}
+
+export interface RouteCost {
+  operation: OperationName;
+  requests: number;
+  readUnits: number;
+  writeUnits: number;
+  /** The fewest requests it can take, and why (minimums.ts). */
+  minimum: number;
+  why: string;
+  calls: string[];
+}
+
+export interface SizedWrite {
+  /** The stored order item, in KB rounded up (DynamoDB's write unit). */
+  sizeKb: number;
+  itemBytes: number;
+  place: number;
+  update: number;
+  changeStatus: number;
+  /** Issue 12: 2·S + 6 write units, and at most 8 for an order of 1 KB. */
+  target: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PASSWORD = 'Str0ng!Passw0rd';
+
+export async function measureRouteCosts(
+  runtime: { httpUrl: string; wsUrl: string },
+  calls: MeteredCall[],
+  admin: { email: string; password: string },
+  storedOrderBytes: (orderId: string) => Promise<number>,
+  /** How long without a DynamoDB call means the operation is done (its fan-out and $disconnect too). */
+  quietMs = 120,
+): Promise<{ routes: RouteCost[]; sized: SizedWrite[] }> {
+  const base = runtime.httpUrl;
+  const request = async (method: string, path: string, body?: unknown, token?: string, headers = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (response.status >= 400) throw new Error(`${method} ${path} → ${response.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  /** Until the runtime has made no DynamoDB call for a while (fan-out and $disconnect run after the answer). */
+  const settle = async () => {
+    let seen: number;
+    do {
+      seen = calls.length;
+      await sleep(quietMs);
+    } while (calls.length !== seen);
+  };
+  const routes: RouteCost[] = [];
+  const measure = async (operation: OperationName, action: () => Promise<unknown>) => {
+    await settle();
+    calls.length = 0;
+    await action();
+    await settle();
+    const units = calls.map(unitsOf);
+    routes.push({
+      operation,
+      requests: calls.length,
+      readUnits: units.reduce((sum, u) => sum + u.read, 0),
+      writeUnits: units.reduce((sum, u) => sum + u.write, 0),
+      minimum: MINIMUMS[operation].requests,
+      why: MINIMUMS[operation].why,
+      calls: calls.map((call) => call.operation),
+    });
+  };
+
+  const signUp = async (label: string) => {
+    const email = `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+    const { user } = await request('POST', '/auth/register', { name: label, email, password: PASSWORD });
+    const session = await request('POST', '/auth/login', { email, password: PASSWORD });
+    return {
+      id: user.id as string,
+      email,
+      token: session.accessToken as string,
+      refresh: session.refreshToken as string,
+    };
+  };
+  const adminToken = (await request('POST', '/auth/login', { email: admin.email, password: admin.password }))
+    .accessToken as string;
+  const customer = await signUp('bench-customer');
+  const order1Kb = { description: 'Bench order', specifications: { notes: 'n'.repeat(420) }, quantity: 1 };
+
+  // Accounts and sessions.
+  let registered = '';
+  await measure('POST /auth/register', async () => {
+    registered = `bench-new-${Date.now()}@example.test`;
+    await request('POST', '/auth/register', { name: 'Bench New', email: registered, password: PASSWORD });
+  });
+  let fresh = { accessToken: '', refreshToken: '' };
+  await measure('POST /auth/login', async () => {
+    fresh = await request('POST', '/auth/login', { email: registered, password: PASSWORD });
+  });
+  await measure('POST /auth/refresh', () => request('POST', '/auth/refresh', { refreshToken: fresh.refreshToken }));
+  await measure('GET /users/me', () => request('GET', '/users/me', undefined, customer.token));
+  await measure('PATCH /users/me', () => request('PATCH', '/users/me', { name: 'Bench Renamed' }, customer.token));
+  await measure('GET /users', () => request('GET', '/users?limit=20', undefined, adminToken));
+  await measure('GET /users/{id}', () => request('GET', `/users/${customer.id}`, undefined, adminToken));
+  const promoted = await signUp('bench-promoted');
+  await measure('PATCH /users/{id}/role', () =>
+    request('PATCH', `/users/${promoted.id}/role`, { role: 'ADMIN' }, adminToken),
+  );
+  const deleted = await signUp('bench-deleted');
+  await measure('DELETE /users/{id}', () => request('DELETE', `/users/${deleted.id}`, undefined, adminToken));
+  const leaving = await signUp('bench-leaving');
+  await measure('POST /auth/logout', () =>
+    request('POST', '/auth/logout', { refreshToken: leaving.refresh }, leaving.token),
+  );
+  const leavingAll = await signUp('bench-leaving-all');
+  await measure('POST /auth/logout-everywhere', () =>
+    request('POST', '/auth/logout-everywhere', undefined, leavingAll.token),
+  );
+
+  // Orders.
+  for (let i = 0; i < 25; i++) await request('POST', '/orders', order1Kb, customer.token);
+  let order = { id: '' };
+  await measure('POST /orders', async () => {
+    order = await request('POST', '/orders', order1Kb, customer.token);
+  });
+  await measure('POST /orders (Idempotency-Key)', () =>
+    request('POST', '/orders', order1Kb, customer.token, { 'idempotency-key': `bench-${Date.now()}` }),
+  );
+  await measure('GET /orders', () => request('GET', '/orders?limit=20', undefined, customer.token));
+  await measure('GET /orders?status', () => request('GET', '/orders?status=REVIEW&limit=20', undefined, adminToken));
+  await measure('GET /orders/{id}', () => request('GET', `/orders/${order.id}`, undefined, customer.token));
+  // A change of an order changed before: the steady state (the first change moves no earlier event).
+  await request('PATCH', `/orders/${order.id}`, { quantity: 2 }, customer.token);
+  await measure('PATCH /orders/{id}', () => request('PATCH', `/orders/${order.id}`, { quantity: 3 }, customer.token));
+  await measure('PATCH /orders/{id}/status', () =>
+    request('PATCH', `/orders/${order.id}/status`, { status: 'PROCESSING' }, adminToken),
+  );
+  await measure('GET /orders/{id}/history', () =>
+    request('GET', `/orders/${order.id}/history`, undefined, customer.token),
+  );
+
+  // Chat over HTTP.
+  const room = await request('POST', '/orders', order1Kb, customer.token);
+  await measure('POST /chat/tickets', () => request('POST', '/chat/tickets', undefined, customer.token));
+  await measure('GET /chat/rooms/{roomId}', () => request('GET', `/chat/rooms/${room.id}`, undefined, customer.token));
+  await measure('GET /chat/rooms/{roomId}/messages', () =>
+    request('GET', `/chat/rooms/${room.id}/messages?limit=50`, undefined, customer.token),
+  );
+  const closedOverHttp = await request('POST', '/orders', order1Kb, customer.token);
+  await measure('POST /chat/rooms/{roomId}/close', () =>
+    request('POST', `/chat/rooms/${closedOverHttp.id}/close`, { summary: 'Agreed' }, adminToken),
+  );
+
+  // The WebSocket API.
+  const ticketFor = async (token: string) =>
+    ((await request('POST', '/chat/tickets', undefined, token)) as { ticket: string }).ticket;
+  const open = async (ticket: string) => {
+    const socket = new WebSocket(`${runtime.wsUrl}?ticket=${encodeURIComponent(ticket)}`, {
+      headers: { 'user-agent': 'order-chat-bench' },
+    });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    return socket;
+  };
+  const answer = (socket: WebSocket, frame: Record<string, unknown>, type: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const onFrame = (data: WebSocket.RawData) => {
+        const parsed = JSON.parse(data.toString()) as Record<string, unknown>;
+        if (parsed.type === 'error') reject(new Error(`${String(frame.action)}: ${data.toString()}`));
+        if (parsed.type !== type) return;
+        socket.off('message', onFrame);
+        resolve(parsed);
+      };
+      socket.on('message', onFrame);
+      socket.send(JSON.stringify(frame));
+    });
+
+  const ticket = await ticketFor(customer.token);
+  let socket!: WebSocket;
+  await measure('$connect (authorizer and $connect)', async () => {
+    socket = await open(ticket);
+  });
+  await measure('joinRoom', () => answer(socket, { action: 'joinRoom', roomId: room.id }, 'chatHistory'));
+  const adminSocket = await open(await ticketFor(adminToken));
+  await answer(adminSocket, { action: 'joinRoom', roomId: room.id }, 'chatHistory');
+  let last = '';
+  await measure('sendMessage (a room of two connections)', async () => {
+    const sent = await answer(
+      socket,
+      { action: 'sendMessage', roomId: room.id, content: 'Hello', clientMessageId: 'bench-1' },
+      'newMessage',
+    );
+    last = (sent.message as { id: string }).id;
+  });
+  await measure('joinRoom after (resume)', () =>
+    answer(socket, { action: 'joinRoom', roomId: room.id, after: last }, 'chatHistory'),
+  );
+  await measure('leaveRoom', () => answer(socket, { action: 'leaveRoom', roomId: room.id }, 'leftRoom'));
+  await measure('closeRoom', () =>
+    answer(adminSocket, { action: 'closeRoom', roomId: room.id, summary: 'Agreed' }, 'roomClosed'),
+  );
+  await measure('$disconnect (a connection in one room)', async () => {
+    socket.close();
+    await new Promise((resolve) => socket.once('close', resolve));
+  });
+  adminSocket.close();
+
+  // Writes by the size of the order.
+  const sized: SizedWrite[] = [];
+  for (const notes of [250, 3_500, 15_500]) {
+    const fields = { description: 'Sized order', specifications: { notes: 'n'.repeat(notes) }, quantity: 1 };
+    const writeUnits = async (action: () => Promise<unknown>) => {
+      await settle();
+      calls.length = 0;
+      await action();
+      await settle();
+      return calls.map(unitsOf).reduce((sum, u) => sum + u.write, 0);
+    };
+    let placed = { id: '' };
+    const place = await writeUnits(async () => (placed = await request('POST', '/orders', fields, customer.token)));
+    const update = await writeUnits(() => request('PATCH', `/orders/${placed.id}`, { quantity: 2 }, customer.token));
+    const changeStatus = await writeUnits(() =>
+      request('PATCH', `/orders/${placed.id}/status`, { status: 'PROCESSING' }, adminToken),
+    );
+    const itemBytes = await storedOrderBytes(placed.id);
+    const sizeKb = Math.ceil(itemBytes / 1024);
+    sized.push({ sizeKb, itemBytes, place, update, changeStatus, target: sizeKb === 1 ? 8 : 2 * sizeKb + 6 });
+  }
+  return { routes, sized };
+}
