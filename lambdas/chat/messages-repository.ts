@@ -22,6 +22,13 @@ function fromItem(item: Record<string, unknown>): ChatMessage {
   return { id, roomId, content, createdAt, clientMessageId, sender };
 }
 
+/** A message as stored (also how `npm run bench` fills a room). */
+export const messageItem = (message: ChatMessage) => ({
+  ...messageKey(message.roomId, message.id),
+  entity: 'ChatMessage',
+  ...message,
+});
+
 export type SaveOutcome = { saved: true } | { saved: false; reason: 'closed' | 'duplicate' };
 
 /**
@@ -39,7 +46,7 @@ export function saveMessageParams(message: ChatMessage) {
       {
         Put: {
           TableName,
-          Item: { ...messageKey(message.roomId, message.id), entity: 'ChatMessage', ...message },
+          Item: messageItem(message),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },

@@ -2,6 +2,7 @@
 import type { FanoutRow } from './fanout.ts';
 import type { FloorRow } from './floors.ts';
 import type { RouteCost, SizedWrite } from './route-costs.ts';
+import type { GrowthRow } from './data-growth.ts';
 
 export interface BenchResults {
   date: string;
@@ -14,6 +15,7 @@ export interface BenchResults {
   httpLatency: Record<string, { p50: number; p95: number }>;
   dynamoDb: RouteCost[];
   sizedWrites: SizedWrite[];
+  growth: GrowthRow[];
   sessionCheck: { roundTrips: number; capacityUnits: number; itemBytes: number } | undefined;
   flood: { quietP99Ms: number; floodP99Ms: number; ratio: number } | undefined;
   fanout: FanoutRow[];
@@ -94,6 +96,20 @@ export function benchmarksMarkdown(results: BenchResults): string {
           '',
         ]
       : []),
+    '## Cost with the data',
+    '',
+    'The same requests through the local runtime with 1,000 orders in the table (the room: 100 messages), then with',
+    '100,000 (the room: 10,000); 200 sequential calls each (40 for POST). Target: the large p50 and p99 within 1.2× the',
+    'small ones. Every list is a Query of one index partition, newest first, and a deep page starts at its cursor.',
+    '',
+    '| operation | p50 1k → 100k | p99 1k → 100k |',
+    '| --- | --- | --- |',
+    ...results.growth.map(
+      (row) =>
+        `| ${row.operation} | ${ms(row.small.p50)} → ${ms(row.large.p50)} (${row.ratioP50.toFixed(2)}×) | ` +
+        `${ms(row.small.p99)} → ${ms(row.large.p99)} (${row.ratioP99.toFixed(2)}×) |`,
+    ),
+    '',
     '## Local HTTP latency',
     '',
     '| route | p50 | p95 |',

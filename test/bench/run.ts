@@ -7,13 +7,15 @@
  *    each function next to its floor (test/bench/floors.ts), both built and timed
  *    alike (median of 15 fresh processes), against issue 12's 1.3× target.
  * 3. Local HTTP latency of two hot routes (p50/p95 over 200 sequential calls).
- * 4. DynamoDB cost per use case: round trips and consumed capacity units,
- *    measured against DynamoDB Local (which reports them like AWS does).
+ * 4. DynamoDB per HTTP route and WebSocket action, through the local runtime: requests
+ *    (next to the fewest possible, test/bench/minimums.ts) and capacity units; writes by order size.
  * 5. The session check every signed-in request and frame pays: its reads,
  *    capacity and the size of the profile it reads, at its largest.
- * 6. One user flooding a socket with 2,000 frames: another user's p99 on
+ * 6. Cost with the data: the same requests with 1,000 orders and with 100,000 (a room
+ *    with 100 messages, then 10,000): p50/p99 of each, and their ratio.
+ * 7. One user flooding a socket with 2,000 frames: another user's p99 on
  *    GET /orders/{id}, quiet and during the flood, on a runtime of its own.
- * 7. Chat fan-out: rooms of 10, 100 and 500 listening clients, 50 messages each:
+ * 8. Chat fan-out: rooms of 10, 100 and 500 listening clients, 50 messages each:
  *    send to the last client's receipt (p50/p99), and deliveries lost.
  *
  * Prints a table, writes every figure to bench/results.json and BENCHMARKS.md (with the
@@ -29,6 +31,7 @@ import { measureFlood } from '../support/flood-measure.ts';
 import { measureFanout, type FanoutRow } from './fanout.ts';
 import { measureFloors } from './floors.ts';
 import { measureRouteCosts, type MeteredCall } from './route-costs.ts';
+import { measureDataGrowth, type Seeder } from './data-growth.ts';
 import { meterCapacity, unitsOf } from '#local/capacity-meter.ts';
 import { benchmarksMarkdown, type BenchResults } from './report.ts';
 import { onLoopback, spawnRuntime } from '../support/runtime-process.ts';
@@ -47,12 +50,22 @@ const TARGETS = {
   sessionCheck: { roundTrips: 1, capacityUnits: 0.5, itemBytes: 1024 },
   /** Issue 11: a flood leaves another user's p99 within this multiple of its quiet p99. */
   floodSlowdown: 3,
+  /** Issue 12: p50 and p99 with 100,000 orders within this multiple of theirs with 1,000. */
+  growthRatio: 1.2,
   /** Issue 12: every function within this multiple of its floor, in bytes and in import time. */
   floorRatio: 1.3,
   /** Issue 12: no message lost at any room size, and time growing no faster than the room. */
   fanout: { sizes: [10, 100, 500], messages: 50, lost: 0 },
 };
 const misses: string[] = [];
+/** The table sizes the growth section compares (BENCH_LARGE_ORDERS shrinks it for a quick look). */
+const GROWTH = {
+  small: 1_000,
+  large: Number(process.env.BENCH_LARGE_ORDERS ?? 100_000),
+  smallRoom: 100,
+  largeRoom: 10_000,
+  samples: 200,
+};
 /** What a function's module scope reads at import, as the stack would give it. */
 const IMPORT_ENV = {
   ...process.env,
@@ -77,6 +90,7 @@ const results: BenchResults = {
   httpLatency: {},
   dynamoDb: [],
   sizedWrites: [],
+  growth: [],
   sessionCheck: undefined,
   flood: undefined,
   fanout: [],
@@ -170,6 +184,84 @@ function itemBytes(item: Record<string, AttributeValue>): number {
     return 1; // BOOL, NULL
   };
   return Object.entries(item).reduce((sum, [name, v]) => sum + utf8(name) + value(v), 0);
+}
+
+/** A customer (with their id) and the admin, signed in to the runtime at `base`. */
+async function growthCallers(base: string) {
+  const email = `growth-${Date.now()}@example.test`;
+  const registered = await postJson(base, '/auth/register', {
+    name: 'Growth Customer',
+    email,
+    password: 'Str0ng!Passw0rd',
+  });
+  const { user } = (await registered.json()) as { user: { id: string } };
+  const login = async (body: unknown) =>
+    ((await (await postJson(base, '/auth/login', body)).json()) as { accessToken: string }).accessToken;
+  const creator = async (n: number) => {
+    const address = `growth-creator-${n}-${Date.now()}@example.test`;
+    await postJson(base, '/auth/register', { name: 'Growth Creator', email: address, password: 'Str0ng!Passw0rd' });
+    return login({ email: address, password: 'Str0ng!Passw0rd' });
+  };
+  return {
+    customer: await login({ email, password: 'Str0ng!Passw0rd' }),
+    customerId: user.id,
+    admin: await login({ email: 'bench-admin@example.test', password: 'Adm1n!Passw0rd' }),
+    creators: [await creator(1), await creator(2), await creator(3)] as [string, string, string],
+  };
+}
+
+/** Fills the runtime's tables through the repositories' own item shapes, 25 items a request, 8 at a time. */
+async function tableSeeder(): Promise<Seeder> {
+  const { dynamo } = await import('#lambdas/shared/dynamo-client.ts');
+  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { toItem } = await import('#lambdas/orders/repository.ts');
+  const { messageItem } = await import('#lambdas/chat/messages-repository.ts');
+  const { newOrder } = await import('#lambdas/orders/order.ts');
+  const { ulid } = await import('ulid');
+  const TableName = process.env.MAIN_TABLE_NAME!;
+  // Seeded items are from the past, a millisecond apart: everything the bench places is newer.
+  let clock = Date.now() - 30 * 86_400_000;
+  const write = async (items: Record<string, unknown>[]) => {
+    const batches: Record<string, unknown>[][] = [];
+    for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+    const worker = async () => {
+      for (let batch = batches.shift(); batch; batch = batches.shift()) {
+        let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+        while (requests.length) {
+          const result = await dynamo().send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } }));
+          requests = (result.UnprocessedItems?.[TableName] ?? []) as typeof requests;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  };
+  const fields = { description: 'Seeded order', specifications: { colour: 'navy' }, quantity: 1, metadata: {} };
+  return {
+    async orders(count, owners) {
+      for (let done = 0; done < count; done += 5_000) {
+        const items = Array.from({ length: Math.min(5_000, count - done) }, (_, i) => {
+          const at = clock++;
+          const owner = { id: owners[(done + i) % owners.length]!, role: 'REGULAR' as const, name: 'Seeded' };
+          return toItem(newOrder(ulid(at), owner, fields, new Date(at).toISOString()));
+        });
+        await write(items);
+      }
+    },
+    async messages(roomId, count) {
+      const items = Array.from({ length: count }, (_, i) => {
+        const at = clock++;
+        return messageItem({
+          id: ulid(at),
+          roomId,
+          content: `Seeded message ${i}`,
+          createdAt: new Date(at).toISOString(),
+          clientMessageId: null,
+          sender: { id: 'seeded', name: 'Seeded', role: 'REGULAR' },
+        });
+      });
+      await write(items);
+    },
+  };
 }
 
 /** The stored order item's size by DynamoDB's rules. */
@@ -364,11 +456,30 @@ try {
     sessionCheck.itemBytes > budget.itemBytes
   )
     misses.push('session check');
+
+  console.log(
+    `\n6. Cost with the data: ${GROWTH.small.toLocaleString('en')} orders, then ${GROWTH.large.toLocaleString('en')} (the room: ${GROWTH.smallRoom} messages, then ${GROWTH.largeRoom.toLocaleString('en')})`,
+  );
+  const growthStarted = performance.now();
+  results.growth = await measureDataGrowth(
+    { httpUrl: runtime.httpUrl.replace('localhost', '127.0.0.1') },
+    await growthCallers(runtime.httpUrl.replace('localhost', '127.0.0.1')),
+    await tableSeeder(),
+    GROWTH,
+  );
+  for (const row of results.growth) {
+    const over = Math.max(row.ratioP50, row.ratioP99) > TARGETS.growthRatio;
+    console.log(
+      `   ${row.operation.padEnd(48)} p50 ${row.small.p50.toFixed(1)} → ${row.large.p50.toFixed(1)} ms (${row.ratioP50.toFixed(2)}×), p99 ${row.small.p99.toFixed(1)} → ${row.large.p99.toFixed(1)} ms (${row.ratioP99.toFixed(2)}×)${over ? '  <-- over' : ''}`,
+    );
+    if (over) misses.push(`${row.operation} grows with the data`);
+  }
+  console.log(`   (${((performance.now() - growthStarted) / 1000).toFixed(0)} s, most of it filling the table)`);
 } finally {
   await runtime.stop();
 }
 
-console.log('\n6. A flood from one socket (2,000 sendMessage frames) vs another user reading an order');
+console.log('\n7. A flood from one socket (2,000 sendMessage frames) vs another user reading an order');
 {
   // A runtime in its own process: in this one, the reader would share the runtime's thread.
   const flooded = spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', REQUEST_LOG: 'off' });
@@ -394,7 +505,7 @@ console.log('\n6. A flood from one socket (2,000 sendMessage frames) vs another 
   }
 }
 
-console.log("\n7. Chat fan-out through the local WebSocket gateway (send → the last listener's receipt)");
+console.log("\n8. Chat fan-out through the local WebSocket gateway (send → the last listener's receipt)");
 {
   const admin = { email: 'bench-admin@example.test', password: 'Adm1n!Passw0rd' };
   const fanned = spawnRuntime({
