@@ -3,6 +3,7 @@ import type { FanoutRow } from './fanout.ts';
 import type { FloorRow } from './floors.ts';
 import type { RouteCost, SizedWrite } from './route-costs.ts';
 import type { GrowthRow } from './data-growth.ts';
+import { PRICES, WORKLOAD, type BillLine } from './money.ts';
 
 export interface BenchResults {
   date: string;
@@ -16,6 +17,7 @@ export interface BenchResults {
   dynamoDb: RouteCost[];
   sizedWrites: SizedWrite[];
   growth: GrowthRow[];
+  bill: { lines: BillLine[]; total: number } | undefined;
   sessionCheck: { roundTrips: number; capacityUnits: number; itemBytes: number } | undefined;
   flood: { quietP99Ms: number; floodP99Ms: number; ratio: number } | undefined;
   fanout: FanoutRow[];
@@ -110,6 +112,7 @@ export function benchmarksMarkdown(results: BenchResults): string {
         `${ms(row.small.p99)} → ${ms(row.large.p99)} (${row.ratioP99.toFixed(2)}×) |`,
     ),
     '',
+    ...(results.bill ? moneySection(results.bill) : []),
     '## Local HTTP latency',
     '',
     '| route | p50 | p95 |',
@@ -136,4 +139,38 @@ export function benchmarksMarkdown(results: BenchResults): string {
     '',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** The month's bill, with every assumption it rests on. */
+function moneySection(bill: { lines: BillLine[]; total: number }): string[] {
+  const usd = (value: number) => `$${value < 10 ? value.toFixed(2) : value.toFixed(0)}`;
+  return [
+    '## Money',
+    '',
+    `A month of ${WORKLOAD.users.toLocaleString('en')} users, ${WORKLOAD.orders.toLocaleString('en')} orders and ` +
+      `${WORKLOAD.messages.toLocaleString('en')} chat messages, at list prices in ${PRICES.region}: **${usd(bill.total)}**.`,
+    '',
+    '| service | what | cost |',
+    '| --- | --- | --- |',
+    ...bill.lines.map((line) => `| ${line.service} | ${line.item} | ${usd(line.cost)} |`),
+    '',
+    'How: each operation above, times how often the workload does it, at its measured DynamoDB units (transactions',
+    "at AWS's documented 2 write units per KB, half what DynamoDB Local reports) and its measured time through the",
+    "local runtime as each of its functions' billed duration (DynamoDB Local is slower than DynamoDB: an overestimate).",
+    'The workload, in `test/bench/money.ts`: each user signs in ' +
+      `${WORKLOAD.sessionsPerUser} times a month for ${WORKLOAD.minutesPerSession} minutes with the chat open, ` +
+      `joining ${WORKLOAD.roomsPerSession} rooms (and resuming them once); each order is placed, edited once, moved on ` +
+      `twice (once by closing its room), viewed ${WORKLOAD.viewsPerOrder} times, its history read ` +
+      `${WORKLOAD.historyReadsPerOrder} times, listed once by an admin; each message reaches ` +
+      `${WORKLOAD.otherListenersPerMessage} connection besides its sender's; answers average ${WORKLOAD.bytesPerAnswer} bytes, ` +
+      `frames ${WORKLOAD.bytesPerFrame}; ${WORKLOAD.logBytesPerInvocation} bytes of logs per invocation; X-Ray records ` +
+      `${WORKLOAD.tracedShare * 100}% of invocations. Free tiers that expire are left out; Cognito's first 10,000 ` +
+      'monthly active users are free for good. Prices (list, on-demand): Lambda $0.20 per million requests and ' +
+      '$0.0000133334 per GB-s (arm64); DynamoDB $0.625 per million write units, $0.125 per million read units, $0.25 per ' +
+      'GB-month; HTTP API $1.00 per million; WebSocket $1.00 per million messages and $0.25 per million connection ' +
+      'minutes; CloudFront $1.00 per million HTTPS requests and $0.085 per GB; WAF $5 per WebACL, $1 per rule, $0.60 per ' +
+      'million requests; CloudWatch Logs $0.50 per GB, $0.10 per alarm; X-Ray $5 per million traces; Secrets Manager ' +
+      "$0.40 per secret; KMS $1 per key. Taken from summaries of AWS's pricing pages in 2026: check them there.",
+    '',
+  ];
 }

@@ -32,6 +32,7 @@ import { measureFanout, type FanoutRow } from './fanout.ts';
 import { measureFloors } from './floors.ts';
 import { measureRouteCosts, type MeteredCall } from './route-costs.ts';
 import { measureDataGrowth, type Seeder } from './data-growth.ts';
+import { monthlyBill } from './money.ts';
 import { meterCapacity, unitsOf } from '#local/capacity-meter.ts';
 import { benchmarksMarkdown, type BenchResults } from './report.ts';
 import { onLoopback, spawnRuntime } from '../support/runtime-process.ts';
@@ -91,6 +92,7 @@ const results: BenchResults = {
   dynamoDb: [],
   sizedWrites: [],
   growth: [],
+  bill: undefined,
   sessionCheck: undefined,
   flood: undefined,
   fanout: [],
@@ -442,6 +444,11 @@ try {
     );
     if (over) misses.push(`writes of a ${row.sizeKb} KB order`);
   }
+  const bill = monthlyBill(routes);
+  results.bill = { lines: bill.lines, total: bill.total };
+  console.log(
+    `   the month of README's workload, at list prices: $${bill.total.toFixed(2)} (BENCHMARKS.md itemizes it)`,
+  );
   const sessionCheck = await sessionCheckCost();
   results.sessionCheck = sessionCheck;
   const budget = TARGETS.sessionCheck;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { measureFanout } from '../bench/fanout.ts';
 import { benchmarksMarkdown, type BenchResults } from '../bench/report.ts';
 import { measureRouteCosts } from '../bench/route-costs.ts';
+import { monthlyBill } from '../bench/money.ts';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import { bootstrapAdmin, newUser, placeOrder, runtime } from './support.ts';
 
@@ -19,6 +20,7 @@ const emptyResults = (): BenchResults => ({
   dynamoDb: [],
   sizedWrites: [],
   growth: [],
+  bill: undefined,
   sessionCheck: undefined,
   flood: undefined,
   fanout: [],
@@ -51,6 +53,7 @@ describe('npm run bench, in small', () => {
       dynamoDb: [],
       sizedWrites: [],
       growth: [],
+      bill: undefined,
       sessionCheck: undefined,
       flood: undefined,
       fanout: rows,
@@ -66,7 +69,12 @@ describe('npm run bench, in small', () => {
     expect(routes.map((row) => row.operation)).toContain('sendMessage (a room of two connections)');
     expect(routes.every((row) => row.requests === 0 && row.minimum > 0 && row.why.length > 10)).toBe(true);
     expect(sized).toHaveLength(3);
-    const report = benchmarksMarkdown({ ...emptyResults(), dynamoDb: routes, sizedWrites: sized });
+    const bill = monthlyBill(routes);
+    expect(bill.lines.find((line) => line.service === 'Cognito')!.cost).toBe(0);
+    const report = benchmarksMarkdown({ ...emptyResults(), dynamoDb: routes, sizedWrites: sized, bill });
+    expect(report).toMatch(
+      /A month of 10,000 users, 100,000 orders and 2,000,000 chat messages, at list prices in us-east-1: \*\*\$\d/,
+    );
     expect(report).toContain('| GET /orders/{id} | 0 () | 2: the session check');
     expect(report).toContain('| 1024 bytes (S = 1) | 0 | 0 | 0 | ≤ 8 |');
   });

@@ -1,0 +1,211 @@
+/**
+ * The monthly AWS bill of a stated workload, from what the bench measured: each operation's
+ * DynamoDB units and its time through the runtime (route-costs.ts), times how often the workload
+ * does it, at list prices. Every price and every assumption is here, in words, and in BENCHMARKS.md.
+ */
+import { functions } from '#lambdas/routes.ts';
+import { tables } from '#lambdas/tables.ts';
+import type { OperationName } from './minimums.ts';
+import type { RouteCost } from './route-costs.ts';
+
+/**
+ * List prices, us-east-1, on-demand, without free tiers that expire (AWS's own pricing pages are the
+ * authority; these were taken from summaries of them in 2026 and should be checked there).
+ */
+export const PRICES = {
+  region: 'us-east-1',
+  lambdaPerMillionRequests: 0.2,
+  /** arm64. */
+  lambdaPerGbSecond: 0.0000133334,
+  /** On-demand since the November 2024 price cut. */
+  dynamoPerMillionWriteUnits: 0.625,
+  dynamoPerMillionReadUnits: 0.125,
+  dynamoPerGbMonth: 0.25,
+  httpApiPerMillion: 1.0,
+  webSocketPerMillionMessages: 1.0,
+  webSocketPerMillionConnectionMinutes: 0.25,
+  cloudFrontPerMillionHttpsRequests: 1.0,
+  cloudFrontPerGb: 0.085,
+  wafPerWebAclMonth: 5,
+  wafPerRuleMonth: 1,
+  wafPerMillionRequests: 0.6,
+  /** Cognito Essentials: the first 10,000 monthly active users cost nothing. */
+  cognitoFreeMonthlyActiveUsers: 10_000,
+  cognitoPerMonthlyActiveUser: 0.015,
+  cloudWatchLogsPerGb: 0.5,
+  cloudWatchAlarmMonth: 0.1,
+  xrayPerMillionTraces: 5,
+  secretPerMonth: 0.4,
+  kmsKeyPerMonth: 1,
+} as const;
+
+/** The month the bill is for. */
+export const WORKLOAD = {
+  users: 10_000,
+  orders: 100_000,
+  messages: 2_000_000,
+  /** Each user signs in this often, and each sign-in lasts this long with the chat open. */
+  sessionsPerUser: 8,
+  minutesPerSession: 30,
+  /** Rooms a session joins (and resumes once after a drop). */
+  roomsPerSession: 3,
+  /** Each order is viewed this often, its history read, and listed by admins. */
+  viewsPerOrder: 6,
+  historyReadsPerOrder: 2,
+  adminListsPerOrder: 1,
+  /** Connections a message reaches besides its sender's (the customer's and an admin's). */
+  otherListenersPerMessage: 1,
+  /** Bytes out per HTTP answer and per WebSocket frame, on average. */
+  bytesPerAnswer: 2_000,
+  bytesPerFrame: 600,
+  /** Structured log bytes per invocation (Powertools JSON and Lambda's own lines), and per API access log line. */
+  logBytesPerInvocation: 1_200,
+  logBytesPerAccessLine: 400,
+  /** X-Ray samples the first request each second and 5% of the rest. */
+  tracedShare: 0.3,
+  /** Stored data: an order with its history and index entries, and a message with its dedupe item. */
+  bytesPerOrder: 3_000,
+  bytesPerMessage: 700,
+};
+
+/** How often the workload does each measured operation in a month. */
+function monthlyCounts(w: typeof WORKLOAD): Partial<Record<OperationName, number>> {
+  const sessions = w.users * w.sessionsPerUser;
+  return {
+    'POST /auth/login': sessions,
+    // 15-minute access tokens, a 30-minute session: one refresh.
+    'POST /auth/refresh': sessions * Math.max(0, Math.ceil(w.minutesPerSession / 15) - 1),
+    'POST /auth/logout': sessions / 2,
+    'GET /users/me': sessions,
+    'GET /orders': sessions * 2,
+    'POST /orders': w.orders,
+    'PATCH /orders/{id}': w.orders,
+    'PATCH /orders/{id}/status': w.orders,
+    'GET /orders/{id}': w.orders * w.viewsPerOrder,
+    'GET /orders/{id}/history': w.orders * w.historyReadsPerOrder,
+    'GET /orders?status': w.orders * w.adminListsPerOrder,
+    'POST /chat/tickets': sessions,
+    '$connect (authorizer and $connect)': sessions,
+    '$disconnect (a connection in one room)': sessions,
+    joinRoom: sessions * w.roomsPerSession,
+    'joinRoom after (resume)': sessions * w.roomsPerSession,
+    'sendMessage (a room of two connections)': w.messages,
+    closeRoom: w.orders,
+  };
+}
+
+/** Lambda invocations an operation makes ($connect: the authorizer and the route). */
+const invocationsOf = (operation: OperationName) => (operation.startsWith('$connect') ? 2 : 1);
+const isWebSocket = (operation: OperationName) => !operation.includes('/') || operation.startsWith('$');
+
+export interface BillLine {
+  service: string;
+  item: string;
+  cost: number;
+}
+
+export function monthlyBill(routes: readonly RouteCost[], w = WORKLOAD, p = PRICES) {
+  const counts = monthlyCounts(w);
+  const measured = new Map(routes.map((row) => [row.operation, row]));
+  let invocations = 0;
+  let gbSeconds = 0;
+  let readUnits = 0;
+  let writeUnits = 0;
+  let httpRequests = 0;
+  let wsFramesIn = 0;
+  for (const [operation, count] of Object.entries(counts) as [OperationName, number][]) {
+    const row = measured.get(operation);
+    if (!row) continue;
+    invocations += count * invocationsOf(operation);
+    // 1,024 MB functions: a second of duration is a GB-second.
+    gbSeconds += count * invocationsOf(operation) * (row.ms / 1000);
+    readUnits += count * row.readUnits;
+    writeUnits += count * row.billedWriteUnits;
+    if (isWebSocket(operation)) {
+      if (!operation.startsWith('$')) wsFramesIn += count;
+    } else httpRequests += count;
+  }
+  // Frames out: each frame's answer, each message's acknowledgement and copies, a close's two pushes per member.
+  const wsFramesOut = wsFramesIn + w.messages * w.otherListenersPerMessage + w.orders * 2 * 2;
+  const wsMessages = wsFramesIn + wsFramesOut;
+  const connectionMinutes = w.users * w.sessionsPerUser * w.minutesPerSession;
+  const edgeRequests = httpRequests + w.users * w.sessionsPerUser;
+  const gigabytes = (bytes: number) => bytes / 1e9;
+  const wafRules = 4 + 1; // CloudFront WebACL: a rate rule and 3 managed groups; the user pool's: a rate rule.
+  const alarms = 1 + 2 + Object.keys(functions).length * 2 + Object.keys(tables).length;
+  const million = (n: number) => n / 1e6;
+  const lines: BillLine[] = [
+    {
+      service: 'Lambda',
+      item: `${million(invocations).toFixed(2)} M invocations`,
+      cost: million(invocations) * p.lambdaPerMillionRequests,
+    },
+    {
+      service: 'Lambda',
+      item: `${Math.round(gbSeconds).toLocaleString('en')} GB-s (arm64, 1 GB)`,
+      cost: gbSeconds * p.lambdaPerGbSecond,
+    },
+    {
+      service: 'DynamoDB',
+      item: `${million(writeUnits).toFixed(2)} M write units`,
+      cost: million(writeUnits) * p.dynamoPerMillionWriteUnits,
+    },
+    {
+      service: 'DynamoDB',
+      item: `${million(readUnits).toFixed(2)} M read units`,
+      cost: million(readUnits) * p.dynamoPerMillionReadUnits,
+    },
+    {
+      service: 'DynamoDB',
+      item: 'storage added this month',
+      cost: gigabytes(w.orders * w.bytesPerOrder + w.messages * w.bytesPerMessage) * p.dynamoPerGbMonth,
+    },
+    {
+      service: 'API Gateway',
+      item: `${million(httpRequests).toFixed(2)} M HTTP API requests`,
+      cost: million(httpRequests) * p.httpApiPerMillion,
+    },
+    {
+      service: 'API Gateway',
+      item: `${million(wsMessages).toFixed(2)} M WebSocket messages`,
+      cost: million(wsMessages) * p.webSocketPerMillionMessages,
+    },
+    {
+      service: 'API Gateway',
+      item: `${million(connectionMinutes).toFixed(1)} M connection minutes`,
+      cost: million(connectionMinutes) * p.webSocketPerMillionConnectionMinutes,
+    },
+    {
+      service: 'CloudFront',
+      item: `${million(edgeRequests).toFixed(2)} M HTTPS requests`,
+      cost: million(edgeRequests) * p.cloudFrontPerMillionHttpsRequests,
+    },
+    {
+      service: 'CloudFront',
+      item: 'data out',
+      cost: gigabytes(httpRequests * w.bytesPerAnswer + wsFramesOut * w.bytesPerFrame) * p.cloudFrontPerGb,
+    },
+    {
+      service: 'WAF',
+      item: `2 WebACLs, ${wafRules} rules`,
+      cost: 2 * p.wafPerWebAclMonth + wafRules * p.wafPerRuleMonth,
+    },
+    { service: 'WAF', item: 'requests inspected', cost: million(edgeRequests) * p.wafPerMillionRequests },
+    {
+      service: 'Cognito',
+      item: `${w.users.toLocaleString('en')} monthly active users`,
+      cost: Math.max(0, w.users - p.cognitoFreeMonthlyActiveUsers) * p.cognitoPerMonthlyActiveUser,
+    },
+    {
+      service: 'CloudWatch',
+      item: 'logs ingested',
+      cost:
+        gigabytes(invocations * w.logBytesPerInvocation + (httpRequests + wsMessages) * w.logBytesPerAccessLine) *
+        p.cloudWatchLogsPerGb,
+    },
+    { service: 'CloudWatch', item: `${alarms} alarms`, cost: alarms * p.cloudWatchAlarmMonth },
+    { service: 'X-Ray', item: 'traces recorded', cost: million(invocations * w.tracedShare) * p.xrayPerMillionTraces },
+    { service: 'Secrets Manager, KMS', item: '2 secrets, 1 key', cost: 2 * p.secretPerMonth + p.kmsKeyPerMonth },
+  ];
+  return { lines, total: lines.reduce((sum, line) => sum + line.cost, 0), counts };
+}
