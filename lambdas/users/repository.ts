@@ -71,22 +71,38 @@ export async function getAccount(id: string): Promise<UserProfile | undefined> {
 /** Remembers one logged-out session and forgets entries whose tokens have all expired. */
 export async function addEndedSession(id: string, add: [string, number], drop: string[], hadMap: boolean) {
   if (!hadMap) {
-    try {
-      await dynamo().send(
-        new UpdateCommand({
-          TableName,
-          Key: userKey(id),
-          UpdateExpression: 'SET endedSessions = :map',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedSessions)',
-          ExpressionAttributeValues: { ':map': { [add[0]]: add[1] } },
-        }),
-      );
-      return;
-    } catch (error) {
-      // Another logout created the map meanwhile: add to it below.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    if (await createEndedSessions(id, add)) return;
   }
+  try {
+    await addToEndedSessions(id, add, drop);
+  } catch (error) {
+    // The map was read a moment ago, but a sign-out everywhere has removed it since: start it again.
+    if ((error as Error).name !== 'ValidationException') throw error;
+    if (!(await createEndedSessions(id, add))) await addToEndedSessions(id, add, []);
+  }
+}
+
+/** Starts the map with one entry; false when another logout started it first. */
+async function createEndedSessions(id: string, add: [string, number]): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName,
+        Key: userKey(id),
+        UpdateExpression: 'SET endedSessions = :map',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedSessions)',
+        ExpressionAttributeValues: { ':map': { [add[0]]: add[1] } },
+      }),
+    );
+    return true;
+  } catch (error) {
+    // Another logout created the map meanwhile: add to it instead.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return false;
+  }
+}
+
+async function addToEndedSessions(id: string, add: [string, number], drop: string[]): Promise<void> {
   const names: Record<string, string> = { '#ended': 'endedSessions', '#add': add[0] };
   drop.forEach((key, index) => (names[`#d${index}`] = key));
   await dynamo().send(

@@ -106,9 +106,11 @@ export async function refresh(refreshToken: string) {
  * tokens are refused from the next request on, and its WebSockets are closed.
  * The account's other sessions (other devices) carry on.
  */
-export async function logout(session: Session, refreshToken: string): Promise<void> {
+export async function logout(caller: Caller, session: Session, refreshToken: string): Promise<void> {
   await accounts.revoke(refreshToken);
-  const profile = await profiles.getProfile(session.userId);
+  // The profile the session check just read: the writes below are conditional on what they change,
+  // so a logout elsewhere in the same instant costs at most one remembered session too many.
+  const profile = profileRead(caller) ?? (await profiles.getProfile(session.userId));
   if (!profile) throw new UnauthorizedError('This account no longer exists.');
   const plan = planSessionEnd(profile, session, nowSeconds());
   if ('endAllAt' in plan) await profiles.endSessionsBefore(session.userId, plan.endAllAt);

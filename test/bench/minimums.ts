@@ -30,8 +30,8 @@ export const MINIMUMS = {
     why: `${SESSION}; 1 consistent read of the user (404; who they are decides what may be deleted); 1 conditional write marking the profile deleted; 1 Query of their connections, to close them`,
   },
   'POST /auth/logout': {
-    requests: 4,
-    why: `${SESSION}; 1 consistent read of the ended sessions it changes (the session check's read may lag a logout a moment ago); 1 conditional write ending the session; 1 Query of its connections, to close them`,
+    requests: 3,
+    why: `${SESSION}, whose profile says which ended sessions to keep; 1 write ending the session; 1 Query of its connections, to close them`,
   },
   'POST /auth/logout-everywhere': {
     requests: 3,

@@ -1,7 +1,7 @@
 import { httpHandler } from '../../shared/http.ts';
 import { logout } from '../../users/service.ts';
 
-export const handler = httpHandler('POST /auth/logout', async ({ session, body }) => {
-  await logout(session, body.refreshToken);
+export const handler = httpHandler('POST /auth/logout', async ({ caller, session, body }) => {
+  await logout(caller, session, body.refreshToken);
   return { status: 204 };
 });
