@@ -104,6 +104,12 @@ export interface BillLine {
   cost: number;
 }
 
+const perMillion = (service: string, what: string, count: number, price: number): BillLine => ({
+  service,
+  item: `${(count / 1e6).toFixed(2)} M ${what}`,
+  cost: (count / 1e6) * price,
+});
+
 export function monthlyBill(routes: readonly RouteCost[], w = WORKLOAD, p = PRICES) {
   const counts = monthlyCounts(w);
   const measured = new Map(routes.map((row) => [row.operation, row]));
@@ -135,51 +141,23 @@ export function monthlyBill(routes: readonly RouteCost[], w = WORKLOAD, p = PRIC
   const alarms = 1 + 2 + Object.keys(functions).length * 2 + Object.keys(tables).length;
   const million = (n: number) => n / 1e6;
   const lines: BillLine[] = [
-    {
-      service: 'Lambda',
-      item: `${million(invocations).toFixed(2)} M invocations`,
-      cost: million(invocations) * p.lambdaPerMillionRequests,
-    },
+    perMillion('Lambda', 'invocations', invocations, p.lambdaPerMillionRequests),
     {
       service: 'Lambda',
       item: `${Math.round(gbSeconds).toLocaleString('en')} GB-s (arm64, 1 GB)`,
       cost: gbSeconds * p.lambdaPerGbSecond,
     },
-    {
-      service: 'DynamoDB',
-      item: `${million(writeUnits).toFixed(2)} M write units`,
-      cost: million(writeUnits) * p.dynamoPerMillionWriteUnits,
-    },
-    {
-      service: 'DynamoDB',
-      item: `${million(readUnits).toFixed(2)} M read units`,
-      cost: million(readUnits) * p.dynamoPerMillionReadUnits,
-    },
+    perMillion('DynamoDB', 'write units', writeUnits, p.dynamoPerMillionWriteUnits),
+    perMillion('DynamoDB', 'read units', readUnits, p.dynamoPerMillionReadUnits),
     {
       service: 'DynamoDB',
       item: 'storage added this month',
       cost: gigabytes(w.orders * w.bytesPerOrder + w.messages * w.bytesPerMessage) * p.dynamoPerGbMonth,
     },
-    {
-      service: 'API Gateway',
-      item: `${million(httpRequests).toFixed(2)} M HTTP API requests`,
-      cost: million(httpRequests) * p.httpApiPerMillion,
-    },
-    {
-      service: 'API Gateway',
-      item: `${million(wsMessages).toFixed(2)} M WebSocket messages`,
-      cost: million(wsMessages) * p.webSocketPerMillionMessages,
-    },
-    {
-      service: 'API Gateway',
-      item: `${million(connectionMinutes).toFixed(1)} M connection minutes`,
-      cost: million(connectionMinutes) * p.webSocketPerMillionConnectionMinutes,
-    },
-    {
-      service: 'CloudFront',
-      item: `${million(edgeRequests).toFixed(2)} M HTTPS requests`,
-      cost: million(edgeRequests) * p.cloudFrontPerMillionHttpsRequests,
-    },
+    perMillion('API Gateway', 'HTTP API requests', httpRequests, p.httpApiPerMillion),
+    perMillion('API Gateway', 'WebSocket messages', wsMessages, p.webSocketPerMillionMessages),
+    perMillion('API Gateway', 'connection minutes', connectionMinutes, p.webSocketPerMillionConnectionMinutes),
+    perMillion('CloudFront', 'HTTPS requests', edgeRequests, p.cloudFrontPerMillionHttpsRequests),
     {
       service: 'CloudFront',
       item: 'data out',
@@ -190,7 +168,7 @@ export function monthlyBill(routes: readonly RouteCost[], w = WORKLOAD, p = PRIC
       item: `2 WebACLs, ${wafRules} rules`,
       cost: 2 * p.wafPerWebAclMonth + wafRules * p.wafPerRuleMonth,
     },
-    { service: 'WAF', item: 'requests inspected', cost: million(edgeRequests) * p.wafPerMillionRequests },
+    perMillion('WAF', 'requests inspected', edgeRequests, p.wafPerMillionRequests),
     {
       service: 'Cognito',
       item: `${w.users.toLocaleString('en')} monthly active users`,

@@ -24,6 +24,26 @@ export interface BenchResults {
   misses: string[];
 }
 
+/** Results with nothing measured yet. */
+export const emptyResults = (): BenchResults => ({
+  date: new Date().toISOString(),
+  machine: { cpu: 'unknown', cores: 0, memoryGiB: 0 },
+  node: process.version,
+  targets: {},
+  startupMs: [],
+  bundles: [],
+  floors: [],
+  httpLatency: {},
+  dynamoDb: [],
+  sizedWrites: [],
+  growth: [],
+  bill: undefined,
+  sessionCheck: undefined,
+  flood: undefined,
+  fanout: [],
+  misses: [],
+});
+
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;

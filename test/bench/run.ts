@@ -40,7 +40,7 @@ import { localTableName } from '#local/runtime.ts';
 import { newOrder } from '#lambdas/orders/order.ts';
 import { monthlyBill } from './money.ts';
 import { meterCapacity, unitsOf } from '#local/capacity-meter.ts';
-import { benchmarksMarkdown, type BenchResults } from './report.ts';
+import { benchmarksMarkdown, emptyResults, type BenchResults } from './report.ts';
 import { onLoopback, spawnRuntime } from '../support/runtime-process.ts';
 
 const run = promisify(execFile);
@@ -88,21 +88,9 @@ const IMPORT_ENV = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 const results: BenchResults = {
-  date: new Date().toISOString(),
+  ...emptyResults(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
-  node: process.version,
   targets: TARGETS,
-  startupMs: [],
-  bundles: [],
-  floors: [],
-  httpLatency: {},
-  dynamoDb: [],
-  sizedWrites: [],
-  growth: [],
-  bill: undefined,
-  sessionCheck: undefined,
-  flood: undefined,
-  fanout: [],
   misses,
 };
 

@@ -2,30 +2,11 @@
 // shared runtime, so neither can rot between runs of the bench (the figures themselves are the bench's).
 import { describe, expect, it } from 'vitest';
 import { measureFanout } from '../bench/fanout.ts';
-import { benchmarksMarkdown, type BenchResults } from '../bench/report.ts';
+import { benchmarksMarkdown, emptyResults, type BenchResults } from '../bench/report.ts';
 import { measureRouteCosts } from '../bench/route-costs.ts';
 import { monthlyBill } from '../bench/money.ts';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import { bootstrapAdmin, newUser, placeOrder, runtime } from './support.ts';
-
-const emptyResults = (): BenchResults => ({
-  date: new Date().toISOString(),
-  machine: { cpu: 'test', cores: 1, memoryGiB: 1 },
-  node: process.version,
-  targets: {},
-  startupMs: [],
-  bundles: [],
-  floors: [],
-  httpLatency: {},
-  dynamoDb: [],
-  sizedWrites: [],
-  growth: [],
-  bill: undefined,
-  sessionCheck: undefined,
-  flood: undefined,
-  fanout: [],
-  misses: [],
-});
 
 describe('npm run bench, in small', () => {
   it('measures fan-out to every listener of a room and reports it', async () => {
@@ -42,22 +23,10 @@ describe('npm run bench, in small', () => {
     ]);
     for (const row of rows) expect(row.p99Ms).toBeGreaterThanOrEqual(row.p50Ms);
     const results: BenchResults = {
-      date: new Date().toISOString(),
-      machine: { cpu: 'test', cores: 1, memoryGiB: 1 },
-      node: process.version,
-      targets: {},
+      ...emptyResults(),
       startupMs: [1000],
       bundles: [{ fn: 'HttpApiHttpHealth', bytes: 1024, importMs: 10 }],
-      floors: [],
-      httpLatency: {},
-      dynamoDb: [],
-      sizedWrites: [],
-      growth: [],
-      bill: undefined,
-      sessionCheck: undefined,
-      flood: undefined,
       fanout: rows,
-      misses: [],
     };
     const report = benchmarksMarkdown(results);
     expect(report).toContain('| 5 | 3 |');
