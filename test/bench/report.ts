@@ -55,7 +55,7 @@ export function benchmarksMarkdown(results: BenchResults): string {
     `Written by \`npm run bench\` on ${results.date.slice(0, 10)} — ${results.machine.cores} × ${results.machine.cpu}, ` +
       `${results.machine.memoryGiB} GiB, Node ${results.node}. The same figures, machine-readable: \`bench/results.json\`.`,
     '',
-    'Reproduce: `npm ci && npm run bench` (about two minutes; DynamoDB Local, the Cognito emulator and the local',
+    'Reproduce: `npm ci && npm run bench` (about seven minutes; DynamoDB Local, the Cognito emulator and the local',
     'API Gateway run on this machine, so absolute latencies are this machine’s, not AWS’s — compare runs on one machine).',
     '',
     `Targets missed: ${results.misses.length ? results.misses.join(', ') : 'none'}.`,
