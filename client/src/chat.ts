@@ -277,7 +277,14 @@ export class ChatClient {
     }
     if (this.currentState === 'closed') return;
     const separator = this.options.url.includes('?') ? '&' : '?';
-    const socket = this.options.webSocket(`${this.options.url}${separator}ticket=${encodeURIComponent(ticket.ticket)}`);
+    let socket: WebSocketLike;
+    try {
+      socket = this.options.webSocket(`${this.options.url}${separator}ticket=${encodeURIComponent(ticket.ticket)}`);
+    } catch {
+      // A WebSocket that can't even be made (a bad URL, a platform refusing it): try again later, as after a drop.
+      this.scheduleReconnect();
+      return;
+    }
     this.socket = socket;
     socket.onopen = () => {
       if (this.socket !== socket) return;

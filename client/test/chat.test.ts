@@ -243,6 +243,22 @@ describe('a dropped connection', () => {
     expect(callTimes.slice(0, 6)).toEqual([100, 300, 700, 1_500, 2_500, 3_500]);
   });
 
+  it('backs off the same way when the WebSocket cannot be made at all', async () => {
+    let attempts = 0;
+    const { chat, ticket } = chatHarness({
+      webSocket: () => {
+        attempts++;
+        throw new SyntaxError('Invalid URL');
+      },
+    });
+    chat.connect();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(attempts).toBeGreaterThan(1);
+    expect(ticket.mock.calls.length).toBe(attempts);
+    expect(chat.state).toBe('reconnecting');
+    chat.close();
+  });
+
   it('spreads reconnects out: the delay is random within the ceiling', async () => {
     const { chat, ticket, socket, settle } = chatHarness({ random: () => 0.25, backoff: { initialMs: 1_000 } });
     chat.connect();
