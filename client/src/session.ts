@@ -12,9 +12,20 @@ export interface TokenStore {
   set(tokens: Tokens | undefined): void;
 }
 
-export function memoryTokenStore(): TokenStore {
-  let tokens: Tokens | undefined;
-  return { get: () => tokens, set: (next) => void (tokens = next) };
+/**
+ * Keeps the tokens in memory. Where storage is asynchronous (React Native's AsyncStorage), start
+ * from what was saved and save every change:
+ * `memoryTokenStore(saved, (tokens) => void AsyncStorage.setItem(key, JSON.stringify(tokens ?? null)))`.
+ */
+export function memoryTokenStore(initial?: Tokens, onChange?: (tokens: Tokens | undefined) => void): TokenStore {
+  let tokens = initial;
+  return {
+    get: () => tokens,
+    set(next) {
+      tokens = next;
+      onChange?.(next);
+    },
+  };
 }
 
 /** The part of the Web Storage API a store needs (sessionStorage, localStorage, or an adapter over AsyncStorage). */

@@ -162,6 +162,19 @@ describe('the session', () => {
     expect(await client.chatTicket()).toEqual({ ticket: 'tk', expiresAt: clock + 600_000 });
   });
 
+  it('starts from saved tokens and reports every change, for asynchronous storage (React Native)', async () => {
+    const saved: unknown[] = [];
+    const store = memoryTokenStore({ accessToken: 'a', refreshToken: 'r', expiresAt: clock + 600_000 }, (tokens) =>
+      saved.push(tokens),
+    );
+    const { fetch, requests } = fakeServer(() => new Response(null, { status: 204 }));
+    const client = createOrderChatApi({ baseUrl: 'http://api.test', fetch, now, tokens: store });
+    expect(client.signedIn).toBe(true);
+    await client.signOut();
+    expect(requests[0]).toMatchObject({ path: '/auth/logout', authorization: 'Bearer a' });
+    expect(saved).toEqual([undefined]);
+  });
+
   it('keeps tokens in Web Storage across instances, and ignores what it cannot read', () => {
     const data = new Map<string, string>();
     const storage = {
