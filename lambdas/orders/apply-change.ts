@@ -1,7 +1,8 @@
 /**
  * How every change to an existing order is written: read it once, check the caller and the
  * rules on what was read, and save the new version with its history event on the condition
- * that nobody wrote in between (repository.ts, saveChange: one write, no transaction). Shared by the order use cases and the room's (rooms.ts).
+ * that nobody wrote in between (repository.ts, saveChange: no transaction). Shared by the order
+ * use cases and the room's (rooms.ts).
  */
 import type { Caller } from '../shared/caller.ts';
 import { ConflictError, PreconditionFailedError } from '../shared/errors.ts';

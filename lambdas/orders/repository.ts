@@ -198,6 +198,7 @@ export async function orderWithHistory(id: string): Promise<{ order: Order | und
   const key = orderKey(id);
   const events: OrderEvent[] = [];
   let order: Order | undefined;
+  let lastEvent: OrderEvent | undefined;
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamo().send(
@@ -213,7 +214,7 @@ export async function orderWithHistory(id: string): Promise<{ order: Order | und
     for (const item of page.Items ?? []) {
       if (item.sk === key.sk) {
         order = fromItem(item);
-        if (item.lastEvent) events.push(item.lastEvent as OrderEvent);
+        lastEvent = item.lastEvent as OrderEvent | undefined;
         continue;
       }
       if (!String(item.sk).startsWith('HISTORY#')) continue;
@@ -222,7 +223,8 @@ export async function orderWithHistory(id: string): Promise<{ order: Order | und
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  // The order's last event may be in the history too (saveChange): once each, in version order.
-  const byVersion = new Map(events.map((event) => [event.version, event]));
-  return { order, events: [...byVersion.values()].sort((a, b) => a.version - b.version) };
+  // The order (sk ORDER) comes after its history (HISTORY#…): its event is the newest, and may be
+  // in the history already when a change stopped between its two writes (saveChange).
+  if (lastEvent && lastEvent.version !== events.at(-1)?.version) events.push(lastEvent);
+  return { order, events };
 }

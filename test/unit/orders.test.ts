@@ -380,6 +380,30 @@ describe('GET /orders/{id}/history', () => {
     });
   });
 
+  it("takes the order's own event once, whether or not the history holds it too", async () => {
+    const event = (version: number) => ({
+      version,
+      type: 'UPDATED',
+      at: '2026-01-02T00:00:00.000Z',
+      by: { id: USER_ID, role: 'REGULAR' },
+      changes: { quantity: { from: version, to: version + 1 } },
+    });
+    const partitionWith = (historyVersions: number[]) => ({
+      Items: [
+        ...historyVersions.map((v) => ({ pk: `ORDER#${ORDER_ID}`, sk: `HISTORY#000000000${v}`, ...event(v) })),
+        { pk: `ORDER#${ORDER_ID}`, sk: 'ORDER', ...order({ version: 3, quantity: 4 }), lastEvent: event(3) },
+      ],
+      $metadata: {},
+    });
+    const byVersion = { ExpressionAttributeValues: { ':pk': `ORDER#${ORDER_ID}` } };
+    // A change that stopped between its two writes left version 3 in the history as well.
+    for (const stored of [[2], [2, 3]]) {
+      dynamo.on(QueryCommand, byVersion).resolves(partitionWith(stored));
+      const response = await history(userClaims());
+      expect(response.json.items.map((e: { version: number }) => e.version)).toEqual([1, 2, 3]);
+    }
+  });
+
   it("answers 404 to another user, without the order's events", async () => {
     dynamo.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `ORDER#${ORDER_ID}` } }).resolves(partition);
     const response = await history(userClaims(OTHER_ID));
