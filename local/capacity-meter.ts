@@ -23,19 +23,11 @@ export function meterCapacity(
 
 const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
 
-/** A call's units, as reads or writes by its operation (DynamoDB reports a total per table and index). */
+/** A call's units, as reads or writes by its operation (DynamoDB reports one total, tables and indexes together). */
 export function unitsOf(call: { operation: string; consumed: readonly ConsumedCapacity[] }): {
   read: number;
   write: number;
-  /** Of which each index's. */
-  indexes: Record<string, number>;
 } {
   const total = call.consumed.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
-  const indexes: Record<string, number> = {};
-  for (const entry of call.consumed) {
-    for (const [name, used] of Object.entries(entry.GlobalSecondaryIndexes ?? {})) {
-      indexes[name] = (indexes[name] ?? 0) + (used.CapacityUnits ?? 0);
-    }
-  }
-  return READS.has(call.operation) ? { read: total, write: 0, indexes } : { read: 0, write: total, indexes };
+  return READS.has(call.operation) ? { read: total, write: 0 } : { read: 0, write: total };
 }

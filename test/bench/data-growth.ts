@@ -6,6 +6,7 @@
  * The tables are filled through the repositories' own item shapes, 25 items a request.
  */
 import { ulid } from 'ulid';
+import { request } from './requests.ts';
 
 export interface GrowthRow {
   operation: string;
@@ -37,16 +38,8 @@ type Call = (method: string, path: string, token: string, body?: unknown) => Pro
 
 const caller =
   (base: string): Call =>
-  async (method, path, token, body) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    if (response.status >= 400) throw new Error(`${method} ${path} → ${response.status} ${text}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  };
+  (method, path, token, body) =>
+    request(base, method, path, { token, ...(body ? { body } : {}) });
 
 /** Fills a target and returns its operations, each ready to run again and again. */
 async function prepare(target: GrowthTarget, orders: number, messages: number) {

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { unitsOf } from '#local/capacity-meter.ts';
 import { MINIMUMS, type OperationName } from './minimums.ts';
+import { BENCH_PASSWORD, request, signIn, signUp as signUpAt } from './requests.ts';
 
 export interface MeteredCall {
   operation: string;
@@ -45,7 +46,6 @@ export interface SizedWrite {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const PASSWORD = 'Str0ng!Passw0rd';
 
 export async function measureRouteCosts(
   runtime: { httpUrl: string; wsUrl: string },
@@ -56,20 +56,8 @@ export async function measureRouteCosts(
   quietMs = 120,
 ): Promise<{ routes: RouteCost[]; sized: SizedWrite[] }> {
   const base = runtime.httpUrl;
-  const request = async (method: string, path: string, body?: unknown, token?: string, headers = {}) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (response.status >= 400) throw new Error(`${method} ${path} → ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const call = (method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>) =>
+    request(base, method, path, { body, token, ...(headers ? { headers } : {}) });
   /** Until the runtime has made no DynamoDB call for a while (fan-out and $disconnect run after the answer). */
   const settle = async () => {
     let seen: number;
@@ -78,44 +66,37 @@ export async function measureRouteCosts(
       await sleep(quietMs);
     } while (calls.length !== seen);
   };
-  const routes: RouteCost[] = [];
-  const measure = async (operation: OperationName, action: () => Promise<unknown>) => {
+  /** The DynamoDB calls an action makes, and how long it takes, once the runtime is quiet before and after. */
+  const metered = async (action: () => Promise<unknown>) => {
     await settle();
     calls.length = 0;
     const started = performance.now();
     await action();
     const ms = performance.now() - started;
     await settle();
-    const units = calls.map(unitsOf);
+    return { made: [...calls], units: calls.map(unitsOf), ms };
+  };
+  const routes: RouteCost[] = [];
+  const measure = async (operation: OperationName, action: () => Promise<unknown>) => {
+    const { made, units, ms } = await metered(action);
     routes.push({
       operation,
-      requests: calls.length,
+      requests: made.length,
       readUnits: units.reduce((sum, u) => sum + u.read, 0),
       writeUnits: units.reduce((sum, u) => sum + u.write, 0),
-      billedWriteUnits: calls.reduce(
+      billedWriteUnits: made.reduce(
         (sum, call, i) => sum + units[i]!.write / (call.operation === 'TransactWriteItems' ? 2 : 1),
         0,
       ),
       ms,
       minimum: MINIMUMS[operation].requests,
       why: MINIMUMS[operation].why,
-      calls: calls.map((call) => call.operation),
+      calls: made.map((call) => call.operation),
     });
   };
 
-  const signUp = async (label: string) => {
-    const email = `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.test`;
-    const { user } = await request('POST', '/auth/register', { name: label, email, password: PASSWORD });
-    const session = await request('POST', '/auth/login', { email, password: PASSWORD });
-    return {
-      id: user.id as string,
-      email,
-      token: session.accessToken as string,
-      refresh: session.refreshToken as string,
-    };
-  };
-  const adminToken = (await request('POST', '/auth/login', { email: admin.email, password: admin.password }))
-    .accessToken as string;
+  const signUp = (label: string) => signUpAt(base, label);
+  const adminToken = (await signIn(base, admin)).token;
   const customer = await signUp('bench-customer');
   const order1Kb = { description: 'Bench order', specifications: { notes: 'n'.repeat(420) }, quantity: 1 };
 
@@ -123,69 +104,69 @@ export async function measureRouteCosts(
   let registered = '';
   await measure('POST /auth/register', async () => {
     registered = `bench-new-${Date.now()}@example.test`;
-    await request('POST', '/auth/register', { name: 'Bench New', email: registered, password: PASSWORD });
+    await call('POST', '/auth/register', { name: 'Bench New', email: registered, password: BENCH_PASSWORD });
   });
   let fresh = { accessToken: '', refreshToken: '' };
   await measure('POST /auth/login', async () => {
-    fresh = await request('POST', '/auth/login', { email: registered, password: PASSWORD });
+    fresh = await call('POST', '/auth/login', { email: registered, password: BENCH_PASSWORD });
   });
-  await measure('POST /auth/refresh', () => request('POST', '/auth/refresh', { refreshToken: fresh.refreshToken }));
-  await measure('GET /users/me', () => request('GET', '/users/me', undefined, customer.token));
-  await measure('PATCH /users/me', () => request('PATCH', '/users/me', { name: 'Bench Renamed' }, customer.token));
-  await measure('GET /users', () => request('GET', '/users?limit=20', undefined, adminToken));
-  await measure('GET /users/{id}', () => request('GET', `/users/${customer.id}`, undefined, adminToken));
+  await measure('POST /auth/refresh', () => call('POST', '/auth/refresh', { refreshToken: fresh.refreshToken }));
+  await measure('GET /users/me', () => call('GET', '/users/me', undefined, customer.token));
+  await measure('PATCH /users/me', () => call('PATCH', '/users/me', { name: 'Bench Renamed' }, customer.token));
+  await measure('GET /users', () => call('GET', '/users?limit=20', undefined, adminToken));
+  await measure('GET /users/{id}', () => call('GET', `/users/${customer.id}`, undefined, adminToken));
   const promoted = await signUp('bench-promoted');
   await measure('PATCH /users/{id}/role', () =>
-    request('PATCH', `/users/${promoted.id}/role`, { role: 'ADMIN' }, adminToken),
+    call('PATCH', `/users/${promoted.id}/role`, { role: 'ADMIN' }, adminToken),
   );
   const deleted = await signUp('bench-deleted');
-  await measure('DELETE /users/{id}', () => request('DELETE', `/users/${deleted.id}`, undefined, adminToken));
+  await measure('DELETE /users/{id}', () => call('DELETE', `/users/${deleted.id}`, undefined, adminToken));
   const leaving = await signUp('bench-leaving');
   await measure('POST /auth/logout', () =>
-    request('POST', '/auth/logout', { refreshToken: leaving.refresh }, leaving.token),
+    call('POST', '/auth/logout', { refreshToken: leaving.refresh }, leaving.token),
   );
   const leavingAll = await signUp('bench-leaving-all');
   await measure('POST /auth/logout-everywhere', () =>
-    request('POST', '/auth/logout-everywhere', undefined, leavingAll.token),
+    call('POST', '/auth/logout-everywhere', undefined, leavingAll.token),
   );
 
   // Orders.
-  for (let i = 0; i < 25; i++) await request('POST', '/orders', order1Kb, customer.token);
+  for (let i = 0; i < 25; i++) await call('POST', '/orders', order1Kb, customer.token);
   let order = { id: '' };
   await measure('POST /orders', async () => {
-    order = await request('POST', '/orders', order1Kb, customer.token);
+    order = await call('POST', '/orders', order1Kb, customer.token);
   });
   await measure('POST /orders (Idempotency-Key)', () =>
-    request('POST', '/orders', order1Kb, customer.token, { 'idempotency-key': `bench-${Date.now()}` }),
+    call('POST', '/orders', order1Kb, customer.token, { 'idempotency-key': `bench-${Date.now()}` }),
   );
-  await measure('GET /orders', () => request('GET', '/orders?limit=20', undefined, customer.token));
-  await measure('GET /orders?status', () => request('GET', '/orders?status=REVIEW&limit=20', undefined, adminToken));
-  await measure('GET /orders/{id}', () => request('GET', `/orders/${order.id}`, undefined, customer.token));
+  await measure('GET /orders', () => call('GET', '/orders?limit=20', undefined, customer.token));
+  await measure('GET /orders?status', () => call('GET', '/orders?status=REVIEW&limit=20', undefined, adminToken));
+  await measure('GET /orders/{id}', () => call('GET', `/orders/${order.id}`, undefined, customer.token));
   // A change of an order changed before: the steady state (the first change moves no earlier event).
-  await request('PATCH', `/orders/${order.id}`, { quantity: 2 }, customer.token);
-  await measure('PATCH /orders/{id}', () => request('PATCH', `/orders/${order.id}`, { quantity: 3 }, customer.token));
+  await call('PATCH', `/orders/${order.id}`, { quantity: 2 }, customer.token);
+  await measure('PATCH /orders/{id}', () => call('PATCH', `/orders/${order.id}`, { quantity: 3 }, customer.token));
   await measure('PATCH /orders/{id}/status', () =>
-    request('PATCH', `/orders/${order.id}/status`, { status: 'PROCESSING' }, adminToken),
+    call('PATCH', `/orders/${order.id}/status`, { status: 'PROCESSING' }, adminToken),
   );
   await measure('GET /orders/{id}/history', () =>
-    request('GET', `/orders/${order.id}/history`, undefined, customer.token),
+    call('GET', `/orders/${order.id}/history`, undefined, customer.token),
   );
 
   // Chat over HTTP.
-  const room = await request('POST', '/orders', order1Kb, customer.token);
-  await measure('POST /chat/tickets', () => request('POST', '/chat/tickets', undefined, customer.token));
-  await measure('GET /chat/rooms/{roomId}', () => request('GET', `/chat/rooms/${room.id}`, undefined, customer.token));
+  const room = await call('POST', '/orders', order1Kb, customer.token);
+  await measure('POST /chat/tickets', () => call('POST', '/chat/tickets', undefined, customer.token));
+  await measure('GET /chat/rooms/{roomId}', () => call('GET', `/chat/rooms/${room.id}`, undefined, customer.token));
   await measure('GET /chat/rooms/{roomId}/messages', () =>
-    request('GET', `/chat/rooms/${room.id}/messages?limit=50`, undefined, customer.token),
+    call('GET', `/chat/rooms/${room.id}/messages?limit=50`, undefined, customer.token),
   );
-  const closedOverHttp = await request('POST', '/orders', order1Kb, customer.token);
+  const closedOverHttp = await call('POST', '/orders', order1Kb, customer.token);
   await measure('POST /chat/rooms/{roomId}/close', () =>
-    request('POST', `/chat/rooms/${closedOverHttp.id}/close`, { summary: 'Agreed' }, adminToken),
+    call('POST', `/chat/rooms/${closedOverHttp.id}/close`, { summary: 'Agreed' }, adminToken),
   );
 
   // The WebSocket API.
   const ticketFor = async (token: string) =>
-    ((await request('POST', '/chat/tickets', undefined, token)) as { ticket: string }).ticket;
+    ((await call('POST', '/chat/tickets', undefined, token)) as { ticket: string }).ticket;
   const open = async (ticket: string) => {
     const socket = new WebSocket(`${runtime.wsUrl}?ticket=${encodeURIComponent(ticket)}`, {
       headers: { 'user-agent': 'order-chat-bench' },
@@ -237,21 +218,16 @@ export async function measureRouteCosts(
   adminSocket.close();
 
   // Writes by the size of the order.
+  const writeUnits = async (action: () => Promise<unknown>) =>
+    (await metered(action)).units.reduce((sum, u) => sum + u.write, 0);
   const sized: SizedWrite[] = [];
   for (const notes of [250, 3_500, 15_500]) {
     const fields = { description: 'Sized order', specifications: { notes: 'n'.repeat(notes) }, quantity: 1 };
-    const writeUnits = async (action: () => Promise<unknown>) => {
-      await settle();
-      calls.length = 0;
-      await action();
-      await settle();
-      return calls.map(unitsOf).reduce((sum, u) => sum + u.write, 0);
-    };
     let placed = { id: '' };
-    const place = await writeUnits(async () => (placed = await request('POST', '/orders', fields, customer.token)));
-    const update = await writeUnits(() => request('PATCH', `/orders/${placed.id}`, { quantity: 2 }, customer.token));
+    const place = await writeUnits(async () => (placed = await call('POST', '/orders', fields, customer.token)));
+    const update = await writeUnits(() => call('PATCH', `/orders/${placed.id}`, { quantity: 2 }, customer.token));
     const changeStatus = await writeUnits(() =>
-      request('PATCH', `/orders/${placed.id}/status`, { status: 'PROCESSING' }, adminToken),
+      call('PATCH', `/orders/${placed.id}/status`, { status: 'PROCESSING' }, adminToken),
     );
     const itemBytes = await storedOrderBytes(placed.id);
     const sizeKb = Math.ceil(itemBytes / 1024);

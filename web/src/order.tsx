@@ -37,11 +37,21 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
 
   useEffect(() => {
     void reload().then(() => heading.current?.focus());
-    // What others change reaches the room: the order is read again, no reload needed.
-    return chat.subscribe((event) => {
-      if (event.type === 'orderStatusChanged' && event.frame.orderId === orderId) void reload();
-      if (event.type === 'roomClosed' && event.frame.roomId === orderId) void reload();
+    // What others change reaches the room: the order is read again, no page reload needed. A close
+    // that moves the order on arrives as two frames: they share one read.
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const readAgain = () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => void reload(), 50);
+    };
+    const stop = chat.subscribe((event) => {
+      if (event.type === 'orderStatusChanged' && event.frame.orderId === orderId) readAgain();
+      if (event.type === 'roomClosed' && event.frame.roomId === orderId) readAgain();
     });
+    return () => {
+      stop();
+      clearTimeout(pending);
+    };
   }, [orderId]);
 
   if (!order) {
