@@ -45,6 +45,16 @@ async function placeOrder(api: OrderChatApi) {
   );
 }
 
+/** A customer with an order, its room joined by their chat client, and what that client heard. */
+async function customerInRoom() {
+  const { api, user } = await customer();
+  const order = await placeOrder(api);
+  const events: ChatEvent[] = [];
+  const chat = chatFor(api, events);
+  await chat.join(order.id);
+  return { api, user, order, events, chat };
+}
+
 /** Resolves when `check` holds after an event of the chat (or at once). */
 function until(chat: ChatClient, check: () => boolean, timeoutMs = 10_000): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -100,12 +110,9 @@ describe('the client library against the local runtime', () => {
   });
 
   it('comes back from a connection cut by the server with every message once, in order, and its own unsent one delivered', async () => {
-    const { api, user } = await customer();
-    const order = await placeOrder(api);
-    const events: ChatEvent[] = [];
-    const customerChat = chatFor(api, events);
+    const { api, user, order, events, chat: customerChat } = await customerInRoom();
     const adminChat = chatFor(admin);
-    await Promise.all([customerChat.join(order.id), adminChat.join(order.id)]);
+    await adminChat.join(order.id);
     await customerChat.send(order.id, 'before the cut');
 
     expect(await cutConnectionsOf(user.id)).toBe(1);
@@ -130,10 +137,7 @@ describe('the client library against the local runtime', () => {
   });
 
   it('never stores twice a message whose connection was cut as it was sent', async () => {
-    const { api, user } = await customer();
-    const order = await placeOrder(api);
-    const customerChat = chatFor(api);
-    await customerChat.join(order.id);
+    const { api, user, order, chat: customerChat } = await customerInRoom();
     for (let i = 0; i < 3; i++) {
       await until(customerChat, () => customerChat.state === 'open' && customerChat.room(order.id) !== undefined);
       const cut = await connectionCutter(user.id);
@@ -149,11 +153,7 @@ describe('the client library against the local runtime', () => {
   });
 
   it('hears the room close and the order move on, and fails what was unsent', async () => {
-    const { api } = await customer();
-    const order = await placeOrder(api);
-    const events: ChatEvent[] = [];
-    const customerChat = chatFor(api, events);
-    await customerChat.join(order.id);
+    const { order, events, chat: customerChat } = await customerInRoom();
     await admin.call(
       admin.api.POST('/chat/rooms/{roomId}/close', {
         params: { path: { roomId: order.id } },
@@ -169,11 +169,7 @@ describe('the client library against the local runtime', () => {
   });
 
   it('closes for good when the session ends: signing out closes the socket and no ticket is given again', async () => {
-    const { api } = await customer();
-    const order = await placeOrder(api);
-    const events: ChatEvent[] = [];
-    const customerChat = chatFor(api, events);
-    await customerChat.join(order.id);
+    const { api, events, chat: customerChat } = await customerInRoom();
     // The second device's session is ended everywhere; the chat's own tokens go with it.
     await api.signOutEverywhere();
     await until(customerChat, () => customerChat.state === 'closed');
