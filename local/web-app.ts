@@ -5,6 +5,7 @@
  * load rebuilds it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SECURITY_HEADERS } from '#lambdas/shared/http.ts';
 import { APP_PATH, appContentSecurityPolicy, buildWebApp, type WebFile } from '../web/build.ts';
 
 export interface WebAppOptions {
@@ -27,12 +28,8 @@ export function webApp(options: WebAppOptions) {
   const serve = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     const webSocketOrigin = `ws://${hostNameOf(req)}:${options.webSocketPort}`;
-    const headers = {
-      'content-security-policy': appContentSecurityPolicy(webSocketOrigin),
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-    };
+    // The API's security headers, with the app's own CSP (as CloudFront's policy for /app does).
+    const headers = { ...SECURITY_HEADERS, 'content-security-policy': appContentSecurityPolicy(webSocketOrigin) };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, allow: 'GET, HEAD' });
       return res.end();
