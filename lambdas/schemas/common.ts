@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { namedCheck } from './named-checks.ts';
 
 export const Problem = z
   .object({
@@ -60,24 +61,17 @@ export const ErrorFrame = z
   })
   .meta({ id: 'ErrorFrame' });
 
-// C0 controls but tab and newline, DEL, and the bidi embeddings, overrides and isolates
-// (U+202A–U+202E, U+2066–U+2069), which can make text read differently from what it says.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_IN_LINE = /[\u0000-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
-
-function boundedText(min: number, max: number, forbidden: RegExp) {
+function boundedText(min: number, max: number, kind: 'text' | 'line') {
   return z
     .string()
     .trim()
     .min(min, min === 1 ? 'Must not be empty' : `Must be at least ${min} characters`)
     .max(max, `Must be at most ${max} characters`)
-    .refine((text) => !forbidden.test(text), 'Must not contain control or bidirectional override characters');
+    .check(namedCheck('controlCharacterProblem', kind));
 }
 
 /** Free text (messages, summaries, descriptions): newlines and tabs are fine, other controls are not. */
-export const Text = (min: number, max: number) => boundedText(min, max, CONTROL_IN_TEXT);
+export const Text = (min: number, max: number) => boundedText(min, max, 'text');
 
 /** One line (names): no control characters at all. */
-export const Line = (min: number, max: number) => boundedText(min, max, CONTROL_IN_LINE);
+export const Line = (min: number, max: number) => boundedText(min, max, 'line');

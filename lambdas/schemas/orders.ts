@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Cursor, Limit, Text } from './common.ts';
+import { namedCheck } from './named-checks.ts';
 import { ROLES } from '../shared/caller.ts';
 import { ORDER_STATUSES } from '../orders/order.ts';
 
@@ -8,50 +9,18 @@ export const OrderStatus = z.enum(ORDER_STATUSES).meta({ id: 'OrderStatus' });
 /** ULIDs: 26 Crockford base-32 characters, sortable by creation time. */
 export const OrderId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be an order id');
 
-const MAX_JSON_BYTES = 16 * 1024;
-// DynamoDB nests at most 32 levels; keep well inside that.
-const MAX_JSON_DEPTH = 16;
-
-/** DynamoDB stores numbers of magnitude 1e-130 up to (not including) 1e126, and 0. */
-const storableNumber = (n: number) => n === 0 || (Math.abs(n) >= 1e-130 && Math.abs(n) < 1e126);
-
-function jsonProblem(value: unknown, depth: number): string | undefined {
-  if (depth > MAX_JSON_DEPTH) return `Must nest at most ${MAX_JSON_DEPTH} levels`;
-  if (typeof value === 'number' && !storableNumber(value)) {
-    return 'Numbers must be 0 or between 1e-130 and 1e126 in magnitude';
-  }
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const problem = jsonProblem(item, depth + 1);
-      if (problem) return problem;
-    }
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === '') return 'Keys must not be empty';
-      const problem = jsonProblem(item, depth + 1);
-      if (problem) return problem;
-    }
-  }
-  return undefined;
-}
-
 /** Any JSON value, named once so the contracts (and the client's types) call it by its name. */
 const JsonValue = z.json().meta({ id: 'JsonValue', description: 'Any JSON value' });
 
 /** A JSON object of at most 16 KB serialized, storable as a DynamoDB map. */
-const JsonObject = (what: string) =>
-  z.record(z.string(), JsonValue).superRefine((value, context) => {
-    const bytes = Buffer.byteLength(JSON.stringify(value));
-    if (bytes > MAX_JSON_BYTES) {
-      context.addIssue({ code: 'custom', message: `${what} must be at most 16 KB as JSON (is ${bytes} bytes)` });
-      return;
-    }
-    const problem = jsonProblem(value, 1);
-    if (problem) context.addIssue({ code: 'custom', message: problem });
-  });
+const JsonObject = (what: string) => z.record(z.string(), JsonValue).check(namedCheck('storableJsonProblem', what));
 
 const Description = Text(1, 1000);
-const Quantity = z.int('Must be a whole number').min(1).max(1_000_000);
+// The message for a fraction or a string only: out of range says which bound (zod's own words).
+const Quantity = z
+  .int({ error: (issue) => (issue.code === 'invalid_type' ? 'Must be a whole number' : undefined) })
+  .min(1)
+  .max(1_000_000);
 
 export const CreateOrderBody = z
   .strictObject({
@@ -79,7 +48,7 @@ export const UpdateOrderBody = z
     quantity: Quantity.optional(),
     metadata: JsonObject('metadata').optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, { message: 'Send at least one field to change' })
+  .check(namedCheck('emptyChangeProblem'))
   .meta({ id: 'UpdateOrderRequest' });
 
 export const ChangeStatusBody = z.strictObject({ status: OrderStatus }).meta({ id: 'ChangeOrderStatusRequest' });

@@ -10,10 +10,7 @@ export const UserId = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Must be a user id (UUID)');
 
 const Name = Line(2, 50);
-const Email = z
-  .email('Must be an email address')
-  .max(254)
-  .transform((email) => email.toLowerCase());
+const Email = z.email('Must be an email address').max(254).toLowerCase();
 
 /** The same rule as the Cognito user pool's password policy (lambdas/identity.ts). */
 export const Password = z

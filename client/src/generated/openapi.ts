@@ -463,6 +463,13 @@ export interface components {
         };
         /** @enum {string} */
         Role: "ADMIN" | "REGULAR";
+        /**
+         * @example {
+         *       "name": "Alice",
+         *       "email": "alice@example.com",
+         *       "password": "Str0ng!Passw0rd"
+         *     }
+         */
         RegisterRequest: {
             name: string;
             /** Format: email */
@@ -478,6 +485,12 @@ export interface components {
             tokenType: "Bearer";
             user: components["schemas"]["User"];
         };
+        /**
+         * @example {
+         *       "email": "alice@example.com",
+         *       "password": "Str0ng!Passw0rd"
+         *     }
+         */
         LoginRequest: {
             /** Format: email */
             email: string;
