@@ -68,9 +68,7 @@ async function localEnvironment() {
 try {
   const stack = values.stage ? stackIds(values.stage).stateful : undefined;
   Object.assign(process.env, stack ? await deployedEnvironment(stack) : await localEnvironment());
-  // Only the profile table and Cognito are touched; cursors are never signed here.
-  process.env.CURSOR_SECRET ??= 'unused-by-create-admin-unused-by-create-admin';
-  const { ensureAdmin } = await import('#lambdas/users/service.ts');
+  const { ensureAdmin } = await import('#lambdas/users/ensure-admin.ts');
   const admin = await ensureAdmin(input.data);
   console.log(`Admin ${admin.email} (${admin.id}) is ready${stack ? ` in ${stack}` : ' locally'}.`);
 } catch (error) {

@@ -305,7 +305,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     delete process.env.AWS_PROFILE;
 
     if (options.admin) {
-      const { ensureAdmin } = await import('#lambdas/users/service.ts');
+      const { ensureAdmin } = await import('#lambdas/users/ensure-admin.ts');
       await ensureAdmin(options.admin);
     }
 

@@ -5,7 +5,7 @@
  * load rebuilds it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SECURITY_HEADERS } from '#lambdas/shared/http.ts';
+import { SECURITY_HEADERS } from '#lambdas/shared/http-chain.ts';
 import { APP_PATH, appContentSecurityPolicy, buildWebApp, type WebFile } from '../web/build.ts';
 
 export interface WebAppOptions {

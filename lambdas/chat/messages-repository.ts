@@ -1,13 +1,12 @@
 // Secondary adapter: owns every key and expression of chat messages (one partition per room).
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
 import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import { roomOpenCondition } from '../orders/rooms.ts';
 import type { ChatMessage } from './message.ts';
 
-const env = readEnv({ MAIN_TABLE_NAME: z.string().min(1) });
+const env = readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
 
 const roomPartition = (roomId: string) => `ROOM#${roomId}`;

@@ -1,11 +1,10 @@
 // Secondary adapter: owns the keys of per-user rate counters (one item per user, kind and window).
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
 import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 
-const env = readEnv({ MAIN_TABLE_NAME: z.string().min(1) });
+const env = readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
 
 export function countParams(userId: string, kind: string, windowStart: number, limit: number, expiresAt: number) {

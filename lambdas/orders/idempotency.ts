@@ -9,12 +9,11 @@ import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Caller } from '../shared/caller.ts';
-import * as z from 'zod';
 import { dynamoRaw } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import { ConflictError, UnprocessableError } from '../shared/errors.ts';
 
-const env = readEnv({ IDEMPOTENCY_TABLE_NAME: z.string().min(1) });
+const env = readEnv({ IDEMPOTENCY_TABLE_NAME: {} });
 
 const persistenceStore = new DynamoDBPersistenceLayer({
   tableName: env.IDEMPOTENCY_TABLE_NAME,

@@ -1,13 +1,12 @@
 // Secondary adapter: owns every key, index and expression of orders and their history.
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
 import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { ORDER_LIST_ATTRIBUTES } from '../tables.ts';
 import type { Order, OrderEvent, OrderStatus, OrderSummary } from './order.ts';
 
-const env = readEnv({ MAIN_TABLE_NAME: z.string().min(1) });
+const env = readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
 
 const orderKey = (id: string) => ({ pk: `ORDER#${id}`, sk: 'ORDER' });

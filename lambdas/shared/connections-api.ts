@@ -12,11 +12,10 @@ import {
   LimitExceededException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import * as z from 'zod';
 import { connectionsApi } from './connections-client.ts';
 import { readEnv } from './env.ts';
 
-const env = readEnv({ WS_CALLBACK_URL: z.url() });
+const env = readEnv({ WS_CALLBACK_URL: { url: true } });
 
 export const CALL_TIMEOUT_MS = 3000;
 

@@ -8,11 +8,10 @@
  * const startKey = decodeCursor(query.cursor, 'users');
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
 import { readEnv } from './env.ts';
 import { ValidationError } from './errors.ts';
 
-const env = readEnv({ CURSOR_SECRET: z.string().min(32) });
+const env = readEnv({ CURSOR_SECRET: { minLength: 32 } });
 
 const mac = (payload: string) => createHmac('sha256', env.CURSOR_SECRET).update(payload).digest('base64url');
 

@@ -1,96 +1,17 @@
 /**
- * The HTTP handler chain every HTTP route uses:
- * caller and role check → JSON body parsing (@middy/http-json-body-parser) →
- * zod validation → domain call → JSON answer with security headers; any thrown
- * error becomes RFC 9457 problem+json here and nowhere else.
+ * The handler chain of signed-in HTTP routes (http-chain.ts with the session check).
  *
  * @example
- * export const handler = httpHandler('GET /health', async () => ({ status: 200, body: { status: 'ok' } }));
+ * export const handler = httpHandler(GET_orders_id, async ({ params, caller }) => ({ status: 200, body: … }));
  */
-import middy from '@middy/core';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
-import { httpRoutes, type Access, type HttpRouteKey } from '../routes.ts';
-import {
-  AppError,
-  classify,
-  ForbiddenError,
-  ServiceUnavailableError,
-  UnauthorizedError,
-  ValidationError,
-  toProblem,
-} from './errors.ts';
-import { sessionFromClaims, type Caller, type Session } from './caller.ts';
-import type { LimitKind } from '../limits/policy.ts';
-import { logger } from './logger.ts';
-import { assertJsonDepth, parseWith } from './validation.ts';
-import { cameThroughCloudFront } from './origin-verify.ts';
+import type { HttpRouteKey } from '../routes.ts';
+import { sessionFromClaims } from './caller.ts';
+import type { CompiledHttpRoute } from './compiled.ts';
+import { UnauthorizedError } from './errors.ts';
+import { actingCaller } from '../users/session.ts';
+import { createHttpHandler, type Authenticate, type HttpAnswer, type HttpRequest } from './http-chain.ts';
 
-/**
- * What helmet sets by default, tuned for a JSON API that is never framed or rendered. Our own
- * list rather than @middy/http-security-headers: that middleware assigns its headers after the
- * handler, over any a response sets itself (the Swagger UI page needs its own CSP), and its
- * defaults are for HTML documents (Permissions-Policy, Report-To, upgrade-insecure-requests).
- */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'origin-agent-cluster': '?1',
-  'referrer-policy': 'no-referrer',
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
-  'x-content-type-options': 'nosniff',
-  'x-dns-prefetch-control': 'off',
-  'x-download-options': 'noopen',
-  'x-frame-options': 'DENY',
-  'x-permitted-cross-domain-policies': 'none',
-  'x-xss-protection': '0',
-  'cache-control': 'no-store',
-};
-
-type Route<K extends HttpRouteKey> = (typeof httpRoutes)[K];
-type Part<K extends HttpRouteKey, P extends string> =
-  Route<K> extends { request: infer R }
-    ? R extends Record<P, infer S>
-      ? S extends z.ZodType
-        ? z.output<S>
-        : undefined
-      : undefined
-    : undefined;
-
-export interface HttpRequest<K extends HttpRouteKey> {
-  body: Part<K, 'body'>;
-  query: Part<K, 'query'>;
-  params: Part<K, 'params'>;
-  /** The route's declared headers (lower-case names), validated. */
-  declaredHeaders: Part<K, 'headers'>;
-  context: Context;
-  /** Who calls, with the role and name their profile holds right now. */
-  caller: Route<K>['access'] extends 'public' ? undefined : Caller;
-  /** The sign-in the caller's access token belongs to. */
-  session: Route<K>['access'] extends 'public' ? undefined : Session;
-}
-
-export interface HttpAnswer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Send `body` as-is (a string) with the given content-type instead of JSON. */
-  contentType?: string;
-}
-
-export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
-
-/** Before the parser: a missing body is a 400 of its own, whatever the content type says. */
-const requireBody = {
-  before: ({ event }: { event: HttpEvent }) => {
-    if (event.body === undefined || event.body === '') {
-      throw new ValidationError('A JSON request body is required.', [{ path: 'body', message: 'Required' }]);
-    }
-  },
-};
+export { problemResponse, SECURITY_HEADERS, type HttpAnswer, type HttpEvent, type HttpRequest } from './http-chain.ts';
 
 /**
  * Authorization from the current state, not from claims: the token says which
@@ -98,107 +19,13 @@ const requireBody = {
  * sign-out-everywhere, deletion) and which role it acts with. ID tokens, which
  * API Gateway's JWT authorizer lets through, and tokens without `exp` are refused.
  */
-async function authenticate(
-  route: { access: Access; rateLimit?: LimitKind },
-  event: HttpEvent,
-): Promise<{ caller?: Caller; session?: Session }> {
-  if (route.access === 'public') return {};
-  // Loaded here, not at the top: public routes (health, docs, sign-in) read no profile table.
-  const { actingCaller } = await import('../users/session.ts');
+const authenticate: Authenticate = async (route, event) => {
   const session = sessionFromClaims(event.requestContext.authorizer?.jwt?.claims);
   if (!session) throw new UnauthorizedError('Send an access token (not an ID token) as the Bearer token.');
   return { caller: await actingCaller(session, route, 'Only admins may call this route.'), session };
-}
+};
 
-function toResponse(answer: HttpAnswer): APIGatewayProxyStructuredResultV2 {
-  const headers: Record<string, string> = { ...SECURITY_HEADERS };
-  let body: string | undefined;
-  if (answer.body !== undefined && answer.status !== 204) {
-    if (answer.contentType) {
-      headers['content-type'] = answer.contentType;
-      body = String(answer.body);
-    } else {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(answer.body);
-    }
-  }
-  Object.assign(headers, answer.headers);
-  return { statusCode: answer.status, headers, ...(body === undefined ? {} : { body }) };
-}
-
-export function problemResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
-  error = classify(error);
-  const problem = toProblem(error);
-  const extraHeaders = error instanceof AppError ? error.headers : {};
-  const response = toResponse({ status: problem.status, body: problem, headers: extraHeaders });
-  response.headers = { ...response.headers, 'content-type': 'application/problem+json' };
-  return response;
-}
-
-export function httpHandler<K extends HttpRouteKey>(
-  routeKey: K,
+export const httpHandler = <K extends HttpRouteKey>(
+  route: CompiledHttpRoute<K>,
   run: (request: HttpRequest<K>) => Promise<HttpAnswer>,
-) {
-  const route = httpRoutes[routeKey] as {
-    access: Access;
-    rateLimit?: LimitKind;
-    request?: { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType; headers?: z.ZodType };
-    responses: Record<number, { schema?: z.ZodType; contentType?: unknown }>;
-  };
-
-  /** JSON answers go out through their declared schema: fields nobody documented never leak. */
-  const shapeAnswer = (answer: HttpAnswer): HttpAnswer => {
-    const schema = route.responses[answer.status]?.schema;
-    if (!schema || answer.contentType || answer.body === undefined) return answer;
-    const shaped = schema.safeParse(answer.body);
-    if (!shaped.success)
-      throw new Error(`${routeKey} answered ${answer.status} off its schema: ${shaped.error.message}`);
-    return { ...answer, body: shaped.data };
-  };
-
-  // Who calls each event (set before the body is parsed, read by the handler).
-  const callers = new WeakMap<HttpEvent, { caller?: Caller; session?: Session }>();
-  const chain = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use({
-      before: (request) => {
-        logger.appendKeys({ requestId: request.event.requestContext.requestId, route: routeKey });
-      },
-      onError: (request) => {
-        const error = classify(request.error);
-        if (error instanceof ServiceUnavailableError) logger.warn('Dependency failed', request.error as Error);
-        else if (error instanceof AppError)
-          logger.info('Request refused', { status: error.status, detail: error.message });
-        else logger.error('Unhandled error', error as Error);
-        request.response = problemResponse(error);
-      },
-    })
-    .use({
-      // Who may call comes before what they sent: a regular user on an admin route gets 403, whatever the body.
-      before: async ({ event }) => {
-        if (!cameThroughCloudFront(event.headers)) throw new ForbiddenError('Call the API through its public URL.');
-        callers.set(event, await authenticate(route, event));
-      },
-    });
-  if (route.request?.body) chain.use(requireBody).use(httpJsonBodyParser());
-
-  return chain.handler(async (event, context) => {
-    const { caller, session } = callers.get(event) ?? {};
-    let body: unknown;
-    if (route.request?.body) {
-      assertJsonDepth(event.body, 'body');
-      body = parseWith(route.request.body, event.body, 'body');
-    }
-    const query = route.request?.query
-      ? parseWith(route.request.query, event.queryStringParameters ?? {}, 'query')
-      : undefined;
-    const params = route.request?.params
-      ? parseWith(route.request.params, event.pathParameters ?? {}, 'path')
-      : undefined;
-    const declaredHeaders = route.request?.headers
-      ? parseWith(route.request.headers, event.headers ?? {}, 'header')
-      : undefined;
-    const answer = await run({ body, query, params, declaredHeaders, context, caller, session } as HttpRequest<K>);
-    return toResponse(shapeAnswer(answer));
-  });
-}
+) => createHttpHandler(route, run, authenticate);

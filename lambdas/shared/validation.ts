@@ -1,19 +1,19 @@
-import type { z } from 'zod';
+import type { Issue, Validator } from './compiled.ts';
 import { ValidationError, type FieldError } from './errors.ts';
 
-function describe(issue: z.core.$ZodIssue, location: string): FieldError[] {
+function describe(issue: Issue, location: string): FieldError[] {
   const base = [location, ...issue.path.map(String)].join('.');
-  if (issue.code === 'unrecognized_keys') {
+  if (issue.code === 'unrecognized_keys' && issue.keys) {
     return issue.keys.map((key) => ({ path: `${base}.${key}`, message: 'Unknown field' }));
   }
   return [{ path: base, message: issue.message }];
 }
 
-/** Validate `input` against `schema`; a failure becomes a 400 listing every field at fault. */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, location: string): z.output<S> {
-  const result = schema.safeParse(input);
+/** Validate `input` with a route's compiled schema; a failure becomes a 400 listing every field at fault. */
+export function parseWith(validate: Validator, input: unknown, location: string): unknown {
+  const result = validate(input);
   if (result.success) return result.data;
-  const errors = result.error.issues.flatMap((issue) => describe(issue, location));
+  const errors = result.issues.flatMap((issue) => describe(issue, location));
   const first = errors[0];
   const detail = first ? `${first.path}: ${first.message}` : 'Invalid input';
   throw new ValidationError(errors.length > 1 ? `${detail} (and ${errors.length - 1} more)` : detail, errors);

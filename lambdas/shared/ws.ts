@@ -16,7 +16,8 @@ import { logger } from './logger.ts';
 import type { Caller, Session } from './caller.ts';
 import { parseJson, parseWith } from './validation.ts';
 import { actingCaller } from '../users/session.ts';
-import { wsRoutes, type WsRoute, type WsRouteKey } from '../routes.ts';
+import type { WsRouteKey, wsRoutes } from '../routes.ts';
+import type { CompiledWsRoute } from './compiled.ts';
 
 /** What the $connect authorizer put in its context (API Gateway adds principalId). */
 export interface ConnectionContext {
@@ -110,15 +111,18 @@ async function trySend(connectionId: string, frame: unknown): Promise<void> {
 }
 
 /**
- * Wraps a route, taking everything from its entry in the route table. A signed-in route
+ * Wraps a route, taking everything from its entry in the route table (compiled: lambdas/generated). A signed-in route
  * ('user', 'admin') first re-reads the session: an ended one (logout, deletion,
  * sign-out-everywhere, expiry) gets a 401 frame and the connection is closed; a role that is
  * no longer admin gets a 403, as on HTTP. Then the frame is validated against the route's
  * schema. Whatever `run` returns, or the error frame for whatever it throws, is the route
  * response: API Gateway sends it to the caller (routes are two-way).
  */
-export function wsHandler<K extends WsRouteKey>(routeKey: K, run: (request: WsRequest<K>) => Promise<unknown>) {
-  const route: WsRoute = wsRoutes[routeKey];
+export function wsHandler<K extends WsRouteKey>(
+  route: CompiledWsRoute<K>,
+  run: (request: WsRequest<K>) => Promise<unknown>,
+) {
+  const routeKey = route.key;
   return middy<WsEvent, { statusCode: number; body?: string }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {

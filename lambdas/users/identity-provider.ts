@@ -22,13 +22,12 @@ import {
   UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import * as z from 'zod';
 import { ADMIN_GROUP } from '../shared/caller.ts';
 import { cognito } from '../shared/cognito-client.ts';
 import { readEnv } from '../shared/env.ts';
 import { ConflictError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../shared/errors.ts';
 
-const env = readEnv({ USER_POOL_ID: z.string().min(1), USER_POOL_CLIENT_ID: z.string().min(1) });
+const env = readEnv({ USER_POOL_ID: {}, USER_POOL_CLIENT_ID: {} });
 const UserPoolId = env.USER_POOL_ID;
 const ClientId = env.USER_POOL_CLIENT_ID;
 

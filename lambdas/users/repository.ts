@@ -1,13 +1,12 @@
 // Secondary adapter: owns every key and expression of user profile items.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
 import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';
 import type { UserProfile } from './user.ts';
 
-const env = readEnv({ MAIN_TABLE_NAME: z.string().min(1) });
+const env = readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
 
 const USERS_COLLECTION = 'USERS';

@@ -4,6 +4,7 @@
  * two-system change is ordered so that a failure is either compensated or
  * converges when the same request is retried.
  */
+import { disconnectSessions } from '../chat/disconnect.ts';
 import type { Caller, Role, Session } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { NotFoundError, UnauthorizedError } from '../shared/errors.ts';
@@ -22,14 +23,6 @@ import {
 
 const now = () => new Date().toISOString();
 
-/**
- * Closes the user's WebSockets (one session's, or all). Loaded on use: only the
- * routes that end sessions carry the connections table and @connections.
- */
-async function disconnectSessions(userId: string, sessionId?: string): Promise<void> {
-  const chat = await import('../chat/disconnect.ts');
-  await chat.disconnectSessions(userId, sessionId);
-}
 const USERS_CURSOR_SCOPE = 'users';
 
 export async function register(input: { name: string; email: string; password: string }): Promise<PublicUser> {
@@ -191,23 +184,4 @@ export async function deleteUser(caller: Caller, targetId: string): Promise<void
   await disconnectSessions(targetId);
   const deleted = await accounts.deleteAccount(targetId);
   if (!deleted && profile.deletedAt) throw new NotFoundError('User not found.');
-}
-
-/** Creates or updates an admin account (npm run create-admin, ADMIN_EMAIL at npm start). Idempotent. */
-export async function ensureAdmin(input: { email: string; password: string; name: string }): Promise<PublicUser> {
-  const email = input.email.toLowerCase();
-  const id = await accounts.createOrResetAccount(email, input.password);
-  await accounts.setAdminGroup(id, true);
-  const existing = await profiles.getProfile(id);
-  const timestamp = now();
-  const profile: UserProfile = {
-    id,
-    name: input.name,
-    email,
-    role: 'ADMIN',
-    createdAt: existing?.createdAt ?? timestamp,
-    updatedAt: timestamp,
-  };
-  await profiles.upsertProfile(profile);
-  return toPublicUser(profile);
 }

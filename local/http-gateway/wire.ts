@@ -1,6 +1,6 @@
 /** Between the socket and the event: request headers, query and body in, the function's result and the gateway's own answers out. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SECURITY_HEADERS } from '#lambdas/shared/http.ts';
+import { SECURITY_HEADERS } from '#lambdas/shared/http-chain.ts';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 

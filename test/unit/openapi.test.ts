@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validate } from '@readme/openapi-parser';
 import { httpRoutes, splitRouteKey } from '#lambdas/routes.ts';
-import { OPENAPI_PATH, renderOpenApi } from '#local/openapi.ts';
+import { OPENAPI_JSON_PATH, OPENAPI_PATH, renderOpenApi, renderOpenApiJson } from '#local/openapi.ts';
 import { checkContract } from '../support/contract.ts';
 import { buildOpenApi } from '#lambdas/docs/openapi.ts';
 import { GATEWAY_MESSAGES } from '#lambdas/schemas/common.ts';
@@ -12,6 +12,10 @@ import { GATEWAY_MESSAGES } from '#lambdas/schemas/common.ts';
 describe('openapi.yaml', () => {
   it('is exactly what `npm run openapi` generates from the route table', () => {
     expect(readFileSync(OPENAPI_PATH, 'utf8')).toBe(renderOpenApi());
+  });
+
+  it('is served from the JSON copy `npm run openapi` writes beside the compiled routes', () => {
+    expect(readFileSync(OPENAPI_JSON_PATH, 'utf8')).toBe(renderOpenApiJson());
   });
 
   it('passes a maintained OpenAPI 3.1 validator', async () => {

@@ -1,4 +1,8 @@
-import { httpHandler } from '../../shared/http.ts';
+import { POST_auth_login } from '../../generated/routes.ts';
+import { publicHttpHandler } from '../../shared/http-public.ts';
 import { login } from '../../users/service.ts';
 
-export const handler = httpHandler('POST /auth/login', async ({ body }) => ({ status: 200, body: await login(body) }));
+export const handler = publicHttpHandler(POST_auth_login, async ({ body }) => ({
+  status: 200,
+  body: await login(body),
+}));

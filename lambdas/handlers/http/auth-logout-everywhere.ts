@@ -1,7 +1,8 @@
+import { POST_auth_logout_everywhere } from '../../generated/routes.ts';
 import { httpHandler } from '../../shared/http.ts';
 import { logoutEverywhere } from '../../users/service.ts';
 
-export const handler = httpHandler('POST /auth/logout-everywhere', async ({ session }) => {
+export const handler = httpHandler(POST_auth_logout_everywhere, async ({ session }) => {
   await logoutEverywhere(session);
   return { status: 204 };
 });

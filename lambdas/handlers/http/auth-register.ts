@@ -1,7 +1,8 @@
-import { httpHandler } from '../../shared/http.ts';
+import { POST_auth_register } from '../../generated/routes.ts';
+import { publicHttpHandler } from '../../shared/http-public.ts';
 import { register } from '../../users/service.ts';
 
-export const handler = httpHandler('POST /auth/register', async ({ body }) => ({
+export const handler = publicHttpHandler(POST_auth_register, async ({ body }) => ({
   status: 201,
   body: { user: await register(body) },
 }));

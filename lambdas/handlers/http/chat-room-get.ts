@@ -1,7 +1,8 @@
+import { GET_chat_rooms_roomId } from '../../generated/routes.ts';
 import { getRoom } from '../../chat/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 
-export const handler = httpHandler('GET /chat/rooms/{roomId}', async ({ caller, params }) => ({
+export const handler = httpHandler(GET_chat_rooms_roomId, async ({ caller, params }) => ({
   status: 200,
   body: await getRoom(caller, params.roomId),
 }));

@@ -1,5 +1,7 @@
-// Primary adapter: the API contract (/openapi.json) and Swagger UI (/docs) for the API that serves them.
-import { buildOpenApi } from '../../docs/openapi.ts';
+// Primary adapter: the API contract (/openapi.json, as `npm run openapi` generated it) and Swagger UI
+// (/docs) for the API that serves them.
+import { GET_openapi_json, GET_docs, GET_docs_asset } from '../../generated/routes.ts';
+import spec from '../../generated/openapi.json' with { type: 'json' };
 import {
   DOCS_CSP,
   DOCS_INIT,
@@ -10,21 +12,21 @@ import {
 } from '../../docs/swagger-ui.ts';
 import { NotFoundError } from '../../shared/errors.ts';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { httpHandler, type HttpEvent } from '../../shared/http.ts';
+import type { HttpEvent } from '../../shared/http-chain.ts';
+import { publicHttpHandler } from '../../shared/http-public.ts';
 
-const spec = buildOpenApi();
 const ONE_HOUR = 'public, max-age=3600';
 
-export const openApiHandler = httpHandler('GET /openapi.json', async () => ({ status: 200, body: spec }));
+export const openApiHandler = publicHttpHandler(GET_openapi_json, async () => ({ status: 200, body: spec }));
 
-export const pageHandler = httpHandler('GET /docs', async () => ({
+export const pageHandler = publicHttpHandler(GET_docs, async () => ({
   status: 200,
   body: DOCS_PAGE,
   contentType: 'text/html; charset=utf-8',
   headers: { 'content-security-policy': DOCS_CSP },
 }));
 
-export const assetHandler = httpHandler('GET /docs/{asset}', async ({ params }) => {
+export const assetHandler = publicHttpHandler(GET_docs_asset, async ({ params }) => {
   if (params.asset === 'init.js') {
     return {
       status: 200,

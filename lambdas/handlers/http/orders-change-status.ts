@@ -1,8 +1,9 @@
+import { PATCH_orders_id_status } from '../../generated/routes.ts';
 import { roomNotifier } from '../../chat/order-notifier.ts';
 import { changeStatus, etagOf } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 
-export const handler = httpHandler('PATCH /orders/{id}/status', async ({ caller, params, body }) => {
+export const handler = httpHandler(PATCH_orders_id_status, async ({ caller, params, body }) => {
   const order = await changeStatus(caller, params.id, body.status, roomNotifier);
   return { status: 200, body: order, headers: { etag: etagOf(order) } };
 });

@@ -1,8 +1,9 @@
+import { POST_orders } from '../../generated/routes.ts';
 import { placeOrder } from '../../orders/place-order.ts';
 import { etagOf } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 
-export const handler = httpHandler('POST /orders', async ({ caller, body, declaredHeaders, context }) => {
+export const handler = httpHandler(POST_orders, async ({ caller, body, declaredHeaders, context }) => {
   const order = await placeOrder(caller, body, declaredHeaders['idempotency-key'], context);
   return { status: 201, body: order, headers: { location: `/orders/${order.id}`, etag: etagOf(order) } };
 });

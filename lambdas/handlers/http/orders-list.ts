@@ -1,7 +1,8 @@
+import { GET_orders } from '../../generated/routes.ts';
 import { listOrders } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 
-export const handler = httpHandler('GET /orders', async ({ caller, query }) => ({
+export const handler = httpHandler(GET_orders, async ({ caller, query }) => ({
   status: 200,
   body: await listOrders(caller, query),
 }));

@@ -1,7 +1,8 @@
+import { PATCH_orders_id } from '../../generated/routes.ts';
 import { etagOf, updateOrder, versionFromIfMatch } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 
-export const handler = httpHandler('PATCH /orders/{id}', async ({ caller, params, body, declaredHeaders }) => {
+export const handler = httpHandler(PATCH_orders_id, async ({ caller, params, body, declaredHeaders }) => {
   const order = await updateOrder(caller, params.id, body, versionFromIfMatch(declaredHeaders['if-match']));
   return { status: 200, body: order, headers: { etag: etagOf(order) } };
 });

@@ -1,4 +1,5 @@
+import { ws_leaveRoom } from '../../generated/routes.ts';
 import { leave } from '../../chat/service.ts';
 import { wsHandler } from '../../shared/ws.ts';
 
-export const handler = wsHandler('leaveRoom', ({ connectionId, frame }) => leave(connectionId, frame.roomId));
+export const handler = wsHandler(ws_leaveRoom, ({ connectionId, frame }) => leave(connectionId, frame.roomId));
