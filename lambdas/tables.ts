@@ -70,7 +70,7 @@ export const tables = {
     ttlAttribute: 'expiresAt',
     shortLived: true,
   },
-  /** Powertools idempotency records for POST /orders. */
+  /** Idempotency-Key claims of POST /orders (lambdas/orders/idempotency.ts), kept 24 h. */
   idempotency: {
     envVar: 'IDEMPOTENCY_TABLE_NAME',
     partitionKey: 'id',

@@ -1,53 +1,60 @@
 /**
- * Safe retries of POST /orders with Powertools idempotency: the same
- * Idempotency-Key from the same user within 24 h returns the first result;
- * the same key with another body is a 422; a repeat while the first is still
- * running is a 409.
+ * Secondary adapter: the Idempotency-Key records of POST /orders. The first request with a key
+ * claims it for the order it is about to write — one conditional Put of a small item, kept 24 h —
+ * and a later request with the same key finds that claim instead: the same body then answers with
+ * that order (writing it if the first request died before it could), another body is a 422.
+ * There is no "in progress" state to wait out: a claim names the order's id and creation time,
+ * so whichever request writes the order writes the same one.
  */
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { Context } from 'aws-lambda';
-import type { Caller } from '../shared/caller.ts';
-import { dynamoRaw } from '../shared/dynamo-client.ts';
+import { createHash } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
-import { ConflictError, UnprocessableError } from '../shared/errors.ts';
 
 const env = readEnv({ IDEMPOTENCY_TABLE_NAME: {} });
+const TableName = env.IDEMPOTENCY_TABLE_NAME;
 
-const persistenceStore = new DynamoDBPersistenceLayer({
-  tableName: env.IDEMPOTENCY_TABLE_NAME,
-  awsSdkV3Client: dynamoRaw(),
-});
-const config = new IdempotencyConfig({
-  // The key is scoped to the user: two users may pick the same Idempotency-Key.
-  eventKeyJmesPath: '[caller.id, key]',
-  payloadValidationJmesPath: 'payload',
-  expiresAfterSeconds: 24 * 3600,
-  throwOnNoIdempotencyKey: true,
-});
+/** How long a key is remembered (the table's TTL deletes records some time after). */
+export const KEY_RETENTION_SECONDS = 24 * 3600;
 
-export interface IdempotentRequest<P> {
-  caller: Caller;
-  key: string;
-  payload: P;
+/** What a key was first used for: the order placed with it, and a digest of the request. */
+export interface KeyClaim {
+  orderId: string;
+  createdAt: string;
+  requestDigest: string;
 }
 
-export function idempotent<P, R>(run: (request: IdempotentRequest<P>) => Promise<R>) {
-  const once = makeIdempotent(run, { persistenceStore, config });
-  return async (request: IdempotentRequest<P>, context: Context): Promise<R> => {
-    // Lets a request that died mid-way release its key when the Lambda's time is up.
-    config.registerLambdaContext(context);
-    try {
-      return await once(request);
-    } catch (error) {
-      if (error instanceof IdempotencyValidationError) {
-        throw new UnprocessableError('This Idempotency-Key was already used with a different request body.');
-      }
-      if (error instanceof IdempotencyAlreadyInProgressError) {
-        throw new ConflictError('A request with this Idempotency-Key is still being processed; retry shortly.');
-      }
-      throw error;
-    }
-  };
+export const digestOf = (request: unknown): string =>
+  createHash('sha256').update(JSON.stringify(request)).digest('base64url');
+
+/** Keys are the client's strings, scoped to the user: two users may pick the same one. */
+const recordId = (userId: string, key: string) => `ORDER#${userId}#${digestOf(key)}`;
+
+/**
+ * Claims `key` for `claim`; answers undefined when it was free (or its record had expired), and
+ * the claim it already holds otherwise.
+ */
+export async function claimKey(userId: string, key: string, claim: KeyClaim): Promise<KeyClaim | undefined> {
+  const now = Math.floor(Date.now() / 1000);
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName,
+        Item: { id: recordId(userId, key), ...claim, expiration: now + KEY_RETENTION_SECONDS },
+        ConditionExpression: 'attribute_not_exists(id) OR expiration < :now',
+        ExpressionAttributeValues: { ':now': now },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
+    const held = error.Item as Partial<Record<keyof KeyClaim, { S?: string }>>;
+    return {
+      orderId: held.orderId?.S ?? '',
+      createdAt: held.createdAt?.S ?? '',
+      requestDigest: held.requestDigest?.S ?? '',
+    };
+  }
 }

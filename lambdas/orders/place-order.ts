@@ -1,24 +1,30 @@
 /**
- * Placing an order: one conditional write (its CREATED event is the order itself); with an Idempotency-Key
- * (customers), a retry within 24 h answers the first result (idempotency.ts). A module of its own
- * so the idempotency layer is bundled into POST /orders's function only.
+ * Placing an order: one conditional write (its CREATED event is the order itself). With an
+ * Idempotency-Key (customers), the key is claimed for the order first (idempotency.ts), and a
+ * retry within 24 h answers with the order the key was first used for, as it is now.
  */
-import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import type { Caller } from '../shared/caller.ts';
+import { UnprocessableError } from '../shared/errors.ts';
 import { now } from './apply-change.ts';
-import { idempotent } from './idempotency.ts';
-import { newOrder, toPublicOrder, type OrderFields } from './order.ts';
+import { claimKey, digestOf } from './idempotency.ts';
+import { newOrder, toPublicOrder, type Order, type OrderFields } from './order.ts';
 import * as orders from './repository.ts';
 import type { PublicOrder } from './service.ts';
 
-async function create(caller: Caller, fields: OrderFields): Promise<PublicOrder> {
-  const order = newOrder(ulid(), caller, fields, now());
-  await orders.insertOrder(order);
-  return toPublicOrder(order);
+/** The order a retry names, as stored; written now if the request that claimed the key died before writing it. */
+async function orderOfRetry(order: Order): Promise<Order> {
+  const stored = await orders.getOrder(order.id);
+  if (stored) return stored;
+  try {
+    await orders.insertOrder(order);
+    return order;
+  } catch (error) {
+    // The request that claimed the key wrote it a moment ago.
+    if (!(error instanceof orders.VersionConflict)) throw error;
+    return (await orders.getOrder(order.id)) ?? order;
+  }
 }
-
-const createOnce = idempotent<OrderFields, PublicOrder>(({ caller, payload }) => create(caller, payload));
 
 export async function placeOrder(
   caller: Caller,
@@ -29,9 +35,23 @@ export async function placeOrder(
     metadata?: OrderFields['metadata'];
   },
   idempotencyKey: string | undefined,
-  context: Context,
 ): Promise<PublicOrder> {
   const fields: OrderFields = { ...input, metadata: input.metadata ?? {} };
-  if (caller.role === 'ADMIN' || idempotencyKey === undefined) return create(caller, fields);
-  return createOnce({ caller, key: idempotencyKey, payload: fields }, context);
+  const order = newOrder(ulid(), caller, fields, now());
+  if (idempotencyKey !== undefined) {
+    const requestDigest = digestOf(fields);
+    const first = await claimKey(caller.id, idempotencyKey, {
+      orderId: order.id,
+      createdAt: order.createdAt,
+      requestDigest,
+    });
+    if (first) {
+      if (first.requestDigest !== requestDigest) {
+        throw new UnprocessableError('This Idempotency-Key was already used with a different request body.');
+      }
+      return toPublicOrder(await orderOfRetry(newOrder(first.orderId, caller, fields, first.createdAt)));
+    }
+  }
+  await orders.insertOrder(order);
+  return toPublicOrder(order);
 }

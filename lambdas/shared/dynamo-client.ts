@@ -6,7 +6,7 @@ import { CALL_LIMITS, withDeadline } from './aws-calls.ts';
 let dynamoClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
 
-/** The plain client, for libraries that marshal themselves (Powertools idempotency). */
+/** The plain client under the document client (the local runtime meters and guards it). */
 export function dynamoRaw(): DynamoDBClient {
   dynamoClient ??= withDeadline(new DynamoDBClient({ ...CALL_LIMITS }));
   return dynamoClient;

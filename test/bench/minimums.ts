@@ -42,8 +42,8 @@ export const MINIMUMS = {
     why: `${LIMIT}; ${SESSION}; 1 conditional write of the order (its CREATED event is the order itself)`,
   },
   'POST /orders (Idempotency-Key)': {
-    requests: 5,
-    why: `as POST /orders, plus the idempotency record: 1 conditional write before, 1 write of the result after`,
+    requests: 4,
+    why: `as POST /orders, plus 1 conditional write claiming the key for the order, before it (a retry: that write, refused, hands back the claim; then 1 read of the order)`,
   },
   'GET /orders': { requests: 2, why: `${SESSION}; 1 Query of the owner's index` },
   'GET /orders?status': { requests: 2, why: `${SESSION}; 1 Query of the status index` },

@@ -1,12 +1,7 @@
 // Unit: order rules, repository requests, version conflicts and idempotency, with DynamoDB mocked.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-  ConditionalCheckFailedException,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -151,15 +146,12 @@ describe('repository requests', () => {
 });
 
 const dynamo = mockClient(DynamoDBDocumentClient);
-const rawDynamo = mockClient(DynamoDBClient);
 beforeEach(() => {
   dynamo.reset();
-  rawDynamo.reset();
   mockSignedInCallers(dynamo);
 });
 afterEach(() => {
   dynamo.reset();
-  rawDynamo.reset();
 });
 
 const orderGet = { Key: { pk: `ORDER#${ORDER_ID}` } };
@@ -243,34 +235,88 @@ describe('a change to an order', () => {
 describe('POST /orders idempotency', () => {
   const create = (key?: string, body: unknown = fields) =>
     httpEvent('POST /orders', { claims: userClaims(), body, headers: key ? { 'idempotency-key': key } : {} });
+  const claimPuts = () =>
+    dynamo.commandCalls(PutCommand).filter((put) => put.args[0].input.TableName === process.env.IDEMPOTENCY_TABLE_NAME);
+  const orderPuts = () =>
+    dynamo.commandCalls(PutCommand).filter((put) => put.args[0].input.TableName === process.env.MAIN_TABLE_NAME);
 
-  it('answers 409 while the same key is still in progress, and 422 for a different body', async () => {
-    // The first request writes its INPROGRESS record; capture it as DynamoDB would hold it.
-    rawDynamo.on(PutItemCommand).resolves({ $metadata: {} });
-    rawDynamo.on(UpdateItemCommand).resolves({ $metadata: {} });
+  it('claims the key for the order, then writes the order: two conditional writes', async () => {
     dynamo.on(PutCommand).resolves({ $metadata: {} });
-    expect((await call(createHandler, create('key-1'))).statusCode).toBe(201);
-    const inProgress = rawDynamo.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
-    expect(inProgress.status).toEqual({ S: 'INPROGRESS' });
+    const response = await call(createHandler, create('key-1'));
+    expect(response.statusCode).toBe(201);
+    const [claim] = claimPuts();
+    expect(claim!.args[0].input).toMatchObject({
+      Item: { orderId: response.json.id, createdAt: response.json.createdAt },
+      ConditionExpression: 'attribute_not_exists(id) OR expiration < :now',
+    });
+    // The key itself is not stored: the record is named by the user and a digest of it.
+    expect(JSON.stringify(claim!.args[0].input)).not.toContain('key-1');
+    expect(orderPuts()).toHaveLength(1);
+  });
 
-    rawDynamo.reset();
+  it('answers a retry with the order the key was first used for, as stored, writing nothing', async () => {
+    dynamo.on(PutCommand).resolves({ $metadata: {} });
+    const first = await call(createHandler, create('key-1'));
+    const held = claimPuts()[0]!.args[0].input.Item!;
     dynamo.reset();
     mockSignedInCallers(dynamo);
-    rawDynamo
-      .on(PutItemCommand)
-      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: inProgress }));
-    const repeat = await call(createHandler, create('key-1'));
-    expect(repeat.statusCode).toBe(409);
+    dynamo.on(PutCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'taken',
+        $metadata: {},
+        Item: Object.fromEntries(
+          Object.entries(held).map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: v }]),
+        ),
+      }),
+    );
+    dynamo.on(GetCommand, { Key: { pk: `ORDER#${first.json.id}`, sk: 'ORDER' } }).resolves({
+      Item: {
+        pk: `ORDER#${first.json.id}`,
+        sk: 'ORDER',
+        ...order({ id: first.json.id, createdAt: first.json.createdAt, status: 'PROCESSING' }),
+      },
+    });
+    const retry = await call(createHandler, create('key-1'));
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json).toMatchObject({ id: first.json.id, status: 'PROCESSING' });
+    expect(orderPuts()).toHaveLength(0);
+
     const different = await call(createHandler, create('key-1', { ...fields, quantity: 4 }));
     expect(different.statusCode).toBe(422);
-    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+    expect(orderPuts()).toHaveLength(0);
+  });
+
+  it('writes the order a claim names when the request that claimed the key died before writing it', async () => {
+    dynamo.on(PutCommand).resolves({ $metadata: {} });
+    const first = await call(createHandler, create('key-1'));
+    const held = claimPuts()[0]!.args[0].input.Item!;
+    dynamo.reset();
+    mockSignedInCallers(dynamo);
+    dynamo.on(PutCommand, { TableName: process.env.IDEMPOTENCY_TABLE_NAME }).rejects(
+      new ConditionalCheckFailedException({
+        message: 'taken',
+        $metadata: {},
+        Item: Object.fromEntries(
+          Object.entries(held).map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: v }]),
+        ),
+      }),
+    );
+    dynamo.on(PutCommand, { TableName: process.env.MAIN_TABLE_NAME }).resolves({ $metadata: {} });
+    dynamo.on(GetCommand, { Key: { pk: `ORDER#${first.json.id}`, sk: 'ORDER' } }).resolves({});
+    const retry = await call(createHandler, create('key-1'));
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json).toEqual(first.json);
+    expect(orderPuts()[0]!.args[0].input).toMatchObject({
+      Item: { pk: `ORDER#${first.json.id}` },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   });
 
   it('creates directly, without an idempotency record, when no key is sent: one conditional write', async () => {
     dynamo.on(PutCommand).resolves({ $metadata: {} });
     const response = await call(createHandler, create());
     expect(response.statusCode).toBe(201);
-    expect(rawDynamo.commandCalls(PutItemCommand)).toHaveLength(0);
+    expect(claimPuts()).toHaveLength(0);
     const [put] = dynamo.commandCalls(PutCommand);
     expect(put!.args[0].input).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)' });
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);

@@ -3,7 +3,7 @@ import { placeOrder } from '../../orders/place-order.ts';
 import { etagOf } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 
-export const handler = httpHandler(POST_orders, async ({ caller, body, declaredHeaders, context }) => {
-  const order = await placeOrder(caller, body, declaredHeaders['idempotency-key'], context);
+export const handler = httpHandler(POST_orders, async ({ caller, body, declaredHeaders }) => {
+  const order = await placeOrder(caller, body, declaredHeaders['idempotency-key']);
   return { status: 201, body: order, headers: { location: `/orders/${order.id}`, etag: etagOf(order) } };
 });
