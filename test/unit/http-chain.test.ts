@@ -107,6 +107,14 @@ describe('the origin gate on public routes (deployed)', () => {
     expect(await gate(event({ 'x-origin-verify': 'a-secret-of-at-least-16-chars' }))).toEqual({ isAuthorized: true });
     expect(await gate(event({ 'X-Origin-Verify': 'a-secret-of-at-least-16-chars' }))).toEqual({ isAuthorized: true });
     expect(await gate(event({ 'x-origin-verify': 'a-secret-of-at-least-16-chaRS' }))).toEqual({ isAuthorized: false });
+    for (const wrong of [
+      'a-secret-of-at-least-16-char',
+      'a-secret-of-at-least-16-chars!',
+      'a-secret-of-at-least-16-charé',
+      '',
+    ]) {
+      expect(await gate(event({ 'x-origin-verify': wrong })), wrong).toEqual({ isAuthorized: false });
+    }
     expect(await gate(event({}))).toEqual({ isAuthorized: false });
     delete process.env.ORIGIN_VERIFY_SECRET;
     vi.resetModules();
