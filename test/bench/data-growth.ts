@@ -24,12 +24,19 @@ export interface Seeder {
   messages(roomId: string, count: number): Promise<void>;
 }
 
-/** A runtime to measure, its table's filler, and who calls it: a customer, an admin, and one placer per round. */
+/** A runtime to measure, its table's filler, and who calls it: a customer, an admin, and placers of orders. */
 export interface GrowthTarget {
   httpUrl: string;
   seeder: Seeder;
   callers: { customer: string; customerId: string; admin: string; placers: string[] };
 }
+
+const ORDERS_PER_PLACER = 50;
+const WARM_UP_SHARE = 4;
+
+/** How many placers a target needs for `samples` orders, warm-up included. */
+export const placersNeeded = (samples: number) =>
+  Math.ceil((samples + Math.ceil(samples / WARM_UP_SHARE)) / ORDERS_PER_PLACER);
 
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(values.length * p) - 1)]!;
@@ -61,12 +68,16 @@ async function prepare(target: GrowthTarget, orders: number, messages: number) {
   const olderThan = (latest.messages as { id: string }[])[0]!.id;
   const orderIds = ((await call('GET', '/orders?limit=50', customer)).items as { id: string }[]).map((o) => o.id);
   const body = { description: 'Growth order', specifications: { colour: 'navy' }, quantity: 1 };
-  let round = 0;
+  // Order writes are limited per user (60 a minute): each placer places ORDERS_PER_PLACER, then the next one takes over.
+  let placed = 0;
+  const placer = () => target.callers.placers[Math.floor(placed++ / ORDERS_PER_PLACER)];
   return {
-    /** Order writes are limited per user (60 a minute): each round places with a placer of its own. */
-    nextRound: () => void round++,
     operations: {
-      'POST /orders': () => call('POST', '/orders', target.callers.placers[round]!, body),
+      'POST /orders': () => {
+        const token = placer();
+        if (!token) throw new Error('Too few placers for the samples (see placersNeeded)');
+        return call('POST', '/orders', token, body);
+      },
       'GET /orders/{id}': (i: number) => call('GET', `/orders/${orderIds[i % orderIds.length]}`, customer),
       'GET /orders (first page, all orders)': () => call('GET', '/orders?limit=20', admin),
       'GET /orders (page 50, all orders)': () =>
@@ -82,7 +93,7 @@ async function prepare(target: GrowthTarget, orders: number, messages: number) {
 export async function measureDataGrowth(
   small: GrowthTarget,
   large: GrowthTarget,
-  sizes = { small: 1_000, large: 100_000, smallRoom: 100, largeRoom: 10_000, samples: 200 },
+  sizes = { small: 1_000, large: 100_000, smallRoom: 100, largeRoom: 10_000, samples: 1_000 },
 ): Promise<GrowthRow[]> {
   const [a, b] = await Promise.all([
     prepare(small, sizes.small, sizes.smallRoom),
@@ -96,21 +107,19 @@ export async function measureDataGrowth(
   const measureRound = async (samples: number) => {
     const rows: Record<string, { small: number[]; large: number[] }> = {};
     for (const operation of Object.keys(a.operations)) {
-      // 40 orders a round: within the limit of one placer.
-      const count = operation === 'POST /orders' ? Math.min(40, samples) : samples;
       const times = { small: [] as number[], large: [] as number[] };
-      for (let i = 0; i < count; i++) {
+      for (let i = 0; i < samples; i++) {
+        // Each goes first every other time, so neither always runs right after the other's request.
+        if (i % 2) times.large.push(await timeOne(b.operations[operation]!, i));
         times.small.push(await timeOne(a.operations[operation]!, i));
-        times.large.push(await timeOne(b.operations[operation]!, i));
+        if (!(i % 2)) times.large.push(await timeOne(b.operations[operation]!, i));
       }
       rows[operation] = times;
     }
-    a.nextRound();
-    b.nextRound();
     return rows;
   };
   // Warm-up: loads every function and lets both JITs (Node's, DynamoDB Local's JVM) settle.
-  await measureRound(Math.ceil(sizes.samples / 4));
+  await measureRound(Math.ceil(sizes.samples / WARM_UP_SHARE));
   const measured = await measureRound(sizes.samples);
   return Object.entries(measured).map(([operation, times]) => {
     const p = (values: number[]) => ({ p50: percentile(values, 0.5), p99: percentile(values, 0.99) });
