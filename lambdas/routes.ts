@@ -298,13 +298,14 @@ export const httpRoutes = {
   'POST /orders': {
     handler: 'http/orders-create',
     access: 'user',
-    summary: 'Place an order (customers only; an Idempotency-Key makes retries safe)',
+    summary:
+      'Place an order (customers only). With an Idempotency-Key, a retry within 24 h answers with the order that key placed, as it is now (422 if the body differs)',
     tag: 'Orders',
     request: { body: CreateOrderBody, headers: CreateOrderHeaders },
     responses: {
       201: { description: 'Order placed, with its chat room', schema: Order, headers: ['Location', 'ETag'] },
     },
-    errors: [403, 409, 422, 429],
+    errors: [403, 422, 429],
     rateLimit: 'orderWrite',
   },
   'GET /orders': {

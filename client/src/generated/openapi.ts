@@ -246,7 +246,7 @@ export interface paths {
         /** Your orders (admins: all orders), newest first */
         get: operations["getOrders"];
         put?: never;
-        /** Place an order (customers only; an Idempotency-Key makes retries safe) */
+        /** Place an order (customers only). With an Idempotency-Key, a retry within 24 h answers with the order that key placed, as it is now (422 if the body differs) */
         post: operations["postOrders"];
         delete?: never;
         options?: never;
@@ -2304,15 +2304,6 @@ export interface operations {
             };
             /** @description Signed in, but not allowed to do this */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
