@@ -203,6 +203,8 @@ class RouteCompiler {
       ...(schema._zod.traits.has('$ZodCheck') ? [schema as unknown as Check] : []),
       ...(schema._zod.def.checks ?? []),
     ];
+    // A container without checks is its parse: return it.
+    if (!checks.length && /^ {2}v = [^\n]*;$/.test(typeCheck)) return typeCheck.replace('  v = ', '  return ');
     const lines = [checks.length ? '  const start = iss.length;' : '', typeCheck];
     const live = () => `!${this.use('aborted')}(iss, start)`;
     for (const check of checks) {

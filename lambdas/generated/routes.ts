@@ -85,27 +85,23 @@ function s1(v: any, iss: Issue[]): any {
   return v;
 }
 function s2(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c2, "strip", null);
-  return v;
+  return parseObject(v, iss, c2, "strip", null);
 }
 function s3(v: any, iss: Issue[]): any {
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   return v;
 }
 function s4(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c3, "loose", null);
-  return v;
+  return parseObject(v, iss, c3, "loose", null);
 }
 function s5(v: any, iss: Issue[]): any {
   return v;
 }
 function s6(v: any, iss: Issue[]): any {
-  v = parseRecord(v, iss, s5, null);
-  return v;
+  return parseRecord(v, iss, s5, null);
 }
 function s7(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c4, "loose", null);
-  return v;
+  return parseObject(v, iss, c4, "loose", null);
 }
 function s8(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -114,8 +110,7 @@ function s8(v: any, iss: Issue[]): any {
   return v;
 }
 function s9(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c6, "strip", null);
-  return v;
+  return parseObject(v, iss, c6, "strip", null);
 }
 function s10(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -146,8 +141,7 @@ function s12(v: any, iss: Issue[]): any {
   return v;
 }
 function s13(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c12, "strict", null);
-  return v;
+  return parseObject(v, iss, c12, "strict", null);
 }
 function s14(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -160,12 +154,10 @@ function s15(v: any, iss: Issue[]): any {
   return v;
 }
 function s16(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c15, "strip", null);
-  return v;
+  return parseObject(v, iss, c15, "strip", null);
 }
 function s17(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c16, "strip", null);
-  return v;
+  return parseObject(v, iss, c16, "strip", null);
 }
 function s18(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -175,8 +167,7 @@ function s18(v: any, iss: Issue[]): any {
   return v;
 }
 function s19(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c18, "strict", null);
-  return v;
+  return parseObject(v, iss, c18, "strict", null);
 }
 function s20(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -195,8 +186,7 @@ function s21(v: any, iss: Issue[]): any {
   return v;
 }
 function s22(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c20, "strip", null);
-  return v;
+  return parseObject(v, iss, c20, "strip", null);
 }
 function s23(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -206,16 +196,13 @@ function s23(v: any, iss: Issue[]): any {
   return v;
 }
 function s24(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c22, "strict", null);
-  return v;
+  return parseObject(v, iss, c22, "strict", null);
 }
 function s25(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c23, "strip", null);
-  return v;
+  return parseObject(v, iss, c23, "strip", null);
 }
 function s26(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c24, "strict", null);
-  return v;
+  return parseObject(v, iss, c24, "strict", null);
 }
 function s27(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -248,27 +235,22 @@ function s30(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s29(v, iss);
 }
 function s31(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c27, "strict", null);
-  return v;
+  return parseObject(v, iss, c27, "strict", null);
 }
 function s32(v: any, iss: Issue[]): any {
-  v = parseArray(v, iss, s16, null);
-  return v;
+  return parseArray(v, iss, s16, null);
 }
 function s33(v: any, iss: Issue[]): any {
   return v === null ? null : s3(v, iss);
 }
 function s34(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c28, "strip", null);
-  return v;
+  return parseObject(v, iss, c28, "strip", null);
 }
 function s35(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c29, "strip", null);
-  return v;
+  return parseObject(v, iss, c29, "strip", null);
 }
 function s36(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c30, "strict", null);
-  return v;
+  return parseObject(v, iss, c30, "strict", null);
 }
 function s37(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -313,8 +295,7 @@ function s42(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s41(v, iss);
 }
 function s43(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c31, "strict", null);
-  return v;
+  return parseObject(v, iss, c31, "strict", null);
 }
 function s44(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -327,8 +308,7 @@ function s45(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s44(v, iss);
 }
 function s46(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c33, "strip", null);
-  return v;
+  return parseObject(v, iss, c33, "strip", null);
 }
 function s47(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -337,8 +317,7 @@ function s47(v: any, iss: Issue[]): any {
   return v;
 }
 function s48(v: any, iss: Issue[]): any {
-  v = parseRecord(v, iss, s38, null);
-  return v;
+  return parseRecord(v, iss, s38, null);
 }
 function s49(v: any, iss: Issue[]): any {
   if (!c35.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
@@ -349,35 +328,28 @@ function s50(v: any, iss: Issue[]): any {
   return v;
 }
 function s51(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c36, "strip", null);
-  return v;
+  return parseObject(v, iss, c36, "strip", null);
 }
 function s52(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c37, "strip", null);
-  return v;
+  return parseObject(v, iss, c37, "strip", null);
 }
 function s53(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s49(v, iss);
 }
 function s54(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c38, "strict", null);
-  return v;
+  return parseObject(v, iss, c38, "strict", null);
 }
 function s55(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c39, "strip", null);
-  return v;
+  return parseObject(v, iss, c39, "strip", null);
 }
 function s56(v: any, iss: Issue[]): any {
-  v = parseArray(v, iss, s55, null);
-  return v;
+  return parseArray(v, iss, s55, null);
 }
 function s57(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c40, "strip", null);
-  return v;
+  return parseObject(v, iss, c40, "strip", null);
 }
 function s58(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c41, "strip", null);
-  return v;
+  return parseObject(v, iss, c41, "strip", null);
 }
 function s59(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s37(v, iss);
@@ -404,55 +376,45 @@ function s64(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s63(v, iss);
 }
 function s65(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c44, "strip", null);
-  return v;
+  return parseObject(v, iss, c44, "strip", null);
 }
 function s66(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c45, "strict", null);
-  return v;
+  return parseObject(v, iss, c45, "strict", null);
 }
 function s67(v: any, iss: Issue[]): any {
   if (!c46.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
   return v;
 }
 function s68(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c47, "strip", null);
-  return v;
+  return parseObject(v, iss, c47, "strip", null);
 }
 function s69(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s38(v, iss);
 }
 function s70(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c48, "strip", null);
-  return v;
+  return parseObject(v, iss, c48, "strip", null);
 }
 function s71(v: any, iss: Issue[]): any {
-  v = parseRecord(v, iss, s70, null);
-  return v;
+  return parseRecord(v, iss, s70, null);
 }
 function s72(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c49, "strip", null);
-  return v;
+  return parseObject(v, iss, c49, "strip", null);
 }
 function s73(v: any, iss: Issue[]): any {
-  v = parseArray(v, iss, s72, null);
-  return v;
+  return parseArray(v, iss, s72, null);
 }
 function s74(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c50, "strip", null);
-  return v;
+  return parseObject(v, iss, c50, "strip", null);
 }
 function s75(v: any, iss: Issue[]): any {
   if (!c51.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
   return v;
 }
 function s76(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c52, "strip", null);
-  return v;
+  return parseObject(v, iss, c52, "strip", null);
 }
 function s77(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c53, "strip", null);
-  return v;
+  return parseObject(v, iss, c53, "strip", null);
 }
 function s78(v: any, iss: Issue[]): any {
   return v === null ? null : s1(v, iss);
@@ -464,23 +426,19 @@ function s79(v: any, iss: Issue[]): any {
   return v;
 }
 function s80(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c54, "strip", null);
-  return v;
+  return parseObject(v, iss, c54, "strip", null);
 }
 function s81(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c55, "strip", null);
-  return v;
+  return parseObject(v, iss, c55, "strip", null);
 }
 function s82(v: any, iss: Issue[]): any {
-  v = parseArray(v, iss, s81, null);
-  return v;
+  return parseArray(v, iss, s81, null);
 }
 function s83(v: any, iss: Issue[]): any {
   return v === null ? null : s79(v, iss);
 }
 function s84(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c56, "strip", null);
-  return v;
+  return parseObject(v, iss, c56, "strip", null);
 }
 function s85(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s79(v, iss);
@@ -491,12 +449,10 @@ function s86(v: any, iss: Issue[]): any {
   return out === undefined ? 50 : out;
 }
 function s87(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c57, "strict", null);
-  return v;
+  return parseObject(v, iss, c57, "strict", null);
 }
 function s88(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c58, "strip", null);
-  return v;
+  return parseObject(v, iss, c58, "strip", null);
 }
 function s89(v: any, iss: Issue[]): any {
   const start = iss.length;
@@ -508,32 +464,27 @@ function s89(v: any, iss: Issue[]): any {
   return v;
 }
 function s90(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c59, "strict", null);
-  return v;
+  return parseObject(v, iss, c59, "strict", null);
 }
 function s91(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c60, "strip", null);
-  return v;
+  return parseObject(v, iss, c60, "strip", null);
 }
 function s92(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c61, "strip", null);
-  return v;
+  return parseObject(v, iss, c61, "strip", null);
 }
 function s93(v: any, iss: Issue[]): any {
   if (!c62.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
   return v;
 }
 function s94(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c63, "strict", null);
-  return v;
+  return parseObject(v, iss, c63, "strict", null);
 }
 function s95(v: any, iss: Issue[]): any {
   if (!c64.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
   return v;
 }
 function s96(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c65, "strict", null);
-  return v;
+  return parseObject(v, iss, c65, "strict", null);
 }
 function s97(v: any, iss: Issue[]): any {
   if (!c66.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
@@ -559,16 +510,14 @@ function s100(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s99(v, iss);
 }
 function s101(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c67, "strict", null);
-  return v;
+  return parseObject(v, iss, c67, "strict", null);
 }
 function s102(v: any, iss: Issue[]): any {
   if (!c68.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
   return v;
 }
 function s103(v: any, iss: Issue[]): any {
-  v = parseObject(v, iss, c69, "strict", null);
-  return v;
+  return parseObject(v, iss, c69, "strict", null);
 }
 
 /** GET /health */

@@ -254,21 +254,28 @@ describe('POST /orders idempotency', () => {
     expect(orderPuts()).toHaveLength(1);
   });
 
-  it('answers a retry with the order the key was first used for, as stored, writing nothing', async () => {
+  /** Places an order with `key`, then sets DynamoDB up as a retry finds it: the key's claim taken by that order. */
+  async function afterFirstRequest(key: string) {
     dynamo.on(PutCommand).resolves({ $metadata: {} });
-    const first = await call(createHandler, create('key-1'));
+    const first = await call(createHandler, create(key));
     const held = claimPuts()[0]!.args[0].input.Item!;
     dynamo.reset();
     mockSignedInCallers(dynamo);
-    dynamo.on(PutCommand).rejects(
-      new ConditionalCheckFailedException({
-        message: 'taken',
-        $metadata: {},
-        Item: Object.fromEntries(
-          Object.entries(held).map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: v }]),
-        ),
-      }),
-    );
+    const taken = new ConditionalCheckFailedException({
+      message: 'taken',
+      $metadata: {},
+      // A refused write's ALL_OLD comes back marshalled, whichever client sent it.
+      Item: Object.fromEntries(
+        Object.entries(held).map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: v }]),
+      ),
+    });
+    dynamo.on(PutCommand, { TableName: process.env.IDEMPOTENCY_TABLE_NAME }).rejects(taken);
+    dynamo.on(PutCommand, { TableName: process.env.MAIN_TABLE_NAME }).resolves({ $metadata: {} });
+    return first;
+  }
+
+  it('answers a retry with the order the key was first used for, as stored, writing nothing', async () => {
+    const first = await afterFirstRequest('key-1');
     dynamo.on(GetCommand, { Key: { pk: `ORDER#${first.json.id}`, sk: 'ORDER' } }).resolves({
       Item: {
         pk: `ORDER#${first.json.id}`,
@@ -287,21 +294,7 @@ describe('POST /orders idempotency', () => {
   });
 
   it('writes the order a claim names when the request that claimed the key died before writing it', async () => {
-    dynamo.on(PutCommand).resolves({ $metadata: {} });
-    const first = await call(createHandler, create('key-1'));
-    const held = claimPuts()[0]!.args[0].input.Item!;
-    dynamo.reset();
-    mockSignedInCallers(dynamo);
-    dynamo.on(PutCommand, { TableName: process.env.IDEMPOTENCY_TABLE_NAME }).rejects(
-      new ConditionalCheckFailedException({
-        message: 'taken',
-        $metadata: {},
-        Item: Object.fromEntries(
-          Object.entries(held).map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: v }]),
-        ),
-      }),
-    );
-    dynamo.on(PutCommand, { TableName: process.env.MAIN_TABLE_NAME }).resolves({ $metadata: {} });
+    const first = await afterFirstRequest('key-1');
     dynamo.on(GetCommand, { Key: { pk: `ORDER#${first.json.id}`, sk: 'ORDER' } }).resolves({});
     const retry = await call(createHandler, create('key-1'));
     expect(retry.statusCode).toBe(201);
