@@ -120,6 +120,9 @@ export function createHttpHandler<K extends HttpRouteKey>(
   authenticate?: Authenticate,
 ) {
   const routeKey = route.key;
+  // Fails the cold start, not a request: a signed-in route must check who calls.
+  if (route.access !== 'public' && !authenticate)
+    throw new Error(`${routeKey} is signed-in: take its handler from http.ts`);
   /** JSON answers go out through their declared schema: fields nobody documented never leak. */
   const shapeAnswer = (answer: HttpAnswer): HttpAnswer => {
     const validate = route.responses[answer.status];
@@ -151,10 +154,7 @@ export function createHttpHandler<K extends HttpRouteKey>(
       // Who may call comes before what they sent: a regular user on an admin route gets 403, whatever the body.
       before: async ({ event }) => {
         if (!cameThroughCloudFront(event.headers)) throw new ForbiddenError('Call the API through its public URL.');
-        if (route.access !== 'public') {
-          if (!authenticate) throw new Error(`${routeKey} is signed-in: take its handler from http.ts`);
-          callers.set(event, await authenticate(route, event));
-        }
+        if (authenticate && route.access !== 'public') callers.set(event, await authenticate(route, event));
       },
     });
   if (route.request?.body) chain.use(requireBody).use(httpJsonBodyParser());

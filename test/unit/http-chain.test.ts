@@ -1,6 +1,7 @@
 // Unit: the shared HTTP handler chain (parsing, validation, errors, headers). No network.
 import { describe, expect, it, vi } from 'vitest';
-import { PATCH_users_me } from '#lambdas/generated/routes.ts';
+import { GET_orders_id, PATCH_users_me } from '#lambdas/generated/routes.ts';
+import { publicHttpHandler } from '#lambdas/shared/http-public.ts';
 import { problemResponse, SECURITY_HEADERS } from '#lambdas/shared/http.ts';
 import { ConflictError, TooManyRequestsError, ValidationError } from '#lambdas/shared/errors.ts';
 import { parseWith } from '#lambdas/shared/validation.ts';
@@ -95,6 +96,13 @@ describe('GET /health handler', () => {
     expect(response.json.status).toBe('ok');
     expect(response.headers['content-type']).toBe('application/json');
     expect(response.headers['strict-transport-security']).toBeDefined();
+  });
+});
+
+describe('the public chain', () => {
+  it('refuses a signed-in route when the handler is made, not at its first request', () => {
+    const signedIn = GET_orders_id as unknown as Parameters<typeof publicHttpHandler>[0];
+    expect(() => publicHttpHandler(signedIn, async () => ({ status: 200 }))).toThrow(/is signed-in/);
   });
 });
 
