@@ -2,6 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { functions, httpRoutes, wsRoutes } from '#lambdas/routes.ts';
+import { httpRouteName, wsRouteName } from '#local/compile-routes.ts';
 
 const lambdas = resolve(import.meta.dirname, '..', '..', 'lambdas');
 
@@ -29,5 +31,38 @@ describe('module boundaries', () => {
   it('keeps IAM vocabulary out of lambdas/', () => {
     const routes = readFileSync(join(lambdas, 'routes.ts'), 'utf8');
     expect(routes).not.toMatch(/dynamodb:|TABLE_ACTIONS|effectivePermissions/);
+  });
+
+  it("gives each function its own routes' compiled schemas and nothing of zod or the route table", () => {
+    const served = (fn: string) => [
+      ...Object.entries(httpRoutes)
+        .filter(([, route]) => route.handler === fn)
+        .map(([key]) => httpRouteName(key)),
+      ...Object.entries(wsRoutes)
+        .filter(([, route]) => route.handler === fn)
+        .map(([key]) => wsRouteName(key)),
+    ];
+    const runtimeImports = (file: string) =>
+      [...readFileSync(join(lambdas, file), 'utf8').matchAll(/^import (?!type )([^;]*?) from '([^']+)'/gms)].map(
+        (match) => ({ names: match[1]!, from: match[2]! }),
+      );
+    for (const fn of Object.keys(functions)) {
+      const imports = runtimeImports(`handlers/${fn}.ts`);
+      const routes = imports
+        .filter(({ from }) => from.endsWith('/generated/routes.ts'))
+        .flatMap(({ names }) => names.replace(/[{}\s]/g, '').split(','))
+        .filter((name) => name !== 'WS_ACTIONS');
+      // Plain handlers ($connect, $disconnect, the authorizers) take no compiled route at all.
+      for (const route of routes) expect(served(fn), fn).toContain(route);
+    }
+    // What runs in a function: no zod, no route table (only their types).
+    const runtimeFolders = ['shared', 'users', 'orders', 'chat', 'limits', 'handlers/http', 'handlers/ws'];
+    for (const folder of runtimeFolders) {
+      for (const file of readdirSync(join(lambdas, folder)).filter((name) => name.endsWith('.ts'))) {
+        for (const { from } of runtimeImports(`${folder}/${file}`)) {
+          expect(from, `${folder}/${file}`).not.toMatch(/^zod|(?<!generated)\/routes\.ts$|\/schemas\/(?!checks\.ts)/);
+        }
+      }
+    }
   });
 });
