@@ -10,7 +10,7 @@ import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';
 
-const env = readEnv({ CONNECTIONS_TABLE_NAME: {} });
+const env = /* @__PURE__ */ readEnv({ CONNECTIONS_TABLE_NAME: {} });
 const TableName = env.CONNECTIONS_TABLE_NAME;
 
 /** API Gateway closes a connection after 2 h; a day on top lets TTL sweep abandoned items. */

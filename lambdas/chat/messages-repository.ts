@@ -6,7 +6,7 @@ import { readEnv } from '../shared/env.ts';
 import { roomOpenCondition } from '../orders/rooms.ts';
 import type { ChatMessage } from './message.ts';
 
-const env = readEnv({ MAIN_TABLE_NAME: {} });
+const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
 
 const roomPartition = (roomId: string) => `ROOM#${roomId}`;

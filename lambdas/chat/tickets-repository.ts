@@ -6,7 +6,7 @@ import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Session } from '../shared/caller.ts';
 
-const env = readEnv({ MAIN_TABLE_NAME: {} });
+const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
 
 const ticketKey = (ticket: string) => ({

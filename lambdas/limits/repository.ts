@@ -4,7 +4,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 
-const env = readEnv({ MAIN_TABLE_NAME: {} });
+const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
 
 export function countParams(userId: string, kind: string, windowStart: number, limit: number, expiresAt: number) {

@@ -12,7 +12,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 
-const env = readEnv({ IDEMPOTENCY_TABLE_NAME: {} });
+const env = /* @__PURE__ */ readEnv({ IDEMPOTENCY_TABLE_NAME: {} });
 const TableName = env.IDEMPOTENCY_TABLE_NAME;
 
 /** How long a key is remembered (the table's TTL deletes records some time after). */

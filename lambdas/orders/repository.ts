@@ -6,7 +6,7 @@ import { readEnv } from '../shared/env.ts';
 import type { ORDER_LIST_ATTRIBUTES } from '../tables.ts';
 import type { Order, OrderEvent, OrderStatus, OrderSummary } from './order.ts';
 
-const env = readEnv({ MAIN_TABLE_NAME: {} });
+const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
 
 const orderKey = (id: string) => ({ pk: `ORDER#${id}`, sk: 'ORDER' });

@@ -15,7 +15,7 @@ import {
 import { connectionsApi } from './connections-client.ts';
 import { readEnv } from './env.ts';
 
-const env = readEnv({ WS_CALLBACK_URL: { url: true } });
+const env = /* @__PURE__ */ readEnv({ WS_CALLBACK_URL: { url: true } });
 
 export const CALL_TIMEOUT_MS = 3000;
 

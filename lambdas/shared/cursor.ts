@@ -11,7 +11,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readEnv } from './env.ts';
 import { ValidationError } from './errors.ts';
 
-const env = readEnv({ CURSOR_SECRET: { minLength: 32 } });
+const env = /* @__PURE__ */ readEnv({ CURSOR_SECRET: { minLength: 32 } });
 
 const mac = (payload: string) => createHmac('sha256', env.CURSOR_SECRET).update(payload).digest('base64url');
 

@@ -7,7 +7,7 @@ import { readEnv } from './env.ts';
 
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 
-const env = readEnv({ ORIGIN_VERIFY_SECRET: { minLength: 16, optional: true } });
+const env = /* @__PURE__ */ readEnv({ ORIGIN_VERIFY_SECRET: { minLength: 16, optional: true } });
 
 export function cameThroughCloudFront(headers: Record<string, string | undefined> | null | undefined): boolean {
   if (!env.ORIGIN_VERIFY_SECRET) return true;

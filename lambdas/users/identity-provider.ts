@@ -27,7 +27,7 @@ import { cognito } from '../shared/cognito-client.ts';
 import { readEnv } from '../shared/env.ts';
 import { ConflictError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../shared/errors.ts';
 
-const env = readEnv({ USER_POOL_ID: {}, USER_POOL_CLIENT_ID: {} });
+const env = /* @__PURE__ */ readEnv({ USER_POOL_ID: {}, USER_POOL_CLIENT_ID: {} });
 const UserPoolId = env.USER_POOL_ID;
 const ClientId = env.USER_POOL_CLIENT_ID;
 

@@ -6,7 +6,7 @@ import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';
 import type { UserProfile } from './user.ts';
 
-const env = readEnv({ MAIN_TABLE_NAME: {} });
+const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
 
 const USERS_COLLECTION = 'USERS';

@@ -60,27 +60,79 @@ describe('cdk synth (CLI, offline)', () => {
     expect(page).not.toMatch(/<script>|<script [^>]*>[^<]|style=/);
   });
 
-  it('builds minified ESM bundles with source maps that load and answer on Node 24', async () => {
-    const bundle = bundleOf('HttpApiHttpHealth');
-    expect(statSync(bundle).size).toBeLessThan(1_500_000);
-    expect(statSync(`${bundle}.map`).size).toBeGreaterThan(0);
+  /** Invokes a synthesized bundle's handler in a fresh Node 24 process, as Lambda would, and returns its answer. */
+  async function invokeBundle(
+    logicalIdPrefix: string,
+    event: unknown,
+  ): Promise<{ statusCode: number; body?: string; headers?: Record<string, string> }> {
     const script = `
-      const { handler } = await import(${JSON.stringify(bundle)});
-      const event = { version: '2.0', routeKey: 'GET /health', rawPath: '/health', rawQueryString: '', headers: {},
-        requestContext: { requestId: 'r1', http: { method: 'GET', path: '/health' } }, isBase64Encoded: false };
-      const response = await handler(event, { functionName: 'health', awsRequestId: 'a', getRemainingTimeInMillis: () => 1000 });
+      const { handler } = await import(${JSON.stringify(bundleOf(logicalIdPrefix))});
+      const response = await handler(${JSON.stringify(event)}, { functionName: 'f', awsRequestId: 'a', getRemainingTimeInMillis: () => 1000 });
       console.log(JSON.stringify(response));`;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    const invoked = run(process.execPath, ['--input-type=module', '-e', script], {
       env: {
         ...process.env,
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         AWS_REGION: 'eu-west-1',
         USER_POOL_ID: 'p',
         USER_POOL_CLIENT_ID: 'c',
+        MAIN_TABLE_NAME: 't',
+        CONNECTIONS_TABLE_NAME: 't',
+        WS_CALLBACK_URL: 'https://x.execute-api.eu-west-1.amazonaws.com/ws',
+        CURSOR_SECRET: 'x'.repeat(40),
       },
     });
-    const response = JSON.parse(stdout.trim().split('\n').pop()!);
+    // A failure's message would quote the script and the whole minified bundle: keep what it printed.
+    const { stdout } = await invoked.catch((error: { stderr?: string }) => {
+      throw new Error(`${logicalIdPrefix} failed: ${error.stderr?.split('\n').slice(-5).join('\n')}`);
+    });
+    return JSON.parse(stdout.trim().split('\n').pop()!);
+  }
+
+  const httpEvent = (routeKey: string, body?: string) => {
+    const [method, path] = routeKey.split(' ');
+    return {
+      version: '2.0',
+      routeKey,
+      rawPath: path,
+      rawQueryString: '',
+      headers: body ? { 'content-type': 'application/json' } : {},
+      requestContext: { requestId: 'r1', http: { method, path } },
+      isBase64Encoded: false,
+      ...(body ? { body } : {}),
+    };
+  };
+
+  it('builds minified ESM bundles with source maps that load and answer on Node 24', async () => {
+    const bundle = bundleOf('HttpApiHttpHealth');
+    expect(statSync(bundle).size).toBeLessThan(1_500_000);
+    expect(statSync(`${bundle}.map`).size).toBeGreaterThan(0);
+    const response = await invokeBundle('HttpApiHttpHealth', httpEvent('GET /health'));
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body).status).toBe('ok');
+    expect(JSON.parse(response.body!).status).toBe('ok');
+  });
+
+  it("validates with the route's compiled schemas inside the bundle: every field at fault, as problem+json", async () => {
+    const response = await invokeBundle(
+      'HttpApiHttpAuthLogin',
+      httpEvent('POST /auth/login', JSON.stringify({ email: 'not-an-email', extra: 1 })),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.headers!['content-type']).toBe('application/problem+json');
+    const paths = (JSON.parse(response.body!).errors as { path: string }[]).map((e) => e.path).sort();
+    expect(paths).toEqual(['body.email', 'body.extra', 'body.password']);
+  });
+
+  it('serves the generated contract from the docs bundle, and answers unknown WebSocket actions', async () => {
+    const docs = await invokeBundle('HttpApiHttpDocs', httpEvent('GET /openapi.json'));
+    expect(docs.statusCode).toBe(200);
+    expect(JSON.parse(docs.body!).paths['/orders']).toBeDefined();
+    const frame = await invokeBundle('WebSocketApiWsDefault', {
+      requestContext: { routeKey: '$default', connectionId: 'c1', requestId: 'r1', eventType: 'MESSAGE' },
+      body: JSON.stringify({ action: 'dance' }),
+      isBase64Encoded: false,
+    });
+    expect(JSON.parse(frame.body!)).toMatchObject({ type: 'error', status: 400, action: 'dance' });
+    expect(JSON.parse(frame.body!).message).toMatch(/joinRoom, leaveRoom, sendMessage, closeRoom/);
   });
 });
