@@ -49,7 +49,7 @@ const caller =
     request(base, method, path, { token, ...(body ? { body } : {}) });
 
 /** Fills a target and returns its operations, each ready to run again and again. */
-async function prepare(target: GrowthTarget, orders: number, messages: number) {
+async function prepare(target: GrowthTarget, orders: number, messages: number, deepPage: number) {
   const call = caller(target.httpUrl);
   const { customer, customerId, admin } = target.callers;
   const others = Array.from({ length: 200 }, () => `bench-owner-${ulid()}`);
@@ -58,9 +58,9 @@ async function prepare(target: GrowthTarget, orders: number, messages: number) {
   await target.seeder.orders(50, [customerId]);
   const roomId = ((await call('GET', '/orders?limit=1', customer)).items as { id: string }[])[0]!.id;
   await target.seeder.messages(roomId, messages);
-  // Page 50 of the admins' list: its cursor, found by walking there.
+  // A deep page of the admins' list (the 50th): its cursor, found by walking there.
   let cursor = '';
-  for (let page = 1; page < 50; page++) {
+  for (let page = 1; page < deepPage; page++) {
     const listed = await call('GET', `/orders?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, admin);
     cursor = listed.nextCursor as string;
   }
@@ -80,7 +80,7 @@ async function prepare(target: GrowthTarget, orders: number, messages: number) {
       },
       'GET /orders/{id}': (i: number) => call('GET', `/orders/${orderIds[i % orderIds.length]}`, customer),
       'GET /orders (first page, all orders)': () => call('GET', '/orders?limit=20', admin),
-      'GET /orders (page 50, all orders)': () =>
+      [`GET /orders (page ${deepPage}, all orders)`]: () =>
         call('GET', `/orders?limit=20&cursor=${encodeURIComponent(cursor)}`, admin),
       'GET /orders (first page, one customer)': () => call('GET', '/orders?limit=20', customer),
       'GET /chat/rooms/{roomId} (latest 50 messages)': () => call('GET', `/chat/rooms/${roomId}`, customer),
@@ -93,11 +93,11 @@ async function prepare(target: GrowthTarget, orders: number, messages: number) {
 export async function measureDataGrowth(
   small: GrowthTarget,
   large: GrowthTarget,
-  sizes = { small: 1_000, large: 100_000, smallRoom: 100, largeRoom: 10_000, samples: 1_000 },
+  sizes = { small: 1_000, large: 100_000, smallRoom: 100, largeRoom: 10_000, samples: 1_000, deepPage: 50 },
 ): Promise<GrowthRow[]> {
   const [a, b] = await Promise.all([
-    prepare(small, sizes.small, sizes.smallRoom),
-    prepare(large, sizes.large, sizes.largeRoom),
+    prepare(small, sizes.small, sizes.smallRoom, sizes.deepPage),
+    prepare(large, sizes.large, sizes.largeRoom, sizes.deepPage),
   ]);
   const timeOne = async (run: (i: number) => Promise<unknown>, i: number) => {
     const started = performance.now();

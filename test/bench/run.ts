@@ -31,13 +31,9 @@ import { measureFlood } from '../support/flood-measure.ts';
 import { measureFanout, type FanoutRow } from './fanout.ts';
 import { measureFloors } from './floors.ts';
 import { measureRouteCosts, type MeteredCall } from './route-costs.ts';
-import { measureDataGrowth, placersNeeded, type Seeder } from './data-growth.ts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
-import { emulatorClientConfig } from '#local/aws.ts';
+import { measureDataGrowth, placersNeeded } from './data-growth.ts';
+import { tableSeeder } from './seeder.ts';
 import { localTableName } from '#local/runtime.ts';
-import { newOrder } from '#lambdas/orders/order.ts';
 import { monthlyBill } from './money.ts';
 import { request, signIn, signUp } from './requests.ts';
 import { meterCapacity, unitsOf } from '#local/capacity-meter.ts';
@@ -84,6 +80,7 @@ const GROWTH = {
   largeRoom: 10_000,
   // A p99 is the 1% slowest: of 1,000 samples, the 10th slowest; of fewer, a handful of GC pauses.
   samples: 1_000,
+  deepPage: 50,
 };
 /** What a function's module scope reads at import, as the stack would give it. */
 const IMPORT_ENV = {
@@ -200,60 +197,6 @@ async function growthCallers(base: string) {
   const placers = [];
   for (let i = 0; i < placersNeeded(GROWTH.samples); i++) placers.push((await signUp(base, 'growth-placer')).token);
   return { customer: customer.token, customerId: customer.id, admin: (await signIn(base, BENCH_ADMIN)).token, placers };
-}
-
-/** Fills a runtime's main table (at its DynamoDB Local) through the repositories' own item shapes, 25 items a request. */
-async function tableSeeder(endpoint: string): Promise<Seeder> {
-  // The repositories read their table names at import: these load after the runtime set them.
-  const { toItem: orderItem } = await import('#lambdas/orders/repository.ts');
-  const { messageItem } = await import('#lambdas/chat/messages-repository.ts');
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient(emulatorClientConfig(endpoint)), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const TableName = localTableName('main');
-  // Seeded items are from the past, a millisecond apart: everything the bench places is newer.
-  let clock = Date.now() - 30 * 86_400_000;
-  const write = async (items: Record<string, unknown>[]) => {
-    const batches: Record<string, unknown>[][] = [];
-    for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-    const worker = async () => {
-      for (let batch = batches.shift(); batch; batch = batches.shift()) {
-        let requests = batch.map((Item) => ({ PutRequest: { Item } }));
-        while (requests.length) {
-          const result = await client.send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } }));
-          requests = (result.UnprocessedItems?.[TableName] ?? []) as typeof requests;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
-  };
-  const fields = { description: 'Seeded order', specifications: { colour: 'navy' }, quantity: 1, metadata: {} };
-  return {
-    async orders(count, owners) {
-      for (let done = 0; done < count; done += 5_000) {
-        const items = Array.from({ length: Math.min(5_000, count - done) }, (_, i) => {
-          const at = clock++;
-          const owner = { id: owners[(done + i) % owners.length]!, role: 'REGULAR' as const, name: 'Seeded' };
-          return orderItem(newOrder(ulid(at), owner, fields, new Date(at).toISOString()));
-        });
-        await write(items);
-      }
-    },
-    async messages(roomId, count) {
-      const items = Array.from({ length: count }, (_, i) => {
-        const at = clock++;
-        return messageItem({
-          id: ulid(at),
-          roomId,
-          content: `Seeded message ${i}`,
-          createdAt: new Date(at).toISOString(),
-          clientMessageId: null,
-          sender: { id: 'seeded', name: 'Seeded', role: 'REGULAR' },
-        });
-      });
-      await write(items);
-    },
-  };
 }
 
 /** The stored order item's size by DynamoDB's rules. */
@@ -468,7 +411,7 @@ console.log(
       const info = onLoopback(await runtime.ready);
       return {
         httpUrl: info.httpUrl,
-        seeder: await tableSeeder(info.dynamoDbEndpoint),
+        seeder: await tableSeeder(info.dynamoDbEndpoint, localTableName('main')),
         callers: await growthCallers(info.httpUrl),
       };
     };

@@ -1,7 +1,9 @@
 // End-to-end: a seconds-long run of `npm run bench`'s fan-out measurement and its report, against the
 // shared runtime, so neither can rot between runs of the bench (the figures themselves are the bench's).
 import { describe, expect, it } from 'vitest';
+import { measureDataGrowth, placersNeeded } from '../bench/data-growth.ts';
 import { measureFanout } from '../bench/fanout.ts';
+import { tableSeeder } from '../bench/seeder.ts';
 import { benchmarksMarkdown, emptyResults, type BenchResults } from '../bench/report.ts';
 import { measureRouteCosts } from '../bench/route-costs.ts';
 import { monthlyBill } from '../bench/money.ts';
@@ -46,5 +48,36 @@ describe('npm run bench, in small', () => {
     );
     expect(report).toContain('| GET /orders/{id} | 0 () | 2: the session check');
     expect(report).toContain('| 1024 bytes (S = 1) | 0 | 0 | 0 | ≤ 8 |');
+  });
+
+  it('measures requests on a small and a larger table side by side, and reports their ratios', async () => {
+    // Both sides are the shared runtime here, with tables of a few dozen orders: the driver, not the figures.
+    const sizes = { small: 45, large: 60, smallRoom: 3, largeRoom: 6, samples: 4, deepPage: 2 };
+    const target = async (label: string) => {
+      const customer = await newUser(`${label}-customer`);
+      const placers = [];
+      for (let i = 0; i < placersNeeded(sizes.samples); i++)
+        placers.push((await newUser(`${label}-placer`)).accessToken);
+      return {
+        httpUrl: runtime.httpUrl,
+        seeder: await tableSeeder(runtime.dynamoDbEndpoint, 'order-chat-local-main'),
+        callers: {
+          customer: customer.accessToken,
+          customerId: customer.user.id,
+          admin: (await bootstrapAdmin()).accessToken,
+          placers,
+        },
+      };
+    };
+    const rows = await measureDataGrowth(await target('growth-small'), await target('growth-large'), sizes);
+    expect(rows.map((row) => row.operation)).toContain('GET /orders (page 2, all orders)');
+    expect(rows).toHaveLength(7);
+    for (const row of rows) {
+      expect(row.small.p50, row.operation).toBeGreaterThan(0);
+      expect(row.large.p99, row.operation).toBeGreaterThanOrEqual(row.large.p50);
+      expect(Number.isFinite(row.ratioP99), row.operation).toBe(true);
+    }
+    const report = benchmarksMarkdown({ ...emptyResults(), growth: rows });
+    expect(report).toContain('| GET /chat/rooms/{roomId} (latest 50 messages) |');
   });
 });
