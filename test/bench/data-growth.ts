@@ -12,7 +12,7 @@ export interface GrowthRow {
   operation: string;
   small: { p50: number; p99: number };
   large: { p50: number; p99: number };
-  /** large p50 / small p50 (and p99 / p99). */
+  /** large p50 / small p50; for p99, the median of the rounds' large p99 / small p99. */
   ratioP50: number;
   ratioP99: number;
 }
@@ -34,9 +34,11 @@ export interface GrowthTarget {
 const ORDERS_PER_PLACER = 50;
 const WARM_UP_SHARE = 4;
 
-/** How many placers a target needs for `samples` orders, warm-up included. */
-export const placersNeeded = (samples: number) =>
-  Math.ceil((samples + Math.ceil(samples / WARM_UP_SHARE)) / ORDERS_PER_PLACER);
+/** How many placers a target needs for `rounds` of `samples` orders, warm-up included. */
+export const placersNeeded = (samples: number, rounds: number) =>
+  Math.ceil((samples * rounds + Math.ceil(samples / WARM_UP_SHARE)) / ORDERS_PER_PLACER);
+
+const median = (values: number[]) => percentile(values, 0.5);
 
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(values.length * p) - 1)]!;
@@ -93,7 +95,15 @@ async function prepare(target: GrowthTarget, orders: number, messages: number, d
 export async function measureDataGrowth(
   small: GrowthTarget,
   large: GrowthTarget,
-  sizes = { small: 1_000, large: 100_000, smallRoom: 100, largeRoom: 10_000, samples: 1_000, deepPage: 50 },
+  sizes = {
+    small: 1_000,
+    large: 100_000,
+    smallRoom: 100,
+    largeRoom: 10_000,
+    samples: 400,
+    rounds: 5,
+    deepPage: 50,
+  },
 ): Promise<GrowthRow[]> {
   const [a, b] = await Promise.all([
     prepare(small, sizes.small, sizes.smallRoom, sizes.deepPage),
@@ -120,10 +130,16 @@ export async function measureDataGrowth(
   };
   // Warm-up: loads every function and lets both JITs (Node's, DynamoDB Local's JVM) settle.
   await measureRound(Math.ceil(sizes.samples / WARM_UP_SHARE));
-  const measured = await measureRound(sizes.samples);
-  return Object.entries(measured).map(([operation, times]) => {
-    const p = (values: number[]) => ({ p50: percentile(values, 0.5), p99: percentile(values, 0.99) });
-    const [s, l] = [p(times.small), p(times.large)];
-    return { operation, small: s, large: l, ratioP50: l.p50 / s.p50, ratioP99: l.p99 / s.p99 };
+  // The p99 is taken per round and the median of the rounds kept: a burst of pauses (a GC of one
+  // runtime's JVM, the VM's neighbours) that lands in one round does not decide it.
+  const rounds: Awaited<ReturnType<typeof measureRound>>[] = [];
+  for (let round = 0; round < sizes.rounds; round++) rounds.push(await measureRound(sizes.samples));
+  return Object.keys(a.operations).map((operation) => {
+    const all = (side: 'small' | 'large') => rounds.flatMap((round) => round[operation]![side]);
+    const p99s = (side: 'small' | 'large') => rounds.map((round) => percentile(round[operation]![side], 0.99));
+    const s = { p50: percentile(all('small'), 0.5), p99: median(p99s('small')) };
+    const l = { p50: percentile(all('large'), 0.5), p99: median(p99s('large')) };
+    const ratioP99 = median(rounds.map((_, i) => p99s('large')[i]! / p99s('small')[i]!));
+    return { operation, small: s, large: l, ratioP50: l.p50 / s.p50, ratioP99 };
   });
 }

@@ -52,11 +52,11 @@ describe('npm run bench, in small', () => {
 
   it('measures requests on a small and a larger table side by side, and reports their ratios', async () => {
     // Both sides are the shared runtime here, with tables of a few dozen orders: the driver, not the figures.
-    const sizes = { small: 45, large: 60, smallRoom: 3, largeRoom: 6, samples: 4, deepPage: 2 };
+    const sizes = { small: 45, large: 60, smallRoom: 3, largeRoom: 6, samples: 4, rounds: 2, deepPage: 2 };
     const target = async (label: string) => {
       const customer = await newUser(`${label}-customer`);
       const placers = [];
-      for (let i = 0; i < placersNeeded(sizes.samples); i++)
+      for (let i = 0; i < placersNeeded(sizes.samples, sizes.rounds); i++)
         placers.push((await newUser(`${label}-placer`)).accessToken);
       return {
         httpUrl: runtime.httpUrl,
