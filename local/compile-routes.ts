@@ -45,7 +45,7 @@ const unwrap = (value: unknown): string | undefined =>
 
 const js = (value: unknown): string => JSON.stringify(value);
 
-class RouteCompiler {
+export class RouteCompiler {
   private readonly names = new Map<Schema, string>();
   private readonly bodies = new Map<string, string>();
   private readonly functions: string[] = [];

@@ -9,7 +9,14 @@ import type * as z from 'zod';
 import { httpRoutes, wsRoutes, type HttpRoute, type WsRoute } from '#lambdas/routes.ts';
 import * as compiled from '#lambdas/generated/routes.ts';
 import type { Validator } from '#lambdas/shared/compiled.ts';
-import { httpRouteName, renderCompiledRoutes, COMPILED_ROUTES_PATH, wsRouteName } from '#local/compile-routes.ts';
+import {
+  httpRouteName,
+  renderCompiledRoutes,
+  COMPILED_ROUTES_PATH,
+  RouteCompiler,
+  wsRouteName,
+} from '#local/compile-routes.ts';
+import * as zod from 'zod';
 import { readFileSync } from 'node:fs';
 
 type Def = { type: string; [key: string]: unknown };
@@ -209,5 +216,21 @@ describe('compiled route validators', () => {
     // Both sides of each schema were exercised.
     expect(valid).toBeGreaterThan(0);
     expect(valid).toBeLessThan(400);
+  });
+
+  it('refuses, at build time, what it cannot compile exactly, saying what to do instead', () => {
+    const compile = (schema: zod.ZodType) => new RouteCompiler().parse(schema as never);
+    expect(() => compile(zod.string().refine((text) => text !== 'x'))).toThrow(/named checks/);
+    expect(() => compile(zod.string().transform((text) => text.length))).toThrow(/does not compile/);
+    expect(() =>
+      compile(
+        zod
+          .string()
+          .regex(/x/)
+          .overwrite((text) => text.repeat(2)),
+      ),
+    ).toThrow(/trim and toLowerCase/);
+    expect(() => compile(zod.union([zod.string(), zod.number()]))).toThrow(/does not compile/);
+    expect(compile(zod.strictObject({ name: zod.string().trim().min(1) }))).toMatch(/^s\d+$/);
   });
 });
