@@ -125,7 +125,7 @@ function s11(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: "Must be an email address" });
   if (!aborted(iss, start)) { c7.lastIndex = 0; if (!c7.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an email address", continue: true }); }
-  if (v != null && v.length !== undefined && lengthOf(v) > 254) iss.push({ code: "too_big", path: [], message: "Must be an email address", continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 254) iss.push({ code: "too_big", path: [], message: "Must be at most 254 characters", continue: true });
   if (!aborted(iss, start)) v = v.toLowerCase();
   return v;
 }

@@ -10,7 +10,8 @@ export const UserId = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Must be a user id (UUID)');
 
 const Name = Line(2, 50);
-const Email = z.email('Must be an email address').max(254).toLowerCase();
+// The max's own message: a schema's message would otherwise answer for its checks too (zod's rule).
+const Email = z.email('Must be an email address').max(254, 'Must be at most 254 characters').toLowerCase();
 
 /** The same rule as the Cognito user pool's password policy (lambdas/identity.ts). */
 export const Password = z
