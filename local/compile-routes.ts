@@ -333,6 +333,20 @@ export function renderCompiledRoutes(): string {
       .map(([key, value]) => `${key}: ${value}`)
       .join(', ');
 
+  /** One route's constant: its key, access and limit, then what its kind compiles. */
+  const declare = (
+    key: string,
+    name: string,
+    type: string,
+    route: HttpRoute | WsRoute,
+    compiled: [string, string | undefined][],
+  ) =>
+    routes.push(
+      `/** ${key} */`,
+      `export const ${name}: ${type}<${js(key)}> = {`,
+      `  ${fields([['key', js(key)], ['access', js(route.access)], ['rateLimit', route.rateLimit && js(route.rateLimit)], ...compiled])},`,
+      '};',
+    );
   for (const [key, route] of Object.entries(httpRoutes) as [string, HttpRoute][]) {
     const request = route.request ?? {};
     const parts = (['body', 'query', 'params', 'headers'] as const).map((part): [string, string | undefined] => [
@@ -343,31 +357,13 @@ export function renderCompiledRoutes(): string {
       status,
       response.schema && isJsonAnswer(response.contentType) ? validator(response.schema) : undefined,
     ]);
-    routes.push(
-      `/** ${key} */`,
-      `export const ${httpRouteName(key)}: CompiledHttpRoute<${js(key)}> = {`,
-      `  ${fields([
-        ['key', js(key)],
-        ['access', js(route.access)],
-        ['rateLimit', route.rateLimit && js(route.rateLimit)],
-        ['request', `{ ${fields(parts)} }`],
-        ['responses', `{ ${fields(responses)} }`],
-      ])},`,
-      '};',
-    );
+    declare(key, httpRouteName(key), 'CompiledHttpRoute', route, [
+      ['request', `{ ${fields(parts)} }`],
+      ['responses', `{ ${fields(responses)} }`],
+    ]);
   }
   for (const [key, route] of Object.entries(wsRoutes) as [string, WsRoute][]) {
-    routes.push(
-      `/** ${key} */`,
-      `export const ${wsRouteName(key)}: CompiledWsRoute<${js(key)}> = {`,
-      `  ${fields([
-        ['key', js(key)],
-        ['access', js(route.access)],
-        ['rateLimit', route.rateLimit && js(route.rateLimit)],
-        ['frame', route.frame && validator(route.frame)],
-      ])},`,
-      '};',
-    );
+    declare(key, wsRouteName(key), 'CompiledWsRoute', route, [['frame', route.frame && validator(route.frame)]]);
   }
   const actions = Object.keys(wsRoutes).filter((key) => !key.startsWith('$'));
   const runtime = ['validator', ...[...compiler.runtime].sort()];
