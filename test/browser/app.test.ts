@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient, createOrderChatApi } from '../../client/src/index.ts';
 import { BOOTSTRAP_ADMIN } from '../e2e/bootstrap-admin.ts';
 import { cutConnectionsOf } from '../e2e/planted.ts';
@@ -37,6 +37,24 @@ beforeAll(async () => {
       '--disable-sync',
     ],
   });
+});
+
+// A failed or timed-out test leaves what each page showed, and says so: a step that waited for
+// something never shown would otherwise fail with nothing but the test's timeout.
+afterEach(async ({ task }) => {
+  if (task.result?.state !== 'fail') return;
+  const pages = contexts.flatMap((context) => context.pages());
+  for (const [i, page] of pages.entries()) {
+    const path = resolve(SCREENSHOTS, `failed-${task.name.slice(0, 20).replace(/\W+/g, '-')}-${i}.png`);
+    await page.screenshot({ path, fullPage: true }).catch(() => undefined);
+    const alerts = await page
+      .getByRole('alert')
+      .allTextContents()
+      .catch(() => []);
+    console.error(
+      `page ${i} at ${page.url()}; alerts: ${JSON.stringify(alerts)}; page errors: ${JSON.stringify(pageErrors)}; ${path}`,
+    );
+  }
 });
 
 afterAll(async () => {
@@ -91,6 +109,22 @@ async function placeOrder(page: Page, description: string) {
   return page.url().split('#/orders/')[1]!;
 }
 
+/**
+ * Pages through the admins' list until it shows `description`: the other tests place orders on the
+ * same runtime meanwhile, newest first, so the customer's may no longer be on the first page.
+ */
+async function showInList(page: Page, description: string) {
+  for (let shown = 1; ; shown++) {
+    try {
+      await page.getByRole('link', { name: description }).waitFor({ timeout: 2_000 });
+      return;
+    } catch (error) {
+      if (shown === 10) throw error;
+      await page.getByRole('button', { name: 'Show more' }).click();
+    }
+  }
+}
+
 /** Types into the chat box and sends with Enter, as a person would. */
 async function say(page: Page, text: string) {
   const box = page.getByRole('textbox', { name: 'Message', exact: true });
@@ -123,6 +157,7 @@ describe('the web app in Chromium', () => {
     await signIn(admin, BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN.password);
     await admin.getByRole('heading', { name: 'All orders' }).waitFor();
     await admin.getByRole('combobox', { name: 'Status' }).selectOption('REVIEW');
+    await showInList(admin, description);
     await admin.getByRole('link', { name: description }).click();
     await admin.getByRole('heading', { name: description }).waitFor();
     await waitForMessage(admin, 'Can you do them in navy?');
