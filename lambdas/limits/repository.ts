@@ -1,7 +1,6 @@
 // Secondary adapter: owns the keys of per-user rate counters (one item per user, kind and window).
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { dynamo } from '../shared/dynamo-client.ts';
+import { conditionHolds, dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 
 const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
@@ -26,11 +25,5 @@ export async function countUse(
   limit: number,
   expiresAt: number,
 ): Promise<boolean> {
-  try {
-    await dynamo().send(new UpdateCommand(countParams(userId, kind, windowStart, limit, expiresAt)));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return conditionHolds(dynamo().send(new UpdateCommand(countParams(userId, kind, windowStart, limit, expiresAt))));
 }

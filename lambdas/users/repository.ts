@@ -1,7 +1,7 @@
 // Secondary adapter: owns every key and expression of user profile items.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { dynamo } from '../shared/dynamo-client.ts';
+import { conditionHolds, dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';
 import type { UserProfile } from './user.ts';
@@ -43,13 +43,7 @@ export function createProfileParams(profile: UserProfile) {
 
 /** Creates the profile; resolves false when it exists already (a converging retry). */
 export async function createProfile(profile: UserProfile): Promise<boolean> {
-  try {
-    await dynamo().send(new PutCommand(createProfileParams(profile)));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return conditionHolds(dynamo().send(new PutCommand(createProfileParams(profile))));
 }
 
 export async function getProfile(id: string): Promise<UserProfile | undefined> {
@@ -81,10 +75,10 @@ export async function addEndedSession(id: string, add: [string, number], drop: s
   }
 }
 
-/** Starts the map with one entry; false when another logout started it first. */
-async function createEndedSessions(id: string, add: [string, number]): Promise<boolean> {
-  try {
-    await dynamo().send(
+/** Starts the map with one entry; false when another logout started it first (add to it instead). */
+function createEndedSessions(id: string, add: [string, number]): Promise<boolean> {
+  return conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName,
         Key: userKey(id),
@@ -92,13 +86,8 @@ async function createEndedSessions(id: string, add: [string, number]): Promise<b
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedSessions)',
         ExpressionAttributeValues: { ':map': { [add[0]]: add[1] } },
       }),
-    );
-    return true;
-  } catch (error) {
-    // Another logout created the map meanwhile: add to it instead.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    return false;
-  }
+    ),
+  );
 }
 
 async function addToEndedSessions(id: string, add: [string, number], drop: string[]): Promise<void> {
@@ -204,8 +193,8 @@ export function setProfileRole(id: string, role: Role, expected: Role, now: stri
 
 /** Marks the profile deleted and takes it out of the listing index; the item stays for the record. */
 export async function markProfileDeleted(id: string, now: string): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName,
         Key: userKey(id),
@@ -213,12 +202,8 @@ export async function markProfileDeleted(id: string, now: string): Promise<boole
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
         ExpressionAttributeValues: { ':now': now },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Puts an admin profile in place whatever was there (used by create-admin). */
