@@ -75,15 +75,21 @@ export class RouteCompiler {
     return unwrap(check?._zod.def.error?.(issue)) ?? unwrap(owner._zod.def.error?.(issue)) ?? localeError(issue);
   }
 
+  /** A wrong type's own message (the check's, then the owning schema's), if the schema gives one. */
+  private customWrongType(expected: string, owner: Schema, check?: Check): string | undefined {
+    const issue = { code: 'invalid_type', expected };
+    return unwrap(check?._zod.def.error?.(issue)) ?? unwrap(owner._zod.def.error?.(issue));
+  }
+
   /** `message` for a wrong type: the locale's names the input's own type, so it is built at run time. */
-  private wrongType(expected: string, owner: Schema): string {
-    const custom = unwrap(owner._zod.def.error?.({ code: 'invalid_type', expected }));
+  private wrongType(expected: string, owner: Schema, check?: Check): string {
+    const custom = this.customWrongType(expected, owner, check);
     return custom === undefined ? `${this.use('wrongType')}(${js(expected)}, v)` : js(custom);
   }
 
-  /** A custom message for a wrong type, or null for zod's own (built at run time). */
+  /** A custom message for a wrong type, or null for zod's own (the container helpers build it at run time). */
   private wrongTypeOrNull(owner: Schema, expected: string): string {
-    return js(unwrap(owner._zod.def.error?.({ code: 'invalid_type', expected })) ?? null);
+    return js(this.customWrongType(expected, owner) ?? null);
   }
 
   private issue(code: string, message: string, extra = ''): string {
@@ -159,7 +165,7 @@ export class RouteCompiler {
       case 'literal':
       case 'enum': {
         const values = def.type === 'literal' ? (def.values as unknown[]) : Object.values(def.entries as object);
-        const message = js(localeErrorOr(schema, { code: 'invalid_value', values }));
+        const message = js(this.message({ code: 'invalid_value', values }, undefined, schema));
         return `  if (!${this.constant(`new Set(${js(values)})`)}.has(v)) ${this.issue('invalid_value', message)}`;
       }
       case 'array':
@@ -217,8 +223,9 @@ export class RouteCompiler {
         case 'max_length': {
           const min = kind === 'min_length';
           const bound = (min ? def.minimum : def.maximum) as number;
+          const code = min ? 'too_small' : 'too_big';
           const issue = (origin: string) => ({
-            code: min ? 'too_small' : 'too_big',
+            code,
             origin,
             [min ? 'minimum' : 'maximum']: bound,
             inclusive: true,
@@ -231,7 +238,7 @@ export class RouteCompiler {
             : `${this.constant(`{ array: ${messages[0]}, string: ${messages[1]}, unknown: ${messages[2]} }`)}[${this.use('lengthOrigin')}(v)]`;
           // zod's default `when` for length checks: any value with a length, even after a wrong type.
           lines.push(
-            `  if (v != null && v.length !== undefined && ${this.use('lengthOf')}(v) ${min ? '<' : '>'} ${bound}) ${this.issue(issue('').code, message, ', continue: true')}`,
+            `  if (v != null && v.length !== undefined && ${this.use('lengthOf')}(v) ${min ? '<' : '>'} ${bound}) ${this.issue(code, message, ', continue: true')}`,
           );
           break;
         }
@@ -255,14 +262,11 @@ export class RouteCompiler {
         }
         case 'number_format': {
           if (def.format !== 'safeint') throw new Error(`The number format ${String(def.format)} does not compile`);
-          const wrong = unwrap(def.error?.({ code: 'invalid_type', expected: 'int' }));
-          const owner = unwrap(schema._zod.def.error?.({ code: 'invalid_type', expected: 'int' }));
-          const message = wrong ?? owner;
           const big = { code: 'too_big', origin: 'int', maximum: Number.MAX_SAFE_INTEGER, inclusive: true };
           const small = { code: 'too_small', origin: 'int', minimum: Number.MIN_SAFE_INTEGER, inclusive: true };
           lines.push(
             `  if (${live()}) {`,
-            `    if (!Number.isInteger(v)) ${this.issue('invalid_type', message === undefined ? `${this.use('wrongType')}('int', v)` : js(message))}`,
+            `    if (!Number.isInteger(v)) ${this.issue('invalid_type', this.wrongType('int', schema, check))}`,
             `    else if (!Number.isSafeInteger(v)) {`,
             `      if (v > 0) ${this.issue('too_big', js(this.message(big, check, schema)), ', continue: true')}`,
             `      else ${this.issue('too_small', js(this.message(small, check, schema)), ', continue: true')}`,
@@ -311,10 +315,6 @@ export class RouteCompiler {
       '\n',
     );
   }
-}
-
-function localeErrorOr(schema: Schema, issue: Record<string, unknown>): string {
-  return unwrap(schema._zod.def.error?.(issue)) ?? localeError(issue);
 }
 
 /** `GET /orders/{id}` → `GET_orders_id`; `$connect` → `ws_connect`. */

@@ -173,7 +173,7 @@ function s20(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
-    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType('int', v) });
+    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("int", v) });
     else if (!Number.isSafeInteger(v)) {
       if (v > 0) iss.push({ code: "too_big", path: [], message: "Too big: expected int to be <=9007199254740991", continue: true });
       else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
@@ -209,7 +209,7 @@ function s27(v: any, iss: Issue[]): any {
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
-    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType('int', v) });
+    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("int", v) });
     else if (!Number.isSafeInteger(v)) {
       if (v > 0) iss.push({ code: "too_big", path: [], message: "Too big: expected int to be <=9007199254740991", continue: true });
       else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
