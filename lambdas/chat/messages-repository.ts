@@ -4,7 +4,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import { roomOpenCondition } from '../orders/rooms.ts';
-import type { ChatMessage } from './message.ts';
+import { jsonBytes, type ChatMessage } from './message.ts';
 
 const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
@@ -91,32 +91,75 @@ export async function findByClientMessageId(roomId: string, senderId: string, cl
   return message.Item ? fromItem(message.Item) : undefined;
 }
 
-/** A page of messages, returned oldest first, plus whether more lie beyond it. */
-export function pageParams(roomId: string, direction: { before?: string; after?: string }, limit: number) {
+// Message sort keys are MSG#<ulid>; the room's other items (CMID#…) sort outside [MSG#, MSG$).
+const FIRST_MESSAGE = 'MSG#';
+const PAST_LAST_MESSAGE = 'MSG$';
+
+/**
+ * One Query of a page of messages, newest first (latest, or before `before`) or oldest first
+ * (after `after`). The key condition stays within the messages, so no item outside them is read;
+ * BETWEEN includes its bound, which the caller drops (one more item is asked for it).
+ */
+export function pageParams(
+  roomId: string,
+  direction: { before?: string; after?: string },
+  limit: number,
+  startKey?: Record<string, unknown>,
+) {
   const newestFirst = direction.after === undefined;
   const bound = direction.after ?? direction.before;
   return {
     TableName,
-    KeyConditionExpression: bound
-      ? `pk = :pk AND sk ${direction.after ? '>' : '<'} :bound`
-      : 'pk = :pk AND begins_with(sk, :msg)',
+    KeyConditionExpression: bound ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk AND begins_with(sk, :msg)',
     ExpressionAttributeValues: {
       ':pk': roomPartition(roomId),
-      ...(bound ? { ':bound': `MSG#${bound}` } : { ':msg': 'MSG#' }),
+      ...(direction.after
+        ? { ':from': `MSG#${direction.after}`, ':to': PAST_LAST_MESSAGE }
+        : direction.before
+          ? { ':from': FIRST_MESSAGE, ':to': `MSG#${direction.before}` }
+          : { ':msg': FIRST_MESSAGE }),
     },
     ScanIndexForward: !newestFirst,
-    // One more than asked tells whether another page exists.
-    Limit: limit + 1,
+    Limit: limit + (bound ? 1 : 0),
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
   };
 }
 
-export async function messagePage(roomId: string, direction: { before?: string; after?: string }, limit: number) {
-  const params = pageParams(roomId, direction, limit);
-  const result = await dynamo().send(new QueryCommand(params));
-  // `sk < MSG#x` also reaches the CMID# items below MSG#; keep messages only.
-  const items = (result.Items ?? []).filter((item) => String(item.sk).startsWith('MSG#')).map(fromItem);
-  const hasMore = items.length > limit;
-  const page = items.slice(0, limit);
-  const oldestFirst = direction.after === undefined ? page.reverse() : page;
-  return { items: oldestFirst, hasMore };
+/**
+ * A page of at most `limit` messages whose JSON takes at most `maxBytes`, returned oldest first,
+ * and whether more lie beyond it. DynamoDB stops a Query at 1 MB: the page follows
+ * LastEvaluatedKey until it is full, so no message is ever out of reach whatever its size. A
+ * message never exceeds a page on its own (4,000 characters is at most ~13 KB of JSON), so every
+ * page holds at least one.
+ */
+export async function messagePage(
+  roomId: string,
+  direction: { before?: string; after?: string },
+  limit: number,
+  maxBytes: number,
+) {
+  const bound = direction.after ?? direction.before;
+  const page: ChatMessage[] = [];
+  let bytes = 0;
+  let hasMore = false;
+  let startKey: Record<string, unknown> | undefined;
+  reading: do {
+    // One more than the page holds tells whether another page exists.
+    const result = await dynamo().send(
+      new QueryCommand(pageParams(roomId, direction, limit + 1 - page.length, startKey)),
+    );
+    for (const item of result.Items ?? []) {
+      const message = fromItem(item);
+      if (message.id === bound) continue;
+      const size = jsonBytes(message) + 1;
+      if (page.length === limit || bytes + size > maxBytes) {
+        hasMore = true;
+        break reading;
+      }
+      page.push(message);
+      bytes += size;
+    }
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return { items: direction.after === undefined ? page.reverse() : page, hasMore };
 }

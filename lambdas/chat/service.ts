@@ -12,7 +12,7 @@ import { logger } from '../shared/logger.ts';
 import { visibleRoom } from '../orders/rooms.ts';
 import * as connections from './connections-repository.ts';
 import { sendToConnections } from './fanout.ts';
-import { HISTORY_PAGE, RESUME_PAGE, type ChatMessage } from './message.ts';
+import { HISTORY_PAGE, HTTP_PAGE_BYTES, RESUME_PAGE, WS_MESSAGE_BYTES, roomFor, type ChatMessage } from './message.ts';
 import * as messages from './messages-repository.ts';
 import * as tickets from './tickets-repository.ts';
 
@@ -22,16 +22,20 @@ export const TICKET_SECONDS = 60;
 
 const cursorOf = (page: { items: ChatMessage[]; hasMore: boolean }) =>
   page.hasMore ? (page.items[0]?.id ?? null) : null;
+/** The longest cursor a page can carry (a message id), for sizing a page's envelope. */
+const LONGEST_CURSOR = '0'.repeat(26);
 
 export async function getRoom(caller: Caller, roomId: string) {
   const room = await visibleRoom(caller, roomId);
-  const page = await messages.messagePage(roomId, {}, HISTORY_PAGE);
+  const envelope = { ...room, messages: [], nextCursor: LONGEST_CURSOR };
+  const page = await messages.messagePage(roomId, {}, HISTORY_PAGE, roomFor(envelope, HTTP_PAGE_BYTES));
   return { ...room, messages: page.items, nextCursor: cursorOf(page) };
 }
 
 export async function olderMessages(caller: Caller, roomId: string, before: string | undefined, limit: number) {
   await visibleRoom(caller, roomId);
-  const page = await messages.messagePage(roomId, before ? { before } : {}, limit);
+  const envelope = { items: [], nextCursor: LONGEST_CURSOR };
+  const page = await messages.messagePage(roomId, before ? { before } : {}, limit, roomFor(envelope, HTTP_PAGE_BYTES));
   return { items: page.items, nextCursor: cursorOf(page) };
 }
 
@@ -54,17 +58,14 @@ export async function join(
 ) {
   const { isOpen, summary, closedAt } = await visibleRoom(caller, roomId);
   await connections.joinRoom({ ...connection, userId: caller.id, role: caller.role }, roomId);
+  const frame = { type: 'chatHistory' as const, roomId, room: { isOpen, summary, closedAt } };
+  // The answer is one WebSocket message: the page is cut to what fits in API Gateway's 128 KB.
+  const room = roomFor({ ...frame, messages: [], nextCursor: LONGEST_CURSOR }, WS_MESSAGE_BYTES);
   const page = after
-    ? await messages.messagePage(roomId, { after }, RESUME_PAGE)
-    : await messages.messagePage(roomId, {}, HISTORY_PAGE);
+    ? await messages.messagePage(roomId, { after }, RESUME_PAGE, room)
+    : await messages.messagePage(roomId, {}, HISTORY_PAGE, room);
   const nextCursor = after ? (page.hasMore ? (page.items.at(-1)?.id ?? null) : null) : cursorOf(page);
-  return {
-    type: 'chatHistory' as const,
-    roomId,
-    room: { isOpen, summary, closedAt },
-    messages: page.items,
-    nextCursor,
-  };
+  return { ...frame, messages: page.items, nextCursor };
 }
 
 export async function leave(connectionId: string, roomId: string) {

@@ -2,8 +2,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { pageParams, saveMessage, saveMessageParams } from '#lambdas/chat/messages-repository.ts';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { messagePage, pageParams, saveMessage, saveMessageParams } from '#lambdas/chat/messages-repository.ts';
 import { redeemTicket } from '#lambdas/chat/tickets-repository.ts';
 import { handler as authorizer } from '#lambdas/handlers/ws/authorizer.ts';
 import { sessionKey } from '#lambdas/users/user.ts';
@@ -49,18 +55,50 @@ describe('saving a message', () => {
     expect(await saveMessage(message())).toEqual(outcome);
   });
 
-  it('pages newest first for history and oldest first for resuming, one more than asked', () => {
-    expect(pageParams(ROOM, {}, 50)).toMatchObject({
+  it('pages newest first for history and oldest first for resuming, within the messages', () => {
+    // The caller asks for one more than the page holds, to tell whether another page exists.
+    expect(pageParams(ROOM, {}, 51)).toMatchObject({
       ScanIndexForward: false,
       Limit: 51,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
     });
-    expect(pageParams(ROOM, { after: 'X' }, 200)).toMatchObject({
+    // BETWEEN includes its bound (dropped by the caller: one more item), and never reaches CMID# items.
+    expect(pageParams(ROOM, { after: 'X' }, 201)).toMatchObject({
       ScanIndexForward: true,
-      Limit: 201,
-      ExpressionAttributeValues: { ':bound': 'MSG#X' },
+      Limit: 202,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':from': 'MSG#X', ':to': 'MSG$' },
     });
-    expect(pageParams(ROOM, { before: 'X' }, 10).KeyConditionExpression).toBe('pk = :pk AND sk < :bound');
+    expect(pageParams(ROOM, { before: 'X' }, 10)).toMatchObject({
+      ScanIndexForward: false,
+      ExpressionAttributeValues: { ':from': 'MSG#', ':to': 'MSG#X' },
+    });
+  });
+
+  it('follows LastEvaluatedKey until the page is full, and stops at its byte budget', async () => {
+    const stored = Array.from({ length: 6 }, (_, i) => ({ ...message(`c${i}`), id: `0${i}`.padEnd(26, 'A') }));
+    const item = (m: (typeof stored)[number]) => ({ pk: `ROOM#${ROOM}`, sk: `MSG#${m.id}`, ...m });
+    // DynamoDB's 1 MB stop: two items a page, whatever the Limit.
+    dynamo
+      .on(QueryCommand)
+      .resolvesOnce({ Items: stored.slice(0, 2).map(item), LastEvaluatedKey: { pk: 'a' } })
+      .resolvesOnce({ Items: stored.slice(2, 4).map(item), LastEvaluatedKey: { pk: 'b' } })
+      .resolvesOnce({ Items: stored.slice(4, 6).map(item) });
+    const full = await messagePage(ROOM, { after: 'A'.repeat(26) }, 5, 1_000_000);
+    expect(full.items.map((m) => m.id)).toEqual(stored.slice(0, 5).map((m) => m.id));
+    expect(full.hasMore).toBe(true);
+    expect(dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input.ExclusiveStartKey)).toEqual([
+      undefined,
+      { pk: 'a' },
+      { pk: 'b' },
+    ]);
+
+    dynamo.reset();
+    dynamo.on(QueryCommand).resolves({ Items: stored.map(item) });
+    const oneSize = JSON.stringify(stored[0]).length + 1;
+    const cut = await messagePage(ROOM, { after: 'A'.repeat(26) }, 5, oneSize * 2 + 5);
+    expect(cut.items).toHaveLength(2);
+    expect(cut.hasMore).toBe(true);
   });
 });
 
