@@ -28,6 +28,7 @@ import {
   ChangeStatusBody,
   CreateOrderBody,
   CreateOrderHeaders,
+  HistoryQuery,
   ListOrdersQuery,
   Order,
   OrderHistory,
@@ -348,10 +349,11 @@ export const httpRoutes = {
   'GET /orders/{id}/history': {
     handler: 'http/orders-history',
     access: 'user',
-    summary: "An order's creation, edits and status changes, oldest first",
+    summary:
+      "An order's creation, edits and status changes: the newest page (or the page before version `before`), oldest first within it. A page holds at most `limit` events and 1 MB",
     tag: 'Orders',
-    request: { params: OrderIdParams },
-    responses: { 200: { description: 'Every event', schema: OrderHistory } },
+    request: { params: OrderIdParams, query: HistoryQuery },
+    responses: { 200: { description: 'A page of events', schema: OrderHistory } },
     errors: [404],
   },
   'POST /chat/tickets': {

@@ -46,14 +46,17 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     // Every list is one Query on one of these, newest first (sort keys are `<createdAt>#<id>`).
-    // Orders carry three; a status change moves them between the status partitions.
+    // Orders carry four; a status change moves them between the status partitions of two.
     indexes: {
       // All users.
       byCollection: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
       // All orders (admins).
       allOrders: { partitionKey: 'gsi5pk', sortKey: 'gsi5sk', projection: ORDER_LIST_ATTRIBUTES },
-      // One owner's orders (a status filter on them reads this one: an owner's orders are few).
+      // One owner's orders.
       byOwner: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: ORDER_LIST_ATTRIBUTES },
+      // One owner's orders in one status: a filter that reads only what it returns (filtering
+      // byOwner read one item per order skipped).
+      byOwnerStatus: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: ORDER_LIST_ATTRIBUTES },
       // All orders in one status (admins' status filter).
       byStatus: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: ORDER_LIST_ATTRIBUTES },
     },

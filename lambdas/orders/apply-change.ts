@@ -6,7 +6,7 @@
  */
 import type { Caller } from '../shared/caller.ts';
 import { ConflictError, PreconditionFailedError } from '../shared/errors.ts';
-import { assertMayView, authorOf, type Order, type OrderEvent } from './order.ts';
+import { assertMayView, authorOf, placedEvent, type Order, type OrderEvent } from './order.ts';
 import * as orders from './repository.ts';
 
 export const now = () => new Date().toISOString();
@@ -44,8 +44,12 @@ export async function applyChange(
     const timestamp = now();
     const next: Order = { ...changed.next, version: current.version + 1, updatedAt: timestamp };
     const event: OrderEvent = { ...changed.event, version: next.version, at: timestamp, by: authorOf(caller) };
+    // The event that made the version read goes to the history first. Version 1's (CREATED) is
+    // not stored when an order is placed: the order as read is still the order as placed, so the
+    // first change stores it, and every page of the history reads stored events only.
+    const lastEvent = stored!.lastEvent ?? (current.version === 1 ? placedEvent(current, []) : undefined);
     try {
-      await orders.saveChange(stored!, next, event);
+      await orders.saveChange({ order: current, lastEvent }, next, event);
       return { before: current, after: next };
     } catch (error) {
       if (!(error instanceof orders.VersionConflict)) throw error;

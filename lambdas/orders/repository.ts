@@ -25,17 +25,22 @@ const INDEXES = {
   all: { name: 'allOrders', pk: 'gsi5pk', sk: 'gsi5sk' },
   owner: { name: 'byOwner', pk: 'gsi2pk', sk: 'gsi2sk' },
   status: { name: 'byStatus', pk: 'gsi3pk', sk: 'gsi3sk' },
+  ownerStatus: { name: 'byOwnerStatus', pk: 'gsi4pk', sk: 'gsi4sk' },
 } as const;
 
+const ownerStatusPartition = (ownerId: string, status: OrderStatus) => `OWNER#${ownerId}#${status}`;
+
 function indexFor(scope: OrderScope) {
+  if (scope.ownerId && scope.status) {
+    return { ...INDEXES.ownerStatus, value: ownerStatusPartition(scope.ownerId, scope.status) };
+  }
   if (scope.ownerId) return { ...INDEXES.owner, value: `OWNER#${scope.ownerId}` };
   if (scope.status) return { ...INDEXES.status, value: `ORDERS#${scope.status}` };
   return { ...INDEXES.all, value: 'ORDERS' };
 }
 
 /** What a scope lists; cursors are bound to it. */
-export const scopePartition = (scope: OrderScope) =>
-  `${indexFor(scope).value}${scope.ownerId && scope.status ? `#${scope.status}` : ''}`;
+export const scopePartition = (scope: OrderScope) => indexFor(scope).value;
 
 /** An order as stored (also how `npm run bench` fills the table). */
 export function toItem(order: Order) {
@@ -52,6 +57,8 @@ export function toItem(order: Order) {
     gsi2sk: listed,
     gsi3pk: `ORDERS#${order.status}`,
     gsi3sk: listed,
+    gsi4pk: ownerStatusPartition(order.userId, order.status),
+    gsi4sk: listed,
   };
 }
 
@@ -161,23 +168,23 @@ export async function getOrder(id: string): Promise<Order | undefined> {
 
 export function listParams(scope: OrderScope, limit: number, startKey: Record<string, unknown> | undefined) {
   const index = indexFor(scope);
-  // One owner's orders in one status: their orders, filtered (an index for it would cost every
-  // status change two more index writes, for lists that hold a handful of orders).
-  const byOwnerStatus = scope.ownerId !== undefined && scope.status !== undefined;
   return {
     TableName,
     IndexName: index.name,
     KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': index.pk, ...(byOwnerStatus ? { '#status': 'status' } : {}) },
-    ExpressionAttributeValues: { ':pk': index.value, ...(byOwnerStatus ? { ':status': scope.status } : {}) },
-    ...(byOwnerStatus ? { FilterExpression: '#status = :status' } : {}),
+    ExpressionAttributeNames: { '#pk': index.pk },
+    ExpressionAttributeValues: { ':pk': index.value },
     ScanIndexForward: false,
     Limit: limit,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
   };
 }
 
-/** A page of order summaries: one Query, or (with a filter) as many as it takes to fill the page. */
+/**
+ * A page of order summaries: one Query of the scope's index partition. Summaries are small (the
+ * index holds ORDER_LIST_ATTRIBUTES only, ~1 KB at most), so 100 of them never reach DynamoDB's
+ * 1 MB stop; should one, the page follows LastEvaluatedKey until it is full.
+ */
 export async function listOrders(scope: OrderScope, limit: number, startKey: Record<string, unknown> | undefined) {
   const items: OrderSummary[] = [];
   let lastKey = startKey;
@@ -189,9 +196,94 @@ export async function listOrders(scope: OrderScope, limit: number, startKey: Rec
   return { items, lastKey };
 }
 
+const HISTORY_START = 'HISTORY#';
+
+/**
+ * One Query of an order's partition, newest first: the order item (sk ORDER, which sorts after its
+ * history and carries its newest event) and its history, or only the history before a version.
+ * BETWEEN includes its upper bound: the caller drops that event (one more item is asked for it).
+ */
+export function historyPageParams(
+  id: string,
+  before: number | undefined,
+  limit: number,
+  startKey?: Record<string, unknown>,
+) {
+  return {
+    TableName,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': orderKey(id).pk,
+      ':from': HISTORY_START,
+      ':to': before === undefined ? orderKey(id).sk : historyKey(id, before).sk,
+    },
+    ScanIndexForward: false,
+    // As consistent as the read every other order use case starts with.
+    ConsistentRead: true,
+    Limit: limit + (before === undefined ? 0 : 1),
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+/** An event as the history holds it: the same fields whether it came from a history item or the order. */
+const eventOf = (item: Record<string, unknown>): OrderEvent => {
+  const { version, type, at, by, changes } = item as unknown as OrderEvent;
+  return { version, type, at, by, changes };
+};
+
+/**
+ * A page of an order's events, newest first: at most `limit`, whose sizes (`sizeOf`) add up to at
+ * most `maxBytes`, following LastEvaluatedKey past DynamoDB's 1 MB stop. Without `before` the same
+ * Query also reads the order (its first item), so the newest page costs one request.
+ */
+export async function historyPage(
+  id: string,
+  before: number | undefined,
+  limit: number,
+  maxBytes: number,
+  sizeOf: (event: OrderEvent) => number,
+): Promise<{ order: Order | undefined; events: OrderEvent[]; hasMore: boolean }> {
+  let order: Order | undefined;
+  const events: OrderEvent[] = [];
+  let bytes = 0;
+  let hasMore = false;
+  let startKey: Record<string, unknown> | undefined;
+  const take = (event: OrderEvent) => {
+    // The newest event may be in both places (saveChange stopped between its writes), or be the bound.
+    if (event.version === before || events.some((taken) => taken.version === event.version)) return true;
+    const size = sizeOf(event);
+    if (events.length === limit || bytes + size > maxBytes) return false;
+    events.push(event);
+    bytes += size;
+    return true;
+  };
+  reading: do {
+    const result = await dynamo().send(
+      new QueryCommand(historyPageParams(id, before, limit + 1 - events.length, startKey)),
+    );
+    for (const item of result.Items ?? []) {
+      if (item.sk === orderKey(id).sk) {
+        order = fromItem(item);
+        if (item.lastEvent && !take(item.lastEvent as OrderEvent)) {
+          hasMore = true;
+          break reading;
+        }
+        continue;
+      }
+      if (!take(eventOf(item))) {
+        hasMore = true;
+        break reading;
+      }
+    }
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return { order, events, hasMore };
+}
+
 /**
  * The order and every stored event of it, oldest first, in one Query of its partition (one per
- * 1 MB page): the partition holds only the order (with its last event) and its history.
+ * 1 MB page): the partition holds only the order (with its last event) and its history. Only for
+ * orders changed while version 1 was not stored (historyPage reads every other one by the page).
  */
 export async function orderWithHistory(id: string): Promise<{ order: Order | undefined; events: OrderEvent[] }> {
   const key = orderKey(id);

@@ -16,6 +16,7 @@ import {
   toPublicOrder,
   toPublicSummary,
   type Order,
+  type OrderEvent,
   type OrderFields,
   type OrderNotifier,
   type OrderStatus,
@@ -73,11 +74,31 @@ export async function changeStatus(
   return toPublicOrder(after);
 }
 
-export async function orderHistory(caller: Caller, id: string) {
-  const { order, events } = await orders.orderWithHistory(id);
+/** A history page: well under Lambda's 6 MB response limit, whatever the events hold (two 16 KB maps each). */
+export const HISTORY_PAGE_BYTES = 1024 * 1024;
+const eventBytes = (event: OrderEvent) => Buffer.byteLength(JSON.stringify(event)) + 1;
+
+/**
+ * A page of an order's history, oldest first within the page: the newest events, or those before
+ * version `before`; `nextCursor` is the version to ask `before` for the page older than this one.
+ */
+export async function orderHistory(caller: Caller, id: string, query: { before?: number; limit: number }) {
+  const { before, limit } = query;
+  const page = await orders.historyPage(id, before, limit, HISTORY_PAGE_BYTES, eventBytes);
+  // The newest page reads the order in the same Query; an older one reads it for the check.
+  const order = before === undefined ? page.order : await orders.getOrder(id);
   assertMayView(caller, order);
-  // Orders placed before the CREATED event stopped being stored have it first.
-  return { items: events[0]?.type === 'CREATED' ? events : [placedEvent(order, events), ...events] };
+  const events = page.events.reverse();
+  const reachedTheStart = !page.hasMore && events[0]?.version !== 1 && (before === undefined || before > 1);
+  if (reachedTheStart) {
+    // Version 1 (CREATED) is stored by an order's first change: an order still at version 1 is as
+    // it was placed. One changed before that rule has it rebuilt from every later event.
+    const created =
+      order.version === 1 ? placedEvent(order, []) : placedEvent(order, (await orders.orderWithHistory(id)).events);
+    if (events.length < limit) events.unshift(created);
+    else return { items: events, nextCursor: events[0]!.version };
+  }
+  return { items: events, nextCursor: page.hasMore ? events[0]!.version : null };
 }
 
 /** `"3"`, `W/"3"` → 3; `*` (any version) → undefined. */

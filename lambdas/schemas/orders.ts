@@ -130,4 +130,15 @@ export const OrderEvent = z
     changes: z.record(z.string(), FieldChange),
   })
   .meta({ id: 'OrderEvent' });
-export const OrderHistory = z.object({ items: z.array(OrderEvent) }).meta({ id: 'OrderHistory' });
+export const OrderHistory = z
+  .object({
+    items: z.array(OrderEvent),
+    /** The version to pass as `before` for the older page; null once the page holds the order's first event. */
+    nextCursor: z.int().min(1).nullable(),
+  })
+  .meta({ id: 'OrderHistory' });
+
+export const HistoryQuery = z.strictObject({
+  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});

@@ -95,8 +95,11 @@ describe('closing a room over the WebSocket', () => {
     expect(result).toEqual({ statusCode: 200 });
     const reads = dynamo.commandCalls(GetCommand).map((c) => c.args[0].input.Key!.pk);
     expect(reads).toEqual([`USER#${ADMIN_ID}`, `ORDER#${ORDER_ID}`]);
-    // Version 1 carries no event to move to the history: the close is the one write.
-    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    // Version 1's event (CREATED, not stored when placing) goes to the history, then the order.
+    expect(dynamo.commandCalls(PutCommand).map((c) => c.args[0].input.Item!.sk)).toEqual([
+      'HISTORY#0000000001',
+      'ORDER',
+    ]);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(dynamo.commandCalls(QueryCommand)).toHaveLength(1);
     // Each member hears the close and the status change it caused, in that order.

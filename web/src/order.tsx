@@ -7,6 +7,21 @@ import { useChatRoom } from './hooks.ts';
 type Order = components['schemas']['Order'];
 type OrderEvent = components['schemas']['OrderEvent'];
 
+interface HistoryShown {
+  events: OrderEvent[];
+  before: number | null;
+}
+
+/** A re-read brings the newest page: older events already shown stay, and so does the way to the rest. */
+function withNewestPage(shown: HistoryShown, page: { items: OrderEvent[]; nextCursor: number | null }): HistoryShown {
+  const oldestNew = page.items[0]?.version ?? Infinity;
+  const olderShown = shown.events.filter((event) => event.version < oldestNew);
+  return {
+    events: [...olderShown, ...page.items],
+    before: olderShown.length > 0 ? shown.before : page.nextCursor,
+  };
+}
+
 interface Props {
   api: OrderChatApi;
   chat: ChatClient;
@@ -16,7 +31,8 @@ interface Props {
 
 export function OrderPage({ api, chat, user, orderId }: Props) {
   const [order, setOrder] = useState<Order | undefined>(undefined);
-  const [history, setHistory] = useState<OrderEvent[]>([]);
+  // The history comes a page at a time, newest first; `before` is the version to ask for older events.
+  const [history, setHistory] = useState<HistoryShown>({ events: [], before: null });
   const [error, setError] = useState<unknown>(undefined);
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -28,8 +44,22 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
         api.call(api.api.GET('/orders/{id}/history', path)),
       ]);
       setOrder(current);
-      setHistory(events.items);
+      setHistory((shown) => withNewestPage(shown, events));
       setError(undefined);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  const showOlderHistory = async () => {
+    if (history.before === null) return;
+    try {
+      const page = await api.call(
+        api.api.GET('/orders/{id}/history', {
+          params: { path: { id: orderId }, query: { before: history.before } },
+        }),
+      );
+      setHistory((shown) => ({ events: [...page.items, ...shown.events], before: page.nextCursor }));
     } catch (caught) {
       setError(caught);
     }
@@ -118,7 +148,7 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
         ) : null}
         <h2>History</h2>
         <ol class="history">
-          {history.map((event) => (
+          {history.events.map((event) => (
             <li key={event.version}>
               <span>{describeEvent(event)}</span>{' '}
               <span class="meta">
@@ -127,6 +157,11 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             </li>
           ))}
         </ol>
+        {history.before !== null ? (
+          <button type="button" onClick={showOlderHistory}>
+            Show earlier events
+          </button>
+        ) : null}
       </section>
       <ChatPanel chat={chat} roomId={order.chatRoom.id} isAdmin={isAdmin} />
     </div>

@@ -299,7 +299,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An order's creation, edits and status changes, oldest first */
+        /** An order's creation, edits and status changes: the newest page (or the page before version `before`), oldest first within it. A page holds at most `limit` events and 1 MB */
         get: operations["getOrdersByIdHistory"];
         put?: never;
         post?: never;
@@ -623,6 +623,7 @@ export interface components {
         };
         OrderHistory: {
             items: components["schemas"]["OrderEvent"][];
+            nextCursor: number | null;
         };
         OrderEvent: {
             version: number;
@@ -2782,7 +2783,10 @@ export interface operations {
     };
     getOrdersByIdHistory: {
         parameters: {
-            query?: never;
+            query?: {
+                before?: number;
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2791,7 +2795,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every event */
+            /** @description A page of events */
             200: {
                 headers: {
                     [name: string]: unknown;
