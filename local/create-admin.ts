@@ -7,7 +7,7 @@
  */
 import './node-version.ts';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { RegisterBody } from '#lambdas/schemas/users.ts';
+import { AdminAccountInput } from '#lambdas/schemas/users.ts';
 import { cognitoClient, provisionUserPool } from './cognito-local.ts';
 import { parseOptions } from './cli.ts';
 import { localPort } from './ports.ts';
@@ -27,7 +27,7 @@ const values = parseOptions(USAGE, {
   stage: { type: 'string' },
 });
 
-const input = RegisterBody.safeParse({ email: values.email, password: values.password, name: values.name });
+const input = AdminAccountInput.safeParse({ email: values.email, password: values.password, name: values.name });
 if (!input.success) {
   console.error(
     `${USAGE}\n\n` + input.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n'),

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { passwordPolicy } from '../identity.ts';
 import { ROLES } from '../shared/caller.ts';
 import { Cursor, Limit, Line } from './common.ts';
+import { namedCheck } from './named-checks.ts';
 
 export const Role = z.enum(ROLES).meta({ id: 'Role' });
 
@@ -9,7 +10,8 @@ export const UserId = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Must be a user id (UUID)');
 
-const Name = Line(2, 50);
+// Names set through the API can't pass for a role (checks.ts, roleWordProblem).
+const Name = Line(2, 50).check(namedCheck('roleWordProblem'));
 // The max's own message: a schema's message would otherwise answer for its checks too (zod's rule).
 const Email = z.email('Must be an email address').max(254, 'Must be at most 254 characters').toLowerCase();
 
@@ -50,6 +52,9 @@ export const RegisterBody = z.strictObject({ name: Name, email: Email, password:
   id: 'RegisterRequest',
   examples: [{ name: 'Alice', email: 'alice@example.com', password: 'Str0ng!Passw0rd' }],
 });
+
+/** An admin account an operator creates (create-admin, ADMIN_EMAIL): its name may say what it is. */
+export const AdminAccountInput = RegisterBody.extend({ name: Line(2, 50) });
 export const RegisterResponse = z.object({ user: User }).meta({ id: 'RegisterResponse' });
 
 export const LoginBody = z
