@@ -354,7 +354,8 @@ export const httpRoutes = {
     tag: 'Orders',
     request: { params: OrderIdParams, query: HistoryQuery },
     responses: { 200: { description: 'A page of events', schema: OrderHistory } },
-    errors: [404],
+    errors: [404, 429],
+    rateLimit: 'pageRead',
   },
   'POST /chat/tickets': {
     handler: 'http/chat-tickets',
@@ -363,15 +364,18 @@ export const httpRoutes = {
       'A single-use, 60-second ticket to open the WebSocket with (?ticket=…), the only credential $connect takes',
     tag: 'Chat',
     responses: { 201: { description: 'The ticket', schema: TicketResponse } },
+    errors: [429],
+    rateLimit: 'chatTicket',
   },
   'GET /chat/rooms/{roomId}': {
     handler: 'http/chat-room-get',
     access: 'user',
-    summary: "An order's chat room with its latest 50 messages, oldest first",
+    summary: "An order's chat room with its latest page of messages (at most 50 and 1 MB), oldest first",
     tag: 'Chat',
     request: { params: RoomParams },
     responses: { 200: { description: 'The room', schema: ChatRoomWithMessages } },
-    errors: [404],
+    errors: [404, 429],
+    rateLimit: 'pageRead',
   },
   'GET /chat/rooms/{roomId}/messages': {
     handler: 'http/chat-messages',
@@ -380,7 +384,8 @@ export const httpRoutes = {
     tag: 'Chat',
     request: { params: RoomParams, query: MessagesQuery },
     responses: { 200: { description: 'A page of messages', schema: MessagePage } },
-    errors: [404],
+    errors: [404, 429],
+    rateLimit: 'pageRead',
   },
   'POST /chat/rooms/{roomId}/close': {
     handler: 'http/chat-room-close',
@@ -455,7 +460,9 @@ export const wsRoutes = {
     twoWay: true,
     frame: JoinRoomFrame,
     answers: ['chatHistory'],
-    summary: "Join an order's room: answered with chatHistory (latest 50, or everything after `after`)",
+    summary:
+      "Join an order's room: answered with chatHistory (the latest page, or the page after `after`; a page holds what fits in 128 KB, and nextCursor says where the rest starts)",
+    rateLimit: 'roomJoin',
   },
   leaveRoom: {
     handler: 'ws/leave-room',

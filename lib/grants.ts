@@ -28,16 +28,23 @@ export const TABLE_ACTIONS = {
 export const tableActions = (access: 'read' | 'readWrite'): readonly string[] =>
   access === 'readWrite' ? [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write] : TABLE_ACTIONS.read;
 
-const routesOf = (name: FunctionName): { access: Access }[] =>
+const routesOf = (name: FunctionName): { access: Access; rateLimit?: string }[] =>
   [...Object.values(httpRoutes), ...Object.values(wsRoutes)].filter((route) => route.handler === name);
 
 /**
  * A function's declared permissions, plus a read of the main table when any of its routes is
- * signed-in: the handler chain reads the caller's profile to check the session and the role.
+ * signed-in (the handler chain reads the caller's profile to check the session and the role), and
+ * a write when one has a per-user limit (its counter lives there).
  */
 export function functionGrants(name: FunctionName): Permissions {
   const permissions = (functions[name] as LambdaFunction).permissions ?? {};
-  const signedIn = routesOf(name).some((route) => route.access !== 'public');
-  if (!signedIn || permissions.tables?.main) return permissions;
-  return { ...permissions, tables: { ...permissions.tables, main: 'read' } };
+  const routes = routesOf(name);
+  const needed = routes.some((route) => route.rateLimit)
+    ? 'readWrite'
+    : routes.some((route) => route.access !== 'public')
+      ? 'read'
+      : undefined;
+  const declared = permissions.tables?.main;
+  if (!needed || declared === 'readWrite' || declared === needed) return permissions;
+  return { ...permissions, tables: { ...permissions.tables, main: needed } };
 }

@@ -6,6 +6,8 @@
  * matching (http-gateway/routing.ts), the wire in and out (http-gateway/wire.ts),
  * and here the steps of one request, in API Gateway's order.
  */
+import { EDGE_LIMIT_RESPONSE } from '#lib/edge-limits.ts';
+import type { EdgeRateLimit } from './http-gateway/edge-limits.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Access } from '#lambdas/routes.ts';
 import { GATEWAY_MESSAGES } from '#lambdas/schemas/common.ts';
@@ -45,6 +47,8 @@ export interface HttpGatewayOptions {
   authorizer: JwtAuthorizer;
   cors?: CorsConfig;
   throttle?: { rateLimit: number; burstLimit: number };
+  /** The edge's per-address rate rules (CloudFront's WebACL in AWS). */
+  edgeLimits?: EdgeRateLimit;
   /** One line per request (local/request-log.ts). */
   requestLog?: RequestLog;
   /** Offline only: components of the runtime that are down; GET /health answers 503 naming them. */
@@ -219,6 +223,18 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
       sendJson(res, status, { message: GATEWAY_MESSAGES[status] }, { ...corsAnswer, ...headers });
     };
 
+    // The edge's WebACL runs before API Gateway sees the request (and before its throttle).
+    const edgeWait = options.edgeLimits?.check(method, rawPath, req.socket.remoteAddress ?? '127.0.0.1');
+    if (edgeWait !== undefined) {
+      logged.reason = 'edge rate limit for this address';
+      req.resume();
+      res.writeHead(EDGE_LIMIT_RESPONSE.status, {
+        ...corsAnswer,
+        'content-type': EDGE_LIMIT_RESPONSE.contentType,
+        'retry-after': String(edgeWait),
+      });
+      return res.end(EDGE_LIMIT_RESPONSE.body);
+    }
     if (bucket && !bucket.take()) return refuse(429, 'stage throttle', { 'retry-after': '1' });
     const found = match(routes, method, rawPath);
     if (!found) return refuse(404, `no route for ${method} ${rawPath}`);

@@ -28,6 +28,8 @@ import { meterCapacity } from './capacity-meter.ts';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { APP_PATH } from '../web/build.ts';
 import { createWsGateway } from './ws-gateway.ts';
+import { EDGE_LIMITS } from '#lib/edge-limits.ts';
+import { edgeRateLimit } from './http-gateway/edge-limits.ts';
 import { localAwsEnvironment } from './aws.ts';
 
 export const WS_STAGE = 'local';
@@ -70,6 +72,8 @@ export interface RuntimeOptions {
   requestLog?: RequestLog;
   cacheDir?: string;
   idleTimeoutSeconds?: number;
+  /** Client addresses the edge's per-address limits skip (lib/edge-limits.ts): a test suite's own client. */
+  edgeLimitExemptIps?: string[];
   /** Create or update this admin account at start. */
   admin?: { email: string; password: string; name: string };
   /**
@@ -338,6 +342,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       loader,
       authorizer,
       throttle: local.throttle,
+      edgeLimits: edgeRateLimit(EDGE_LIMITS, options.edgeLimitExemptIps),
       cors: {
         allowOrigins: local.corsOrigins,
         allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],

@@ -60,6 +60,9 @@ try {
       ? { admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME ?? 'Admin' } }
       : {}),
     ...(env.WS_IDLE_TIMEOUT_SECONDS ? { idleTimeoutSeconds: Number(env.WS_IDLE_TIMEOUT_SECONDS) } : {}),
+    ...(env.LOCAL_EDGE_EXEMPT_IPS
+      ? { edgeLimitExemptIps: env.LOCAL_EDGE_EXEMPT_IPS.split(',').map((ip) => ip.trim()) }
+      : {}),
     onFatal: (reason) => {
       console.error(`The local runtime cannot go on: ${reason}.`);
       void (async () => {

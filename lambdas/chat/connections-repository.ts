@@ -137,6 +137,45 @@ export async function connectionsOfUser(userId: string): Promise<{ connectionId:
   return found;
 }
 
+/**
+ * How many connections a user has whose session is still live: one Query of the user index. A
+ * connection whose $disconnect never ran (API Gateway's is best-effort) stops counting when its
+ * session's token expires, so a user is never locked out by stale items.
+ */
+export async function countLiveConnections(userId: string, now = nowSeconds()): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName,
+        IndexName: 'byUser',
+        KeyConditionExpression: 'gsi1pk = :user',
+        FilterExpression: 'sessionExpiresAt > :now',
+        ExpressionAttributeValues: { ':user': userIndexKeys(userId, '').gsi1pk, ':now': now },
+        Select: 'COUNT',
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
+/** The rooms a connection is joined to: one Query of its own partition (a handful of small items). */
+export async function roomsOfConnection(connectionId: string): Promise<string[]> {
+  const page = await dynamo().send(
+    new QueryCommand({
+      TableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :room)',
+      ExpressionAttributeValues: { ':pk': connectionKey(connectionId).pk, ':room': 'ROOM#' },
+      ProjectionExpression: 'sk',
+    }),
+  );
+  return (page.Items ?? []).map((item) => String(item.sk).slice('ROOM#'.length));
+}
+
 /** Forgets a connection and every membership it had ($disconnect, or a 410 during fan-out). */
 export async function deleteConnection(connectionId: string): Promise<void> {
   const page = await dynamo().send(

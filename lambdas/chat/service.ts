@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import type { Caller, Session } from '../shared/caller.ts';
 import { ConflictError, ServiceUnavailableError } from '../shared/errors.ts';
+import { MAX_ROOMS_PER_CONNECTION } from '../limits/policy.ts';
 import { logger } from '../shared/logger.ts';
 import { visibleRoom } from '../orders/rooms.ts';
 import * as connections from './connections-repository.ts';
@@ -56,7 +57,13 @@ export async function join(
   roomId: string,
   after: string | undefined,
 ) {
-  const { isOpen, summary, closedAt } = await visibleRoom(caller, roomId);
+  const [{ isOpen, summary, closedAt }, joined] = await Promise.all([
+    visibleRoom(caller, roomId),
+    connections.roomsOfConnection(connection.connectionId),
+  ]);
+  if (!joined.includes(roomId) && joined.length >= MAX_ROOMS_PER_CONNECTION) {
+    throw new ConflictError(`This connection is in ${joined.length} rooms: leave one before joining another.`);
+  }
   await connections.joinRoom({ ...connection, userId: caller.id, role: caller.role }, roomId);
   const frame = { type: 'chatHistory' as const, roomId, room: { isOpen, summary, closedAt } };
   // The answer is one WebSocket message: the page is cut to what fits in API Gateway's 128 KB.

@@ -21,7 +21,7 @@ const STATUS_TEXT: Record<number, string> = {
   413: 'Request body over 10 MB (API Gateway)',
   415: 'The body is not application/json',
   422: 'The same Idempotency-Key was used with a different request',
-  429: 'Too many requests: stage throttling (API Gateway) or an upstream limit',
+  429: "Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one",
   500: 'Unexpected failure (API Gateway)',
   503: 'The integration timed out (API Gateway)',
 };

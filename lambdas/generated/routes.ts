@@ -641,19 +641,19 @@ export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/statu
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", request: { query: /* @__PURE__ */ validator(s70), params: /* @__PURE__ */ validator(s58) }, responses: { 200: /* @__PURE__ */ validator(s80) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s70), params: /* @__PURE__ */ validator(s58) }, responses: { 200: /* @__PURE__ */ validator(s80) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", request: {  }, responses: { 201: /* @__PURE__ */ validator(s82) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s82) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", request: { params: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s90) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s90) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", request: { query: /* @__PURE__ */ validator(s92), params: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s93) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s92), params: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s93) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
@@ -673,7 +673,7 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", frame: /* @__PURE__ */ validator(s99),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", frame: /* @__PURE__ */ validator(s99),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {

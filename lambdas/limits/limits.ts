@@ -17,13 +17,13 @@ import { LIMITS, type LimitKind } from './policy.ts';
 const seen = new Map<string, { windowStart: number; admitted: number; full: boolean }>();
 
 export async function takeQuota(userId: string, kind: LimitKind, nowMs = Date.now()): Promise<void> {
-  const { limit, windowSeconds } = LIMITS[kind];
+  const { limit, windowSeconds, what } = LIMITS[kind];
   const now = Math.floor(nowMs / 1000);
   const windowStart = now - (now % windowSeconds);
   const windowEnd = windowStart + windowSeconds;
   const refusal = () =>
     new TooManyRequestsError(
-      `Too many ${kind === 'chatMessage' ? 'messages' : 'order changes'}: at most ${limit} per ${windowSeconds} s.`,
+      `Too many ${what}: at most ${limit} per ${windowSeconds} s.`,
       Math.max(1, windowEnd - now),
     );
   const memoKey = `${userId}#${kind}`;

@@ -1,9 +1,40 @@
-/** The per-user rate limits, declared once: the limiter, the route table, the tests and README read them. */
+/**
+ * The per-user rate limits, declared once: the limiter, the route table, the tests and README read them.
+ * Each is sized from what a real customer and a busy admin do, with room to spare, so that only a
+ * script reaches it.
+ */
 export const LIMITS = {
   /** Chat messages: 20 per 10 s (a fast typist, with room for a burst of pasted lines). */
-  chatMessage: { limit: 20, windowSeconds: 10 },
+  chatMessage: { limit: 20, windowSeconds: 10, what: 'messages' },
   /** Order writes (place, edit, status change): 60 per minute. */
-  orderWrite: { limit: 60, windowSeconds: 60 },
+  orderWrite: { limit: 60, windowSeconds: 60, what: 'order changes' },
+  /**
+   * WebSocket tickets: 20 per minute. A client needs one per connection: a tab opening, a page
+   * reload, a reconnect after a drop (backoff spaces those out) and one each 15 minutes when its
+   * token is renewed.
+   */
+  chatTicket: { limit: 20, windowSeconds: 60, what: 'WebSocket tickets' },
+  /**
+   * joinRoom frames: 30 per minute. Opening an order joins its room; a reconnect re-joins the rooms
+   * of that connection, and every answer is up to 128 KB of history.
+   */
+  roomJoin: { limit: 30, windowSeconds: 60, what: 'room joins' },
+  /**
+   * Pages of a room or an order's history over HTTP (each up to 1 MB): 60 per minute, one a second
+   * for a person scrolling back through a long conversation.
+   */
+  pageRead: { limit: 60, windowSeconds: 60, what: 'page reads' },
+  /**
+   * Failed sign-ins per e-mail address: after 10 in 15 minutes the address is refused until the
+   * window ends, the right password included (a guess that is right must not be told apart).
+   */
+  failedSignIn: { limit: 10, windowSeconds: 900, what: 'failed sign-ins for this address' },
 } as const;
 
 export type LimitKind = keyof typeof LIMITS;
+
+/** Open WebSockets per user (tabs and devices): a new one past this is refused with 429 at $connect. */
+export const MAX_CONNECTIONS_PER_USER = 10;
+
+/** Rooms one connection may be joined to at once (a page joins one; a client leaves what it closes). */
+export const MAX_ROOMS_PER_CONNECTION = 20;

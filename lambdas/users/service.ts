@@ -4,6 +4,7 @@
  * two-system change is ordered so that a failure is either compensated or
  * converges when the same request is retried.
  */
+import { assertSignInAllowed, recordFailedSignIn } from '../limits/sign-in-failures.ts';
 import { disconnectSessions } from '../chat/disconnect.ts';
 import type { Caller, Role, Session } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
@@ -68,7 +69,11 @@ async function profileOfAccount(id: string, email: string): Promise<UserProfile>
 }
 
 export async function login(input: { email: string; password: string }) {
-  let signedIn = await accounts.signIn(input.email, input.password);
+  await assertSignInAllowed(input.email);
+  let signedIn = await accounts.signIn(input.email, input.password).catch(async (error: unknown) => {
+    if (error instanceof UnauthorizedError) await recordFailedSignIn(input.email);
+    throw error;
+  });
   const profile = await profileOfAccount(signedIn.userId, input.email);
   if (profile.deletedAt) throw new UnauthorizedError('Incorrect email or password.');
   // Sessions are ended by the second: a sign-in in the very second of a sign-out-everywhere

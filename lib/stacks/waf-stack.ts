@@ -6,6 +6,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
+import { EDGE_LIMIT_RESPONSE, EDGE_LIMITS, type EdgeLimit } from '../edge-limits.ts';
 
 const visibility = (metricName: string) => ({
   cloudWatchMetricsEnabled: true,
@@ -31,6 +32,56 @@ const managedRuleGroup = (
   visibilityConfig: visibility(name),
 });
 
+const TOO_MANY_REQUESTS_BODY = 'TooManyRequests';
+
+/** A match of one method and one exact path, as the viewer sent them. */
+const requestIs = (limit: EdgeLimit): wafv2.CfnWebACL.StatementProperty => ({
+  andStatement: {
+    statements: [
+      {
+        byteMatchStatement: {
+          fieldToMatch: { method: {} },
+          positionalConstraint: 'EXACTLY',
+          searchString: limit.method,
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
+      {
+        byteMatchStatement: {
+          fieldToMatch: { uriPath: {} },
+          positionalConstraint: 'EXACTLY',
+          searchString: limit.path,
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
+    ],
+  },
+});
+
+/** A per-address limit of lib/edge-limits.ts: a rate-based rule scoped to its request, answering 429. */
+const edgeLimitRule = (limit: EdgeLimit, priority: number): wafv2.CfnWebACL.RuleProperty => ({
+  name: limit.name,
+  priority,
+  action: {
+    block: {
+      customResponse: {
+        responseCode: EDGE_LIMIT_RESPONSE.status,
+        customResponseBodyKey: TOO_MANY_REQUESTS_BODY,
+        responseHeaders: [{ name: 'retry-after', value: String(limit.windowSeconds) }],
+      },
+    },
+  },
+  statement: {
+    rateBasedStatement: {
+      aggregateKeyType: 'IP',
+      limit: limit.limit,
+      evaluationWindowSec: limit.windowSeconds,
+      scopeDownStatement: requestIs(limit),
+    },
+  },
+  visibilityConfig: visibility(limit.name),
+});
+
 export class WafStack extends Stack {
   readonly webAclArn: string;
 
@@ -40,6 +91,9 @@ export class WafStack extends Stack {
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('OrderChatEdge'),
+      customResponseBodies: {
+        [TOO_MANY_REQUESTS_BODY]: { contentType: 'APPLICATION_JSON', content: EDGE_LIMIT_RESPONSE.body },
+      },
       rules: [
         {
           name: 'RateLimitPerIp',
@@ -52,6 +106,7 @@ export class WafStack extends Stack {
         // Order specifications may be up to 16 KB; the common set blocks bodies over 8 KB.
         managedRuleGroup('AWSManagedRulesCommonRuleSet', 2, ['SizeRestrictions_BODY']),
         managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 3),
+        ...EDGE_LIMITS.map((limit, index) => edgeLimitRule(limit, 4 + index)),
       ],
     });
     this.webAclArn = webAcl.attrArn;

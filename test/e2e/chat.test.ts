@@ -1,16 +1,7 @@
 // End-to-end: per-order chat rooms over the WebSocket API, with several real clients.
 import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  bootstrapAdmin,
-  connect,
-  newAdmin,
-  newUser,
-  openSocket,
-  socketsClosedAfterEach,
-  type Session,
-} from './support.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { api, connect, newAdmin, newUser, openSocket, socketsClosedAfterEach, type Session } from './support.ts';
 import { membersOf, plantExpiredTicket, plantVanishedConnection } from './planted.ts';
 
 let owner: Session;
@@ -37,8 +28,9 @@ async function joined(session: Session, roomId: string, after?: string) {
 
 const isMessage = (content: string) => (f: any) => f.type === 'newMessage' && f.message.content === content;
 
-beforeAll(async () => {
-  [owner, other, admin] = await Promise.all([newUser('chatowner'), newUser('chatother'), bootstrapAdmin()]);
+// Fresh users for every test: each opens sockets, and a user may have only so many tickets a minute.
+beforeEach(async () => {
+  [owner, other, admin] = await Promise.all([newUser('chatowner'), newUser('chatother'), newAdmin('chat')]);
 });
 
 describe('connecting', () => {

@@ -140,6 +140,7 @@ export function connect(query: string): Promise<{ socket: WebSocket } | { refuse
 /** A socket opened the way browsers should: with a fresh single-use ticket. */
 export async function ticketSocket(session: Pick<Session, 'accessToken'>): Promise<Client> {
   const ticket = await api('POST', '/chat/tickets', { token: session.accessToken });
+  if (ticket.status !== 201) throw new Error(`ticket → ${ticket.status} ${ticket.text}`);
   return openSocket(`?ticket=${encodeURIComponent(ticket.body.ticket)}`);
 }
 

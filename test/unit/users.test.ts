@@ -50,11 +50,18 @@ const profile = (id: string, role: 'ADMIN' | 'REGULAR', extra: Record<string, un
 const fakeJwt = (payload: Record<string, unknown>) =>
   `h.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.s`;
 
+/** The failed sign-in counter of an address (lambdas/limits/sign-in-failures.ts). */
+const failedSignInRead = { ProjectionExpression: '#n' };
+const failedSignInCount = { UpdateExpression: 'ADD #n :one SET expiresAt = :expiresAt' };
+
 beforeEach(() => {
   cognito.reset();
   dynamo.reset();
   // No open WebSocket connections unless a test says otherwise (closing them queries the user index).
   dynamo.on(QueryCommand, { IndexName: 'byUser' }).resolves({ Items: [], ...meta });
+  // No failed sign-ins counted for any address unless a test says otherwise.
+  dynamo.on(GetCommand, failedSignInRead).resolves({ ...meta });
+  dynamo.on(UpdateCommand, failedSignInCount).resolves({ ...meta });
 });
 afterEach(() => {
   cognito.reset();
@@ -129,6 +136,27 @@ describe('POST /auth/login', () => {
     expect(response.json.detail).toBe('Incorrect email or password.');
   });
 
+  it('counts each failure for the address, and past the limit refuses it with 429 without asking Cognito', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .rejects(cognitoError(NotAuthorizedException as any, 'Incorrect username or password.'));
+    const attempt = () =>
+      call(loginHandler, httpEvent('POST /auth/login', { body: { email: 'Victim@b.co', password: 'guess' } }));
+    expect((await attempt()).statusCode).toBe(401);
+    const counted = dynamo.commandCalls(UpdateCommand, failedSignInCount);
+    expect(counted).toHaveLength(1);
+    // The address is kept as a digest, whatever its case.
+    expect(String(counted[0]!.args[0].input.Key!.pk)).toMatch(/^LIMIT#SIGNIN#[\w-]{43}$/);
+    expect(JSON.stringify(counted[0]!.args[0].input)).not.toContain('victim');
+
+    dynamo.on(GetCommand, failedSignInRead).resolves({ Item: { n: 10 }, ...meta });
+    cognito.resetHistory();
+    const refused = await attempt();
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(cognito.commandCalls(InitiateAuthCommand)).toHaveLength(0);
+  });
+
   it('maps throttling to 429 with Retry-After', async () => {
     cognito.on(InitiateAuthCommand).rejects(cognitoError(TooManyRequestsException));
     const response = await call(
@@ -151,7 +179,7 @@ describe('POST /auth/login', () => {
       ...meta,
     });
     dynamo
-      .on(GetCommand)
+      .on(GetCommand, { Key: { pk: `USER#${USER_ID}`, sk: 'PROFILE' } })
       .resolvesOnce({ ...meta })
       .resolves({ Item: profile(USER_ID, 'REGULAR'), ...meta });
     dynamo.on(PutCommand).resolves(meta);

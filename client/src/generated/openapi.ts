@@ -333,7 +333,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An order's chat room with its latest 50 messages, oldest first */
+        /** An order's chat room with its latest page of messages (at most 50 and 1 MB), oldest first */
         get: operations["getChatRoomsByRoomId"];
         put?: never;
         post?: never;
@@ -733,7 +733,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -797,7 +797,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -860,7 +860,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -944,7 +944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -1052,7 +1052,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -1161,7 +1161,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -1270,7 +1270,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -1383,7 +1383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -1460,7 +1460,7 @@ export interface operations {
                     "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -1538,7 +1538,7 @@ export interface operations {
                     "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -1652,7 +1652,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -1751,7 +1751,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -1858,7 +1858,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -1972,7 +1972,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -2116,7 +2116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -2208,7 +2208,7 @@ export interface operations {
                     "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -2344,7 +2344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -2444,7 +2444,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -2590,7 +2590,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -2735,7 +2735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
@@ -2837,13 +2837,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                     /**
                      * @example {
                      *       "message": "Too Many Requests"
@@ -2915,13 +2916,14 @@ export interface operations {
                     "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                     /**
                      * @example {
                      *       "message": "Too Many Requests"
@@ -3013,13 +3015,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                     /**
                      * @example {
                      *       "message": "Too Many Requests"
@@ -3114,13 +3117,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                     /**
                      * @example {
                      *       "message": "Too Many Requests"
@@ -3257,7 +3261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: stage throttling (API Gateway) or an upstream limit */
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
             429: {
                 headers: {
                     "Retry-After"?: string;

@@ -1,0 +1,33 @@
+/**
+ * Failed sign-ins per e-mail address (LIMITS.failedSignIn): the count is read before a sign-in is
+ * tried, and a failure adds to it. Past the limit every sign-in for that address is refused with
+ * 429 until the window ends, the right password included, so a guess that is right can't be told
+ * apart. Cognito keeps a lockout of its own in AWS (cognito-local keeps none): this one holds in both.
+ * The address is kept as a digest: a counter names nobody.
+ */
+import { createHash } from 'node:crypto';
+import { TooManyRequestsError } from '../shared/errors.ts';
+import { LIMITS } from './policy.ts';
+import { countEvent, countSoFar } from './repository.ts';
+
+const { limit, windowSeconds } = LIMITS.failedSignIn;
+const subjectOf = (email: string) => `SIGNIN#${createHash('sha256').update(email.toLowerCase()).digest('base64url')}`;
+const windowOf = (nowMs: number) => {
+  const now = Math.floor(nowMs / 1000);
+  const start = now - (now % windowSeconds);
+  return { now, start, end: start + windowSeconds };
+};
+
+export async function assertSignInAllowed(email: string, nowMs = Date.now()): Promise<void> {
+  const window = windowOf(nowMs);
+  if ((await countSoFar(subjectOf(email), 'failedSignIn', window.start)) < limit) return;
+  throw new TooManyRequestsError(
+    `Too many failed sign-ins for this address: try again in ${Math.ceil((window.end - window.now) / 60)} minutes.`,
+    Math.max(1, window.end - window.now),
+  );
+}
+
+export async function recordFailedSignIn(email: string, nowMs = Date.now()): Promise<void> {
+  const window = windowOf(nowMs);
+  await countEvent(subjectOf(email), 'failedSignIn', window.start, window.end + 60);
+}
