@@ -38,6 +38,26 @@ function amzDate(value: string | undefined): Date | undefined {
   return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
 }
 
+/**
+ * What can be checked before the body is read: a SigV4 Authorization header naming these
+ * credentials' access key and this service, dated within 15 minutes.
+ */
+export function mayBeSignedBy(
+  req: IncomingMessage,
+  credentials: { accessKeyId: string },
+  service = 'execute-api',
+): boolean {
+  const match = AUTHORIZATION.exec(String(req.headers.authorization ?? ''));
+  const signingDate = amzDate(req.headers['x-amz-date'] as string | undefined);
+  return (
+    match !== null &&
+    signingDate !== undefined &&
+    match[1] === credentials.accessKeyId &&
+    match[4] === service &&
+    Math.abs(Date.now() - signingDate.getTime()) <= 15 * 60_000
+  );
+}
+
 export async function isSignedBy(
   req: IncomingMessage,
   body: Buffer,

@@ -2,7 +2,7 @@
 import type { RawData } from 'ws';
 import { gatewayId } from '../gateway-common.ts';
 import { InvocationTimeout } from '../lambda-runner.ts';
-import { armIdleTimer, closeWith } from './lifecycle.ts';
+import { armIdleTimer, closeWith, deliver } from './lifecycle.ts';
 import { requestContext, type GatewayState, type LiveConnection } from './state.ts';
 
 /** How many frames of one connection the runtime handles at once: one keeps a flood's bystanders at
@@ -65,7 +65,7 @@ async function routeFrame(
     });
   // The gateway's own answers, as API Gateway words them.
   const reply = (message: string) =>
-    connection.socket.send(JSON.stringify({ message, connectionId, requestId: context.requestId }));
+    deliver(state, connection, JSON.stringify({ message, connectionId, requestId: context.requestId }), 'a reply');
   if (state.bucket && !state.bucket.take()) {
     logFrame(429, { reason: 'stage throttle' });
     reply('Too Many Requests');
@@ -80,7 +80,9 @@ async function routeFrame(
   const event = { requestContext: { ...context, messageId: gatewayId() }, body, isBase64Encoded: false };
   try {
     const result = (await state.run(route, event)) as { statusCode?: number; body?: unknown } | undefined;
-    if (route.twoWay && typeof result?.body === 'string' && result.body !== '') connection.socket.send(result.body);
+    if (route.twoWay && typeof result?.body === 'string' && result.body !== '') {
+      deliver(state, connection, result.body, `the answer of ${routeKey}`);
+    }
     // Parsing the answer for its status is for the log only: skipped when nobody reads it.
     if (options.requestLog) logFrame(answerStatus(result?.body) ?? result?.statusCode ?? 200, { fn: route.handler });
   } catch (error) {

@@ -112,3 +112,9 @@ export async function plantMessages(
   }
   return items.map((item) => item.id);
 }
+
+/** The ids of a user's open connections, as the connections table holds them. */
+export async function connectionIdsOf(userId: string): Promise<string[]> {
+  const { connectionsOfUser } = await import('#lambdas/chat/connections-repository.ts');
+  return (await connectionsOfUser(userId)).map((connection) => connection.connectionId);
+}
