@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
@@ -22,21 +23,36 @@ import {
 } from '#lambdas/identity.ts';
 import { startChild, waitUntil, type Child } from './processes.ts';
 import { emulatorClientConfig } from './aws.ts';
+import type { LocalCredentials } from './credentials.ts';
 
 const require = createRequire(import.meta.url);
+const GUARD = join(import.meta.dirname, 'cognito-local-guard.cjs');
 
 export interface CognitoLocal {
   endpoint: string;
   child: Child;
 }
 
-export async function startCognitoLocal(options: { port: number; dataDir: string }): Promise<CognitoLocal> {
+export async function startCognitoLocal(options: {
+  port: number;
+  dataDir: string;
+  credentials: LocalCredentials;
+}): Promise<CognitoLocal> {
   mkdirSync(options.dataDir, { recursive: true });
   const entry = require.resolve('cognito-local/lib/bin/start.js');
-  // It keeps its data in .cognito/ under its working directory.
-  const child = startChild('cognito-local', process.execPath, [entry], {
+  // It keeps its data in .cognito/ under its working directory; the guard makes it the runtime's alone.
+  const child = startChild('cognito-local', process.execPath, ['--require', GUARD, entry], {
     cwd: options.dataDir,
-    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', DEBUG: '' },
+    env: {
+      ...process.env,
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      DEBUG: '',
+      COGNITO_LOCAL_ENTRY: entry,
+      COGNITO_LOCAL_KEY_FILE: join(options.dataDir, 'signing-key.json'),
+      COGNITO_GUARD_ACCESS_KEY_ID: options.credentials.accessKeyId,
+      COGNITO_GUARD_SECRET: options.credentials.secretAccessKey,
+    },
   });
   const endpoint = `http://127.0.0.1:${options.port}`;
   await waitUntil('cognito-local', child, async () => (await fetch(`${endpoint}/health`)).ok, 20_000);
@@ -49,13 +65,13 @@ export interface ProvisionedPool {
   issuer: string;
 }
 
-export function cognitoClient(endpoint: string): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient(emulatorClientConfig(endpoint));
+export function cognitoClient(endpoint: string, credentials: LocalCredentials): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient(emulatorClientConfig(endpoint, credentials));
 }
 
 /** Creates the pool, client and admin group unless they exist already. */
-export async function provisionUserPool(endpoint: string): Promise<ProvisionedPool> {
-  const client = cognitoClient(endpoint);
+export async function provisionUserPool(endpoint: string, credentials: LocalCredentials): Promise<ProvisionedPool> {
+  const client = cognitoClient(endpoint, credentials);
   try {
     const pools = await client.send(new ListUserPoolsCommand({ MaxResults: 60 }));
     let userPoolId = pools.UserPools?.find((pool) => pool.Name === USER_POOL_NAME)?.Id;

@@ -8,7 +8,8 @@
 import './node-version.ts';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AdminAccountInput } from '#lambdas/schemas/users.ts';
-import { cognitoClient, provisionUserPool } from './cognito-local.ts';
+import { provisionUserPool } from './cognito-local.ts';
+import { runningRuntimeCredentials } from './credentials.ts';
 import { parseOptions } from './cli.ts';
 import { localPort } from './ports.ts';
 import { localTableName } from './runtime.ts';
@@ -51,12 +52,14 @@ async function deployedEnvironment(stackName: string) {
 
 async function localEnvironment() {
   const cognitoEndpoint = `http://127.0.0.1:${localPort('COGNITO_PORT')}`;
-  const pool = await provisionUserPool(cognitoEndpoint).catch(() => {
-    throw new Error(`No local Cognito at ${cognitoEndpoint}: start the runtime with \`npm start\` first.`);
+  const credentials = runningRuntimeCredentials();
+  const pool = await provisionUserPool(cognitoEndpoint, credentials).catch(() => {
+    throw new Error(
+      `No local Cognito at ${cognitoEndpoint} that takes this data folder's credentials: start the runtime with \`npm start\` first.`,
+    );
   });
-  cognitoClient(cognitoEndpoint).destroy();
   return {
-    ...localAwsEnvironment(),
+    ...localAwsEnvironment(credentials),
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${localPort('DYNAMODB_PORT')}`,
     USER_POOL_ID: pool.userPoolId,

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { localPort } from './ports.ts';
 import { localAwsEnvironment } from './aws.ts';
+import { runningRuntimeCredentials } from './credentials.ts';
 
 const require = createRequire(import.meta.url);
 const bin = require.resolve('dynamodb-admin/dist/dynamodb-admin.js');
@@ -15,7 +16,8 @@ const port = localPort('DB_VIEW_PORT');
 
 const child = spawn(process.execPath, [bin, '--dynamo-endpoint', endpoint, '--port', port, '--host', '127.0.0.1'], {
   stdio: 'inherit',
-  env: { ...process.env, ...localAwsEnvironment() },
+  // The running runtime's credentials: DynamoDB Local keeps a database per access key id.
+  env: { ...process.env, ...localAwsEnvironment(runningRuntimeCredentials()) },
 });
 console.log(`Browsing ${endpoint} at http://localhost:${port} (Ctrl-C to stop)`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));

@@ -134,13 +134,17 @@ export async function startDynamoDbLocal(options: {
       '-port',
       String(options.port),
       '-disableTelemetry',
+      // No browser origin is allowed: a web page can't call it (its requests all need a preflight).
+      '-cors',
+      'no-browser-origin.invalid',
       ...storage,
     ],
     // It writes dynamodb-local-metadata.json into its working directory.
     { cwd: options.dbPath ?? options.cacheDir },
   );
   const endpoint = `http://127.0.0.1:${options.port}`;
-  const client = new DynamoDBClient(emulatorClientConfig(endpoint));
+  // Any credentials will do to see that it answers (each access key id has a database of its own).
+  const client = new DynamoDBClient(emulatorClientConfig(endpoint, { accessKeyId: 'probe', secretAccessKey: 'probe' }));
   try {
     await waitUntil(
       'DynamoDB Local',

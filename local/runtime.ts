@@ -31,18 +31,9 @@ import { createWsGateway } from './ws-gateway.ts';
 import { EDGE_LIMITS } from '#lib/edge-limits.ts';
 import { edgeRateLimit } from './http-gateway/edge-limits.ts';
 import { localAwsEnvironment } from './aws.ts';
+import { runtimeCredentials, type LocalCredentials } from './credentials.ts';
 
 export const WS_STAGE = 'local';
-/**
- * What the in-process functions sign AWS calls with. DynamoDB Local and the emulator
- * accept anything; the @connections endpoint accepts only requests signed with these. The secret
- * is new at every start unless LOCAL_AWS_SECRET gives one: a tool or test that must act as the
- * functions do (cut a connection through @connections, as an operator can in AWS) sets it.
- */
-const LOCAL_CREDENTIALS = {
-  accessKeyId: 'local',
-  secretAccessKey: process.env.LOCAL_AWS_SECRET || randomBytes(24).toString('base64url'),
-};
 const projectRoot = resolve(import.meta.dirname, '..');
 
 /** What the gateway needs of a route's function: its timeout, and its grants (enforced here as IAM would). */
@@ -96,6 +87,10 @@ export interface Runtime {
   clientId: string;
   cognitoEndpoint: string;
   dynamoDbEndpoint: string;
+  /** Where its data lives (a throw-away folder when in memory): its credentials and cognito-local's signing key. */
+  dataDir: string;
+  /** What the local services accept (a tool acting for the runtime, such as the bench's seeder, signs with them). */
+  credentials: LocalCredentials;
   stop(): Promise<void>;
 }
 
@@ -199,6 +194,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
   }
   const forgetEphemeral = options.dataDir ? undefined : removeOnExit(dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  // What the in-process functions sign with, and all that the local services accept (credentials.ts).
+  const LOCAL_CREDENTIALS = runtimeCredentials(options.dataDir);
   type PortClaim = Awaited<ReturnType<typeof claimPort>>;
   const claims: PortClaim[] = [];
   try {
@@ -275,13 +273,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         port: dynamoDbPort,
         ...(options.dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}),
       });
-      await createTables(started.endpoint, tables, localTableName);
+      await createTables(started.endpoint, tables, localTableName, LOCAL_CREDENTIALS);
       return started;
     };
     const startCognito = async () => {
       await cognitoClaim.release();
-      const started = await startCognitoLocal({ port: cognitoPort, dataDir: join(dataDir, 'cognito') });
-      return { ...started, pool: await provisionUserPool(started.endpoint) };
+      const started = await startCognitoLocal({
+        port: cognitoPort,
+        dataDir: join(dataDir, 'cognito'),
+        credentials: LOCAL_CREDENTIALS,
+      });
+      return { ...started, pool: await provisionUserPool(started.endpoint, LOCAL_CREDENTIALS) };
     };
     const [dynamo, cognitoLocal] = await Promise.all([startDynamo(), startCognito()]);
     const pool = cognitoLocal.pool;
@@ -392,6 +394,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       clientId: pool.clientId,
       cognitoEndpoint: cognitoLocal.endpoint,
       dynamoDbEndpoint: dynamo.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+      dataDir,
       stop: async () => {
         http.closeAllConnections();
         await stop();

@@ -100,7 +100,7 @@ Press Ctrl-C to stop.`);
   if (env.ADMIN_EMAIL) console.log(`Admin account ${env.ADMIN_EMAIL} is ready.`);
   // Machine-readable line for scripts and the end-to-end tests.
   console.log(
-    `READY ${JSON.stringify({ httpUrl: runtime.httpUrl, wsUrl: runtime.wsUrl, userPoolId: runtime.userPoolId, clientId: runtime.clientId, cognitoEndpoint: runtime.cognitoEndpoint, dynamoDbEndpoint: runtime.dynamoDbEndpoint })}`,
+    `READY ${JSON.stringify({ httpUrl: runtime.httpUrl, wsUrl: runtime.wsUrl, userPoolId: runtime.userPoolId, clientId: runtime.clientId, cognitoEndpoint: runtime.cognitoEndpoint, dynamoDbEndpoint: runtime.dynamoDbEndpoint, dataDir: runtime.dataDir })}`,
   );
 } catch (error) {
   // One line a person can act on; the stack only when it is not one of ours.

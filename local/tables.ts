@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { IndexDefinition, TableDefinition } from '#lambdas/tables.ts';
 import { emulatorClientConfig } from './aws.ts';
+import type { LocalCredentials } from './credentials.ts';
 
 export function createTableInput(tableName: string, table: TableDefinition) {
   const attributes = new Set<string>([table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])]);
@@ -81,8 +82,9 @@ export async function createTables(
   endpoint: string,
   definitions: Record<string, TableDefinition>,
   tableName: (key: string) => string,
+  credentials: LocalCredentials,
 ): Promise<void> {
-  const client = new DynamoDBClient(emulatorClientConfig(endpoint));
+  const client = new DynamoDBClient(emulatorClientConfig(endpoint, credentials));
   try {
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     for (const [key, table] of Object.entries(definitions)) {

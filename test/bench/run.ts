@@ -21,6 +21,8 @@
  * Prints a table, writes every figure to bench/results.json and BENCHMARKS.md (with the
  * machine, Node version and date), and exits 1 when a target is missed.
  */
+import { randomBytes } from 'node:crypto';
+import { credentialsFromSecret } from '#local/credentials.ts';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -65,12 +67,15 @@ const misses: string[] = [];
 /** The admin every runtime the bench starts creates at start (ADMIN_EMAIL). */
 const BENCH_ADMIN = { email: 'bench-admin@example.test', password: 'Adm1n!Passw0rd' };
 /** A quiet runtime in a process of its own, with the bench's admin. */
+/** The secret the bench's runtimes run with: its seeder writes their tables as they would. */
+const BENCH_AWS_SECRET = randomBytes(24).toString('base64url');
 const spawnWithAdmin = () =>
   spawnRuntime({
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     REQUEST_LOG: 'off',
     ADMIN_EMAIL: BENCH_ADMIN.email,
     ADMIN_PASSWORD: BENCH_ADMIN.password,
+    LOCAL_AWS_SECRET: BENCH_AWS_SECRET,
   });
 /** The table sizes the growth section compares (BENCH_LARGE_ORDERS shrinks it for a quick look). */
 const GROWTH = {
@@ -415,7 +420,11 @@ console.log(
       const info = onLoopback(await runtime.ready);
       return {
         httpUrl: info.httpUrl,
-        seeder: await tableSeeder(info.dynamoDbEndpoint, localTableName('main')),
+        seeder: await tableSeeder(
+          info.dynamoDbEndpoint,
+          localTableName('main'),
+          credentialsFromSecret(BENCH_AWS_SECRET),
+        ),
         callers: await growthCallers(info.httpUrl),
       };
     };

@@ -11,12 +11,16 @@ import { newOrder } from '#lambdas/orders/order.ts';
 import type { Seeder } from './data-growth.ts';
 
 /** Fills a runtime's main table (at its DynamoDB Local) through the repositories' own item shapes, 25 items a request. */
-export async function tableSeeder(endpoint: string, TableName: string): Promise<Seeder> {
+export async function tableSeeder(
+  endpoint: string,
+  TableName: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<Seeder> {
   // The repositories read their table names at import: loaded once the caller has set them.
   process.env.MAIN_TABLE_NAME ??= TableName;
   const { toItem: orderItem } = await import('#lambdas/orders/repository.ts');
   const { messageItem } = await import('#lambdas/chat/messages-repository.ts');
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient(emulatorClientConfig(endpoint)), {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient(emulatorClientConfig(endpoint, credentials)), {
     marshallOptions: { removeUndefinedValues: true },
   });
   // Seeded items are from the past, a millisecond apart: everything the bench places is newer.

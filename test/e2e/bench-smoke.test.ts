@@ -1,6 +1,7 @@
 // End-to-end: a seconds-long run of `npm run bench`'s fan-out measurement and its report, against the
 // shared runtime, so neither can rot between runs of the bench (the figures themselves are the bench's).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { credentialsFromSecret } from '#local/credentials.ts';
 import { measureDataGrowth, placersNeeded } from '../bench/data-growth.ts';
 import { measureFanout } from '../bench/fanout.ts';
 import { tableSeeder } from '../bench/seeder.ts';
@@ -60,7 +61,11 @@ describe('npm run bench, in small', () => {
         placers.push((await newUser(`${label}-placer`)).accessToken);
       return {
         httpUrl: runtime.httpUrl,
-        seeder: await tableSeeder(runtime.dynamoDbEndpoint, 'order-chat-local-main'),
+        seeder: await tableSeeder(
+          runtime.dynamoDbEndpoint,
+          'order-chat-local-main',
+          credentialsFromSecret(inject('localAwsSecret')),
+        ),
         callers: {
           customer: customer.accessToken,
           customerId: customer.user.id,

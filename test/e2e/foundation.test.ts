@@ -1,7 +1,7 @@
 // End-to-end: the local runtime's own behaviour (health, gateway answers, WebSocket upgrade auth).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, connect, newUser, ticketSocket } from './support.ts';
-import { decodePayload, emulatorSignedToken, forgedToken } from '../support/tokens.ts';
+import { api, connect, newUser, runtime, ticketSocket } from './support.ts';
+import { decodePayload, emulatorSignedToken, forgedToken, packageKeyToken } from '../support/tokens.ts';
 
 let accessToken: string;
 beforeAll(async () => {
@@ -76,9 +76,14 @@ describe('WebSocket $connect authorizer', () => {
     const payload = { ...decodePayload(accessToken), 'cognito:groups': ['admin'] };
     const bad = {
       forged: forgedToken(decodePayload(accessToken)),
+      // The key cognito-local ships in its package, the same on every install, signs nothing here.
+      packageKey: packageKeyToken(decodePayload(accessToken)),
       altered: `${head}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${signature}`,
-      expired: emulatorSignedToken({ ...decodePayload(accessToken), iat: now - 3600, exp: now - 1800 }),
-      id: emulatorSignedToken({ ...decodePayload(accessToken), token_use: 'id', exp: now + 600 }),
+      expired: emulatorSignedToken(
+        { ...decodePayload(accessToken), iat: now - 3600, exp: now - 1800 },
+        runtime.dataDir,
+      ),
+      id: emulatorSignedToken({ ...decodePayload(accessToken), token_use: 'id', exp: now + 600 }, runtime.dataDir),
     };
     for (const [kind, token] of Object.entries(bad)) {
       expect((await api('POST', '/chat/tickets', { token })).status, kind).toBe(401);

@@ -1,12 +1,12 @@
 // End-to-end: a seconds-long sample of `npm run fuzz` (test/fuzz), so the fuzzer can't rot.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { fuzz, storedItems, unacknowledged } from '../fuzz/fuzz.ts';
 import { runtime } from './support.ts';
 
 describe('fuzz sample', () => {
   it('answers 200 generated requests and 120 generated frames without a 5xx, storing only what it answered', async () => {
     const result = await fuzz(runtime, { http: 200, frames: 120 });
-    const stored = await storedItems(runtime, result.userIds);
+    const stored = await storedItems(runtime, result.userIds, inject('localAwsSecret'));
     const replay = `replay with seed ${result.seed}`;
     expect(result.serverErrors, replay).toEqual([]);
     expect(result.requests).toBe(200);

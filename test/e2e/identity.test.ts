@@ -1,7 +1,7 @@
 // End-to-end: accounts, sessions and user management through the local runtime.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   api,
   bootstrapAdmin,
@@ -383,6 +383,8 @@ describe('npm run create-admin', () => {
       ...process.env,
       COGNITO_PORT: new URL(runtime.cognitoEndpoint).port,
       DYNAMODB_PORT: new URL(runtime.dynamoDbEndpoint).port,
+      // An in-memory runtime's credentials are in no data folder: the tool is given its secret.
+      LOCAL_AWS_SECRET: inject('localAwsSecret'),
     };
     const args = [
       '--import',

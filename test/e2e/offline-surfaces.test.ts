@@ -1,5 +1,6 @@
-// End-to-end: the offline runtime's own endpoints can't be used by anyone but the runtime: the
-// local @connections endpoint refuses what isn't signed before reading it, and caps what is.
+// End-to-end: the offline runtime's services can't be used by anyone but the runtime: the Cognito
+// emulator and DynamoDB Local answer no web page and only the runtime's credentials, and the local
+// @connections endpoint refuses what isn't signed before reading it, and caps what is.
 import { request } from 'node:http';
 import { describe, expect, it, inject } from 'vitest';
 import {
@@ -7,11 +8,87 @@ import {
   PayloadTooLargeException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_REGION } from '#local/aws.ts';
+import { credentialsFromSecret } from '#local/credentials.ts';
 import { newUser, runtime, socketsClosedAfterEach } from './support.ts';
 import { connectionIdsOf } from './planted.ts';
 
 const sockets = socketsClosedAfterEach();
+const credentials = () => credentialsFromSecret(inject('localAwsSecret'));
+
+describe('the local Cognito emulator', () => {
+  const cognito = (creds: { accessKeyId: string; secretAccessKey: string }) =>
+    new CognitoIdentityProviderClient({ endpoint: runtime.cognitoEndpoint, region: LOCAL_REGION, credentials: creds });
+
+  it('takes admin calls signed by the runtime only', async () => {
+    const input = { UserPoolId: runtime.userPoolId, Limit: 1 };
+    expect((await cognito(credentials()).send(new ListUsersCommand(input))).Users).toBeDefined();
+    for (const wrong of [
+      { accessKeyId: 'local', secretAccessKey: 'local' },
+      { accessKeyId: credentials().accessKeyId, secretAccessKey: 'guessed' },
+    ]) {
+      await expect(cognito(wrong).send(new ListUsersCommand(input))).rejects.toMatchObject({
+        name: 'UnrecognizedClientException',
+      });
+    }
+    // AdminSetUserPassword, unsigned, as a web page would send it.
+    const unsigned = await fetch(runtime.cognitoEndpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AWSCognitoIdentityProviderService.AdminSetUserPassword',
+      },
+      body: JSON.stringify({
+        UserPoolId: runtime.userPoolId,
+        Username: 'admin@example.test',
+        Password: 'Pwn3d!Passw0rd',
+        Permanent: true,
+      }),
+    });
+    expect(unsigned.status).toBe(403);
+  });
+
+  it('refuses every request from a web page, preflights included', async () => {
+    const fromPage = { origin: 'https://evil.example', 'content-type': 'application/x-amz-json-1.1' };
+    const preflight = await fetch(runtime.cognitoEndpoint, {
+      method: 'OPTIONS',
+      headers: { ...fromPage, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const listing = await fetch(runtime.cognitoEndpoint, {
+      method: 'POST',
+      headers: { ...fromPage, 'x-amz-target': 'AWSCognitoIdentityProviderService.ListUsers' },
+      body: JSON.stringify({ UserPoolId: runtime.userPoolId }),
+    });
+    expect(listing.status).toBe(403);
+    expect(await listing.text()).not.toContain('@');
+  });
+});
+
+describe('DynamoDB Local', () => {
+  it('shows its tables to the runtime’s credentials only, and allows no web page', async () => {
+    const tables = async (creds: { accessKeyId: string; secretAccessKey: string }) =>
+      (
+        await new DynamoDBClient({ endpoint: runtime.dynamoDbEndpoint, region: LOCAL_REGION, credentials: creds }).send(
+          new ListTablesCommand({}),
+        )
+      ).TableNames;
+    expect(await tables(credentials())).toContain('order-chat-local-main');
+    expect(await tables({ accessKeyId: 'local', secretAccessKey: 'local' })).toEqual([]);
+    const preflight = await fetch(runtime.dynamoDbEndpoint, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-amz-target,content-type,authorization',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
 const managementUrl = () => runtime.wsUrl.replace(/^ws/, 'http');
 
 describe('the local @connections endpoint', () => {
@@ -47,7 +124,7 @@ describe('the local @connections endpoint', () => {
     const management = new ApiGatewayManagementApiClient({
       endpoint: managementUrl(),
       region: LOCAL_REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: inject('localAwsSecret') },
+      credentials: credentials(),
     });
     const empty = JSON.stringify({ type: 'leftRoom', roomId: '' }).length;
     const frame = (bytes: number) => JSON.stringify({ type: 'leftRoom', roomId: 'x'.repeat(bytes - empty) });

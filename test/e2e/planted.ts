@@ -10,13 +10,13 @@ import {
   GoneException,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { inject } from 'vitest';
-import { LOCAL_REGION } from '#local/aws.ts';
+import { LOCAL_REGION, localAwsEnvironment } from '#local/aws.ts';
+import { credentialsFromSecret } from '#local/credentials.ts';
 import { runtime } from './support.ts';
 
 Object.assign(process.env, {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
+  // The runtime's own credentials: DynamoDB Local keeps a database per access key id.
+  ...localAwsEnvironment(credentialsFromSecret(inject('localAwsSecret'))),
   AWS_ENDPOINT_URL_DYNAMODB: runtime.dynamoDbEndpoint,
   MAIN_TABLE_NAME: 'order-chat-local-main',
   CONNECTIONS_TABLE_NAME: 'order-chat-local-connections',
@@ -58,7 +58,7 @@ export async function connectionCutter(userId: string): Promise<() => Promise<nu
   const management = new ApiGatewayManagementApiClient({
     endpoint: runtime.wsUrl.replace(/^ws/, 'http'),
     region: LOCAL_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: inject('localAwsSecret') },
+    credentials: credentialsFromSecret(inject('localAwsSecret')),
   });
   const live = await connectionsOfUser(userId);
   return async () => {

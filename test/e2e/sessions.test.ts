@@ -9,6 +9,7 @@ import {
   newAdmin,
   newUser,
   placeOrder,
+  runtime,
   socketsClosedAfterEach,
   type Client,
   type Session,
@@ -160,7 +161,7 @@ describe('tokens', () => {
   it('refuses a correctly signed access token without exp on HTTP, tickets included', async () => {
     const user = await newUser('sess-noexp');
     const { exp: _exp, ...claims } = decodePayload(user.accessToken);
-    const token = emulatorSignedToken({ ...claims, jti: 'no-exp' });
+    const token = emulatorSignedToken({ ...claims, jti: 'no-exp' }, runtime.dataDir);
     expect((await api('GET', '/users/me', { token })).status).toBe(401);
     expect((await api('POST', '/chat/tickets', { token })).status).toBe(401);
   });
@@ -169,12 +170,15 @@ describe('tokens', () => {
     const user = await newUser('sess-expiry');
     const { id: roomId } = await order(user);
     const now = Math.floor(Date.now() / 1000);
-    const shortLived = emulatorSignedToken({
-      ...decodePayload(user.accessToken),
-      jti: 'short',
-      iat: now,
-      exp: now + 2,
-    });
+    const shortLived = emulatorSignedToken(
+      {
+        ...decodePayload(user.accessToken),
+        jti: 'short',
+        iat: now,
+        exp: now + 2,
+      },
+      runtime.dataDir,
+    );
     const c = await sockets.ticket({ accessToken: shortLived });
     c.send({ action: 'joinRoom', roomId });
     await c.next((f) => f.type === 'chatHistory');

@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import * as z from 'zod';
 import { emulatorClientConfig } from '#local/aws.ts';
+import { credentialsFromSecret } from '#local/credentials.ts';
 import { httpRoutes, splitRouteKey, wsRoutes, type HttpRoute, type WsRoute } from '#lambdas/routes.ts';
 import { arbitraryFor, mutated } from './schema-arbitrary.ts';
 
@@ -340,9 +341,11 @@ export function unacknowledged(stored: { messages: Map<string, string> }, result
 export async function storedItems(
   target: FuzzTarget,
   userIds: readonly string[],
+  /** The runtime's LOCAL_AWS_SECRET: DynamoDB Local keeps a database per access key id. */
+  awsSecret: string,
 ): Promise<{ orders: Set<string>; messages: Map<string, string> }> {
   const { DynamoDBClient, ScanCommand } = await import('@aws-sdk/client-dynamodb');
-  const client = new DynamoDBClient(emulatorClientConfig(target.dynamoDbEndpoint));
+  const client = new DynamoDBClient(emulatorClientConfig(target.dynamoDbEndpoint, credentialsFromSecret(awsSecret)));
   const orders = new Set<string>();
   /** Message id → content. */
   const messages = new Map<string, string>();

@@ -5,6 +5,7 @@
  * accepted (2xx): most requests are valid by the route table's schemas, the rest broken. FUZZ_REQUESTS, FUZZ_FRAMES and
  * FUZZ_SEED override the sizes and the seed (printed, so a failure can be replayed).
  */
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { spawnRuntime } from '../support/runtime-process.ts';
 import { fuzz, storedItems, unacknowledged } from './fuzz.ts';
@@ -15,7 +16,11 @@ const counts = {
   seed: Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000),
 };
 mkdirSync('.cache', { recursive: true });
-const runtime = spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR' }, createWriteStream('.cache/fuzz-runtime.log'));
+const awsSecret = randomBytes(24).toString('base64url');
+const runtime = spawnRuntime(
+  { POWERTOOLS_LOG_LEVEL: 'ERROR', LOCAL_AWS_SECRET: awsSecret },
+  createWriteStream('.cache/fuzz-runtime.log'),
+);
 let failed = true;
 try {
   const target = await runtime.ready;
@@ -24,7 +29,7 @@ try {
   );
   const started = performance.now();
   const result = await fuzz(target, counts);
-  const stored = await storedItems(target, result.userIds);
+  const stored = await storedItems(target, result.userIds, awsSecret);
   const unanswered = [...stored.orders].filter((id) => !result.created.has(id));
   const unacked = unacknowledged(stored, result);
   console.log(

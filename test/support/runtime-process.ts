@@ -16,6 +16,8 @@ export interface RuntimeInfo {
   clientId: string;
   cognitoEndpoint: string;
   dynamoDbEndpoint: string;
+  /** The runtime's data folder: its credentials, and the key its Cognito emulator signs tokens with. */
+  dataDir: string;
 }
 
 /**

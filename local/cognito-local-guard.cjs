@@ -1,0 +1,176 @@
+/**
+ * Loaded into cognito-local's process (`node --require`), before it starts, to make it the
+ * runtime's alone. cognito-local signs tokens with a private key shipped inside its npm package,
+ * the same on every install (anyone could sign a token as any user), and answers any web page's
+ * requests (`Access-Control-Allow-Origin: *`). Here:
+ * - its signing key is one made for this data folder (COGNITO_LOCAL_KEY_FILE, readable by its
+ *   owner only), put where cognito-local loads its own from;
+ * - a browser request (one with an Origin header, or a preflight) is refused;
+ * - every operation that AWS accepts only SigV4-signed (admin and pool management: all but the
+ *   public ones a user calls with their own token or password) must be signed with the runtime's
+ *   credentials (COGNITO_GUARD_ACCESS_KEY_ID, COGNITO_GUARD_SECRET), or it is refused as AWS
+ *   refuses a bad signature.
+ * Both replace modules cognito-local requires (its key files, and `cors`, whose middleware runs
+ * before its body parser), by seeding Node's module cache.
+ */
+'use strict';
+const { createHash, createHmac, generateKeyPairSync, timingSafeEqual } = require('node:crypto');
+const { readFileSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const Module = require('node:module');
+const { SignatureV4 } = require('@smithy/signature-v4');
+
+const libDir = join(dirname(process.env.COGNITO_LOCAL_ENTRY), '..');
+
+function seed(filename, exports) {
+  const module = new Module(filename);
+  module.filename = filename;
+  module.loaded = true;
+  module.exports = exports;
+  require.cache[filename] = module;
+}
+
+// The signing key: made once for the data folder. kid stays "CognitoLocal": cognito-local signs with that id.
+function signingKey(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const made = {
+      privatePem: privateKey.export({ type: 'pkcs1', format: 'pem' }),
+      publicPem: publicKey.export({ type: 'pkcs1', format: 'pem' }),
+      publicJwk: { ...publicKey.export({ format: 'jwk' }), use: 'sig', kid: 'CognitoLocal', alg: 'RS256' },
+    };
+    writeFileSync(file, JSON.stringify(made), { mode: 0o600 });
+    return made;
+  }
+}
+const key = signingKey(process.env.COGNITO_LOCAL_KEY_FILE);
+seed(join(libDir, 'keys', 'cognitoLocal.private.json'), { pem: key.privatePem });
+seed(join(libDir, 'keys', 'cognitoLocal.public.json'), { pem: key.publicPem, jwk: key.publicJwk });
+
+/** What AWS takes without a signature: calls a user makes with their own password, code or token. */
+const PUBLIC_OPERATIONS = new Set([
+  'AssociateSoftwareToken',
+  'ChangePassword',
+  'ConfirmDevice',
+  'ConfirmForgotPassword',
+  'ConfirmSignUp',
+  'DeleteUser',
+  'DeleteUserAttributes',
+  'ForgetDevice',
+  'ForgotPassword',
+  'GetDevice',
+  'GetTokensFromRefreshToken',
+  'GetUser',
+  'GetUserAttributeVerificationCode',
+  'GlobalSignOut',
+  'InitiateAuth',
+  'ListDevices',
+  'ResendConfirmationCode',
+  'RespondToAuthChallenge',
+  'RevokeToken',
+  'SetUserMFAPreference',
+  'SetUserSettings',
+  'SignUp',
+  'UpdateDeviceStatus',
+  'UpdateUserAttributes',
+  'VerifySoftwareToken',
+  'VerifyUserAttribute',
+]);
+const MAX_BODY_BYTES = 1024 * 1024;
+const credentials = {
+  accessKeyId: process.env.COGNITO_GUARD_ACCESS_KEY_ID,
+  secretAccessKey: process.env.COGNITO_GUARD_SECRET,
+};
+
+class Sha256 {
+  constructor(secret) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  }
+  update(data) {
+    this.hash.update(data);
+  }
+  async digest() {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/;
+
+async function signedByRuntime(req, body) {
+  const match = AUTHORIZATION.exec(String(req.headers.authorization ?? ''));
+  const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(String(req.headers['x-amz-date'] ?? ''));
+  if (!match || !date || match[1] !== credentials.accessKeyId || match[4] !== 'cognito-idp') return false;
+  const signingDate = new Date(Date.UTC(+date[1], +date[2] - 1, +date[3], +date[4], +date[5], +date[6]));
+  if (Math.abs(Date.now() - signingDate.getTime()) > 15 * 60_000) return false;
+  const headers = {};
+  for (const name of match[5].split(';')) {
+    if (req.headers[name] === undefined) return false;
+    headers[name] = String(req.headers[name]);
+  }
+  const signer = new SignatureV4({ credentials, region: match[3], service: 'cognito-idp', sha256: Sha256 });
+  const signed = await signer.sign(
+    {
+      method: req.method,
+      protocol: 'http:',
+      hostname: String(req.headers.host).split(':')[0],
+      path: '/',
+      query: {},
+      headers,
+      body,
+    },
+    { signingDate },
+  );
+  const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? '';
+  return expected.length === 64 && timingSafeEqual(Buffer.from(expected), Buffer.from(match[6]));
+}
+
+function refuse(res, status, type, message) {
+  res
+    .status(status)
+    .type('application/x-amz-json-1.1')
+    .send(JSON.stringify({ __type: type, message }));
+}
+
+function guard() {
+  return (req, res, next) => {
+    if (req.headers.origin !== undefined || req.method === 'OPTIONS') {
+      return refuse(res, 403, 'AccessDeniedException', 'The local Cognito emulator takes no requests from web pages.');
+    }
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (req.method !== 'POST' || PUBLIC_OPERATIONS.has(operation)) return next();
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) return refuse(res, 413, 'RequestEntityTooLarge', 'Request body too large');
+      const body = Buffer.concat(chunks);
+      signedByRuntime(req, body).then(
+        (signed) => {
+          if (!signed) {
+            return refuse(
+              res,
+              403,
+              'UnrecognizedClientException',
+              'The security token included in the request is invalid.',
+            );
+          }
+          try {
+            // cognito-local's body parser sees a finished request and keeps this body.
+            req.body = JSON.parse(body.toString('utf8') || '{}');
+          } catch {
+            return refuse(res, 400, 'SerializationException', 'The request body is not JSON.');
+          }
+          next();
+        },
+        (error) => next(error),
+      );
+    });
+  };
+}
+seed(require.resolve('cors', { paths: [join(libDir, 'server')] }), guard);
