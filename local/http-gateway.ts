@@ -52,7 +52,7 @@ export interface HttpGatewayOptions {
   /** One line per request (local/request-log.ts). */
   requestLog?: RequestLog;
   /** Offline only: components of the runtime that are down; GET /health answers 503 naming them. */
-  componentsDown?: () => string[];
+  componentsDown?: () => Promise<string[]>;
   /**
    * Offline only: paths CloudFront sends to another origin before the API sees them (the web
    * app's bucket at /app): served here, outside the API's throttle and routes.
@@ -99,7 +99,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
       type: 'about:blank',
       title: 'Service unavailable',
       status: 503,
-      detail: `Down: ${down.join(', ')}. The local runtime is restarting it.`,
+      detail: `Down: ${down.join(', ')}. The local runtime restarts what dies; one that hangs answers again once it is resumed.`,
     };
     sendJson(res, 503, problem, { ...corsAnswer, 'content-type': 'application/problem+json', 'retry-after': '2' });
   };
@@ -238,7 +238,7 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     if (bucket && !bucket.take()) return refuse(429, 'stage throttle', { 'retry-after': '1' });
     const found = match(routes, method, rawPath);
     if (!found) return refuse(404, `no route for ${method} ${rawPath}`);
-    const down = found.compiled.routeKey === 'GET /health' ? (options.componentsDown?.() ?? []) : [];
+    const down = found.compiled.routeKey === 'GET /health' ? ((await options.componentsDown?.()) ?? []) : [];
     if (down.length) {
       req.resume();
       return componentsDown(res, down, corsAnswer);

@@ -96,6 +96,32 @@ export interface Runtime {
 
 export class PortInUseError extends StartupError {}
 
+/** How long a component may take to answer /health's probe before it counts as hung. */
+const PROBE_MS = 1000;
+
+/**
+ * The components that are running but don't answer (stopped with SIGSTOP, a JVM in a long pause,
+ * a deadlock): a process that lives says nothing about whether it serves. Any HTTP answer counts.
+ */
+async function hung(components: { name: string; endpoint: string; probePath: string }[], dead: Set<string>) {
+  const answers = await Promise.all(
+    components
+      .filter((component) => !dead.has(component.name))
+      .map(async (component) => {
+        try {
+          const response = await fetch(`${component.endpoint}${component.probePath}`, {
+            signal: AbortSignal.timeout(PROBE_MS),
+          });
+          await response.body?.cancel();
+          return undefined;
+        } catch {
+          return `${component.name} (no answer within ${PROBE_MS} ms)`;
+        }
+      }),
+  );
+  return answers.filter((name): name is string => name !== undefined);
+}
+
 /**
  * Fails with one clear line when a port is taken; 0 picks a free one. The port stays held until
  * `release()`, called just before its user binds it, so a runtime starting alongside can't pick it.
@@ -292,6 +318,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return startDynamo();
     });
     supervise('cognito-local', cognitoLocal, startCognito);
+    const probes = [
+      { name: 'DynamoDB Local', endpoint: dynamo.endpoint, probePath: '/' },
+      { name: 'cognito-local', endpoint: cognitoLocal.endpoint, probePath: '/health' },
+    ];
 
     const local = stages.local;
     // What the stack gives the functions, pointed at the local components.
@@ -352,7 +382,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         exposeHeaders: [...httpCors.exposeHeaders],
         maxAgeSeconds: httpCors.maxAgeSeconds,
       },
-      componentsDown: () => [...down],
+      componentsDown: async () => [...down, ...(await hung(probes, down))],
       staticSite: webApp({ webSocketPort: wsPort, webSocketStage: WS_STAGE, watch: options.watch ?? false, log }),
       log,
       ...(options.requestLog ? { requestLog: options.requestLog } : {}),

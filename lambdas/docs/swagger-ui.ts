@@ -40,8 +40,10 @@ export const DOCS_PAGE = `<!doctype html>
 </body>
 </html>`;
 
-// Served as a file so the page's CSP can forbid inline scripts.
-export const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true });`;
+// Served as a file so the page's CSP can forbid inline scripts. A token pasted into Authorize stays
+// in the page only: persisted, Swagger UI would keep it in localStorage, for any script of this
+// origin to read long after the tab is closed.
+export const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', persistAuthorization: false });`;
 
 /** The docs page runs Swagger UI from this origin only; it talks to the API it is served from. */
 export const DOCS_CSP =

@@ -25,8 +25,20 @@ export interface KeyClaim {
   requestDigest: string;
 }
 
+/** JSON with every object's keys in one order: the same request, whatever order its keys came in. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 export const digestOf = (request: unknown): string =>
-  createHash('sha256').update(JSON.stringify(request)).digest('base64url');
+  createHash('sha256').update(canonicalJson(request)).digest('base64url');
 
 /** Keys are the client's strings, scoped to the user: two users may pick the same one. */
 const recordId = (userId: string, key: string) => `ORDER#${userId}#${digestOf(key)}`;

@@ -86,6 +86,8 @@ interface TokenClaims {
   exp?: number;
   iat?: number;
   auth_time?: number;
+  /** In AWS: the sign-in a refreshed access token belongs to. */
+  origin_jti?: string;
 }
 
 function claimsOf(token: string): TokenClaims {
@@ -203,6 +205,23 @@ export async function refresh(refreshToken: string): Promise<Tokens & { userId: 
     sessionStartedAt: sessionStartOf(auth.AccessToken, refreshToken),
     userId: subjectOf(auth.IdToken),
   };
+}
+
+/**
+ * Whose sign-in a refresh token belongs to, as Cognito says by refreshing it: the user, and (in AWS,
+ * where refreshed tokens carry it) the sign-in's `origin_jti`. Undefined for a token Cognito refuses.
+ */
+export async function refreshTokenOwner(
+  refreshToken: string,
+): Promise<{ userId: string; sessionId?: string } | undefined> {
+  try {
+    const tokens = await refresh(refreshToken);
+    const originJti = claimsOf(tokens.accessToken).origin_jti;
+    return { userId: tokens.userId, ...(typeof originJti === 'string' && originJti ? { sessionId: originJti } : {}) };
+  } catch (error) {
+    if (error instanceof UnauthorizedError) return undefined;
+    throw error;
+  }
 }
 
 /** RevokeToken also invalidates, inside Cognito, the access tokens issued from this refresh token. */

@@ -102,10 +102,16 @@ export async function refresh(refreshToken: string) {
 /**
  * Ends this one session: its refresh token is revoked in Cognito, its access
  * tokens are refused from the next request on, and its WebSockets are closed.
- * The account's other sessions (other devices) carry on.
+ * The account's other sessions (other devices) carry on. A refresh token that
+ * isn't this session's (another user's, another sign-in's, or garbage) is left
+ * alone, and the session still ends.
  */
 export async function logout(caller: Caller, session: Session, refreshToken: string): Promise<void> {
-  await accounts.revoke(refreshToken);
+  const owner = await accounts.refreshTokenOwner(refreshToken);
+  // In AWS a refreshed token names its sign-in (origin_jti); cognito-local's names none, so there
+  // the token need only be the caller's (README, "Sessions").
+  const ours = owner?.userId === session.userId && (owner.sessionId === undefined || owner.sessionId === session.id);
+  if (ours) await accounts.revoke(refreshToken);
   // The profile the session check just read: the writes below are conditional on what they change,
   // so a logout elsewhere in the same instant costs at most one remembered session too many.
   const profile = profileRead(caller) ?? (await profiles.getProfile(session.userId));

@@ -156,10 +156,6 @@ export async function acceptUpgrade(
     const reason = `no stage at ${url.pathname}: connect to /${options.stage}`;
     return refuse({ status: 403, message: 'Forbidden', reason });
   }
-  const origin = req.headers.origin;
-  if (origin && options.allowOrigins && !originAllowed(options.allowOrigins, origin)) {
-    return refuse({ status: 403, message: 'Forbidden', reason: `origin ${origin} is not in the CORS allow-list` });
-  }
   const headerPairs: [string, string][] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) headerPairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
   const upgrade: Upgrade = {
@@ -175,7 +171,14 @@ export async function acceptUpgrade(
     headers: multiValue(headerPairs),
     query: multiValue([...url.searchParams.entries()]),
   };
-  const refusal = (await authorize(state, upgrade)) ?? (await connectRoute(state, upgrade));
+  // The origin is checked after the authorizer has spent the ticket: a ticket sent from a page
+  // that may not connect is used up all the same, never left valid in a log.
+  const origin = req.headers.origin;
+  const badOrigin =
+    origin && options.allowOrigins && !originAllowed(options.allowOrigins, origin)
+      ? { status: 403, message: 'Forbidden', reason: `origin ${origin} is not in the CORS allow-list` }
+      : undefined;
+  const refusal = (await authorize(state, upgrade)) ?? badOrigin ?? (await connectRoute(state, upgrade));
   if (refusal) return refuse(refusal);
   const connectFn = options.routes.$connect?.handler;
   logConnect(101, connectFn ? { fn: connectFn } : {});

@@ -120,11 +120,11 @@ describe('local surfaces', () => {
     expect(c.socket.readyState).toBe(WebSocket.OPEN);
   });
 
-  it('WebSocket upgrades check Origin against the CORS allow-list; clients without Origin still connect', async () => {
+  it('WebSocket upgrades check Origin against the CORS allow-list, spending the ticket; clients without Origin still connect', async () => {
     const user = await newUser('origin');
     const ticket = async () => (await api('POST', '/chat/tickets', { token: user.accessToken })).body.ticket;
-    const withOrigin = async (origin: string) => {
-      const url = `${runtime.wsUrl}?ticket=${encodeURIComponent(await ticket())}`;
+    const withOrigin = async (origin: string, given?: string) => {
+      const url = `${runtime.wsUrl}?ticket=${encodeURIComponent(given ?? (await ticket()))}`;
       return new Promise<number>((resolve) => {
         const socket = new WebSocket(url, { origin });
         socket.once('open', () => {
@@ -137,7 +137,10 @@ describe('local surfaces', () => {
         });
       });
     };
-    expect(await withOrigin('https://evil.example')).toBe(403);
+    const refusedTicket = await ticket();
+    expect(await withOrigin('https://evil.example', refusedTicket)).toBe(403);
+    // A ticket sent from a page that may not connect is used up all the same.
+    expect(await connect(`?ticket=${encodeURIComponent(refusedTicket)}`)).toEqual({ refusedWith: 401 });
     expect(await withOrigin('http://localhost:5173')).toBe(101);
     const plain = await connect(`?ticket=${encodeURIComponent(await ticket())}`);
     expect('socket' in plain).toBe(true);

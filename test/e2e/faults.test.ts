@@ -95,6 +95,10 @@ describe('faults', () => {
       expect(answer.status).toBe(503);
       expect(answer.type).toBe('application/problem+json');
       expect(answer.ms).toBeLessThan(5000);
+      // A hung component is named on /health as a dead one is.
+      const health = await call('GET', '/health');
+      expect(health.status).toBe(503);
+      expect(String(health.body.detail)).toContain('DynamoDB Local (no answer within');
     } finally {
       process.kill(java, 'SIGCONT');
     }

@@ -120,6 +120,23 @@ describe('safe retries with Idempotency-Key', () => {
     expect(await countOrders(user)).toBe(1);
   });
 
+  it('takes the same body with its keys in another order as the same request', async () => {
+    const user = await newUser('reordered');
+    const key = randomUUID();
+    const first = await place(user, validOrder(3), { 'idempotency-key': key });
+    const { description, specifications, quantity, metadata } = validOrder(3);
+    const reordered = {
+      metadata,
+      quantity,
+      specifications: { tags: specifications.tags, size: { h: 20, w: 10 }, color: specifications.color },
+      description,
+    };
+    const second = await place(user, reordered, { 'idempotency-key': key });
+    expect(second.status).toBe(201);
+    expect(second.body.id).toBe(first.body.id);
+    expect(await countOrders(user)).toBe(1);
+  });
+
   it('answers 422 for the same key with another body, and writes nothing', async () => {
     const user = await newUser('mismatch');
     const key = randomUUID();

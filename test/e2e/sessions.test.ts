@@ -57,6 +57,26 @@ describe('logout', () => {
     expect((await laptopSocket.next((f) => f.type === 'chatHistory')).roomId).toBe(roomId);
     expect((await api('POST', '/auth/refresh', { body: { refreshToken: laptop.refreshToken } })).status).toBe(200);
   });
+
+  it("revokes no one else's refresh token, and ends the session even with a token that isn't a refresh token", async () => {
+    const [mallory, victim] = await Promise.all([newUser('sess-mallory'), newUser('sess-victim')]);
+    const stolen = await api('POST', '/auth/logout', {
+      token: mallory.accessToken,
+      body: { refreshToken: victim.refreshToken },
+    });
+    expect(stolen.status).toBe(204);
+    // The victim's refresh token still works; Mallory's session is over all the same.
+    expect((await api('POST', '/auth/refresh', { body: { refreshToken: victim.refreshToken } })).status).toBe(200);
+    expect((await api('GET', '/users/me', { token: mallory.accessToken })).status).toBe(401);
+
+    const careless = await newUser('sess-garbage');
+    const garbage = await api('POST', '/auth/logout', {
+      token: careless.accessToken,
+      body: { refreshToken: 'not-a-refresh-token' },
+    });
+    expect(garbage.status).toBe(204);
+    expect((await api('GET', '/users/me', { token: careless.accessToken })).status).toBe(401);
+  });
 });
 
 describe('sign out everywhere', () => {

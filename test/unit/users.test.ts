@@ -213,7 +213,15 @@ describe('POST /auth/refresh and /auth/logout', () => {
     expect(response.statusCode).toBe(401);
   });
 
-  it('revokes the refresh token on logout and remembers the session as ended', async () => {
+  it("revokes the session's own refresh token on logout and remembers the session as ended", async () => {
+    // Cognito refreshes the token to say whose sign-in it is: this caller's.
+    cognito.on(InitiateAuthCommand).resolves({
+      AuthenticationResult: {
+        AccessToken: fakeJwt({ sub: USER_ID, origin_jti: `session-of-${USER_ID}`, exp: 9_999_999_999 }),
+        IdToken: fakeJwt({ sub: USER_ID }),
+      },
+      ...meta,
+    });
     cognito.on(RevokeTokenCommand).resolves(meta);
     dynamo.on(GetCommand).resolves({ Item: profile(USER_ID, 'REGULAR'), ...meta });
     dynamo.on(UpdateCommand).resolves(meta);
@@ -227,6 +235,26 @@ describe('POST /auth/refresh and /auth/logout', () => {
     const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(update.UpdateExpression).toBe('SET endedSessions = :map');
     expect(Object.keys(update.ExpressionAttributeValues![':map'])).toEqual([sessionKey(`session-of-${USER_ID}`)]);
+  });
+
+  it('revokes no refresh token of another sign-in, and ends this session all the same', async () => {
+    cognito.on(InitiateAuthCommand).resolves({
+      AuthenticationResult: {
+        AccessToken: fakeJwt({ sub: USER_ID, origin_jti: 'another-sign-in', exp: 9_999_999_999 }),
+        IdToken: fakeJwt({ sub: USER_ID }),
+      },
+      ...meta,
+    });
+    dynamo.on(GetCommand).resolves({ Item: profile(USER_ID, 'REGULAR'), ...meta });
+    dynamo.on(UpdateCommand).resolves(meta);
+    dynamo.on(QueryCommand).resolves({ Items: [], ...meta });
+    const response = await call(
+      logoutHandler,
+      httpEvent('POST /auth/logout', { body: { refreshToken: 'r2' }, claims: userClaims() }),
+    );
+    expect(response.statusCode).toBe(204);
+    expect(cognito.commandCalls(RevokeTokenCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 
   it('refuses a session ended by logout, and one older than a sign-out-everywhere', async () => {
