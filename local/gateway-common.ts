@@ -49,6 +49,26 @@ export class TokenBucket {
   }
 }
 
+/**
+ * The stage's throttle, as API Gateway applies it: the stage's default route settings
+ * (ThrottlingRateLimit, ThrottlingBurstLimit) are a bucket for each route, not one for the stage,
+ * so a flood of one route leaves the others their own
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html, "Route-level
+ * throttling"; the same for WebSocket APIs' DefaultRouteSettings).
+ */
+export function routeThrottle(settings: { rateLimit: number; burstLimit: number }) {
+  const buckets = new Map<string, TokenBucket>();
+  return {
+    take(routeKey: string): boolean {
+      let bucket = buckets.get(routeKey);
+      if (!bucket) buckets.set(routeKey, (bucket = new TokenBucket(settings.rateLimit, settings.burstLimit)));
+      return bucket.take();
+    },
+  };
+}
+
+export type RouteThrottle = ReturnType<typeof routeThrottle>;
+
 /** CORS allow-list matching: exact origins, `*`, and `https://*`-style scheme wildcards. */
 export function originAllowed(allowOrigins: readonly string[], origin: string): boolean {
   return allowOrigins.some((allowed) => {

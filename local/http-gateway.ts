@@ -17,7 +17,7 @@ import {
   gatewayId,
   integrationTimeoutMs,
   originAllowed,
-  TokenBucket,
+  routeThrottle,
   type GatewayRoute,
 } from './gateway-common.ts';
 import { compile, match } from './http-gateway/routing.ts';
@@ -71,9 +71,7 @@ type JwtContext = { jwt: { claims: Record<string, string>; scopes: null } };
 
 export function createHttpGateway(options: HttpGatewayOptions): Server {
   const routes = compile(options.routes);
-  const bucket = options.throttle
-    ? new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit)
-    : undefined;
+  const throttle = options.throttle ? routeThrottle(options.throttle) : undefined;
   const log = options.log ?? ((message, error) => console.error(message, error ?? ''));
   const { cors } = options;
 
@@ -235,9 +233,11 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
       });
       return res.end(EDGE_LIMIT_RESPONSE.body);
     }
-    if (bucket && !bucket.take()) return refuse(429, 'stage throttle', { 'retry-after': '1' });
     const found = match(routes, method, rawPath);
     if (!found) return refuse(404, `no route for ${method} ${rawPath}`);
+    if (throttle && !throttle.take(found.compiled.routeKey)) {
+      return refuse(429, `stage throttle of ${found.compiled.routeKey}`, { 'retry-after': '1' });
+    }
     const down = found.compiled.routeKey === 'GET /health' ? ((await options.componentsDown?.()) ?? []) : [];
     if (down.length) {
       req.resume();

@@ -66,8 +66,8 @@ async function routeFrame(
   // The gateway's own answers, as API Gateway words them.
   const reply = (message: string) =>
     deliver(state, connection, JSON.stringify({ message, connectionId, requestId: context.requestId }), 'a reply');
-  if (state.bucket && !state.bucket.take()) {
-    logFrame(429, { reason: 'stage throttle' });
+  if (state.throttle && !state.throttle.take(routeKey ?? '$default')) {
+    logFrame(429, { reason: `stage throttle of ${routeKey ?? '$default'}` });
     reply('Too Many Requests');
     return;
   }

@@ -1,6 +1,13 @@
 /** What every part of the local WebSocket gateway shares: its options, its live connections, and how it runs a route. */
 import type { WebSocket } from 'ws';
-import { gatewayId, clfTime, integrationTimeoutMs, TokenBucket, type GatewayRoute } from '../gateway-common.ts';
+import {
+  gatewayId,
+  clfTime,
+  integrationTimeoutMs,
+  routeThrottle,
+  type GatewayRoute,
+  type RouteThrottle,
+} from '../gateway-common.ts';
 import { invoke, type HandlerLoader } from '../lambda-runner.ts';
 import type { RequestLog } from '../request-log.ts';
 
@@ -55,8 +62,8 @@ export interface GatewayState {
   connections: Map<string, LiveConnection>;
   /** The route keys frames are selected among. */
   routeKeys: string[];
-  /** The stage throttle, when configured. */
-  bucket: TokenBucket | undefined;
+  /** The stage throttle, a bucket per route, when configured. */
+  throttle: RouteThrottle | undefined;
   idleTimeoutMs: number;
   log: (message: string, error?: unknown) => void;
   run: (route: WsGatewayRoute, event: unknown) => Promise<unknown>;
@@ -67,7 +74,7 @@ export function gatewayState(options: WsGatewayOptions): GatewayState {
     options,
     connections: new Map(),
     routeKeys: Object.keys(options.routes),
-    bucket: options.throttle ? new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit) : undefined,
+    throttle: options.throttle ? routeThrottle(options.throttle) : undefined,
     idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
     log: options.log ?? ((message, error) => console.error(message, error ?? '')),
     run: (route, event) =>

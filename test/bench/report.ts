@@ -20,6 +20,15 @@ export interface BenchResults {
   bill: { lines: BillLine[]; total: number } | undefined;
   sessionCheck: { roundTrips: number; capacityUnits: number; itemBytes: number } | undefined;
   flood: { quietP99Ms: number; floodP99Ms: number; ratio: number } | undefined;
+  /** Another user's p99 while one user (or one address) is held at each limit. */
+  abuse?: {
+    kind: string;
+    what: string;
+    quietP99Ms: number;
+    abusedP99Ms: number;
+    ratio: number;
+    answers: Record<string, number>;
+  }[];
   fanout: FanoutRow[];
   misses: string[];
 }
@@ -146,13 +155,30 @@ export function benchmarksMarkdown(results: BenchResults): string {
     '| --- | --- | --- |',
     ...Object.entries(results.httpLatency).map(([route, { p50, p95 }]) => `| \`${route}\` | ${ms(p50)} | ${ms(p95)} |`),
     '',
-    '## A flood from one socket',
+    '## One user at each limit',
     '',
     results.flood
       ? `Another user's \`GET /orders/{id}\` p99: ${ms(results.flood.quietP99Ms)} quiet, ${ms(results.flood.floodP99Ms)} ` +
         `during 2,000 frames from one socket: ${results.flood.ratio.toFixed(1)}× (target ≤ 3×).`
       : 'Not measured.',
     '',
+    ...(results.abuse?.length
+      ? [
+          'The same reader while one user (or one client address) sends one kind of request as fast as it is',
+          'answered, from a process of its own, four requests in flight (joinRoom: 50 frames every 50 ms):',
+          '',
+          '| held at its limit | reader p99 quiet | meanwhile | ratio (target ≤ 3×) | how the abuser was answered |',
+          '| --- | --- | --- | --- | --- |',
+          ...results.abuse.map(
+            (row) =>
+              `| ${row.what} | ${ms(row.quietP99Ms)} | ${ms(row.abusedP99Ms)} | ${row.ratio.toFixed(1)}× | ` +
+              `${Object.entries(row.answers)
+                .map(([status, n]) => `${n.toLocaleString('en')} × ${status}`)
+                .join(', ')} |`,
+          ),
+          '',
+        ]
+      : []),
     '## Chat fan-out',
     '',
     'One room, its listeners all connected through the local WebSocket gateway; time from a send to the last',

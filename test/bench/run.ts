@@ -29,7 +29,7 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { measureFlood } from '../support/flood-measure.ts';
+import { measureAbuse, measureFlood, type AbuseKind } from '../support/flood-measure.ts';
 import { measureFanout, type FanoutRow } from './fanout.ts';
 import { measureFloors } from './floors.ts';
 import { measureRouteCosts, type MeteredCall } from './route-costs.ts';
@@ -246,13 +246,25 @@ async function measureSessionCheck(
 }
 
 /** A new customer of the runtime at `base` with one order placed: their token and the order's (room's) id. */
-async function customerWithOrder(base: string, label: string): Promise<{ token: string; order: string }> {
-  const { token } = await signUp(base, label);
+/** Each limit the bench holds a user (or an address) at, while another user reads. */
+const ABUSES: [AbuseKind, string][] = [
+  ['joins', 'joinRoom frames from one socket'],
+  ['tickets', 'WebSocket tickets from one user'],
+  ['pages', 'message pages from one user'],
+  ['signIns', 'wrong passwords for one address'],
+  ['signUps', 'sign-ups from one address'],
+];
+
+async function customerWithOrder(
+  base: string,
+  label: string,
+): Promise<{ token: string; order: string; email: string }> {
+  const { token, email } = await signUp(base, label);
   const placed = await request(base, 'POST', '/orders', {
     body: { description: 'x', specifications: {}, quantity: 1 },
     token,
   });
-  return { token, order: placed.id as string };
+  return { token, order: placed.id as string, email };
 }
 
 async function httpLatency(runtime: Runtime) {
@@ -442,12 +454,20 @@ console.log(
   }
 }
 
-console.log('\n7. A flood from one socket (2,000 sendMessage frames) vs another user reading an order');
+console.log('\n7. One user (or address) at each limit vs another user reading an order');
 {
   // A runtime in its own process: in this one, the reader would share the runtime's thread.
   const flooded = spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', REQUEST_LOG: 'off' });
   try {
     const { httpUrl: base, wsUrl } = onLoopback(await flooded.ready);
+    const report = (what: string, quietP99: number, abusedP99: number) => {
+      const ratio = abusedP99 / quietP99;
+      console.log(
+        `   ${what.padEnd(44)} reader p99 quiet ${quietP99.toFixed(1)} ms, meanwhile ${abusedP99.toFixed(1)} ms: ${ratio.toFixed(1)}× (target ≤ ${TARGETS.floodSlowdown}×)`,
+      );
+      if (ratio > TARGETS.floodSlowdown) misses.push(`reader slowed by ${what}`);
+      return ratio;
+    };
     const [flooder, reader] = [await customerWithOrder(base, 'flooder'), await customerWithOrder(base, 'reader')];
     const { quietP99, floodP99 } = await measureFlood({
       httpUrl: base,
@@ -457,12 +477,34 @@ console.log('\n7. A flood from one socket (2,000 sendMessage frames) vs another 
       readerToken: reader.token,
       readerOrder: reader.order,
     });
-    const ratio = floodP99 / quietP99;
+    const ratio = report('2,000 sendMessage frames from one socket', quietP99, floodP99);
     results.flood = { quietP99Ms: quietP99, floodP99Ms: floodP99, ratio };
-    console.log(
-      `   reader p99 quiet ${quietP99.toFixed(1)} ms, during the flood ${floodP99.toFixed(1)} ms: ${ratio.toFixed(1)}× (target ≤ ${TARGETS.floodSlowdown}×)`,
-    );
-    if (ratio > TARGETS.floodSlowdown) misses.push('flood slowdown');
+    results.abuse = [];
+    for (const [kind, what] of ABUSES) {
+      // A fresh abuser each time: the limits are per user.
+      const abuser = await customerWithOrder(base, `abuser-${kind}`);
+      const measured = await measureAbuse(
+        {
+          httpUrl: base,
+          wsUrl,
+          abuserToken: abuser.token,
+          abuserRoom: abuser.order,
+          abuserEmail: abuser.email,
+          readerToken: reader.token,
+          readerOrder: reader.order,
+        },
+        kind,
+      );
+      const abusedRatio = report(what, measured.quietP99, measured.abusedP99);
+      results.abuse.push({
+        kind,
+        what,
+        quietP99Ms: measured.quietP99,
+        abusedP99Ms: measured.abusedP99,
+        ratio: abusedRatio,
+        answers: measured.answers,
+      });
+    }
   } finally {
     await flooded.stop();
   }

@@ -78,7 +78,18 @@ const nasty = fc.constantFrom(
   'null',
   '01M8M02A1TZVT6DQHNGRN5QJ7X',
   'x'.repeat(300),
+  // Invisible or layout-changing characters, and a name that passes for a role.
+  'a\u0085b',
+  'a\u2028b',
+  'a\u200Bb',
+  '\uFEFFa',
+  'a\u{E0041}b',
+  'a\uD800b',
+  'Root Admin (admin)',
 );
+/** Numbers DynamoDB (or the SDK) can't take as they are: past 2^53, past 1e126, below 1e-130. */
+const nastyNumber = fc.constantFrom(2 ** 53, JSON.parse('12345678901234567890') as number, 1e100, -1e300, 5e-324);
+const nastyValue = fc.oneof(nasty, nastyNumber);
 const token = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('user', 'second') },
   { weight: 1, arbitrary: fc.constantFrom('none', 'garbage') },
@@ -87,7 +98,7 @@ const token = fc.oneof(
 const REQUESTS_PER_SECOND = 150;
 const jsonish = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
-  fc.dictionary(fc.oneof(fc.string(), nasty), fc.oneof(fc.jsonValue({ maxDepth: 2 }), nasty), { maxKeys: 6 }),
+  fc.dictionary(fc.oneof(fc.string(), nasty), fc.oneof(fc.jsonValue({ maxDepth: 2 }), nastyValue), { maxKeys: 6 }),
 );
 const rawBody = fc.oneof(
   jsonish.map((v) => JSON.stringify(v) ?? 'null'),
@@ -108,7 +119,14 @@ const idChoice = (valid: fc.Arbitrary<unknown>): fc.Arbitrary<IdChoice> =>
   fc.oneof(
     { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom('own' as const, 'other' as const), pick: fc.nat() }) },
     { weight: 1, arbitrary: valid.map((value) => ({ kind: 'literal' as const, value: String(value) })) },
-    { weight: 1, arbitrary: nasty.map((value) => ({ kind: 'literal' as const, value: encodeURIComponent(value) })) },
+    // A lone surrogate can't be percent-encoded: a path carries its well-formed form.
+    {
+      weight: 1,
+      arbitrary: nasty.map((value) => ({
+        kind: 'literal' as const,
+        value: encodeURIComponent(value.replace(/[\uD800-\uDFFF]/g, '\uFFFD')),
+      })),
+    },
   );
 
 /** Valid by the route's own schema most of the time, broken in one way often, junk sometimes. */
@@ -117,7 +135,7 @@ const validMostly = (schema: z.ZodType | undefined, junk: fc.Arbitrary<string>) 
   const valid = arbitraryFor(schema);
   return fc.oneof(
     { weight: 4, arbitrary: valid.map((v) => JSON.stringify(v)) },
-    { weight: 2, arbitrary: mutated(valid, nasty).map((v) => JSON.stringify(v)) },
+    { weight: 2, arbitrary: mutated(valid, nastyValue).map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: junk },
   );
 };
@@ -161,7 +179,10 @@ const wsFrame = fc.oneof(
       .tuple(fc.oneof(...validFrames), idChoice(fc.constant('01M8M02A1TZVT6DQHNGRN5QJ7X')))
       .map(([frame, roomId]) => ({ frame, roomId })),
   },
-  { weight: 2, arbitrary: mutated(fc.oneof(...validFrames), nasty).map((frame) => ({ frame, roomId: undefined })) },
+  {
+    weight: 2,
+    arbitrary: mutated(fc.oneof(...validFrames), nastyValue).map((frame) => ({ frame, roomId: undefined })),
+  },
   { weight: 1, arbitrary: fc.oneof(jsonish, fc.string()).map((frame) => ({ frame, roomId: undefined })) },
 );
 
@@ -276,10 +297,18 @@ export async function fuzz(
   let finished = false;
   const openSocket = async (who: 'user' | 'second') => {
     const session = await users[who].login();
-    const ticket = await fetch(`${target.httpUrl}/chat/tickets`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${session.accessToken}` },
-    }).then((r) => r.json() as Promise<{ ticket: string }>);
+    let ticket: { ticket?: string } = {};
+    // The requests above may have spent the user's tickets for the minute: wait as a client would.
+    for (let attempt = 0; attempt < 3 && !ticket.ticket; attempt++) {
+      const response = await fetch(`${target.httpUrl}/chat/tickets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${session.accessToken}` },
+      });
+      ticket = (await response.json()) as { ticket?: string };
+      if (response.status === 429) {
+        await new Promise((r) => setTimeout(r, Number(response.headers.get('retry-after') ?? 1) * 1000 + 100));
+      }
+    }
     if (!ticket.ticket) throw new Error(`No ticket for ${who}: ${JSON.stringify(ticket)}`);
     const socket = Object.assign(new WebSocket(`${target.wsUrl}?ticket=${encodeURIComponent(ticket.ticket)}`), {
       sentContents: [] as string[],

@@ -93,7 +93,7 @@ function objectFor(schema: JsonSchema, root: JsonSchema, depth: number): fc.Arbi
 }
 
 /** A valid object broken in one way: a key dropped, a value replaced, a key added, or a type swapped. */
-export function mutated(valid: fc.Arbitrary<unknown>, nasty: fc.Arbitrary<string>): fc.Arbitrary<unknown> {
+export function mutated(valid: fc.Arbitrary<unknown>, nasty: fc.Arbitrary<string | number>): fc.Arbitrary<unknown> {
   return fc
     .tuple(valid, fc.constantFrom('drop', 'replace', 'extra', 'wrap'), fc.nat(), nasty)
     .map(([value, how, pick, junk]) => {
@@ -103,7 +103,7 @@ export function mutated(valid: fc.Arbitrary<unknown>, nasty: fc.Arbitrary<string
       const key = keys.length ? keys[pick % keys.length]! : 'x';
       if (how === 'drop') delete copy[key];
       else if (how === 'replace') copy[key] = pick % 2 ? junk : { nested: junk };
-      else if (how === 'extra') copy[junk] = pick;
+      else if (how === 'extra') copy[String(junk)] = pick;
       else return [copy];
       return copy;
     });
