@@ -272,7 +272,9 @@ export class ChatClient {
         this.close();
         return;
       }
-      this.scheduleReconnect();
+      // Too many tickets for now (429): not before the server says.
+      const retryAfterSeconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      this.scheduleReconnect(typeof retryAfterSeconds === 'number' ? retryAfterSeconds * 1000 : 0);
       return;
     }
     if (this.currentState === 'closed') return;
@@ -338,13 +340,13 @@ export class ChatClient {
     }
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(atLeastMs = 0): void {
     this.setState('reconnecting');
     const { initialMs, maxMs } = this.options.backoff;
     const ceiling = Math.min(maxMs, initialMs * 2 ** this.attempt);
     this.attempt += 1;
     clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => void this.open(), this.options.random() * ceiling);
+    this.reconnectTimer = setTimeout(() => void this.open(), Math.max(atLeastMs, this.options.random() * ceiling));
   }
 
   private isOpen(): boolean {

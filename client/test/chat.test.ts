@@ -259,6 +259,25 @@ describe('a dropped connection', () => {
     chat.close();
   });
 
+  it('waits out a 429 on its ticket (too many tickets for now) before asking again, and stays open', async () => {
+    const { chat, ticket, socket, settle } = chatHarness({ random: () => 0, backoff: { initialMs: 100 } });
+    chat.connect();
+    await settle();
+    socket().accept();
+    ticket.mockRejectedValueOnce(
+      Object.assign(new Error('Too many WebSocket tickets'), { status: 429, retryAfterSeconds: 30 }),
+    );
+    socket().drop();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ticket).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(29_998);
+    expect(ticket).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(ticket).toHaveBeenCalledTimes(3);
+    expect(chat.state).not.toBe('closed');
+    chat.close();
+  });
+
   it('spreads reconnects out: the delay is random within the ceiling', async () => {
     const { chat, ticket, socket, settle } = chatHarness({ random: () => 0.25, backoff: { initialMs: 1_000 } });
     chat.connect();
