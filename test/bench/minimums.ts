@@ -13,8 +13,8 @@ export const MINIMUMS = {
     why: 'the profile, written once and only if the e-mail is new (Cognito holds the password)',
   },
   'POST /auth/login': {
-    requests: 1,
-    why: 'the profile: its name, role and ended sessions decide the session (Cognito checks the password)',
+    requests: 2,
+    why: "1 read of the address's failed sign-ins (past the limit, nothing else is done); the profile: its name, role and ended sessions decide the session (Cognito checks the password)",
   },
   'POST /auth/refresh': { requests: 1, why: "the profile: the refresh token's session must not have ended" },
   'GET /users/me': { requests: 1, why: `${SESSION}, which is the answer` },
@@ -47,46 +47,57 @@ export const MINIMUMS = {
   },
   'GET /orders': { requests: 2, why: `${SESSION}; 1 Query of the owner's index` },
   'GET /orders?status': { requests: 2, why: `${SESSION}; 1 Query of the status index` },
+  'GET /orders?status (a customer)': {
+    requests: 2,
+    why: `${SESSION}; 1 Query of the owner-and-status index (no read of an order the filter skips)`,
+  },
   'GET /orders/{id}': { requests: 2, why: `${SESSION}; 1 read of the order` },
   'PATCH /orders/{id}': {
     requests: 5,
-    why: `${LIMIT}; ${SESSION}; 1 consistent read (who may edit, and the diff the history keeps, depend on it); 1 write of the event the order carries to the history (the order's first change has none: 4); 1 conditional write of the order with the new event. A transaction would save that request and double the write units`,
+    why: `${LIMIT}; ${SESSION}; 1 consistent read (who may edit, and the diff the history keeps, depend on it); 1 write of the event the order carries to the history (on the first change, its CREATED event, which placing does not store); 1 conditional write of the order with the new event. A transaction would save that request and double the write units`,
   },
   'PATCH /orders/{id}/status': {
     requests: 6,
     why: `as PATCH /orders/{id}, then 1 Query of the room's members to tell them`,
   },
   'GET /orders/{id}/history': {
-    requests: 2,
-    why: `${SESSION}; 1 Query of the order's partition (the order and its events)`,
-  },
-  'POST /chat/tickets': { requests: 2, why: `${SESSION}; 1 write of the ticket` },
-  'GET /chat/rooms/{roomId}': {
     requests: 3,
-    why: `${SESSION}; 1 read of the order (who may see the room, its state); 1 Query of the latest messages`,
+    why: `${LIMIT}; ${SESSION}; 1 Query of the order's partition (the order and its newest events)`,
   },
-  'GET /chat/rooms/{roomId}/messages': { requests: 3, why: `${SESSION}; 1 read of the order; 1 Query of the page` },
-  'POST /chat/rooms/{roomId}/close': {
+  'GET /orders/{id}/history?before': {
     requests: 4,
-    why: `${SESSION}; 1 consistent read; 1 conditional write (room and status together, on an order never changed before: no earlier event to move); 1 Query of the members`,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see it: the page holds only history); 1 Query of the page`,
+  },
+  'POST /chat/tickets': { requests: 3, why: `${LIMIT}; ${SESSION}; 1 write of the ticket` },
+  'GET /chat/rooms/{roomId}': {
+    requests: 4,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (who may see the room, its state); 1 Query of the latest messages`,
+  },
+  'GET /chat/rooms/{roomId}/messages': {
+    requests: 4,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order; 1 Query of the page`,
+  },
+  'POST /chat/rooms/{roomId}/close': {
+    requests: 5,
+    why: `${SESSION}; 1 consistent read; 1 write of the CREATED event to the history (an order never changed before: placing does not store it); 1 conditional write (room and status together); 1 Query of the members`,
   },
   '$connect (authorizer and $connect)': {
-    requests: 3,
-    why: 'the authorizer: 1 delete of the single-use ticket returning it, 1 read of the profile (name, role, ended sessions); $connect: 1 write of the connection',
+    requests: 4,
+    why: "the authorizer: 1 delete of the single-use ticket returning it, 1 read of the profile (name, role, ended sessions); $connect: 1 Query counting the user's live connections (at most 10), 1 write of the connection",
   },
   joinRoom: {
-    requests: 4,
-    why: `${SESSION}; 1 read of the order (may the caller see the room); 1 write of the membership (both directions in one batch); 1 Query of the messages`,
+    requests: 6,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 Query of the connection's rooms (at most 20); 1 write of the membership (both directions in one batch); 1 Query of the messages`,
   },
-  'joinRoom after (resume)': { requests: 4, why: 'as joinRoom, the Query starting after the last message seen' },
+  'joinRoom after (resume)': { requests: 6, why: 'as joinRoom, the Query starting after the last message seen' },
   'sendMessage (a room of two connections)': {
     requests: 5,
     why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room: a refusal costs no write); 1 transaction (the message, only while the room is open and only once per clientMessageId); 1 Query of the members`,
   },
   leaveRoom: { requests: 2, why: `${SESSION}; 1 batch deleting the membership both ways` },
   closeRoom: {
-    requests: 4,
-    why: `${SESSION} (and role); 1 consistent read; 1 conditional write (an order never changed before); 1 Query of the members`,
+    requests: 5,
+    why: `${SESSION} (and role); 1 consistent read; 1 write of the CREATED event to the history (an order never changed before); 1 conditional write; 1 Query of the members`,
   },
   '$disconnect (a connection in one room)': {
     requests: 2,

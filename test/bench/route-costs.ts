@@ -141,6 +141,9 @@ export async function measureRouteCosts(
   );
   await measure('GET /orders', () => call('GET', '/orders?limit=20', undefined, customer.token));
   await measure('GET /orders?status', () => call('GET', '/orders?status=REVIEW&limit=20', undefined, adminToken));
+  await measure('GET /orders?status (a customer)', () =>
+    call('GET', '/orders?status=REVIEW&limit=20', undefined, customer.token),
+  );
   await measure('GET /orders/{id}', () => call('GET', `/orders/${order.id}`, undefined, customer.token));
   // A change of an order changed before: the steady state (the first change moves no earlier event).
   await call('PATCH', `/orders/${order.id}`, { quantity: 2 }, customer.token);
@@ -150,6 +153,9 @@ export async function measureRouteCosts(
   );
   await measure('GET /orders/{id}/history', () =>
     call('GET', `/orders/${order.id}/history`, undefined, customer.token),
+  );
+  await measure('GET /orders/{id}/history?before', () =>
+    call('GET', `/orders/${order.id}/history?before=3`, undefined, customer.token),
   );
 
   // Chat over HTTP.

@@ -29,7 +29,10 @@ describe('API documentation', () => {
     expect(script.text.length).toBeGreaterThan(100_000);
     const css = await api('GET', '/docs/swagger-ui.css');
     expect(css.headers.get('content-type')).toContain('text/css');
-    expect((await api('GET', '/docs/init.js')).text).toContain("url: '/openapi.json'");
+    const init = (await api('GET', '/docs/init.js')).text;
+    expect(init).toContain("url: '/openapi.json'");
+    // A pasted token stays in the page, never in localStorage.
+    expect(init).toContain('persistAuthorization: false');
     expect((await api('GET', '/docs/..%2Fpackage.json')).status).toBe(404);
     expect((await api('GET', '/docs/secrets.txt')).status).toBe(404);
   });
