@@ -48,7 +48,12 @@ export interface StageConfig {
   throttle: { rateLimit: number; burstLimit: number };
   /** WAF: requests per 5 minutes from one IP before it is blocked. */
   wafRateLimitPer5Min: number;
-  /** Cognito user pool WAF: sign-in and sign-up calls per 5 minutes from one IP. */
+  /**
+   * Cognito user pool WAF: calls per 5 minutes from one address. Only our functions call the pool,
+   * from Lambda's shared outbound addresses, so this is not a per-client limit (the edge's are:
+   * lib/edge-limits.ts) but a ceiling against calls made straight to Cognito, set far above what the
+   * functions' own traffic from one address reaches.
+   */
   cognitoWafRateLimitPer5Min: number;
   serviceName: string;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -58,7 +63,7 @@ const shared = {
   serviceName: 'order-chat',
   apiGatewayLogsRole: 'create',
   wafRateLimitPer5Min: 2000,
-  cognitoWafRateLimitPer5Min: 300,
+  cognitoWafRateLimitPer5Min: 20_000,
 } as const;
 
 export const stages: Record<StageName, StageConfig> = {

@@ -20,6 +20,8 @@ export const EDGE_LIMITS: readonly EdgeLimit[] = [
   { name: 'SignUpPerIp', method: 'POST', path: '/auth/register', limit: 10, windowSeconds: 300 },
   // An office behind one address signing in at nine; a script guessing passwords gets 50 tries in 5 minutes.
   { name: 'SignInPerIp', method: 'POST', path: '/auth/login', limit: 50, windowSeconds: 300 },
+  // Each signed-in tab refreshes every 14 minutes: an office of hundreds behind one address fits.
+  { name: 'TokenRefreshPerIp', method: 'POST', path: '/auth/refresh', limit: 300, windowSeconds: 300 },
 ];
 
 /**

@@ -32,7 +32,7 @@ export function applyNagSuppressions({
   acknowledge(
     userPool,
     'COG8',
-    'The Plus feature plan is a per-user cost; brute force is limited by the REGIONAL WebACL rate rule on the pool and the password policy.',
+    "The Plus feature plan is a per-user cost. Brute force is limited where the client's address is seen: the CloudFront WebACL's per-address sign-in and sign-up rules (lib/edge-limits.ts), 10 failed sign-ins per address per 15 minutes in the login function, and the password policy. The pool's own WebACL sees only Lambda's addresses (our functions are its only legitimate callers), so its rule is a ceiling against direct calls, not a per-user limit.",
   );
 
   for (const [key, table] of Object.entries(stateful.data.tables)) {

@@ -46,6 +46,8 @@ export class Identity extends Construct {
       accessTokenValidity: Duration.minutes(tokenValidity.accessTokenMinutes),
       idTokenValidity: Duration.minutes(tokenValidity.idTokenMinutes),
       refreshTokenValidity: Duration.days(tokenValidity.refreshTokenDays),
+      // No hosted UI: CDK's default would turn on the implicit and code flows with an example.com callback.
+      disableOAuth: true,
     });
 
     new cognito.CfnUserPoolGroup(this, 'AdminGroup', {

@@ -3,7 +3,7 @@
  * and one dashboard: HTTP API 5xx rate, Lambda errors and throttles,
  * DynamoDB throttles, WebSocket integration errors.
  */
-import { type CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -33,7 +33,12 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true });
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      enableKeyRotation: true,
+      // A destroyed dev stage takes its key along (after KMS's shortest waiting period); prod keeps it.
+      removalPolicy: props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
     // CloudWatch publishes alarms to the encrypted topic itself: it needs the key, or no alarm arrives.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -44,6 +49,22 @@ export class Observability extends Construct {
       }),
     );
     this.topic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+    // enforceSSL writes the topic's policy, which replaces SNS's default one: without this statement
+    // CloudWatch may not publish, and no alarm arrives (AWS Knowledge Center,
+    // "cloudwatch-receive-sns-for-alarm-trigger"). Only this account's alarms may.
+    const { account, region, partition } = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+        },
+      }),
+    );
     if (props.config.alarmEmail)
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.config.alarmEmail));
     const alarmAction = new actions.SnsAction(this.topic);

@@ -59,12 +59,14 @@ export class OriginDomains extends Construct {
     });
   }
 
-  /** The public name, pointed at the distribution. */
+  /** The public name, pointed at the distribution: IPv4 and (the distribution has IPv6 on) IPv6. */
   aliasDistribution(domain: CustomDomain, distribution: cloudfront.IDistribution): void {
-    new route53.ARecord(this, 'PublicRecord', {
+    const alias = {
       zone: this.zone,
       recordName: domain.name,
       target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(distribution)),
-    });
+    };
+    new route53.ARecord(this, 'PublicRecord', alias);
+    new route53.AaaaRecord(this, 'PublicRecordIpv6', alias);
   }
 }

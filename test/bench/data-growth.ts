@@ -28,7 +28,7 @@ export interface Seeder {
 export interface GrowthTarget {
   httpUrl: string;
   seeder: Seeder;
-  callers: { customer: string; customerId: string; admin: string; placers: string[] };
+  callers: { customer: string; customerId: string; admin: string; placers: string[]; readers: string[] };
 }
 
 const ORDERS_PER_PLACER = 50;
@@ -37,6 +37,12 @@ const WARM_UP_SHARE = 4;
 /** How many placers a target needs for `rounds` of `samples` orders, warm-up included. */
 export const placersNeeded = (samples: number, rounds: number) =>
   Math.ceil((samples * rounds + Math.ceil(samples / WARM_UP_SHARE)) / ORDERS_PER_PLACER);
+
+/** Page reads are limited per user (60 a minute): each reader (an admin: the room is not theirs) reads this many. */
+const PAGES_PER_READER = 50;
+/** The room's two operations read pages: how many readers a target needs for them, warm-up included. */
+export const readersNeeded = (samples: number, rounds: number) =>
+  Math.ceil((2 * (samples * rounds + Math.ceil(samples / WARM_UP_SHARE))) / PAGES_PER_READER);
 
 const median = (values: number[]) => percentile(values, 0.5);
 
@@ -73,6 +79,12 @@ async function prepare(target: GrowthTarget, orders: number, messages: number, d
   // Order writes are limited per user (60 a minute): each placer places ORDERS_PER_PLACER, then the next one takes over.
   let placed = 0;
   const placer = () => target.callers.placers[Math.floor(placed++ / ORDERS_PER_PLACER)];
+  let read = 0;
+  const reader = () => {
+    const token = target.callers.readers[Math.floor(read++ / PAGES_PER_READER)];
+    if (!token) throw new Error('Too few readers for the samples (see readersNeeded)');
+    return token;
+  };
   return {
     operations: {
       'POST /orders': () => {
@@ -85,9 +97,9 @@ async function prepare(target: GrowthTarget, orders: number, messages: number, d
       [`GET /orders (page ${deepPage}, all orders)`]: () =>
         call('GET', `/orders?limit=20&cursor=${encodeURIComponent(cursor)}`, admin),
       'GET /orders (first page, one customer)': () => call('GET', '/orders?limit=20', customer),
-      'GET /chat/rooms/{roomId} (latest 50 messages)': () => call('GET', `/chat/rooms/${roomId}`, customer),
+      'GET /chat/rooms/{roomId} (latest 50 messages)': () => call('GET', `/chat/rooms/${roomId}`, reader()),
       'GET /chat/rooms/{roomId}/messages (an older page)': () =>
-        call('GET', `/chat/rooms/${roomId}/messages?before=${olderThan}&limit=50`, customer),
+        call('GET', `/chat/rooms/${roomId}/messages?before=${olderThan}&limit=50`, reader()),
     } as Record<string, (i: number) => Promise<unknown>>,
   };
 }

@@ -33,7 +33,7 @@ import { measureAbuse, measureFlood, type AbuseKind } from '../support/flood-mea
 import { measureFanout, type FanoutRow } from './fanout.ts';
 import { measureFloors } from './floors.ts';
 import { measureRouteCosts, type MeteredCall } from './route-costs.ts';
-import { measureDataGrowth, placersNeeded } from './data-growth.ts';
+import { measureDataGrowth, placersNeeded, readersNeeded } from './data-growth.ts';
 import { tableSeeder } from './seeder.ts';
 import { localTableName } from '#local/runtime.ts';
 import { monthlyBill } from './money.ts';
@@ -197,13 +197,25 @@ function itemBytes(item: Record<string, AttributeValue>): number {
   return Object.entries(item).reduce((sum, [name, v]) => sum + utf8(name) + value(v), 0);
 }
 
-/** A customer (with their id), the admin, and enough placers of orders, signed in to the runtime at `base`. */
+/**
+ * A customer (with their id), the admin, enough placers of orders, and enough readers of the room's
+ * pages (admins promoted by the bench admin: a room is its customer's and the admins'), signed in
+ * to the runtime at `base`. Order writes and page reads are limited per user.
+ */
 async function growthCallers(base: string) {
   const customer = await signUp(base, 'growth-customer');
+  const admin = (await signIn(base, BENCH_ADMIN)).token;
   const placers = [];
   for (let i = 0; i < placersNeeded(GROWTH.samples, GROWTH.rounds); i++)
     placers.push((await signUp(base, 'growth-placer')).token);
-  return { customer: customer.token, customerId: customer.id, admin: (await signIn(base, BENCH_ADMIN)).token, placers };
+  const readers = [];
+  for (let i = 0; i < readersNeeded(GROWTH.samples, GROWTH.rounds); i++) {
+    const reader = await signUp(base, 'growth-reader');
+    // A promotion applies from the next request, with the same token.
+    await request(base, 'PATCH', `/users/${reader.id}/role`, { token: admin, body: { role: 'ADMIN' } });
+    readers.push(reader.token);
+  }
+  return { customer: customer.token, customerId: customer.id, admin, placers, readers };
 }
 
 /** The stored order item's size by DynamoDB's rules. */

@@ -192,6 +192,28 @@ describe('the web app in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('wraps what users type, however long its words, instead of widening the page', async () => {
+    const customer = await newPage({ width: 390, height: 844 });
+    await signUp(customer, 'Wanda Wide');
+    const word = 'W'.repeat(1_000);
+    await customer.getByLabel('What do you need?').fill(`A ${word}`);
+    await customer.getByLabel('Quantity').fill('1');
+    await customer.getByLabel('Specifications (optional)').fill(`${'k'.repeat(7_000)}: ${'v'.repeat(3_000)}`);
+    await customer.getByRole('button', { name: 'Place order' }).click();
+    await customer.getByRole('heading', { name: `A ${word}` }).waitFor();
+    await say(customer, 'M'.repeat(1_000));
+    await waitForMessage(customer, 'MMMMMMMMMM');
+    const widths = await customer.evaluate(() => {
+      const page = globalThis as unknown as {
+        document: { documentElement: { scrollWidth: number } };
+        innerWidth: number;
+      };
+      return { page: page.document.documentElement.scrollWidth, viewport: page.innerWidth };
+    });
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    await shot(customer, 'long-words');
+  });
+
   it('recovers from a connection the server cut, showing what was sent meanwhile once each', async () => {
     const customer = await newPage({ width: 390, height: 844 });
     await signUp(customer, 'Phone Customer');

@@ -2,14 +2,14 @@
 // shared runtime, so neither can rot between runs of the bench (the figures themselves are the bench's).
 import { describe, expect, inject, it } from 'vitest';
 import { credentialsFromSecret } from '#local/credentials.ts';
-import { measureDataGrowth, placersNeeded } from '../bench/data-growth.ts';
+import { measureDataGrowth, placersNeeded, readersNeeded } from '../bench/data-growth.ts';
 import { measureFanout } from '../bench/fanout.ts';
 import { tableSeeder } from '../bench/seeder.ts';
 import { benchmarksMarkdown, emptyResults, type BenchResults } from '../bench/report.ts';
 import { measureRouteCosts } from '../bench/route-costs.ts';
 import { monthlyBill } from '../bench/money.ts';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
-import { bootstrapAdmin, newUser, placeOrder, runtime } from './support.ts';
+import { bootstrapAdmin, newAdmin, newUser, placeOrder, runtime } from './support.ts';
 
 describe('npm run bench, in small', () => {
   it('measures fan-out to every listener of a room and reports it', async () => {
@@ -59,6 +59,9 @@ describe('npm run bench, in small', () => {
       const placers = [];
       for (let i = 0; i < placersNeeded(sizes.samples, sizes.rounds); i++)
         placers.push((await newUser(`${label}-placer`)).accessToken);
+      const readers = [];
+      for (let i = 0; i < readersNeeded(sizes.samples, sizes.rounds); i++)
+        readers.push((await newAdmin(`${label}-reader`)).accessToken);
       return {
         httpUrl: runtime.httpUrl,
         seeder: await tableSeeder(
@@ -71,6 +74,7 @@ describe('npm run bench, in small', () => {
           customerId: customer.user.id,
           admin: (await bootstrapAdmin()).accessToken,
           placers,
+          readers,
         },
       };
     };

@@ -31,9 +31,10 @@ describe('API Gateway account logging role', () => {
     const roleId = account.Properties.CloudWatchRoleArn['Fn::GetAtt'][0];
     const role = dev.api.findResources('AWS::IAM::Role')[roleId]!;
     expect(role.DeletionPolicy).toBe('Retain');
-    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
-      Service: 'apigateway.amazonaws.com',
-    });
+    // AWS's documented trust policy, exactly: a condition API Gateway might not send would fail the account setting.
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' } },
+    ]);
     const wsStage = Object.values(dev.api.findResources('AWS::ApiGatewayV2::Stage')).find(
       (stage) => stage.Properties.StageName === WS_STAGE_NAME,
     )!;
@@ -56,6 +57,24 @@ describe('alarms reach a person', () => {
     expect(topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0]).toBe(key.id);
   });
 
+  it("lets CloudWatch publish to the topic: enforceSSL's policy replaces SNS's default one", () => {
+    const policy = only(dev.api, 'AWS::SNS::TopicPolicy');
+    const statements = policy.Properties.PolicyDocument.Statement as Record<string, any>[];
+    const publish = statements.find((s) => s.Sid === 'CloudWatchAlarmsPublish')!;
+    expect(publish).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+    });
+    expect(Object.keys(publish.Condition).sort()).toEqual(['ArnLike', 'StringEquals']);
+    expect(publish.Condition.StringEquals).toHaveProperty('aws:SourceAccount');
+    expect(JSON.stringify(publish.Condition.ArnLike['aws:SourceArn'])).toContain(':alarm:*');
+    // The deny of plain HTTP stays.
+    expect(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('SecureTransport'))).toBe(
+      true,
+    );
+  });
+
   it('e-mails the address the deploy names, and nobody when none is named', () => {
     expect(dev.api.findResources('AWS::SNS::Subscription')).toEqual({});
     const withEmail = synthesize('dev', { alarmEmail: 'oncall@example.com' });
@@ -63,6 +82,40 @@ describe('alarms reach a person', () => {
       Protocol: 'email',
       Endpoint: 'oncall@example.com',
     });
+  });
+});
+
+describe('what a deploy review found', () => {
+  it('gives the app client no OAuth flows and no callback: there is no hosted UI', () => {
+    const client = only(dev.stateful, 'AWS::Cognito::UserPoolClient').Properties;
+    expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
+    expect(client.CallbackURLs).toBeUndefined();
+    expect(client.AllowedOAuthFlows).toBeUndefined();
+  });
+
+  it('logs what the edge WebACL does, with credentials redacted, for as long as the stage keeps logs', () => {
+    const logging = only(dev.waf, 'AWS::WAFv2::LoggingConfiguration').Properties;
+    expect(logging.RedactedFields).toEqual(
+      expect.arrayContaining([{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }]),
+    );
+    const group = only(dev.waf, 'AWS::Logs::LogGroup').Properties;
+    expect(group.LogGroupName).toMatch(/^aws-waf-logs-/);
+    expect(group.RetentionInDays).toBe(stages.dev.logRetentionDays);
+  });
+
+  it('lets text that mentions HTML or a path through the edge: its body rules count, they do not block', () => {
+    const acl = only(dev.waf, 'AWS::WAFv2::WebACL').Properties;
+    const common = acl.Rules.find((r: { Name: string }) => r.Name === 'AWSManagedRulesCommonRuleSet');
+    const counted = common.Statement.ManagedRuleGroupStatement.RuleActionOverrides.map((o: { Name: string }) => o.Name);
+    expect(counted).toEqual(
+      expect.arrayContaining(['CrossSiteScripting_BODY', 'GenericLFI_BODY', 'SizeRestrictions_BODY']),
+    );
+  });
+
+  it("deletes the alarm key with a dev stage, and keeps prod's", () => {
+    expect(only(dev.api, 'AWS::KMS::Key')).toMatchObject({ DeletionPolicy: 'Delete' });
+    expect(only(dev.api, 'AWS::KMS::Key').Properties.PendingWindowInDays).toBe(7);
+    expect(only(synthesize('prod').api, 'AWS::KMS::Key')).toMatchObject({ DeletionPolicy: 'Retain' });
   });
 });
 
@@ -198,8 +251,16 @@ describe('with a custom domain', () => {
       .map((f) => f.Properties.Environment?.Variables?.WS_CALLBACK_URL)
       .filter(Boolean);
     expect(new Set(urls)).toEqual(new Set([`https://origin-ws.api.example.com/${WS_STAGE_NAME}`]));
-    const records = Object.values(custom.api.findResources('AWS::Route53::RecordSet')).map((r) => r.Properties.Name);
-    expect(records.sort()).toEqual(['api.example.com.', 'origin-http.api.example.com.', 'origin-ws.api.example.com.']);
+    const records = Object.values(custom.api.findResources('AWS::Route53::RecordSet')).map(
+      (r) => `${r.Properties.Name} ${r.Properties.Type}`,
+    );
+    // The public name by IPv4 and IPv6: the distribution has both.
+    expect(records.sort()).toEqual([
+      'api.example.com. A',
+      'api.example.com. AAAA',
+      'origin-http.api.example.com. A',
+      'origin-ws.api.example.com. A',
+    ]);
     expect(custom.api.findOutputs('ApiUrl').ApiUrl!.Value).toBe('https://api.example.com');
   });
 });

@@ -1,4 +1,5 @@
 // Infrastructure: assertions on the synthesized CloudFormation templates (cdk-nag runs in synthesize()).
+import { EDGE_LIMITS } from '#lib/edge-limits.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { functions, httpRoutes, splitRouteKey, wsRoutes, type FunctionName } from '#lambdas/routes.ts';
@@ -313,10 +314,11 @@ describe('Cognito', () => {
     dev.stateful.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admin' });
   });
 
-  it('rate-limits sign-in and sign-up with a REGIONAL WebACL on the user pool', () => {
+  it('puts a ceiling on direct calls with a REGIONAL WebACL on the user pool, above what the functions send', () => {
+    // Only the functions call the pool, from Lambda's shared addresses: per-client limits live at the edge.
     dev.stateful.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
-      Rules: [Match.objectLike({ Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 300 } } })],
+      Rules: [Match.objectLike({ Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 20_000 } } })],
     });
     dev.stateful.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('UserPool'), 'Arn'] },
@@ -338,6 +340,31 @@ describe('edge protection', () => {
         'AWSManagedRulesAmazonIpReputationList',
       ]),
     );
+  });
+
+  it('limits sign-ups, sign-ins and refreshes per client address, answering 429 with Retry-After', () => {
+    const acl = Object.values(resourcesOf(dev.waf, 'AWS::WAFv2::WebACL'))[0]!.Properties;
+    for (const limit of EDGE_LIMITS) {
+      const rule = acl.Rules.find((r: { Name: string }) => r.Name === limit.name);
+      expect(rule, limit.name).toBeDefined();
+      const rate = rule.Statement.RateBasedStatement;
+      expect(rate).toMatchObject({
+        AggregateKeyType: 'IP',
+        Limit: limit.limit,
+        EvaluationWindowSec: limit.windowSeconds,
+      });
+      const scope = JSON.stringify(rate.ScopeDownStatement);
+      expect(scope).toContain(`"SearchString":"${limit.path}"`);
+      expect(scope).toContain(`"SearchString":"${limit.method}"`);
+      expect(rule.Action.Block.CustomResponse).toMatchObject({
+        ResponseCode: 429,
+        ResponseHeaders: [{ Name: 'retry-after', Value: String(limit.windowSeconds) }],
+      });
+      expect(acl.CustomResponseBodies[rule.Action.Block.CustomResponse.CustomResponseBodyKey]).toMatchObject({
+        ContentType: 'APPLICATION_JSON',
+      });
+    }
+    expect(EDGE_LIMITS.map((limit) => limit.path)).toEqual(['/auth/register', '/auth/login', '/auth/refresh']);
   });
 
   it('fronts both APIs with CloudFront carrying the WebACL and the secret origin header', () => {
