@@ -63,6 +63,10 @@ export interface RuntimeOptions {
   requestLog?: RequestLog;
   cacheDir?: string;
   idleTimeoutSeconds?: number;
+  /** API Gateway's 2-hour maximum connection duration, shortened (tests). */
+  maxConnectionSeconds?: number;
+  /** Never run $disconnect, as AWS may not (its delivery is best-effort). */
+  dropDisconnects?: boolean;
   /** Client addresses the edge's per-address limits skip (lib/edge-limits.ts): a test suite's own client. */
   edgeLimitExemptIps?: string[];
   /** Create or update this admin account at start. */
@@ -397,6 +401,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       allowOrigins: [...local.corsOrigins, `http://localhost:${port}`, `http://127.0.0.1:${port}`],
       managementCredentials: LOCAL_CREDENTIALS,
       ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
+      ...(options.maxConnectionSeconds ? { maxConnectionMs: options.maxConnectionSeconds * 1000 } : {}),
+      ...(options.dropDisconnects ? { dropDisconnects: true } : {}),
       log,
       ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     });

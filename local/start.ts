@@ -60,6 +60,8 @@ try {
       ? { admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME ?? 'Admin' } }
       : {}),
     ...(env.WS_IDLE_TIMEOUT_SECONDS ? { idleTimeoutSeconds: Number(env.WS_IDLE_TIMEOUT_SECONDS) } : {}),
+    ...(env.WS_MAX_CONNECTION_SECONDS ? { maxConnectionSeconds: Number(env.WS_MAX_CONNECTION_SECONDS) } : {}),
+    ...(env.LOCAL_WS_DROP_DISCONNECT === '1' ? { dropDisconnects: true } : {}),
     ...(env.LOCAL_EDGE_EXEMPT_IPS
       ? { edgeLimitExemptIps: env.LOCAL_EDGE_EXEMPT_IPS.split(',').map((ip) => ip.trim()) }
       : {}),

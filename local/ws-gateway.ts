@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { connectionsApi } from './ws-gateway/connections-api.ts';
 import { frameInbox } from './ws-gateway/frames.ts';
-import { armIdleTimer, disconnected } from './ws-gateway/lifecycle.ts';
+import { armIdleTimer, armMaxAgeTimer, disconnected } from './ws-gateway/lifecycle.ts';
 import { gatewayState, WS_MAX_FRAME_BYTES, type LiveConnection, type WsGatewayOptions } from './ws-gateway/state.ts';
 import { acceptUpgrade, rejectUpgrade } from './ws-gateway/upgrade.ts';
 
@@ -36,6 +36,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
         const connection: LiveConnection = { ...accepted.connection, socket: ws, lastActiveAt: Date.now() };
         state.connections.set(connectionId, connection);
         armIdleTimer(state, connection);
+        armMaxAgeTimer(state, connection);
         ws.on('message', frameInbox(state, connectionId, connection, host));
         // 'close' follows and runs $disconnect; a frame over the limit is closed with 1009 by ws itself.
         ws.on('error', (error: Error & { code?: string }) => {

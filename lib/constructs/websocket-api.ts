@@ -3,7 +3,7 @@
  * of the route table, stage throttling, and access logs that never record
  * query strings (they carry tokens and tickets).
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigatewayv1 from 'aws-cdk-lib/aws-apigateway';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
@@ -13,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  timeoutOf,
   wsAuthorizer,
   wsRouteSelectionExpression,
   wsRoutes,
@@ -157,7 +158,11 @@ export class WebSocketApi extends Construct {
     for (const [routeKey, route] of Object.entries(wsRoutes) as [string, WsRoute][]) {
       const fn = make(route);
       this.api.addRoute(routeKey, {
-        integration: new WebSocketLambdaIntegration(`${functionId(route.handler)}Integration`, fn),
+        // The route table's timeout, as offline and on HTTP routes: CDK's default (29 s) would outlive
+        // the function, which stops one second after it.
+        integration: new WebSocketLambdaIntegration(`${functionId(route.handler)}Integration`, fn, {
+          timeout: Duration.seconds(timeoutOf(route.handler)),
+        }),
         ...(routeKey === '$connect' ? { authorizer } : {}),
         ...(route.twoWay ? { returnResponse: true } : {}),
       });

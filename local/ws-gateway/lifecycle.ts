@@ -36,6 +36,16 @@ export function deliver(state: GatewayState, connection: LiveConnection, text: s
   return true;
 }
 
+/** API Gateway's maximum connection duration is 2 hours, then it closes the connection (1001). */
+export const MAX_CONNECTION_MS = 2 * 3600 * 1000;
+
+export function armMaxAgeTimer(state: GatewayState, connection: LiveConnection): void {
+  connection.maxAgeTimer = setTimeout(
+    () => closeWith(connection, 1001, 'Going away'),
+    state.options.maxConnectionMs ?? MAX_CONNECTION_MS,
+  );
+}
+
 /** (Re)starts the idle clock: API Gateway closes a connection quiet for the idle timeout with 1001. */
 export function armIdleTimer(state: GatewayState, connection: LiveConnection): void {
   clearTimeout(connection.idleTimer);
@@ -52,9 +62,14 @@ export async function disconnected(
   host: string,
 ): Promise<void> {
   clearTimeout(connection.idleTimer);
+  clearTimeout(connection.maxAgeTimer);
   state.connections.delete(connectionId);
   const route = state.options.routes.$disconnect;
   if (!route) return;
+  if (state.options.dropDisconnects) {
+    state.log(`Dropped the $disconnect of ${connectionId} (best-effort in AWS; LOCAL_WS_DROP_DISCONNECT is on).`);
+    return;
+  }
   const event = {
     headers: { Host: host, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' },
     multiValueHeaders: { Host: [host], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': [''] },

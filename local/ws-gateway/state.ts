@@ -31,6 +31,13 @@ export interface WsGatewayOptions {
   authorizer?: WsGatewayRoute & { identitySource: readonly string[] };
   loader: HandlerLoader;
   idleTimeoutMs?: number;
+  /** API Gateway closes every connection after 2 hours; shorter for a test of what follows. */
+  maxConnectionMs?: number;
+  /**
+   * API Gateway's $disconnect is best-effort ("cannot guarantee delivery"): with this on, the
+   * gateway never runs it, so what the product does about connections that vanish can be tested.
+   */
+  dropDisconnects?: boolean;
   throttle?: { rateLimit: number; burstLimit: number };
   /** Browser origins allowed to open a socket (the CORS allow-list); clients that send no Origin are not browsers. */
   allowOrigins?: readonly string[];
@@ -53,6 +60,8 @@ export interface LiveConnection extends ConnectionInfo {
   socket: WebSocket;
   lastActiveAt: number;
   idleTimer?: NodeJS.Timeout;
+  /** Fires at API Gateway's maximum connection duration. */
+  maxAgeTimer?: NodeJS.Timeout;
   /** The code the gateway closed with, reported to $disconnect (the peer may echo another). */
   closeCode?: number;
 }

@@ -1,19 +1,23 @@
 /**
  * Chat fan-out through the local WebSocket gateway: one room, N connected clients listening, and
  * senders taking turns; for each message, the time from its send to the last listener's receipt,
- * and the listeners it never reached. The listeners are the room owner's connections (only its
- * owner and admins may join a room); two senders (the owner and an admin) share the messages, so
- * the per-user chat limit (lambdas/limits/policy.ts) paces them rather than refusing them.
+ * and the listeners it never reached. The listeners are connections of the room's members (its
+ * owner and admins), each member holding at most MAX_CONNECTIONS_PER_USER of them, as the limits
+ * allow; two senders (the owner and an admin) share the messages, so the per-user chat limit
+ * (lambdas/limits/policy.ts) paces them rather than refusing them.
  */
 import WebSocket from 'ws';
-import { LIMITS } from '#lambdas/limits/policy.ts';
+import { LIMITS, MAX_CONNECTIONS_PER_USER } from '#lambdas/limits/policy.ts';
 
 export interface FanoutSetup {
   httpUrl: string;
   wsUrl: string;
   roomId: string;
-  /** The room's owner: every listener is one of their connections. */
-  ownerToken: string;
+  /**
+   * Members of the room the listeners connect as, in turn: each opens MAX_CONNECTIONS_PER_USER
+   * (listenersPerMember says how many a measurement needs).
+   */
+  listenerTokens: string[];
   /** Who sends, in turn (each a member of the room). */
   senderTokens: string[];
 }
@@ -65,8 +69,13 @@ async function join(socket: WebSocket, roomId: string): Promise<void> {
   await answered;
 }
 
-async function addListener(setup: FanoutSetup, listeners: Listener[]): Promise<void> {
-  const socket = await openSocket(setup, setup.ownerToken);
+/** How many members the listeners of a room of `size` connections need. */
+export const listenersPerMember = (size: number) => Math.ceil(size / MAX_CONNECTIONS_PER_USER);
+
+async function addListener(setup: FanoutSetup, listeners: Listener[], index: number): Promise<void> {
+  const token = setup.listenerTokens[Math.floor(index / MAX_CONNECTIONS_PER_USER)];
+  if (!token) throw new Error('Too few listening members for the room (see listenersPerMember)');
+  const socket = await openSocket(setup, token);
   await join(socket, setup.roomId);
   const listener: Listener = { socket, received: new Map() };
   socket.on('message', (data) => {
@@ -91,8 +100,9 @@ export async function measureFanout(setup: FanoutSetup, sizes: number[], message
     for (const size of sizes) {
       // Joins go through the stage throttle like any frame: a few dozen a second stays well inside it.
       while (listeners.length < size) {
+        const from = listeners.length;
         await Promise.all(
-          Array.from({ length: Math.min(25, size - listeners.length) }, () => addListener(setup, listeners)),
+          Array.from({ length: Math.min(25, size - from) }, (_, i) => addListener(setup, listeners, from + i)),
         );
         await sleep(100);
       }

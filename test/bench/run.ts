@@ -30,7 +30,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { measureAbuse, measureFlood, type AbuseKind } from '../support/flood-measure.ts';
-import { measureFanout, type FanoutRow } from './fanout.ts';
+import { listenersPerMember, measureFanout, type FanoutRow } from './fanout.ts';
 import { measureFloors } from './floors.ts';
 import { measureRouteCosts, type MeteredCall } from './route-costs.ts';
 import { measureDataGrowth, placersNeeded, readersNeeded } from './data-growth.ts';
@@ -530,12 +530,20 @@ console.log("\n8. Chat fan-out through the local WebSocket gateway (send → the
     const { token: ownerToken, order: roomId } = await customerWithOrder(base, 'fanout-owner');
     const adminToken = (await signIn(base, BENCH_ADMIN)).token;
     const { sizes, messages } = TARGETS.fanout;
+    // The listeners: admins (a room is its customer's and the admins'), each with as many
+    // connections as a user may hold.
+    const listenerTokens = [];
+    for (let i = 0; i < listenersPerMember(Math.max(...sizes)); i++) {
+      const member = await signUp(base, 'fanout-listener');
+      await request(base, 'PATCH', `/users/${member.id}/role`, { token: adminToken, body: { role: 'ADMIN' } });
+      listenerTokens.push(member.token);
+    }
     const rows = await measureFanout(
       {
         httpUrl: base,
         wsUrl,
         roomId,
-        ownerToken,
+        listenerTokens,
         senderTokens: [ownerToken, adminToken],
       },
       sizes,

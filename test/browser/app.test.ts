@@ -195,7 +195,8 @@ describe('the web app in Chromium', () => {
   it('wraps what users type, however long its words, instead of widening the page', async () => {
     const customer = await newPage({ width: 390, height: 844 });
     await signUp(customer, 'Wanda Wide');
-    const word = 'W'.repeat(1_000);
+    // A description holds 1,000 characters: one word nearly that long.
+    const word = 'W'.repeat(990);
     await customer.getByLabel('What do you need?').fill(`A ${word}`);
     await customer.getByLabel('Quantity').fill('1');
     await customer.getByLabel('Specifications (optional)').fill(`${'k'.repeat(7_000)}: ${'v'.repeat(3_000)}`);

@@ -16,7 +16,7 @@ describe('npm run bench, in small', () => {
     const [owner, admin] = await Promise.all([newUser('bench-owner'), bootstrapAdmin()]);
     const { id: roomId } = await placeOrder(owner, 'Bench smoke');
     const rows = await measureFanout(
-      { ...runtime, roomId, ownerToken: owner.accessToken, senderTokens: [owner.accessToken, admin.accessToken] },
+      { ...runtime, roomId, listenerTokens: [owner.accessToken], senderTokens: [owner.accessToken, admin.accessToken] },
       [2, 5],
       3,
     );

@@ -86,6 +86,17 @@ describe('alarms reach a person', () => {
 });
 
 describe('what a deploy review found', () => {
+  it("gives every integration the route table's timeout, shorter than its function's (CDK's WebSocket default is 29 s)", () => {
+    const integrations = Object.values(dev.api.findResources('AWS::ApiGatewayV2::Integration'));
+    expect(integrations.length).toBeGreaterThanOrEqual(30);
+    const timeouts = new Set(integrations.map((i) => i.Properties.TimeoutInMillis));
+    expect([...timeouts]).toEqual([10_000]);
+    const functionTimeouts = Object.values(dev.api.findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.Timeout as number,
+    );
+    expect(Math.min(...functionTimeouts.filter((t) => t > 4))).toBe(11);
+  });
+
   it('gives the app client no OAuth flows and no callback: there is no hosted UI', () => {
     const client = only(dev.stateful, 'AWS::Cognito::UserPoolClient').Properties;
     expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);

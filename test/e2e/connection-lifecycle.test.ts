@@ -1,0 +1,80 @@
+// End-to-end, on a runtime of its own: what API Gateway does to connections that the product must
+// live with. $disconnect is best-effort (this runtime never runs it), and no connection outlives
+// the maximum duration (shortened here to 3 s). Stale memberships are cleaned up by the product
+// itself: the first fan-out that meets a vanished connection gets 410 and forgets it.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_REGION } from '#local/aws.ts';
+import { credentialsFromSecret } from '#local/credentials.ts';
+import { spawnRuntime } from '../support/runtime-process.ts';
+import { newUser, placeOrder, socketsClosedAfterEach, useRuntime, runtime } from './support.ts';
+
+const secret = randomBytes(24).toString('base64url');
+const own = spawnRuntime({
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+  REQUEST_LOG: 'off',
+  LOCAL_AWS_SECRET: secret,
+  LOCAL_WS_DROP_DISCONNECT: '1',
+  WS_MAX_CONNECTION_SECONDS: '3',
+});
+beforeAll(async () => useRuntime(await own.ready), 90_000);
+afterAll(() => own.stop());
+const sockets = socketsClosedAfterEach();
+
+/** The connections the room's partition holds, as fan-out reads them. */
+async function membersOf(roomId: string): Promise<string[]> {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: runtime.dynamoDbEndpoint,
+      region: LOCAL_REGION,
+      credentials: credentialsFromSecret(secret),
+    }),
+  );
+  const page = await client.send(
+    new QueryCommand({
+      TableName: 'order-chat-local-connections',
+      KeyConditionExpression: 'pk = :room',
+      ExpressionAttributeValues: { ':room': `ROOM#${roomId}` },
+    }),
+  );
+  client.destroy();
+  return (page.Items ?? []).map((item) => String(item.connectionId));
+}
+
+describe('connections API Gateway ends on its own terms', () => {
+  it('a connection whose $disconnect never came is forgotten by the first message that meets it', async () => {
+    const customer = await newUser('lifecycle');
+    const order = await placeOrder(customer);
+    const [leaving, staying] = [await sockets.ticket(customer), await sockets.ticket(customer)];
+    for (const client of [leaving, staying]) {
+      client.send({ action: 'joinRoom', roomId: order.id });
+      await client.next((f) => f.type === 'chatHistory');
+    }
+    expect(await membersOf(order.id)).toHaveLength(2);
+    await leaving.close();
+    // No $disconnect ran: the membership is still there.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await membersOf(order.id)).toHaveLength(2);
+
+    staying.send({ action: 'sendMessage', roomId: order.id, content: 'anyone there?', clientMessageId: 'c1' });
+    expect((await staying.next((f) => f.type === 'newMessage')).message.content).toBe('anyone there?');
+    await expect.poll(() => membersOf(order.id)).toHaveLength(1);
+  });
+
+  it('closes a connection at the maximum duration (1001), however busy it is', async () => {
+    const customer = await newUser('lifecycle-max');
+    const client = await sockets.ticket(customer);
+    const ping = setInterval(() => client.send({ action: 'leaveRoom', roomId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }), 500);
+    try {
+      const closed = await Promise.race([
+        client.closed,
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 6_000)),
+      ]);
+      expect(closed?.code).toBe(1001);
+    } finally {
+      clearInterval(ping);
+    }
+  });
+});
