@@ -367,6 +367,10 @@ export class ChatClient {
     } catch {
       return;
     }
+    // API Gateway's own answer to a frame it throttled or couldn't run ({ message }, no type).
+    if (frame.type === undefined && typeof (frame as { message?: unknown }).message === 'string') {
+      return this.onGatewayAnswer();
+    }
     switch (frame.type) {
       case 'chatHistory':
         return this.onHistory(frame);
@@ -459,6 +463,31 @@ export class ChatClient {
       return;
     }
     this.emit({ type: 'error', frame });
+  }
+
+  /**
+   * API Gateway refused a frame itself (its stage throttle, an integration that failed or timed
+   * out) and doesn't say which: everything in flight is sent again after a backoff. Both are safe to
+   * repeat: a join answers with the room's history again, and a message keeps its clientMessageId,
+   * which the server never stores twice. A close in flight is left to its roomClosed (or the
+   * re-join's history): it may have happened.
+   */
+  private onGatewayAnswer(): void {
+    const delay = this.retryDelay({ type: 'error', status: 429, message: '' }, 1);
+    for (const [roomId, room] of this.rooms) {
+      if (!room.joined) {
+        setTimeout(() => {
+          if (this.rooms.get(roomId) === room && !room.joined) this.sendJoin(roomId, room);
+        }, delay);
+      }
+      const head = room.outbox[0];
+      if (head?.inFlight) {
+        clearTimeout(head.timer);
+        head.inFlight = false;
+        head.retryAt = this.options.now() + delay;
+        head.timer = setTimeout(() => this.pump(room), delay);
+      }
+    }
   }
 
   private onSendRefused(room: Room, outgoing: Outgoing, frame: ErrorFrame): void {

@@ -134,6 +134,24 @@ describe('sending', () => {
     await expect(sending).resolves.toMatchObject({ content: 'hello' });
   });
 
+  it('sends again what was in flight when API Gateway throttles a frame with its own answer', async () => {
+    const { chat, socket } = await joined([], { random: () => 1, backoff: { initialMs: 100, maxMs: 1_000 } });
+    const sending = chat.send(ROOM, 'hello');
+    const [frame] = socket().frames('sendMessage');
+    // API Gateway's answer names no frame: it could be this one.
+    socket().push({ message: 'Too Many Requests', connectionId: 'c1', requestId: 'r1' });
+    await vi.advanceTimersByTimeAsync(199);
+    expect(socket().frames('sendMessage')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket().frames('sendMessage')).toEqual([frame, frame]);
+    socket().push({
+      type: 'newMessage',
+      roomId: ROOM,
+      message: message(idAt(10), 'hello', frame!.clientMessageId as string),
+    });
+    await expect(sending).resolves.toMatchObject({ content: 'hello' });
+  });
+
   it('fails a send the server refuses for good, and goes on with the next', async () => {
     const { chat, socket } = await joined([]);
     const refused = chat.send(ROOM, 'x'.repeat(5000));
