@@ -114,9 +114,21 @@ export async function roomMembers(roomId: string): Promise<string[]> {
   return ids;
 }
 
-/** A user's open connections with their sessions: one Query on the user index. */
-export async function connectionsOfUser(userId: string): Promise<{ connectionId: string; sessionId: string }[]> {
-  const found: { connectionId: string; sessionId: string }[] = [];
+/**
+ * One user's connections on the user index, every page of them (one Query each), shaped by
+ * `query` (a projection, a filter, a count) and handed to `take`.
+ */
+async function eachPageOfUser(
+  userId: string,
+  query: {
+    ProjectionExpression?: string;
+    FilterExpression?: string;
+    Select?: 'COUNT';
+    values?: Record<string, unknown>;
+  },
+  take: (page: { Items?: Record<string, unknown>[]; Count?: number }) => void,
+): Promise<void> {
+  const { values, ...shape } = query;
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamo().send(
@@ -124,16 +136,24 @@ export async function connectionsOfUser(userId: string): Promise<{ connectionId:
         TableName,
         IndexName: 'byUser',
         KeyConditionExpression: 'gsi1pk = :user',
-        ExpressionAttributeValues: { ':user': userIndexKeys(userId, '').gsi1pk },
-        ProjectionExpression: 'connectionId, sessionId',
+        ExpressionAttributeValues: { ':user': userIndexKeys(userId, '').gsi1pk, ...values },
+        ...shape,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
+    take(page);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** A user's open connections with their sessions: one Query on the user index. */
+export async function connectionsOfUser(userId: string): Promise<{ connectionId: string; sessionId: string }[]> {
+  const found: { connectionId: string; sessionId: string }[] = [];
+  await eachPageOfUser(userId, { ProjectionExpression: 'connectionId, sessionId' }, (page) => {
     for (const item of page.Items ?? []) {
       found.push({ connectionId: String(item.connectionId), sessionId: String(item.sessionId) });
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  });
   return found;
 }
 
@@ -144,22 +164,11 @@ export async function connectionsOfUser(userId: string): Promise<{ connectionId:
  */
 export async function countLiveConnections(userId: string, now = nowSeconds()): Promise<number> {
   let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName,
-        IndexName: 'byUser',
-        KeyConditionExpression: 'gsi1pk = :user',
-        FilterExpression: 'sessionExpiresAt > :now',
-        ExpressionAttributeValues: { ':user': userIndexKeys(userId, '').gsi1pk, ':now': now },
-        Select: 'COUNT',
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  await eachPageOfUser(
+    userId,
+    { FilterExpression: 'sessionExpiresAt > :now', Select: 'COUNT', values: { ':now': now } },
+    (page) => (count += page.Count ?? 0),
+  );
   return count;
 }
 
