@@ -444,7 +444,9 @@ export interface WsRoute {
   rateLimit?: LimitKind;
   /**
    * A two-way route: API Gateway sends the `body` the function returns to the caller as a frame
-   * (a route response), so the answer costs no @connections call.
+   * (a route response), so the answer costs no @connections call. Only for routes that always
+   * answer: a result without a body would arrive as an empty frame, which isn't JSON. A route
+   * with nothing to say on success is one-way and posts its error frames through @connections.
    */
   twoWay?: boolean;
 }
@@ -475,7 +477,6 @@ export const wsRoutes = {
   sendMessage: {
     handler: 'ws/send-message',
     access: 'user',
-    twoWay: true,
     frame: SendMessageFrame,
     answers: ['newMessage'],
     summary: 'Send a message: every connection in the room, the sender included, receives newMessage',
@@ -484,7 +485,6 @@ export const wsRoutes = {
   closeRoom: {
     handler: 'ws/close-room',
     access: 'admin',
-    twoWay: true,
     frame: CloseRoomFrame,
     answers: ['roomClosed'],
     summary: 'Admins: close the room with a summary; every member receives roomClosed',

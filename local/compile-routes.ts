@@ -363,7 +363,10 @@ export function renderCompiledRoutes(): string {
     ]);
   }
   for (const [key, route] of Object.entries(wsRoutes) as [string, WsRoute][]) {
-    declare(key, wsRouteName(key), 'CompiledWsRoute', route, [['frame', route.frame && validator(route.frame)]]);
+    declare(key, wsRouteName(key), 'CompiledWsRoute', route, [
+      ['twoWay', route.twoWay ? 'true' : undefined],
+      ['frame', route.frame && validator(route.frame)],
+    ]);
   }
   const actions = Object.keys(wsRoutes).filter((key) => !key.startsWith('$'));
   const runtime = ['validator', ...[...compiler.runtime].sort()];

@@ -32,7 +32,7 @@ import {
   type CorsConfig,
 } from './http-gateway/wire.ts';
 import type { JwtAuthorizer } from './jwt-authorizer.ts';
-import { invoke, InvocationTimeout, type HandlerLoader } from './lambda-runner.ts';
+import { invoke, InvocationTimeout, PayloadTooLarge, type HandlerLoader } from './lambda-runner.ts';
 import type { RequestLog } from './request-log.ts';
 
 export type { CorsConfig } from './http-gateway/wire.ts';
@@ -182,6 +182,12 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
       if (error instanceof InvocationTimeout) {
         logged.reason = 'integration timed out';
         sendJson(res, 503, { message: GATEWAY_MESSAGES[503] }, corsAnswer);
+        return;
+      }
+      if (error instanceof PayloadTooLarge && error.which === 'event') {
+        // Lambda refuses the invocation: API Gateway answers it as a body too large (under its own 10 MB).
+        logged.reason = error.message;
+        sendJson(res, 413, { message: GATEWAY_MESSAGES[413] }, corsAnswer);
         return;
       }
       // A compile error after an edit reads "Transform failed …\n<file>:<line>:<col>: ERROR: …".

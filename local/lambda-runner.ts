@@ -25,6 +25,25 @@ export class InvocationTimeout extends Error {
   }
 }
 
+/**
+ * Lambda's synchronous invocation payload quota, for the event and for the result alike (6 MB:
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). Over it, Lambda refuses
+ * the call (the event) or fails it (the result), and API Gateway answers with an error of its own.
+ */
+export const LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+export class PayloadTooLarge extends Error {
+  constructor(
+    readonly handlerName: string,
+    readonly which: 'event' | 'result',
+    bytes: number,
+  ) {
+    super(`The ${which} of ${handlerName} is ${bytes} bytes: Lambda takes at most ${LAMBDA_PAYLOAD_BYTES}`);
+  }
+}
+
+const payloadBytes = (value: unknown) => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value)));
+
 const lambdasRoot = resolve(import.meta.dirname, '..', 'lambdas');
 register('./module-hooks.mjs', import.meta.url);
 
@@ -69,6 +88,8 @@ export async function invoke(
   timeoutMs: number,
   permissions?: Permissions,
 ): Promise<unknown> {
+  const eventBytes = payloadBytes(event);
+  if (eventBytes > LAMBDA_PAYLOAD_BYTES) throw new PayloadTooLarge(name, 'event', eventBytes);
   const handler = await loader(name);
   const deadline = Date.now() + timeoutMs;
   let timer: NodeJS.Timeout | undefined;
@@ -78,7 +99,10 @@ export async function invoke(
   try {
     const functionName = name.replace(/\W/g, '-');
     const run = () => handler(event, lambdaContext(functionName, deadline));
-    return await Promise.race([permissions ? withPermissions(functionName, permissions, run) : run(), timeout]);
+    const result = await Promise.race([permissions ? withPermissions(functionName, permissions, run) : run(), timeout]);
+    const resultBytes = payloadBytes(result);
+    if (resultBytes > LAMBDA_PAYLOAD_BYTES) throw new PayloadTooLarge(name, 'result', resultBytes);
+    return result;
   } finally {
     clearTimeout(timer);
   }

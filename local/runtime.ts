@@ -67,6 +67,8 @@ export interface RuntimeOptions {
   maxConnectionSeconds?: number;
   /** Never run $disconnect, as AWS may not (its delivery is best-effort). */
   dropDisconnects?: boolean;
+  /** Delay each frame's integration by a random time up to this, so frames of a connection overtake each other. */
+  frameJitterMs?: number;
   /** Client addresses the edge's per-address limits skip (lib/edge-limits.ts): a test suite's own client. */
   edgeLimitExemptIps?: string[];
   /** Create or update this admin account at start. */
@@ -403,6 +405,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
       ...(options.maxConnectionSeconds ? { maxConnectionMs: options.maxConnectionSeconds * 1000 } : {}),
       ...(options.dropDisconnects ? { dropDisconnects: true } : {}),
+      ...(options.frameJitterMs ? { frameJitterMs: options.frameJitterMs } : {}),
       log,
       ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     });

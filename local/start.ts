@@ -62,6 +62,7 @@ try {
     ...(env.WS_IDLE_TIMEOUT_SECONDS ? { idleTimeoutSeconds: Number(env.WS_IDLE_TIMEOUT_SECONDS) } : {}),
     ...(env.WS_MAX_CONNECTION_SECONDS ? { maxConnectionSeconds: Number(env.WS_MAX_CONNECTION_SECONDS) } : {}),
     ...(env.LOCAL_WS_DROP_DISCONNECT === '1' ? { dropDisconnects: true } : {}),
+    ...(env.LOCAL_WS_FRAME_JITTER_MS ? { frameJitterMs: Number(env.LOCAL_WS_FRAME_JITTER_MS) } : {}),
     ...(env.LOCAL_EDGE_EXEMPT_IPS
       ? { edgeLimitExemptIps: env.LOCAL_EDGE_EXEMPT_IPS.split(',').map((ip) => ip.trim()) }
       : {}),

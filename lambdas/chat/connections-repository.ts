@@ -6,6 +6,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';
@@ -53,49 +54,80 @@ export async function saveConnection(connection: Connection): Promise<void> {
   await dynamo().send(new PutCommand(putConnectionParams(connection, nowSeconds())));
 }
 
+/** How long a left membership is remembered, so a joinRoom sent before the leave can't revive it. */
+const LEFT_MEMBERSHIP_SECONDS = 5 * 60;
+
+/**
+ * A membership's changes are ordered by when API Gateway received the frame that asked for them
+ * (`requestTimeEpoch`), not by when they run: frames of one connection run concurrently, so a
+ * leaveRoom and the joinRoom sent right after it may land in either order. Each write holds only
+ * if nothing newer was written (on a tie, membership wins: a client that gets a room's frames after
+ * leaving ignores them, one that joined and hears nothing is broken).
+ */
+const newerWins = (comparison: '<' | '<=') => ({
+  ConditionExpression: `attribute_not_exists(pk) OR changedAt ${comparison} :at`,
+});
+
+/** Both copies of a membership, written together when neither holds a newer change. */
+async function writeMembership(
+  roomId: string,
+  connectionId: string,
+  attributes: Record<string, unknown>,
+  changedAt: number,
+  comparison: '<' | '<=',
+): Promise<boolean> {
+  const condition = { ...newerWins(comparison), ExpressionAttributeValues: { ':at': changedAt } };
+  const item = { ...attributes, roomId, connectionId, changedAt };
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName, Item: { ...memberKey(roomId, connectionId), ...item }, ...condition } },
+          { Put: { TableName, Item: { ...mirrorKey(roomId, connectionId), ...item }, ...condition } },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && conditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+const conditionFailed = (error: TransactionCanceledException) =>
+  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+
 /**
  * Joining twice is one membership: the keys are the same. A membership lasts as long
  * as the session's token: fan-out skips it after that (and TTL sweeps it), so a
- * connection whose session expired hears nothing more.
+ * connection whose session expired hears nothing more. False when a leave received after
+ * this join already ran.
  */
 export async function joinRoom(
   connection: Pick<Connection, 'connectionId' | 'userId' | 'role' | 'sessionExpiresAt'>,
   roomId: string,
-): Promise<void> {
+  receivedAt: number,
+): Promise<boolean> {
   const attributes = {
-    roomId,
-    connectionId: connection.connectionId,
     userId: connection.userId,
     role: connection.role,
     expiresAt: Math.min(connection.sessionExpiresAt, nowSeconds() + CONNECTION_TTL_SECONDS),
   };
-  await dynamo().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        { Put: { TableName, Item: { ...memberKey(roomId, connection.connectionId), ...attributes } } },
-        { Put: { TableName, Item: { ...mirrorKey(roomId, connection.connectionId), ...attributes } } },
-      ],
-    }),
-  );
+  return writeMembership(roomId, connection.connectionId, attributes, receivedAt, '<=');
 }
 
-export async function leaveRoom(connectionId: string, roomId: string): Promise<void> {
-  await dynamo().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        { Delete: { TableName, Key: memberKey(roomId, connectionId) } },
-        { Delete: { TableName, Key: mirrorKey(roomId, connectionId) } },
-      ],
-    }),
-  );
+/** Leaves a room: the membership becomes a short-lived marker that fan-out skips. */
+export async function leaveRoom(connectionId: string, roomId: string, receivedAt: number): Promise<boolean> {
+  const attributes = { leftAt: receivedAt, expiresAt: nowSeconds() + LEFT_MEMBERSHIP_SECONDS };
+  return writeMembership(roomId, connectionId, attributes, receivedAt, '<');
 }
 
 export function roomMembersParams(roomId: string, now: number, startKey?: Record<string, unknown>) {
   return {
     TableName,
     KeyConditionExpression: 'pk = :room',
-    // TTL deletion lags by up to days: expired memberships are still readable.
-    FilterExpression: 'expiresAt > :now',
+    // TTL deletion lags by up to days: expired memberships are still readable. Left ones are markers.
+    FilterExpression: 'expiresAt > :now AND attribute_not_exists(leftAt)',
     ExpressionAttributeValues: { ':room': `ROOM#${roomId}`, ':now': now },
     ProjectionExpression: 'connectionId',
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -178,6 +210,7 @@ export async function roomsOfConnection(connectionId: string): Promise<string[]>
     new QueryCommand({
       TableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :room)',
+      FilterExpression: 'attribute_not_exists(leftAt)',
       ExpressionAttributeValues: { ':pk': connectionKey(connectionId).pk, ':room': 'ROOM#' },
       ProjectionExpression: 'sk',
     }),

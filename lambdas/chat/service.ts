@@ -50,12 +50,16 @@ export async function redeemTicket(ticket: string): Promise<Session | undefined>
   return tickets.redeemTicket(ticket, Math.floor(Date.now() / 1000));
 }
 
-/** joinRoom: membership, then the history the joiner needs (latest page, or everything after `after`). */
+/**
+ * joinRoom: membership, then the history the joiner needs (latest page, or everything after `after`).
+ * `receivedAt` orders it among the connection's other frames for the room (they run concurrently).
+ */
 export async function join(
   caller: Caller,
   connection: { connectionId: string; sessionExpiresAt: number },
   roomId: string,
   after: string | undefined,
+  receivedAt: number,
 ) {
   const [{ isOpen, summary, closedAt }, joined] = await Promise.all([
     visibleRoom(caller, roomId),
@@ -64,7 +68,8 @@ export async function join(
   if (!joined.includes(roomId) && joined.length >= MAX_ROOMS_PER_CONNECTION) {
     throw new ConflictError(`This connection is in ${joined.length} rooms: leave one before joining another.`);
   }
-  await connections.joinRoom({ ...connection, userId: caller.id, role: caller.role }, roomId);
+  // A leaveRoom received after this frame may have run already: then it stands, and this answer is moot.
+  await connections.joinRoom({ ...connection, userId: caller.id, role: caller.role }, roomId, receivedAt);
   const frame = { type: 'chatHistory' as const, roomId, room: { isOpen, summary, closedAt } };
   // The answer is one WebSocket message: the page is cut to what fits in API Gateway's 128 KB.
   const room = roomFor({ ...frame, messages: [], nextCursor: LONGEST_CURSOR }, WS_MESSAGE_BYTES);
@@ -75,8 +80,9 @@ export async function join(
   return { ...frame, messages: page.items, nextCursor };
 }
 
-export async function leave(connectionId: string, roomId: string) {
-  await connections.leaveRoom(connectionId, roomId);
+export async function leave(connectionId: string, roomId: string, receivedAt: number) {
+  // A joinRoom received after this frame may have run already: then it stands.
+  await connections.leaveRoom(connectionId, roomId, receivedAt);
   return { type: 'leftRoom' as const, roomId };
 }
 

@@ -669,15 +669,15 @@ export const ws_disconnect: CompiledWsRoute<"$disconnect"> = {
 };
 /** $default */
 export const ws_default: CompiledWsRoute<"$default"> = {
-  key: "$default", access: "public",
+  key: "$default", access: "public", twoWay: true,
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", frame: /* @__PURE__ */ validator(s99),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s99),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", frame: /* @__PURE__ */ validator(s101),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s101),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {

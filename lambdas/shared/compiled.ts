@@ -125,6 +125,8 @@ export interface CompiledWsRoute<K extends WsRouteKey = WsRouteKey> {
   key: K;
   access: Access;
   rateLimit?: LimitKind;
+  /** Answered by a route response (see `twoWay` in lambdas/routes.ts). */
+  twoWay?: true;
   frame?: Validator;
 }
 

@@ -81,6 +81,8 @@ type SignedIn<K extends WsRouteKey> = Route<K>['access'] extends 'public' ? fals
 
 export interface WsRequest<K extends WsRouteKey> {
   connectionId: string;
+  /** When API Gateway received the frame (epoch ms): frames of a connection run in no set order. */
+  receivedAt: number;
   /** The frame, validated against the route's schema (routes without one: the parsed JSON object, if any). */
   frame: Route<K> extends { frame: infer S extends z.ZodType } ? z.output<S> : Record<string, unknown> | undefined;
   /** Who sends this frame, with their role and name as they are now. */
@@ -115,8 +117,9 @@ async function trySend(connectionId: string, frame: unknown): Promise<void> {
  * ('user', 'admin') first re-reads the session: an ended one (logout, deletion,
  * sign-out-everywhere, expiry) gets a 401 frame and the connection is closed; a role that is
  * no longer admin gets a 403, as on HTTP. Then the frame is validated against the route's
- * schema. Whatever `run` returns, or the error frame for whatever it throws, is the route
- * response: API Gateway sends it to the caller (routes are two-way).
+ * schema. Whatever `run` returns, or the error frame for whatever it throws, goes to the caller: as
+ * the route response on a two-way route (which always answers), through @connections on a one-way
+ * route (which answers only when it has something to say: API Gateway would send an empty frame).
  */
 export function wsHandler<K extends WsRouteKey>(
   route: CompiledWsRoute<K>,
@@ -144,7 +147,8 @@ export function wsHandler<K extends WsRouteKey>(
           }
         }
         const frame = route.frame ? parseWith(route.frame, raw, 'frame') : raw;
-        answer = await run({ connectionId, caller, session, frame, context } as WsRequest<K>);
+        const receivedAt = event.requestContext.requestTimeEpoch;
+        answer = await run({ connectionId, receivedAt, caller, session, frame, context } as WsRequest<K>);
       } catch (error) {
         const typed = classify(error);
         if (typed instanceof ServiceUnavailableError) logger.warn('Dependency failed', error as Error);
@@ -161,6 +165,12 @@ export function wsHandler<K extends WsRouteKey>(
         );
         return { statusCode: 200 };
       }
-      return answer === undefined ? { statusCode: 200 } : { statusCode: 200, body: JSON.stringify(answer) };
+      if (answer === undefined) return { statusCode: 200 };
+      // A one-way route's return value is discarded by API Gateway: what it has to say is posted.
+      if (!route.twoWay) {
+        await trySend(connectionId, answer);
+        return { statusCode: 200 };
+      }
+      return { statusCode: 200, body: JSON.stringify(answer) };
     });
 }

@@ -5,9 +5,13 @@ import { InvocationTimeout } from '../lambda-runner.ts';
 import { armIdleTimer, closeWith, deliver } from './lifecycle.ts';
 import { requestContext, type GatewayState, type LiveConnection } from './state.ts';
 
-/** How many frames of one connection the runtime handles at once: one keeps a flood's bystanders at
- * about 2× their quiet latency (test/load/flood.test.ts), four at 5×. */
-const FRAMES_IN_FLIGHT = 1;
+/**
+ * How many frames of one connection the runtime handles at once. API Gateway runs them all
+ * concurrently, in no documented order; more than one here is what lets a race between frames of
+ * one connection show (a leaveRoom overtaken by the joinRoom sent after it). More than a few would
+ * let one connection's burst take this one thread from every other client.
+ */
+export const FRAMES_IN_FLIGHT = 2;
 
 /** Route selection on `$request.body.action`: non-JSON or no match → $default. */
 export function selectRoute(body: string, routeKeys: string[]): string | undefined {
@@ -43,17 +47,17 @@ async function routeFrame(
   data: RawData,
   isBinary: boolean,
   host: string,
+  receivedAt: number,
 ): Promise<void> {
   const { options } = state;
-  connection.lastActiveAt = Date.now();
-  armIdleTimer(state, connection);
   if (isBinary) {
     closeWith(connection, 1003, 'Binary frames are not supported');
     return;
   }
   const body = data.toString();
   const routeKey = selectRoute(body, state.routeKeys);
-  const context = requestContext(state, connectionId, connection, routeKey ?? '$default', 'MESSAGE', host);
+  // API Gateway stamps a frame when it arrives, not when its integration starts.
+  const context = requestContext(state, connectionId, connection, routeKey ?? '$default', 'MESSAGE', host, receivedAt);
   const started = performance.now();
   const logFrame = (status: number, extra: { fn?: string; reason?: string } = {}) =>
     options.requestLog?.({
@@ -80,8 +84,12 @@ async function routeFrame(
   const event = { requestContext: { ...context, messageId: gatewayId() }, body, isBase64Encoded: false };
   try {
     const result = (await state.run(route, event)) as { statusCode?: number; body?: unknown } | undefined;
-    if (route.twoWay && typeof result?.body === 'string' && result.body !== '') {
-      deliver(state, connection, result.body, `the answer of ${routeKey}`);
+    if (route.twoWay) {
+      // API Gateway passes the integration's output back whole: a result without a body arrives as an
+      // empty frame, which no client can parse (the route table says every two-way route has a body).
+      const answer = typeof result?.body === 'string' ? result.body : '';
+      if (answer === '') state.log(`The two-way route ${routeKey} answered without a body: an empty frame was sent.`);
+      deliver(state, connection, answer, `the answer of ${routeKey}`);
     }
     // Parsing the answer for its status is for the log only: skipped when nobody reads it.
     if (options.requestLog) logFrame(answerStatus(result?.body) ?? result?.statusCode ?? 200, { fn: route.handler });
@@ -102,16 +110,20 @@ async function routeFrame(
  * concurrently, each invocation in its own container; here they share one thread, so a
  * connection gets FRAMES_IN_FLIGHT at a time and a burst of thousands (one TCP read) can't
  * take that thread from every other client. Frames of different connections (two tabs of one
- * user, say) still run concurrently.
+ * user, say) run concurrently too. With `frameJitterMs`, each frame waits a random time up to it
+ * before its integration starts, so frames sent in one order may run in another, as in AWS.
  */
 export function frameInbox(state: GatewayState, connectionId: string, connection: LiveConnection, host: string) {
-  const inbox: [RawData, boolean][] = [];
+  const inbox: [RawData, boolean, number][] = [];
+  const jitterMs = state.options.frameJitterMs ?? 0;
   let inFlight = 0;
   const pump = () => {
     while (inFlight < FRAMES_IN_FLIGHT && inbox.length) {
-      const [data, isBinary] = inbox.shift()!;
+      const [data, isBinary, receivedAt] = inbox.shift()!;
       inFlight++;
-      routeFrame(state, connectionId, connection, data, isBinary, host)
+      const delay = jitterMs > 0 ? new Promise((resolve) => setTimeout(resolve, Math.random() * jitterMs)) : undefined;
+      Promise.resolve(delay)
+        .then(() => routeFrame(state, connectionId, connection, data, isBinary, host, receivedAt))
         .catch((error: unknown) => state.log('WebSocket message handling failed', error))
         .finally(() => {
           inFlight--;
@@ -120,7 +132,9 @@ export function frameInbox(state: GatewayState, connectionId: string, connection
     }
   };
   return (data: RawData, isBinary: boolean) => {
-    inbox.push([data, isBinary]);
+    connection.lastActiveAt = Date.now();
+    armIdleTimer(state, connection);
+    inbox.push([data, isBinary, Date.now()]);
     pump();
   };
 }

@@ -39,6 +39,8 @@ export interface WsGatewayOptions {
    */
   dropDisconnects?: boolean;
   throttle?: { rateLimit: number; burstLimit: number };
+  /** Each frame waits up to this long before its integration runs: frames overtake each other, as AWS allows. */
+  frameJitterMs?: number;
   /** Browser origins allowed to open a socket (the CORS allow-list); clients that send no Origin are not browsers. */
   allowOrigins?: readonly string[];
   /** The credentials @connections requests must be SigV4-signed with; unsigned requests are refused. */
@@ -105,8 +107,9 @@ export function requestContext(
   routeKey: string,
   eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
   host: string,
+  receivedAt = Date.now(),
 ) {
-  const now = new Date();
+  const now = new Date(receivedAt);
   return {
     routeKey,
     eventType,

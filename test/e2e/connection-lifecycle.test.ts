@@ -1,7 +1,8 @@
 // End-to-end, on a runtime of its own: what API Gateway does to connections that the product must
 // live with. $disconnect is best-effort (this runtime never runs it), and no connection outlives
 // the maximum duration (shortened here to 3 s). Stale memberships are cleaned up by the product
-// itself: the first fan-out that meets a vanished connection gets 410 and forgets it.
+// itself: the first fan-out that meets a vanished connection gets 410 and forgets it. Frames of a
+// connection run concurrently and in no set order (each waits up to 40 ms here before it runs).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -18,6 +19,7 @@ const own = spawnRuntime({
   LOCAL_AWS_SECRET: secret,
   LOCAL_WS_DROP_DISCONNECT: '1',
   WS_MAX_CONNECTION_SECONDS: '3',
+  LOCAL_WS_FRAME_JITTER_MS: '40',
 });
 beforeAll(async () => useRuntime(await own.ready), 90_000);
 afterAll(() => own.stop());
@@ -40,7 +42,8 @@ async function membersOf(roomId: string): Promise<string[]> {
     }),
   );
   client.destroy();
-  return (page.Items ?? []).map((item) => String(item.connectionId));
+  // A left membership stays a few minutes as a marker (so an overtaken join can't revive it).
+  return (page.Items ?? []).filter((item) => item.leftAt === undefined).map((item) => String(item.connectionId));
 }
 
 describe('connections API Gateway ends on its own terms', () => {
@@ -76,5 +79,34 @@ describe('connections API Gateway ends on its own terms', () => {
     } finally {
       clearInterval(ping);
     }
+  });
+
+  it('keeps the order in which a leaveRoom and a joinRoom were sent, whichever runs first', async () => {
+    const customer = await newUser('reorder');
+    const order = await placeOrder(customer);
+    const client = await sockets.ticket(customer);
+    client.send({ action: 'joinRoom', roomId: order.id });
+    await client.next((f) => f.type === 'chatHistory');
+    const answers = () =>
+      Promise.all([client.next((f) => f.type === 'leftRoom'), client.next((f) => f.type === 'chatHistory')]);
+    for (let round = 0; round < 6; round++) {
+      // Sent together: the join must stand, in whichever order the two ran.
+      client.send({ action: 'leaveRoom', roomId: order.id });
+      client.send({ action: 'joinRoom', roomId: order.id });
+      await answers();
+      expect(await membersOf(order.id)).toHaveLength(1);
+      // A leave sent after a join stands too.
+      client.send({ action: 'joinRoom', roomId: order.id });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      client.send({ action: 'leaveRoom', roomId: order.id });
+      await answers();
+      expect(await membersOf(order.id)).toHaveLength(0);
+      client.send({ action: 'joinRoom', roomId: order.id });
+      await client.next((f) => f.type === 'chatHistory');
+    }
+    // And the member hears the room: a message from another connection reaches only those in it.
+    const speaker = await sockets.ticket(customer);
+    speaker.send({ action: 'sendMessage', roomId: order.id, content: 'still here?', clientMessageId: 'r1' });
+    expect((await client.next((f) => f.type === 'newMessage')).message.content).toBe('still here?');
   });
 });

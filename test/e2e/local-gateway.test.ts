@@ -22,6 +22,7 @@ const handlers: Record<string, Handler> = {
     };
   },
   plain: async () => ({ hello: 'world' }),
+  huge: async () => ({ statusCode: 200, body: 'x'.repeat(6 * 1024 * 1024) }),
   text: async () => 'just text',
   binary: async () => ({
     statusCode: 200,
@@ -67,7 +68,20 @@ const handlers: Record<string, Handler> = {
   wsCrash: async () => {
     throw new Error('route bug');
   },
+  silentTwoWay: async () => ({ statusCode: 200 }),
+  // Holds its frame until a `release` frame of the same connection has run: only concurrency ends it.
+  waitForRelease: async (event: any) => {
+    record('waitForRelease', event);
+    await new Promise<void>((resolve) => (releaseWaiting = resolve));
+    return { statusCode: 200, body: JSON.stringify({ released: true }) };
+  },
+  release: async (event: any) => {
+    record('release', event);
+    releaseWaiting?.();
+    return { statusCode: 200, body: JSON.stringify({ releasing: true }) };
+  },
 };
+let releaseWaiting: (() => void) | undefined;
 
 const loader = async (name: string) => handlers[name]!;
 const silent = () => undefined;
@@ -76,6 +90,7 @@ const http = createHttpGateway({
   routes: {
     'POST /echo/{id}': { handler: 'echo', access: 'public' },
     'GET /plain': { handler: 'plain', access: 'public' },
+    'GET /huge': { handler: 'huge', access: 'public' },
     'GET /text': { handler: 'text', access: 'public' },
     'GET /binary': { handler: 'binary', access: 'public' },
     'GET /crash': { handler: 'crash', access: 'public' },
@@ -102,6 +117,9 @@ const ws = createWsGateway({
     $disconnect: { handler: 'disconnect' },
     echo: { handler: 'echoFrame' },
     crash: { handler: 'wsCrash' },
+    silent: { handler: 'silentTwoWay', twoWay: true },
+    wait: { handler: 'waitForRelease', twoWay: true, timeoutSeconds: 5 },
+    release: { handler: 'release', twoWay: true },
   },
   authorizer: { handler: 'authorizer', identitySource: ['route.request.querystring.token'] },
   loader,
@@ -188,6 +206,21 @@ describe('HTTP API gateway', () => {
     const response = await fetch(`${httpUrl}/slow`);
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ message: 'Service Unavailable' });
+  });
+
+  it("holds Lambda's 6 MB payload quota: a larger event is a 413, a larger result a 500", async () => {
+    const before = events.echo?.length ?? 0;
+    const big = await fetch(`${httpUrl}/echo/1`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(6 * 1024 * 1024),
+    });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({ message: 'Request Entity Too Large' });
+    expect(events.echo?.length ?? 0).toBe(before);
+    const huge = await fetch(`${httpUrl}/huge`);
+    expect(huge.status).toBe(500);
+    expect(await huge.json()).toEqual({ message: 'Internal Server Error' });
   });
 
   it('answers 413 above 10 MB', async () => {
@@ -298,6 +331,27 @@ describe('WebSocket API gateway', () => {
       message: 'Forbidden',
       connectionId: expect.any(String),
     });
+    socket.close();
+  });
+
+  it('sends an empty frame for a two-way route whose result has no body, as API Gateway does', async () => {
+    const socket = (await open('?token=good')) as WebSocket;
+    socket.send(JSON.stringify({ action: 'silent' }));
+    expect(await nextMessage(socket)).toBe('');
+    socket.close();
+  });
+
+  it("runs a connection's frames concurrently, each stamped when it arrived", async () => {
+    const socket = (await open('?token=good')) as WebSocket;
+    const answers: string[] = [];
+    socket.on('message', (data) => answers.push(String(data)));
+    socket.send(JSON.stringify({ action: 'wait' }));
+    socket.send(JSON.stringify({ action: 'release' }));
+    // One at a time, `wait` would hold the connection until its integration timed out.
+    await expect.poll(() => answers.length, { timeout: 2000 }).toBe(2);
+    expect(answers.map((answer) => JSON.parse(answer))).toEqual([{ releasing: true }, { released: true }]);
+    const [waited, released] = [events.waitForRelease!.at(-1), events.release!.at(-1)];
+    expect(waited.requestContext.requestTimeEpoch).toBeLessThanOrEqual(released.requestContext.requestTimeEpoch);
     socket.close();
   });
 

@@ -138,7 +138,7 @@ describe('broadcastToRoom', () => {
     const query = dynamo.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(query).toMatchObject({
       KeyConditionExpression: 'pk = :room',
-      FilterExpression: 'expiresAt > :now',
+      FilterExpression: 'expiresAt > :now AND attribute_not_exists(leftAt)',
       ExpressionAttributeValues: { ':room': 'ROOM#ROOM1' },
     });
     expect(sentTo().sort()).toEqual(['a', 'b']);

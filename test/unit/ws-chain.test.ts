@@ -1,4 +1,5 @@
-// The WebSocket handler chain: answers and error frames travel on the route response.
+// The WebSocket handler chain: a two-way route answers on the route response, a one-way route posts
+// what it has to say (an error) through @connections and returns no body.
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import {
@@ -110,9 +111,12 @@ describe('closing a room over the WebSocket', () => {
     }
   });
 
-  it('refuses a regular user with 403 before reading the order', async () => {
+  it('refuses a regular user with 403 before reading the order, posted: closeRoom is one-way', async () => {
     const result = await closeRoom(closeFrame(USER_ID, 'REGULAR'), context);
-    expect(JSON.parse(result.body!)).toMatchObject({ type: 'error', status: 403, action: 'closeRoom' });
+    expect(result).toEqual({ statusCode: 200 });
+    const posted = management.commandCalls(PostToConnectionCommand).map((c) => c.args[0].input);
+    expect(posted).toHaveLength(1);
+    expect(JSON.parse(String(posted[0]!.Data))).toMatchObject({ type: 'error', status: 403, action: 'closeRoom' });
     expect(dynamo.commandCalls(GetCommand).map((c) => c.args[0].input.Key!.pk)).toEqual([`USER#${USER_ID}`]);
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });
