@@ -104,11 +104,27 @@ export class Edge extends Construct {
         },
       ],
     };
+    // API Gateway checks no Origin on a WebSocket upgrade: this does, at the edge, before the ticket is
+    // read. The local gateway refuses the same origins in the same place (local/ws-gateway/upgrade.ts).
+    const webSocket: cloudfront.BehaviorOptions = {
+      origin: apiOrigin(props.webSocketOriginHost),
+      ...passThrough,
+      functionAssociations: [
+        {
+          eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
+          function: new cloudfront.Function(this, 'WebSocketOrigin', {
+            runtime: cloudfront.FunctionRuntime.JS_2_0,
+            comment: 'Refuses WebSocket upgrades from browser origins other than this site and the CORS allow-list',
+            code: cloudfront.FunctionCode.fromInline(webSocketOriginCheck(props.config.corsOrigins)),
+          }),
+        },
+      ],
+    };
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Order Chat ${props.config.stage}: WAF in front of the HTTP and WebSocket APIs and the web app`,
       defaultBehavior: { origin: apiOrigin(props.httpOriginHost), ...passThrough },
       additionalBehaviors: {
-        [`/${WS_STAGE_NAME}`]: { origin: apiOrigin(props.webSocketOriginHost), ...passThrough },
+        [`/${WS_STAGE_NAME}`]: webSocket,
         [APP_PATH]: app,
         [`${APP_PATH}/*`]: app,
       },
@@ -126,4 +142,21 @@ export class Edge extends Construct {
       logIncludesCookies: false,
     });
   }
+}
+
+/**
+ * A CloudFront Function (viewer request): an upgrade whose Origin is neither this site's own
+ * (`https://` + the Host the viewer asked for) nor in `allowed` gets 403; clients that send no
+ * Origin are not browsers and pass (their ticket is their credential).
+ */
+export function webSocketOriginCheck(allowed: readonly string[]): string {
+  return `var ALLOWED = ${JSON.stringify(allowed)};
+function handler(event) {
+  var request = event.request;
+  var origin = request.headers.origin && request.headers.origin.value;
+  if (!origin) return request;
+  var host = request.headers.host && request.headers.host.value;
+  if (origin === 'https://' + host || ALLOWED.indexOf(origin) !== -1) return request;
+  return { statusCode: 403, statusDescription: 'Forbidden' };
+}`;
 }

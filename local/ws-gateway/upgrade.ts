@@ -171,14 +171,14 @@ export async function acceptUpgrade(
     headers: multiValue(headerPairs),
     query: multiValue([...url.searchParams.entries()]),
   };
-  // The origin is checked after the authorizer has spent the ticket: a ticket sent from a page
-  // that may not connect is used up all the same, never left valid in a log.
+  // Deployed, CloudFront's viewer-request function on /ws refuses a browser origin that is neither
+  // the site's own nor in the allow-list (lib/constructs/edge.ts) before API Gateway sees the
+  // upgrade: here too it comes first, and the ticket stays unspent (it dies within 60 s).
   const origin = req.headers.origin;
-  const badOrigin =
-    origin && options.allowOrigins && !originAllowed(options.allowOrigins, origin)
-      ? { status: 403, message: 'Forbidden', reason: `origin ${origin} is not in the CORS allow-list` }
-      : undefined;
-  const refusal = (await authorize(state, upgrade)) ?? badOrigin ?? (await connectRoute(state, upgrade));
+  if (origin && options.allowOrigins && !originAllowed(options.allowOrigins, origin)) {
+    return refuse({ status: 403, message: 'Forbidden', reason: `origin ${origin} is not in the CORS allow-list` });
+  }
+  const refusal = (await authorize(state, upgrade)) ?? (await connectRoute(state, upgrade));
   if (refusal) return refuse(refusal);
   const connectFn = options.routes.$connect?.handler;
   logConnect(101, connectFn ? { fn: connectFn } : {});

@@ -8,6 +8,7 @@ import { functionId } from '#lib/constructs/http-api.ts';
 import { tables } from '#lambdas/tables.ts';
 import { passwordPolicy } from '#lambdas/identity.ts';
 import { ORIGIN_VERIFY_HEADER } from '#lambdas/shared/origin-verify.ts';
+import { stageConfig } from '#lib/config.ts';
 import { synthesize } from './synth.ts';
 
 type Synth = ReturnType<typeof synthesize>;
@@ -390,6 +391,28 @@ describe('edge protection', () => {
       '/app/*',
     ]);
     expect(distribution.DefaultCacheBehavior.ResponseHeadersPolicyId).toBeDefined();
+  });
+
+  it('refuses WebSocket upgrades from foreign browser origins at the edge, as the local gateway does', () => {
+    const distribution = Object.values(resourcesOf(prod.api, 'AWS::CloudFront::Distribution'))[0]!.Properties
+      .DistributionConfig;
+    const ws = distribution.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/ws');
+    expect(ws.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: expect.anything() }]);
+    const [fn] = Object.values(resourcesOf(prod.api, 'AWS::CloudFront::Function')).filter((f) =>
+      String(f.Properties.FunctionConfig.Comment).includes('WebSocket'),
+    );
+    // Run the function's own code on the events CloudFront would give it.
+    const handler = new Function(`${fn!.Properties.FunctionCode}; return handler;`)() as (event: unknown) => {
+      statusCode?: number;
+    };
+    const upgrade = (origin?: string) =>
+      handler({
+        request: { headers: { host: { value: 'd111.cloudfront.net' }, ...(origin ? { origin: { value: origin } } : {}) } },
+      });
+    expect(upgrade('https://evil.example').statusCode).toBe(403);
+    expect(upgrade('https://d111.cloudfront.net').statusCode).toBeUndefined();
+    expect(upgrade(stageConfig('prod').corsOrigins[0]).statusCode).toBeUndefined();
+    expect(upgrade().statusCode).toBeUndefined();
   });
 
   it('serves the web app at /app from a private bucket only CloudFront reads, under a strict CSP', () => {
