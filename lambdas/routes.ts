@@ -6,6 +6,7 @@
 import { ORIGIN_VERIFY_HEADER } from './shared/origin-verify.ts';
 import * as z from 'zod';
 import type { TableKey } from './tables.ts';
+import type { SecretName } from './shared/secrets.ts';
 import type { LimitKind } from './limits/policy.ts';
 import { HealthResponse } from './schemas/health.ts';
 import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
@@ -68,6 +69,8 @@ export interface Permissions {
   cognito?: readonly string[];
   /** execute-api:ManageConnections on the WebSocket API. */
   manageConnections?: boolean;
+  /** Secrets it reads from Secrets Manager (lambdas/shared/secrets.ts): only these get `<NAME>_ARN` and a read grant. */
+  secrets?: readonly SecretName[];
 }
 
 /** One Lambda function: a module under lambdas/handlers exporting `handler`, with its own grants and settings. */
@@ -89,7 +92,7 @@ const CONNECTIONS_AND_SESSIONS: Permissions = {
 export const functions = {
   'http/health': {},
   'http/docs': { bundleFiles: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'] },
-  'http/origin-gate': { timeoutSeconds: 3 },
+  'http/origin-gate': { permissions: { secrets: ['ORIGIN_VERIFY_SECRET'] }, timeoutSeconds: 3 },
   'http/auth-register': {
     permissions: {
       tables: { main: 'readWrite' },
@@ -102,14 +105,14 @@ export const functions = {
   'http/auth-logout-everywhere': { permissions: CONNECTIONS_AND_SESSIONS },
   'http/users-me-get': {},
   'http/users-me-update': { permissions: { tables: { main: 'readWrite' } } },
-  'http/users-list': {},
+  'http/users-list': { permissions: { secrets: ['CURSOR_SECRET'] } },
   'http/users-get': {},
   'http/users-change-role': {
     permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup'] },
   },
   'http/users-delete': { permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminDeleteUser'] } },
   'http/orders-create': { permissions: { tables: { main: 'readWrite', idempotency: 'readWrite' } } },
-  'http/orders-list': {},
+  'http/orders-list': { permissions: { secrets: ['CURSOR_SECRET'] } },
   'http/orders-get': {},
   'http/orders-update': { permissions: { tables: { main: 'readWrite' } } },
   'http/orders-change-status': {
@@ -122,7 +125,10 @@ export const functions = {
   'http/chat-room-close': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
   },
-  'ws/authorizer': { permissions: { tables: { main: 'readWrite' } }, timeoutSeconds: 10 },
+  'ws/authorizer': {
+    permissions: { tables: { main: 'readWrite' }, secrets: ['ORIGIN_VERIFY_SECRET'] },
+    timeoutSeconds: 10,
+  },
   'ws/connect': { permissions: { tables: { connections: 'readWrite' } } },
   'ws/disconnect': { permissions: { tables: { connections: 'readWrite' } } },
   'ws/default': {},

@@ -33,11 +33,23 @@ const routesOf = (name: FunctionName): { access: Access; rateLimit?: string }[] 
 
 /**
  * A function's declared permissions, plus a read of the main table when any of its routes is
- * signed-in (the handler chain reads the caller's profile to check the session and the role), and
- * a write when one has a per-user limit (its counter lives there).
+ * signed-in (the handler chain reads the caller's profile to check the session and the role), a
+ * write when one has a per-user limit (its counter lives there), and CloudFront's origin secret
+ * when it serves HTTP routes (the HTTP chain checks the origin header on every request).
  */
 export function functionGrants(name: FunctionName): Permissions {
-  const permissions = (functions[name] as LambdaFunction).permissions ?? {};
+  const declared = withOriginSecret(name, (functions[name] as LambdaFunction).permissions ?? {});
+  return withMainTable(name, declared);
+}
+
+function withOriginSecret(name: FunctionName, permissions: Permissions): Permissions {
+  const servesHttp = Object.values(httpRoutes).some((route) => route.handler === name);
+  const secrets = permissions.secrets ?? [];
+  if (!servesHttp || secrets.includes('ORIGIN_VERIFY_SECRET')) return permissions;
+  return { ...permissions, secrets: [...secrets, 'ORIGIN_VERIFY_SECRET'] };
+}
+
+function withMainTable(name: FunctionName, permissions: Permissions): Permissions {
   const routes = routesOf(name);
   const needed = routes.some((route) => route.rateLimit)
     ? 'readWrite'

@@ -38,8 +38,8 @@ export async function listOrders(caller: Caller, query: { status?: OrderStatus; 
   };
   // A cursor only works for the listing it came from: another user's or another filter's is a 400.
   const cursorScope = `orders:${orders.scopePartition(scope)}`;
-  const page = await orders.listOrders(scope, query.limit, decodeCursor(query.cursor, cursorScope));
-  return { items: page.items.map(toPublicSummary), nextCursor: encodeCursor(page.lastKey, cursorScope) };
+  const page = await orders.listOrders(scope, query.limit, await decodeCursor(query.cursor, cursorScope));
+  return { items: page.items.map(toPublicSummary), nextCursor: await encodeCursor(page.lastKey, cursorScope) };
 }
 
 export async function updateOrder(

@@ -153,7 +153,8 @@ export function createHttpHandler<K extends HttpRouteKey>(
     .use({
       // Who may call comes before what they sent: a regular user on an admin route gets 403, whatever the body.
       before: async ({ event }) => {
-        if (!cameThroughCloudFront(event.headers)) throw new ForbiddenError('Call the API through its public URL.');
+        if (!(await cameThroughCloudFront(event.headers)))
+          throw new ForbiddenError('Call the API through its public URL.');
         if (authenticate && route.access !== 'public') callers.set(event, await authenticate(route, event));
       },
     });

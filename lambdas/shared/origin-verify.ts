@@ -1,19 +1,21 @@
 /**
  * CloudFront (with the WAF) adds this header with a secret value to every
  * request it forwards; requests that reach the execute-api URLs directly
- * lack it and are refused. Unset offline, where there is no CloudFront.
+ * lack it and are refused. No secret offline, where there is no CloudFront.
  */
-import { readEnv } from './env.ts';
+import { secretValues } from './secrets.ts';
 
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 
-const env = /* @__PURE__ */ readEnv({ ORIGIN_VERIFY_SECRET: { minLength: 16, optional: true } });
-
-export function cameThroughCloudFront(headers: Record<string, string | undefined> | null | undefined): boolean {
-  if (!env.ORIGIN_VERIFY_SECRET) return true;
+export async function cameThroughCloudFront(
+  headers: Record<string, string | undefined> | null | undefined,
+): Promise<boolean> {
+  const secret = await secretValues('ORIGIN_VERIFY_SECRET');
+  if (!secret) return true;
   const value = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === ORIGIN_VERIFY_HEADER)?.[1];
   if (!value) return false;
-  return sameInConstantTime(value, env.ORIGIN_VERIFY_SECRET);
+  // During a rotation CloudFront may still send the previous value until its redeploy.
+  return secret.accepted.some((accepted) => sameInConstantTime(value, accepted));
 }
 
 /**

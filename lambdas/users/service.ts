@@ -142,8 +142,8 @@ export async function renameMe(caller: Caller, name: string): Promise<PublicUser
 }
 
 export async function listUsers(limit: number, cursor: string | undefined) {
-  const page = await profiles.listProfiles(limit, decodeCursor(cursor, USERS_CURSOR_SCOPE));
-  return { items: page.items.map(toPublicUser), nextCursor: encodeCursor(page.lastKey, USERS_CURSOR_SCOPE) };
+  const page = await profiles.listProfiles(limit, await decodeCursor(cursor, USERS_CURSOR_SCOPE));
+  return { items: page.items.map(toPublicUser), nextCursor: await encodeCursor(page.lastKey, USERS_CURSOR_SCOPE) };
 }
 
 async function liveProfile(id: string): Promise<UserProfile> {

@@ -10,6 +10,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { SecretName } from '#lambdas/shared/secrets.ts';
 import { Construct } from 'constructs';
 import { timeoutOf, type FunctionName, type Permissions } from '#lambdas/routes.ts';
 import { tables as tableDefinitions, type TableKey } from '#lambdas/tables.ts';
@@ -22,8 +24,10 @@ export interface FunctionContext {
   tables: Record<TableKey, dynamodb.ITableV2>;
   userPool: cognito.IUserPool;
   userPoolClient: cognito.IUserPoolClient;
-  /** Environment every function gets (secrets as dynamic references, origin check …). */
+  /** Environment every function gets (no secrets: those are read at run time, see `secrets`). */
   environment: Record<string, string>;
+  /** The stage's secrets, granted to the functions whose route-table entry names them. */
+  secrets: Record<SecretName, secretsmanager.ISecret>;
 }
 
 export interface OrderChatFunctionProps {
@@ -73,6 +77,13 @@ export class OrderChatFunction extends lambda.Function {
           ]),
         ),
         ...props.context.environment,
+        // Where to read each secret it may read; never the value.
+        ...Object.fromEntries(
+          (functionGrants(props.handler).secrets ?? []).map((name) => [
+            `${name}_ARN`,
+            props.context.secrets[name].secretArn,
+          ]),
+        ),
       },
     });
     this.grants = functionGrants(props.handler);
@@ -93,6 +104,7 @@ export class OrderChatFunction extends lambda.Function {
         }),
       );
     }
+    for (const name of permissions.secrets ?? []) context.secrets[name].grantRead(this);
     if (permissions.cognito?.length) {
       this.addToRolePolicy(
         new iam.PolicyStatement({

@@ -48,12 +48,9 @@ export class ApiStack extends Stack {
       tables: props.data.tables,
       userPool: props.identity.userPool,
       userPoolClient: props.identity.userPoolClient,
-      environment: {
-        // Dynamic references: CloudFormation resolves them at deploy time; they never appear in the template.
-        ORIGIN_VERIFY_SECRET: originVerifySecret.secretValue.unsafeUnwrap(),
-        CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
-        WS_CALLBACK_URL: this.webSocketApi.callbackUrl,
-      },
+      // Read from Secrets Manager by the functions the route table gives them to (lambdas/shared/secrets.ts).
+      secrets: { ORIGIN_VERIFY_SECRET: originVerifySecret, CURSOR_SECRET: cursorSecret },
+      environment: { WS_CALLBACK_URL: this.webSocketApi.callbackUrl },
     };
     this.httpApi = new HttpApi(this, 'HttpApi', {
       functionContext,

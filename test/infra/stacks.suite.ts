@@ -138,11 +138,11 @@ describe('WebSocket API', () => {
 });
 
 describe('Lambda functions', () => {
-  const functions = () => ourFunctions(dev);
+  const functions_ = () => ourFunctions(dev);
 
   it('run on nodejs24.x, arm64, with tracing and Powertools settings', () => {
-    expect(functions().length).toBe(handlerCount);
-    for (const fn of functions()) {
+    expect(functions_().length).toBe(handlerCount);
+    for (const fn of functions_()) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
@@ -155,15 +155,43 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('never put a secret value in the template', () => {
+  it('hold no secret in their configuration: the functions the route table names read it at run time', () => {
     const text = JSON.stringify(dev.api.toJSON());
-    for (const fn of functions()) {
-      const env = fn.Properties.Environment.Variables;
-      for (const name of ['ORIGIN_VERIFY_SECRET', 'CURSOR_SECRET']) {
-        expect(JSON.stringify(env[name])).toMatch(/resolve:secretsmanager/);
-      }
-    }
     expect(text).not.toMatch(/"SecretString"/);
+    const secretIds = Object.keys(resourcesOf(dev.api, 'AWS::SecretsManager::Secret'));
+    const policies = Object.values(resourcesOf(dev.api, 'AWS::IAM::Policy'));
+    const readersOf = (secretId: string) =>
+      policies
+        .filter((policy) =>
+          policy.Properties.PolicyDocument.Statement.some(
+            (statement: { Action: unknown; Resource: unknown }) =>
+              [statement.Action].flat().includes('secretsmanager:GetSecretValue') &&
+              JSON.stringify(statement.Resource).includes(secretId),
+          ),
+        )
+        .flatMap((policy) => policy.Properties.Roles.map((role: { Ref: string }) => role.Ref));
+    const secretOf = { ORIGIN_VERIFY_SECRET: 'OriginVerifySecret', CURSOR_SECRET: 'CursorSecret' } as const;
+    for (const [name, prefix] of Object.entries(secretOf)) {
+      const secretId = secretIds.find((id) => id.startsWith(prefix))!;
+      const declared = (Object.keys(functions) as FunctionName[]).filter((fn) =>
+        (functionGrants(fn).secrets ?? []).includes(name as keyof typeof secretOf),
+      );
+      expect(declared.length).toBeGreaterThan(0);
+      const withArn = Object.entries(resourcesOf(dev.api, 'AWS::Lambda::Function')).filter(
+        ([, fn]) => fn.Properties.Environment?.Variables?.[`${name}_ARN`],
+      );
+      const owner = (id: string) => declared.find((fn) => new RegExp(`${functionId(fn)}[0-9A-F]{8}$`).test(id));
+      expect(withArn.map(([id]) => owner(id))).toEqual(expect.arrayContaining(declared));
+      expect(withArn).toHaveLength(declared.length);
+      for (const [, fn] of withArn) {
+        expect(fn.Properties.Environment.Variables[`${name}_ARN`]).toEqual({ Ref: secretId });
+      }
+      expect(readersOf(secretId).sort()).toEqual(withArn.map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0]).sort());
+    }
+    for (const fn of functions_()) {
+      const env = JSON.stringify(fn.Properties.Environment.Variables);
+      expect(env).not.toMatch(/resolve:secretsmanager|"ORIGIN_VERIFY_SECRET"|"CURSOR_SECRET"/);
+    }
   });
 });
 
@@ -225,7 +253,11 @@ describe('IAM: each function gets only what its route needs', () => {
       expect.arrayContaining(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup']),
     );
     expect(actionsOf('HttpUsersChangeRoleRole')).not.toContain('cognito-idp:AdminDeleteUser');
-    expect(actionsOf('HttpHealthRole').filter((a) => !a.startsWith('xray:') && !a.startsWith('logs:'))).toEqual([]);
+    // Health reads only CloudFront's origin value, as every HTTP function does (its chain checks the header).
+    expect(actionsOf('HttpHealthRole').filter((a) => !a.startsWith('xray:') && !a.startsWith('logs:'))).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ]);
     expect(
       actionsOf('WsAuthorizerRole').filter((a) => a.startsWith('cognito-idp:') || a.startsWith('execute-api:')),
     ).toEqual([]);
@@ -407,7 +439,9 @@ describe('edge protection', () => {
     };
     const upgrade = (origin?: string) =>
       handler({
-        request: { headers: { host: { value: 'd111.cloudfront.net' }, ...(origin ? { origin: { value: origin } } : {}) } },
+        request: {
+          headers: { host: { value: 'd111.cloudfront.net' }, ...(origin ? { origin: { value: origin } } : {}) },
+        },
       });
     expect(upgrade('https://evil.example').statusCode).toBe(403);
     expect(upgrade('https://d111.cloudfront.net').statusCode).toBeUndefined();
@@ -490,5 +524,17 @@ describe('observability', () => {
     const ours = (outputs: Record<string, unknown>) =>
       Object.keys(outputs).filter((k) => !k.startsWith('ExportsOutput'));
     expect(ours(dev.stateful.findOutputs('*')).sort()).toEqual(['MainTableName', 'UserPoolClientId', 'UserPoolId']);
+  });
+});
+
+describe('CloudFormation limits', () => {
+  // CloudFormation takes at most 500 resources a stack; a function behind a route costs about 9.
+  const RESOURCE_CEILING = 400;
+  it(`keeps every stack of every stage at or under ${RESOURCE_CEILING} resources`, () => {
+    for (const synth of [dev, prod]) {
+      for (const template of [synth.api, synth.stateful, synth.waf]) {
+        expect(Object.keys(template.toJSON().Resources).length).toBeLessThanOrEqual(RESOURCE_CEILING);
+      }
+    }
   });
 });

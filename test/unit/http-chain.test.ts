@@ -127,6 +127,22 @@ describe('the origin gate on public routes (deployed)', () => {
     delete process.env.ORIGIN_VERIFY_SECRET;
     vi.resetModules();
   });
+
+  it('is checked again by every HTTP function: without the header, 403 before anything runs', async () => {
+    process.env.ORIGIN_VERIFY_SECRET = 'a-secret-of-at-least-16-chars';
+    vi.resetModules();
+    const { handler: fresh } = await import('#lambdas/handlers/http/health.ts');
+    const direct = await call(fresh, httpEvent('GET /health'));
+    expect(direct.statusCode).toBe(403);
+    const event = httpEvent('GET /health');
+    const through = await call(fresh, {
+      ...event,
+      headers: { ...event.headers, 'x-origin-verify': process.env.ORIGIN_VERIFY_SECRET },
+    });
+    expect(through.statusCode).toBe(200);
+    delete process.env.ORIGIN_VERIFY_SECRET;
+    vi.resetModules();
+  });
 });
 
 describe('request bodies (@middy/http-json-body-parser, answered by our error mapper)', () => {

@@ -7,5 +7,5 @@ import { cameThroughCloudFront } from '../../shared/origin-verify.ts';
 export const handler = async (
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerResult> => ({
-  isAuthorized: cameThroughCloudFront(event.headers),
+  isAuthorized: await cameThroughCloudFront(event.headers),
 });

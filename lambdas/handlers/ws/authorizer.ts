@@ -31,7 +31,7 @@ export const handler = async (
 ): Promise<APIGatewayAuthorizerResult> => {
   // Its log lines name this function and request, like every other handler's.
   if (context) logger.addContext(context);
-  if (!cameThroughCloudFront(event.headers)) return policy('anonymous', 'Deny', event.methodArn);
+  if (!(await cameThroughCloudFront(event.headers))) return policy('anonymous', 'Deny', event.methodArn);
   // Tickets are credentials: never logged.
   const session = await sessionFrom(event.queryStringParameters ?? {});
   if (!session) {
