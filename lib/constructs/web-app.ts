@@ -5,6 +5,7 @@
  */
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
@@ -30,7 +31,7 @@ export class WebApp extends Construct {
   }
 
   /** Uploads the app once the distribution that serves it exists (its cache is invalidated on each deploy). */
-  deploy(distribution: cloudfront.IDistribution): s3deploy.BucketDeployment {
+  deploy(distribution: cloudfront.IDistribution, logRetentionDays: number): s3deploy.BucketDeployment {
     const files = Stack.of(this).bundlingRequired ? webAppFolder() : placeholderFolder();
     this.deployment = new s3deploy.BucketDeployment(this, 'Files', {
       sources: [
@@ -45,6 +46,11 @@ export class WebApp extends Construct {
       distribution,
       distributionPaths: [`${APP_PATH}/*`],
       memoryLimit: 256,
+      // CDK's upload function would otherwise log to a group that never expires.
+      logGroup: new logs.LogGroup(this, 'DeployLogs', {
+        retention: logRetentionDays as logs.RetentionDays,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
     });
     return this.deployment;
   }

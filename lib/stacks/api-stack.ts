@@ -77,7 +77,7 @@ export class ApiStack extends Stack {
       webAclArn: props.webAclArn,
       webAppBucket: this.webApp.bucket,
     });
-    this.webApp.deploy(this.edge.distribution);
+    this.webApp.deploy(this.edge.distribution, props.config.logRetentionDays);
     if (customDomain) originDomains!.aliasDistribution(customDomain, this.edge.distribution);
 
     this.observability = new Observability(this, 'Observability', {

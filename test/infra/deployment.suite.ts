@@ -114,6 +114,15 @@ describe('what a deploy review found', () => {
     expect(group.RetentionInDays).toBe(stages.dev.logRetentionDays);
   });
 
+  it("sends the web app upload function's logs to a group that expires with the stage's retention", () => {
+    const groups = dev.api.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+    const uploader = Object.values(groups).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler' && r.Properties.Layers,
+    )!;
+    const groupId = uploader.Properties.LoggingConfig.LogGroup.Ref as string;
+    expect(groups[groupId]!.Properties.RetentionInDays).toBe(stages.dev.logRetentionDays);
+  });
+
   it('lets text that mentions HTML or a path through the edge: its body rules count, they do not block', () => {
     const acl = only(dev.waf, 'AWS::WAFv2::WebACL').Properties;
     const common = acl.Rules.find((r: { Name: string }) => r.Name === 'AWSManagedRulesCommonRuleSet');
