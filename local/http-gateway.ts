@@ -202,7 +202,9 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, logged: Logged) => {
-    const rawPath = new URL(req.url ?? '/', 'http://local').pathname;
+    // As received: still percent-encoded, dot segments and all (a URL parser would resolve them).
+    const target = req.url ?? '/';
+    const rawPath = target.startsWith('/') ? target.split('?')[0]! : new URL(target, 'http://local').pathname;
     const site = options.staticSite;
     if (site && (rawPath === site.pathPrefix || rawPath.startsWith(`${site.pathPrefix}/`))) {
       logged.reason = 'static site';
@@ -213,7 +215,6 @@ export function createHttpGateway(options: HttpGatewayOptions): Server {
     res.setHeader('apigw-requestid', requestId);
     const method = (req.method ?? 'GET').toUpperCase();
     // As sent, still percent-encoded (URLSearchParams would re-encode it).
-    const target = req.url ?? '/';
     const rawQueryString = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';
     const origin = req.headers.origin;
     const allowedOrigin = cors && origin && originAllowed(cors.allowOrigins, origin) ? origin : undefined;

@@ -174,6 +174,22 @@ describe('HTTP API gateway', () => {
     expect(response.headers.get('set-cookie')).toBe('a=1, b=2');
   });
 
+  it('keeps rawPath as sent: percent-encoding and dot segments are not resolved into another route', async () => {
+    const { request } = await import('node:http');
+    const statusOf = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${httpUrl}${path}`, { method: 'POST', path }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+    expect(await statusOf('/echo/x/../y')).toBe(404);
+    expect(await statusOf('/echo/a%2Fb')).toBe(200);
+    expect(events.echo!.at(-1)).toMatchObject({ rawPath: '/echo/a%2Fb', pathParameters: { id: 'a/b' } });
+  });
+
   it('sends non-text bodies base64-encoded', async () => {
     await fetch(`${httpUrl}/echo/1`, {
       method: 'POST',

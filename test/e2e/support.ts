@@ -29,11 +29,19 @@ if (runtime) {
   assertLocal(runtime.wsUrl);
 }
 
-/** Points the helpers at a runtime this file booted itself (its URLs on the loopback address). */
-export function useRuntime(info: RuntimeInfo): void {
+/**
+ * Points the helpers at a runtime this file booted itself (its URLs on the loopback address). Returns
+ * what puts the previous one back: e2e files share a worker's modules, so a file that doesn't restore
+ * it in afterAll leaves the next file talking to a runtime that has stopped.
+ */
+export function useRuntime(info: RuntimeInfo): () => void {
+  const previous = runtime;
   runtime = onLoopback(info);
   assertLocal(runtime.httpUrl);
   assertLocal(runtime.wsUrl);
+  return () => {
+    runtime = previous;
+  };
 }
 
 export interface ApiResponse<T = any> {
