@@ -49,6 +49,7 @@ export class OrderChatFunction extends lambda.Function {
     // Our own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
     const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
+    const grants = functionGrants(props.handler);
     super(scope, id, {
       role,
       // `cdk synth` bundles the stacks it is asked for; the others (and in-process test synths) skip it.
@@ -79,14 +80,11 @@ export class OrderChatFunction extends lambda.Function {
         ...props.context.environment,
         // Where to read each secret it may read; never the value.
         ...Object.fromEntries(
-          (functionGrants(props.handler).secrets ?? []).map((name) => [
-            `${name}_ARN`,
-            props.context.secrets[name].secretArn,
-          ]),
+          (grants.secrets ?? []).map((name) => [`${name}_ARN`, props.context.secrets[name].secretArn]),
         ),
       },
     });
-    this.grants = functionGrants(props.handler);
+    this.grants = grants;
     this.grantFromRouteTable(this.grants, props.context);
   }
 

@@ -11,7 +11,7 @@ import { requestContext, type GatewayState, type LiveConnection } from './state.
  * one connection show (a leaveRoom overtaken by the joinRoom sent after it). More than a few would
  * let one connection's burst take this one thread from every other client.
  */
-export const FRAMES_IN_FLIGHT = 2;
+const FRAMES_IN_FLIGHT = 2;
 
 /** Route selection on `$request.body.action`: non-JSON or no match → $default. */
 export function selectRoute(body: string, routeKeys: string[]): string | undefined {
@@ -121,8 +121,9 @@ export function frameInbox(state: GatewayState, connectionId: string, connection
     while (inFlight < FRAMES_IN_FLIGHT && inbox.length) {
       const [data, isBinary, receivedAt] = inbox.shift()!;
       inFlight++;
-      const delay = jitterMs > 0 ? new Promise((resolve) => setTimeout(resolve, Math.random() * jitterMs)) : undefined;
-      Promise.resolve(delay)
+      const delay =
+        jitterMs > 0 ? new Promise((resolve) => setTimeout(resolve, Math.random() * jitterMs)) : Promise.resolve();
+      delay
         .then(() => routeFrame(state, connectionId, connection, data, isBinary, host, receivedAt))
         .catch((error: unknown) => state.log('WebSocket message handling failed', error))
         .finally(() => {
