@@ -2,7 +2,8 @@
  * The CDK app: `-c stage=dev|prod` picks the stage config (lib/config.ts
  * `deploymentTarget` lists what else the command line sets). Three stacks:
  * stateful (tables, user pool), the CLOUDFRONT WebACL in us-east-1, and the
- * stateless API stack in the deployment region. cdk-nag's AwsSolutions
+ * stateless API stack in the deployment region (with nested stacks for the HTTP API, the WebSocket
+ * API and the alarms, each under CloudFormation's resource limit). cdk-nag's AwsSolutions
  * checks run on every synth.
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';

@@ -57,17 +57,16 @@ export function applyNagSuppressions({
     }
   }
 
-  const connectionsArns = api.webSocketApi.manageConnectionsArns.map((arn) => nagResourceId(api, arn));
   for (const fn of [...api.httpApi.functions, ...api.webSocketApi.functions]) {
     acknowledge(
       fn.role!,
       'IAM5[Resource::*]',
       'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
     );
-    for (const arn of connectionsArns) {
+    for (const arn of fn.connectionsArns) {
       acknowledge(
         fn.role!,
-        `IAM5[Resource::${arn}]`,
+        `IAM5[Resource::${nagResourceId(fn, arn)}]`,
         'Connection ids are only known at run time; the grant is limited to @connections of this WebSocket stage.',
       );
     }

@@ -39,6 +39,8 @@ export interface OrderChatFunctionProps {
 export class OrderChatFunction extends lambda.Function {
   /** What it may do in AWS; execute-api:ManageConnections is granted by the WebSocket API that owns it. */
   readonly grants: Permissions;
+  /** The @connections ARNs it was granted execute-api:ManageConnections on, if any. */
+  connectionsArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: OrderChatFunctionProps) {
     const { config } = props.context;

@@ -119,22 +119,26 @@ export class WebSocketApi extends Construct {
     return this.customDomain ? `https://${originHosts(this.customDomain).ws}/${WS_STAGE_NAME}` : this.stage.callbackUrl;
   }
 
-  /** POST (send), GET (describe) and DELETE (disconnect) on @connections of this stage only. */
-  get manageConnectionsArns(): string[] {
+  /**
+   * POST (send), GET (describe) and DELETE (disconnect) on @connections of this stage only. A
+   * function in another stack names the API by that stack's parameter (`apiId`), not ours.
+   */
+  manageConnectionsArns(apiId: string = this.api.apiId): string[] {
     return ['POST', 'GET', 'DELETE'].map((method) =>
       Stack.of(this).formatArn({
         service: 'execute-api',
-        resource: this.api.apiId,
+        resource: apiId,
         resourceName: `${WS_STAGE_NAME}/${method}/@connections/*`,
       }),
     );
   }
 
-  grantManageConnections(grantee: iam.IGrantable): void {
+  grantManageConnections(grantee: OrderChatFunction, apiId?: string): void {
+    grantee.connectionsArns = this.manageConnectionsArns(apiId);
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:ManageConnections'],
-      resourceArns: this.manageConnectionsArns,
+      resourceArns: grantee.connectionsArns,
     });
   }
 

@@ -1,6 +1,6 @@
 // Infrastructure: the real `cdk synth` CLI, offline, with real esbuild bundles that must load on this Node.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +19,14 @@ beforeAll(async () => {
     env: { ...process.env, CDK_DEFAULT_REGION: 'eu-west-1' },
     maxBuffer: 64 * 1024 * 1024,
   });
-  apiTemplate = JSON.parse(readFileSync(join(out, `${stackIds('dev').api}.template.json`), 'utf8'));
+  // The API stack and its nested stacks (each its own file), as one set of resources.
+  const files = [
+    `${stackIds('dev').api}.template.json`,
+    ...readdirSync(out).filter((f) => f.endsWith('.nested.template.json')),
+  ];
+  apiTemplate = { Resources: {} };
+  for (const file of files)
+    Object.assign(apiTemplate.Resources, JSON.parse(readFileSync(join(out, file), 'utf8')).Resources);
 }, 180_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
