@@ -98,19 +98,47 @@ interface Room {
   joined: boolean;
   /** Has one ever (then a re-join resumes instead of starting over)? */
   everJoined: boolean;
-  joining: { resolve: (room: RoomState) => void; reject: (error: Error) => void }[];
+  joining: Pending<RoomState>[];
   outbox: Outgoing[];
 }
 
-interface Outgoing extends PendingMessage {
+/** A promise handed to a caller, with what settles it. */
+interface Pending<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+}
+
+function pending<T>(): Pending<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Rejects what the caller's own close() ended. A caller that closed the client needn't await what it
+ * abandoned: the rejection still reaches whoever awaits, but is never an unhandled rejection.
+ */
+type Rejectable = Pick<Pending<unknown>, 'promise' | 'reject'>;
+
+const reject = (waiter: Rejectable, error: Error): void => waiter.reject(error);
+
+function abandon(waiter: Rejectable, error: Error): void {
+  waiter.promise.catch(() => {});
+  waiter.reject(error);
+}
+
+interface Outgoing extends PendingMessage, Pending<ChatMessage> {
   attempts: number;
   inFlight: boolean;
   /** The acknowledgement's deadline while in flight, or the end of a refusal's wait. */
   timer?: ReturnType<typeof setTimeout>;
   /** Refused with 429/5xx: not sent again before this (epoch ms). */
   retryAt?: number;
-  resolve: (message: ChatMessage) => void;
-  reject: (error: Error) => void;
 }
 
 /** Statuses after which the same frame, sent again, may succeed. */
@@ -119,7 +147,7 @@ const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 export class ChatClient {
   private readonly rooms = new Map<string, Room>();
   private readonly listeners = new Set<(event: ChatEvent) => void>();
-  private readonly closing = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+  private readonly closing = new Map<string, Pending<void>>();
   private socket: WebSocketLike | undefined;
   private currentState: ChatState = 'idle';
   private attempt = 0;
@@ -167,8 +195,9 @@ export class ChatClient {
       this.sendJoin(roomId, room);
     }
     this.connect();
-    const joining = room.joining;
-    return new Promise((resolve, reject) => joining.push({ resolve, reject }));
+    const waiter = pending<RoomState>();
+    room.joining.push(waiter);
+    return waiter.promise;
   }
 
   /** Stops receiving a room; its unsent messages fail. */
@@ -216,19 +245,18 @@ export class ChatClient {
     if (!room) return Promise.reject(new ChatError(400, 'Join the room before sending to it'));
     if (this.currentState === 'closed') return Promise.reject(new ChatError(499, 'The chat client is closed'));
     if (room.state && !room.state.isOpen) return Promise.reject(new ChatError(409, 'Chat room is closed'));
-    return new Promise((resolve, reject) => {
-      room.outbox.push({
-        clientMessageId: newClientMessageId(),
-        roomId,
-        content,
-        attempts: 0,
-        inFlight: false,
-        resolve,
-        reject,
-      });
-      this.emit({ type: 'room', roomId });
-      this.pump(room);
-    });
+    const outgoing: Outgoing = {
+      clientMessageId: newClientMessageId(),
+      roomId,
+      content,
+      attempts: 0,
+      inFlight: false,
+      ...pending<ChatMessage>(),
+    };
+    room.outbox.push(outgoing);
+    this.emit({ type: 'room', roomId });
+    this.pump(room);
+    return outgoing.promise;
   }
 
   /**
@@ -238,10 +266,10 @@ export class ChatClient {
   closeRoom(roomId: string, summary: string): Promise<void> {
     if (!this.isOpen()) return Promise.reject(new ChatError(503, 'Not connected: try again in a moment'));
     if (this.closing.has(roomId)) return Promise.reject(new ChatError(409, 'Already closing this room'));
-    return new Promise((resolve, reject) => {
-      this.closing.set(roomId, { resolve, reject });
-      this.socket!.send(JSON.stringify({ action: 'closeRoom', roomId, summary }));
-    });
+    const closing = pending<void>();
+    this.closing.set(roomId, closing);
+    this.socket!.send(JSON.stringify({ action: 'closeRoom', roomId, summary }));
+    return closing.promise;
   }
 
   /** Closes for good: no reconnect; joins and unsent messages fail. */
@@ -253,9 +281,9 @@ export class ChatClient {
     this.socket = undefined;
     socket?.close(1000, 'Client closed');
     const closed = new ChatError(499, 'The chat client is closed');
-    for (const room of this.rooms.values()) this.failRoom(room, closed);
+    for (const room of this.rooms.values()) this.failRoom(room, closed, abandon);
     this.rooms.clear();
-    for (const pending of this.closing.values()) pending.reject(closed);
+    for (const closing of this.closing.values()) abandon(closing, closed);
     this.closing.clear();
   }
 
@@ -322,7 +350,7 @@ export class ChatClient {
   private dropped(): void {
     this.socket = undefined;
     // A close in flight may or may not have happened: the re-join's history says which.
-    for (const pending of this.closing.values()) pending.reject(new ChatError(503, 'Connection lost: check the room'));
+    for (const closing of this.closing.values()) closing.reject(new ChatError(503, 'Connection lost: check the room'));
     this.closing.clear();
     clearTimeout(this.renewTimer);
     this.forgetConnection();
@@ -537,16 +565,17 @@ export class ChatClient {
     }, this.options.ackTimeoutMs);
   }
 
-  private failOutbox(room: Room, error: Error): void {
+  private failOutbox(room: Room, error: Error, fail = reject): void {
     for (const outgoing of room.outbox.splice(0)) {
       clearTimeout(outgoing.timer);
-      outgoing.reject(error);
+      fail(outgoing, error);
     }
   }
 
-  private failRoom(room: Room, error: Error): void {
-    this.failOutbox(room, error);
-    for (const waiter of room.joining.splice(0)) waiter.reject(error);
+  /** Fails what waits on the room: a join, unsent messages (`abandon` when the caller closed the client). */
+  private failRoom(room: Room, error: Error, fail = reject): void {
+    this.failOutbox(room, error, fail);
+    for (const waiter of room.joining.splice(0)) fail(waiter, error);
   }
 
   private setState(state: ChatState): void {

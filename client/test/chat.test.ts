@@ -365,6 +365,26 @@ describe('close()', () => {
     expect(chat.state).toBe('closed');
     await expect(chat.send(ROOM, 'after')).rejects.toBeInstanceOf(ChatError);
   });
+
+  it('leaves no unhandled rejection behind for what the caller abandoned by closing', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const { chat, socket } = await joined([]);
+      void chat.send(ROOM, 'never awaited');
+      void chat.join('another-room');
+      void chat.closeRoom(ROOM, 'never awaited either');
+      expect(socket().sent.map((frame) => frame.action)).toContain('closeRoom');
+      chat.close();
+      // Unhandled rejections are reported after the microtask queue drains, on a macrotask.
+      vi.useRealTimers();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
 });
 
 describe('closeRoom (admins)', () => {
