@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { whenParentGone } from './parent.ts';
 import { localPort } from './ports.ts';
 import { localAwsEnvironment } from './aws.ts';
 import { runningRuntimeCredentials } from './credentials.ts';
@@ -20,5 +21,6 @@ const child = spawn(process.execPath, [bin, '--dynamo-endpoint', endpoint, '--po
   env: { ...process.env, ...localAwsEnvironment(runningRuntimeCredentials()) },
 });
 console.log(`Browsing ${endpoint} at http://localhost:${port} (Ctrl-C to stop)`);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+whenParentGone(() => child.kill('SIGTERM'));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -13,6 +13,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { StartupError } from './errors.ts';
 import { startChild, waitUntil, type Child } from './processes.ts';
 import { emulatorClientConfig } from './aws.ts';
+import { describeMissing, missingJava } from './prerequisites.ts';
 
 const PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 const INTEGRITY = 'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
@@ -21,14 +22,9 @@ export class MissingJavaError extends StartupError {}
 
 const LAUNCHER = join(import.meta.dirname, 'DynamoDbLocalOnHost.java');
 
-/** A JDK, not only a JRE: the loopback launcher is compiled from its source (jdk.compiler). */
 export function ensureJava(): void {
-  const probe = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0 || !probe.stdout.includes('jdk.compiler')) {
-    throw new MissingJavaError(
-      'A Java 17+ JDK is required for DynamoDB Local: install one (e.g. `apt-get install openjdk-17-jdk-headless`) and retry.',
-    );
-  }
+  const missing = missingJava();
+  if (missing) throw new MissingJavaError(describeMissing([missing], 'npm start'));
 }
 
 /** Returns the folder holding DynamoDBLocal.jar, downloading it once. */

@@ -5,6 +5,7 @@
 import './node-version.ts';
 import { resolve } from 'node:path';
 import { parseOptions } from './cli.ts';
+import { whenParentGone } from './parent.ts';
 import { StartupError } from './errors.ts';
 import { DEFAULT_PORTS, localPort, type PortName } from './ports.ts';
 import { requestLog } from './request-log.ts';
@@ -45,6 +46,10 @@ try {
   process.exit(2);
 }
 const startedAt = performance.now();
+// Until the runtime is up there is nothing to stop gracefully: if npm goes while it boots, exit,
+// and the reaper (local/processes.ts) takes the emulators started so far along.
+let stop = () => process.exit(1);
+whenParentGone(() => stop());
 try {
   const inMemory = flags['in-memory'] === true;
   const runtime = await startRuntime({
@@ -84,12 +89,7 @@ try {
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
-  // npm, the shell it runs us in, or an IDE may die without passing a signal on (kill -TERM of npm
-  // does exactly that): when our parent is gone, so are we.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) void shutdown('parent process exited');
-  }, 500).unref();
+  stop = () => void shutdown('parent process exited');
 
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   console.log(`Order Chat is running offline (ready in ${seconds} s)

@@ -41,6 +41,10 @@ import { request, signIn, signUp } from './requests.ts';
 import { meterCapacity, unitsOf } from '#local/capacity-meter.ts';
 import { benchmarksMarkdown, emptyResults, type BenchResults } from './report.ts';
 import { onLoopback, spawnRuntime } from '../support/runtime-process.ts';
+import { whenParentGone } from '#local/parent.ts';
+
+// Its runtimes stop when it does (they watch their parent); it stops when npm does.
+whenParentGone(() => process.exit(129));
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..');

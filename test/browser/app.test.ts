@@ -1,16 +1,16 @@
 // The web app in a real browser (Debian's Chromium driven by playwright-core) against the local
 // runtime: a customer and an admin in two browser contexts, and a connection cut by the server.
 // Screenshots of the main screens land in .cache/screenshots/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient, createOrderChatApi } from '../../client/src/index.ts';
 import { BOOTSTRAP_ADMIN } from '../e2e/bootstrap-admin.ts';
+import { chromiumPath, describeMissing, missingChromium } from '#local/prerequisites.ts';
 import { cutConnectionsOf } from '../e2e/planted.ts';
 import { runtime, STRONG_PASSWORD, uniqueEmail } from '../e2e/support.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', '.cache', 'screenshots');
 const appUrl = () => `${runtime.httpUrl}/app/`;
 
@@ -19,12 +19,11 @@ const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`The browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
-  }
+  const missing = missingChromium();
+  if (missing) throw new Error(describeMissing([missing], 'The browser tests'));
   mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath(),
     // As root in a sandbox-less container, on a machine whose network is closed: no sandbox, and
     // none of Chromium's own background connections.
     args: [

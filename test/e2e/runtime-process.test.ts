@@ -36,13 +36,18 @@ describe('npm start', { timeout: 60_000 }, () => {
     expect(lines).toEqual([`Port ${port} (PORT) is already in use: stop what holds it or set PORT.`]);
   });
 
-  it('fails with one clear line when Java is missing', async () => {
+  it('fails with one clear message when Java is missing: what, what for, how to install it', async () => {
     // A PATH with node and nothing else.
     const bin = scratch('no-java-');
     symlinkSync(process.execPath, join(bin, 'node'));
     const run = start({ PATH: bin });
     expect(await run.exited).toBe(1);
-    expect(run.output().stderr.trim()).toMatch(/^A Java 17\+ JDK is required for DynamoDB Local: install one .+$/);
+    const message = run.output().stderr.trim();
+    expect(message).toMatch(
+      /^npm start needs one thing this machine lacks:\n\n {2}✗ Java 17\+ JDK .*\n {4}for DynamoDB Local/,
+    );
+    expect(message).toContain('apt-get install openjdk-17-jdk-headless');
+    expect(message).not.toMatch(/\bat \S+:\d+/); // no stack trace
   });
 
   it('refuses a second runtime on the same data folder, naming the first (and starts while its port is polled)', async () => {

@@ -1,5 +1,7 @@
 // End-to-end: `npm start` stopped every way it gets stopped, leaving no process and no folder behind.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +58,18 @@ describe('stopping npm start', { timeout: 60_000 }, () => {
     expect(await settle(children)).toEqual([]);
   });
 
+  it.each(['SIGINT', 'SIGHUP'] as const)('stops everything when npm alone gets %s', async (signal) => {
+    // npm passes SIGINT on (the script runs with exec: no shell in between that would keep it);
+    // SIGHUP kills npm outright, and the runtime notices its parent is gone.
+    const run = start({}, { viaNpm: true });
+    await run.ready;
+    const tree = descendants(run.child.pid!);
+    expect(tree.length).toBeGreaterThanOrEqual(3); // the runtime, its reaper, java, cognito-local
+    run.child.kill(signal);
+    await run.exited;
+    expect(await settle(tree)).toEqual([]);
+  });
+
   it('stops everything when npm itself gets SIGTERM, as from an IDE’s stop button', async () => {
     const run = start({}, { viaNpm: true });
     await run.ready;
@@ -79,4 +93,46 @@ describe('stopping npm start', { timeout: 60_000 }, () => {
       await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(join(root, '.cache', folder!))).toBe(false);
   });
+});
+
+// The other scripts that start a process tree, through npm as a person or an IDE runs them.
+describe('stopping the other long-running scripts through npm', { timeout: 60_000 }, () => {
+  const treeOf = async (pid: number, atLeast: number) => {
+    for (let i = 0; i < 300; i++) {
+      const tree = descendants(pid);
+      if (tree.length >= atLeast) return tree;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`npm (${pid}) never had ${atLeast} descendants`);
+  };
+
+  it.each([
+    // bench and fuzz boot runtimes of their own first: node, the runtime, its reaper, java, cognito-local.
+    { script: 'bench', signal: 'SIGINT', atLeast: 4 },
+    { script: 'fuzz', signal: 'SIGINT', atLeast: 4 },
+    // db:view: node and dynamodb-admin's server.
+    { script: 'db:view', signal: 'SIGINT', atLeast: 2 },
+    { script: 'db:view', signal: 'SIGHUP', atLeast: 2 },
+  ] as const)(
+    'npm run $script stops with everything it started when npm alone gets $signal',
+    async ({ script, signal, atLeast }) => {
+      const npm = spawn('npm', ['run', script, '--silent'], {
+        cwd: root,
+        stdio: 'ignore',
+        env: {
+          ...process.env,
+          POWERTOOLS_LOG_LEVEL: 'ERROR',
+          FUZZ_REQUESTS: '100000',
+          DB_VIEW_PORT: '0',
+          DYNAMODB_PORT: '1',
+          LOCAL_AWS_SECRET: randomBytes(24).toString('base64url'),
+        },
+      });
+      const exited = once(npm, 'exit');
+      const tree = await treeOf(npm.pid!, atLeast);
+      npm.kill(signal);
+      await exited;
+      expect(await settle(tree)).toEqual([]);
+    },
+  );
 });

@@ -9,6 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { spawnRuntime } from '../support/runtime-process.ts';
 import { fuzz, storedItems, unacknowledged } from './fuzz.ts';
+import { whenParentGone } from '#local/parent.ts';
+
+// Its runtimes stop when it does (they watch their parent); it stops when npm does.
+whenParentGone(() => process.exit(129));
 
 const counts = {
   http: Number(process.env.FUZZ_REQUESTS ?? 10_000),
