@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole system offline. Options come from env vars (see
- * README, "Configuration") and the flags below (`npm start -- --help`).
+ * docs/development.md, "Configuration") and the flags below (`npm start -- --help`).
  */
 import './node-version.ts';
 import { resolve } from 'node:path';
@@ -25,7 +25,7 @@ Environment: ${Object.entries(DEFAULT_PORTS)
   .map(([name, port]) => `${name} (${port})`)
   .join(', ')}, LOCAL_DATA_DIR,
 LOCAL_RESET=1, ADMIN_EMAIL/ADMIN_PASSWORD/ADMIN_NAME, WS_IDLE_TIMEOUT_SECONDS, POWERTOOLS_LOG_LEVEL,
-REQUEST_LOG (pretty|json|off). See README, "Configuration".`;
+REQUEST_LOG (pretty|json|off). See docs/development.md, "Configuration".`;
 
 const flags = parseOptions(USAGE, { reset: { type: 'boolean' }, 'in-memory': { type: 'boolean' } });
 const env = process.env;
@@ -48,7 +48,7 @@ try {
 const startedAt = performance.now();
 // Until the runtime is up there is nothing to stop gracefully: if npm goes while it boots, exit,
 // and the reaper (local/processes.ts) takes the emulators started so far along.
-let stop = () => process.exit(1);
+let stop: () => void = () => process.exit(1);
 whenParentGone(() => stop());
 try {
   const inMemory = flags['in-memory'] === true;

@@ -1,5 +1,5 @@
 /**
- * The per-user rate limits, declared once: the limiter, the route table, the tests and README read them.
+ * The per-user rate limits, declared once: the limiter, the route table, the tests and docs/security.md read them.
  * Each is sized from what a real customer and a busy admin do, with room to spare, so that only a
  * script reaches it.
  */

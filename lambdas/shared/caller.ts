@@ -16,7 +16,7 @@ export interface Caller {
 /**
  * One sign-in, as its access token describes it. In AWS `origin_jti` names the
  * sign-in across refreshes and `auth_time` is when it began; the emulator mints
- * neither across a refresh, so there `jti` and `iat` stand in (see README, "Sessions").
+ * neither across a refresh, so there `jti` and `iat` stand in (see docs/security.md).
  */
 export interface Session {
   userId: string;

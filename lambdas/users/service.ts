@@ -109,7 +109,7 @@ export async function refresh(refreshToken: string) {
 export async function logout(caller: Caller, session: Session, refreshToken: string): Promise<void> {
   const owner = await accounts.refreshTokenOwner(refreshToken);
   // In AWS a refreshed token names its sign-in (origin_jti); cognito-local's names none, so there
-  // the token need only be the caller's (README, "Sessions").
+  // the token need only be the caller's (docs/security.md).
   const ours = owner?.userId === session.userId && (owner.sessionId === undefined || owner.sessionId === session.id);
   if (ours) await accounts.revoke(refreshToken);
   // The profile the session check just read: the writes below are conditional on what they change,

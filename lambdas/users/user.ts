@@ -43,7 +43,7 @@ export function sessionKey(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('base64url').slice(0, 16);
 }
 
-/** At most this many one-by-one logouts are remembered; beyond it a logout ends every session (README). */
+/** At most this many one-by-one logouts are remembered; beyond it a logout ends every session (docs/security.md). */
 export const MAX_ENDED_SESSIONS = 10;
 /** A logged-out session's access tokens all expire within this; its entry can go after it. */
 export const ENDED_SESSION_SECONDS = tokenValidity.accessTokenMinutes * 60;

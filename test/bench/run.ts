@@ -416,7 +416,7 @@ try {
   const bill = monthlyBill(routes);
   results.bill = { lines: bill.lines, total: bill.total };
   console.log(
-    `   the month of README's workload, at list prices: $${bill.total.toFixed(2)} (BENCHMARKS.md itemizes it)`,
+    `   the month of docs/performance.md's workload, at list prices: $${bill.total.toFixed(2)} (BENCHMARKS.md itemizes it)`,
   );
   const sessionCheck = await sessionCheckCost();
   results.sessionCheck = sessionCheck;

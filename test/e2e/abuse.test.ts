@@ -8,6 +8,7 @@ import { LIMITS } from '#lambdas/limits/policy.ts';
 import {
   api,
   connect,
+  inOneWindow,
   newUser,
   placeOrder,
   runtime,
@@ -39,6 +40,7 @@ describe('one user’s messages and writes', () => {
 
   it('order writes are limited per user with 429 and Retry-After, and the limit is that user’s alone', async () => {
     const [greedy, other] = await Promise.all([newUser('greedy'), newUser('other-writer')]);
+    await inOneWindow('orderWrite');
     const answers = await Promise.all(
       Array.from({ length: LIMITS.orderWrite.limit + 5 }, () =>
         api('POST', '/orders', {

@@ -104,7 +104,7 @@ describe('connections API Gateway ends on its own terms', () => {
       await answers();
       expect(await membersOf(order.id)).toHaveLength(1);
       // A leave sent after a join stands too (received a few ms later: frames stamped in the same
-      // millisecond tie, and a tie keeps the membership, as README says).
+      // millisecond tie, and a tie keeps the membership, as docs/fidelity.md says).
       client.send({ action: 'joinRoom', roomId: order.id });
       await new Promise((resolve) => setTimeout(resolve, 30));
       client.send({ action: 'leaveRoom', roomId: order.id });

@@ -7,6 +7,7 @@ import { LIMITS, MAX_CONNECTIONS_PER_USER, MAX_ROOMS_PER_CONNECTION } from '#lam
 import {
   api,
   connect,
+  inOneWindow,
   newUser,
   placeOrder,
   runtime,
@@ -39,16 +40,6 @@ function postFrom(address: string, path: string, body: unknown) {
     req.once('error', reject);
     req.end(payload);
   });
-}
-
-/**
- * Per-user limits count in fixed windows aligned to the clock: a test that fills one starts where
- * the whole burst fits in the same window (a burst across a boundary may pass twice the limit).
- */
-async function inOneWindow(kind: keyof typeof LIMITS, burstMs = 10_000) {
-  const windowMs = LIMITS[kind].windowSeconds * 1000;
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < burstMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
 
 async function joinAnswer(client: Client, roomId: string) {

@@ -1,5 +1,5 @@
 // End-to-end: a session ends when it should — over HTTP and on sockets already open — and every
-// request acts with the caller's current role. Each row of README's "Sessions" table is here.
+// request acts with the caller's current role. Each row of docs/security.md's sessions table is here.
 import { describe, expect, it } from 'vitest';
 import {
   api,

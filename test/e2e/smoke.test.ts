@@ -1,4 +1,4 @@
-// End-to-end: `npm run smoke` itself, against this runtime, so the journey README's deploy section
+// End-to-end: `npm run smoke` itself, against this runtime, so the journey docs/deploying.md
 // ends with can't rot — once with the local defaults (PORT, WS_PORT), once through a deploy's outputs file.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

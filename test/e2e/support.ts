@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, inject } from 'vitest';
 import WebSocket from 'ws';
+import { LIMITS } from '#lambdas/limits/policy.ts';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import { checkContract } from '../support/contract.ts';
 import { checkFrame } from '../support/ws-contract.ts';
@@ -261,4 +262,14 @@ export async function storedMessages(session: Session, roomId: string) {
     cursor = page.body.nextCursor;
   }
   return all as { id: string; clientMessageId: string | null }[];
+}
+
+/**
+ * Per-user limits count in fixed windows aligned to the clock: a test that fills one starts where
+ * the whole burst fits in the same window (a burst across a boundary may pass twice the limit).
+ */
+export async function inOneWindow(kind: keyof typeof LIMITS, burstMs = 10_000) {
+  const windowMs = LIMITS[kind].windowSeconds * 1000;
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < burstMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }

@@ -26,7 +26,7 @@ export interface StepResult {
   detail?: string;
 }
 
-/** A browser's User-Agent shape: the deployed WAF blocks requests without one (README, "Clients"). */
+/** A browser's User-Agent shape: the deployed WAF blocks requests without one (docs/deploying.md, "Clients"). */
 export const SMOKE_USER_AGENT = 'Mozilla/5.0 (compatible; order-chat-smoke/1.0; +npm run smoke)';
 const FRAME_TIMEOUT_MS = 10_000;
 

@@ -1,6 +1,6 @@
 // Primary adapter: the $connect Lambda REQUEST authorizer. Identity from `ticket` (single use, from
 // POST /chat/tickets) only: a query string lands in CloudFront's standard logs, so it must never carry
-// a credential that outlives its first use (README, "Credentials never reach a log").
+// a credential that outlives its first use (docs/deploying.md, "Credentials never reach a log").
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { redeemTicket } from '../../chat/service.ts';
 import type { Session } from '../../shared/caller.ts';
