@@ -19,9 +19,18 @@ export class ApiError extends Error {
     this.retryAfterSeconds = retryAfter && Number.isFinite(seconds) ? seconds : undefined;
   }
 
-  /** The field errors of a 400, keyed by path (e.g. `body.quantity`). */
+  /** The field errors of a 400, keyed by path (e.g. `body.quantity`); several for one field are joined. */
   get fieldErrors(): Record<string, string> {
-    return Object.fromEntries((this.problem.errors ?? []).map((error) => [error.path, error.message]));
+    return Object.fromEntries(
+      Object.entries(this.fieldErrorLists).map(([path, messages]) => [path, messages.join(' ')]),
+    );
+  }
+
+  /** Every field error of a 400 by path, in the order the server gave them (a password may fail several rules). */
+  get fieldErrorLists(): Record<string, string[]> {
+    const byPath: Record<string, string[]> = {};
+    for (const error of this.problem.errors ?? []) (byPath[error.path] ??= []).push(error.message);
+    return byPath;
   }
 }
 

@@ -39,41 +39,41 @@ const c32 = { array: "Too big: expected array to have <=255 items", string: "Too
 const c33 = [["idempotency-key", s45, "optional", true]] as const;
 const c34 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const c35 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
-const c36 = [["id", s3, null, false], ["isOpen", s50, null, false]] as const;
-const c37 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s48, null, false], ["quantity", s20, null, false], ["metadata", s48, null, false], ["status", s49, null, false], ["version", s20, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s51, null, false]] as const;
-const c38 = [["status", s53, "optional", true], ["limit", s28, "defaulted", false], ["cursor", s30, "optional", true]] as const;
-const c39 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s20, null, false], ["status", s49, null, false], ["createdAt", s1, null, false], ["chatRoom", s51, null, false]] as const;
-const c40 = [["items", s56, null, false], ["nextCursor", s33, null, false]] as const;
+const c36 = [["id", s3, null, false], ["isOpen", s52, null, false]] as const;
+const c37 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s48, null, false], ["quantity", s49, null, false], ["metadata", s48, null, false], ["status", s50, null, false], ["version", s51, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s53, null, false]] as const;
+const c38 = [["status", s55, "optional", true], ["limit", s28, "defaulted", false], ["cursor", s30, "optional", true]] as const;
+const c39 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s49, null, false], ["status", s50, null, false], ["createdAt", s1, null, false], ["chatRoom", s53, null, false]] as const;
+const c40 = [["items", s58, null, false], ["nextCursor", s33, null, false]] as const;
 const c41 = [["id", s47, null, false]] as const;
-const c42 = [["description", s59, "optional", true], ["specifications", s60, "optional", true], ["quantity", s61, "optional", true], ["metadata", s42, "optional", true]] as const;
+const c42 = [["description", s61, "optional", true], ["specifications", s62, "optional", true], ["quantity", s63, "optional", true], ["metadata", s42, "optional", true]] as const;
 const c43 = /^(\*|(W\/)?"\d+")$/;
-const c44 = [["if-match", s64, "optional", true]] as const;
-const c45 = [["status", s49, null, false]] as const;
-const c46 = [["before", s68, "optional", true], ["limit", s69, "defaulted", false]] as const;
+const c44 = [["if-match", s66, "optional", true]] as const;
+const c45 = [["status", s50, null, false]] as const;
+const c46 = [["before", s70, "optional", true], ["limit", s71, "defaulted", false]] as const;
 const c47 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
 const c48 = [["id", s3, null, false], ["role", s15, null, false]] as const;
-const c49 = [["from", s73, "optional", true], ["to", s73, "optional", true]] as const;
-const c50 = [["version", s20, null, false], ["type", s71, null, false], ["at", s1, null, false], ["by", s72, null, false], ["changes", s75, null, false]] as const;
-const c51 = [["items", s77, null, false], ["nextCursor", s79, null, false]] as const;
+const c49 = [["from", s75, "optional", true], ["to", s75, "optional", true]] as const;
+const c50 = [["version", s51, null, false], ["type", s73, null, false], ["at", s1, null, false], ["by", s74, null, false], ["changes", s77, null, false]] as const;
+const c51 = [["items", s79, null, false], ["nextCursor", s81, null, false]] as const;
 const c52 = new Set([60]);
-const c53 = [["ticket", s3, null, false], ["expiresIn", s81, null, false]] as const;
+const c53 = [["ticket", s3, null, false], ["expiresIn", s83, null, false]] as const;
 const c54 = [["roomId", s47, null, false]] as const;
 const c55 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
-const c56 = [["id", s85, null, false], ["roomId", s47, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s33, null, false], ["sender", s86, null, false]] as const;
-const c57 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s50, null, false], ["summary", s33, null, false], ["closedAt", s84, null, false], ["closedBy", s33, null, false], ["messages", s88, null, false], ["nextCursor", s89, null, false]] as const;
-const c58 = [["before", s91, "optional", true], ["limit", s69, "defaulted", false]] as const;
-const c59 = [["items", s88, null, false], ["nextCursor", s89, null, false]] as const;
-const c60 = [["summary", s94, null, false]] as const;
-const c61 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s50, null, false], ["summary", s33, null, false], ["closedAt", s84, null, false], ["closedBy", s33, null, false]] as const;
-const c62 = [["room", s96, null, false], ["order", s52, null, false]] as const;
+const c56 = [["id", s87, null, false], ["roomId", s47, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s33, null, false], ["sender", s88, null, false]] as const;
+const c57 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s52, null, false], ["summary", s33, null, false], ["closedAt", s86, null, false], ["closedBy", s33, null, false], ["messages", s90, null, false], ["nextCursor", s91, null, false]] as const;
+const c58 = [["before", s93, "optional", true], ["limit", s71, "defaulted", false]] as const;
+const c59 = [["items", s90, null, false], ["nextCursor", s91, null, false]] as const;
+const c60 = [["summary", s96, null, false]] as const;
+const c61 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s52, null, false], ["summary", s33, null, false], ["closedAt", s86, null, false], ["closedBy", s33, null, false]] as const;
+const c62 = [["room", s98, null, false], ["order", s54, null, false]] as const;
 const c63 = new Set(["joinRoom"]);
-const c64 = [["action", s98, null, false], ["roomId", s47, null, false], ["after", s91, "optional", true]] as const;
+const c64 = [["action", s100, null, false], ["roomId", s47, null, false], ["after", s93, "optional", true]] as const;
 const c65 = new Set(["leaveRoom"]);
-const c66 = [["action", s100, null, false], ["roomId", s47, null, false]] as const;
+const c66 = [["action", s102, null, false], ["roomId", s47, null, false]] as const;
 const c67 = new Set(["sendMessage"]);
-const c68 = [["action", s102, null, false], ["roomId", s47, null, false], ["content", s103, null, false], ["clientMessageId", s105, "optional", true]] as const;
+const c68 = [["action", s104, null, false], ["roomId", s47, null, false], ["content", s105, null, false], ["clientMessageId", s107, "optional", true]] as const;
 const c69 = new Set(["closeRoom"]);
-const c70 = [["action", s107, null, false], ["roomId", s47, null, false], ["summary", s94, null, false]] as const;
+const c70 = [["action", s109, null, false], ["roomId", s47, null, false], ["summary", s96, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -181,6 +181,8 @@ function s20(v: any, iss: Issue[]): any {
       else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
     }
   }
+  if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
+  if (!aborted(iss, start) && !(v <= 86400)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=86400", continue: true });
   return v;
 }
 function s21(v: any, iss: Issue[]): any {
@@ -322,68 +324,96 @@ function s48(v: any, iss: Issue[]): any {
   return parseRecord(v, iss, s38, null);
 }
 function s49(v: any, iss: Issue[]): any {
-  if (!c35.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
+  const start = iss.length;
+  if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
+  if (!aborted(iss, start)) {
+    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("int", v) });
+    else if (!Number.isSafeInteger(v)) {
+      if (v > 0) iss.push({ code: "too_big", path: [], message: "Too big: expected int to be <=9007199254740991", continue: true });
+      else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
+    }
+  }
+  if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
+  if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
 function s50(v: any, iss: Issue[]): any {
-  if (typeof v !== 'boolean') iss.push({ code: "invalid_type", path: [], message: wrongType("boolean", v) });
+  if (!c35.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
   return v;
 }
 function s51(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c36, "strip", null);
+  const start = iss.length;
+  if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
+  if (!aborted(iss, start)) {
+    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("int", v) });
+    else if (!Number.isSafeInteger(v)) {
+      if (v > 0) iss.push({ code: "too_big", path: [], message: "Too big: expected int to be <=9007199254740991", continue: true });
+      else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
+    }
+  }
+  if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
+  if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
+  return v;
 }
 function s52(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c37, "strip", null);
+  if (typeof v !== 'boolean') iss.push({ code: "invalid_type", path: [], message: wrongType("boolean", v) });
+  return v;
 }
 function s53(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s49(v, iss);
+  return parseObject(v, iss, c36, "strip", null);
 }
 function s54(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c38, "strict", null);
+  return parseObject(v, iss, c37, "strip", null);
 }
 function s55(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c39, "strip", null);
+  return v === undefined ? undefined : s50(v, iss);
 }
 function s56(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s55, null);
+  return parseObject(v, iss, c38, "strict", null);
 }
 function s57(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c40, "strip", null);
+  return parseObject(v, iss, c39, "strip", null);
 }
 function s58(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c41, "strip", null);
+  return parseArray(v, iss, s57, null);
 }
 function s59(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s37(v, iss);
+  return parseObject(v, iss, c40, "strip", null);
 }
 function s60(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s39(v, iss);
+  return parseObject(v, iss, c41, "strip", null);
 }
 function s61(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s40(v, iss);
+  return v === undefined ? undefined : s37(v, iss);
 }
 function s62(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s39(v, iss);
+}
+function s63(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s40(v, iss);
+}
+function s64(v: any, iss: Issue[]): any {
   const start = iss.length;
   v = parseObject(v, iss, c42, "strict", null);
   if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s63(v: any, iss: Issue[]): any {
+function s65(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c43.lastIndex = 0; if (!c43.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
   return v;
 }
-function s64(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s63(v, iss);
-}
-function s65(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c44, "strip", null);
-}
 function s66(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c45, "strict", null);
+  return v === undefined ? undefined : s65(v, iss);
 }
 function s67(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c44, "strip", null);
+}
+function s68(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c45, "strict", null);
+}
+function s69(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -398,40 +428,40 @@ function s67(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s68(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s67(v, iss);
+function s70(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s69(v, iss);
 }
-function s69(v: any, iss: Issue[]): any {
+function s71(v: any, iss: Issue[]): any {
   if (v === undefined) return 50;
   const out = s27(v, iss);
   return out === undefined ? 50 : out;
 }
-function s70(v: any, iss: Issue[]): any {
+function s72(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c46, "strict", null);
 }
-function s71(v: any, iss: Issue[]): any {
+function s73(v: any, iss: Issue[]): any {
   if (!c47.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
   return v;
 }
-function s72(v: any, iss: Issue[]): any {
+function s74(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c48, "strip", null);
 }
-function s73(v: any, iss: Issue[]): any {
+function s75(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s38(v, iss);
 }
-function s74(v: any, iss: Issue[]): any {
+function s76(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c49, "strip", null);
 }
-function s75(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s74, null);
-}
-function s76(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c50, "strip", null);
-}
 function s77(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s76, null);
+  return parseRecord(v, iss, s76, null);
 }
 function s78(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c50, "strip", null);
+}
+function s79(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s78, null);
+}
+function s80(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -444,56 +474,56 @@ function s78(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
   return v;
 }
-function s79(v: any, iss: Issue[]): any {
-  return v === null ? null : s78(v, iss);
+function s81(v: any, iss: Issue[]): any {
+  return v === null ? null : s80(v, iss);
 }
-function s80(v: any, iss: Issue[]): any {
+function s82(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c51, "strip", null);
 }
-function s81(v: any, iss: Issue[]): any {
+function s83(v: any, iss: Issue[]): any {
   if (!c52.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
   return v;
 }
-function s82(v: any, iss: Issue[]): any {
+function s84(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c53, "strip", null);
 }
-function s83(v: any, iss: Issue[]): any {
+function s85(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c54, "strip", null);
 }
-function s84(v: any, iss: Issue[]): any {
+function s86(v: any, iss: Issue[]): any {
   return v === null ? null : s1(v, iss);
 }
-function s85(v: any, iss: Issue[]): any {
+function s87(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c34.lastIndex = 0; if (!c34.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
   return v;
 }
-function s86(v: any, iss: Issue[]): any {
+function s88(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c55, "strip", null);
 }
-function s87(v: any, iss: Issue[]): any {
+function s89(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c56, "strip", null);
 }
-function s88(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s87, null);
-}
-function s89(v: any, iss: Issue[]): any {
-  return v === null ? null : s85(v, iss);
-}
 function s90(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c57, "strip", null);
+  return parseArray(v, iss, s89, null);
 }
 function s91(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s85(v, iss);
+  return v === null ? null : s87(v, iss);
 }
 function s92(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c58, "strict", null);
+  return parseObject(v, iss, c57, "strip", null);
 }
 function s93(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c59, "strip", null);
+  return v === undefined ? undefined : s87(v, iss);
 }
 function s94(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c58, "strict", null);
+}
+function s95(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c59, "strip", null);
+}
+function s96(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -502,34 +532,34 @@ function s94(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s95(v: any, iss: Issue[]): any {
+function s97(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c60, "strict", null);
 }
-function s96(v: any, iss: Issue[]): any {
+function s98(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c61, "strip", null);
 }
-function s97(v: any, iss: Issue[]): any {
+function s99(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c62, "strip", null);
 }
-function s98(v: any, iss: Issue[]): any {
+function s100(v: any, iss: Issue[]): any {
   if (!c63.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
   return v;
 }
-function s99(v: any, iss: Issue[]): any {
+function s101(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c64, "strict", null);
 }
-function s100(v: any, iss: Issue[]): any {
+function s102(v: any, iss: Issue[]): any {
   if (!c65.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
   return v;
 }
-function s101(v: any, iss: Issue[]): any {
+function s103(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c66, "strict", null);
 }
-function s102(v: any, iss: Issue[]): any {
+function s104(v: any, iss: Issue[]): any {
   if (!c67.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
   return v;
 }
-function s103(v: any, iss: Issue[]): any {
+function s105(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -538,24 +568,24 @@ function s103(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s104(v: any, iss: Issue[]): any {
+function s106(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c25[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s105(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s104(v, iss);
+function s107(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s106(v, iss);
 }
-function s106(v: any, iss: Issue[]): any {
+function s108(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c68, "strict", null);
 }
-function s107(v: any, iss: Issue[]): any {
+function s109(v: any, iss: Issue[]): any {
   if (!c69.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
   return v;
 }
-function s108(v: any, iss: Issue[]): any {
+function s110(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c70, "strict", null);
 }
 
@@ -621,43 +651,43 @@ export const DELETE_users_id: CompiledHttpRoute<"DELETE /users/{id}"> = {
 };
 /** POST /orders */
 export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
-  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s43), headers: /* @__PURE__ */ validator(s46) }, responses: { 201: /* @__PURE__ */ validator(s52) },
+  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s43), headers: /* @__PURE__ */ validator(s46) }, responses: { 201: /* @__PURE__ */ validator(s54) },
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s54) }, responses: { 200: /* @__PURE__ */ validator(s57) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s56) }, responses: { 200: /* @__PURE__ */ validator(s59) },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s58) }, responses: { 200: /* @__PURE__ */ validator(s52) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s60) }, responses: { 200: /* @__PURE__ */ validator(s54) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s62), params: /* @__PURE__ */ validator(s58), headers: /* @__PURE__ */ validator(s65) }, responses: { 200: /* @__PURE__ */ validator(s52) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s64), params: /* @__PURE__ */ validator(s60), headers: /* @__PURE__ */ validator(s67) }, responses: { 200: /* @__PURE__ */ validator(s54) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s66), params: /* @__PURE__ */ validator(s58) }, responses: { 200: /* @__PURE__ */ validator(s52) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s68), params: /* @__PURE__ */ validator(s60) }, responses: { 200: /* @__PURE__ */ validator(s54) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s70), params: /* @__PURE__ */ validator(s58) }, responses: { 200: /* @__PURE__ */ validator(s80) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s72), params: /* @__PURE__ */ validator(s60) }, responses: { 200: /* @__PURE__ */ validator(s82) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s82) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s84) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s90) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s85) }, responses: { 200: /* @__PURE__ */ validator(s92) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s92), params: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s93) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s94), params: /* @__PURE__ */ validator(s85) }, responses: { 200: /* @__PURE__ */ validator(s95) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s95), params: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s97) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s97), params: /* @__PURE__ */ validator(s85) }, responses: { 200: /* @__PURE__ */ validator(s99) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -673,19 +703,19 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s99),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s101),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s101),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s103),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s106),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s108),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s108),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s110),
 };
 
 /** The actions a frame may name. */

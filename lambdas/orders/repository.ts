@@ -51,6 +51,8 @@ export function toItem(order: Order) {
     ...order,
     // The room's state for the list indexes (ORDER_LIST_ATTRIBUTES hold no maps): one flat value.
     roomOpen: order.room.isOpen,
+    // DynamoDB keeps a map's keys in no particular order: the order they were entered in, kept beside.
+    specificationKeys: Object.keys(order.specifications),
     gsi5pk: 'ORDERS',
     gsi5sk: listed,
     gsi2pk: `OWNER#${order.userId}`,
@@ -82,7 +84,28 @@ function summaryOf(item: Record<string, unknown>): OrderSummary {
 function fromItem(item: Record<string, unknown>): Order {
   const { id, userId, description, specifications, quantity, metadata, status, version, createdAt, updatedAt, room } =
     item as unknown as Order;
-  return { id, userId, description, specifications, quantity, metadata, status, version, createdAt, updatedAt, room };
+  const ordered = inEnteredOrder(specifications, (item as { specificationKeys?: string[] }).specificationKeys);
+  return {
+    id,
+    userId,
+    description,
+    specifications: ordered,
+    quantity,
+    metadata,
+    status,
+    version,
+    createdAt,
+    updatedAt,
+    room,
+  };
+}
+
+/** The map with its keys as entered (items written before the keys were kept come back as stored). */
+function inEnteredOrder(map: Order['specifications'], keys: string[] | undefined): Order['specifications'] {
+  if (!keys) return map;
+  const entries = keys.filter((key) => Object.hasOwn(map, key)).map((key) => [key, map[key]!] as const);
+  const rest = Object.entries(map).filter(([key]) => !keys.includes(key));
+  return Object.fromEntries([...entries, ...rest]);
 }
 
 function historyItem(orderId: string, event: OrderEvent) {

@@ -5,7 +5,7 @@ export const Problem = z
   .object({
     type: z.string(),
     title: z.string(),
-    status: z.int(),
+    status: z.int().min(100).max(599),
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
@@ -50,7 +50,7 @@ export const Cursor = z.string().min(1).max(2048);
 export const ErrorFrame = z
   .object({
     type: z.literal('error'),
-    status: z.int(),
+    status: z.int().min(100).max(599),
     message: z.string(),
     action: z.string().optional(),
     roomId: z.string().optional(),

@@ -59,10 +59,10 @@ export const Order = z
     userId: z.string(),
     description: z.string(),
     specifications: z.record(z.string(), JsonValue),
-    quantity: z.int(),
+    quantity: z.int().min(1).max(1_000_000),
     metadata: z.record(z.string(), JsonValue),
     status: OrderStatus,
-    version: z.int(),
+    version: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     chatRoom: z.object({ id: z.string(), isOpen: z.boolean() }),
@@ -123,7 +123,7 @@ export const UpdateOrderHeaders = z.object({
 const FieldChange = z.object({ from: JsonValue.optional(), to: JsonValue.optional() });
 export const OrderEvent = z
   .object({
-    version: z.int(),
+    version: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
     type: z.enum(['CREATED', 'UPDATED', 'STATUS_CHANGED', 'ROOM_CLOSED']),
     at: z.iso.datetime(),
     by: z.object({ id: z.string(), role: z.enum(ROLES) }),

@@ -67,7 +67,7 @@ export const LoginResponse = z
     accessToken: z.string(),
     idToken: z.string(),
     refreshToken: z.string(),
-    expiresIn: z.int(),
+    expiresIn: z.int().min(1).max(86_400),
     tokenType: z.literal('Bearer'),
     user: User,
   })
@@ -75,7 +75,7 @@ export const LoginResponse = z
 
 export const RefreshBody = z.strictObject({ refreshToken: TokenString }).meta({ id: 'RefreshRequest' });
 export const RefreshResponse = z
-  .object({ accessToken: z.string(), idToken: z.string(), expiresIn: z.int() })
+  .object({ accessToken: z.string(), idToken: z.string(), expiresIn: z.int().min(1).max(86_400) })
   .meta({ id: 'RefreshResponse' });
 
 export const LogoutBody = z.strictObject({ refreshToken: TokenString }).meta({ id: 'LogoutRequest' });

@@ -143,6 +143,10 @@ describe('the web app in Chromium', () => {
     const description = `Navy widgets ${Date.now()}`;
     const orderId = await placeOrder(customer, description);
     expect(await customer.getByTestId('order-status').textContent()).toBe('Review');
+    // Specifications come back in the order they were entered (colour, then size).
+    const terms = await customer.locator('.details dt').allTextContents();
+    expect(terms.indexOf('colour')).toBeGreaterThanOrEqual(0);
+    expect(terms.indexOf('colour')).toBeLessThan(terms.indexOf('size'));
     await say(customer, 'Can you do them in navy?');
     await waitForMessage(customer, 'Can you do them in navy?');
 
@@ -167,15 +171,32 @@ describe('the web app in Chromium', () => {
     await say(admin, 'Yes to both.');
     await waitForMessage(customer, 'Yes to both.');
     await shot(customer, 'order-chat-customer');
+    // Your own messages read "You" and sit apart from the other side's; an admin's carry the role once.
+    const own = message(customer, 'And 40 more next month?').first();
+    expect(await own.getAttribute('class')).toContain('mine');
+    expect(await own.locator('.sender').textContent()).toBe('You');
+    const theirs = message(customer, 'Yes to both.').first();
+    expect(await theirs.getAttribute('class')).not.toContain('mine');
+    expect(await theirs.locator('.sender').textContent()).toBe(`${BOOTSTRAP_ADMIN.name}Admin`);
+    expect(await admin.locator('header .who .badge').count()).toBe(1);
 
+    // Closing is for good: the first press asks, "Keep it open" takes it back, and nothing closed meanwhile.
     await admin.getByLabel('Summary').fill('Agreed: 40 navy widgets now, 40 next month');
-    await admin.getByRole('button', { name: 'Close chat' }).click();
+    await admin.getByRole('button', { name: 'Close chat…' }).click();
+    await admin.getByText('Closing ends this chat for good').waitFor();
+    await admin.getByRole('button', { name: 'Keep it open' }).click();
+    expect(await admin.getByText('Closing ends this chat for good').count()).toBe(0);
+    expect(await customer.getByTestId('room-closed').count()).toBe(0);
+    await admin.getByRole('button', { name: 'Close chat…' }).click();
+    await admin.getByRole('button', { name: 'Yes, close for good' }).click();
     await customer.getByTestId('room-closed').waitFor();
     expect(await customer.getByTestId('room-closed').textContent()).toBe(
       'Chat closed: Agreed: 40 navy widgets now, 40 next month',
     );
     await customer.getByTestId('order-status').filter({ hasText: 'Processing' }).waitFor();
     expect(await customer.getByRole('textbox', { name: 'Message', exact: true }).count()).toBe(0);
+    // …and the customer is told what now.
+    expect(await customer.getByTestId('room-closed-next').textContent()).toMatch(/place a new order/);
     expect(await notReloaded(customer)).toBe(true);
     expect(await notReloaded(admin)).toBe(true);
     await shot(admin, 'order-closed-admin');
@@ -189,6 +210,21 @@ describe('the web app in Chromium', () => {
     await admin.getByRole('heading', { name: 'All orders' }).waitFor();
     await shot(admin, 'orders-admin');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('shows every password rule before it fails, and each one that failed', async () => {
+    const page = await newPage();
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    expect(await page.locator('#field-password-hint').textContent()).toMatch(/8 or more characters/);
+    await page.getByLabel('Name').fill('Pat Password');
+    await page.getByLabel('Email').fill(uniqueEmail('browser'));
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const failed = page.locator('#field-password-error li');
+    await failed.first().waitFor();
+    // Too short, no upper case, no digit, no symbol: four rules, four lines.
+    expect(await failed.count()).toBeGreaterThanOrEqual(3);
+    expect(pageErrors.splice(0)).toEqual([expect.stringMatching(/status of 400/)]);
   });
 
   it('wraps what users type, however long its words, instead of widening the page', async () => {

@@ -68,7 +68,10 @@ function SignedIn(props: { api: OrderChatApi; config: AppConfig; user: User; onS
         </a>
         <span class="who">
           {user.name}
-          {user.role === 'ADMIN' ? <span class="badge">Admin</span> : null}
+          {/* The role once, and not when the name says it already (the bootstrap admin is "Admin"). */}
+          {user.role === 'ADMIN' && user.name.trim().toLowerCase() !== 'admin' ? (
+            <span class="badge">Admin</span>
+          ) : null}
         </span>
         <span class={`connection connection-${connection}`} role="status" aria-live="polite">
           {connection === 'open' ? 'Live' : connection === 'closed' ? 'Offline' : 'Connecting…'}
@@ -167,18 +170,21 @@ export function Field(props: {
   label: string;
   type?: string;
   autoComplete?: string;
-  error?: string | undefined;
+  /** What the server said is wrong with it: each on its own line. */
+  error?: string[] | undefined;
   hint?: string | undefined;
   multiline?: boolean;
   min?: number;
   defaultValue?: string;
 }) {
   const id = `field-${props.name}`;
-  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const describedBy = [props.hint ? `${id}-hint` : '', props.error?.length ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
   const common = {
     id,
     name: props.name,
-    'aria-invalid': props.error ? true : undefined,
+    'aria-invalid': props.error?.length ? true : undefined,
     'aria-describedby': describedBy || undefined,
   };
   return (
@@ -201,10 +207,16 @@ export function Field(props: {
           {props.hint}
         </small>
       ) : null}
-      {props.error ? (
+      {props.error?.length === 1 ? (
         <small id={`${id}-error`} class="error">
-          {props.error}
+          {props.error[0]}
         </small>
+      ) : props.error?.length ? (
+        <ul id={`${id}-error`} class="error">
+          {props.error.map((message) => (
+            <li key={message}>{message}</li>
+          ))}
+        </ul>
       ) : null}
     </div>
   );

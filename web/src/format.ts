@@ -11,11 +11,11 @@ export function describeError(error: unknown): string {
   return 'Something went wrong. Please try again.';
 }
 
-/** Field errors of a 400, by field name (`body.quantity` → `quantity`). */
-export function fieldErrors(error: unknown): Record<string, string> {
+/** Field errors of a 400, by field name (`body.password` → `password`): every one, not only the last. */
+export function fieldErrors(error: unknown): Record<string, string[]> {
   if (!(error instanceof ApiError)) return {};
   return Object.fromEntries(
-    Object.entries(error.fieldErrors).map(([path, message]) => [path.split('.')[1] ?? path, message]),
+    Object.entries(error.fieldErrorLists).map(([path, messages]) => [path.split('.')[1] ?? path, messages]),
   );
 }
 

@@ -163,7 +163,7 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
           </button>
         ) : null}
       </section>
-      <ChatPanel chat={chat} roomId={order.chatRoom.id} isAdmin={isAdmin} />
+      <ChatPanel chat={chat} roomId={order.chatRoom.id} isAdmin={isAdmin} userId={user.id} />
     </div>
   );
 }
@@ -184,9 +184,12 @@ function describeEvent(event: OrderEvent): string {
   }
 }
 
-function ChatPanel({ chat, roomId, isAdmin }: { chat: ChatClient; roomId: string; isAdmin: boolean }) {
+function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; userId: string }) {
+  const { chat, roomId, isAdmin, userId } = props;
   const { room, messages, outbox, error } = useChatRoom(chat, roomId);
   const [sendError, setSendError] = useState<unknown>(undefined);
+  // Closing is for good: the first press asks, the second closes.
+  const [confirmingClose, setConfirmingClose] = useState(false);
   const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
     const element = list.current;
@@ -207,6 +210,8 @@ function ChatPanel({ chat, roomId, isAdmin }: { chat: ChatClient; roomId: string
     event.preventDefault();
     const summary = String(new FormData(event.currentTarget as HTMLFormElement).get('summary') ?? '').trim();
     if (!summary) return;
+    if (!confirmingClose) return setConfirmingClose(true);
+    setConfirmingClose(false);
     setSendError(undefined);
     // Over the socket: every member hears roomClosed, and the order's status change, from this one frame.
     await chat.closeRoom(roomId, summary).catch(setSendError);
@@ -221,23 +226,38 @@ function ChatPanel({ chat, roomId, isAdmin }: { chat: ChatClient; roomId: string
         </p>
       ) : null}
       {room && !room.isOpen ? (
-        <p class="closed" role="status" data-testid="room-closed">
-          Chat closed{room.summary ? `: ${room.summary}` : ''}
-        </p>
+        <div class="closed" role="status">
+          <p data-testid="room-closed">Chat closed{room.summary ? `: ${room.summary}` : ''}</p>
+          <p class="next-step" data-testid="room-closed-next">
+            {isAdmin
+              ? 'The order has moved on; its status above is where it goes next.'
+              : 'No more messages here: the order goes on as summarized. To ask for something else, place a new order.'}
+          </p>
+        </div>
       ) : null}
       <ol class="messages" ref={list} role="log" aria-live="polite" aria-label="Messages" tabIndex={0}>
         {messages.map((message) => (
-          <li key={message.id} class={message.sender.role === 'ADMIN' ? 'from-admin' : 'from-customer'}>
+          <li
+            key={message.id}
+            class={[
+              message.sender.role === 'ADMIN' ? 'from-admin' : 'from-customer',
+              message.sender.id === userId ? 'mine' : '',
+            ]
+              .filter(Boolean)
+              .join(' ')}
+          >
             <span class="sender">
-              {message.sender.name}
-              {message.sender.role === 'ADMIN' ? ' (admin)' : ''}
+              {message.sender.id === userId ? 'You' : message.sender.name}
+              {message.sender.role === 'ADMIN' && message.sender.id !== userId ? (
+                <span class="badge">Admin</span>
+              ) : null}
             </span>{' '}
             <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
             <p>{message.content}</p>
           </li>
         ))}
         {outbox.map((pending) => (
-          <li key={pending.clientMessageId} class="pending">
+          <li key={pending.clientMessageId} class="pending mine">
             <span class="sender">You</span> <span class="meta">sending…</span>
             <p>{pending.content}</p>
           </li>
@@ -271,8 +291,29 @@ function ChatPanel({ chat, roomId, isAdmin }: { chat: ChatClient; roomId: string
       {room?.isOpen && isAdmin ? (
         <form class="close-room" onSubmit={closeRoom}>
           <label for="summary">Summary</label>
-          <textarea id="summary" name="summary" rows={2} maxLength={2000} required />
-          <button type="submit">Close chat</button>
+          <textarea
+            id="summary"
+            name="summary"
+            rows={2}
+            maxLength={2000}
+            required
+            onInput={() => setConfirmingClose(false)}
+          />
+          {confirmingClose ? (
+            <p class="confirm" role="alert">
+              Closing ends this chat for good and moves the order on. Close it?
+            </p>
+          ) : null}
+          <div class="actions">
+            <button type="submit" class="danger">
+              {confirmingClose ? 'Yes, close for good' : 'Close chat…'}
+            </button>
+            {confirmingClose ? (
+              <button type="button" class="secondary" onClick={() => setConfirmingClose(false)}>
+                Keep it open
+              </button>
+            ) : null}
+          </div>
         </form>
       ) : null}
     </section>
