@@ -26,11 +26,13 @@ export function swaggerUiFile(name: SwaggerUiFile): string {
   return text;
 }
 
+// An empty icon of its own (the CSP's img-src takes data:), or every visit asks for /favicon.ico: a 404.
 export const DOCS_PAGE = `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>Order Chat API</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/docs/swagger-ui.css">
 </head>
 <body>

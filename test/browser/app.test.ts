@@ -212,6 +212,21 @@ describe('the web app in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('loads the app and the API docs without a request that fails (no /favicon.ico 404)', async () => {
+    const page = await newPage();
+    const failed: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    await page.goto(appUrl());
+    await page.getByRole('heading', { name: 'Sign in to Order Chat' }).waitFor();
+    await page.goto(`${runtime.httpUrl}/docs`);
+    await page.getByText('Order Chat').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(failed).toEqual([]);
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+
   it('shows every password rule before it fails, and each one that failed', async () => {
     const page = await newPage();
     await page.getByRole('button', { name: 'Create an account' }).click();
@@ -248,6 +263,13 @@ describe('the web app in Chromium', () => {
     });
     expect(widths.page).toBeLessThanOrEqual(widths.viewport);
     await shot(customer, 'long-words');
+
+    // Back on the list, on a phone: a returning customer's orders come first, the order form after them.
+    await customer.getByRole('link', { name: '← Your orders' }).click();
+    await customer.getByRole('heading', { name: 'Placed orders' }).waitFor();
+    const top = async (name: string) => (await customer.getByRole('heading', { name }).boundingBox())!.y;
+    expect(await top('Placed orders')).toBeLessThan(await top('Place an order'));
+    expect(await top('Placed orders')).toBeLessThan(844);
   });
 
   it('recovers from a connection the server cut, showing what was sent meanwhile once each', async () => {

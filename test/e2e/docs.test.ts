@@ -16,7 +16,10 @@ describe('API documentation', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
     expect(response.text).toContain('swagger-ui-bundle.js');
+    // A page without an icon of its own makes every browser ask for /favicon.ico, a 404.
+    expect(response.text).toContain('<link rel="icon" href="data:,">');
     const csp = response.headers.get('content-security-policy')!;
+    expect(csp).toContain("img-src 'self' data:");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain("'unsafe-inline' 'unsafe-eval'");
     expect(csp).toMatch(/frame-ancestors 'none'/);

@@ -113,7 +113,7 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
     <div class="order-page">
       <section class="details" aria-labelledby="order-title">
         <p>
-          <a href="#/">← All orders</a>
+          <a href="#/">{isAdmin ? '← All orders' : '← Your orders'}</a>
         </p>
         <h1 id="order-title" tabIndex={-1} ref={heading}>
           {order.description}

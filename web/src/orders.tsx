@@ -32,12 +32,15 @@ export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
   };
   useEffect(() => void load(null, true), [status]);
 
+  const hasOrders = orders !== undefined && orders.length > 0;
+  const placeOrder = <PlaceOrder api={api} onPlaced={(order) => (location.hash = `#/orders/${order.id}`)} />;
   return (
     <>
       <h1 tabIndex={-1} ref={heading}>
         {isAdmin ? 'All orders' : 'Your orders'}
       </h1>
-      {isAdmin ? null : <PlaceOrder api={api} onPlaced={(order) => (location.hash = `#/orders/${order.id}`)} />}
+      {/* A returning customer comes for their orders: the form goes below them (above, until there are any). */}
+      {isAdmin || hasOrders ? null : placeOrder}
       <section aria-labelledby="orders-list">
         <div class="list-head">
           <h2 id="orders-list">{isAdmin ? 'Orders' : 'Placed orders'}</h2>
@@ -82,6 +85,7 @@ export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
           </button>
         ) : null}
       </section>
+      {!isAdmin && hasOrders ? placeOrder : null}
     </>
   );
 }
