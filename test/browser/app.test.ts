@@ -273,7 +273,7 @@ describe('the web app in Chromium', () => {
 
     // Back on the list, on a phone: a returning customer's orders come first, the order form after them.
     await customer.getByRole('link', { name: '← Your orders' }).click();
-    await customer.getByRole('heading', { name: 'Placed orders' }).waitFor();
+    await customer.getByRole('link', { name: `A ${word}` }).waitFor();
     const top = async (name: string) => (await customer.getByRole('heading', { name }).boundingBox())!.y;
     expect(await top('Placed orders')).toBeLessThan(await top('Place an order'));
     expect(await top('Placed orders')).toBeLessThan(844);

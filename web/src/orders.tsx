@@ -39,8 +39,9 @@ export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
       <h1 tabIndex={-1} ref={heading}>
         {isAdmin ? 'All orders' : 'Your orders'}
       </h1>
-      {/* A returning customer comes for their orders: the form goes below them (above, until there are any). */}
-      {isAdmin || hasOrders ? null : placeOrder}
+      {/* A returning customer comes for their orders: the form goes below them (above, until there are any;
+          nowhere until the list has loaded, so nothing jumps). */}
+      {isAdmin || orders === undefined || hasOrders ? null : placeOrder}
       <section aria-labelledby="orders-list">
         <div class="list-head">
           <h2 id="orders-list">{isAdmin ? 'Orders' : 'Placed orders'}</h2>
