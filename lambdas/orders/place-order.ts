@@ -52,6 +52,15 @@ export async function placeOrder(
       return toPublicOrder(await orderOfRetry(newOrder(first.orderId, caller, fields, first.createdAt)));
     }
   }
-  await orders.insertOrder(order);
+  try {
+    await orders.insertOrder(order);
+  } catch (error) {
+    // A racer with the same key read our claim before this write and wrote the claimed order itself
+    // (orderOfRetry, as for a first request that died): it is this order, stored once.
+    if (idempotencyKey !== undefined && error instanceof orders.VersionConflict) {
+      return toPublicOrder(await orderOfRetry(order));
+    }
+    throw error;
+  }
   return toPublicOrder(order);
 }

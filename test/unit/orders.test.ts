@@ -311,6 +311,29 @@ describe('POST /orders idempotency', () => {
     });
   });
 
+  it('answers the claimant with the order when a racer with the same key wrote it first', async () => {
+    // The claim succeeds; a racer that read the claim wrote the claimed order before we could.
+    dynamo.on(PutCommand, { TableName: process.env.IDEMPOTENCY_TABLE_NAME }).resolves({ $metadata: {} });
+    dynamo
+      .on(PutCommand, { TableName: process.env.MAIN_TABLE_NAME })
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    let written: Record<string, unknown> | undefined;
+    dynamo.on(GetCommand).callsFake((input: { Key: { pk: string } }) => {
+      if (!input.Key.pk.startsWith('ORDER#')) return {};
+      const claim = claimPuts()[0]!.args[0].input.Item!;
+      written ??= {
+        pk: input.Key.pk,
+        sk: 'ORDER',
+        ...order({ id: String(claim.orderId), createdAt: String(claim.createdAt) }),
+      };
+      return { Item: written };
+    });
+    mockSignedInCallers(dynamo); // the profile reads, over the catch-all above
+    const response = await call(createHandler, create('key-race'));
+    expect(response.statusCode).toBe(201);
+    expect(response.json.id).toBe(claimPuts()[0]!.args[0].input.Item!.orderId);
+  });
+
   it('creates directly, without an idempotency record, when no key is sent: one conditional write', async () => {
     dynamo.on(PutCommand).resolves({ $metadata: {} });
     const response = await call(createHandler, create());
