@@ -38,7 +38,7 @@ export function missingCfnLint(env: Record<string, string | undefined> = process
   if (dirs.some((dir) => existsSync(join(dir, 'cfn-lint')))) return undefined;
   return {
     what: 'cfn-lint (AWS CloudFormation Linter)',
-    why: 'the infrastructure tests lint every synthesized template',
+    why: 'the infrastructure tests, which lint every synthesized template',
     install: [`any platform with Python 3: pipx install cfn-lint==${CFN_LINT_VERSION} (or pip install --user …)`],
   };
 }
@@ -65,7 +65,7 @@ export function missingChromium(env: Record<string, string | undefined> = proces
   if (path && existsSync(path)) return undefined;
   return {
     what: env.CHROMIUM_PATH ? `Chromium: CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist` : 'Chromium or Chrome',
-    why: 'the browser tests drive the web app in it (through playwright-core, which downloads no browser)',
+    why: 'the browser tests, which drive the web app in it (playwright-core downloads no browser)',
     install: [
       'Debian: sudo apt-get install chromium   Ubuntu: sudo snap install chromium',
       'macOS: brew install --cask chromium',

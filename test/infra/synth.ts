@@ -50,9 +50,9 @@ function synthesizeOnce(stage: StageName, overrides: Partial<StageConfig>) {
     /** Those of the API stack: its own and its nested stacks'. */
     apiTemplatePaths,
     /** The API stack with its nested stacks inlined: one template, as if nothing were nested. */
-    api: inlined(stacks.api, nested),
-    stateful: Template.fromStack(stacks.stateful),
-    waf: Template.fromStack(stacks.waf),
+    api: inlined(stacks.api, nested, templates),
+    stateful: templates[stacks.stateful.node.path]!,
+    waf: templates[stacks.waf.node.path]!,
   };
 }
 
@@ -63,14 +63,14 @@ type Json = Record<string, any>;
  * a parameter the parent passes, an output the parent reads — with the value itself, so an
  * assertion reads `{ Ref: 'OriginVerifySecret…' }` wherever the referencing resource lives.
  */
-function inlined(parent: Stack, nested: NestedStack[]): Template {
-  // A copy: Template.fromStack hands out the assembly's cached object.
-  const template = structuredClone(Template.fromStack(parent).toJSON()) as Json;
+function inlined(parent: Stack, nested: NestedStack[], templates: Record<string, Template>): Template {
+  // A copy: the templates share the assembly's cached objects.
+  const template = structuredClone(templates[parent.node.path]!.toJSON()) as Json;
   const parameters = new Map<string, Json>(); // a nested template's parameter values, by nested template
   const outputs = new Map<string, Json>(); // its outputs, by the nesting resource's logical id
   const resources: Json = {};
   for (const stack of nested) {
-    const json = Template.fromStack(stack).toJSON() as Json;
+    const json = templates[stack.node.path]!.toJSON() as Json;
     const nestingId = parent.getLogicalId(stack.nestedStackResource as CfnElement);
     parameters.set(stack.node.path, template.Resources[nestingId].Properties.Parameters ?? {});
     outputs.set(nestingId, json.Outputs ?? {});
