@@ -261,6 +261,9 @@ describe('the web app in Chromium', () => {
     await customer.getByRole('heading', { name: `A ${word}` }).waitFor();
     await say(customer, 'M'.repeat(1_000));
     await waitForMessage(customer, 'MMMMMMMMMM');
+    // On a phone the details start folded: unfold them, so that the long specification is measured too.
+    await customer.getByText('Details and history').click();
+    await customer.getByText('k'.repeat(100), { exact: false }).waitFor();
     const widths = await customer.evaluate(() => {
       const page = globalThis as unknown as {
         document: { documentElement: { scrollWidth: number } };
@@ -277,6 +280,27 @@ describe('the web app in Chromium', () => {
     const top = async (name: string) => (await customer.getByRole('heading', { name }).boundingBox())!.y;
     expect(await top('Placed orders')).toBeLessThan(await top('Place an order'));
     expect(await top('Placed orders')).toBeLessThan(844);
+  });
+
+  it('on a phone, opens an order with Send in the first screen and its details a tap away', async () => {
+    const height = 667;
+    const customer = await newPage({ width: 375, height });
+    await signUp(customer, 'Pat Phone');
+    await placeOrder(customer, 'Forty navy hoodies with a logo on the back');
+    for (let i = 1; i <= 6; i++) await say(customer, `Question ${i}, long enough to take two lines on a phone`);
+    await waitForMessage(customer, 'Question 6');
+    await customer.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    const send = (await customer.getByRole('button', { name: 'Send' }).boundingBox())!;
+    expect(send.y + send.height).toBeLessThanOrEqual(height);
+    // Reading order is unchanged: the order's title and status, then the chat.
+    const title = (await customer.getByRole('heading', { name: 'Forty navy hoodies' }).boundingBox())!;
+    const chat = (await customer.getByRole('heading', { name: 'Chat' }).boundingBox())!;
+    expect(title.y).toBeLessThan(chat.y);
+    await expect.poll(() => customer.getByText('colour').isVisible()).toBe(false);
+    await customer.getByText('Details and history').click();
+    await customer.getByText('colour').waitFor();
+    expect(await customer.getByRole('heading', { name: 'History' }).isVisible()).toBe(true);
+    await shot(customer, 'order-on-a-phone');
   });
 
   it('recovers from a connection the server cut, showing what was sent meanwhile once each', async () => {

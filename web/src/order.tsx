@@ -5,6 +5,9 @@ import { describeError, formatDateTime, formatTime, formatValue, NEXT_STATUS, st
 import { useChatRoom } from './hooks.ts';
 
 type Order = components['schemas']['Order'];
+
+/** Where the page turns into one column (app.css says the same). */
+const NARROW_SCREEN = '(max-width: 48rem)';
 type OrderEvent = components['schemas']['OrderEvent'];
 
 interface HistoryShown {
@@ -35,6 +38,9 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
   const [history, setHistory] = useState<HistoryShown>({ events: [], before: null });
   const [error, setError] = useState<unknown>(undefined);
   const heading = useRef<HTMLHeadingElement>(null);
+  // On a phone the chat is what a visit is for: the details start folded so Send shows without
+  // scrolling, and stay where they are in reading order. A toggle is the user's from then on.
+  const [detailsOpen, setDetailsOpen] = useState(() => !globalThis.matchMedia?.(NARROW_SCREEN).matches);
 
   const reload = async () => {
     try {
@@ -124,18 +130,6 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             {statusLabel(order.status)}
           </strong>
         </p>
-        <dl>
-          <dt>Quantity</dt>
-          <dd>{order.quantity}</dd>
-          {Object.entries(order.specifications).map(([key, value]) => (
-            <>
-              <dt>{key}</dt>
-              <dd>{formatValue(value)}</dd>
-            </>
-          ))}
-          <dt>Placed</dt>
-          <dd>{formatDateTime(order.createdAt)}</dd>
-        </dl>
         {error ? (
           <p class="error" role="alert">
             {describeError(error)}
@@ -146,22 +140,41 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             Move to {statusLabel(next)}
           </button>
         ) : null}
-        <h2>History</h2>
-        <ol class="history">
-          {history.events.map((event) => (
-            <li key={event.version}>
-              <span>{describeEvent(event)}</span>{' '}
-              <span class="meta">
-                {formatDateTime(event.at)} · {event.by.role === 'ADMIN' ? 'admin' : 'customer'}
-              </span>
-            </li>
-          ))}
-        </ol>
-        {history.before !== null ? (
-          <button type="button" onClick={showOlderHistory}>
-            Show earlier events
-          </button>
-        ) : null}
+        <details
+          class="order-more"
+          open={detailsOpen}
+          onToggle={(event) => setDetailsOpen((event.currentTarget as HTMLDetailsElement).open)}
+        >
+          <summary>Details and history</summary>
+          <dl>
+            <dt>Quantity</dt>
+            <dd>{order.quantity}</dd>
+            {Object.entries(order.specifications).map(([key, value]) => (
+              <>
+                <dt>{key}</dt>
+                <dd>{formatValue(value)}</dd>
+              </>
+            ))}
+            <dt>Placed</dt>
+            <dd>{formatDateTime(order.createdAt)}</dd>
+          </dl>
+          <h2>History</h2>
+          <ol class="history">
+            {history.events.map((event) => (
+              <li key={event.version}>
+                <span>{describeEvent(event)}</span>{' '}
+                <span class="meta">
+                  {formatDateTime(event.at)} · {event.by.role === 'ADMIN' ? 'admin' : 'customer'}
+                </span>
+              </li>
+            ))}
+          </ol>
+          {history.before !== null ? (
+            <button type="button" onClick={showOlderHistory}>
+              Show earlier events
+            </button>
+          ) : null}
+        </details>
       </section>
       <ChatPanel chat={chat} roomId={order.chatRoom.id} isAdmin={isAdmin} userId={user.id} />
     </div>
