@@ -45,6 +45,11 @@ export interface HttpApiProps {
   functionContext: FunctionContext;
   /** Grants execute-api:ManageConnections where the route table asks for it. */
   grantManageConnections: (fn: OrderChatFunction) => void;
+  /**
+   * Where a route, its function and its integration live (a nested stack per group of routes, so
+   * that no template outgrows CloudFormation's limit); the API, its stage and authorizers stay here.
+   */
+  scopeOf: (route: HttpRoute) => Construct;
 }
 
 export class HttpApi extends Construct {
@@ -106,9 +111,10 @@ export class HttpApi extends Construct {
     const byHandler = new Map<HttpRoute['handler'], { fn: OrderChatFunction; integration: HttpLambdaIntegration }>();
     for (const [routeKey, route] of Object.entries(httpRoutes) as [string, HttpRoute][]) {
       const { method, path } = splitRouteKey(routeKey);
+      const scope = props.scopeOf(route);
       let shared = byHandler.get(route.handler);
       if (!shared) {
-        const fn = new OrderChatFunction(this, functionId(route.handler), {
+        const fn = new OrderChatFunction(scope, functionId(route.handler), {
           handler: route.handler,
           context: props.functionContext,
         });
@@ -120,9 +126,10 @@ export class HttpApi extends Construct {
         shared = { fn, integration };
         byHandler.set(route.handler, shared);
       }
-      this.api.addRoutes({
-        path,
-        methods: [apigw.HttpMethod[method]],
+      // The route in its group's scope; the authorizers bind where the API is (aws-cdk-lib's HttpRoute).
+      new apigw.HttpRoute(scope, `${method}${path}`, {
+        httpApi: this.api,
+        routeKey: apigw.HttpRouteKey.with(path, apigw.HttpMethod[method]),
         integration: shared.integration,
         authorizer: route.access === 'public' ? originGate : authorizer,
       });

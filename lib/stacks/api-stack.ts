@@ -33,8 +33,12 @@ export class ApiStack extends Stack {
   readonly edge: Edge;
   readonly webApp: WebApp;
   readonly observability: Observability;
-  /** The nested stacks, each a template of its own. */
-  readonly parts: { webSocket: NestedStack; http: NestedStack; alarms: NestedStack };
+  /**
+   * The nested stacks, each a template of its own: the WebSocket API, the HTTP API (with its stage
+   * and authorizers), one per tag of HTTP routes (`httpAuth`, `httpOrders`, …: the routes, their
+   * functions and integrations), and the alarms.
+   */
+  readonly parts: Record<string, NestedStack>;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -50,12 +54,10 @@ export class ApiStack extends Stack {
     const cursorSecret = secret('CursorSecret', 'HMAC key that makes pagination cursors tamper-evident');
 
     // Routes are added below, once the callback URL exists for the functions' environment.
-    this.parts = {
-      webSocket: new NestedStack(this, 'WebSocket', { description: 'The WebSocket API and its functions' }),
-      http: new NestedStack(this, 'Http', { description: 'The HTTP API and its functions' }),
-      alarms: new NestedStack(this, 'Alarms', { description: 'Alarms, their topic and the dashboard' }),
-    };
-    this.webSocketApi = new WebSocketApi(this.parts.webSocket, 'WebSocketApi', { config: props.config });
+    const webSocket = new NestedStack(this, 'WebSocket', { description: 'The WebSocket API and its functions' });
+    const http = new NestedStack(this, 'Http', { description: 'The HTTP API, its stage and authorizers' });
+    const alarms = new NestedStack(this, 'Alarms', { description: 'Alarms, their topic and the dashboard' });
+    this.webSocketApi = new WebSocketApi(webSocket, 'WebSocketApi', { config: props.config });
     const functionContext: FunctionContext = {
       config: props.config,
       tables: props.data.tables,
@@ -65,14 +67,38 @@ export class ApiStack extends Stack {
       secrets: { ORIGIN_VERIFY_SECRET: originVerifySecret, CURSOR_SECRET: cursorSecret },
       environment: { WS_CALLBACK_URL: this.webSocketApi.callbackUrl },
     };
-    // Named by us, so the grant (and its cdk-nag acknowledgement) reads the same in every synth.
-    const webSocketApiId = new CfnParameter(this.parts.http, 'WebSocketApiId', {
-      description: 'The WebSocket API whose @connections the HTTP functions post to',
-    }).valueAsString;
-    this.parts.http.setParameter('WebSocketApiId', this.webSocketApi.api.apiId);
-    this.httpApi = new HttpApi(this.parts.http, 'HttpApi', {
+    // A nested stack per tag of HTTP routes: a template holds at most 500 resources, and each route
+    // brings about seven (its function, role, policy, log group, permission, integration, route).
+    const routeGroups = new Map<string, NestedStack>();
+    const groupOf = (tag: string) => {
+      let group = routeGroups.get(tag);
+      if (!group) {
+        group = new NestedStack(this, `Http${tag}`, {
+          description: `The HTTP API's ${tag} routes and their functions`,
+        });
+        routeGroups.set(tag, group);
+      }
+      return group;
+    };
+    // Named by us, so the grant (and its cdk-nag acknowledgement) reads the same in every synth; made
+    // only in the nested stacks whose functions post to @connections (an unused parameter is a lint).
+    const webSocketApiIds = new Map<NestedStack, string>();
+    const webSocketApiIdIn = (stack: NestedStack) => {
+      let id = webSocketApiIds.get(stack);
+      if (id === undefined) {
+        id = new CfnParameter(stack, 'WebSocketApiId', {
+          description: 'The WebSocket API whose @connections the HTTP functions post to',
+        }).valueAsString;
+        stack.setParameter('WebSocketApiId', this.webSocketApi.api.apiId);
+        webSocketApiIds.set(stack, id);
+      }
+      return id;
+    };
+    this.httpApi = new HttpApi(http, 'HttpApi', {
       functionContext,
-      grantManageConnections: (fn) => this.webSocketApi.grantManageConnections(fn, webSocketApiId),
+      grantManageConnections: (fn) =>
+        this.webSocketApi.grantManageConnections(fn, webSocketApiIdIn(Stack.of(fn) as NestedStack)),
+      scopeOf: (route) => groupOf(route.tag),
     });
     this.webSocketApi.addRoutes(functionContext);
 
@@ -98,7 +124,7 @@ export class ApiStack extends Stack {
     this.webApp.deploy(this.edge.distribution, props.config.logRetentionDays);
     if (customDomain) originDomains!.aliasDistribution(customDomain, this.edge.distribution);
 
-    this.observability = new Observability(this.parts.alarms, 'Observability', {
+    this.observability = new Observability(alarms, 'Observability', {
       config: props.config,
       httpApi: this.httpApi.api,
       webSocketApi: this.webSocketApi.api,
@@ -106,6 +132,13 @@ export class ApiStack extends Stack {
       functions: [...this.httpApi.functions, ...this.webSocketApi.functions],
       tables: props.data.tables,
     });
+
+    this.parts = {
+      webSocket,
+      http,
+      ...Object.fromEntries([...routeGroups].map(([tag, group]) => [`http${tag}`, group])),
+      alarms,
+    };
 
     const domain = customDomain?.name ?? this.edge.distribution.distributionDomainName;
     new CfnOutput(this, 'ApiUrl', { value: `https://${domain}`, description: 'Public HTTPS base URL' });

@@ -28,7 +28,7 @@ describe('npm run bench, in small', () => {
     const results: BenchResults = {
       ...emptyResults(),
       startupMs: [1000],
-      bundles: [{ fn: 'HttpApiHttpHealth', bytes: 1024, importMs: 10 }],
+      bundles: [{ fn: 'HttpHealth', bytes: 1024, importMs: 10 }],
       fanout: rows,
     };
     const report = benchmarksMarkdown(results);

@@ -41,7 +41,7 @@ function bundleOf(logicalIdPrefix: string): string {
 
 describe('cdk synth (CLI, offline)', () => {
   it("ships Swagger UI's files inside the docs function's bundle", () => {
-    const bundleDir = bundleOf('HttpApiHttpDocs').replace(/index\.mjs$/, '');
+    const bundleDir = bundleOf('HttpDocs').replace(/index\.mjs$/, '');
     expect(statSync(join(bundleDir, 'swagger-ui', 'swagger-ui-bundle.js')).size).toBeGreaterThan(100_000);
     expect(statSync(join(bundleDir, 'swagger-ui', 'swagger-ui.css')).size).toBeGreaterThan(10_000);
   });
@@ -111,17 +111,17 @@ describe('cdk synth (CLI, offline)', () => {
   };
 
   it('builds minified ESM bundles with source maps that load and answer on Node 24', async () => {
-    const bundle = bundleOf('HttpApiHttpHealth');
+    const bundle = bundleOf('HttpHealth');
     expect(statSync(bundle).size).toBeLessThan(1_500_000);
     expect(statSync(`${bundle}.map`).size).toBeGreaterThan(0);
-    const response = await invokeBundle('HttpApiHttpHealth', httpEvent('GET /health'));
+    const response = await invokeBundle('HttpHealth', httpEvent('GET /health'));
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body!).status).toBe('ok');
   });
 
   it("validates with the route's compiled schemas inside the bundle: every field at fault, as problem+json", async () => {
     const response = await invokeBundle(
-      'HttpApiHttpAuthLogin',
+      'HttpAuthLogin',
       httpEvent('POST /auth/login', JSON.stringify({ email: 'not-an-email', extra: 1 })),
     );
     expect(response.statusCode).toBe(400);
@@ -131,7 +131,7 @@ describe('cdk synth (CLI, offline)', () => {
   });
 
   it('serves the generated contract from the docs bundle, and answers unknown WebSocket actions', async () => {
-    const docs = await invokeBundle('HttpApiHttpDocs', httpEvent('GET /openapi.json'));
+    const docs = await invokeBundle('HttpDocs', httpEvent('GET /openapi.json'));
     expect(docs.statusCode).toBe(200);
     expect(JSON.parse(docs.body!).paths['/orders']).toBeDefined();
     const frame = await invokeBundle('WebSocketApiWsDefault', {
