@@ -12,6 +12,8 @@ import { HealthResponse } from './schemas/health.ts';
 import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
 import {
   ChangeRoleBody,
+  ConfirmEmailBody,
+  ForgotPasswordBody,
   ListUsersQuery,
   LoginBody,
   LoginResponse,
@@ -20,6 +22,8 @@ import {
   RefreshResponse,
   RegisterBody,
   RegisterResponse,
+  ResendEmailCodeBody,
+  ResetPasswordBody,
   UpdateMeBody,
   User,
   UserIdParams,
@@ -99,7 +103,13 @@ export const functions = {
       cognito: ['AdminCreateUser', 'AdminSetUserPassword', 'AdminGetUser', 'AdminDeleteUser'],
     },
   },
-  'http/auth-login': { permissions: { tables: { main: 'readWrite' } } },
+  'http/auth-login': { permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser'] } },
+  'http/auth-confirm-email': { permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser'] } },
+  'http/auth-resend-email-code': { permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser'] } },
+  'http/auth-forgot-password': { permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser'] } },
+  'http/auth-reset-password': {
+    permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminGetUser'] },
+  },
   'http/auth-refresh': { permissions: { tables: { main: 'read' } } },
   'http/auth-logout': { permissions: CONNECTIONS_AND_SESSIONS },
   'http/auth-logout-everywhere': { permissions: CONNECTIONS_AND_SESSIONS },
@@ -213,8 +223,53 @@ export const httpRoutes = {
     summary: 'Create an account',
     tag: 'Auth',
     request: { body: RegisterBody },
-    responses: { 201: { description: 'Account created', schema: RegisterResponse } },
+    responses: {
+      201: {
+        description:
+          'Account created; a 6-digit code is on its way to the address, and the account signs in once it is confirmed (POST /auth/confirm-email). Signing up again with an address whose sign-up was never confirmed replaces that one.',
+        schema: RegisterResponse,
+      },
+    },
     errors: [409, 429],
+  },
+  'POST /auth/confirm-email': {
+    handler: 'http/auth-confirm-email',
+    access: 'public',
+    summary:
+      'Confirm the account’s e-mail address with the code sent to it, and sign in (400: the code is wrong, expired or used, as errors[].message says)',
+    tag: 'Auth',
+    request: { body: ConfirmEmailBody },
+    responses: { 200: { description: 'Confirmed and signed in', schema: LoginResponse } },
+    errors: [401, 429],
+  },
+  'POST /auth/confirm-email/resend': {
+    handler: 'http/auth-resend-email-code',
+    access: 'public',
+    summary: 'E-mail a new code to an account whose address awaits confirmation (its password says it is yours)',
+    tag: 'Auth',
+    request: { body: ResendEmailCodeBody },
+    responses: { 202: { description: 'A new code is on its way' } },
+    errors: [401, 429],
+  },
+  'POST /auth/forgot-password': {
+    handler: 'http/auth-forgot-password',
+    access: 'public',
+    summary:
+      'E-mail a password reset code to the address, if it has an account: the answer is the same whether or not it does',
+    tag: 'Auth',
+    request: { body: ForgotPasswordBody },
+    responses: { 202: { description: 'If the address has an account, a code is on its way' } },
+    errors: [429],
+  },
+  'POST /auth/reset-password': {
+    handler: 'http/auth-reset-password',
+    access: 'public',
+    summary:
+      'Set a new password with the e-mailed code; every session of the account ends (400: the code is wrong, expired or used)',
+    tag: 'Auth',
+    request: { body: ResetPasswordBody },
+    responses: { 204: { description: 'Password set; sign in with it' } },
+    errors: [429],
   },
   'POST /auth/login': {
     handler: 'http/auth-login',
@@ -223,7 +278,8 @@ export const httpRoutes = {
     tag: 'Auth',
     request: { body: LoginBody },
     responses: { 200: { description: 'Signed in', schema: LoginResponse } },
-    errors: [401, 429],
+    // 403: the password is right, but the account's address awaits its code (POST /auth/confirm-email).
+    errors: [401, 403, 429],
   },
   'POST /auth/refresh': {
     handler: 'http/auth-refresh',

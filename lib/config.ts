@@ -30,6 +30,13 @@ export interface StageConfig {
   /** Who gets the alarms (e-mail; confirm the subscription AWS sends). Set with `-c alarmEmail=` or ALARM_EMAIL. */
   alarmEmail?: string;
   /**
+   * Who the e-mails come from (Cognito's codes): an address or a domain you verified in SES in the
+   * deployment region (docs/deploying.md). Set with `-c emailFrom=` or EMAIL_FROM. Without it
+   * Cognito sends from its own address, at most 50 e-mails a day for the whole pool: enough to try
+   * a stage, not to run one.
+   */
+  emailFrom?: string;
+  /**
    * The account-wide API Gateway CloudWatch Logs role WebSocket access logs need: `create` (the
    * default: created and retained) or `existing` (the account already has one; set with
    * `-c apiGatewayLogsRole=existing`).
@@ -130,6 +137,7 @@ export function profileRegion(env: Record<string, string | undefined> = process.
 /**
  * The stage to deploy, with what the command line and environment add: `-c stage=`, `-c region=`
  * (else AWS_REGION, AWS_DEFAULT_REGION, your profile's region), `-c alarmEmail=` / ALARM_EMAIL,
+ * `-c emailFrom=` / EMAIL_FROM,
  * `-c apiGatewayLogsRole=existing`. Says where the region came from: with none configured the CDK
  * CLI would target us-east-1 without a word, so this says so instead.
  */
@@ -141,6 +149,12 @@ export function deploymentTarget(
   const alarmEmail = (context('alarmEmail') as string | undefined) ?? env.ALARM_EMAIL ?? base.alarmEmail;
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
     throw new Error(`alarmEmail "${alarmEmail}" is not an e-mail address`);
+  }
+  const emailFrom = (context('emailFrom') as string | undefined) ?? env.EMAIL_FROM ?? base.emailFrom;
+  if (emailFrom !== undefined && !/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(emailFrom)) {
+    throw new Error(
+      `emailFrom "${emailFrom}" is not an e-mail address (the name shown is the stage's: lib/constructs/identity.ts)`,
+    );
   }
   const logsRole = (context('apiGatewayLogsRole') as string | undefined) ?? base.apiGatewayLogsRole;
   if (logsRole !== 'create' && logsRole !== 'existing') {
@@ -158,7 +172,12 @@ export function deploymentTarget(
   ];
   const [regionSource, region] = sources.find(([, value]) => value) as [string, string];
   return {
-    config: { ...base, apiGatewayLogsRole: logsRole, ...(alarmEmail ? { alarmEmail } : {}) },
+    config: {
+      ...base,
+      apiGatewayLogsRole: logsRole,
+      ...(alarmEmail ? { alarmEmail } : {}),
+      ...(emailFrom ? { emailFrom } : {}),
+    },
     region,
     regionSource,
   };

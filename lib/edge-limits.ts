@@ -22,6 +22,11 @@ export const EDGE_LIMITS: readonly EdgeLimit[] = [
   { name: 'SignInPerIp', method: 'POST', path: '/auth/login', limit: 50, windowSeconds: 300 },
   // Each signed-in tab refreshes every 14 minutes: an office of hundreds behind one address fits.
   { name: 'TokenRefreshPerIp', method: 'POST', path: '/auth/refresh', limit: 300, windowSeconds: 300 },
+  // Codes: a person types one or two and asks for a new one now and then; per address the API counts too.
+  { name: 'ConfirmEmailPerIp', method: 'POST', path: '/auth/confirm-email', limit: 30, windowSeconds: 300 },
+  { name: 'ResendCodePerIp', method: 'POST', path: '/auth/confirm-email/resend', limit: 10, windowSeconds: 300 },
+  { name: 'ForgotPasswordPerIp', method: 'POST', path: '/auth/forgot-password', limit: 10, windowSeconds: 300 },
+  { name: 'ResetPasswordPerIp', method: 'POST', path: '/auth/reset-password', limit: 30, windowSeconds: 300 },
 ];
 
 /**

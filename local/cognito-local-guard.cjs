@@ -174,3 +174,46 @@ function guard() {
   };
 }
 seed(require.resolve('cors', { paths: [join(libDir, 'server')] }), guard);
+
+/**
+ * Cognito's e-mails go through SES. cognito-local only prints its codes; here its sender hands
+ * each message to the local SES emulator instead (COGNITO_SES_ENDPOINT, the runtime's mailbox),
+ * as Cognito does with a developer-sent e-mail configuration: from the pool's sender
+ * (COGNITO_EMAIL_FROM), with the pool's verification message (COGNITO_EMAIL_SUBJECT, and
+ * COGNITO_EMAIL_MESSAGE with `{####}` where the code goes), signed with the runtime's credentials.
+ * A message SES refuses fails the call that sent it, as Cognito's do.
+ */
+class SesMessageSender {
+  constructor() {
+    const { SESv2Client } = require('@aws-sdk/client-sesv2');
+    this.ses = new SESv2Client({
+      endpoint: process.env.COGNITO_SES_ENDPOINT,
+      region: 'us-east-1',
+      credentials,
+    });
+  }
+  async sendEmail(_ctx, _user, destination, message) {
+    const { SendEmailCommand } = require('@aws-sdk/client-sesv2');
+    const fill = (template) => template.split('{####}').join(message.__code);
+    await this.ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: process.env.COGNITO_EMAIL_FROM,
+        Destination: { ToAddresses: [destination] },
+        Content: {
+          Simple: {
+            Subject: { Data: message.emailSubject ?? fill(process.env.COGNITO_EMAIL_SUBJECT) },
+            Body: { Text: { Data: message.emailMessage ?? fill(process.env.COGNITO_EMAIL_MESSAGE) } },
+          },
+        },
+      }),
+    );
+  }
+  sendSms() {
+    return Promise.reject(new Error('The pool sends no SMS'));
+  }
+}
+if (process.env.COGNITO_SES_ENDPOINT) {
+  seed(join(libDir, 'services', 'messageDelivery', 'consoleMessageSender.js'), {
+    ConsoleMessageSender: SesMessageSender,
+  });
+}

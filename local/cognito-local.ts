@@ -13,13 +13,17 @@ import {
   GetGroupCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
+  UpdateUserPoolCommand,
+  type UpdateUserPoolCommandInput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   ADMIN_GROUP,
+  LOCAL_EMAIL_FROM,
   passwordPolicy,
   tokenValidity,
   USER_POOL_CLIENT_NAME,
   USER_POOL_NAME,
+  verificationEmail,
 } from '#lambdas/identity.ts';
 import { startChild, waitUntil, type Child } from './processes.ts';
 import { emulatorClientConfig } from './aws.ts';
@@ -37,6 +41,8 @@ export async function startCognitoLocal(options: {
   port: number;
   dataDir: string;
   credentials: LocalCredentials;
+  /** The local SES emulator its e-mails go to (local/mailbox.ts). */
+  sesEndpoint: string;
 }): Promise<CognitoLocal> {
   mkdirSync(options.dataDir, { recursive: true });
   const entry = require.resolve('cognito-local/lib/bin/start.js');
@@ -52,12 +58,38 @@ export async function startCognitoLocal(options: {
       COGNITO_LOCAL_KEY_FILE: join(options.dataDir, 'signing-key.json'),
       COGNITO_GUARD_ACCESS_KEY_ID: options.credentials.accessKeyId,
       COGNITO_GUARD_SECRET: options.credentials.secretAccessKey,
+      COGNITO_SES_ENDPOINT: options.sesEndpoint,
+      COGNITO_EMAIL_FROM: LOCAL_EMAIL_FROM,
+      COGNITO_EMAIL_SUBJECT: verificationEmail.subject,
+      COGNITO_EMAIL_MESSAGE: verificationEmail.message,
     },
   });
   const endpoint = `http://127.0.0.1:${options.port}`;
   await waitUntil('cognito-local', child, async () => (await fetch(`${endpoint}/health`)).ok, 20_000);
   return { endpoint, child };
 }
+
+/** What lib/constructs/identity.ts configures in AWS, as far as cognito-local keeps it. */
+const poolSettings = {
+  Policies: {
+    PasswordPolicy: {
+      MinimumLength: passwordPolicy.minLength,
+      RequireUppercase: passwordPolicy.requireUppercase,
+      RequireLowercase: passwordPolicy.requireLowercase,
+      RequireNumbers: passwordPolicy.requireDigits,
+      RequireSymbols: passwordPolicy.requireSymbols,
+    },
+  },
+  AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+  AutoVerifiedAttributes: ['email'],
+  AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+  VerificationMessageTemplate: {
+    DefaultEmailOption: 'CONFIRM_WITH_CODE',
+    EmailSubject: verificationEmail.subject,
+    EmailMessage: verificationEmail.message,
+  },
+  EmailConfiguration: { EmailSendingAccount: 'DEVELOPER', From: LOCAL_EMAIL_FROM },
+} satisfies Omit<UpdateUserPoolCommandInput, 'UserPoolId'>;
 
 export interface ProvisionedPool {
   userPoolId: string;
@@ -80,19 +112,14 @@ export async function provisionUserPool(endpoint: string, credentials: LocalCred
         new CreateUserPoolCommand({
           PoolName: USER_POOL_NAME,
           UsernameAttributes: ['email'],
-          Policies: {
-            PasswordPolicy: {
-              MinimumLength: passwordPolicy.minLength,
-              RequireUppercase: passwordPolicy.requireUppercase,
-              RequireLowercase: passwordPolicy.requireLowercase,
-              RequireNumbers: passwordPolicy.requireDigits,
-              RequireSymbols: passwordPolicy.requireSymbols,
-            },
-          },
+          ...poolSettings,
           Schema: [{ Name: 'name', AttributeDataType: 'String', Mutable: true }],
         }),
       );
       userPoolId = created.UserPool!.Id!;
+    } else {
+      // A pool made by an older version of the runtime gets today's settings (e-mail codes among them).
+      await client.send(new UpdateUserPoolCommand({ UserPoolId: userPoolId, ...poolSettings }));
     }
     const clients = await client.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
     let clientId = clients.UserPoolClients?.find((c) => c.ClientName === USER_POOL_CLIENT_NAME)?.ClientId;

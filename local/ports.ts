@@ -8,6 +8,7 @@ export const DEFAULT_PORTS = {
   DYNAMODB_PORT: 8002,
   DB_VIEW_PORT: 8003,
   COGNITO_PORT: 8004,
+  MAILBOX_PORT: 8005,
 } as const;
 
 export type PortName = keyof typeof DEFAULT_PORTS;

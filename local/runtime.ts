@@ -14,6 +14,7 @@ import { functionGrants } from '#lib/grants.ts';
 import { tables } from '#lambdas/tables.ts';
 import { stages } from '#lib/config.ts';
 import { startCognitoLocal, provisionUserPool } from './cognito-local.ts';
+import { startMailbox } from './mailbox.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpGateway } from './http-gateway.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
@@ -53,6 +54,8 @@ export interface RuntimeOptions {
   wsPort: number;
   dynamoDbPort: number;
   cognitoPort: number;
+  /** The local mailbox (SES emulator with a web inbox); 0 picks a free port. */
+  mailboxPort?: number;
   /** Keep data in this folder across restarts; in memory / a throw-away folder when absent. */
   dataDir?: string;
   /** Wipe dataDir first. */
@@ -93,6 +96,8 @@ export interface Runtime {
   clientId: string;
   cognitoEndpoint: string;
   dynamoDbEndpoint: string;
+  /** The local mailbox: every e-mail the product sends, readable in a browser (and as JSON at /store). */
+  mailboxUrl: string;
   /** Where its data lives (a throw-away folder when in memory): its credentials and cognito-local's signing key. */
   dataDir: string;
   /** What the local services accept (a tool acting for the runtime, such as the bench's seeder, signs with them). */
@@ -237,6 +242,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       [options.wsPort, 'WS_PORT'],
       [options.dynamoDbPort, 'DYNAMODB_PORT'],
       [options.cognitoPort, 'COGNITO_PORT'],
+      [options.mailboxPort ?? 0, 'MAILBOX_PORT'],
     ] as const;
     for (const [wanted, variable] of requested) claims.push(await claimPort(wanted, variable));
   } catch (error) {
@@ -245,7 +251,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     forgetEphemeral?.();
     throw error;
   }
-  const [httpClaim, wsClaim, dynamoDbClaim, cognitoClaim] = claims as [PortClaim, PortClaim, PortClaim, PortClaim];
+  const [httpClaim, wsClaim, dynamoDbClaim, cognitoClaim, mailboxClaim] = claims as [
+    PortClaim,
+    PortClaim,
+    PortClaim,
+    PortClaim,
+    PortClaim,
+  ];
   const [port, wsPort, dynamoDbPort, cognitoPort] = [
     httpClaim.port,
     wsClaim.port,
@@ -308,12 +320,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await createTables(started.endpoint, tables, localTableName, LOCAL_CREDENTIALS);
       return started;
     };
+    // First: Cognito's e-mails go there.
+    await mailboxClaim.release();
+    const mailbox = await startMailbox(mailboxClaim.port);
+    stops.push(() => mailbox.stop());
     const startCognito = async () => {
       await cognitoClaim.release();
       const started = await startCognitoLocal({
         port: cognitoPort,
         dataDir: join(dataDir, 'cognito'),
         credentials: LOCAL_CREDENTIALS,
+        sesEndpoint: mailbox.url,
       });
       return { ...started, pool: await provisionUserPool(started.endpoint, LOCAL_CREDENTIALS) };
     };
@@ -335,6 +352,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...localAwsEnvironment(LOCAL_CREDENTIALS),
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoLocal.endpoint,
+      AWS_ENDPOINT_URL_SESV2: mailbox.url,
       USER_POOL_ID: pool.userPoolId,
       USER_POOL_CLIENT_ID: pool.clientId,
       WS_CALLBACK_URL: `http://127.0.0.1:${wsPort}/${WS_STAGE}`,
@@ -433,6 +451,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       clientId: pool.clientId,
       cognitoEndpoint: cognitoLocal.endpoint,
       dynamoDbEndpoint: dynamo.endpoint,
+      mailboxUrl: mailbox.url,
       credentials: LOCAL_CREDENTIALS,
       dataDir,
       stop: async () => {

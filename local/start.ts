@@ -57,6 +57,7 @@ try {
     wsPort: portOf('WS_PORT'),
     dynamoDbPort: portOf('DYNAMODB_PORT'),
     cognitoPort: portOf('COGNITO_PORT'),
+    mailboxPort: portOf('MAILBOX_PORT'),
     ...(inMemory ? {} : { dataDir: resolve(env.LOCAL_DATA_DIR ?? '.local-data') }),
     reset: flags.reset === true || env.LOCAL_RESET === '1',
     watch: true,
@@ -97,13 +98,14 @@ try {
   HTTP API       ${runtime.httpUrl}
   WebSocket API  ${runtime.wsUrl}
   API docs       ${runtime.docsUrl}
+  Mailbox        ${runtime.mailboxUrl}  (every e-mail sent: sign-up and reset codes)
   User pool      ${runtime.userPoolId} (client ${runtime.clientId}) at ${runtime.cognitoEndpoint}
   DynamoDB       ${runtime.dynamoDbEndpoint}
 Press Ctrl-C to stop.`);
   if (env.ADMIN_EMAIL) console.log(`Admin account ${env.ADMIN_EMAIL} is ready.`);
   // Machine-readable line for scripts and the end-to-end tests.
   console.log(
-    `READY ${JSON.stringify({ httpUrl: runtime.httpUrl, wsUrl: runtime.wsUrl, userPoolId: runtime.userPoolId, clientId: runtime.clientId, cognitoEndpoint: runtime.cognitoEndpoint, dynamoDbEndpoint: runtime.dynamoDbEndpoint, dataDir: runtime.dataDir })}`,
+    `READY ${JSON.stringify({ httpUrl: runtime.httpUrl, wsUrl: runtime.wsUrl, userPoolId: runtime.userPoolId, clientId: runtime.clientId, cognitoEndpoint: runtime.cognitoEndpoint, dynamoDbEndpoint: runtime.dynamoDbEndpoint, mailboxUrl: runtime.mailboxUrl, dataDir: runtime.dataDir })}`,
   );
 } catch (error) {
   // One line a person can act on; the stack only when it is not one of ours.

@@ -32,6 +32,26 @@ export class ApiError extends Error {
     for (const error of this.problem.errors ?? []) (byPath[error.path] ??= []).push(error.message);
     return byPath;
   }
+
+  /** Why a code was refused (400 on confirming an address or resetting a password), if that was it. */
+  get codeRefusal(): 'wrong' | 'expired' | 'used' | undefined {
+    const refusal = this.fieldErrorLists['body.code']?.[0];
+    return refusal === 'wrong' || refusal === 'expired' || refusal === 'used' ? refusal : undefined;
+  }
+}
+
+/**
+ * Sign-in refused because the account's address awaits the code e-mailed to it (403 from
+ * /auth/login): the password was right. Confirm it (`confirmEmail`), or ask for a new code.
+ */
+export class EmailNotConfirmedError extends ApiError {
+  constructor(refusal: ApiError) {
+    super(
+      refusal.status,
+      refusal.problem,
+      refusal.retryAfterSeconds === undefined ? null : String(refusal.retryAfterSeconds),
+    );
+  }
 }
 
 /** The request never got an answer (offline, DNS, connection reset). */

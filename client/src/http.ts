@@ -4,7 +4,7 @@
  * still meets a 401, and refusals thrown as `ApiError` (problem+json).
  */
 import createClient, { type Client } from 'openapi-fetch';
-import { ApiError, apiErrorOf, NetworkError } from './errors.ts';
+import { ApiError, apiErrorOf, EmailNotConfirmedError, NetworkError } from './errors.ts';
 import type { components, paths } from './generated/openapi.ts';
 import { memoryTokenStore, type TokenStore, type Tokens } from './session.ts';
 
@@ -38,9 +38,21 @@ export interface OrderChatApi {
   readonly api: Client<paths>;
   /** Unwraps an `api` call: its data, or the refusal thrown as `ApiError`. */
   call<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T>;
+  /** Creates the account; a code is e-mailed to confirm the address with (`confirmEmail`) before it can sign in. */
   signUp(body: Schemas['RegisterRequest']): Promise<User>;
-  /** Signs in and keeps the tokens. */
+  /**
+   * Signs in and keeps the tokens. An account whose address awaits its code is refused with an
+   * `ApiError` whose `emailNotConfirmed` is true: ask for the code, then `confirmEmail`.
+   */
   signIn(body: Schemas['LoginRequest']): Promise<User>;
+  /** Confirms the address with the e-mailed code, and signs in (keeps the tokens). */
+  confirmEmail(body: Schemas['ConfirmEmailRequest']): Promise<User>;
+  /** E-mails a new code to an account whose address awaits confirmation. */
+  resendEmailCode(body: Schemas['ResendEmailCodeRequest']): Promise<void>;
+  /** E-mails a password reset code, if the address has an account (the answer is the same if not). */
+  forgotPassword(body: Schemas['ForgotPasswordRequest']): Promise<void>;
+  /** Sets a new password with the e-mailed code; every session of the account ends. */
+  resetPassword(body: Schemas['ResetPasswordRequest']): Promise<void>;
   /** Ends this session on the server (its WebSockets close) and forgets the tokens, even if the server can't be reached. */
   signOut(): Promise<void>;
   /** Ends every session of the account, on every device. */
@@ -129,6 +141,16 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
     return data as T;
   };
 
+  /** Keeps a sign-in's tokens; answers its user. */
+  const keep = (signedIn: Schemas['LoginResponse']): User => {
+    store.set({
+      accessToken: signedIn.accessToken,
+      refreshToken: signedIn.refreshToken,
+      expiresAt: now() + signedIn.expiresIn * 1000,
+    });
+    return signedIn.user;
+  };
+
   return {
     api,
     call,
@@ -136,13 +158,24 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
       return (await call(api.POST('/auth/register', { body }))).user;
     },
     async signIn(body) {
-      const signedIn = await call(api.POST('/auth/login', { body }));
-      store.set({
-        accessToken: signedIn.accessToken,
-        refreshToken: signedIn.refreshToken,
-        expiresAt: now() + signedIn.expiresIn * 1000,
-      });
-      return signedIn.user;
+      try {
+        return keep(await call(api.POST('/auth/login', { body })));
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 403) throw new EmailNotConfirmedError(error);
+        throw error;
+      }
+    },
+    async confirmEmail(body) {
+      return keep(await call(api.POST('/auth/confirm-email', { body })));
+    },
+    async resendEmailCode(body) {
+      await call(api.POST('/auth/confirm-email/resend', { body }));
+    },
+    async forgotPassword(body) {
+      await call(api.POST('/auth/forgot-password', { body }));
+    },
+    async resetPassword(body) {
+      await call(api.POST('/auth/reset-password', { body }));
     },
     async signOut() {
       const tokens = store.get();

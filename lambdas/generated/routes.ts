@@ -18,62 +18,66 @@ const c11 = /[^A-Za-z0-9]/;
 const c12 = [["name", s10, null, false], ["email", s11, null, false], ["password", s12, null, false]] as const;
 const c13 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const c14 = new Set(["ADMIN","REGULAR"]);
-const c15 = [["id", s14, null, false], ["name", s3, null, false], ["email", s3, null, false], ["role", s15, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false]] as const;
-const c16 = [["user", s16, null, false]] as const;
+const c15 = [["id", s14, null, false], ["name", s3, null, false], ["email", s3, null, false], ["role", s15, null, false], ["emailConfirmed", s16, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false]] as const;
+const c16 = [["user", s17, null, false]] as const;
 const c17 = { array: "Too big: expected array to have <=256 items", string: "Too big: expected string to have <=256 characters", unknown: "Too big: expected unknown to be <=256" };
-const c18 = [["email", s11, null, false], ["password", s18, null, false]] as const;
-const c19 = new Set(["Bearer"]);
-const c20 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["refreshToken", s3, null, false], ["expiresIn", s20, null, false], ["tokenType", s21, null, false], ["user", s16, null, false]] as const;
-const c21 = { array: "Too big: expected array to have <=8192 items", string: "Too big: expected string to have <=8192 characters", unknown: "Too big: expected unknown to be <=8192" };
-const c22 = [["refreshToken", s23, null, false]] as const;
-const c23 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["expiresIn", s20, null, false]] as const;
-const c24 = [["name", s10, null, false]] as const;
-const c25 = { array: "Too small: expected array to have >=1 items", string: "Too small: expected string to have >=1 characters", unknown: "Too small: expected unknown to be >=1" };
-const c26 = { array: "Too big: expected array to have <=2048 items", string: "Too big: expected string to have <=2048 characters", unknown: "Too big: expected unknown to be <=2048" };
-const c27 = [["limit", s28, "defaulted", false], ["cursor", s30, "optional", true]] as const;
-const c28 = [["items", s32, null, false], ["nextCursor", s33, null, false]] as const;
-const c29 = [["id", s14, null, false]] as const;
-const c30 = [["role", s15, null, false]] as const;
-const c31 = [["description", s37, null, false], ["specifications", s39, null, false], ["quantity", s40, null, false], ["metadata", s42, "optional", true]] as const;
-const c32 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
-const c33 = [["idempotency-key", s45, "optional", true]] as const;
-const c34 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const c35 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
-const c36 = [["id", s3, null, false], ["isOpen", s52, null, false]] as const;
-const c37 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s48, null, false], ["quantity", s49, null, false], ["metadata", s48, null, false], ["status", s50, null, false], ["version", s51, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s53, null, false]] as const;
-const c38 = [["status", s55, "optional", true], ["limit", s28, "defaulted", false], ["cursor", s30, "optional", true]] as const;
-const c39 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s49, null, false], ["status", s50, null, false], ["createdAt", s1, null, false], ["chatRoom", s53, null, false]] as const;
-const c40 = [["items", s58, null, false], ["nextCursor", s33, null, false]] as const;
-const c41 = [["id", s47, null, false]] as const;
-const c42 = [["description", s61, "optional", true], ["specifications", s62, "optional", true], ["quantity", s63, "optional", true], ["metadata", s42, "optional", true]] as const;
-const c43 = /^(\*|(W\/)?"\d+")$/;
-const c44 = [["if-match", s66, "optional", true]] as const;
-const c45 = [["status", s50, null, false]] as const;
-const c46 = [["before", s70, "optional", true], ["limit", s71, "defaulted", false]] as const;
-const c47 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
-const c48 = [["id", s3, null, false], ["role", s15, null, false]] as const;
-const c49 = [["from", s75, "optional", true], ["to", s75, "optional", true]] as const;
-const c50 = [["version", s51, null, false], ["type", s73, null, false], ["at", s1, null, false], ["by", s74, null, false], ["changes", s77, null, false]] as const;
-const c51 = [["items", s79, null, false], ["nextCursor", s81, null, false]] as const;
-const c52 = new Set([60]);
-const c53 = [["ticket", s3, null, false], ["expiresIn", s83, null, false]] as const;
-const c54 = [["roomId", s47, null, false]] as const;
-const c55 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
-const c56 = [["id", s87, null, false], ["roomId", s47, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s33, null, false], ["sender", s88, null, false]] as const;
-const c57 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s52, null, false], ["summary", s33, null, false], ["closedAt", s86, null, false], ["closedBy", s33, null, false], ["messages", s90, null, false], ["nextCursor", s91, null, false]] as const;
-const c58 = [["before", s93, "optional", true], ["limit", s71, "defaulted", false]] as const;
-const c59 = [["items", s90, null, false], ["nextCursor", s91, null, false]] as const;
-const c60 = [["summary", s96, null, false]] as const;
-const c61 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s52, null, false], ["summary", s33, null, false], ["closedAt", s86, null, false], ["closedBy", s33, null, false]] as const;
-const c62 = [["room", s98, null, false], ["order", s54, null, false]] as const;
-const c63 = new Set(["joinRoom"]);
-const c64 = [["action", s100, null, false], ["roomId", s47, null, false], ["after", s93, "optional", true]] as const;
-const c65 = new Set(["leaveRoom"]);
-const c66 = [["action", s102, null, false], ["roomId", s47, null, false]] as const;
-const c67 = new Set(["sendMessage"]);
-const c68 = [["action", s104, null, false], ["roomId", s47, null, false], ["content", s105, null, false], ["clientMessageId", s107, "optional", true]] as const;
-const c69 = new Set(["closeRoom"]);
-const c70 = [["action", s109, null, false], ["roomId", s47, null, false], ["summary", s96, null, false]] as const;
+const c18 = /^\d{6}$/;
+const c19 = [["email", s11, null, false], ["password", s19, null, false], ["code", s20, null, false]] as const;
+const c20 = new Set(["Bearer"]);
+const c21 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["refreshToken", s3, null, false], ["expiresIn", s22, null, false], ["tokenType", s23, null, false], ["user", s17, null, false]] as const;
+const c22 = [["email", s11, null, false], ["password", s19, null, false]] as const;
+const c23 = [["email", s11, null, false]] as const;
+const c24 = [["email", s11, null, false], ["code", s20, null, false], ["password", s12, null, false]] as const;
+const c25 = { array: "Too big: expected array to have <=8192 items", string: "Too big: expected string to have <=8192 characters", unknown: "Too big: expected unknown to be <=8192" };
+const c26 = [["refreshToken", s28, null, false]] as const;
+const c27 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["expiresIn", s22, null, false]] as const;
+const c28 = [["name", s10, null, false]] as const;
+const c29 = { array: "Too small: expected array to have >=1 items", string: "Too small: expected string to have >=1 characters", unknown: "Too small: expected unknown to be >=1" };
+const c30 = { array: "Too big: expected array to have <=2048 items", string: "Too big: expected string to have <=2048 characters", unknown: "Too big: expected unknown to be <=2048" };
+const c31 = [["limit", s33, "defaulted", false], ["cursor", s35, "optional", true]] as const;
+const c32 = [["items", s37, null, false], ["nextCursor", s38, null, false]] as const;
+const c33 = [["id", s14, null, false]] as const;
+const c34 = [["role", s15, null, false]] as const;
+const c35 = [["description", s42, null, false], ["specifications", s44, null, false], ["quantity", s45, null, false], ["metadata", s47, "optional", true]] as const;
+const c36 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
+const c37 = [["idempotency-key", s50, "optional", true]] as const;
+const c38 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const c39 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
+const c40 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
+const c41 = [["id", s52, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s53, null, false], ["quantity", s54, null, false], ["metadata", s53, null, false], ["status", s55, null, false], ["version", s56, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s57, null, false]] as const;
+const c42 = [["status", s59, "optional", true], ["limit", s33, "defaulted", false], ["cursor", s35, "optional", true]] as const;
+const c43 = [["id", s52, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s54, null, false], ["status", s55, null, false], ["createdAt", s1, null, false], ["chatRoom", s57, null, false]] as const;
+const c44 = [["items", s62, null, false], ["nextCursor", s38, null, false]] as const;
+const c45 = [["id", s52, null, false]] as const;
+const c46 = [["description", s65, "optional", true], ["specifications", s66, "optional", true], ["quantity", s67, "optional", true], ["metadata", s47, "optional", true]] as const;
+const c47 = /^(\*|(W\/)?"\d+")$/;
+const c48 = [["if-match", s70, "optional", true]] as const;
+const c49 = [["status", s55, null, false]] as const;
+const c50 = [["before", s74, "optional", true], ["limit", s75, "defaulted", false]] as const;
+const c51 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
+const c52 = [["id", s3, null, false], ["role", s15, null, false]] as const;
+const c53 = [["from", s79, "optional", true], ["to", s79, "optional", true]] as const;
+const c54 = [["version", s56, null, false], ["type", s77, null, false], ["at", s1, null, false], ["by", s78, null, false], ["changes", s81, null, false]] as const;
+const c55 = [["items", s83, null, false], ["nextCursor", s85, null, false]] as const;
+const c56 = new Set([60]);
+const c57 = [["ticket", s3, null, false], ["expiresIn", s87, null, false]] as const;
+const c58 = [["roomId", s52, null, false]] as const;
+const c59 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
+const c60 = [["id", s91, null, false], ["roomId", s52, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s38, null, false], ["sender", s92, null, false]] as const;
+const c61 = [["id", s52, null, false], ["orderId", s52, null, false], ["isOpen", s16, null, false], ["summary", s38, null, false], ["closedAt", s90, null, false], ["closedBy", s38, null, false], ["messages", s94, null, false], ["nextCursor", s95, null, false]] as const;
+const c62 = [["before", s97, "optional", true], ["limit", s75, "defaulted", false]] as const;
+const c63 = [["items", s94, null, false], ["nextCursor", s95, null, false]] as const;
+const c64 = [["summary", s100, null, false]] as const;
+const c65 = [["id", s52, null, false], ["orderId", s52, null, false], ["isOpen", s16, null, false], ["summary", s38, null, false], ["closedAt", s90, null, false], ["closedBy", s38, null, false]] as const;
+const c66 = [["room", s102, null, false], ["order", s58, null, false]] as const;
+const c67 = new Set(["joinRoom"]);
+const c68 = [["action", s104, null, false], ["roomId", s52, null, false], ["after", s97, "optional", true]] as const;
+const c69 = new Set(["leaveRoom"]);
+const c70 = [["action", s106, null, false], ["roomId", s52, null, false]] as const;
+const c71 = new Set(["sendMessage"]);
+const c72 = [["action", s108, null, false], ["roomId", s52, null, false], ["content", s109, null, false], ["clientMessageId", s111, "optional", true]] as const;
+const c73 = new Set(["closeRoom"]);
+const c74 = [["action", s113, null, false], ["roomId", s52, null, false], ["summary", s100, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -156,22 +160,32 @@ function s15(v: any, iss: Issue[]): any {
   return v;
 }
 function s16(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c15, "strip", null);
+  if (typeof v !== 'boolean') iss.push({ code: "invalid_type", path: [], message: wrongType("boolean", v) });
+  return v;
 }
 function s17(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c16, "strip", null);
+  return parseObject(v, iss, c15, "strip", null);
 }
 function s18(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c16, "strip", null);
+}
+function s19(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: "Required", continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 256) iss.push({ code: "too_big", path: [], message: c17[lengthOrigin(v)], continue: true });
   return v;
 }
-function s19(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c18, "strict", null);
-}
 function s20(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c18.lastIndex = 0; if (!c18.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be the 6-digit code from the e-mail", continue: true }); }
+  return v;
+}
+function s21(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c19, "strict", null);
+}
+function s22(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -185,30 +199,39 @@ function s20(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 86400)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=86400", continue: true });
   return v;
 }
-function s21(v: any, iss: Issue[]): any {
-  if (!c19.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"Bearer\"" });
-  return v;
-}
-function s22(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c20, "strip", null);
-}
 function s23(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: "Required", continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 8192) iss.push({ code: "too_big", path: [], message: c21[lengthOrigin(v)], continue: true });
+  if (!c20.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"Bearer\"" });
   return v;
 }
 function s24(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c22, "strict", null);
+  return parseObject(v, iss, c21, "strip", null);
 }
 function s25(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c23, "strip", null);
+  return parseObject(v, iss, c22, "strict", null);
 }
 function s26(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c24, "strict", null);
+  return parseObject(v, iss, c23, "strict", null);
 }
 function s27(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c24, "strict", null);
+}
+function s28(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: "Required", continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 8192) iss.push({ code: "too_big", path: [], message: c25[lengthOrigin(v)], continue: true });
+  return v;
+}
+function s29(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c26, "strict", null);
+}
+function s30(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c27, "strip", null);
+}
+function s31(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c28, "strict", null);
+}
+function s32(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -223,40 +246,40 @@ function s27(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 100)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=100", continue: true });
   return v;
 }
-function s28(v: any, iss: Issue[]): any {
+function s33(v: any, iss: Issue[]): any {
   if (v === undefined) return 20;
-  const out = s27(v, iss);
+  const out = s32(v, iss);
   return out === undefined ? 20 : out;
 }
-function s29(v: any, iss: Issue[]): any {
+function s34(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c25[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 2048) iss.push({ code: "too_big", path: [], message: c26[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c29[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 2048) iss.push({ code: "too_big", path: [], message: c30[lengthOrigin(v)], continue: true });
   return v;
 }
-function s30(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s29(v, iss);
-}
-function s31(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c27, "strict", null);
-}
-function s32(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s16, null);
-}
-function s33(v: any, iss: Issue[]): any {
-  return v === null ? null : s3(v, iss);
-}
-function s34(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c28, "strip", null);
-}
 function s35(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c29, "strip", null);
+  return v === undefined ? undefined : s34(v, iss);
 }
 function s36(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c30, "strict", null);
+  return parseObject(v, iss, c31, "strict", null);
 }
 function s37(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s17, null);
+}
+function s38(v: any, iss: Issue[]): any {
+  return v === null ? null : s3(v, iss);
+}
+function s39(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c32, "strip", null);
+}
+function s40(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c33, "strip", null);
+}
+function s41(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c34, "strict", null);
+}
+function s42(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -265,17 +288,17 @@ function s37(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s38(v: any, iss: Issue[]): any {
+function s43(v: any, iss: Issue[]): any {
   if (!isJsonValue(v)) iss.push({ code: "invalid_union", path: [], message: "Invalid input" });
   return v;
 }
-function s39(v: any, iss: Issue[]): any {
+function s44(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s38, null);
+  v = parseRecord(v, iss, s43, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "specifications"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s40(v: any, iss: Issue[]): any {
+function s45(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: "Must be a whole number" });
   if (!aborted(iss, start)) {
@@ -289,41 +312,41 @@ function s40(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s41(v: any, iss: Issue[]): any {
+function s46(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s38, null);
+  v = parseRecord(v, iss, s43, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "metadata"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s42(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s41(v, iss);
-}
-function s43(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c31, "strict", null);
-}
-function s44(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c25[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c32[lengthOrigin(v)], continue: true });
-  return v;
-}
-function s45(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s44(v, iss);
-}
-function s46(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c33, "strip", null);
-}
 function s47(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c34.lastIndex = 0; if (!c34.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
-  return v;
+  return v === undefined ? undefined : s46(v, iss);
 }
 function s48(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s38, null);
+  return parseObject(v, iss, c35, "strict", null);
 }
 function s49(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c29[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c36[lengthOrigin(v)], continue: true });
+  return v;
+}
+function s50(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s49(v, iss);
+}
+function s51(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c37, "strip", null);
+}
+function s52(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c38.lastIndex = 0; if (!c38.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
+  return v;
+}
+function s53(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s43, null);
+}
+function s54(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -337,11 +360,11 @@ function s49(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s50(v: any, iss: Issue[]): any {
-  if (!c35.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
+function s55(v: any, iss: Issue[]): any {
+  if (!c39.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
   return v;
 }
-function s51(v: any, iss: Issue[]): any {
+function s56(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -355,65 +378,61 @@ function s51(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s52(v: any, iss: Issue[]): any {
-  if (typeof v !== 'boolean') iss.push({ code: "invalid_type", path: [], message: wrongType("boolean", v) });
-  return v;
-}
-function s53(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c36, "strip", null);
-}
-function s54(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c37, "strip", null);
-}
-function s55(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s50(v, iss);
-}
-function s56(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c38, "strict", null);
-}
 function s57(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c39, "strip", null);
-}
-function s58(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s57, null);
-}
-function s59(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c40, "strip", null);
 }
-function s60(v: any, iss: Issue[]): any {
+function s58(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c41, "strip", null);
 }
+function s59(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s55(v, iss);
+}
+function s60(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c42, "strict", null);
+}
 function s61(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s37(v, iss);
+  return parseObject(v, iss, c43, "strip", null);
 }
 function s62(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s39(v, iss);
+  return parseArray(v, iss, s61, null);
 }
 function s63(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s40(v, iss);
+  return parseObject(v, iss, c44, "strip", null);
 }
 function s64(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c45, "strip", null);
+}
+function s65(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s42(v, iss);
+}
+function s66(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s44(v, iss);
+}
+function s67(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s45(v, iss);
+}
+function s68(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseObject(v, iss, c42, "strict", null);
+  v = parseObject(v, iss, c46, "strict", null);
   if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s65(v: any, iss: Issue[]): any {
+function s69(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c43.lastIndex = 0; if (!c43.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  if (!aborted(iss, start)) { c47.lastIndex = 0; if (!c47.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
   return v;
 }
-function s66(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s65(v, iss);
+function s70(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s69(v, iss);
 }
-function s67(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c44, "strip", null);
+function s71(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c48, "strip", null);
 }
-function s68(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c45, "strict", null);
+function s72(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c49, "strict", null);
 }
-function s69(v: any, iss: Issue[]): any {
+function s73(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -428,40 +447,40 @@ function s69(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s70(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s69(v, iss);
-}
-function s71(v: any, iss: Issue[]): any {
-  if (v === undefined) return 50;
-  const out = s27(v, iss);
-  return out === undefined ? 50 : out;
-}
-function s72(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c46, "strict", null);
-}
-function s73(v: any, iss: Issue[]): any {
-  if (!c47.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
-  return v;
-}
 function s74(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c48, "strip", null);
+  return v === undefined ? undefined : s73(v, iss);
 }
 function s75(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s38(v, iss);
+  if (v === undefined) return 50;
+  const out = s32(v, iss);
+  return out === undefined ? 50 : out;
 }
 function s76(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c49, "strip", null);
+  return parseObject(v, iss, c50, "strict", null);
 }
 function s77(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s76, null);
+  if (!c51.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
+  return v;
 }
 function s78(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c50, "strip", null);
+  return parseObject(v, iss, c52, "strip", null);
 }
 function s79(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s78, null);
+  return v === undefined ? undefined : s43(v, iss);
 }
 function s80(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c53, "strip", null);
+}
+function s81(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s80, null);
+}
+function s82(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c54, "strip", null);
+}
+function s83(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s82, null);
+}
+function s84(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -474,56 +493,56 @@ function s80(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
   return v;
 }
-function s81(v: any, iss: Issue[]): any {
-  return v === null ? null : s80(v, iss);
-}
-function s82(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c51, "strip", null);
-}
-function s83(v: any, iss: Issue[]): any {
-  if (!c52.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
-  return v;
-}
-function s84(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c53, "strip", null);
-}
 function s85(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c54, "strip", null);
+  return v === null ? null : s84(v, iss);
 }
 function s86(v: any, iss: Issue[]): any {
-  return v === null ? null : s1(v, iss);
+  return parseObject(v, iss, c55, "strip", null);
 }
 function s87(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c34.lastIndex = 0; if (!c34.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
+  if (!c56.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
   return v;
 }
 function s88(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c55, "strip", null);
-}
-function s89(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c56, "strip", null);
-}
-function s90(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s89, null);
-}
-function s91(v: any, iss: Issue[]): any {
-  return v === null ? null : s87(v, iss);
-}
-function s92(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c57, "strip", null);
 }
-function s93(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s87(v, iss);
+function s89(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c58, "strip", null);
 }
-function s94(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c58, "strict", null);
+function s90(v: any, iss: Issue[]): any {
+  return v === null ? null : s1(v, iss);
 }
-function s95(v: any, iss: Issue[]): any {
+function s91(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c38.lastIndex = 0; if (!c38.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
+  return v;
+}
+function s92(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c59, "strip", null);
 }
+function s93(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c60, "strip", null);
+}
+function s94(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s93, null);
+}
+function s95(v: any, iss: Issue[]): any {
+  return v === null ? null : s91(v, iss);
+}
 function s96(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c61, "strip", null);
+}
+function s97(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s91(v, iss);
+}
+function s98(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c62, "strict", null);
+}
+function s99(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c63, "strip", null);
+}
+function s100(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -532,34 +551,34 @@ function s96(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s97(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c60, "strict", null);
-}
-function s98(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c61, "strip", null);
-}
-function s99(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c62, "strip", null);
-}
-function s100(v: any, iss: Issue[]): any {
-  if (!c63.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
-  return v;
-}
 function s101(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c64, "strict", null);
 }
 function s102(v: any, iss: Issue[]): any {
-  if (!c65.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
-  return v;
+  return parseObject(v, iss, c65, "strip", null);
 }
 function s103(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c66, "strict", null);
+  return parseObject(v, iss, c66, "strip", null);
 }
 function s104(v: any, iss: Issue[]): any {
-  if (!c67.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  if (!c67.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
   return v;
 }
 function s105(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c68, "strict", null);
+}
+function s106(v: any, iss: Issue[]): any {
+  if (!c69.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
+  return v;
+}
+function s107(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c70, "strict", null);
+}
+function s108(v: any, iss: Issue[]): any {
+  if (!c71.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  return v;
+}
+function s109(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -568,25 +587,25 @@ function s105(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s106(v: any, iss: Issue[]): any {
+function s110(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c25[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c29[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s107(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s106(v, iss);
+function s111(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s110(v, iss);
 }
-function s108(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c68, "strict", null);
+function s112(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c72, "strict", null);
 }
-function s109(v: any, iss: Issue[]): any {
-  if (!c69.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+function s113(v: any, iss: Issue[]): any {
+  if (!c73.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
   return v;
 }
-function s110(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c70, "strict", null);
+function s114(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c74, "strict", null);
 }
 
 /** GET /health */
@@ -607,19 +626,35 @@ export const GET_docs_asset: CompiledHttpRoute<"GET /docs/{asset}"> = {
 };
 /** POST /auth/register */
 export const POST_auth_register: CompiledHttpRoute<"POST /auth/register"> = {
-  key: "POST /auth/register", access: "public", request: { body: /* @__PURE__ */ validator(s13) }, responses: { 201: /* @__PURE__ */ validator(s17) },
+  key: "POST /auth/register", access: "public", request: { body: /* @__PURE__ */ validator(s13) }, responses: { 201: /* @__PURE__ */ validator(s18) },
+};
+/** POST /auth/confirm-email */
+export const POST_auth_confirm_email: CompiledHttpRoute<"POST /auth/confirm-email"> = {
+  key: "POST /auth/confirm-email", access: "public", request: { body: /* @__PURE__ */ validator(s21) }, responses: { 200: /* @__PURE__ */ validator(s24) },
+};
+/** POST /auth/confirm-email/resend */
+export const POST_auth_confirm_email_resend: CompiledHttpRoute<"POST /auth/confirm-email/resend"> = {
+  key: "POST /auth/confirm-email/resend", access: "public", request: { body: /* @__PURE__ */ validator(s25) }, responses: {  },
+};
+/** POST /auth/forgot-password */
+export const POST_auth_forgot_password: CompiledHttpRoute<"POST /auth/forgot-password"> = {
+  key: "POST /auth/forgot-password", access: "public", request: { body: /* @__PURE__ */ validator(s26) }, responses: {  },
+};
+/** POST /auth/reset-password */
+export const POST_auth_reset_password: CompiledHttpRoute<"POST /auth/reset-password"> = {
+  key: "POST /auth/reset-password", access: "public", request: { body: /* @__PURE__ */ validator(s27) }, responses: {  },
 };
 /** POST /auth/login */
 export const POST_auth_login: CompiledHttpRoute<"POST /auth/login"> = {
-  key: "POST /auth/login", access: "public", request: { body: /* @__PURE__ */ validator(s19) }, responses: { 200: /* @__PURE__ */ validator(s22) },
+  key: "POST /auth/login", access: "public", request: { body: /* @__PURE__ */ validator(s25) }, responses: { 200: /* @__PURE__ */ validator(s24) },
 };
 /** POST /auth/refresh */
 export const POST_auth_refresh: CompiledHttpRoute<"POST /auth/refresh"> = {
-  key: "POST /auth/refresh", access: "public", request: { body: /* @__PURE__ */ validator(s24) }, responses: { 200: /* @__PURE__ */ validator(s25) },
+  key: "POST /auth/refresh", access: "public", request: { body: /* @__PURE__ */ validator(s29) }, responses: { 200: /* @__PURE__ */ validator(s30) },
 };
 /** POST /auth/logout */
 export const POST_auth_logout: CompiledHttpRoute<"POST /auth/logout"> = {
-  key: "POST /auth/logout", access: "user", request: { body: /* @__PURE__ */ validator(s24) }, responses: {  },
+  key: "POST /auth/logout", access: "user", request: { body: /* @__PURE__ */ validator(s29) }, responses: {  },
 };
 /** POST /auth/logout-everywhere */
 export const POST_auth_logout_everywhere: CompiledHttpRoute<"POST /auth/logout-everywhere"> = {
@@ -627,67 +662,67 @@ export const POST_auth_logout_everywhere: CompiledHttpRoute<"POST /auth/logout-e
 };
 /** GET /users/me */
 export const GET_users_me: CompiledHttpRoute<"GET /users/me"> = {
-  key: "GET /users/me", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s16) },
+  key: "GET /users/me", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** PATCH /users/me */
 export const PATCH_users_me: CompiledHttpRoute<"PATCH /users/me"> = {
-  key: "PATCH /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s26) }, responses: { 200: /* @__PURE__ */ validator(s16) },
+  key: "PATCH /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s31) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** GET /users */
 export const GET_users: CompiledHttpRoute<"GET /users"> = {
-  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s31) }, responses: { 200: /* @__PURE__ */ validator(s34) },
+  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s36) }, responses: { 200: /* @__PURE__ */ validator(s39) },
 };
 /** GET /users/{id} */
 export const GET_users_id: CompiledHttpRoute<"GET /users/{id}"> = {
-  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s35) }, responses: { 200: /* @__PURE__ */ validator(s16) },
+  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s40) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** PATCH /users/{id}/role */
 export const PATCH_users_id_role: CompiledHttpRoute<"PATCH /users/{id}/role"> = {
-  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s36), params: /* @__PURE__ */ validator(s35) }, responses: { 200: /* @__PURE__ */ validator(s16) },
+  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s41), params: /* @__PURE__ */ validator(s40) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** DELETE /users/{id} */
 export const DELETE_users_id: CompiledHttpRoute<"DELETE /users/{id}"> = {
-  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s35) }, responses: {  },
+  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s40) }, responses: {  },
 };
 /** POST /orders */
 export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
-  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s43), headers: /* @__PURE__ */ validator(s46) }, responses: { 201: /* @__PURE__ */ validator(s54) },
+  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s48), headers: /* @__PURE__ */ validator(s51) }, responses: { 201: /* @__PURE__ */ validator(s58) },
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s56) }, responses: { 200: /* @__PURE__ */ validator(s59) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s60) }, responses: { 200: /* @__PURE__ */ validator(s63) },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s60) }, responses: { 200: /* @__PURE__ */ validator(s54) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s64) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s64), params: /* @__PURE__ */ validator(s60), headers: /* @__PURE__ */ validator(s67) }, responses: { 200: /* @__PURE__ */ validator(s54) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s68), params: /* @__PURE__ */ validator(s64), headers: /* @__PURE__ */ validator(s71) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s68), params: /* @__PURE__ */ validator(s60) }, responses: { 200: /* @__PURE__ */ validator(s54) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s72), params: /* @__PURE__ */ validator(s64) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s72), params: /* @__PURE__ */ validator(s60) }, responses: { 200: /* @__PURE__ */ validator(s82) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s76), params: /* @__PURE__ */ validator(s64) }, responses: { 200: /* @__PURE__ */ validator(s86) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s84) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s88) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s85) }, responses: { 200: /* @__PURE__ */ validator(s92) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s89) }, responses: { 200: /* @__PURE__ */ validator(s96) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s94), params: /* @__PURE__ */ validator(s85) }, responses: { 200: /* @__PURE__ */ validator(s95) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s98), params: /* @__PURE__ */ validator(s89) }, responses: { 200: /* @__PURE__ */ validator(s99) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s97), params: /* @__PURE__ */ validator(s85) }, responses: { 200: /* @__PURE__ */ validator(s99) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s101), params: /* @__PURE__ */ validator(s89) }, responses: { 200: /* @__PURE__ */ validator(s103) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -703,19 +738,19 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s101),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s105),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s103),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s107),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s108),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s112),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s110),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s114),
 };
 
 /** The actions a frame may name. */

@@ -29,6 +29,13 @@ export const LIMITS = {
    * window ends, the right password included (a guess that is right must not be told apart).
    */
   failedSignIn: { limit: 10, windowSeconds: 900, what: 'failed sign-ins for this address' },
+  /**
+   * E-mails with a code per address (sign-up, a new code, a password reset): 5 per hour. A person
+   * asks again when one is slow to come; a script can't make the product flood someone's inbox.
+   */
+  codeSent: { limit: 5, windowSeconds: 3600, what: 'codes sent to this address' },
+  /** Codes tried per address (right or wrong): 10 per 15 minutes, far too few to guess a 6-digit code. */
+  codeAttempt: { limit: 10, windowSeconds: 900, what: 'code attempts for this address' },
 } as const;
 
 export type LimitKind = keyof typeof LIMITS;

@@ -31,6 +31,8 @@ export const User = z
     name: z.string(),
     email: z.string(),
     role: Role,
+    /** False until the account's e-mail address is confirmed with the code sent to it: it can't sign in before. */
+    emailConfirmed: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -42,6 +44,7 @@ export const User = z
         name: 'Alice',
         email: 'alice@example.com',
         role: 'REGULAR',
+        emailConfirmed: true,
         createdAt: '2026-11-29T12:00:00.000Z',
         updatedAt: '2026-11-29T12:00:00.000Z',
       },
@@ -72,6 +75,29 @@ export const LoginResponse = z
     user: User,
   })
   .meta({ id: 'LoginResponse' });
+
+/** The 6 digits Cognito e-mails. */
+const Code = z.string().regex(/^\d{6}$/, 'Must be the 6-digit code from the e-mail');
+const CurrentPassword = z.string().min(1, 'Required').max(256);
+
+export const ConfirmEmailBody = z.strictObject({ email: Email, password: CurrentPassword, code: Code }).meta({
+  id: 'ConfirmEmailRequest',
+  examples: [{ email: 'alice@example.com', password: 'Str0ng!Passw0rd', code: '123456' }],
+});
+
+export const ResendEmailCodeBody = z.strictObject({ email: Email, password: CurrentPassword }).meta({
+  id: 'ResendEmailCodeRequest',
+  examples: [{ email: 'alice@example.com', password: 'Str0ng!Passw0rd' }],
+});
+
+export const ForgotPasswordBody = z
+  .strictObject({ email: Email })
+  .meta({ id: 'ForgotPasswordRequest', examples: [{ email: 'alice@example.com' }] });
+
+export const ResetPasswordBody = z.strictObject({ email: Email, code: Code, password: Password }).meta({
+  id: 'ResetPasswordRequest',
+  examples: [{ email: 'alice@example.com', code: '123456', password: 'N3w!Passw0rd' }],
+});
 
 export const RefreshBody = z.strictObject({ refreshToken: TokenString }).meta({ id: 'RefreshRequest' });
 export const RefreshResponse = z

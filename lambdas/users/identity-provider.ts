@@ -11,6 +11,12 @@ import {
   AdminGetUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
+  CodeMismatchException,
+  ConfirmForgotPasswordCommand,
+  ExpiredCodeException,
+  ForgotPasswordCommand,
+  GetUserAttributeVerificationCodeCommand,
   InitiateAuthCommand,
   InvalidParameterException,
   InvalidPasswordException,
@@ -21,11 +27,13 @@ import {
   UnsupportedTokenTypeException,
   UserNotFoundException,
   UsernameExistsException,
+  VerifyUserAttributeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ADMIN_GROUP } from '../shared/caller.ts';
 import { cognito } from '../shared/cognito-client.ts';
 import { readEnv } from '../shared/env.ts';
 import { ConflictError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../shared/errors.ts';
+import { CodeRefusal, codeRefused } from './codes.ts';
 
 const env = /* @__PURE__ */ readEnv({ USER_POOL_ID: {}, USER_POOL_CLIENT_ID: {} });
 const UserPoolId = env.USER_POOL_ID;
@@ -124,12 +132,12 @@ function expiresInOf(accessToken: string, given: number | undefined): number {
 }
 
 /**
- * Creates a confirmed account with a permanent password. The pool allows no
- * self sign-up (only this API creates accounts, so no account can exist
- * without its profile), hence the admin calls. A password Cognito refuses
- * removes the half-made account again.
+ * Creates an account with a permanent password; its e-mail address counts as verified only when
+ * told (an operator's admin account), else Cognito sends it a code (`sendEmailCode`). The pool
+ * allows no self sign-up (only this API creates accounts, so no account can exist without its
+ * profile), hence the admin calls. A password Cognito refuses removes the half-made account again.
  */
-export async function signUp(email: string, password: string): Promise<string> {
+export async function signUp(email: string, password: string, options = { emailVerified: false }): Promise<string> {
   const created = await call(() =>
     cognito().send(
       new AdminCreateUserCommand({
@@ -138,7 +146,7 @@ export async function signUp(email: string, password: string): Promise<string> {
         MessageAction: 'SUPPRESS',
         UserAttributes: [
           { Name: 'email', Value: email },
-          { Name: 'email_verified', Value: 'true' },
+          { Name: 'email_verified', Value: String(options.emailVerified) },
         ],
       }),
     ),
@@ -247,11 +255,17 @@ export async function deleteAccount(username: string): Promise<boolean> {
   }
 }
 
-export async function findAccount(username: string): Promise<{ id: string; email: string } | undefined> {
+export async function findAccount(
+  username: string,
+): Promise<{ id: string; email: string; emailVerified: boolean } | undefined> {
   try {
     const user = await cognito().send(new AdminGetUserCommand({ UserPoolId, Username: username }));
     const attribute = (name: string) => user.UserAttributes?.find((a) => a.Name === name)?.Value;
-    return { id: attribute('sub') ?? user.Username!, email: attribute('email') ?? username };
+    return {
+      id: attribute('sub') ?? user.Username!,
+      email: attribute('email') ?? username,
+      emailVerified: attribute('email_verified') === 'true',
+    };
   } catch (error) {
     if (error instanceof UserNotFoundException) return undefined;
     throw fromCognitoError(error);
@@ -261,11 +275,85 @@ export async function findAccount(username: string): Promise<{ id: string; email
 /** Creates the account, or resets its password if it exists; returns its subject id. */
 export async function createOrResetAccount(email: string, password: string): Promise<string> {
   const existing = await findAccount(email);
-  if (!existing) return signUp(email, password);
+  if (!existing) return signUp(email, password, { emailVerified: true });
   await call(() =>
     cognito().send(
       new AdminSetUserPasswordCommand({ UserPoolId, Username: existing.id, Password: password, Permanent: true }),
     ),
   );
+  // An operator vouches for the address: a sign-up of it that never confirmed is confirmed now.
+  if (!existing.emailVerified) {
+    await call(() =>
+      cognito().send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId,
+          Username: existing.id,
+          UserAttributes: [{ Name: 'email_verified', Value: 'true' }],
+        }),
+      ),
+    );
+  }
   return existing.id;
+}
+
+/** Cognito's answers to a code: which way it was refused, or the error as it is. */
+function fromCodeError(error: unknown): unknown {
+  if (error instanceof CodeMismatchException) return codeRefused(CodeRefusal.Wrong);
+  if (error instanceof ExpiredCodeException) return codeRefused(CodeRefusal.Expired);
+  return fromCognitoError(error);
+}
+
+/**
+ * Has Cognito e-mail a new code that confirms the address, through the session `accessToken`
+ * belongs to (the pool's verification message: lambdas/identity.ts).
+ */
+export async function sendEmailCode(accessToken: string): Promise<void> {
+  await call(() =>
+    cognito().send(new GetUserAttributeVerificationCodeCommand({ AccessToken: accessToken, AttributeName: 'email' })),
+  );
+}
+
+/** Confirms the e-mail address of the session `accessToken` belongs to with the code Cognito sent. */
+export async function verifyEmail(accessToken: string, code: string): Promise<void> {
+  try {
+    await cognito().send(
+      new VerifyUserAttributeCommand({ AccessToken: accessToken, AttributeName: 'email', Code: code }),
+    );
+  } catch (error) {
+    throw fromCodeError(error);
+  }
+}
+
+/**
+ * Has Cognito e-mail a password reset code. An address Cognito can't send one to (no such account,
+ * an unverified address) is no error: the caller must not learn which addresses have accounts.
+ */
+export async function startPasswordReset(email: string): Promise<void> {
+  try {
+    await cognito().send(new ForgotPasswordCommand({ ClientId, Username: email }));
+  } catch (error) {
+    const mapped = fromCognitoError(error);
+    if (
+      error instanceof UserNotFoundException ||
+      error instanceof InvalidParameterException ||
+      mapped instanceof UnauthorizedError
+    ) {
+      return;
+    }
+    throw mapped;
+  }
+}
+
+/** Sets a new password with the code Cognito e-mailed. */
+export async function finishPasswordReset(email: string, code: string, password: string): Promise<void> {
+  try {
+    await cognito().send(
+      new ConfirmForgotPasswordCommand({ ClientId, Username: email, ConfirmationCode: code, Password: password }),
+    );
+  } catch (error) {
+    if (error instanceof UserNotFoundException || error instanceof NotAuthorizedException) {
+      throw codeRefused(CodeRefusal.Wrong);
+    }
+    throw fromCodeError(error);
+  }
 }

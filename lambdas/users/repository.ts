@@ -1,5 +1,5 @@
 // Secondary adapter: owns every key and expression of user profile items.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conditionHolds, dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
@@ -18,8 +18,19 @@ const listingKeys = (profile: Pick<UserProfile, 'id' | 'createdAt'>) => ({
 
 function fromItem(item: Record<string, unknown> | undefined): UserProfile | undefined {
   if (!item) return undefined;
-  const { id, name, email, role, createdAt, updatedAt, deletedAt, sessionsEndedAt, endedSessions } =
-    item as unknown as UserProfile;
+  const {
+    id,
+    name,
+    email,
+    role,
+    createdAt,
+    updatedAt,
+    deletedAt,
+    sessionsEndedAt,
+    endedSessions,
+    emailConfirmation,
+    passwordReset,
+  } = item as unknown as UserProfile;
   return {
     id,
     name,
@@ -30,6 +41,15 @@ function fromItem(item: Record<string, unknown> | undefined): UserProfile | unde
     ...(deletedAt ? { deletedAt } : {}),
     ...(sessionsEndedAt !== undefined ? { sessionsEndedAt: Number(sessionsEndedAt) } : {}),
     ...(endedSessions ? { endedSessions } : {}),
+    ...(emailConfirmation ? { emailConfirmation: { codeSentAt: Number(emailConfirmation.codeSentAt) } } : {}),
+    ...(passwordReset
+      ? {
+          passwordReset: {
+            ...(passwordReset.codeSentAt !== undefined ? { codeSentAt: Number(passwordReset.codeSentAt) } : {}),
+            ...(passwordReset.usedCode ? { usedCode: passwordReset.usedCode } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -211,5 +231,76 @@ export async function upsertProfile(profile: UserProfile): Promise<void> {
   const { deletedAt: _deleted, ...live } = profile;
   await dynamo().send(
     new PutCommand({ TableName, Item: { ...userKey(live.id), ...listingKeys(live), entity: 'User', ...live } }),
+  );
+}
+
+/** A sign-up that never confirmed its address goes for good when the address signs up again. */
+export async function deletePendingProfile(id: string): Promise<boolean> {
+  return conditionHolds(
+    dynamo().send(
+      new DeleteCommand({
+        TableName,
+        Key: userKey(id),
+        ConditionExpression: 'attribute_exists(emailConfirmation)',
+      }),
+    ),
+  );
+}
+
+/** A new code went to the address that awaits confirmation (a no-op once it is confirmed). */
+export async function recordEmailCodeSent(id: string, at: number): Promise<void> {
+  await conditionHolds(
+    dynamo().send(
+      new UpdateCommand({
+        TableName,
+        Key: userKey(id),
+        UpdateExpression: 'SET emailConfirmation.codeSentAt = :at',
+        ConditionExpression: 'attribute_exists(emailConfirmation) AND attribute_not_exists(deletedAt)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    ),
+  );
+}
+
+export async function markEmailConfirmed(id: string, now: string): Promise<UserProfile | undefined> {
+  const result = await dynamo().send(
+    new UpdateCommand({
+      TableName,
+      Key: userKey(id),
+      UpdateExpression: 'SET updatedAt = :now REMOVE emailConfirmation',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':now': now },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return fromItem(result.Attributes);
+}
+
+/** A password reset code went out; the digest of the last one used stays. */
+export async function recordResetCodeSent(id: string, at: number, usedCode: string | undefined): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName,
+      Key: userKey(id),
+      UpdateExpression: 'SET passwordReset = :reset',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':reset': { codeSentAt: at, ...(usedCode ? { usedCode } : {}) } },
+    }),
+  );
+}
+
+/**
+ * The password was reset with a code: the code is spent (its digest kept, so a second use says
+ * so), and every session that began at or before `at` is over (as a sign-out everywhere).
+ */
+export async function recordPasswordReset(id: string, usedCode: string, at: number): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName,
+      Key: userKey(id),
+      UpdateExpression: 'SET passwordReset = :reset, sessionsEndedAt = :at REMOVE endedSessions',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':reset': { usedCode }, ':at': at },
+    }),
   );
 }

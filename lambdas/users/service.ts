@@ -4,17 +4,21 @@
  * two-system change is ordered so that a failure is either compensated or
  * converges when the same request is retried.
  */
+import { createHash } from 'node:crypto';
+import { takeQuota } from '../limits/limits.ts';
 import { assertSignInAllowed, recordFailedSignIn } from '../limits/sign-in-failures.ts';
 import { disconnectSessions } from '../chat/disconnect.ts';
 import type { Caller, Role, Session } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { NotFoundError, UnauthorizedError } from '../shared/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
 import * as accounts from './identity-provider.ts';
 import * as profiles from './repository.ts';
 import { nowSeconds, profileRead } from './session.ts';
+import { codeDigest, codeExpired, CodeRefusal, codeRefused } from './codes.ts';
 import {
   assertMayChangeRole,
+  EMAIL_NOT_CONFIRMED,
   assertMayDelete,
   planSessionEnd,
   toPublicUser,
@@ -26,8 +30,22 @@ const now = () => new Date().toISOString();
 
 const USERS_CURSOR_SCOPE = 'users';
 
+/** Per-address counters (codes sent, codes tried) are kept by a digest: a counter names nobody. */
+const addressSubject = (email: string) =>
+  `ADDRESS#${createHash('sha256').update(email.toLowerCase()).digest('base64url')}`;
+
+/**
+ * Creates the account and has Cognito e-mail it a code: it can't sign in before it confirms the
+ * address (`confirmEmail`). An address whose sign-up never confirmed can sign up again: the
+ * pending account (which could do nothing yet) is replaced, so nobody can hold an address they
+ * don't own.
+ */
 export async function register(input: { name: string; email: string; password: string }): Promise<PublicUser> {
-  const id = await accounts.signUp(input.email, input.password);
+  await takeQuota(addressSubject(input.email), 'codeSent');
+  const id = await accounts.signUp(input.email, input.password).catch(async (error: unknown) => {
+    if (!(error instanceof ConflictError) || !(await removePendingSignUp(input.email))) throw error;
+    return accounts.signUp(input.email, input.password);
+  });
   const timestamp = now();
   const profile: UserProfile = {
     id,
@@ -36,6 +54,7 @@ export async function register(input: { name: string; email: string; password: s
     role: 'REGULAR',
     createdAt: timestamp,
     updatedAt: timestamp,
+    emailConfirmation: { codeSentAt: nowSeconds() },
   };
   try {
     await profiles.createProfile(profile);
@@ -48,14 +67,42 @@ export async function register(input: { name: string; email: string; password: s
       );
     throw error;
   }
+  // The account is made: a code that fails to go out is asked for again at sign-in, not a failed sign-up.
+  await sendEmailCodeBySigningIn(input.email, input.password).catch((error: unknown) =>
+    logger.error('The sign-up code could not be sent; a new one can be asked for', error as Error),
+  );
   return toPublicUser(profile);
 }
 
-/** The profile of an account, recreated from Cognito if a sign-up was interrupted before it was written. */
+/** Removes the account of `email` if its address was never confirmed; false when there is none such. */
+async function removePendingSignUp(email: string): Promise<boolean> {
+  const account = await accounts.findAccount(email);
+  if (!account || account.emailVerified) return false;
+  const profile = await profiles.getProfile(account.id);
+  if (profile && !profile.emailConfirmation) return false;
+  if (profile) await profiles.deletePendingProfile(account.id);
+  await accounts.deleteAccount(account.id);
+  return true;
+}
+
+/** Signs in as the account (its password at hand) only to have Cognito send it a code, then lets that session go. */
+async function sendEmailCodeBySigningIn(email: string, password: string): Promise<void> {
+  const signedIn = await accounts.signIn(email, password);
+  try {
+    await accounts.sendEmailCode(signedIn.accessToken);
+  } finally {
+    if (signedIn.refreshToken) await accounts.revoke(signedIn.refreshToken).catch(() => undefined);
+  }
+}
+/**
+ * The profile of an account, recreated from Cognito if a sign-up was interrupted before it was
+ * written (its address confirmed only if Cognito says so).
+ */
 async function profileOfAccount(id: string, email: string): Promise<UserProfile> {
   const existing = await profiles.getProfile(id);
   if (existing) return existing;
   const timestamp = now();
+  const confirmed = (await accounts.findAccount(id))?.emailVerified === true;
   const recovered: UserProfile = {
     id,
     name: email.split('@')[0]!.slice(0, 50),
@@ -63,27 +110,132 @@ async function profileOfAccount(id: string, email: string): Promise<UserProfile>
     role: 'REGULAR',
     createdAt: timestamp,
     updatedAt: timestamp,
+    ...(confirmed ? {} : { emailConfirmation: { codeSentAt: 0 } }),
   };
   await profiles.createProfile(recovered);
   return (await profiles.getProfile(id)) ?? recovered;
 }
 
-export async function login(input: { email: string; password: string }) {
-  await assertSignInAllowed(input.email);
-  let signedIn = await accounts.signIn(input.email, input.password).catch(async (error: unknown) => {
-    if (error instanceof UnauthorizedError) await recordFailedSignIn(input.email);
+/** Cognito's sign-in, counted against the address's failed sign-ins (LIMITS.failedSignIn). */
+async function checkedSignIn(email: string, password: string) {
+  await assertSignInAllowed(email);
+  const signedIn = await accounts.signIn(email, password).catch(async (error: unknown) => {
+    if (error instanceof UnauthorizedError) await recordFailedSignIn(email);
     throw error;
   });
-  const profile = await profileOfAccount(signedIn.userId, input.email);
+  const profile = await profileOfAccount(signedIn.userId, email);
   if (profile.deletedAt) throw new UnauthorizedError('Incorrect email or password.');
+  return { signedIn, profile };
+}
+
+/** Lets go of a sign-in made only to prove the password: its refresh token is revoked. */
+async function letGo(signedIn: { refreshToken?: string }): Promise<void> {
+  if (signedIn.refreshToken) await accounts.revoke(signedIn.refreshToken).catch(() => undefined);
+}
+
+/** An account whose address awaits its code is refused (403) once its password is right, and told what to do. */
+export async function login(input: { email: string; password: string }) {
+  const checked = await checkedSignIn(input.email, input.password);
+  let signedIn = checked.signedIn;
+  const profile = checked.profile;
+  if (profile.emailConfirmation) {
+    await letGo(signedIn);
+    throw new ForbiddenError(EMAIL_NOT_CONFIRMED);
+  }
   // Sessions are ended by the second: a sign-in in the very second of a sign-out-everywhere
   // would be born ended, so it waits for the next second and signs in again.
   if (profile.sessionsEndedAt !== undefined && signedIn.sessionStartedAt <= profile.sessionsEndedAt) {
     await new Promise((r) => setTimeout(r, (profile.sessionsEndedAt! + 1) * 1000 - Date.now() + 10));
     signedIn = await accounts.signIn(input.email, input.password);
   }
+  return signedInAs(signedIn, profile);
+}
+
+function signedInAs(signedIn: Awaited<ReturnType<typeof accounts.signIn>>, profile: UserProfile) {
   const { userId: _userId, sessionStartedAt: _startedAt, ...tokens } = signedIn;
   return { ...tokens, tokenType: 'Bearer' as const, user: toPublicUser(profile) };
+}
+
+/**
+ * Confirms the account's address with the code Cognito e-mailed, and signs in: the password
+ * proves whose code it is (Cognito checks a code only within the account's own session).
+ * A retry after a lost answer, or a second use, is told the address is confirmed already.
+ */
+export async function confirmEmail(input: { email: string; password: string; code: string }) {
+  await takeQuota(addressSubject(input.email), 'codeAttempt');
+  const { signedIn, profile } = await checkedSignIn(input.email, input.password);
+  try {
+    if (!profile.emailConfirmation) {
+      throw codeRefused(CodeRefusal.Used, 'This address is confirmed already: sign in.');
+    }
+    if (codeExpired('verifyEmail', profile.emailConfirmation.codeSentAt, nowSeconds())) {
+      throw codeRefused(CodeRefusal.Expired);
+    }
+    await accounts.verifyEmail(signedIn.accessToken, input.code).catch(async (error: unknown) => {
+      // Cognito confirmed it on an earlier try whose answer was lost: finish that one.
+      if (!(await accounts.findAccount(profile.id))?.emailVerified) throw error;
+    });
+  } catch (error) {
+    await letGo(signedIn);
+    throw error;
+  }
+  const confirmed = (await profiles.markEmailConfirmed(profile.id, now())) ?? profile;
+  return signedInAs(signedIn, confirmed);
+}
+
+/** E-mails the account a new code for its address; the password says the one asking owns the account. */
+export async function resendEmailCode(input: { email: string; password: string }): Promise<void> {
+  const { signedIn, profile } = await checkedSignIn(input.email, input.password);
+  try {
+    if (!profile.emailConfirmation) {
+      throw codeRefused(CodeRefusal.Used, 'This address is confirmed already: sign in.');
+    }
+    await takeQuota(addressSubject(input.email), 'codeSent');
+    await accounts.sendEmailCode(signedIn.accessToken);
+    await profiles.recordEmailCodeSent(profile.id, nowSeconds());
+  } finally {
+    await letGo(signedIn);
+  }
+}
+
+/** What the forgotten-password request answers at the soonest, whatever the address: its timing tells nothing. */
+const FORGOT_PASSWORD_MIN_MS = 400;
+
+/**
+ * Has Cognito e-mail a password reset code to the address, if it has a live, confirmed account.
+ * The answer is the same either way, and no sooner (FORGOT_PASSWORD_MIN_MS).
+ */
+export async function forgotPassword(input: { email: string }): Promise<void> {
+  const started = Date.now();
+  try {
+    await takeQuota(addressSubject(input.email), 'codeSent');
+    const account = await accounts.findAccount(input.email);
+    const profile = account && (await profiles.getProfile(account.id));
+    if (!profile || profile.deletedAt || profile.emailConfirmation || !account.emailVerified) return;
+    await accounts.startPasswordReset(input.email);
+    await profiles.recordResetCodeSent(profile.id, nowSeconds(), profile.passwordReset?.usedCode);
+  } finally {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + FORGOT_PASSWORD_MIN_MS - Date.now())));
+  }
+}
+
+/**
+ * Sets a new password with the code Cognito e-mailed, and ends every session of the account
+ * (HTTP, `$connect` and open sockets: as a sign-out everywhere). Every refusal is about the code,
+ * so an address without an account reads like a wrong code.
+ */
+export async function resetPassword(input: { email: string; code: string; password: string }): Promise<void> {
+  await takeQuota(addressSubject(input.email), 'codeAttempt');
+  const account = await accounts.findAccount(input.email);
+  const profile = account && (await profiles.getProfile(account.id));
+  if (!profile || profile.deletedAt || !profile.passwordReset) throw codeRefused(CodeRefusal.Wrong);
+  if (profile.passwordReset.usedCode === codeDigest(input.code)) throw codeRefused(CodeRefusal.Used);
+  if (codeExpired('resetPassword', profile.passwordReset.codeSentAt, nowSeconds())) {
+    throw codeRefused(CodeRefusal.Expired);
+  }
+  await accounts.finishPasswordReset(input.email, input.code, input.password);
+  await profiles.recordPasswordReset(profile.id, codeDigest(input.code), nowSeconds());
+  await disconnectSessions(profile.id);
 }
 
 const REFRESH_REFUSED = 'The refresh token is invalid, expired or revoked.';

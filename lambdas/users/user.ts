@@ -17,14 +17,26 @@ export interface UserProfile {
   sessionsEndedAt?: number;
   /** Sessions ended one by one (logout): session key → epoch seconds after which the entry can go. */
   endedSessions?: Record<string, number>;
+  /**
+   * Present while the e-mail address awaits its code: when the latest was sent (epoch seconds).
+   * Absent once confirmed, and on accounts made before addresses were confirmed (they count as confirmed).
+   */
+  emailConfirmation?: { codeSentAt: number };
+  /** The password reset code sent last (epoch seconds), and the digest of the one used last. */
+  passwordReset?: { codeSentAt?: number; usedCode?: string };
 }
 
-export type PublicUser = Pick<UserProfile, 'id' | 'name' | 'email' | 'role' | 'createdAt' | 'updatedAt'>;
+export type PublicUser = Pick<UserProfile, 'id' | 'name' | 'email' | 'role' | 'createdAt' | 'updatedAt'> & {
+  emailConfirmed: boolean;
+};
 
 export function toPublicUser(profile: UserProfile): PublicUser {
   const { id, name, email, role, createdAt, updatedAt } = profile;
-  return { id, name, email, role, createdAt, updatedAt };
+  return { id, name, email, role, emailConfirmed: profile.emailConfirmation === undefined, createdAt, updatedAt };
 }
+
+export const EMAIL_NOT_CONFIRMED =
+  'Confirm your e-mail address first: enter the code we sent to it, or ask for a new one.';
 
 export function assertMayChangeRole(actorId: string, targetId: string): void {
   if (actorId === targetId) throw new ConflictError('You cannot change your own role.');

@@ -1,14 +1,15 @@
 /**
  * Stateful: the Cognito user pool (e-mail sign-in, the API's password policy,
- * no self sign-up: accounts are created through our API only), its app client
+ * no self sign-up: accounts are created through our API only; codes e-mailed
+ * through SES from the stage's sender, or Cognito's own), its app client
  * (USER_PASSWORD_AUTH + refresh, 15-minute access tokens, revocation on), the
  * `admin` group, and a REGIONAL WebACL that rate-limits sign-in and sign-up.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { ADMIN_GROUP, passwordPolicy, tokenValidity } from '#lambdas/identity.ts';
+import { ADMIN_GROUP, passwordPolicy, tokenValidity, verificationEmail } from '#lambdas/identity.ts';
 import type { StageConfig } from '../config.ts';
 
 export class Identity extends Construct {
@@ -31,6 +32,22 @@ export class Identity extends Construct {
         tempPasswordValidity: Duration.days(1),
       },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Cognito e-mails a code to confirm an address (sign-up, a new address) and to reset a password;
+      // the API confirms it (lambdas/users/service.ts). A new address replaces the old only once confirmed.
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      userVerification: {
+        emailStyle: cognito.VerificationEmailStyle.CODE,
+        emailSubject: verificationEmail.subject,
+        emailBody: verificationEmail.message,
+      },
+      email: config.emailFrom
+        ? cognito.UserPoolEmail.withSES({
+            fromEmail: config.emailFrom,
+            fromName: 'Order Chat',
+            sesRegion: Stack.of(scope).region,
+          })
+        : cognito.UserPoolEmail.withCognito(),
       // The API's sign-in has no MFA challenge step yet, so MFA would lock users out (see nag-suppressions.ts).
       mfa: cognito.Mfa.OFF,
       featurePlan: cognito.FeaturePlan.ESSENTIALS,

@@ -9,8 +9,24 @@ const LIMIT = 'the per-user limit (1 conditional write)';
 
 export const MINIMUMS = {
   'POST /auth/register': {
-    requests: 1,
-    why: 'the profile, written once and only if the e-mail is new (Cognito holds the password)',
+    requests: 2,
+    why: '1 conditional write counting the codes sent to the address (past the limit, nothing else is done); the profile, written once and only if the e-mail is new (Cognito holds the password and sends the code)',
+  },
+  'POST /auth/confirm-email': {
+    requests: 4,
+    why: "1 conditional write counting the address's code attempts; 1 read of its failed sign-ins (the password is checked too); the profile, which says whether a code is due and since when; 1 write marking the address confirmed",
+  },
+  'POST /auth/confirm-email/resend': {
+    requests: 4,
+    why: "1 read of the address's failed sign-ins (the password is checked); the profile (is the address still unconfirmed?); 1 conditional write counting the codes sent; 1 write of when this code went out (it expires a day later)",
+  },
+  'POST /auth/forgot-password': {
+    requests: 3,
+    why: '1 conditional write counting the codes sent to the address; the profile (only a live, confirmed account gets a code); 1 write of when the code went out (it expires an hour later)',
+  },
+  'POST /auth/reset-password': {
+    requests: 4,
+    why: "1 conditional write counting the address's code attempts; the profile (is a code due, and was this one used?); 1 write spending the code and ending every session; 1 Query of the account's connections, to close them",
   },
   'POST /auth/login': {
     requests: 2,

@@ -1,4 +1,6 @@
 /** JSON requests to a runtime, as the bench makes them: a refusal is an error, not an answer. */
+import { codeFor } from '../support/mailbox.ts';
+
 export const BENCH_PASSWORD = 'Str0ng!Passw0rd';
 
 export async function request(
@@ -30,11 +32,26 @@ export async function signIn(base: string, credentials: { email: string; passwor
   return { token: session.accessToken as string, refresh: session.refreshToken as string };
 }
 
-/** A new customer, registered and signed in. */
+let mailboxUrl: string | undefined;
+
+/** The bench's runtime's mailbox, where the sign-up codes arrive. */
+export function useMailbox(url: string): void {
+  mailboxUrl = url;
+}
+
+/** A new customer, registered, confirmed with the code from the mailbox, and signed in. */
 export async function signUp(base: string, label: string) {
+  if (!mailboxUrl) throw new Error('useMailbox() first: sign-ups are confirmed with the e-mailed code');
   const email = `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.test`;
-  const { user } = await request(base, 'POST', '/auth/register', {
-    body: { name: label, email, password: BENCH_PASSWORD },
+  await request(base, 'POST', '/auth/register', { body: { name: label, email, password: BENCH_PASSWORD } });
+  const code = await codeFor(mailboxUrl, email);
+  const session = await request(base, 'POST', '/auth/confirm-email', {
+    body: { email, password: BENCH_PASSWORD, code },
   });
-  return { id: user.id as string, email, ...(await signIn(base, { email, password: BENCH_PASSWORD })) };
+  return {
+    id: session.user.id as string,
+    email,
+    token: session.accessToken as string,
+    refresh: session.refreshToken as string,
+  };
 }

@@ -8,7 +8,8 @@ import WebSocket from 'ws';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { unitsOf } from '#local/capacity-meter.ts';
 import { MINIMUMS, type OperationName } from './minimums.ts';
-import { BENCH_PASSWORD, request, signIn, signUp as signUpAt } from './requests.ts';
+import { codeFor } from '../support/mailbox.ts';
+import { BENCH_PASSWORD, request, signIn, signUp as signUpAt, useMailbox } from './requests.ts';
 
 export interface MeteredCall {
   operation: string;
@@ -48,7 +49,7 @@ export interface SizedWrite {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function measureRouteCosts(
-  runtime: { httpUrl: string; wsUrl: string },
+  runtime: { httpUrl: string; wsUrl: string; mailboxUrl: string },
   calls: MeteredCall[],
   admin: { email: string; password: string },
   storedOrderBytes: (orderId: string) => Promise<number>,
@@ -56,6 +57,7 @@ export async function measureRouteCosts(
   quietMs = 120,
 ): Promise<{ routes: RouteCost[]; sized: SizedWrite[] }> {
   const base = runtime.httpUrl;
+  useMailbox(runtime.mailboxUrl);
   const call = (method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>) =>
     request(base, method, path, { body, token, ...(headers ? { headers } : {}) });
   /** Until the runtime has made no DynamoDB call for a while (fan-out and $disconnect run after the answer). */
@@ -106,6 +108,18 @@ export async function measureRouteCosts(
     registered = `bench-new-${Date.now()}@example.test`;
     await call('POST', '/auth/register', { name: 'Bench New', email: registered, password: BENCH_PASSWORD });
   });
+  await measure('POST /auth/confirm-email/resend', () =>
+    call('POST', '/auth/confirm-email/resend', { email: registered, password: BENCH_PASSWORD }),
+  );
+  const code = await codeFor(runtime.mailboxUrl, registered, 2);
+  await measure('POST /auth/confirm-email', () =>
+    call('POST', '/auth/confirm-email', { email: registered, password: BENCH_PASSWORD, code }),
+  );
+  await measure('POST /auth/forgot-password', () => call('POST', '/auth/forgot-password', { email: registered }));
+  const resetCode = await codeFor(runtime.mailboxUrl, registered, 3);
+  await measure('POST /auth/reset-password', () =>
+    call('POST', '/auth/reset-password', { email: registered, code: resetCode, password: BENCH_PASSWORD }),
+  );
   let fresh = { accessToken: '', refreshToken: '' };
   await measure('POST /auth/login', async () => {
     fresh = await call('POST', '/auth/login', { email: registered, password: BENCH_PASSWORD });

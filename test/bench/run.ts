@@ -37,7 +37,7 @@ import { measureDataGrowth, placersNeeded, readersNeeded } from './data-growth.t
 import { tableSeeder } from './seeder.ts';
 import { localTableName } from '#local/runtime.ts';
 import { monthlyBill } from './money.ts';
-import { request, signIn, signUp } from './requests.ts';
+import { request, signIn, signUp, useMailbox } from './requests.ts';
 import { meterCapacity, unitsOf } from '#local/capacity-meter.ts';
 import { benchmarksMarkdown, emptyResults, type BenchResults } from './report.ts';
 import { onLoopback, spawnRuntime } from '../support/runtime-process.ts';
@@ -380,6 +380,7 @@ const runtime = await startRuntime({
   edgeLimitExemptIps: ['127.0.0.1'],
   onDynamoDbCall: (call) => meteredCalls.push(call),
 });
+useMailbox(runtime.mailboxUrl);
 try {
   console.log('\n3. Local HTTP latency (local gateway, handlers in-process, DynamoDB Local; 200 sequential calls)');
   results.httpLatency = await httpLatency(runtime);
@@ -391,6 +392,7 @@ try {
     {
       httpUrl: runtime.httpUrl.replace('localhost', '127.0.0.1'),
       wsUrl: runtime.wsUrl.replace('localhost', '127.0.0.1'),
+      mailboxUrl: runtime.mailboxUrl,
     },
     meteredCalls,
     BENCH_ADMIN,

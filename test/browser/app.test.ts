@@ -10,6 +10,7 @@ import { BOOTSTRAP_ADMIN } from '../e2e/bootstrap-admin.ts';
 import { chromiumPath, describeMissing, missingChromium } from '#local/prerequisites.ts';
 import { cutConnectionsOf } from '../e2e/planted.ts';
 import { runtime, STRONG_PASSWORD, uniqueEmail } from '../e2e/support.ts';
+import { codeFor } from '../support/mailbox.ts';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', '.cache', 'screenshots');
 const appUrl = () => `${runtime.httpUrl}/app/`;
@@ -82,6 +83,7 @@ const notReloaded = (page: Page) =>
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), fullPage: true });
 
+/** Signs up as a person does: the form, then the code from the e-mail in the local mailbox. */
 async function signUp(page: Page, name: string) {
   const email = uniqueEmail('browser');
   await page.getByRole('button', { name: 'Create an account' }).click();
@@ -89,6 +91,9 @@ async function signUp(page: Page, name: string) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(STRONG_PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+  await page.getByLabel('Code').fill(await codeFor(runtime.mailboxUrl, email));
+  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
   await page.getByRole('heading', { name: 'Your orders' }).waitFor();
   return email;
 }
@@ -232,6 +237,54 @@ describe('the web app in Chromium', () => {
     await page.waitForLoadState('networkidle');
     expect(failed).toEqual([]);
     expect(pageErrors.splice(0)).toEqual([]);
+  });
+
+  it('confirms an address with the e-mailed code, and resets a forgotten password with another', async () => {
+    const page = await newPage();
+    const email = uniqueEmail('browser-reset');
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Name').fill('Rita Reset');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+    expect(await page.getByRole('status').textContent()).toContain(email);
+    // Away and back: signing in with the right password leads to the code step, not an error.
+    await page.getByRole('button', { name: 'Back to sign in' }).click();
+    await signIn(page, email, STRONG_PASSWORD);
+    await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+    expect(await page.getByRole('status').textContent()).toMatch(/isn't confirmed yet/);
+    // A wrong code says so beside the field; a new one replaces it.
+    const first = await codeFor(runtime.mailboxUrl, email, 1);
+    await page.getByLabel('Code').fill(first === '000000' ? '000001' : '000000');
+    await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+    await page.getByText('The code is wrong').waitFor();
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await page.getByText('A new code is on its way').waitFor();
+    await page.getByLabel('Code').fill(await codeFor(runtime.mailboxUrl, email, 2));
+    await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+    await page.getByRole('heading', { name: 'Your orders' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await page.getByRole('button', { name: 'Forgot password?' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
+    await page.getByLabel('Code').fill(await codeFor(runtime.mailboxUrl, email, 3));
+    await page.getByLabel('New password').fill('weak');
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await page.getByText('Must contain a digit').waitFor();
+    await page.getByLabel('New password').fill('N3w!Passw0rd-x');
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await page.getByRole('heading', { name: 'Your orders' }).waitFor();
+    await shot(page, 'password-reset');
+    expect(await notReloaded(page)).toBe(true);
+    // What the browser logged: the answers refused on the way (the unconfirmed sign-in, the wrong code, the weak password).
+    expect(pageErrors.splice(0)).toEqual([
+      expect.stringMatching(/status of 403/),
+      expect.stringMatching(/status of 400/),
+      expect.stringMatching(/status of 400/),
+    ]);
   });
 
   it('shows every password rule before it fails, and each one that failed', async () => {

@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ChatClient,
   createOrderChatApi,
+  EmailNotConfirmedError,
   type ChatEvent,
   type ChatMessage,
   type OrderChatApi,
@@ -11,6 +12,7 @@ import {
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import { connectionCutter, cutConnectionsOf } from './planted.ts';
 import { runtime, STRONG_PASSWORD, uniqueEmail } from './support.ts';
+import { codeFor } from '../support/mailbox.ts';
 
 const open: ChatClient[] = [];
 afterEach(() => {
@@ -32,8 +34,15 @@ function chatFor(api: OrderChatApi, events: ChatEvent[] = []) {
 async function customer() {
   const api = createOrderChatApi({ baseUrl: runtime.httpUrl });
   const email = uniqueEmail('client');
-  const user = await api.signUp({ email, password: STRONG_PASSWORD, name: 'Client Customer' });
-  await api.signIn({ email, password: STRONG_PASSWORD });
+  await api.signUp({ email, password: STRONG_PASSWORD, name: 'Client Customer' });
+  // Refused until the address is confirmed, with an error that says so.
+  const early = await api.signIn({ email, password: STRONG_PASSWORD }).catch((error: unknown) => error);
+  expect(early).toBeInstanceOf(EmailNotConfirmedError);
+  const user = await api.confirmEmail({
+    email,
+    password: STRONG_PASSWORD,
+    code: await codeFor(runtime.mailboxUrl, email),
+  });
   return { api, user };
 }
 

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeFor } from '../support/mailbox.ts';
 import { spawnRuntime, type RuntimeInfo, type RuntimeProcess } from '../support/runtime-process.ts';
 
 let runtime: RuntimeProcess;
@@ -78,7 +79,9 @@ describe('faults', () => {
   beforeAll(async () => {
     const email = `faults-${Date.now()}@example.test`;
     await call('POST', '/auth/register', { body: { name: 'Fault', email, password: 'Str0ng!Passw0rd' } });
-    token = (await call('POST', '/auth/login', { body: { email, password: 'Str0ng!Passw0rd' } })).body.accessToken;
+    const code = await codeFor(info.mailboxUrl, email);
+    token = (await call('POST', '/auth/confirm-email', { body: { email, password: 'Str0ng!Passw0rd', code } })).body
+      .accessToken;
   });
 
   it('a paused DynamoDB Local gets 503 problem+json within 5 s, and service resumes with it', async () => {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   api,
   bootstrapAdmin,
+  confirmEmail,
   login,
   newAdmin,
   runtime,
@@ -44,7 +45,7 @@ describe('POST /auth/register', () => {
     expect(response.body.user).toMatchObject({ name: 'Reggie', email: email.toLowerCase(), role: 'REGULAR' });
     expect(response.body.user.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.body.user).not.toHaveProperty('password');
-    const session = await login(email, STRONG_PASSWORD);
+    const session = await confirmEmail(email, STRONG_PASSWORD);
     expect(session.user.id).toBe(response.body.user.id);
   });
 
@@ -174,6 +175,7 @@ describe('GET and PATCH /users/me', () => {
         name: session.user.name,
         email: session.email,
         role: session.user.role,
+        emailConfirmed: true,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

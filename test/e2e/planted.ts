@@ -118,3 +118,11 @@ export async function connectionIdsOf(userId: string): Promise<string[]> {
   const { connectionsOfUser } = await import('#lambdas/chat/connections-repository.ts');
   return (await connectionsOfUser(userId)).map((connection) => connection.connectionId);
 }
+
+/** Makes the code sent last to an account look `ageSeconds` old (a day's wait, without the day). */
+export async function ageCode(userId: string, purpose: 'verifyEmail' | 'resetPassword', ageSeconds: number) {
+  const profiles = await import('#lambdas/users/repository.ts');
+  const at = Math.floor(Date.now() / 1000) - ageSeconds;
+  if (purpose === 'verifyEmail') await profiles.recordEmailCodeSent(userId, at);
+  else await profiles.recordResetCodeSent(userId, at, (await profiles.getProfile(userId))?.passwordReset?.usedCode);
+}

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackIds } from '#lib/config.ts';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
-import { runtime } from './support.ts';
+import { newUser, runtime } from './support.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -27,7 +27,8 @@ describe('npm run smoke', () => {
   it('walks the whole journey against the local runtime, one line per step with its latency', async () => {
     const { port } = new URL(runtime.httpUrl);
     const { port: wsPort } = new URL(runtime.wsUrl);
-    const { stdout } = await smoke([], { ...admin, PORT: port, WS_PORT: wsPort });
+    const { port: mailboxPort } = new URL(runtime.mailboxUrl);
+    const { stdout } = await smoke([], { ...admin, PORT: port, WS_PORT: wsPort, MAILBOX_PORT: mailboxPort });
     const steps = stdout.split('\n').filter((line) => /^[✓✗] /.test(line));
     expect(steps).toHaveLength(STEPS);
     for (const line of steps) expect(line).toMatch(/^✓ .+ \d+ ms$/);
@@ -43,9 +44,18 @@ describe('npm run smoke', () => {
         [stackIds('dev').api]: { ApiUrl: `${runtime.httpUrl}/`, WebSocketUrl: runtime.wsUrl, Region: 'local' },
       }),
     );
-    const { stdout } = await smoke(['--outputs', outputs], admin);
+    const missing = await smoke(['--outputs', outputs], admin).catch((error: unknown) => error);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('SMOKE_CUSTOMER_EMAIL') });
+    // A deployed stage's codes go to real inboxes: the journey signs in as a customer confirmed beforehand.
+    const customer = await newUser('smoke-deployed');
+    const { stdout } = await smoke(['--outputs', outputs], {
+      ...admin,
+      SMOKE_CUSTOMER_EMAIL: customer.email,
+      SMOKE_CUSTOMER_PASSWORD: customer.password,
+    });
     expect(stdout).toContain(`against ${stackIds('dev').api} (local)`);
-    expect(stdout.split('\n').filter((line) => line.startsWith('✓ '))).toHaveLength(STEPS);
+    // Its customer signs in (no sign-up and no code) and stays: two steps fewer.
+    expect(stdout.split('\n').filter((line) => line.startsWith('✓ '))).toHaveLength(STEPS - 2);
   }, 60_000);
 
   it('says what is missing instead of failing halfway', async () => {

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { LIMITS } from '#lambdas/limits/policy.ts';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import { checkContract } from '../support/contract.ts';
+import { codeFor } from '../support/mailbox.ts';
 import { checkFrame } from '../support/ws-contract.ts';
 import { onLoopback, type RuntimeInfo } from '../support/runtime-process.ts';
 
@@ -88,7 +89,7 @@ export function uniqueEmail(label = 'user'): string {
 export const STRONG_PASSWORD = 'Str0ng!Passw0rd';
 
 export interface Session {
-  user: { id: string; name: string; email: string; role: 'ADMIN' | 'REGULAR' };
+  user: { id: string; name: string; email: string; role: 'ADMIN' | 'REGULAR'; emailConfirmed: boolean };
   email: string;
   password: string;
   accessToken: string;
@@ -114,7 +115,15 @@ export async function newUser(label = 'user'): Promise<Session> {
     },
   });
   if (response.status !== 201) throw new Error(`register → ${response.status} ${response.text}`);
-  return login(email, STRONG_PASSWORD);
+  return confirmEmail(email, STRONG_PASSWORD);
+}
+
+/** Confirms a new account's address with the code in its first e-mail, read from the local mailbox, and signs in. */
+export async function confirmEmail(email: string, password: string): Promise<Session> {
+  const code = await codeFor(runtime.mailboxUrl, email);
+  const response = await api('POST', '/auth/confirm-email', { body: { email, password, code } });
+  if (response.status !== 200) throw new Error(`confirm-email ${email} → ${response.status} ${response.text}`);
+  return { ...response.body, email, password };
 }
 
 export function bootstrapAdmin(): Promise<Session> {

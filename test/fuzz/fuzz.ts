@@ -14,11 +14,14 @@ import { emulatorClientConfig } from '#local/aws.ts';
 import { credentialsFromSecret } from '#local/credentials.ts';
 import { httpRoutes, splitRouteKey, wsRoutes, type HttpRoute, type WsRoute } from '#lambdas/routes.ts';
 import { arbitraryFor, mutated } from './schema-arbitrary.ts';
+import { codeFor } from '../support/mailbox.ts';
 
 export interface FuzzTarget {
   httpUrl: string;
   wsUrl: string;
   dynamoDbEndpoint: string;
+  /** Where the sign-up codes arrive (local/mailbox.ts). */
+  mailboxUrl: string;
 }
 
 export interface FuzzResult {
@@ -51,6 +54,11 @@ async function signIn(target: FuzzTarget, label: string) {
       body: JSON.stringify(body),
     }).then((r) => r.json() as Promise<any>);
   await post('/auth/register', { name: `Fuzz ${label}`, email, password: STRONG_PASSWORD });
+  await post('/auth/confirm-email', {
+    email,
+    password: STRONG_PASSWORD,
+    code: await codeFor(target.mailboxUrl, email),
+  });
   // The fuzzer's own logins share the auth routes' throttle with its fuzzed ones: wait it out.
   const login = async (): Promise<{ accessToken: string; user: { id: string } }> => {
     for (let attempt = 0; ; attempt++) {

@@ -6,7 +6,7 @@ import { functions, httpRoutes, splitRouteKey, wsRoutes, type FunctionName } fro
 import { functionGrants } from '#lib/grants.ts';
 import { functionId } from '#lib/constructs/http-api.ts';
 import { tables } from '#lambdas/tables.ts';
-import { passwordPolicy } from '#lambdas/identity.ts';
+import { passwordPolicy, verificationEmail } from '#lambdas/identity.ts';
 import { ORIGIN_VERIFY_HEADER } from '#lambdas/shared/origin-verify.ts';
 import { stageConfig } from '#lib/config.ts';
 import { exampleDomain, synthesize } from './synth.ts';
@@ -58,11 +58,15 @@ describe('HTTP API routes', () => {
     }
   });
 
-  it('only /auth/register, /auth/login, /auth/refresh, /health, /docs (and its files) and /openapi.json may be public', () => {
+  it('only the sign-up, sign-in and code routes, /health, /docs (and its files) and /openapi.json may be public', () => {
     const allowed = [
       '/auth/register',
       '/auth/login',
       '/auth/refresh',
+      '/auth/confirm-email',
+      '/auth/confirm-email/resend',
+      '/auth/forgot-password',
+      '/auth/reset-password',
       '/health',
       '/docs',
       '/docs/{asset}',
@@ -336,6 +340,34 @@ describe('Cognito', () => {
     });
   });
 
+  it('e-mails a code to confirm an address and to reset a password, keeping the old address until a new one is confirmed', () => {
+    dev.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+      AutoVerifiedAttributes: ['email'],
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+      AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+      VerificationMessageTemplate: {
+        DefaultEmailOption: 'CONFIRM_WITH_CODE',
+        EmailSubject: verificationEmail.subject,
+        EmailMessage: verificationEmail.message,
+      },
+      // Without a stage sender, Cognito's own (50 e-mails a day: docs/deploying.md).
+      EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },
+    });
+  });
+
+  it('sends through SES from the stage’s verified sender when one is given', () => {
+    const withSender = synthesize('dev', { emailFrom: 'no-reply@example.com' });
+    withSender.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: {
+        EmailSendingAccount: 'DEVELOPER',
+        From: 'Order Chat <no-reply@example.com>',
+        SourceArn: {
+          'Fn::Join': ['', ['arn:aws:ses:eu-west-1:', { Ref: 'AWS::AccountId' }, ':identity/no-reply@example.com']],
+        },
+      },
+    });
+  });
+
   it('has an app client with password auth, refresh, 15-minute access tokens, 30-day refresh and revocation', () => {
     dev.stateful.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
@@ -397,7 +429,11 @@ describe('edge protection', () => {
         ContentType: 'APPLICATION_JSON',
       });
     }
-    expect(EDGE_LIMITS.map((limit) => limit.path)).toEqual(['/auth/register', '/auth/login', '/auth/refresh']);
+    // Every public POST of the auth routes comes before there is a user: each has a rule per address.
+    const publicAuthPosts = Object.entries(httpRoutes)
+      .filter(([key, route]) => route.access === 'public' && key.startsWith('POST /auth/'))
+      .map(([key]) => splitRouteKey(key).path);
+    expect(EDGE_LIMITS.map((limit) => limit.path).sort()).toEqual(publicAuthPosts.sort());
   });
 
   it('fronts both APIs with CloudFront carrying the WebACL and the secret origin header', () => {

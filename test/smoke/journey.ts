@@ -7,6 +7,7 @@
  * (test/smoke/run.ts) and, against the local runtime, inside `npm test`.
  */
 import { randomUUID } from 'node:crypto';
+import { codeFor } from '../support/mailbox.ts';
 import WebSocket from 'ws';
 
 export interface SmokeTarget {
@@ -17,6 +18,13 @@ export interface SmokeTarget {
   /** The Origin a browser on the web app would send (one of the stage's CORS origins). */
   origin: string;
   admin: { email: string; password: string };
+  /**
+   * Where sign-up codes arrive (the local runtime's mailbox): the journey registers a customer and
+   * confirms it with the code. A deployed stage's e-mail goes to real inboxes, so there the
+   * journey signs in as `customer` instead, an account confirmed beforehand.
+   */
+  mailboxUrl?: string;
+  customer?: { email: string; password: string };
 }
 
 export interface StepResult {
@@ -134,6 +142,40 @@ async function checkWebApp(target: SmokeTarget): Promise<void> {
   if (typeof config.webSocketUrl !== 'string') throw new SmokeFailure('config.json has no webSocketUrl');
 }
 
+/**
+ * A customer session: a new account confirmed with the code from the mailbox (deleted at the end,
+ * through `created`), or the target's confirmed customer.
+ */
+async function signInAsCustomer(
+  target: SmokeTarget,
+  step: <T>(name: string, action: () => Promise<T>) => Promise<T>,
+  created: (id: string) => Promise<unknown>,
+): Promise<{ accessToken: string; refreshToken: string; user: { id: string } }> {
+  if (target.customer) {
+    return step('sign in as the customer', () =>
+      call(target, 'POST', '/auth/login', { body: target.customer, expect: 200 }),
+    );
+  }
+  if (!target.mailboxUrl)
+    throw new SmokeFailure('no mailbox to read the sign-up code from, and no customer to sign in as');
+  const mailboxUrl = target.mailboxUrl;
+  const customer = {
+    name: 'Smoke Customer',
+    email: `smoke-${randomUUID().slice(0, 8)}@example.com`,
+    password: `Sm0ke!${randomUUID().slice(0, 12)}`,
+  };
+  const { user } = await step('register', () =>
+    call(target, 'POST', '/auth/register', { body: customer, expect: 201 }),
+  );
+  await created(user.id);
+  return step('confirm the address with the e-mailed code', async () =>
+    call(target, 'POST', '/auth/confirm-email', {
+      body: { email: customer.email, password: customer.password, code: await codeFor(mailboxUrl, customer.email) },
+      expect: 200,
+    }),
+  );
+}
+
 export async function runJourney(target: SmokeTarget, report: (result: StepResult) => void): Promise<boolean> {
   const sockets: Socket[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -148,26 +190,14 @@ export async function runJourney(target: SmokeTarget, report: (result: StepResul
       throw error;
     }
   };
-  const customer = {
-    name: 'Smoke Customer',
-    email: `smoke-${randomUUID().slice(0, 8)}@example.com`,
-    password: `Sm0ke!${randomUUID().slice(0, 12)}`,
-  };
   try {
     await step('the web app is served at /app/ (page, script, config)', () => checkWebApp(target));
     // The admin first: a journey that can't clean up after itself creates nothing.
     const admin = await step('sign in as the admin', () =>
       call(target, 'POST', '/auth/login', { body: target.admin, expect: 200 }),
     );
-    const { user } = await step('register', () =>
-      call(target, 'POST', '/auth/register', { body: customer, expect: 201 }),
-    );
-    cleanups.push(() => call(target, 'DELETE', `/users/${user.id}`, { token: admin.accessToken, expect: 204 }));
-    const signedIn = await step('sign in as the customer', () =>
-      call(target, 'POST', '/auth/login', {
-        body: { email: customer.email, password: customer.password },
-        expect: 200,
-      }),
+    const signedIn = await signInAsCustomer(target, step, async (id) =>
+      cleanups.push(() => call(target, 'DELETE', `/users/${id}`, { token: admin.accessToken, expect: 204 })),
     );
     const order = await step('place an order', () =>
       call(target, 'POST', '/orders', {
@@ -227,7 +257,8 @@ export async function runJourney(target: SmokeTarget, report: (result: StepResul
       });
       await call(target, 'GET', '/users/me', { token: signedIn.accessToken, expect: 401 });
     });
-    await step('clean up (the admin deletes the smoke user)', () => cleanups.pop()!());
+    // The journey's own customer goes; a deployed stage's confirmed one stays for the next run.
+    if (cleanups.length) await step('clean up (the admin deletes the smoke user)', () => cleanups.pop()!());
     return true;
   } catch (error) {
     if (!(error instanceof SmokeFailure)) report({ step: 'unexpected', ms: 0, ok: false, detail: String(error) });

@@ -16,6 +16,8 @@ export interface RuntimeInfo {
   clientId: string;
   cognitoEndpoint: string;
   dynamoDbEndpoint: string;
+  /** The local mailbox (an SES emulator): the e-mails the product sent, as JSON at /store. */
+  mailboxUrl: string;
   /** The runtime's data folder: its credentials, and the key its Cognito emulator signs tokens with. */
   dataDir: string;
 }
@@ -58,6 +60,7 @@ export function spawnRuntime(
       WS_PORT: '0',
       DYNAMODB_PORT: '0',
       COGNITO_PORT: '0',
+      MAILBOX_PORT: '0',
       // The suites sign up hundreds of users from this one address: the edge's per-address limits
       // skip it, and a test of those limits calls from another loopback address (127.0.0.2).
       LOCAL_EDGE_EXEMPT_IPS: '127.0.0.1',

@@ -76,6 +76,9 @@ const STRINGS = [
   'joinRoom',
   'sendMessage',
   'init.js',
+  // An e-mailed code: six digits, and one short.
+  '123456',
+  '12345',
 ];
 const NUMBERS = [0, 1, -1, 1.5, 20, 60, 100, 101, 1_000_000, 1_000_001, 2 ** 53, -(2 ** 53), 1e200, 1e-200];
 const JUNK = [undefined, null, true, false, 0, 7, 'text', [], ['a'], {}, { length: 3 }];

@@ -6,8 +6,10 @@ import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
   AdminDeleteUserCommand,
+  AdminGetUserCommand,
   AdminRemoveUserFromGroupCommand,
   CognitoIdentityProviderClient,
+  GetUserAttributeVerificationCodeCommand,
   InitiateAuthCommand,
   InvalidPasswordException,
   LimitExceededException,
@@ -73,21 +75,57 @@ const registerBody = { name: 'Alice', email: 'Alice@Example.test', password: 'St
 describe('POST /auth/register', () => {
   const created = { User: { Username: USER_ID, Attributes: [{ Name: 'sub', Value: USER_ID }] }, ...meta };
 
-  it('creates the account with a permanent password and writes the profile with a lower-cased email', async () => {
+  it('creates the account with an unconfirmed address, writes the profile, and has Cognito e-mail a code', async () => {
     cognito.on(AdminCreateUserCommand).resolves(created);
     cognito.on(AdminSetUserPasswordCommand).resolves(meta);
+    cognito.on(InitiateAuthCommand).resolves({
+      AuthenticationResult: {
+        AccessToken: fakeJwt({ sub: USER_ID }),
+        IdToken: fakeJwt({ sub: USER_ID }),
+        RefreshToken: 'refresh',
+        ExpiresIn: 900,
+      },
+      ...meta,
+    });
+    cognito.on(GetUserAttributeVerificationCodeCommand).resolves(meta);
+    cognito.on(RevokeTokenCommand).resolves(meta);
     dynamo.on(PutCommand).resolves(meta);
     const response = await call(register, httpEvent('POST /auth/register', { body: registerBody }));
     expect(response.statusCode).toBe(201);
-    expect(response.json.user).toMatchObject({ id: USER_ID, email: 'alice@example.test', role: 'REGULAR' });
+    expect(response.json.user).toMatchObject({
+      id: USER_ID,
+      email: 'alice@example.test',
+      role: 'REGULAR',
+      emailConfirmed: false,
+    });
     const put = dynamo.commandCalls(PutCommand)[0]!.args[0].input;
     expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(put.Item).toMatchObject({ pk: `USER#${USER_ID}`, sk: 'PROFILE', gsi1pk: 'USERS' });
+    expect(put.Item).toMatchObject({
+      pk: `USER#${USER_ID}`,
+      sk: 'PROFILE',
+      gsi1pk: 'USERS',
+      emailConfirmation: { codeSentAt: expect.any(Number) },
+    });
     expect(cognito.commandCalls(AdminCreateUserCommand)[0]!.args[0].input).toMatchObject({
       Username: 'alice@example.test',
       MessageAction: 'SUPPRESS',
+      UserAttributes: expect.arrayContaining([{ Name: 'email_verified', Value: 'false' }]),
     });
     expect(cognito.commandCalls(AdminSetUserPasswordCommand)[0]!.args[0].input.Permanent).toBe(true);
+    expect(cognito.commandCalls(GetUserAttributeVerificationCodeCommand)[0]!.args[0].input).toMatchObject({
+      AttributeName: 'email',
+    });
+    // The sign-in made only to send the code is let go.
+    expect(cognito.commandCalls(RevokeTokenCommand)[0]!.args[0].input.Token).toBe('refresh');
+  });
+
+  it('answers 201 when the account is made but the code could not be sent (a new one can be asked for)', async () => {
+    cognito.on(AdminCreateUserCommand).resolves(created);
+    cognito.on(AdminSetUserPasswordCommand).resolves(meta);
+    cognito.on(InitiateAuthCommand).rejects(cognitoError(TooManyRequestsException));
+    dynamo.on(PutCommand).resolves(meta);
+    const response = await call(register, httpEvent('POST /auth/register', { body: registerBody }));
+    expect(response.statusCode).toBe(201);
   });
 
   it('removes the new account again when Cognito refuses the password', async () => {
@@ -117,6 +155,15 @@ describe('POST /auth/register', () => {
     [LimitExceededException, 429],
   ])('maps %o to %i', async (Exception, status) => {
     cognito.on(AdminCreateUserCommand).rejects(cognitoError(Exception as any));
+    // An address taken by a confirmed account stays taken.
+    cognito.on(AdminGetUserCommand).resolves({
+      Username: OTHER_ID,
+      UserAttributes: [
+        { Name: 'sub', Value: OTHER_ID },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+      ...meta,
+    });
     const response = await call(register, httpEvent('POST /auth/register', { body: registerBody }));
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toBe('application/problem+json');
@@ -183,6 +230,15 @@ describe('POST /auth/login', () => {
       .resolvesOnce({ ...meta })
       .resolves({ Item: profile(USER_ID, 'REGULAR'), ...meta });
     dynamo.on(PutCommand).resolves(meta);
+    // Its address was confirmed in Cognito before the sign-up was interrupted.
+    cognito.on(AdminGetUserCommand).resolves({
+      Username: USER_ID,
+      UserAttributes: [
+        { Name: 'sub', Value: USER_ID },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+      ...meta,
+    });
     const response = await call(
       loginHandler,
       httpEvent('POST /auth/login', { body: { email: 'a@b.co', password: 'x' } }),

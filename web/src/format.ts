@@ -14,6 +14,8 @@ export function describeError(error: unknown): string {
 /** Field errors of a 400, by field name (`body.password` → `password`): every one, not only the last. */
 export function fieldErrors(error: unknown): Record<string, string[]> {
   if (!(error instanceof ApiError)) return {};
+  // A refused code says which way in one word (wrong, expired, used); the detail says it to a person.
+  if (error.codeRefusal) return { code: [error.message] };
   return Object.fromEntries(
     Object.entries(error.fieldErrorLists).map(([path, messages]) => [path.split('.')[1] ?? path, messages]),
   );

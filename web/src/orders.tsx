@@ -1,7 +1,7 @@
 /** Orders: a customer's own with the form to place one; for admins every order, filtered by status. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components, OrderChatApi, User } from '../../client/src/index.ts';
-import { Field, FormError } from './app.tsx';
+import { Field, FormError } from './fields.tsx';
 import { describeError, fieldErrors, formatDateTime, statusLabel, STATUSES, type Status } from './format.ts';
 
 type Order = components['schemas']['Order'];

@@ -1,0 +1,73 @@
+/** Form pieces every page uses: a labelled field with its hint and errors, and a form's own error. */
+import { describeError, fieldErrors } from './format.ts';
+
+/** A refusal that no field explains (field errors show beside their fields). */
+export function FormError({ error }: { error: unknown }) {
+  if (!error || Object.keys(fieldErrors(error)).length > 0) return null;
+  return (
+    <p class="error" role="alert">
+      {describeError(error)}
+    </p>
+  );
+}
+
+/** A labelled input with its hint and error tied to it for screen readers. */
+export function Field(props: {
+  name: string;
+  label: string;
+  type?: string;
+  autoComplete?: string;
+  /** What the server said is wrong with it: each on its own line. */
+  error?: string[] | undefined;
+  hint?: string | undefined;
+  multiline?: boolean;
+  min?: number;
+  defaultValue?: string;
+  /** The keyboard a phone shows, e.g. `numeric` for a code. */
+  inputMode?: 'numeric' | 'email' | 'text';
+}) {
+  const id = `field-${props.name}`;
+  const describedBy = [props.hint ? `${id}-hint` : '', props.error?.length ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  const common = {
+    id,
+    name: props.name,
+    'aria-invalid': props.error?.length ? true : undefined,
+    'aria-describedby': describedBy || undefined,
+  };
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {props.multiline ? (
+        <textarea {...common} rows={3} />
+      ) : (
+        <input
+          {...common}
+          type={props.type ?? 'text'}
+          autoComplete={props.autoComplete}
+          min={props.min}
+          inputMode={props.inputMode}
+          defaultValue={props.defaultValue}
+          required
+        />
+      )}
+      {props.hint ? (
+        <small id={`${id}-hint`} class="hint">
+          {props.hint}
+        </small>
+      ) : null}
+      {props.error?.length === 1 ? (
+        <small id={`${id}-error`} class="error">
+          {props.error[0]}
+        </small>
+      ) : props.error?.length ? (
+        <ul id={`${id}-error`} class="error">
+          {props.error.map((message) => (
+            <li key={message}>{message}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
