@@ -11,8 +11,10 @@ import type { LimitKind } from './limits/policy.ts';
 import { HealthResponse } from './schemas/health.ts';
 import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
 import {
+  ChangePasswordBody,
   ChangeRoleBody,
   ConfirmEmailBody,
+  DeleteMeBody,
   ForgotPasswordBody,
   ListUsersQuery,
   LoginBody,
@@ -115,6 +117,10 @@ export const functions = {
   'http/auth-logout-everywhere': { permissions: CONNECTIONS_AND_SESSIONS },
   'http/users-me-get': {},
   'http/users-me-update': { permissions: { tables: { main: 'readWrite' } } },
+  'http/users-me-password': { permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminGetUser'] } },
+  'http/users-me-delete': {
+    permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminGetUser', 'AdminDeleteUser'] },
+  },
   'http/users-list': { permissions: { secrets: ['CURSOR_SECRET'] } },
   'http/users-get': {},
   'http/users-change-role': {
@@ -322,6 +328,28 @@ export const httpRoutes = {
     tag: 'Users',
     request: { body: UpdateMeBody },
     responses: { 200: { description: 'Updated profile', schema: User } },
+  },
+  'POST /users/me/password': {
+    handler: 'http/users-me-password',
+    access: 'user',
+    summary:
+      'Change your password (the current one required): every other session ends, and this one goes on with the new tokens in the answer',
+    tag: 'Users',
+    request: { body: ChangePasswordBody },
+    responses: {
+      200: { description: 'Password changed; the tokens this session goes on with', schema: LoginResponse },
+    },
+    errors: [429],
+  },
+  'DELETE /users/me': {
+    handler: 'http/users-me-delete',
+    access: 'user',
+    summary:
+      'Delete your account (your password required): every session ends and every socket closes; your name stays on what you wrote in chats',
+    tag: 'Users',
+    request: { body: DeleteMeBody },
+    responses: { 204: { description: 'Deleted' } },
+    errors: [409, 429],
   },
   'GET /users': {
     handler: 'http/users-list',

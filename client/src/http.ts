@@ -53,6 +53,10 @@ export interface OrderChatApi {
   forgotPassword(body: Schemas['ForgotPasswordRequest']): Promise<void>;
   /** Sets a new password with the e-mailed code; every session of the account ends. */
   resetPassword(body: Schemas['ResetPasswordRequest']): Promise<void>;
+  /** Changes the password (the current one required): every other session ends; this one keeps going on new tokens. */
+  changePassword(body: Schemas['ChangePasswordRequest']): Promise<User>;
+  /** Deletes the signed-in account (its password required) and forgets the tokens. */
+  deleteAccount(body: Schemas['DeleteMeRequest']): Promise<void>;
   /** Ends this session on the server (its WebSockets close) and forgets the tokens, even if the server can't be reached. */
   signOut(): Promise<void>;
   /** Ends every session of the account, on every device. */
@@ -86,6 +90,8 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
 
   // One refresh at a time: concurrent requests that find the token stale all wait for the same one.
   let refreshing: Promise<Tokens> | undefined;
+  /** A password change on its way: it ends this session's tokens and answers with new ones. */
+  let renewing: Promise<unknown> | undefined;
   const refresh = (stale: Tokens): Promise<Tokens> => {
     refreshing ??= (async () => {
       const response = await send(
@@ -98,7 +104,14 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
       const body: unknown = await response.json().catch(() => undefined);
       if (!response.ok) {
         // A refused refresh token means the session is over; a 429 or 5xx means try later.
-        if (response.status === 401 || response.status === 400) endSession();
+        if (response.status === 401 || response.status === 400) {
+          // Unless new tokens replace it: a password change ends every session, this one's old
+          // tokens too, and its answer brings the ones this session goes on with.
+          await renewing?.catch(() => undefined);
+          const current = store.get();
+          if (current && current.refreshToken !== stale.refreshToken) return current;
+          endSession();
+        }
         throw apiErrorOf(response, body);
       }
       const renewed = body as Schemas['RefreshResponse'];
@@ -176,6 +189,19 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
     },
     async resetPassword(body) {
       await call(api.POST('/auth/reset-password', { body }));
+    },
+    async changePassword(body) {
+      const change = call(api.POST('/users/me/password', { body }));
+      renewing = change;
+      try {
+        return keep(await change);
+      } finally {
+        if (renewing === change) renewing = undefined;
+      }
+    },
+    async deleteAccount(body) {
+      await call(api.DELETE('/users/me', { body }));
+      store.set(undefined);
     },
     async signOut() {
       const tokens = store.get();

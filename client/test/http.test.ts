@@ -131,6 +131,39 @@ describe('the session', () => {
     expect(client.signedIn).toBe(false);
   });
 
+  it('goes on with the new tokens when a password change ends the session under a request in flight', async () => {
+    const store = memoryTokenStore();
+    store.set({ accessToken: 'old', refreshToken: 'old-refresh', expiresAt: clock + 600_000 });
+    const onSessionEnd = vi.fn();
+    let answerChange: (response: Response) => void = () => undefined;
+    const { fetch, requests } = fakeServer((request) => {
+      const path = new URL(request.url).pathname;
+      // The change has ended every session already; its own answer is still on its way.
+      if (path === '/users/me/password') return new Promise<Response>((resolve) => (answerChange = resolve));
+      if (path === '/auth/refresh') return json(401, problem(401, 'The refresh token is invalid, expired or revoked.'));
+      return request.headers.get('authorization') === 'Bearer new' ? json(201, { ticket: 't' }) : json(401, {});
+    });
+    const client = createOrderChatApi({ baseUrl: 'http://api.test', fetch, now, tokens: store, onSessionEnd });
+    const changing = client.changePassword({ currentPassword: 'Old!Passw0rd', newPassword: 'N3w!Passw0rd' });
+    // A WebSocket ticket asked for meanwhile (its socket was just closed by the change).
+    const ticket = client.chatTicket();
+    await vi.waitFor(() => expect(requests.map((r) => r.path)).toContain('/auth/refresh'));
+    answerChange(
+      json(200, {
+        accessToken: 'new',
+        idToken: 'id',
+        refreshToken: 'new-refresh',
+        expiresIn: 900,
+        tokenType: 'Bearer',
+        user: USER,
+      }),
+    );
+    await changing;
+    expect((await ticket).ticket).toBe('t');
+    expect(onSessionEnd).not.toHaveBeenCalled();
+    expect(store.get()?.refreshToken).toBe('new-refresh');
+  });
+
   it('keeps the session when a refresh fails for a passing reason (429, 5xx, network)', async () => {
     const store = memoryTokenStore();
     store.set({ accessToken: 'a', refreshToken: 'r', expiresAt: clock + 1_000 });

@@ -32,52 +32,54 @@ const c25 = { array: "Too big: expected array to have <=8192 items", string: "To
 const c26 = [["refreshToken", s28, null, false]] as const;
 const c27 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["expiresIn", s22, null, false]] as const;
 const c28 = [["name", s10, null, false]] as const;
-const c29 = { array: "Too small: expected array to have >=1 items", string: "Too small: expected string to have >=1 characters", unknown: "Too small: expected unknown to be >=1" };
-const c30 = { array: "Too big: expected array to have <=2048 items", string: "Too big: expected string to have <=2048 characters", unknown: "Too big: expected unknown to be <=2048" };
-const c31 = [["limit", s33, "defaulted", false], ["cursor", s35, "optional", true]] as const;
-const c32 = [["items", s37, null, false], ["nextCursor", s38, null, false]] as const;
-const c33 = [["id", s14, null, false]] as const;
-const c34 = [["role", s15, null, false]] as const;
-const c35 = [["description", s42, null, false], ["specifications", s44, null, false], ["quantity", s45, null, false], ["metadata", s47, "optional", true]] as const;
-const c36 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
-const c37 = [["idempotency-key", s50, "optional", true]] as const;
-const c38 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const c39 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
-const c40 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
-const c41 = [["id", s52, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s53, null, false], ["quantity", s54, null, false], ["metadata", s53, null, false], ["status", s55, null, false], ["version", s56, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s57, null, false]] as const;
-const c42 = [["status", s59, "optional", true], ["limit", s33, "defaulted", false], ["cursor", s35, "optional", true]] as const;
-const c43 = [["id", s52, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s54, null, false], ["status", s55, null, false], ["createdAt", s1, null, false], ["chatRoom", s57, null, false]] as const;
-const c44 = [["items", s62, null, false], ["nextCursor", s38, null, false]] as const;
-const c45 = [["id", s52, null, false]] as const;
-const c46 = [["description", s65, "optional", true], ["specifications", s66, "optional", true], ["quantity", s67, "optional", true], ["metadata", s47, "optional", true]] as const;
-const c47 = /^(\*|(W\/)?"\d+")$/;
-const c48 = [["if-match", s70, "optional", true]] as const;
-const c49 = [["status", s55, null, false]] as const;
-const c50 = [["before", s74, "optional", true], ["limit", s75, "defaulted", false]] as const;
-const c51 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
-const c52 = [["id", s3, null, false], ["role", s15, null, false]] as const;
-const c53 = [["from", s79, "optional", true], ["to", s79, "optional", true]] as const;
-const c54 = [["version", s56, null, false], ["type", s77, null, false], ["at", s1, null, false], ["by", s78, null, false], ["changes", s81, null, false]] as const;
-const c55 = [["items", s83, null, false], ["nextCursor", s85, null, false]] as const;
-const c56 = new Set([60]);
-const c57 = [["ticket", s3, null, false], ["expiresIn", s87, null, false]] as const;
-const c58 = [["roomId", s52, null, false]] as const;
-const c59 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
-const c60 = [["id", s91, null, false], ["roomId", s52, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s38, null, false], ["sender", s92, null, false]] as const;
-const c61 = [["id", s52, null, false], ["orderId", s52, null, false], ["isOpen", s16, null, false], ["summary", s38, null, false], ["closedAt", s90, null, false], ["closedBy", s38, null, false], ["messages", s94, null, false], ["nextCursor", s95, null, false]] as const;
-const c62 = [["before", s97, "optional", true], ["limit", s75, "defaulted", false]] as const;
-const c63 = [["items", s94, null, false], ["nextCursor", s95, null, false]] as const;
-const c64 = [["summary", s100, null, false]] as const;
-const c65 = [["id", s52, null, false], ["orderId", s52, null, false], ["isOpen", s16, null, false], ["summary", s38, null, false], ["closedAt", s90, null, false], ["closedBy", s38, null, false]] as const;
-const c66 = [["room", s102, null, false], ["order", s58, null, false]] as const;
-const c67 = new Set(["joinRoom"]);
-const c68 = [["action", s104, null, false], ["roomId", s52, null, false], ["after", s97, "optional", true]] as const;
-const c69 = new Set(["leaveRoom"]);
-const c70 = [["action", s106, null, false], ["roomId", s52, null, false]] as const;
-const c71 = new Set(["sendMessage"]);
-const c72 = [["action", s108, null, false], ["roomId", s52, null, false], ["content", s109, null, false], ["clientMessageId", s111, "optional", true]] as const;
-const c73 = new Set(["closeRoom"]);
-const c74 = [["action", s113, null, false], ["roomId", s52, null, false], ["summary", s100, null, false]] as const;
+const c29 = [["currentPassword", s19, null, false], ["newPassword", s12, null, false]] as const;
+const c30 = [["password", s19, null, false]] as const;
+const c31 = { array: "Too small: expected array to have >=1 items", string: "Too small: expected string to have >=1 characters", unknown: "Too small: expected unknown to be >=1" };
+const c32 = { array: "Too big: expected array to have <=2048 items", string: "Too big: expected string to have <=2048 characters", unknown: "Too big: expected unknown to be <=2048" };
+const c33 = [["limit", s35, "defaulted", false], ["cursor", s37, "optional", true]] as const;
+const c34 = [["items", s39, null, false], ["nextCursor", s40, null, false]] as const;
+const c35 = [["id", s14, null, false]] as const;
+const c36 = [["role", s15, null, false]] as const;
+const c37 = [["description", s44, null, false], ["specifications", s46, null, false], ["quantity", s47, null, false], ["metadata", s49, "optional", true]] as const;
+const c38 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
+const c39 = [["idempotency-key", s52, "optional", true]] as const;
+const c40 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const c41 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
+const c42 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
+const c43 = [["id", s54, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s55, null, false], ["quantity", s56, null, false], ["metadata", s55, null, false], ["status", s57, null, false], ["version", s58, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s59, null, false]] as const;
+const c44 = [["status", s61, "optional", true], ["limit", s35, "defaulted", false], ["cursor", s37, "optional", true]] as const;
+const c45 = [["id", s54, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s56, null, false], ["status", s57, null, false], ["createdAt", s1, null, false], ["chatRoom", s59, null, false]] as const;
+const c46 = [["items", s64, null, false], ["nextCursor", s40, null, false]] as const;
+const c47 = [["id", s54, null, false]] as const;
+const c48 = [["description", s67, "optional", true], ["specifications", s68, "optional", true], ["quantity", s69, "optional", true], ["metadata", s49, "optional", true]] as const;
+const c49 = /^(\*|(W\/)?"\d+")$/;
+const c50 = [["if-match", s72, "optional", true]] as const;
+const c51 = [["status", s57, null, false]] as const;
+const c52 = [["before", s76, "optional", true], ["limit", s77, "defaulted", false]] as const;
+const c53 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
+const c54 = [["id", s3, null, false], ["role", s15, null, false]] as const;
+const c55 = [["from", s81, "optional", true], ["to", s81, "optional", true]] as const;
+const c56 = [["version", s58, null, false], ["type", s79, null, false], ["at", s1, null, false], ["by", s80, null, false], ["changes", s83, null, false]] as const;
+const c57 = [["items", s85, null, false], ["nextCursor", s87, null, false]] as const;
+const c58 = new Set([60]);
+const c59 = [["ticket", s3, null, false], ["expiresIn", s89, null, false]] as const;
+const c60 = [["roomId", s54, null, false]] as const;
+const c61 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
+const c62 = [["id", s93, null, false], ["roomId", s54, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s40, null, false], ["sender", s94, null, false]] as const;
+const c63 = [["id", s54, null, false], ["orderId", s54, null, false], ["isOpen", s16, null, false], ["summary", s40, null, false], ["closedAt", s92, null, false], ["closedBy", s40, null, false], ["messages", s96, null, false], ["nextCursor", s97, null, false]] as const;
+const c64 = [["before", s99, "optional", true], ["limit", s77, "defaulted", false]] as const;
+const c65 = [["items", s96, null, false], ["nextCursor", s97, null, false]] as const;
+const c66 = [["summary", s102, null, false]] as const;
+const c67 = [["id", s54, null, false], ["orderId", s54, null, false], ["isOpen", s16, null, false], ["summary", s40, null, false], ["closedAt", s92, null, false], ["closedBy", s40, null, false]] as const;
+const c68 = [["room", s104, null, false], ["order", s60, null, false]] as const;
+const c69 = new Set(["joinRoom"]);
+const c70 = [["action", s106, null, false], ["roomId", s54, null, false], ["after", s99, "optional", true]] as const;
+const c71 = new Set(["leaveRoom"]);
+const c72 = [["action", s108, null, false], ["roomId", s54, null, false]] as const;
+const c73 = new Set(["sendMessage"]);
+const c74 = [["action", s110, null, false], ["roomId", s54, null, false], ["content", s111, null, false], ["clientMessageId", s113, "optional", true]] as const;
+const c75 = new Set(["closeRoom"]);
+const c76 = [["action", s115, null, false], ["roomId", s54, null, false], ["summary", s102, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -232,6 +234,12 @@ function s31(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c28, "strict", null);
 }
 function s32(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c29, "strict", null);
+}
+function s33(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c30, "strict", null);
+}
+function s34(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -246,40 +254,40 @@ function s32(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 100)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=100", continue: true });
   return v;
 }
-function s33(v: any, iss: Issue[]): any {
+function s35(v: any, iss: Issue[]): any {
   if (v === undefined) return 20;
-  const out = s32(v, iss);
+  const out = s34(v, iss);
   return out === undefined ? 20 : out;
 }
-function s34(v: any, iss: Issue[]): any {
+function s36(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c29[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 2048) iss.push({ code: "too_big", path: [], message: c30[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c31[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 2048) iss.push({ code: "too_big", path: [], message: c32[lengthOrigin(v)], continue: true });
   return v;
 }
-function s35(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s34(v, iss);
-}
-function s36(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c31, "strict", null);
-}
 function s37(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s17, null);
+  return v === undefined ? undefined : s36(v, iss);
 }
 function s38(v: any, iss: Issue[]): any {
-  return v === null ? null : s3(v, iss);
+  return parseObject(v, iss, c33, "strict", null);
 }
 function s39(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c32, "strip", null);
+  return parseArray(v, iss, s17, null);
 }
 function s40(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c33, "strip", null);
+  return v === null ? null : s3(v, iss);
 }
 function s41(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c34, "strict", null);
+  return parseObject(v, iss, c34, "strip", null);
 }
 function s42(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c35, "strip", null);
+}
+function s43(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c36, "strict", null);
+}
+function s44(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -288,17 +296,17 @@ function s42(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s43(v: any, iss: Issue[]): any {
+function s45(v: any, iss: Issue[]): any {
   if (!isJsonValue(v)) iss.push({ code: "invalid_union", path: [], message: "Invalid input" });
   return v;
 }
-function s44(v: any, iss: Issue[]): any {
+function s46(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s43, null);
+  v = parseRecord(v, iss, s45, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "specifications"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s45(v: any, iss: Issue[]): any {
+function s47(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: "Must be a whole number" });
   if (!aborted(iss, start)) {
@@ -312,41 +320,41 @@ function s45(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s46(v: any, iss: Issue[]): any {
+function s48(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s43, null);
+  v = parseRecord(v, iss, s45, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "metadata"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s47(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s46(v, iss);
-}
-function s48(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c35, "strict", null);
-}
 function s49(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c29[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c36[lengthOrigin(v)], continue: true });
-  return v;
+  return v === undefined ? undefined : s48(v, iss);
 }
 function s50(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s49(v, iss);
+  return parseObject(v, iss, c37, "strict", null);
 }
 function s51(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c37, "strip", null);
-}
-function s52(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c38.lastIndex = 0; if (!c38.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
+  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c31[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c38[lengthOrigin(v)], continue: true });
   return v;
 }
+function s52(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s51(v, iss);
+}
 function s53(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s43, null);
+  return parseObject(v, iss, c39, "strip", null);
 }
 function s54(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c40.lastIndex = 0; if (!c40.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
+  return v;
+}
+function s55(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s45, null);
+}
+function s56(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -360,11 +368,11 @@ function s54(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s55(v: any, iss: Issue[]): any {
-  if (!c39.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
+function s57(v: any, iss: Issue[]): any {
+  if (!c41.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
   return v;
 }
-function s56(v: any, iss: Issue[]): any {
+function s58(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -378,61 +386,61 @@ function s56(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s57(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c40, "strip", null);
-}
-function s58(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c41, "strip", null);
-}
 function s59(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s55(v, iss);
+  return parseObject(v, iss, c42, "strip", null);
 }
 function s60(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c42, "strict", null);
-}
-function s61(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c43, "strip", null);
 }
+function s61(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s57(v, iss);
+}
 function s62(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s61, null);
+  return parseObject(v, iss, c44, "strict", null);
 }
 function s63(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c44, "strip", null);
-}
-function s64(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c45, "strip", null);
 }
+function s64(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s63, null);
+}
 function s65(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s42(v, iss);
+  return parseObject(v, iss, c46, "strip", null);
 }
 function s66(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s44(v, iss);
+  return parseObject(v, iss, c47, "strip", null);
 }
 function s67(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s45(v, iss);
+  return v === undefined ? undefined : s44(v, iss);
 }
 function s68(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s46(v, iss);
+}
+function s69(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s47(v, iss);
+}
+function s70(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseObject(v, iss, c46, "strict", null);
+  v = parseObject(v, iss, c48, "strict", null);
   if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s69(v: any, iss: Issue[]): any {
+function s71(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c47.lastIndex = 0; if (!c47.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  if (!aborted(iss, start)) { c49.lastIndex = 0; if (!c49.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
   return v;
 }
-function s70(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s69(v, iss);
-}
-function s71(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c48, "strip", null);
-}
 function s72(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c49, "strict", null);
+  return v === undefined ? undefined : s71(v, iss);
 }
 function s73(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c50, "strip", null);
+}
+function s74(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c51, "strict", null);
+}
+function s75(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -447,40 +455,40 @@ function s73(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s74(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s73(v, iss);
-}
-function s75(v: any, iss: Issue[]): any {
-  if (v === undefined) return 50;
-  const out = s32(v, iss);
-  return out === undefined ? 50 : out;
-}
 function s76(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c50, "strict", null);
+  return v === undefined ? undefined : s75(v, iss);
 }
 function s77(v: any, iss: Issue[]): any {
-  if (!c51.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
-  return v;
+  if (v === undefined) return 50;
+  const out = s34(v, iss);
+  return out === undefined ? 50 : out;
 }
 function s78(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c52, "strip", null);
+  return parseObject(v, iss, c52, "strict", null);
 }
 function s79(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s43(v, iss);
+  if (!c53.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
+  return v;
 }
 function s80(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c53, "strip", null);
-}
-function s81(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s80, null);
-}
-function s82(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c54, "strip", null);
 }
+function s81(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s45(v, iss);
+}
+function s82(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c55, "strip", null);
+}
 function s83(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s82, null);
+  return parseRecord(v, iss, s82, null);
 }
 function s84(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c56, "strip", null);
+}
+function s85(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s84, null);
+}
+function s86(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -493,56 +501,56 @@ function s84(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
   return v;
 }
-function s85(v: any, iss: Issue[]): any {
-  return v === null ? null : s84(v, iss);
-}
-function s86(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c55, "strip", null);
-}
 function s87(v: any, iss: Issue[]): any {
-  if (!c56.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
-  return v;
+  return v === null ? null : s86(v, iss);
 }
 function s88(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c57, "strip", null);
 }
 function s89(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c58, "strip", null);
-}
-function s90(v: any, iss: Issue[]): any {
-  return v === null ? null : s1(v, iss);
-}
-function s91(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c38.lastIndex = 0; if (!c38.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
+  if (!c58.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
   return v;
 }
-function s92(v: any, iss: Issue[]): any {
+function s90(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c59, "strip", null);
 }
-function s93(v: any, iss: Issue[]): any {
+function s91(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c60, "strip", null);
 }
+function s92(v: any, iss: Issue[]): any {
+  return v === null ? null : s1(v, iss);
+}
+function s93(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c40.lastIndex = 0; if (!c40.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
+  return v;
+}
 function s94(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s93, null);
-}
-function s95(v: any, iss: Issue[]): any {
-  return v === null ? null : s91(v, iss);
-}
-function s96(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c61, "strip", null);
 }
+function s95(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c62, "strip", null);
+}
+function s96(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s95, null);
+}
 function s97(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s91(v, iss);
+  return v === null ? null : s93(v, iss);
 }
 function s98(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c62, "strict", null);
-}
-function s99(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c63, "strip", null);
 }
+function s99(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s93(v, iss);
+}
 function s100(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c64, "strict", null);
+}
+function s101(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c65, "strip", null);
+}
+function s102(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -551,34 +559,34 @@ function s100(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s101(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c64, "strict", null);
-}
-function s102(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c65, "strip", null);
-}
 function s103(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c66, "strip", null);
+  return parseObject(v, iss, c66, "strict", null);
 }
 function s104(v: any, iss: Issue[]): any {
-  if (!c67.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
-  return v;
+  return parseObject(v, iss, c67, "strip", null);
 }
 function s105(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c68, "strict", null);
+  return parseObject(v, iss, c68, "strip", null);
 }
 function s106(v: any, iss: Issue[]): any {
-  if (!c69.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
+  if (!c69.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
   return v;
 }
 function s107(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c70, "strict", null);
 }
 function s108(v: any, iss: Issue[]): any {
-  if (!c71.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  if (!c71.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
   return v;
 }
 function s109(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c72, "strict", null);
+}
+function s110(v: any, iss: Issue[]): any {
+  if (!c73.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  return v;
+}
+function s111(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -587,25 +595,25 @@ function s109(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s110(v: any, iss: Issue[]): any {
+function s112(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c29[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c31[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s111(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s110(v, iss);
-}
-function s112(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c72, "strict", null);
-}
 function s113(v: any, iss: Issue[]): any {
-  if (!c73.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
-  return v;
+  return v === undefined ? undefined : s112(v, iss);
 }
 function s114(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c74, "strict", null);
+}
+function s115(v: any, iss: Issue[]): any {
+  if (!c75.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+  return v;
+}
+function s116(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c76, "strict", null);
 }
 
 /** GET /health */
@@ -668,61 +676,69 @@ export const GET_users_me: CompiledHttpRoute<"GET /users/me"> = {
 export const PATCH_users_me: CompiledHttpRoute<"PATCH /users/me"> = {
   key: "PATCH /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s31) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
+/** POST /users/me/password */
+export const POST_users_me_password: CompiledHttpRoute<"POST /users/me/password"> = {
+  key: "POST /users/me/password", access: "user", request: { body: /* @__PURE__ */ validator(s32) }, responses: { 200: /* @__PURE__ */ validator(s24) },
+};
+/** DELETE /users/me */
+export const DELETE_users_me: CompiledHttpRoute<"DELETE /users/me"> = {
+  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s33) }, responses: {  },
+};
 /** GET /users */
 export const GET_users: CompiledHttpRoute<"GET /users"> = {
-  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s36) }, responses: { 200: /* @__PURE__ */ validator(s39) },
+  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s38) }, responses: { 200: /* @__PURE__ */ validator(s41) },
 };
 /** GET /users/{id} */
 export const GET_users_id: CompiledHttpRoute<"GET /users/{id}"> = {
-  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s40) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s42) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** PATCH /users/{id}/role */
 export const PATCH_users_id_role: CompiledHttpRoute<"PATCH /users/{id}/role"> = {
-  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s41), params: /* @__PURE__ */ validator(s40) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s43), params: /* @__PURE__ */ validator(s42) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** DELETE /users/{id} */
 export const DELETE_users_id: CompiledHttpRoute<"DELETE /users/{id}"> = {
-  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s40) }, responses: {  },
+  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s42) }, responses: {  },
 };
 /** POST /orders */
 export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
-  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s48), headers: /* @__PURE__ */ validator(s51) }, responses: { 201: /* @__PURE__ */ validator(s58) },
+  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s50), headers: /* @__PURE__ */ validator(s53) }, responses: { 201: /* @__PURE__ */ validator(s60) },
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s60) }, responses: { 200: /* @__PURE__ */ validator(s63) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s62) }, responses: { 200: /* @__PURE__ */ validator(s65) },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s64) }, responses: { 200: /* @__PURE__ */ validator(s58) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s66) }, responses: { 200: /* @__PURE__ */ validator(s60) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s68), params: /* @__PURE__ */ validator(s64), headers: /* @__PURE__ */ validator(s71) }, responses: { 200: /* @__PURE__ */ validator(s58) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s70), params: /* @__PURE__ */ validator(s66), headers: /* @__PURE__ */ validator(s73) }, responses: { 200: /* @__PURE__ */ validator(s60) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s72), params: /* @__PURE__ */ validator(s64) }, responses: { 200: /* @__PURE__ */ validator(s58) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s74), params: /* @__PURE__ */ validator(s66) }, responses: { 200: /* @__PURE__ */ validator(s60) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s76), params: /* @__PURE__ */ validator(s64) }, responses: { 200: /* @__PURE__ */ validator(s86) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s78), params: /* @__PURE__ */ validator(s66) }, responses: { 200: /* @__PURE__ */ validator(s88) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s88) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s90) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s89) }, responses: { 200: /* @__PURE__ */ validator(s96) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s91) }, responses: { 200: /* @__PURE__ */ validator(s98) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s98), params: /* @__PURE__ */ validator(s89) }, responses: { 200: /* @__PURE__ */ validator(s99) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s100), params: /* @__PURE__ */ validator(s91) }, responses: { 200: /* @__PURE__ */ validator(s101) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s101), params: /* @__PURE__ */ validator(s89) }, responses: { 200: /* @__PURE__ */ validator(s103) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s103), params: /* @__PURE__ */ validator(s91) }, responses: { 200: /* @__PURE__ */ validator(s105) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -738,19 +754,19 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s105),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s107),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s107),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s109),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s112),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s114),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s114),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s116),
 };
 
 /** The actions a frame may name. */

@@ -99,6 +99,15 @@ export const ResetPasswordBody = z.strictObject({ email: Email, code: Code, pass
   examples: [{ email: 'alice@example.com', code: '123456', password: 'N3w!Passw0rd' }],
 });
 
+export const ChangePasswordBody = z.strictObject({ currentPassword: CurrentPassword, newPassword: Password }).meta({
+  id: 'ChangePasswordRequest',
+  examples: [{ currentPassword: 'Str0ng!Passw0rd', newPassword: 'N3w!Passw0rd' }],
+});
+
+export const DeleteMeBody = z
+  .strictObject({ password: CurrentPassword })
+  .meta({ id: 'DeleteMeRequest', examples: [{ password: 'Str0ng!Passw0rd' }] });
+
 export const RefreshBody = z.strictObject({ refreshToken: TokenString }).meta({ id: 'RefreshRequest' });
 export const RefreshResponse = z
   .object({ accessToken: z.string(), idToken: z.string(), expiresIn: z.int().min(1).max(86_400) })

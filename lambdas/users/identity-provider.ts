@@ -12,6 +12,7 @@ import {
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
+  ChangePasswordCommand,
   CodeMismatchException,
   ConfirmForgotPasswordCommand,
   ExpiredCodeException,
@@ -355,5 +356,21 @@ export async function finishPasswordReset(email: string, code: string, password:
       throw codeRefused(CodeRefusal.Wrong);
     }
     throw fromCodeError(error);
+  }
+}
+
+/** Changes the password of the session `accessToken` belongs to (Cognito checks the current one again). */
+export async function changePassword(accessToken: string, current: string, proposed: string): Promise<void> {
+  try {
+    await cognito().send(
+      new ChangePasswordCommand({ AccessToken: accessToken, PreviousPassword: current, ProposedPassword: proposed }),
+    );
+  } catch (error) {
+    if (error instanceof InvalidPasswordException) {
+      throw new ValidationError('The new password does not meet the password policy.', [
+        { path: 'body.newPassword', message: error.message },
+      ]);
+    }
+    throw fromCognitoError(error);
   }
 }

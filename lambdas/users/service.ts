@@ -10,7 +10,7 @@ import { assertSignInAllowed, recordFailedSignIn } from '../limits/sign-in-failu
 import { disconnectSessions } from '../chat/disconnect.ts';
 import type { Caller, Role, Session } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../shared/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
 import * as accounts from './identity-provider.ts';
 import * as profiles from './repository.ts';
@@ -280,11 +280,65 @@ export async function logoutEverywhere(session: Session): Promise<void> {
   await disconnectSessions(session.userId);
 }
 
-/** The caller's own live profile (as the session check read it); a deleted account's leftover tokens get 401. */
-export async function me(caller: Caller): Promise<PublicUser> {
+/**
+ * The caller's own password, checked as a sign-in is (and counted against the address's failed
+ * sign-ins), refused as a 400 on that field: the session itself is fine. The profile is the one
+ * the session check read.
+ */
+async function checkedOwnPassword(profile: UserProfile, password: string, field: string) {
+  await assertSignInAllowed(profile.email);
+  try {
+    return await accounts.signIn(profile.email, password);
+  } catch (error) {
+    if (!(error instanceof UnauthorizedError)) throw error;
+    await recordFailedSignIn(profile.email);
+    throw new ValidationError('The password is not right.', [{ path: `body.${field}`, message: 'Incorrect password' }]);
+  }
+}
+
+/**
+ * Changes the caller's password: every session of the account ends (sockets close), and this one
+ * goes on with the tokens of a sign-in with the new password, in the answer.
+ */
+export async function changePassword(caller: Caller, input: { currentPassword: string; newPassword: string }) {
+  const profile = await ownProfile(caller);
+  const signedIn = await checkedOwnPassword(profile, input.currentPassword, 'currentPassword');
+  try {
+    await accounts.changePassword(signedIn.accessToken, input.currentPassword, input.newPassword);
+  } finally {
+    await letGo(signedIn);
+  }
+  const endedAt = nowSeconds();
+  await profiles.endSessionsBefore(profile.id, endedAt);
+  await disconnectSessions(profile.id);
+  // A sign-in in the very second the others ended would be born ended: it waits for the next.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, (endedAt + 1) * 1000 - Date.now() + 10)));
+  return signedInAs(await accounts.signIn(profile.email, input.newPassword), { ...profile, sessionsEndedAt: endedAt });
+}
+
+/**
+ * Deletes the caller's own account, with the same effects as an admin's delete: sessions end,
+ * sockets close, the profile stays as a tombstone so chats keep the name. An admin's account is
+ * deleted by another admin (as through DELETE /users/{id}), so no one removes the last admin by a slip.
+ */
+export async function deleteMe(caller: Caller, password: string): Promise<void> {
+  const profile = await ownProfile(caller);
+  if (profile.role === 'ADMIN') throw new ConflictError("An admin's account is deleted by another admin.");
+  await letGo(await checkedOwnPassword(profile, password, 'password'));
+  await profiles.markProfileDeleted(profile.id, now());
+  await disconnectSessions(profile.id);
+  await accounts.deleteAccount(profile.id);
+}
+
+async function ownProfile(caller: Caller): Promise<UserProfile> {
   const profile = profileRead(caller) ?? (await profiles.getProfile(caller.id));
   if (!profile || profile.deletedAt) throw new UnauthorizedError('This account no longer exists.');
-  return toPublicUser(profile);
+  return profile;
+}
+
+/** The caller's own live profile (as the session check read it); a deleted account's leftover tokens get 401. */
+export async function me(caller: Caller): Promise<PublicUser> {
+  return toPublicUser(await ownProfile(caller));
 }
 
 export async function renameMe(caller: Caller, name: string): Promise<PublicUser> {

@@ -35,6 +35,14 @@ export const MINIMUMS = {
   'POST /auth/refresh': { requests: 1, why: "the profile: the refresh token's session must not have ended" },
   'GET /users/me': { requests: 1, why: `${SESSION}, which is the answer` },
   'PATCH /users/me': { requests: 2, why: `${SESSION}; 1 conditional write of the new name` },
+  'POST /users/me/password': {
+    requests: 4,
+    why: `${SESSION}, whose profile names the address; 1 read of its failed sign-ins (the current password is checked); 1 write ending every session; 1 Query of the connections to close (the new sign-in is Cognito's alone)`,
+  },
+  'DELETE /users/me': {
+    requests: 4,
+    why: `${SESSION}; 1 read of the address's failed sign-ins (the password is checked); 1 conditional write marking the profile deleted; 1 Query of the connections to close`,
+  },
   'GET /users': { requests: 2, why: `${SESSION}; 1 Query of the users index` },
   'GET /users/{id}': { requests: 2, why: `${SESSION}; 1 read of the user` },
   'PATCH /users/{id}/role': {

@@ -32,16 +32,19 @@ export async function signIn(base: string, credentials: { email: string; passwor
   return { token: session.accessToken as string, refresh: session.refreshToken as string };
 }
 
-let mailboxUrl: string | undefined;
+/** Each runtime's mailbox (its sign-up codes arrive there), by the runtime's HTTP base URL. */
+const mailboxes = new Map<string, string>();
+const onLoopback = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
 
-/** The bench's runtime's mailbox, where the sign-up codes arrive. */
-export function useMailbox(url: string): void {
-  mailboxUrl = url;
+/** Where the runtime at `base` delivers its e-mail: its sign-ups are confirmed with the code from there. */
+export function useMailbox(base: string, mailboxUrl: string): void {
+  mailboxes.set(onLoopback(base), mailboxUrl);
 }
 
 /** A new customer, registered, confirmed with the code from the mailbox, and signed in. */
 export async function signUp(base: string, label: string) {
-  if (!mailboxUrl) throw new Error('useMailbox() first: sign-ups are confirmed with the e-mailed code');
+  const mailboxUrl = mailboxes.get(onLoopback(base));
+  if (!mailboxUrl) throw new Error(`useMailbox('${base}', …) first: sign-ups are confirmed with the e-mailed code`);
   const email = `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.test`;
   await request(base, 'POST', '/auth/register', { body: { name: label, email, password: BENCH_PASSWORD } });
   const code = await codeFor(mailboxUrl, email);

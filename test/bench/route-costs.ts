@@ -57,7 +57,7 @@ export async function measureRouteCosts(
   quietMs = 120,
 ): Promise<{ routes: RouteCost[]; sized: SizedWrite[] }> {
   const base = runtime.httpUrl;
-  useMailbox(runtime.mailboxUrl);
+  useMailbox(base, runtime.mailboxUrl);
   const call = (method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>) =>
     request(base, method, path, { body, token, ...(headers ? { headers } : {}) });
   /** Until the runtime has made no DynamoDB call for a while (fan-out and $disconnect run after the answer). */
@@ -127,6 +127,17 @@ export async function measureRouteCosts(
   await measure('POST /auth/refresh', () => call('POST', '/auth/refresh', { refreshToken: fresh.refreshToken }));
   await measure('GET /users/me', () => call('GET', '/users/me', undefined, customer.token));
   await measure('PATCH /users/me', () => call('PATCH', '/users/me', { name: 'Bench Renamed' }, customer.token));
+  const changing = await signUp('bench-changing');
+  await measure('POST /users/me/password', () =>
+    call(
+      'POST',
+      '/users/me/password',
+      { currentPassword: BENCH_PASSWORD, newPassword: BENCH_PASSWORD },
+      changing.token,
+    ),
+  );
+  const leavingSelf = await signUp('bench-leaving-self');
+  await measure('DELETE /users/me', () => call('DELETE', '/users/me', { password: BENCH_PASSWORD }, leavingSelf.token));
   await measure('GET /users', () => call('GET', '/users?limit=20', undefined, adminToken));
   await measure('GET /users/{id}', () => call('GET', `/users/${customer.id}`, undefined, adminToken));
   const promoted = await signUp('bench-promoted');

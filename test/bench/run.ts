@@ -380,7 +380,7 @@ const runtime = await startRuntime({
   edgeLimitExemptIps: ['127.0.0.1'],
   onDynamoDbCall: (call) => meteredCalls.push(call),
 });
-useMailbox(runtime.mailboxUrl);
+useMailbox(runtime.httpUrl, runtime.mailboxUrl);
 try {
   console.log('\n3. Local HTTP latency (local gateway, handlers in-process, DynamoDB Local; 200 sequential calls)');
   results.httpLatency = await httpLatency(runtime);
@@ -448,6 +448,7 @@ console.log(
   try {
     const target = async (runtime: typeof smallRuntime) => {
       const info = onLoopback(await runtime.ready);
+      useMailbox(info.httpUrl, info.mailboxUrl);
       return {
         httpUrl: info.httpUrl,
         seeder: await tableSeeder(
@@ -477,7 +478,8 @@ console.log('\n7. One user (or address) at each limit vs another user reading an
   // A runtime in its own process: in this one, the reader would share the runtime's thread.
   const flooded = spawnRuntime({ POWERTOOLS_LOG_LEVEL: 'ERROR', REQUEST_LOG: 'off' });
   try {
-    const { httpUrl: base, wsUrl } = onLoopback(await flooded.ready);
+    const { httpUrl: base, wsUrl, mailboxUrl } = onLoopback(await flooded.ready);
+    useMailbox(base, mailboxUrl);
     const report = (what: string, quietP99: number, abusedP99: number) => {
       const ratio = abusedP99 / quietP99;
       console.log(
@@ -532,7 +534,8 @@ console.log("\n8. Chat fan-out through the local WebSocket gateway (send → the
 {
   const fanned = spawnWithAdmin();
   try {
-    const { httpUrl: base, wsUrl } = onLoopback(await fanned.ready);
+    const { httpUrl: base, wsUrl, mailboxUrl } = onLoopback(await fanned.ready);
+    useMailbox(base, mailboxUrl);
     const { token: ownerToken, order: roomId } = await customerWithOrder(base, 'fanout-owner');
     const adminToken = (await signIn(base, BENCH_ADMIN)).token;
     const { sizes, messages } = TARGETS.fanout;

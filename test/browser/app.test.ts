@@ -287,6 +287,46 @@ describe('the web app in Chromium', () => {
     ]);
   });
 
+  it('an account page: a new name, a new password (other devices signed out), and deleting the account after asking', async () => {
+    const page = await newPage();
+    const email = await signUp(page, 'Ada Account');
+    const otherDevice = await newPage();
+    await signIn(otherDevice, email, STRONG_PASSWORD);
+    await otherDevice.getByRole('heading', { name: 'Your orders' }).waitFor();
+
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Ada Renamed');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByText('Saved: others see this name').waitFor();
+    await page.locator('header .who').getByText('Ada Renamed').waitFor();
+
+    await page.getByLabel('Current password').fill('Wr0ng!Passw0rd');
+    await page.getByLabel('New password').fill('N3w!Passw0rd-x');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Incorrect password').waitFor();
+    await page.getByLabel('Current password').fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Every other device is signed out').waitFor();
+    // The other device finds itself signed out; this one carries on, live.
+    await otherDevice.getByRole('heading', { name: 'Sign in to Order Chat' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('link', { name: '← Your orders' }).click();
+    await page.getByRole('heading', { name: 'Your orders' }).waitFor();
+    await page.getByText('Live').waitFor();
+
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByLabel('Your password').fill('N3w!Passw0rd-x');
+    await page.getByRole('button', { name: 'Delete account…' }).click();
+    await page.getByText("This can't be undone").waitFor();
+    await shot(page, 'account-delete');
+    await page.getByRole('button', { name: 'Yes, delete my account' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Order Chat' }).waitFor();
+    await signIn(page, email, 'N3w!Passw0rd-x');
+    await page.getByText('Incorrect email or password').waitFor();
+    // The refusals on the way: the wrong current password, the other device's ended session, the deleted account's sign-in.
+    expect(pageErrors.splice(0).every((line) => /status of (400|401)/.test(line))).toBe(true);
+  });
+
   it('shows every password rule before it fails, and each one that failed', async () => {
     const page = await newPage();
     await page.getByRole('button', { name: 'Create an account' }).click();

@@ -295,3 +295,90 @@ describe('the local mailbox', () => {
     expect(await page.text()).toMatch(/<html/i);
   });
 });
+
+describe('changing the password', () => {
+  it('needs the current one; ends every other session and goes on with new tokens', async () => {
+    const phone = await newUser('change-pw');
+    const laptop = await login(phone.email, phone.password);
+    const laptopSocket = await sockets.ticket(laptop);
+
+    const wrong = await api('POST', '/users/me/password', {
+      token: phone.accessToken,
+      body: { currentPassword: 'Wr0ng!Passw0rd', newPassword: NEW_PASSWORD },
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.errors).toEqual([{ path: 'body.currentPassword', message: 'Incorrect password' }]);
+    const weak = await api('POST', '/users/me/password', {
+      token: phone.accessToken,
+      body: { currentPassword: STRONG_PASSWORD, newPassword: 'weak' },
+    });
+    expect(weak.status).toBe(400);
+    expect(weak.body.errors.map((e: { path: string }) => e.path)).toContain('body.newPassword');
+
+    const changed = await api('POST', '/users/me/password', {
+      token: phone.accessToken,
+      body: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.user.id).toBe(phone.user.id);
+
+    expect(await closedWithin(laptopSocket, 1000)).toBeGreaterThan(0);
+    for (const old of [phone, laptop]) {
+      expect((await api('GET', '/users/me', { token: old.accessToken })).status).toBe(401);
+      expect((await api('POST', '/auth/refresh', { body: { refreshToken: old.refreshToken } })).status).toBe(401);
+    }
+    expect((await api('GET', '/users/me', { token: changed.body.accessToken })).status).toBe(200);
+    expect((await api('POST', '/auth/refresh', { body: { refreshToken: changed.body.refreshToken } })).status).toBe(
+      200,
+    );
+    expect((await api('POST', '/auth/login', { body: { email: phone.email, password: STRONG_PASSWORD } })).status).toBe(
+      401,
+    );
+    expect((await login(phone.email, NEW_PASSWORD)).user.id).toBe(phone.user.id);
+  });
+});
+
+describe('deleting your own account', () => {
+  it('needs the password; ends every session, closes sockets, and keeps the name on what was written', async () => {
+    const [leaving, admin] = await Promise.all([newUser('leaving'), bootstrapAdmin()]);
+    const order = await api('POST', '/orders', {
+      token: leaving.accessToken,
+      body: { description: 'Before I go', specifications: {}, quantity: 1 },
+    });
+    const socket = await sockets.ticket(leaving);
+    socket.send({ action: 'joinRoom', roomId: order.body.id });
+    await socket.next((frame) => frame.type === 'chatHistory');
+    socket.send({ action: 'sendMessage', roomId: order.body.id, content: 'Goodbye', clientMessageId: 'bye-1' });
+    await socket.next((frame) => frame.type === 'newMessage');
+
+    const wrong = await api('DELETE', '/users/me', {
+      token: leaving.accessToken,
+      body: { password: 'Wr0ng!Passw0rd' },
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.errors).toEqual([{ path: 'body.password', message: 'Incorrect password' }]);
+    expect((await api('GET', '/users/me', { token: leaving.accessToken })).status).toBe(200);
+
+    const deleted = await api('DELETE', '/users/me', {
+      token: leaving.accessToken,
+      body: { password: STRONG_PASSWORD },
+    });
+    expect(deleted.status).toBe(204);
+    expect(await closedWithin(socket, 1000)).toBeGreaterThan(0);
+    expect((await api('GET', '/users/me', { token: leaving.accessToken })).status).toBe(401);
+    expect((await api('POST', '/auth/refresh', { body: { refreshToken: leaving.refreshToken } })).status).toBe(401);
+    expect(
+      (await api('POST', '/auth/login', { body: { email: leaving.email, password: STRONG_PASSWORD } })).status,
+    ).toBe(401);
+    expect((await api('GET', `/users/${leaving.user.id}`, { token: admin.accessToken })).status).toBe(404);
+    const room = await api('GET', `/chat/rooms/${order.body.id}`, { token: admin.accessToken });
+    expect(room.body.messages.map((m: { sender: { name: string } }) => m.sender.name)).toEqual([leaving.user.name]);
+  });
+
+  it('is not how an admin leaves: another admin deletes them', async () => {
+    const admin = await bootstrapAdmin();
+    const refused = await api('DELETE', '/users/me', { token: admin.accessToken, body: { password: 'whatever' } });
+    expect(refused.status).toBe(409);
+    expect((await api('GET', '/users/me', { token: admin.accessToken })).status).toBe(200);
+  });
+});

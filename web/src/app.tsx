@@ -8,6 +8,7 @@ import {
   type User,
 } from '../../client/src/index.ts';
 import type { AppConfig } from './config.ts';
+import { AccountPage } from './account.tsx';
 import { AuthPage } from './auth.tsx';
 import { useConnectionState, useRoute } from './hooks.ts';
 import { OrderPage } from './order.tsx';
@@ -33,10 +34,17 @@ export function App({ config }: { config: AppConfig }) {
 
   if (user === undefined) return <p class="loading">Loading…</p>;
   if (user === null) return <AuthPage api={api} onSignedIn={setUser} />;
-  return <SignedIn api={api} config={config} user={user} onSignedOut={() => setUser(null)} />;
+  return <SignedIn api={api} config={config} user={user} onSignedOut={() => setUser(null)} onChanged={setUser} />;
 }
 
-function SignedIn(props: { api: OrderChatApi; config: AppConfig; user: User; onSignedOut: () => void }) {
+function SignedIn(props: {
+  api: OrderChatApi;
+  config: AppConfig;
+  user: User;
+  onSignedOut: () => void;
+  /** The account's profile changed (a new name): the header shows it. */
+  onChanged: (user: User) => void;
+}) {
   const { api, user } = props;
   const chat = useMemo(
     () => new ChatClient({ url: props.config.webSocketUrl, ticket: () => api.chatTicket() }),
@@ -76,6 +84,7 @@ function SignedIn(props: { api: OrderChatApi; config: AppConfig; user: User; onS
         <span class={`connection connection-${connection}`} role="status" aria-live="polite">
           {connection === 'open' ? 'Live' : connection === 'closed' ? 'Offline' : 'Connecting…'}
         </span>
+        <a href="#/account">Account</a>
         <button type="button" class="link" onClick={signOut}>
           Sign out
         </button>
@@ -83,6 +92,8 @@ function SignedIn(props: { api: OrderChatApi; config: AppConfig; user: User; onS
       <main>
         {route.page === 'order' ? (
           <OrderPage key={route.id} api={api} chat={chat} user={user} orderId={route.id} />
+        ) : route.page === 'account' ? (
+          <AccountPage api={api} user={user} onChanged={props.onChanged} onGone={props.onSignedOut} />
         ) : (
           <OrdersPage api={api} user={user} />
         )}

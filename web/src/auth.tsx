@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { EmailNotConfirmedError, type OrderChatApi, type User } from '../../client/src/index.ts';
-import { Field, FormError } from './fields.tsx';
+import { Field, FormError, PASSWORD_RULES } from './fields.tsx';
 import { fieldErrors } from './format.ts';
 
 type Step =
@@ -14,8 +14,6 @@ type Step =
   | { name: 'confirm'; email: string; password: string; notice: string }
   | { name: 'forgot' }
   | { name: 'reset'; email: string };
-
-const PASSWORD_RULES = '8 or more characters with upper and lower case, a digit and a symbol.';
 
 const HEADINGS: Record<Step['name'], string> = {
   signIn: 'Sign in to Order Chat',

@@ -1,6 +1,9 @@
 /** Form pieces every page uses: a labelled field with its hint and errors, and a form's own error. */
 import { describeError, fieldErrors } from './format.ts';
 
+/** The pool's password policy (lambdas/identity.ts), said before it fails. */
+export const PASSWORD_RULES = '8 or more characters with upper and lower case, a digit and a symbol.';
+
 /** A refusal that no field explains (field errors show beside their fields). */
 export function FormError({ error }: { error: unknown }) {
   if (!error || Object.keys(fieldErrors(error)).length > 0) return null;

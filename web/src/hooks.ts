@@ -2,10 +2,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatClient, ChatMessage, ChatState, PendingMessage, RoomState } from '../../client/src/index.ts';
 
-export type Route = { page: 'orders' } | { page: 'order'; id: string };
+export type Route = { page: 'orders' } | { page: 'order'; id: string } | { page: 'account' };
 
-/** Hash routes (#/orders/ID): the static host serves one index.html, whatever the route. */
+/** Hash routes (#/orders/ID, #/account): the static host serves one index.html, whatever the route. */
 export function parseRoute(hash: string): Route {
+  if (hash === '#/account') return { page: 'account' };
   const order = /^#\/orders\/([0-9A-Za-z]+)$/.exec(hash);
   return order ? { page: 'order', id: order[1]! } : { page: 'orders' };
 }

@@ -1,0 +1,179 @@
+/**
+ * The account page: the name others see, the password (the current one required; other devices
+ * are signed out), and deleting the account (its password required, and asked twice).
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { OrderChatApi, User } from '../../client/src/index.ts';
+import { Field, FormError, PASSWORD_RULES } from './fields.tsx';
+import { fieldErrors } from './format.ts';
+
+interface Props {
+  api: OrderChatApi;
+  user: User;
+  onChanged: (user: User) => void;
+  /** The account is gone: back to signing in. */
+  onGone: () => void;
+}
+
+export function AccountPage({ api, user, onChanged, onGone }: Props) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <div class="account">
+      <p>
+        <a href="#/">{user.role === 'ADMIN' ? '← All orders' : '← Your orders'}</a>
+      </p>
+      <h1 tabIndex={-1} ref={heading}>
+        Your account
+      </h1>
+      <p>
+        Signed in as <strong>{user.email}</strong>.
+      </p>
+      <NameForm api={api} user={user} onChanged={onChanged} />
+      <PasswordForm api={api} onChanged={onChanged} />
+      {user.role === 'ADMIN' ? null : <DeleteForm api={api} onGone={onGone} />}
+    </div>
+  );
+}
+
+/** A form's state: what the server refused, whether it is busy, and what it last did. */
+function useFormAction() {
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | undefined>(undefined);
+  const run =
+    (action: (form: FormData, element: HTMLFormElement) => Promise<string | undefined>) => async (event: Event) => {
+      event.preventDefault();
+      const element = event.currentTarget as HTMLFormElement;
+      setBusy(true);
+      setError(undefined);
+      setDone(undefined);
+      try {
+        setDone(await action(new FormData(element), element));
+      } catch (caught) {
+        setError(caught);
+      } finally {
+        setBusy(false);
+      }
+    };
+  return { error, busy, done, run, fields: fieldErrors(error) };
+}
+
+function Done({ message }: { message: string | undefined }) {
+  return message ? (
+    <p class="notice" role="status">
+      {message}
+    </p>
+  ) : null;
+}
+
+function NameForm({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onChanged'>) {
+  const form = useFormAction();
+  const submit = form.run(async (data) => {
+    const updated = await api.call(api.api.PATCH('/users/me', { body: { name: String(data.get('name')).trim() } }));
+    onChanged(updated);
+    return 'Saved: others see this name from now on.';
+  });
+  return (
+    <section class="card" aria-labelledby="name-title">
+      <h2 id="name-title">Name</h2>
+      <form onSubmit={submit} noValidate>
+        <Field name="name" label="Name" autoComplete="name" defaultValue={user.name} error={form.fields.name} />
+        <FormError error={form.error} />
+        <Done message={form.done} />
+        <button type="submit" disabled={form.busy}>
+          Save name
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function PasswordForm({ api, onChanged }: Pick<Props, 'api' | 'onChanged'>) {
+  const form = useFormAction();
+  const submit = form.run(async (data, element) => {
+    const user = await api.changePassword({
+      currentPassword: String(data.get('currentPassword')),
+      newPassword: String(data.get('newPassword')),
+    });
+    element.reset();
+    onChanged(user);
+    return 'Password changed. Every other device is signed out.';
+  });
+  return (
+    <section class="card" aria-labelledby="password-title">
+      <h2 id="password-title">Password</h2>
+      <form onSubmit={submit} noValidate>
+        <Field
+          name="currentPassword"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          error={form.fields.currentPassword}
+        />
+        <Field
+          name="newPassword"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          hint={PASSWORD_RULES}
+          error={form.fields.newPassword}
+        />
+        <FormError error={form.error} />
+        <Done message={form.done} />
+        <button type="submit" disabled={form.busy}>
+          Change password
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** Deleting is for good: the first press asks, the second deletes. */
+function DeleteForm({ api, onGone }: Pick<Props, 'api' | 'onGone'>) {
+  const form = useFormAction();
+  const [confirming, setConfirming] = useState(false);
+  const submit = form.run(async (data) => {
+    if (!confirming) {
+      setConfirming(true);
+      return undefined;
+    }
+    await api.deleteAccount({ password: String(data.get('password')) });
+    onGone();
+    return undefined;
+  });
+  return (
+    <section class="card danger-zone" aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete your account</h2>
+      <p>
+        Your account goes for good: you are signed out everywhere and can't sign in again. Your name stays on what you
+        wrote in order chats, so the conversation still reads.
+      </p>
+      <form onSubmit={submit} noValidate>
+        <Field
+          name="password"
+          label="Your password"
+          type="password"
+          autoComplete="current-password"
+          error={form.fields.password}
+        />
+        {confirming ? (
+          <p class="confirm" role="alert">
+            This can't be undone. Delete your account?
+          </p>
+        ) : null}
+        <FormError error={form.error} />
+        <div class="actions">
+          <button type="submit" class="danger" disabled={form.busy}>
+            {confirming ? 'Yes, delete my account' : 'Delete account…'}
+          </button>
+          {confirming ? (
+            <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+              Keep it
+            </button>
+          ) : null}
+        </div>
+      </form>
+    </section>
+  );
+}
