@@ -28,6 +28,7 @@ import {
   ResetPasswordBody,
   UpdateMeBody,
   User,
+  UserEventPage,
   UserIdParams,
   UserPage,
 } from './schemas/users.ts';
@@ -126,6 +127,10 @@ export const functions = {
   'http/users-change-role': {
     permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup'] },
   },
+  'http/users-password-reset': {
+    permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser'] },
+  },
+  'http/users-events': { permissions: { secrets: ['CURSOR_SECRET'] } },
   'http/users-delete': { permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminDeleteUser'] } },
   'http/orders-create': { permissions: { tables: { main: 'readWrite', idempotency: 'readWrite' } } },
   'http/orders-list': { permissions: { secrets: ['CURSOR_SECRET'] } },
@@ -376,6 +381,26 @@ export const httpRoutes = {
     request: { params: UserIdParams, body: ChangeRoleBody },
     responses: { 200: { description: 'The user with the new role', schema: User } },
     errors: [404, 409, 429],
+  },
+  'POST /users/{id}/password-reset': {
+    handler: 'http/users-password-reset',
+    access: 'admin',
+    summary:
+      "Send a user a password reset code (for a customer locked out), kept in the user's record (GET /users/{id}/events)",
+    tag: 'Users',
+    request: { params: UserIdParams },
+    responses: { 202: { description: 'The code is on its way to their address' } },
+    // 409: the account's address was never confirmed, so no code can go to it.
+    errors: [404, 409, 429],
+  },
+  'GET /users/{id}/events': {
+    handler: 'http/users-events',
+    access: 'admin',
+    summary: "What admins did to a user's account, newest first",
+    tag: 'Users',
+    request: { params: UserIdParams, query: ListUsersQuery },
+    responses: { 200: { description: 'A page of events', schema: UserEventPage } },
+    errors: [404],
   },
   'DELETE /users/{id}': {
     handler: 'http/users-delete',

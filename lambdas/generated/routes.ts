@@ -40,46 +40,50 @@ const c33 = [["limit", s35, "defaulted", false], ["cursor", s37, "optional", tru
 const c34 = [["items", s39, null, false], ["nextCursor", s40, null, false]] as const;
 const c35 = [["id", s14, null, false]] as const;
 const c36 = [["role", s15, null, false]] as const;
-const c37 = [["description", s44, null, false], ["specifications", s46, null, false], ["quantity", s47, null, false], ["metadata", s49, "optional", true]] as const;
-const c38 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
-const c39 = [["idempotency-key", s52, "optional", true]] as const;
-const c40 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const c41 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
-const c42 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
-const c43 = [["id", s54, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s55, null, false], ["quantity", s56, null, false], ["metadata", s55, null, false], ["status", s57, null, false], ["version", s58, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s59, null, false]] as const;
-const c44 = [["status", s61, "optional", true], ["limit", s35, "defaulted", false], ["cursor", s37, "optional", true]] as const;
-const c45 = [["id", s54, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s56, null, false], ["status", s57, null, false], ["createdAt", s1, null, false], ["chatRoom", s59, null, false]] as const;
-const c46 = [["items", s64, null, false], ["nextCursor", s40, null, false]] as const;
-const c47 = [["id", s54, null, false]] as const;
-const c48 = [["description", s67, "optional", true], ["specifications", s68, "optional", true], ["quantity", s69, "optional", true], ["metadata", s49, "optional", true]] as const;
-const c49 = /^(\*|(W\/)?"\d+")$/;
-const c50 = [["if-match", s72, "optional", true]] as const;
-const c51 = [["status", s57, null, false]] as const;
-const c52 = [["before", s76, "optional", true], ["limit", s77, "defaulted", false]] as const;
-const c53 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
-const c54 = [["id", s3, null, false], ["role", s15, null, false]] as const;
-const c55 = [["from", s81, "optional", true], ["to", s81, "optional", true]] as const;
-const c56 = [["version", s58, null, false], ["type", s79, null, false], ["at", s1, null, false], ["by", s80, null, false], ["changes", s83, null, false]] as const;
-const c57 = [["items", s85, null, false], ["nextCursor", s87, null, false]] as const;
-const c58 = new Set([60]);
-const c59 = [["ticket", s3, null, false], ["expiresIn", s89, null, false]] as const;
-const c60 = [["roomId", s54, null, false]] as const;
-const c61 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
-const c62 = [["id", s93, null, false], ["roomId", s54, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s40, null, false], ["sender", s94, null, false]] as const;
-const c63 = [["id", s54, null, false], ["orderId", s54, null, false], ["isOpen", s16, null, false], ["summary", s40, null, false], ["closedAt", s92, null, false], ["closedBy", s40, null, false], ["messages", s96, null, false], ["nextCursor", s97, null, false]] as const;
-const c64 = [["before", s99, "optional", true], ["limit", s77, "defaulted", false]] as const;
-const c65 = [["items", s96, null, false], ["nextCursor", s97, null, false]] as const;
-const c66 = [["summary", s102, null, false]] as const;
-const c67 = [["id", s54, null, false], ["orderId", s54, null, false], ["isOpen", s16, null, false], ["summary", s40, null, false], ["closedAt", s92, null, false], ["closedBy", s40, null, false]] as const;
-const c68 = [["room", s104, null, false], ["order", s60, null, false]] as const;
-const c69 = new Set(["joinRoom"]);
-const c70 = [["action", s106, null, false], ["roomId", s54, null, false], ["after", s99, "optional", true]] as const;
-const c71 = new Set(["leaveRoom"]);
-const c72 = [["action", s108, null, false], ["roomId", s54, null, false]] as const;
-const c73 = new Set(["sendMessage"]);
-const c74 = [["action", s110, null, false], ["roomId", s54, null, false], ["content", s111, null, false], ["clientMessageId", s113, "optional", true]] as const;
-const c75 = new Set(["closeRoom"]);
-const c76 = [["action", s115, null, false], ["roomId", s54, null, false], ["summary", s102, null, false]] as const;
+const c37 = new Set(["PASSWORD_RESET_SENT"]);
+const c38 = [["id", s14, null, false], ["role", s15, null, false]] as const;
+const c39 = [["type", s44, null, false], ["at", s1, null, false], ["by", s45, null, false]] as const;
+const c40 = [["items", s47, null, false], ["nextCursor", s40, null, false]] as const;
+const c41 = [["description", s49, null, false], ["specifications", s51, null, false], ["quantity", s52, null, false], ["metadata", s54, "optional", true]] as const;
+const c42 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
+const c43 = [["idempotency-key", s57, "optional", true]] as const;
+const c44 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const c45 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
+const c46 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
+const c47 = [["id", s59, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s60, null, false], ["quantity", s61, null, false], ["metadata", s60, null, false], ["status", s62, null, false], ["version", s63, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s64, null, false]] as const;
+const c48 = [["status", s66, "optional", true], ["limit", s35, "defaulted", false], ["cursor", s37, "optional", true]] as const;
+const c49 = [["id", s59, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s61, null, false], ["status", s62, null, false], ["createdAt", s1, null, false], ["chatRoom", s64, null, false]] as const;
+const c50 = [["items", s69, null, false], ["nextCursor", s40, null, false]] as const;
+const c51 = [["id", s59, null, false]] as const;
+const c52 = [["description", s72, "optional", true], ["specifications", s73, "optional", true], ["quantity", s74, "optional", true], ["metadata", s54, "optional", true]] as const;
+const c53 = /^(\*|(W\/)?"\d+")$/;
+const c54 = [["if-match", s77, "optional", true]] as const;
+const c55 = [["status", s62, null, false]] as const;
+const c56 = [["before", s81, "optional", true], ["limit", s82, "defaulted", false]] as const;
+const c57 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
+const c58 = [["id", s3, null, false], ["role", s15, null, false]] as const;
+const c59 = [["from", s86, "optional", true], ["to", s86, "optional", true]] as const;
+const c60 = [["version", s63, null, false], ["type", s84, null, false], ["at", s1, null, false], ["by", s85, null, false], ["changes", s88, null, false]] as const;
+const c61 = [["items", s90, null, false], ["nextCursor", s92, null, false]] as const;
+const c62 = new Set([60]);
+const c63 = [["ticket", s3, null, false], ["expiresIn", s94, null, false]] as const;
+const c64 = [["roomId", s59, null, false]] as const;
+const c65 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
+const c66 = [["id", s98, null, false], ["roomId", s59, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s40, null, false], ["sender", s99, null, false]] as const;
+const c67 = [["id", s59, null, false], ["orderId", s59, null, false], ["isOpen", s16, null, false], ["summary", s40, null, false], ["closedAt", s97, null, false], ["closedBy", s40, null, false], ["messages", s101, null, false], ["nextCursor", s102, null, false]] as const;
+const c68 = [["before", s104, "optional", true], ["limit", s82, "defaulted", false]] as const;
+const c69 = [["items", s101, null, false], ["nextCursor", s102, null, false]] as const;
+const c70 = [["summary", s107, null, false]] as const;
+const c71 = [["id", s59, null, false], ["orderId", s59, null, false], ["isOpen", s16, null, false], ["summary", s40, null, false], ["closedAt", s97, null, false], ["closedBy", s40, null, false]] as const;
+const c72 = [["room", s109, null, false], ["order", s65, null, false]] as const;
+const c73 = new Set(["joinRoom"]);
+const c74 = [["action", s111, null, false], ["roomId", s59, null, false], ["after", s104, "optional", true]] as const;
+const c75 = new Set(["leaveRoom"]);
+const c76 = [["action", s113, null, false], ["roomId", s59, null, false]] as const;
+const c77 = new Set(["sendMessage"]);
+const c78 = [["action", s115, null, false], ["roomId", s59, null, false], ["content", s116, null, false], ["clientMessageId", s118, "optional", true]] as const;
+const c79 = new Set(["closeRoom"]);
+const c80 = [["action", s120, null, false], ["roomId", s59, null, false], ["summary", s107, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -288,6 +292,22 @@ function s43(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c36, "strict", null);
 }
 function s44(v: any, iss: Issue[]): any {
+  if (!c37.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"PASSWORD_RESET_SENT\"" });
+  return v;
+}
+function s45(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c38, "strip", null);
+}
+function s46(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c39, "strip", null);
+}
+function s47(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s46, null);
+}
+function s48(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c40, "strip", null);
+}
+function s49(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -296,17 +316,17 @@ function s44(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s45(v: any, iss: Issue[]): any {
+function s50(v: any, iss: Issue[]): any {
   if (!isJsonValue(v)) iss.push({ code: "invalid_union", path: [], message: "Invalid input" });
   return v;
 }
-function s46(v: any, iss: Issue[]): any {
+function s51(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s45, null);
+  v = parseRecord(v, iss, s50, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "specifications"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s47(v: any, iss: Issue[]): any {
+function s52(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: "Must be a whole number" });
   if (!aborted(iss, start)) {
@@ -320,41 +340,41 @@ function s47(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s48(v: any, iss: Issue[]): any {
+function s53(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s45, null);
+  v = parseRecord(v, iss, s50, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "metadata"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s49(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s48(v, iss);
+function s54(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s53(v, iss);
 }
-function s50(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c37, "strict", null);
+function s55(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c41, "strict", null);
 }
-function s51(v: any, iss: Issue[]): any {
+function s56(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c31[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c38[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c42[lengthOrigin(v)], continue: true });
   return v;
 }
-function s52(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s51(v, iss);
+function s57(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s56(v, iss);
 }
-function s53(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c39, "strip", null);
+function s58(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c43, "strip", null);
 }
-function s54(v: any, iss: Issue[]): any {
+function s59(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c40.lastIndex = 0; if (!c40.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
+  if (!aborted(iss, start)) { c44.lastIndex = 0; if (!c44.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
   return v;
 }
-function s55(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s45, null);
+function s60(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s50, null);
 }
-function s56(v: any, iss: Issue[]): any {
+function s61(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -368,11 +388,11 @@ function s56(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s57(v: any, iss: Issue[]): any {
-  if (!c41.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
+function s62(v: any, iss: Issue[]): any {
+  if (!c45.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
   return v;
 }
-function s58(v: any, iss: Issue[]): any {
+function s63(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -386,61 +406,61 @@ function s58(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s59(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c42, "strip", null);
-}
-function s60(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c43, "strip", null);
-}
-function s61(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s57(v, iss);
-}
-function s62(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c44, "strict", null);
-}
-function s63(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c45, "strip", null);
-}
 function s64(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s63, null);
-}
-function s65(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c46, "strip", null);
 }
-function s66(v: any, iss: Issue[]): any {
+function s65(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c47, "strip", null);
 }
+function s66(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s62(v, iss);
+}
 function s67(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s44(v, iss);
+  return parseObject(v, iss, c48, "strict", null);
 }
 function s68(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s46(v, iss);
+  return parseObject(v, iss, c49, "strip", null);
 }
 function s69(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s47(v, iss);
+  return parseArray(v, iss, s68, null);
 }
 function s70(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c50, "strip", null);
+}
+function s71(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c51, "strip", null);
+}
+function s72(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s49(v, iss);
+}
+function s73(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s51(v, iss);
+}
+function s74(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s52(v, iss);
+}
+function s75(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseObject(v, iss, c48, "strict", null);
+  v = parseObject(v, iss, c52, "strict", null);
   if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s71(v: any, iss: Issue[]): any {
+function s76(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c49.lastIndex = 0; if (!c49.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  if (!aborted(iss, start)) { c53.lastIndex = 0; if (!c53.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
   return v;
 }
-function s72(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s71(v, iss);
+function s77(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s76(v, iss);
 }
-function s73(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c50, "strip", null);
+function s78(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c54, "strip", null);
 }
-function s74(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c51, "strict", null);
+function s79(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c55, "strict", null);
 }
-function s75(v: any, iss: Issue[]): any {
+function s80(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -455,40 +475,40 @@ function s75(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s76(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s75(v, iss);
+function s81(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s80(v, iss);
 }
-function s77(v: any, iss: Issue[]): any {
+function s82(v: any, iss: Issue[]): any {
   if (v === undefined) return 50;
   const out = s34(v, iss);
   return out === undefined ? 50 : out;
 }
-function s78(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c52, "strict", null);
-}
-function s79(v: any, iss: Issue[]): any {
-  if (!c53.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
-  return v;
-}
-function s80(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c54, "strip", null);
-}
-function s81(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s45(v, iss);
-}
-function s82(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c55, "strip", null);
-}
 function s83(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s82, null);
+  return parseObject(v, iss, c56, "strict", null);
 }
 function s84(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c56, "strip", null);
+  if (!c57.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
+  return v;
 }
 function s85(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s84, null);
+  return parseObject(v, iss, c58, "strip", null);
 }
 function s86(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s50(v, iss);
+}
+function s87(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c59, "strip", null);
+}
+function s88(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s87, null);
+}
+function s89(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c60, "strip", null);
+}
+function s90(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s89, null);
+}
+function s91(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -501,56 +521,56 @@ function s86(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
   return v;
 }
-function s87(v: any, iss: Issue[]): any {
-  return v === null ? null : s86(v, iss);
-}
-function s88(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c57, "strip", null);
-}
-function s89(v: any, iss: Issue[]): any {
-  if (!c58.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
-  return v;
-}
-function s90(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c59, "strip", null);
-}
-function s91(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c60, "strip", null);
-}
 function s92(v: any, iss: Issue[]): any {
-  return v === null ? null : s1(v, iss);
+  return v === null ? null : s91(v, iss);
 }
 function s93(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c40.lastIndex = 0; if (!c40.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
-  return v;
-}
-function s94(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c61, "strip", null);
 }
+function s94(v: any, iss: Issue[]): any {
+  if (!c62.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
+  return v;
+}
 function s95(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c62, "strip", null);
-}
-function s96(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s95, null);
-}
-function s97(v: any, iss: Issue[]): any {
-  return v === null ? null : s93(v, iss);
-}
-function s98(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c63, "strip", null);
 }
+function s96(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c64, "strip", null);
+}
+function s97(v: any, iss: Issue[]): any {
+  return v === null ? null : s1(v, iss);
+}
+function s98(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c44.lastIndex = 0; if (!c44.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
+  return v;
+}
 function s99(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s93(v, iss);
-}
-function s100(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c64, "strict", null);
-}
-function s101(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c65, "strip", null);
 }
+function s100(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c66, "strip", null);
+}
+function s101(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s100, null);
+}
 function s102(v: any, iss: Issue[]): any {
+  return v === null ? null : s98(v, iss);
+}
+function s103(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c67, "strip", null);
+}
+function s104(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s98(v, iss);
+}
+function s105(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c68, "strict", null);
+}
+function s106(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c69, "strip", null);
+}
+function s107(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -559,34 +579,34 @@ function s102(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s103(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c66, "strict", null);
-}
-function s104(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c67, "strip", null);
-}
-function s105(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c68, "strip", null);
-}
-function s106(v: any, iss: Issue[]): any {
-  if (!c69.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
-  return v;
-}
-function s107(v: any, iss: Issue[]): any {
+function s108(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c70, "strict", null);
 }
-function s108(v: any, iss: Issue[]): any {
-  if (!c71.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
-  return v;
-}
 function s109(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c72, "strict", null);
+  return parseObject(v, iss, c71, "strip", null);
 }
 function s110(v: any, iss: Issue[]): any {
-  if (!c73.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
-  return v;
+  return parseObject(v, iss, c72, "strip", null);
 }
 function s111(v: any, iss: Issue[]): any {
+  if (!c73.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
+  return v;
+}
+function s112(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c74, "strict", null);
+}
+function s113(v: any, iss: Issue[]): any {
+  if (!c75.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
+  return v;
+}
+function s114(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c76, "strict", null);
+}
+function s115(v: any, iss: Issue[]): any {
+  if (!c77.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  return v;
+}
+function s116(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -595,25 +615,25 @@ function s111(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s112(v: any, iss: Issue[]): any {
+function s117(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c31[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s113(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s112(v, iss);
+function s118(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s117(v, iss);
 }
-function s114(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c74, "strict", null);
+function s119(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c78, "strict", null);
 }
-function s115(v: any, iss: Issue[]): any {
-  if (!c75.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+function s120(v: any, iss: Issue[]): any {
+  if (!c79.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
   return v;
 }
-function s116(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c76, "strict", null);
+function s121(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c80, "strict", null);
 }
 
 /** GET /health */
@@ -696,49 +716,57 @@ export const GET_users_id: CompiledHttpRoute<"GET /users/{id}"> = {
 export const PATCH_users_id_role: CompiledHttpRoute<"PATCH /users/{id}/role"> = {
   key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s43), params: /* @__PURE__ */ validator(s42) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
+/** POST /users/{id}/password-reset */
+export const POST_users_id_password_reset: CompiledHttpRoute<"POST /users/{id}/password-reset"> = {
+  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s42) }, responses: {  },
+};
+/** GET /users/{id}/events */
+export const GET_users_id_events: CompiledHttpRoute<"GET /users/{id}/events"> = {
+  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s38), params: /* @__PURE__ */ validator(s42) }, responses: { 200: /* @__PURE__ */ validator(s48) },
+};
 /** DELETE /users/{id} */
 export const DELETE_users_id: CompiledHttpRoute<"DELETE /users/{id}"> = {
   key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s42) }, responses: {  },
 };
 /** POST /orders */
 export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
-  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s50), headers: /* @__PURE__ */ validator(s53) }, responses: { 201: /* @__PURE__ */ validator(s60) },
+  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s55), headers: /* @__PURE__ */ validator(s58) }, responses: { 201: /* @__PURE__ */ validator(s65) },
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s62) }, responses: { 200: /* @__PURE__ */ validator(s65) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s67) }, responses: { 200: /* @__PURE__ */ validator(s70) },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s66) }, responses: { 200: /* @__PURE__ */ validator(s60) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s71) }, responses: { 200: /* @__PURE__ */ validator(s65) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s70), params: /* @__PURE__ */ validator(s66), headers: /* @__PURE__ */ validator(s73) }, responses: { 200: /* @__PURE__ */ validator(s60) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s75), params: /* @__PURE__ */ validator(s71), headers: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s65) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s74), params: /* @__PURE__ */ validator(s66) }, responses: { 200: /* @__PURE__ */ validator(s60) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s79), params: /* @__PURE__ */ validator(s71) }, responses: { 200: /* @__PURE__ */ validator(s65) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s78), params: /* @__PURE__ */ validator(s66) }, responses: { 200: /* @__PURE__ */ validator(s88) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s83), params: /* @__PURE__ */ validator(s71) }, responses: { 200: /* @__PURE__ */ validator(s93) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s90) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s95) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s91) }, responses: { 200: /* @__PURE__ */ validator(s98) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s96) }, responses: { 200: /* @__PURE__ */ validator(s103) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s100), params: /* @__PURE__ */ validator(s91) }, responses: { 200: /* @__PURE__ */ validator(s101) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s105), params: /* @__PURE__ */ validator(s96) }, responses: { 200: /* @__PURE__ */ validator(s106) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s103), params: /* @__PURE__ */ validator(s91) }, responses: { 200: /* @__PURE__ */ validator(s105) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s108), params: /* @__PURE__ */ validator(s96) }, responses: { 200: /* @__PURE__ */ validator(s110) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -754,19 +782,19 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s107),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s112),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s109),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s114),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s114),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s119),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s116),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s121),
 };
 
 /** The actions a frame may name. */

@@ -121,4 +121,16 @@ export const ListUsersQuery = z.strictObject({ limit: Limit, cursor: Cursor.opti
 export const UserPage = z.object({ items: z.array(User), nextCursor: z.string().nullable() }).meta({ id: 'UserPage' });
 
 export const UserIdParams = z.object({ id: UserId });
+
+/** What was done to an account by someone else, kept in its record (today: an admin sent it a password reset). */
+export const UserEvent = z
+  .object({
+    type: z.enum(['PASSWORD_RESET_SENT']),
+    at: z.iso.datetime(),
+    by: z.object({ id: UserId, role: Role }),
+  })
+  .meta({ id: 'UserEvent' });
+export const UserEventPage = z
+  .object({ items: z.array(UserEvent), nextCursor: z.string().nullable() })
+  .meta({ id: 'UserEventPage' });
 export const ChangeRoleBody = z.strictObject({ role: Role }).meta({ id: 'ChangeRoleRequest' });

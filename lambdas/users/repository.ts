@@ -4,7 +4,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conditionHolds, dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';
-import type { UserProfile } from './user.ts';
+import type { UserEvent, UserProfile } from './user.ts';
 
 const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
@@ -303,4 +303,40 @@ export async function recordPasswordReset(id: string, usedCode: string, at: numb
       ExpressionAttributeValues: { ':reset': { usedCode }, ':at': at },
     }),
   );
+}
+
+const EVENT_PREFIX = 'EVENT#';
+
+/** Keeps an event in the user's record (beside the profile, in the user's partition). */
+export async function recordUserEvent(userId: string, event: UserEvent): Promise<void> {
+  const { id, ...fields } = event;
+  await dynamo().send(
+    new PutCommand({
+      TableName,
+      Item: { pk: userKey(userId).pk, sk: `${EVENT_PREFIX}${id}`, entity: 'UserEvent', ...fields },
+    }),
+  );
+}
+
+/** The user's events, newest first: one Query of their partition. */
+export async function listUserEvents(userId: string, limit: number, startKey: Record<string, unknown> | undefined) {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+      ExpressionAttributeValues: { ':pk': userKey(userId).pk, ':events': EVENT_PREFIX },
+      ScanIndexForward: false,
+      Limit: limit,
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+    }),
+  );
+  return {
+    items: (result.Items ?? []).map((item): UserEvent => ({
+      id: String(item.sk).slice(EVENT_PREFIX.length),
+      type: item.type as UserEvent['type'],
+      at: item.at as string,
+      by: item.by as UserEvent['by'],
+    })),
+    lastKey: result.LastEvaluatedKey,
+  };
 }

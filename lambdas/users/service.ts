@@ -5,6 +5,7 @@
  * converges when the same request is retried.
  */
 import { createHash } from 'node:crypto';
+import { ulid } from 'ulid';
 import { takeQuota } from '../limits/limits.ts';
 import { assertSignInAllowed, recordFailedSignIn } from '../limits/sign-in-failures.ts';
 import { disconnectSessions } from '../chat/disconnect.ts';
@@ -350,6 +351,40 @@ export async function renameMe(caller: Caller, name: string): Promise<PublicUser
 export async function listUsers(limit: number, cursor: string | undefined) {
   const page = await profiles.listProfiles(limit, await decodeCursor(cursor, USERS_CURSOR_SCOPE));
   return { items: page.items.map(toPublicUser), nextCursor: await encodeCursor(page.lastKey, USERS_CURSOR_SCOPE) };
+}
+
+/**
+ * An admin sends a user a password reset code (a customer locked out of their account), kept in
+ * the user's record. Only a confirmed address can get one; codes per address are limited as always.
+ */
+export async function sendPasswordReset(caller: Caller, targetId: string): Promise<void> {
+  const profile = await liveProfile(targetId);
+  if (profile.emailConfirmation) {
+    throw new ConflictError(
+      'Their address was never confirmed, so no code can go to it: they can sign up again with it.',
+    );
+  }
+  await takeQuota(addressSubject(profile.email), 'codeSent');
+  await accounts.startPasswordReset(profile.email);
+  await profiles.recordResetCodeSent(profile.id, nowSeconds(), profile.passwordReset?.usedCode);
+  await profiles.recordUserEvent(profile.id, {
+    id: ulid(),
+    type: 'PASSWORD_RESET_SENT',
+    at: now(),
+    by: { id: caller.id, role: caller.role },
+  });
+}
+
+const EVENTS_CURSOR_SCOPE = 'user-events';
+
+export async function userEvents(targetId: string, limit: number, cursor: string | undefined) {
+  await liveProfile(targetId);
+  const scope = `${EVENTS_CURSOR_SCOPE}#${targetId}`;
+  const page = await profiles.listUserEvents(targetId, limit, await decodeCursor(cursor, scope));
+  return {
+    items: page.items.map(({ id: _id, ...event }) => event),
+    nextCursor: await encodeCursor(page.lastKey, scope),
+  };
 }
 
 async function liveProfile(id: string): Promise<UserProfile> {

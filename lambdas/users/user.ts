@@ -26,6 +26,15 @@ export interface UserProfile {
   passwordReset?: { codeSentAt?: number; usedCode?: string };
 }
 
+/** What was done to an account by someone else, kept in its record. */
+export interface UserEvent {
+  /** Sortable by time (a ULID). */
+  id: string;
+  type: 'PASSWORD_RESET_SENT';
+  at: string;
+  by: { id: string; role: Role };
+}
+
 export type PublicUser = Pick<UserProfile, 'id' | 'name' | 'email' | 'role' | 'createdAt' | 'updatedAt'> & {
   emailConfirmed: boolean;
 };

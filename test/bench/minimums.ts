@@ -49,6 +49,14 @@ export const MINIMUMS = {
     requests: 3,
     why: `${SESSION}; 1 consistent read of the user (404, 409 for the role they have, and which Cognito group changes); 1 conditional write of the role (a demotion adds 1 Query of their connections, to close them)`,
   },
+  'POST /users/{id}/password-reset': {
+    requests: 5,
+    why: `${SESSION}; 1 consistent read of the user (404, 409 for an address never confirmed); 1 conditional write counting the codes sent to the address; 1 write of when the code went out; 1 write of the event in the user's record`,
+  },
+  'GET /users/{id}/events': {
+    requests: 3,
+    why: `${SESSION}; 1 read of the user (404); 1 Query of the events in their partition`,
+  },
   'DELETE /users/{id}': {
     requests: 4,
     why: `${SESSION}; 1 consistent read of the user (404; who they are decides what may be deleted); 1 conditional write marking the profile deleted; 1 Query of their connections, to close them`,

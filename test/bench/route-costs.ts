@@ -144,6 +144,11 @@ export async function measureRouteCosts(
   await measure('PATCH /users/{id}/role', () =>
     call('PATCH', `/users/${promoted.id}/role`, { role: 'ADMIN' }, adminToken),
   );
+  const lockedOut = await signUp('bench-locked-out');
+  await measure('POST /users/{id}/password-reset', () =>
+    call('POST', `/users/${lockedOut.id}/password-reset`, undefined, adminToken),
+  );
+  await measure('GET /users/{id}/events', () => call('GET', `/users/${lockedOut.id}/events`, undefined, adminToken));
   const deleted = await signUp('bench-deleted');
   await measure('DELETE /users/{id}', () => call('DELETE', `/users/${deleted.id}`, undefined, adminToken));
   const leaving = await signUp('bench-leaving');

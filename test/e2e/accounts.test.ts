@@ -10,6 +10,7 @@ import {
   connect,
   inOneWindow,
   login,
+  newAdmin,
   newUser,
   runtime,
   socketsClosedAfterEach,
@@ -380,5 +381,41 @@ describe('deleting your own account', () => {
     const refused = await api('DELETE', '/users/me', { token: admin.accessToken, body: { password: 'whatever' } });
     expect(refused.status).toBe(409);
     expect((await api('GET', '/users/me', { token: admin.accessToken })).status).toBe(200);
+  });
+});
+
+describe('an admin sends a password reset', () => {
+  it('e-mails the customer a code they reset with, and keeps it in their record', async () => {
+    const [customer, admin] = await Promise.all([newUser('locked-out'), newAdmin('resetter')]);
+    const sent = await api('POST', `/users/${customer.user.id}/password-reset`, { token: admin.accessToken });
+    expect(sent.status).toBe(202);
+    const code = await codeFor(runtime.mailboxUrl, customer.email, 2);
+    const reset = await api('POST', '/auth/reset-password', {
+      body: { email: customer.email, code, password: NEW_PASSWORD },
+    });
+    expect(reset.status).toBe(204);
+    expect((await login(customer.email, NEW_PASSWORD)).user.id).toBe(customer.user.id);
+
+    const events = await api('GET', `/users/${customer.user.id}/events`, { token: admin.accessToken });
+    expect(events.status).toBe(200);
+    expect(events.body).toEqual({
+      items: [{ type: 'PASSWORD_RESET_SENT', at: expect.any(String), by: { id: admin.user.id, role: 'ADMIN' } }],
+      nextCursor: null,
+    });
+    // Only admins, and only for a confirmed address of a live account.
+    expect((await api('POST', `/users/${admin.user.id}/password-reset`, { token: customer.accessToken })).status).toBe(
+      401,
+    );
+    const again = await login(customer.email, NEW_PASSWORD);
+    expect((await api('POST', `/users/${admin.user.id}/password-reset`, { token: again.accessToken })).status).toBe(
+      403,
+    );
+    expect((await api('GET', `/users/${customer.user.id}/events`, { token: again.accessToken })).status).toBe(403);
+    const pending = await register(uniqueEmail('never-confirmed'));
+    const refused = await api('POST', `/users/${pending.body.user.id}/password-reset`, { token: admin.accessToken });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/never confirmed/);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect((await api('POST', `/users/${unknown}/password-reset`, { token: admin.accessToken })).status).toBe(404);
   });
 });

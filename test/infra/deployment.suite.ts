@@ -290,8 +290,11 @@ describe('cfn-lint', () => {
     const resourceTypes = (synth: ReturnType<typeof synthesize>, stage: string) =>
       Object.fromEntries(
         Object.entries(synth.api.toJSON().Resources as Record<string, { Type: string }>).map(
-          // Logical ids carry the stack's name and hashes of their paths.
-          ([id, resource]) => [id.replaceAll(stage, '').replace(/[0-9A-F]{8}/g, ''), resource.Type],
+          // Logical ids carry the stack's name (OrderChat<stage>…) and hashes of their paths.
+          ([id, resource]) => [
+            id.replaceAll(`OrderChat${stage}`, 'OrderChat').replace(/[0-9A-F]{8}/g, ''),
+            resource.Type,
+          ],
         ),
       );
     expect(resourceTypes(synthesize('local'), 'local')).toEqual(resourceTypes(synthesize('dev'), 'dev'));
