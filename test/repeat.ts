@@ -4,7 +4,7 @@
  * most of the time blocks every landing by chance; this is how to tell before CI does.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -14,7 +14,10 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
+const reportPath = resolve(root, '.cache', 'vitest-results.json');
 for (let run = 1; run <= runs; run++) {
+  // A run that dies before vitest writes its report must not be read as the previous run's counts.
+  rmSync(reportPath, { force: true });
   const started = Date.now();
   const result = spawnSync('npx', ['vitest', 'run', '--project', 'e2e', '--project', 'client'], {
     cwd: root,
@@ -23,12 +26,15 @@ for (let run = 1; run <= runs; run++) {
     maxBuffer: 256 * 1024 * 1024,
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  const report = JSON.parse(readFileSync(resolve(root, '.cache', 'vitest-results.json'), 'utf8')) as {
-    numPassedTests: number;
-    numFailedTests: number;
-  };
-  console.log(`run ${run}/${runs}: ${report.numPassedTests} passed, ${report.numFailedTests} failed in ${seconds} s`);
-  if (result.status !== 0) {
+  const report = existsSync(reportPath)
+    ? (JSON.parse(readFileSync(reportPath, 'utf8')) as { numPassedTests: number; numFailedTests: number })
+    : undefined;
+  console.log(
+    report
+      ? `run ${run}/${runs}: ${report.numPassedTests} passed, ${report.numFailedTests} failed in ${seconds} s`
+      : `run ${run}/${runs}: vitest wrote no report (it died) after ${seconds} s`,
+  );
+  if (result.status !== 0 || !report) {
     process.stdout.write(result.stdout);
     process.stderr.write(result.stderr);
     console.error(`run ${run} of ${runs} failed (exit ${result.status ?? result.signal})`);

@@ -27,6 +27,12 @@ const ONE_CALL: Record<string, { client: string; command: string; input: string 
     command: 'AdminGetUserCommand',
     input: "{ UserPoolId: 'p', Username: 'u' }",
   },
+  // Every HTTP function reads CloudFront's origin secret (lambdas/shared/origin-verify.ts).
+  '@aws-sdk/client-secrets-manager': {
+    client: 'SecretsManagerClient',
+    command: 'GetSecretValueCommand',
+    input: "{ SecretId: 's' }",
+  },
   '@aws-sdk/client-apigatewaymanagementapi': {
     client: 'ApiGatewayManagementApiClient',
     command: 'PostToConnectionCommand',
