@@ -294,7 +294,7 @@ describe('the web app in Chromium', () => {
     await signIn(otherDevice, email, STRONG_PASSWORD);
     await otherDevice.getByRole('heading', { name: 'Your orders' }).waitFor();
 
-    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('link', { name: /your account/ }).click();
     await page.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Ada Renamed');
     await page.getByRole('button', { name: 'Save name' }).click();
@@ -314,7 +314,7 @@ describe('the web app in Chromium', () => {
     await page.getByRole('heading', { name: 'Your orders' }).waitFor();
     await page.getByText('Live').waitFor();
 
-    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('link', { name: /your account/ }).click();
     await page.getByLabel('Your password').fill('N3w!Passw0rd-x');
     await page.getByRole('button', { name: 'Delete account…' }).click();
     await page.getByText("This can't be undone").waitFor();

@@ -74,17 +74,17 @@ function SignedIn(props: {
         <a class="brand" href="#/">
           Order Chat
         </a>
-        <span class="who">
+        {/* Who is signed in, and the way to their account page (one header item: it fits a phone). */}
+        <a class="who" href="#/account" aria-label={`${user.name}: your account`}>
           {user.name}
           {/* The role once, and not when the name says it already (the bootstrap admin is "Admin"). */}
           {user.role === 'ADMIN' && user.name.trim().toLowerCase() !== 'admin' ? (
             <span class="badge">Admin</span>
           ) : null}
-        </span>
+        </a>
         <span class={`connection connection-${connection}`} role="status" aria-live="polite">
           {connection === 'open' ? 'Live' : connection === 'closed' ? 'Offline' : 'Connecting…'}
         </span>
-        <a href="#/account">Account</a>
         <button type="button" class="link" onClick={signOut}>
           Sign out
         </button>
