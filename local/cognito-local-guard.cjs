@@ -184,16 +184,10 @@ seed(require.resolve('cors', { paths: [join(libDir, 'server')] }), guard);
  * A message SES refuses fails the call that sent it, as Cognito's do.
  */
 class SesMessageSender {
-  constructor() {
-    const { SESv2Client } = require('@aws-sdk/client-sesv2');
-    this.ses = new SESv2Client({
-      endpoint: process.env.COGNITO_SES_ENDPOINT,
-      region: 'us-east-1',
-      credentials,
-    });
-  }
   async sendEmail(_ctx, _user, destination, message) {
-    const { SendEmailCommand } = require('@aws-sdk/client-sesv2');
+    // The SDK loads with the first e-mail, not while cognito-local starts.
+    const { SESv2Client, SendEmailCommand } = require('@aws-sdk/client-sesv2');
+    this.ses ??= new SESv2Client({ endpoint: process.env.COGNITO_SES_ENDPOINT, region: 'us-east-1', credentials });
     const fill = (template) => template.split('{####}').join(message.__code);
     await this.ses.send(
       new SendEmailCommand({

@@ -9,9 +9,13 @@
  *
  * @example await takeQuota(caller.id, 'chatMessage'); // throws 429 with Retry-After
  */
+import { createHash } from 'node:crypto';
 import { TooManyRequestsError } from '../shared/errors.ts';
 import { countUse } from './repository.ts';
 import { LIMITS, type LimitKind } from './policy.ts';
+
+/** A counter per e-mail address is kept by a digest of it: a counter names nobody. */
+export const addressDigest = (email: string) => createHash('sha256').update(email.toLowerCase()).digest('base64url');
 
 /** What this container has seen per user and kind in the current window. */
 const seen = new Map<string, { windowStart: number; admitted: number; full: boolean }>();

@@ -5,13 +5,13 @@
  * apart. Cognito keeps a lockout of its own in AWS (cognito-local keeps none): this one holds in both.
  * The address is kept as a digest: a counter names nobody.
  */
-import { createHash } from 'node:crypto';
 import { TooManyRequestsError } from '../shared/errors.ts';
 import { LIMITS } from './policy.ts';
+import { addressDigest } from './limits.ts';
 import { countEvent, countSoFar } from './repository.ts';
 
 const { limit, windowSeconds } = LIMITS.failedSignIn;
-const subjectOf = (email: string) => `SIGNIN#${createHash('sha256').update(email.toLowerCase()).digest('base64url')}`;
+const subjectOf = (email: string) => `SIGNIN#${addressDigest(email)}`;
 const windowOf = (nowMs: number) => {
   const now = Math.floor(nowMs / 1000);
   const start = now - (now % windowSeconds);

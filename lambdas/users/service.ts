@@ -4,9 +4,8 @@
  * two-system change is ordered so that a failure is either compensated or
  * converges when the same request is retried.
  */
-import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
-import { takeQuota } from '../limits/limits.ts';
+import { addressDigest, takeQuota } from '../limits/limits.ts';
 import { assertSignInAllowed, recordFailedSignIn } from '../limits/sign-in-failures.ts';
 import { disconnectSessions } from '../chat/disconnect.ts';
 import type { Caller, Role, Session } from '../shared/caller.ts';
@@ -31,9 +30,8 @@ const now = () => new Date().toISOString();
 
 const USERS_CURSOR_SCOPE = 'users';
 
-/** Per-address counters (codes sent, codes tried) are kept by a digest: a counter names nobody. */
-const addressSubject = (email: string) =>
-  `ADDRESS#${createHash('sha256').update(email.toLowerCase()).digest('base64url')}`;
+/** The per-address counters of codes sent and codes tried. */
+const addressSubject = (email: string) => `ADDRESS#${addressDigest(email)}`;
 
 /**
  * Creates the account and has Cognito e-mail it a code: it can't sign in before it confirms the
@@ -92,7 +90,7 @@ async function sendEmailCodeBySigningIn(email: string, password: string): Promis
   try {
     await accounts.sendEmailCode(signedIn.accessToken);
   } finally {
-    if (signedIn.refreshToken) await accounts.revoke(signedIn.refreshToken).catch(() => undefined);
+    await letGo(signedIn);
   }
 }
 /**
@@ -129,6 +127,13 @@ async function checkedSignIn(email: string, password: string) {
   return { signedIn, profile };
 }
 
+/**
+ * Sessions are ended by the second: a sign-in in the very second of an ending (`at`, epoch
+ * seconds) would be born ended, so it waits for the next second.
+ */
+const pastSecondOf = (at: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, (at + 1) * 1000 - Date.now() + 10)));
+
 /** Lets go of a sign-in made only to prove the password: its refresh token is revoked. */
 async function letGo(signedIn: { refreshToken?: string }): Promise<void> {
   if (signedIn.refreshToken) await accounts.revoke(signedIn.refreshToken).catch(() => undefined);
@@ -143,10 +148,8 @@ export async function login(input: { email: string; password: string }) {
     await letGo(signedIn);
     throw new ForbiddenError(EMAIL_NOT_CONFIRMED);
   }
-  // Sessions are ended by the second: a sign-in in the very second of a sign-out-everywhere
-  // would be born ended, so it waits for the next second and signs in again.
   if (profile.sessionsEndedAt !== undefined && signedIn.sessionStartedAt <= profile.sessionsEndedAt) {
-    await new Promise((r) => setTimeout(r, (profile.sessionsEndedAt! + 1) * 1000 - Date.now() + 10));
+    await pastSecondOf(profile.sessionsEndedAt);
     signedIn = await accounts.signIn(input.email, input.password);
   }
   return signedInAs(signedIn, profile);
@@ -312,8 +315,7 @@ export async function changePassword(caller: Caller, input: { currentPassword: s
   const endedAt = nowSeconds();
   await profiles.endSessionsBefore(profile.id, endedAt);
   await disconnectSessions(profile.id);
-  // A sign-in in the very second the others ended would be born ended: it waits for the next.
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, (endedAt + 1) * 1000 - Date.now() + 10)));
+  await pastSecondOf(endedAt);
   return signedInAs(await accounts.signIn(profile.email, input.newPassword), { ...profile, sessionsEndedAt: endedAt });
 }
 

@@ -1,5 +1,6 @@
 /** JSON requests to a runtime, as the bench makes them: a refusal is an error, not an answer. */
 import { codeFor } from '../support/mailbox.ts';
+import { loopbackUrl } from '../support/runtime-process.ts';
 
 export const BENCH_PASSWORD = 'Str0ng!Passw0rd';
 
@@ -34,16 +35,15 @@ export async function signIn(base: string, credentials: { email: string; passwor
 
 /** Each runtime's mailbox (its sign-up codes arrive there), by the runtime's HTTP base URL. */
 const mailboxes = new Map<string, string>();
-const onLoopback = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
 
 /** Where the runtime at `base` delivers its e-mail: its sign-ups are confirmed with the code from there. */
 export function useMailbox(base: string, mailboxUrl: string): void {
-  mailboxes.set(onLoopback(base), mailboxUrl);
+  mailboxes.set(loopbackUrl(base), mailboxUrl);
 }
 
 /** A new customer, registered, confirmed with the code from the mailbox, and signed in. */
 export async function signUp(base: string, label: string) {
-  const mailboxUrl = mailboxes.get(onLoopback(base));
+  const mailboxUrl = mailboxes.get(loopbackUrl(base));
   if (!mailboxUrl) throw new Error(`useMailbox('${base}', …) first: sign-ups are confirmed with the e-mailed code`);
   const email = `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.test`;
   await request(base, 'POST', '/auth/register', { body: { name: label, email, password: BENCH_PASSWORD } });

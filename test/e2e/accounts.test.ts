@@ -6,6 +6,7 @@ import { LIMITS } from '#lambdas/limits/policy.ts';
 import {
   api,
   bootstrapAdmin,
+  closedWithin,
   confirmEmail,
   connect,
   inOneWindow,
@@ -17,7 +18,6 @@ import {
   STRONG_PASSWORD,
   uniqueEmail,
   type ApiResponse,
-  type Client,
 } from './support.ts';
 import { ageCode } from './planted.ts';
 import { codeFor, inbox, nthMail } from '../support/mailbox.ts';
@@ -37,13 +37,6 @@ const otherThan = (code: string) => String((Number(code) + 1) % 1_000_000).padSt
 
 async function register(email: string, password = STRONG_PASSWORD, name = 'New Person') {
   return api('POST', '/auth/register', { body: { name, email, password } });
-}
-
-async function closedWithin(c: Client, ms: number): Promise<number> {
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`still open after ${ms} ms`)), ms),
-  );
-  return (await Promise.race([c.closed, timeout])).code;
 }
 
 describe('confirming the address at sign-up', () => {

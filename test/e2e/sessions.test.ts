@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   api,
   bootstrapAdmin,
+  closedWithin,
   connect,
   login,
   newAdmin,
@@ -11,21 +12,12 @@ import {
   placeOrder,
   runtime,
   socketsClosedAfterEach,
-  type Client,
   type Session,
 } from './support.ts';
 import { decodePayload, emulatorSignedToken } from '../support/tokens.ts';
 
 const sockets = socketsClosedAfterEach();
 const socketOf = sockets.ticket;
-
-/** Resolves with the close code, or fails if the socket is still open after `ms`. */
-async function closedWithin(c: Client, ms: number): Promise<number> {
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`still open after ${ms} ms`)), ms),
-  );
-  return (await Promise.race([c.closed, timeout])).code;
-}
 
 const order = (session: Session) => placeOrder(session, 'Session order');
 

@@ -162,6 +162,14 @@ export async function ticketSocket(session: Pick<Session, 'accessToken'>): Promi
   return openSocket(`?ticket=${encodeURIComponent(ticket.body.ticket)}`);
 }
 
+/** Resolves with the close code, or fails if the socket is still open after `ms`. */
+export async function closedWithin(c: Client, ms: number): Promise<number> {
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`still open after ${ms} ms`)), ms),
+  );
+  return (await Promise.race([c.closed, timeout])).code;
+}
+
 /**
  * The sockets one test file opens, closed after each of its tests.
  *

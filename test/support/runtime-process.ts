@@ -26,10 +26,12 @@ export interface RuntimeInfo {
  * The runtime's URLs on the loopback address: it announces `localhost`, which may resolve to ::1
  * first while it listens on 127.0.0.1 only.
  */
-export const onLoopback = (info: RuntimeInfo): RuntimeInfo => {
-  const loopback = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
-  return { ...info, httpUrl: loopback(info.httpUrl), wsUrl: loopback(info.wsUrl) };
-};
+export const loopbackUrl = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
+export const onLoopback = (info: RuntimeInfo): RuntimeInfo => ({
+  ...info,
+  httpUrl: loopbackUrl(info.httpUrl),
+  wsUrl: loopbackUrl(info.wsUrl),
+});
 
 export interface RuntimeProcess {
   child: ChildProcess;

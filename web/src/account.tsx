@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { OrderChatApi, User } from '../../client/src/index.ts';
-import { Field, FormError, PASSWORD_RULES } from './fields.tsx';
+import { Field, FormError, PASSWORD_RULES, useAction } from './fields.tsx';
 import { fieldErrors } from './format.ts';
 
 interface Props {
@@ -38,23 +38,14 @@ export function AccountPage({ api, user, onChanged, onGone }: Props) {
 
 /** A form's state: what the server refused, whether it is busy, and what it last did. */
 function useFormAction() {
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, attempt } = useAction();
   const [done, setDone] = useState<string | undefined>(undefined);
   const run =
     (action: (form: FormData, element: HTMLFormElement) => Promise<string | undefined>) => async (event: Event) => {
       event.preventDefault();
       const element = event.currentTarget as HTMLFormElement;
-      setBusy(true);
-      setError(undefined);
       setDone(undefined);
-      try {
-        setDone(await action(new FormData(element), element));
-      } catch (caught) {
-        setError(caught);
-      } finally {
-        setBusy(false);
-      }
+      await attempt(async () => setDone(await action(new FormData(element), element)));
     };
   return { error, busy, done, run, fields: fieldErrors(error) };
 }

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { EmailNotConfirmedError, type OrderChatApi, type User } from '../../client/src/index.ts';
-import { Field, FormError, PASSWORD_RULES } from './fields.tsx';
+import { Field, FormError, PASSWORD_RULES, useAction } from './fields.tsx';
 import { fieldErrors } from './format.ts';
 
 type Step =
@@ -25,8 +25,7 @@ const HEADINGS: Record<Step['name'], string> = {
 
 export function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (user: User) => void }) {
   const [step, setStep] = useState<Step>({ name: 'signIn' });
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, busy, attempt } = useAction();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [step.name]);
   const fields = fieldErrors(error);
@@ -40,15 +39,7 @@ export function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (
   const handle = (action: (form: FormData) => Promise<void>) => async (event: Event) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action(form);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    await attempt(() => action(form));
   };
   const text = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
 
@@ -87,18 +78,11 @@ export function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (
       );
     });
 
-  const resend = (current: Extract<Step, { name: 'confirm' }>) => async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const resend = (current: Extract<Step, { name: 'confirm' }>) => () =>
+    attempt(async () => {
       await api.resendEmailCode({ email: current.email, password: current.password });
       setStep({ ...current, notice: `A new code is on its way to ${current.email}. The one before no longer works.` });
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const forgot = handle(async (form) => {
     const email = text(form, 'email');

@@ -1,5 +1,27 @@
 /** Form pieces every page uses: a labelled field with its hint and errors, and a form's own error. */
+import { useState } from 'preact/hooks';
 import { describeError, fieldErrors } from './format.ts';
+
+/**
+ * What a form's action is doing: busy while it runs, and what the server refused, shown until the
+ * next try.
+ */
+export function useAction() {
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const attempt = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, setError, busy, attempt };
+}
 
 /** The pool's password policy (lambdas/identity.ts), said before it fails. */
 export const PASSWORD_RULES = '8 or more characters with upper and lower case, a digit and a symbol.';
