@@ -17,6 +17,12 @@ export const tokenValidity = {
   refreshTokenDays: 30,
 } as const;
 
+/**
+ * How long a sign-in waits for its second factor (the app client's auth session validity, 3–15
+ * minutes in AWS): the challenge's session is good for one answer within it.
+ */
+export const challengeSessionMinutes = 3;
+
 export const USER_POOL_NAME = 'order-chat';
 export const USER_POOL_CLIENT_NAME = 'order-chat-api';
 export { ADMIN_GROUP } from './shared/caller.ts';

@@ -12,6 +12,11 @@ import { HealthResponse } from './schemas/health.ts';
 import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
 import {
   ChangePasswordBody,
+  DisableTotpBody,
+  EnableTotpBody,
+  TotpChallenge,
+  TotpLoginBody,
+  TotpSetup,
   ChangeRoleBody,
   ConfirmEmailBody,
   DeleteMeBody,
@@ -113,12 +118,16 @@ export const functions = {
   'http/auth-reset-password': {
     permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminGetUser'] },
   },
+  'http/auth-login-totp': { permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser'] } },
   'http/auth-refresh': { permissions: { tables: { main: 'read' } } },
   'http/auth-logout': { permissions: CONNECTIONS_AND_SESSIONS },
   'http/auth-logout-everywhere': { permissions: CONNECTIONS_AND_SESSIONS },
   'http/users-me-get': {},
   'http/users-me-update': { permissions: { tables: { main: 'readWrite' } } },
   'http/users-me-password': { permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminGetUser'] } },
+  'http/users-me-totp-start': {},
+  'http/users-me-totp-enable': { permissions: { tables: { main: 'readWrite' } } },
+  'http/users-me-totp-disable': { permissions: { tables: { main: 'readWrite' } } },
   'http/users-me-delete': {
     permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminGetUser', 'AdminDeleteUser'] },
   },
@@ -285,12 +294,26 @@ export const httpRoutes = {
   'POST /auth/login': {
     handler: 'http/auth-login',
     access: 'public',
-    summary: 'Sign in with email and password',
+    summary:
+      'Sign in with email and password; with two-factor on, the answer is a challenge for a code from the authenticator app (POST /auth/login/totp)',
     tag: 'Auth',
     request: { body: LoginBody },
-    responses: { 200: { description: 'Signed in', schema: LoginResponse } },
+    responses: {
+      200: { description: 'Signed in', schema: LoginResponse },
+      202: { description: 'The password is right; now a code from the authenticator app', schema: TotpChallenge },
+    },
     // 403: the password is right, but the account's address awaits its code (POST /auth/confirm-email).
     errors: [401, 403, 429],
+  },
+  'POST /auth/login/totp': {
+    handler: 'http/auth-login-totp',
+    access: 'public',
+    summary:
+      'Finish a two-factor sign-in with the code the authenticator app shows (400: the code is wrong, or the session expired or was answered already: sign in again)',
+    tag: 'Auth',
+    request: { body: TotpLoginBody },
+    responses: { 200: { description: 'Signed in', schema: LoginResponse } },
+    errors: [401, 429],
   },
   'POST /auth/refresh': {
     handler: 'http/auth-refresh',
@@ -344,6 +367,34 @@ export const httpRoutes = {
     responses: {
       200: { description: 'Password changed; the tokens this session goes on with', schema: LoginResponse },
     },
+    errors: [429],
+  },
+  'POST /users/me/totp': {
+    handler: 'http/users-me-totp-start',
+    access: 'user',
+    rateLimit: 'totpSetup',
+    summary:
+      'Start setting up two-factor sign-in: a secret for an authenticator app, and its otpauth:// URI (for a QR code); confirm with PUT',
+    tag: 'Users',
+    responses: { 200: { description: 'Add it to the authenticator app', schema: TotpSetup } },
+    errors: [409, 429],
+  },
+  'PUT /users/me/totp': {
+    handler: 'http/users-me-totp-enable',
+    access: 'user',
+    summary: 'Turn two-factor sign-in on with a first code from the app being set up',
+    tag: 'Users',
+    request: { body: EnableTotpBody },
+    responses: { 200: { description: 'On: every sign-in asks for a code from now on', schema: User } },
+    errors: [409, 429],
+  },
+  'DELETE /users/me/totp': {
+    handler: 'http/users-me-totp-disable',
+    access: 'user',
+    summary: 'Turn two-factor sign-in off (your password and a current code required)',
+    tag: 'Users',
+    request: { body: DisableTotpBody },
+    responses: { 200: { description: 'Off', schema: User } },
     errors: [429],
   },
   'DELETE /users/me': {

@@ -26,6 +26,7 @@ export const EDGE_LIMITS: readonly EdgeLimit[] = [
   { name: 'ConfirmEmailPerIp', method: 'POST', path: '/auth/confirm-email', limit: 30, windowSeconds: 300 },
   { name: 'ResendCodePerIp', method: 'POST', path: '/auth/confirm-email/resend', limit: 10, windowSeconds: 300 },
   { name: 'ForgotPasswordPerIp', method: 'POST', path: '/auth/forgot-password', limit: 10, windowSeconds: 300 },
+  { name: 'TotpSignInPerIp', method: 'POST', path: '/auth/login/totp', limit: 30, windowSeconds: 300 },
   { name: 'ResetPasswordPerIp', method: 'POST', path: '/auth/reset-password', limit: 30, windowSeconds: 300 },
 ];
 

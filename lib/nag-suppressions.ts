@@ -27,7 +27,7 @@ export function applyNagSuppressions({
   acknowledge(
     userPool,
     'COG2',
-    'The API signs in with USER_PASSWORD_AUTH and has no MFA challenge step yet; requiring MFA would lock every user out. Tracked as follow-up work.',
+    'MFA is optional: each user may turn on an authenticator app (TOTP), and the API then asks every sign-in for its code. Requiring it would make every customer install an app before placing a first order; SMS is off (cost, SNS sandbox).',
   );
   acknowledge(
     userPool,

@@ -9,7 +9,10 @@
  * - every operation that AWS accepts only SigV4-signed (admin and pool management: all but the
  *   public ones a user calls with their own token or password) must be signed with the runtime's
  *   credentials (COGNITO_GUARD_ACCESS_KEY_ID, COGNITO_GUARD_SECRET), or it is refused as AWS
- *   refuses a bad signature.
+ *   refuses a bad signature;
+ * - a sign-in's challenge session is answered once, by the user it was given to, within the app
+ *   client's auth session validity (COGNITO_CHALLENGE_SESSION_SECONDS), and an authenticator
+ *   app's code is taken once per user (RFC 6238 §5.2): cognito-local checks neither.
  * Both replace modules cognito-local requires (its key files, and `cors`, whose middleware runs
  * before its body parser), by seeding Node's module cache.
  */
@@ -78,6 +81,8 @@ const PUBLIC_OPERATIONS = new Set([
   'VerifySoftwareToken',
   'VerifyUserAttribute',
 ]);
+/** Public operations whose requests (and answers) the challenge rules below read. */
+const WATCHED_OPERATIONS = new Set(['InitiateAuth', 'RespondToAuthChallenge', 'VerifySoftwareToken']);
 const MAX_BODY_BYTES = 1024 * 1024;
 const credentials = {
   accessKeyId: process.env.COGNITO_GUARD_ACCESS_KEY_ID,
@@ -140,7 +145,8 @@ function guard() {
       return refuse(res, 403, 'AccessDeniedException', 'The local Cognito emulator takes no requests from web pages.');
     }
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    if (req.method !== 'POST' || PUBLIC_OPERATIONS.has(operation)) return next();
+    const isPublic = PUBLIC_OPERATIONS.has(operation);
+    if (req.method !== 'POST' || (isPublic && !WATCHED_OPERATIONS.has(operation))) return next();
     const chunks = [];
     let size = 0;
     req.on('data', (chunk) => {
@@ -150,7 +156,7 @@ function guard() {
     req.on('end', () => {
       if (size > MAX_BODY_BYTES) return refuse(res, 413, 'RequestEntityTooLarge', 'Request body too large');
       const body = Buffer.concat(chunks);
-      signedByRuntime(req, body).then(
+      (isPublic ? Promise.resolve(true) : signedByRuntime(req, body)).then(
         (signed) => {
           if (!signed) {
             return refuse(
@@ -166,6 +172,8 @@ function guard() {
           } catch {
             return refuse(res, 400, 'SerializationException', 'The request body is not JSON.');
           }
+          const refusal = challengeRules(operation, req.body, res);
+          if (refusal) return refuse(res, 400, refusal[0], refusal[1]);
           next();
         },
         (error) => next(error),
@@ -174,6 +182,79 @@ function guard() {
   };
 }
 seed(require.resolve('cors', { paths: [join(libDir, 'server')] }), guard);
+
+const CHALLENGE_SESSION_MS = Number(process.env.COGNITO_CHALLENGE_SESSION_SECONDS ?? 180) * 1000;
+/** A TOTP code is good for its 30 s step and one step either side (cognito-local's tolerance): 90 s at most. */
+const CODE_MEMORY_MS = 120_000;
+/** Challenge sessions handed out: session → { username asked with, user id, challenge, expiresAt }. */
+const challenges = new Map();
+/** Authenticator codes taken: `${userId}:${code}` → when the memory of it can go. */
+const usedCodes = new Map();
+
+function forgetExpired(now) {
+  for (const [session, held] of challenges) if (held.expiresAt < now) challenges.delete(session);
+  for (const [code, until] of usedCodes) if (until < now) usedCodes.delete(code);
+}
+
+/** False if this user's code was taken already; else it is taken now. */
+function firstUse(userId, code, now) {
+  const key = `${userId}:${code}`;
+  if (usedCodes.has(key)) return false;
+  usedCodes.set(key, now + CODE_MEMORY_MS);
+  return true;
+}
+
+function subjectOf(token) {
+  try {
+    return JSON.parse(Buffer.from(String(token).split('.')[1] ?? '', 'base64url').toString()).sub;
+  } catch {
+    return undefined;
+  }
+}
+
+const INVALID_SESSION = ['NotAuthorizedException', 'Invalid session for the user, session is expired.'];
+const CODE_MISMATCH = ['CodeMismatchException', 'Invalid code received for user'];
+
+/** What AWS holds about challenges and codes and cognito-local doesn't: a refusal ([type, message]), or none. */
+function challengeRules(operation, body, res) {
+  const now = Date.now();
+  forgetExpired(now);
+  if (operation === 'InitiateAuth') {
+    // The challenge's session is known from cognito-local's answer.
+    const send = res.send.bind(res);
+    res.send = (payload) => {
+      try {
+        const answer = JSON.parse(String(payload));
+        if (answer.Session && answer.ChallengeName) {
+          challenges.set(answer.Session, {
+            username: body.AuthParameters?.USERNAME,
+            userId: answer.ChallengeParameters?.USER_ID_FOR_SRP,
+            challenge: answer.ChallengeName,
+            expiresAt: now + CHALLENGE_SESSION_MS,
+          });
+        }
+      } catch {
+        // not JSON: an error answer, nothing to hold
+      }
+      return send(payload);
+    };
+    return undefined;
+  }
+  if (operation === 'RespondToAuthChallenge') {
+    const held = challenges.get(body.Session);
+    challenges.delete(body.Session); // answered once, rightly or not
+    const responses = body.ChallengeResponses ?? {};
+    if (!held || held.username !== responses.USERNAME || held.challenge !== body.ChallengeName) return INVALID_SESSION;
+    const code = responses.SOFTWARE_TOKEN_MFA_CODE;
+    if (code !== undefined && !firstUse(held.userId, code, now)) return CODE_MISMATCH;
+    return undefined;
+  }
+  if (operation === 'VerifySoftwareToken' && body.UserCode !== undefined) {
+    const userId = subjectOf(body.AccessToken);
+    if (userId && !firstUse(userId, body.UserCode, now)) return CODE_MISMATCH;
+  }
+  return undefined;
+}
 
 /**
  * Cognito's e-mails go through SES. cognito-local only prints its codes; here its sender hands
@@ -211,3 +292,27 @@ if (process.env.COGNITO_SES_ENDPOINT) {
     ConsoleMessageSender: SesMessageSender,
   });
 }
+
+/**
+ * cognito-local hands out a refresh token when a challenge is answered but doesn't keep it, so
+ * refreshing it fails; Cognito keeps it as it does a password sign-in's. Its RespondToAuthChallenge
+ * is wrapped to keep it.
+ */
+const respondFile = join(libDir, 'targets', 'respondToAuthChallenge.js');
+const respond = require(respondFile);
+require.cache[respondFile].exports = {
+  ...respond,
+  RespondToAuthChallenge: (services) => {
+    const answer = respond.RespondToAuthChallenge(services);
+    return async (ctx, req) => {
+      const output = await answer(ctx, req);
+      const refreshToken = output.AuthenticationResult?.RefreshToken;
+      if (refreshToken) {
+        const userPool = await services.cognito.getUserPoolForClientId(ctx, req.ClientId);
+        const user = await userPool.getUserByUsername(ctx, req.ChallengeResponses.USERNAME);
+        await userPool.storeRefreshToken(ctx, refreshToken, user);
+      }
+      return output;
+    };
+  },
+};

@@ -13,11 +13,13 @@ import {
   GetGroupCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
+  SetUserPoolMfaConfigCommand,
   UpdateUserPoolCommand,
   type UpdateUserPoolCommandInput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   ADMIN_GROUP,
+  challengeSessionMinutes,
   LOCAL_EMAIL_FROM,
   passwordPolicy,
   tokenValidity,
@@ -62,6 +64,7 @@ export async function startCognitoLocal(options: {
       COGNITO_EMAIL_FROM: LOCAL_EMAIL_FROM,
       COGNITO_EMAIL_SUBJECT: verificationEmail.subject,
       COGNITO_EMAIL_MESSAGE: verificationEmail.message,
+      COGNITO_CHALLENGE_SESSION_SECONDS: String(challengeSessionMinutes * 60),
     },
   });
   const endpoint = `http://127.0.0.1:${options.port}`;
@@ -89,6 +92,8 @@ const poolSettings = {
     EmailMessage: verificationEmail.message,
   },
   EmailConfiguration: { EmailSendingAccount: 'DEVELOPER', From: LOCAL_EMAIL_FROM },
+  // Two-factor sign-in for those who turn it on, with an authenticator app only (SetUserPoolMfaConfig below).
+  MfaConfiguration: 'OPTIONAL',
 } satisfies Omit<UpdateUserPoolCommandInput, 'UserPoolId'>;
 
 export interface ProvisionedPool {
@@ -121,6 +126,13 @@ export async function provisionUserPool(endpoint: string, credentials: LocalCred
       // A pool made by an older version of the runtime gets today's settings (e-mail codes among them).
       await client.send(new UpdateUserPoolCommand({ UserPoolId: userPoolId, ...poolSettings }));
     }
+    await client.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: userPoolId,
+        MfaConfiguration: 'OPTIONAL',
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
     const clients = await client.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
     let clientId = clients.UserPoolClients?.find((c) => c.ClientName === USER_POOL_CLIENT_NAME)?.ClientId;
     if (!clientId) {

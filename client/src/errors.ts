@@ -54,6 +54,24 @@ export class EmailNotConfirmedError extends ApiError {
   }
 }
 
+/**
+ * Not an error of the request: the password was right and the account has two-factor sign-in on
+ * (202 from /auth/login). Finish with `completeSignIn` and a code from the authenticator app,
+ * within 3 minutes; a refused code spends the challenge (sign in again with the password).
+ */
+export class TwoFactorRequired extends Error {
+  override readonly name = 'TwoFactorRequired';
+
+  constructor(
+    /** The address signing in: `completeSignIn` sends it back. */
+    readonly email: string,
+    /** The sign-in's session: `completeSignIn` sends it back. */
+    readonly session: string,
+  ) {
+    super('Enter the code your authenticator app shows.');
+  }
+}
+
 /** The request never got an answer (offline, DNS, connection reset). */
 export class NetworkError extends Error {
   override readonly name = 'NetworkError';

@@ -4,7 +4,7 @@
  * still meets a 401, and refusals thrown as `ApiError` (problem+json).
  */
 import createClient, { type Client } from 'openapi-fetch';
-import { ApiError, apiErrorOf, EmailNotConfirmedError, NetworkError } from './errors.ts';
+import { ApiError, apiErrorOf, EmailNotConfirmedError, NetworkError, TwoFactorRequired } from './errors.ts';
 import type { components, paths } from './generated/openapi.ts';
 import { memoryTokenStore, type TokenStore, type Tokens } from './session.ts';
 
@@ -42,9 +42,18 @@ export interface OrderChatApi {
   signUp(body: Schemas['RegisterRequest']): Promise<User>;
   /**
    * Signs in and keeps the tokens. An account whose address awaits its code is refused with an
-   * `ApiError` whose `emailNotConfirmed` is true: ask for the code, then `confirmEmail`.
+   * `EmailNotConfirmedError`: ask for the code, then `confirmEmail`. With two-factor sign-in on, it
+   * throws `TwoFactorRequired`: finish with `completeSignIn` and a code from the authenticator app.
    */
   signIn(body: Schemas['LoginRequest']): Promise<User>;
+  /** The second step of a two-factor sign-in (keeps the tokens); a refused code means signing in again. */
+  completeSignIn(challenge: TwoFactorRequired, code: string): Promise<User>;
+  /** Starts setting up an authenticator app: its secret and the `otpauth://` URI to show as a QR code. */
+  startTwoFactorSetup(): Promise<Schemas['TotpSetup']>;
+  /** Turns two-factor sign-in on with the first code the app shows. */
+  enableTwoFactor(body: Schemas['EnableTotpRequest']): Promise<User>;
+  /** Turns two-factor sign-in off (the password and a current code). */
+  disableTwoFactor(body: Schemas['DisableTotpRequest']): Promise<User>;
   /** Confirms the address with the e-mailed code, and signs in (keeps the tokens). */
   confirmEmail(body: Schemas['ConfirmEmailRequest']): Promise<User>;
   /** E-mails a new code to an account whose address awaits confirmation. */
@@ -53,7 +62,10 @@ export interface OrderChatApi {
   forgotPassword(body: Schemas['ForgotPasswordRequest']): Promise<void>;
   /** Sets a new password with the e-mailed code; every session of the account ends. */
   resetPassword(body: Schemas['ResetPasswordRequest']): Promise<void>;
-  /** Changes the password (the current one required): every other session ends; this one keeps going on new tokens. */
+  /**
+   * Changes the password (the current one required, and with two-factor on a current code): every
+   * other session ends; this one keeps going on new tokens.
+   */
   changePassword(body: Schemas['ChangePasswordRequest']): Promise<User>;
   /** Deletes the signed-in account (its password required) and forgets the tokens. */
   deleteAccount(body: Schemas['DeleteMeRequest']): Promise<void>;
@@ -171,12 +183,28 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
       return (await call(api.POST('/auth/register', { body }))).user;
     },
     async signIn(body) {
+      let answer: Schemas['LoginResponse'] | Schemas['TotpChallenge'];
       try {
-        return keep(await call(api.POST('/auth/login', { body })));
+        answer = await call(api.POST('/auth/login', { body }));
       } catch (error) {
         if (error instanceof ApiError && error.status === 403) throw new EmailNotConfirmedError(error);
         throw error;
       }
+      if ('challenge' in answer) throw new TwoFactorRequired(body.email, answer.session);
+      return keep(answer);
+    },
+    async completeSignIn(challenge, code) {
+      const body = { email: challenge.email, session: challenge.session, code };
+      return keep(await call(api.POST('/auth/login/totp', { body })));
+    },
+    async startTwoFactorSetup() {
+      return call(api.POST('/users/me/totp'));
+    },
+    async enableTwoFactor(body) {
+      return call(api.PUT('/users/me/totp', { body }));
+    },
+    async disableTwoFactor(body) {
+      return call(api.DELETE('/users/me/totp', { body }));
     },
     async confirmEmail(body) {
       return keep(await call(api.POST('/auth/confirm-email', { body })));

@@ -4,7 +4,7 @@
  * Runs in browsers, React Native and Node (global fetch and WebSocket, or injected ones).
  */
 export { createOrderChatApi, type ApiOptions, type ChatTicket, type OrderChatApi, type User } from './http.ts';
-export { ApiError, EmailNotConfirmedError, NetworkError, type Problem } from './errors.ts';
+export { ApiError, EmailNotConfirmedError, NetworkError, TwoFactorRequired, type Problem } from './errors.ts';
 export {
   memoryTokenStore,
   webStorageTokenStore,

@@ -36,6 +36,11 @@ export const LIMITS = {
   codeSent: { limit: 5, windowSeconds: 3600, what: 'codes sent to this address' },
   /** Codes tried per address (right or wrong): 10 per 15 minutes, far too few to guess a 6-digit code. */
   codeAttempt: { limit: 10, windowSeconds: 900, what: 'code attempts for this address' },
+  /**
+   * Setting up an authenticator app: 10 starts per 15 minutes (each makes a new secret in Cognito);
+   * a person scans once, or twice when the first scan failed.
+   */
+  totpSetup: { limit: 10, windowSeconds: 900, what: 'authenticator app set-ups' },
 } as const;
 
 export type LimitKind = keyof typeof LIMITS;

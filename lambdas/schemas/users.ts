@@ -33,6 +33,8 @@ export const User = z
     role: Role,
     /** False until the account's e-mail address is confirmed with the code sent to it: it can't sign in before. */
     emailConfirmed: z.boolean(),
+    /** True while signing in asks for a code from an authenticator app as well. */
+    twoFactorEnabled: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -45,6 +47,7 @@ export const User = z
         email: 'alice@example.com',
         role: 'REGULAR',
         emailConfirmed: true,
+        twoFactorEnabled: false,
         createdAt: '2026-11-29T12:00:00.000Z',
         updatedAt: '2026-11-29T12:00:00.000Z',
       },
@@ -99,10 +102,60 @@ export const ResetPasswordBody = z.strictObject({ email: Email, code: Code, pass
   examples: [{ email: 'alice@example.com', code: '123456', password: 'N3w!Passw0rd' }],
 });
 
-export const ChangePasswordBody = z.strictObject({ currentPassword: CurrentPassword, newPassword: Password }).meta({
-  id: 'ChangePasswordRequest',
-  examples: [{ currentPassword: 'Str0ng!Passw0rd', newPassword: 'N3w!Passw0rd' }],
+/** A code an authenticator app shows (Cognito's TOTP: 6 digits, a new one every 30 seconds). */
+const AppCode = z.string().regex(/^\d{6}$/, 'Must be the 6-digit code your authenticator app shows');
+/** Cognito's session of a sign-in waiting for its second factor (opaque; AWS: 20–2048 characters). */
+const ChallengeSession = z.string().min(1).max(2048);
+
+export const ChangePasswordBody = z
+  .strictObject({
+    currentPassword: CurrentPassword,
+    newPassword: Password,
+    /** Required while two-factor sign-in is on. */
+    code: AppCode.optional(),
+  })
+  .meta({
+    id: 'ChangePasswordRequest',
+    examples: [{ currentPassword: 'Str0ng!Passw0rd', newPassword: 'N3w!Passw0rd' }],
+  });
+
+export const TotpChallenge = z
+  .object({
+    challenge: z.literal('TOTP'),
+    /** Send it back with the code to POST /auth/login/totp; good for one answer, within 3 minutes. */
+    session: z.string(),
+  })
+  .meta({ id: 'TotpChallenge', examples: [{ challenge: 'TOTP', session: 'AYABeC…' }] });
+
+export const TotpLoginBody = z.strictObject({ email: Email, session: ChallengeSession, code: AppCode }).meta({
+  id: 'TotpLoginRequest',
+  examples: [{ email: 'alice@example.com', session: 'AYABeC…', code: '123456' }],
 });
+
+export const TotpSetup = z
+  .object({
+    /** The app's secret (base32), for typing in by hand. */
+    secret: z.string(),
+    /** The same as an `otpauth://` URI, the content of the QR code an app scans. */
+    uri: z.string(),
+  })
+  .meta({
+    id: 'TotpSetup',
+    examples: [
+      {
+        secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+        uri: 'otpauth://totp/Order%20Chat:alice%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Order%20Chat&algorithm=SHA1&digits=6&period=30',
+      },
+    ],
+  });
+
+export const EnableTotpBody = z
+  .strictObject({ code: AppCode })
+  .meta({ id: 'EnableTotpRequest', examples: [{ code: '123456' }] });
+
+export const DisableTotpBody = z
+  .strictObject({ password: CurrentPassword, code: AppCode })
+  .meta({ id: 'DisableTotpRequest', examples: [{ password: 'Str0ng!Passw0rd', code: '123456' }] });
 
 export const DeleteMeBody = z
   .strictObject({ password: CurrentPassword })

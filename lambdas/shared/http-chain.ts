@@ -62,6 +62,8 @@ export interface HttpRequest<K extends HttpRouteKey> {
   caller: Route<K>['access'] extends 'public' ? undefined : Caller;
   /** The sign-in the caller's access token belongs to. */
   session: Route<K>['access'] extends 'public' ? undefined : Session;
+  /** That access token itself, for the Cognito calls a user makes with their own token. */
+  accessToken: Route<K>['access'] extends 'public' ? undefined : string;
 }
 
 export interface HttpAnswer {
@@ -87,7 +89,7 @@ const requireBody = {
 export type Authenticate = (
   route: CompiledHttpRoute,
   event: HttpEvent,
-) => Promise<{ caller?: Caller; session?: Session }>;
+) => Promise<{ caller?: Caller; session?: Session; accessToken?: string }>;
 
 function toResponse(answer: HttpAnswer): APIGatewayProxyStructuredResultV2 {
   const headers: Record<string, string> = { ...SECURITY_HEADERS };
@@ -134,7 +136,7 @@ export function createHttpHandler<K extends HttpRouteKey>(
   };
 
   // Who calls each event (set before the body is parsed, read by the handler).
-  const callers = new WeakMap<HttpEvent, { caller?: Caller; session?: Session }>();
+  const callers = new WeakMap<HttpEvent, { caller?: Caller; session?: Session; accessToken?: string }>();
   const chain = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
@@ -161,7 +163,7 @@ export function createHttpHandler<K extends HttpRouteKey>(
   if (route.request?.body) chain.use(requireBody).use(httpJsonBodyParser());
 
   return chain.handler(async (event, context) => {
-    const { caller, session } = callers.get(event) ?? {};
+    const { caller, session, accessToken } = callers.get(event) ?? {};
     let body: unknown;
     if (route.request?.body) {
       assertJsonDepth(event.body, 'body');
@@ -176,7 +178,16 @@ export function createHttpHandler<K extends HttpRouteKey>(
     const declaredHeaders = route.request?.headers
       ? parseWith(route.request.headers, event.headers ?? {}, 'header')
       : undefined;
-    const answer = await run({ body, query, params, declaredHeaders, context, caller, session } as HttpRequest<K>);
+    const answer = await run({
+      body,
+      query,
+      params,
+      declaredHeaders,
+      context,
+      caller,
+      session,
+      accessToken,
+    } as HttpRequest<K>);
     return toResponse(shapeAnswer(answer));
   });
 }

@@ -22,7 +22,9 @@ export { problemResponse, SECURITY_HEADERS, type HttpAnswer, type HttpEvent, typ
 const authenticate: Authenticate = async (route, event) => {
   const session = sessionFromClaims(event.requestContext.authorizer?.jwt?.claims);
   if (!session) throw new UnauthorizedError('Send an access token (not an ID token) as the Bearer token.');
-  return { caller: await actingCaller(session, route, 'Only admins may call this route.'), session };
+  // API Gateway's JWT authorizer took the token from this header: it is there, and well formed.
+  const accessToken = /^Bearer (\S+)$/i.exec(event.headers.authorization ?? '')?.[1];
+  return { caller: await actingCaller(session, route, 'Only admins may call this route.'), session, accessToken };
 };
 
 export const httpHandler = <K extends HttpRouteKey>(

@@ -12,8 +12,10 @@ import {
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
+  AssociateSoftwareTokenCommand,
   ChangePasswordCommand,
   CodeMismatchException,
+  EnableSoftwareTokenMFAException,
   ConfirmForgotPasswordCommand,
   ExpiredCodeException,
   ForgotPasswordCommand,
@@ -23,12 +25,16 @@ import {
   InvalidPasswordException,
   LimitExceededException,
   NotAuthorizedException,
+  RespondToAuthChallengeCommand,
   RevokeTokenCommand,
+  SetUserMFAPreferenceCommand,
   TooManyRequestsException,
   UnsupportedTokenTypeException,
   UserNotFoundException,
   UsernameExistsException,
+  VerifySoftwareTokenCommand,
   VerifyUserAttributeCommand,
+  type AuthenticationResultType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ADMIN_GROUP } from '../shared/caller.ts';
 import { cognito } from '../shared/cognito-client.ts';
@@ -167,7 +173,31 @@ export async function signUp(email: string, password: string, options = { emailV
   return id;
 }
 
-export async function signIn(email: string, password: string): Promise<Tokens & { userId: string }> {
+export type SignedIn = Tokens & { userId: string };
+
+/** The password was right and the account has two-factor on: Cognito asks for a code from its authenticator app. */
+export interface TotpChallenge {
+  challenge: 'TOTP';
+  /** Cognito's session of this sign-in: answered once, within the client's auth session validity. */
+  session: string;
+}
+
+export const isChallenge = (result: SignedIn | TotpChallenge): result is TotpChallenge => 'challenge' in result;
+
+function signedInWith(auth: AuthenticationResultType | undefined): SignedIn {
+  if (!auth?.AccessToken || !auth.IdToken) throw new UnauthorizedError(WRONG_CREDENTIALS);
+  return {
+    accessToken: auth.AccessToken,
+    idToken: auth.IdToken,
+    ...(auth.RefreshToken ? { refreshToken: auth.RefreshToken } : {}),
+    expiresIn: expiresInOf(auth.AccessToken, auth.ExpiresIn),
+    sessionStartedAt: sessionStartOf(auth.AccessToken),
+    userId: subjectOf(auth.IdToken),
+  };
+}
+
+/** Tokens, or (two-factor on) the challenge for a code from the account's authenticator app. */
+export async function signIn(email: string, password: string): Promise<SignedIn | TotpChallenge> {
   const result = await call(
     () =>
       cognito().send(
@@ -179,17 +209,87 @@ export async function signIn(email: string, password: string): Promise<Tokens & 
       ),
     'sign-in',
   );
-  const auth = result.AuthenticationResult;
-  // A challenge (e.g. NEW_PASSWORD_REQUIRED) is not something this API completes.
-  if (!auth?.AccessToken || !auth.IdToken) throw new UnauthorizedError(WRONG_CREDENTIALS);
-  return {
-    accessToken: auth.AccessToken,
-    idToken: auth.IdToken,
-    ...(auth.RefreshToken ? { refreshToken: auth.RefreshToken } : {}),
-    expiresIn: expiresInOf(auth.AccessToken, auth.ExpiresIn),
-    sessionStartedAt: sessionStartOf(auth.AccessToken),
-    userId: subjectOf(auth.IdToken),
-  };
+  if (result.ChallengeName === 'SOFTWARE_TOKEN_MFA' && result.Session) {
+    return { challenge: 'TOTP', session: result.Session };
+  }
+  // Any other challenge (e.g. NEW_PASSWORD_REQUIRED) is not something this API completes.
+  return signedInWith(result.AuthenticationResult);
+}
+
+/**
+ * Finishes a sign-in Cognito challenged for a code from the authenticator app. A wrong code is a
+ * 400 on `body.code`; a session Cognito no longer takes (expired, or answered already) a 400 on
+ * `body.session`: the sign-in starts again with the password.
+ */
+export async function answerTotpChallenge(email: string, session: string, code: string): Promise<SignedIn> {
+  try {
+    const result = await cognito().send(
+      new RespondToAuthChallengeCommand({
+        ClientId,
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        Session: session,
+        ChallengeResponses: { USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: code },
+      }),
+    );
+    return signedInWith(result.AuthenticationResult);
+  } catch (error) {
+    if (error instanceof NotAuthorizedException || error instanceof UserNotFoundException) {
+      throw new ValidationError('This sign-in has expired: sign in again with your password.', [
+        { path: 'body.session', message: CodeRefusal.Expired },
+      ]);
+    }
+    throw fromTotpError(error);
+  }
+}
+
+const WRONG_TOTP = 'The code is wrong: enter the one your authenticator app shows now.';
+
+/** A code from the authenticator app Cognito refused: wrong (its own, or an expired one, or one used already). */
+function fromTotpError(error: unknown): unknown {
+  if (
+    error instanceof CodeMismatchException ||
+    error instanceof ExpiredCodeException ||
+    // AWS's answer to a wrong first code from a new app
+    error instanceof EnableSoftwareTokenMFAException
+  ) {
+    return codeRefused(CodeRefusal.Wrong, WRONG_TOTP);
+  }
+  return fromCognitoError(error);
+}
+
+/** Starts setting up an authenticator app for the session `accessToken` belongs to: the app's secret (base32). */
+export async function startTotpSetup(accessToken: string): Promise<string> {
+  const result = await call(() => cognito().send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken })));
+  if (!result.SecretCode) throw new Error('Cognito associated a software token without a secret');
+  return result.SecretCode;
+}
+
+/**
+ * Confirms the authenticator app with a first code from it and makes it the account's second
+ * factor (Cognito asks for a code at every sign-in from then on).
+ */
+export async function finishTotpSetup(accessToken: string, code: string): Promise<void> {
+  try {
+    await cognito().send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: code }));
+  } catch (error) {
+    if (error instanceof InvalidParameterException) {
+      throw new ConflictError('No authenticator app is being set up: start again.');
+    }
+    throw fromTotpError(error);
+  }
+  await setTotp(accessToken, true);
+}
+
+/** Turns the authenticator app on or off as the second factor of the session `accessToken` belongs to. */
+export async function setTotp(accessToken: string, enabled: boolean): Promise<void> {
+  await call(() =>
+    cognito().send(
+      new SetUserMFAPreferenceCommand({
+        AccessToken: accessToken,
+        SoftwareTokenMfaSettings: { Enabled: enabled, PreferredMfa: enabled },
+      }),
+    ),
+  );
 }
 
 export async function refresh(refreshToken: string): Promise<Tokens & { userId: string }> {

@@ -30,6 +30,7 @@ function fromItem(item: Record<string, unknown> | undefined): UserProfile | unde
     endedSessions,
     emailConfirmation,
     passwordReset,
+    twoFactor,
   } = item as unknown as UserProfile;
   return {
     id,
@@ -50,6 +51,7 @@ function fromItem(item: Record<string, unknown> | undefined): UserProfile | unde
           },
         }
       : {}),
+    ...(twoFactor ? { twoFactor: { enabledAt: twoFactor.enabledAt } } : {}),
   };
 }
 
@@ -260,6 +262,25 @@ export async function recordEmailCodeSent(id: string, at: number): Promise<void>
       }),
     ),
   );
+}
+
+/** Records that sign-in asks for a code from an authenticator app since `enabledAt`, or (undefined) no longer. */
+export async function setTwoFactor(
+  id: string,
+  enabledAt: string | undefined,
+  now: string,
+): Promise<UserProfile | undefined> {
+  const result = await dynamo().send(
+    new UpdateCommand({
+      TableName,
+      Key: userKey(id),
+      UpdateExpression: enabledAt ? 'SET updatedAt = :now, twoFactor = :on' : 'SET updatedAt = :now REMOVE twoFactor',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':now': now, ...(enabledAt ? { ':on': { enabledAt } } : {}) },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return fromItem(result.Attributes);
 }
 
 export async function markEmailConfirmed(id: string, now: string): Promise<UserProfile | undefined> {

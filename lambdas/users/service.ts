@@ -16,6 +16,7 @@ import * as accounts from './identity-provider.ts';
 import * as profiles from './repository.ts';
 import { nowSeconds, profileRead } from './session.ts';
 import { codeDigest, codeExpired, CodeRefusal, codeRefused } from './codes.ts';
+import { totpUri } from './totp.ts';
 import {
   assertMayChangeRole,
   EMAIL_NOT_CONFIRMED,
@@ -87,6 +88,7 @@ async function removePendingSignUp(email: string): Promise<boolean> {
 /** Signs in as the account (its password at hand) only to have Cognito send it a code, then lets that session go. */
 async function sendEmailCodeBySigningIn(email: string, password: string): Promise<void> {
   const signedIn = await accounts.signIn(email, password);
+  if (accounts.isChallenge(signedIn)) return; // two-factor on: the address was confirmed long ago
   try {
     await accounts.sendEmailCode(signedIn.accessToken);
   } finally {
@@ -115,17 +117,31 @@ async function profileOfAccount(id: string, email: string): Promise<UserProfile>
   return (await profiles.getProfile(id)) ?? recovered;
 }
 
-/** Cognito's sign-in, counted against the address's failed sign-ins (LIMITS.failedSignIn). */
+/**
+ * Cognito's sign-in, counted against the address's failed sign-ins (LIMITS.failedSignIn): tokens,
+ * or, with two-factor on, the challenge for a code (the password was right).
+ */
 async function checkedSignIn(email: string, password: string) {
   await assertSignInAllowed(email);
   const signedIn = await accounts.signIn(email, password).catch(async (error: unknown) => {
     if (error instanceof UnauthorizedError) await recordFailedSignIn(email);
     throw error;
   });
-  const profile = await profileOfAccount(signedIn.userId, email);
+  const profile = await profileOfAccount(await userIdOf(signedIn, email), email);
   if (profile.deletedAt) throw new UnauthorizedError('Incorrect email or password.');
   return { signedIn, profile };
 }
+
+/** Whose sign-in this is: the tokens say; a challenge doesn't, so Cognito is asked. */
+async function userIdOf(signedIn: accounts.SignedIn | accounts.TotpChallenge, email: string): Promise<string> {
+  if (!accounts.isChallenge(signedIn)) return signedIn.userId;
+  const account = await accounts.findAccount(email);
+  if (!account) throw new UnauthorizedError('Incorrect email or password.');
+  return account.id;
+}
+
+/** A confirmed address can't be confirmed again (a two-factor account's always is). */
+const alreadyConfirmed = () => codeRefused(CodeRefusal.Used, 'This address is confirmed already: sign in.');
 
 /**
  * Sessions are ended by the second: a sign-in in the very second of an ending (`at`, epoch
@@ -139,23 +155,53 @@ async function letGo(signedIn: { refreshToken?: string }): Promise<void> {
   if (signedIn.refreshToken) await accounts.revoke(signedIn.refreshToken).catch(() => undefined);
 }
 
-/** An account whose address awaits its code is refused (403) once its password is right, and told what to do. */
+/**
+ * Signs in: tokens, or with two-factor on the challenge for a code (`loginWithTotp`). An account
+ * whose address awaits its code is refused (403) once its password is right, and told what to do.
+ */
 export async function login(input: { email: string; password: string }) {
   const checked = await checkedSignIn(input.email, input.password);
   let signedIn = checked.signedIn;
   const profile = checked.profile;
   if (profile.emailConfirmation) {
-    await letGo(signedIn);
+    if (!accounts.isChallenge(signedIn)) await letGo(signedIn);
     throw new ForbiddenError(EMAIL_NOT_CONFIRMED);
+  }
+  if (accounts.isChallenge(signedIn)) {
+    // The tokens come with the answer, which must begin after any ending of sessions (by the second).
+    if (profile.sessionsEndedAt !== undefined && profile.sessionsEndedAt >= nowSeconds()) {
+      await pastSecondOf(profile.sessionsEndedAt);
+    }
+    return signedIn;
   }
   if (profile.sessionsEndedAt !== undefined && signedIn.sessionStartedAt <= profile.sessionsEndedAt) {
     await pastSecondOf(profile.sessionsEndedAt);
-    signedIn = await accounts.signIn(input.email, input.password);
+    const again = await accounts.signIn(input.email, input.password);
+    if (accounts.isChallenge(again)) return again; // two-factor turned on in between
+    signedIn = again;
   }
   return signedInAs(signedIn, profile);
 }
 
-function signedInAs(signedIn: Awaited<ReturnType<typeof accounts.signIn>>, profile: UserProfile) {
+/**
+ * The second step of a two-factor sign-in: the code from the authenticator app answers the
+ * challenge `login` gave. Tries count against the address, as e-mailed codes do.
+ */
+export async function loginWithTotp(input: { email: string; session: string; code: string }) {
+  await takeQuota(addressSubject(input.email), 'codeAttempt');
+  const signedIn = await accounts.answerTotpChallenge(input.email, input.session, input.code);
+  const profile = await profileOfAccount(signedIn.userId, input.email);
+  if (
+    profile.deletedAt ||
+    (profile.sessionsEndedAt !== undefined && signedIn.sessionStartedAt <= profile.sessionsEndedAt)
+  ) {
+    await letGo(signedIn);
+    throw new UnauthorizedError('This sign-in has ended: sign in again.');
+  }
+  return signedInAs(signedIn, profile);
+}
+
+function signedInAs(signedIn: accounts.SignedIn, profile: UserProfile) {
   const { userId: _userId, sessionStartedAt: _startedAt, ...tokens } = signedIn;
   return { ...tokens, tokenType: 'Bearer' as const, user: toPublicUser(profile) };
 }
@@ -168,10 +214,9 @@ function signedInAs(signedIn: Awaited<ReturnType<typeof accounts.signIn>>, profi
 export async function confirmEmail(input: { email: string; password: string; code: string }) {
   await takeQuota(addressSubject(input.email), 'codeAttempt');
   const { signedIn, profile } = await checkedSignIn(input.email, input.password);
+  if (accounts.isChallenge(signedIn)) throw alreadyConfirmed();
   try {
-    if (!profile.emailConfirmation) {
-      throw codeRefused(CodeRefusal.Used, 'This address is confirmed already: sign in.');
-    }
+    if (!profile.emailConfirmation) throw alreadyConfirmed();
     if (codeExpired('verifyEmail', profile.emailConfirmation.codeSentAt, nowSeconds())) {
       throw codeRefused(CodeRefusal.Expired);
     }
@@ -190,10 +235,9 @@ export async function confirmEmail(input: { email: string; password: string; cod
 /** E-mails the account a new code for its address; the password says the one asking owns the account. */
 export async function resendEmailCode(input: { email: string; password: string }): Promise<void> {
   const { signedIn, profile } = await checkedSignIn(input.email, input.password);
+  if (accounts.isChallenge(signedIn)) throw alreadyConfirmed();
   try {
-    if (!profile.emailConfirmation) {
-      throw codeRefused(CodeRefusal.Used, 'This address is confirmed already: sign in.');
-    }
+    if (!profile.emailConfirmation) throw alreadyConfirmed();
     await takeQuota(addressSubject(input.email), 'codeSent');
     await accounts.sendEmailCode(signedIn.accessToken);
     await profiles.recordEmailCodeSent(profile.id, nowSeconds());
@@ -301,12 +345,32 @@ async function checkedOwnPassword(profile: UserProfile, password: string, field:
 }
 
 /**
- * Changes the caller's password: every session of the account ends (sockets close), and this one
- * goes on with the tokens of a sign-in with the new password, in the answer.
+ * With two-factor on, a current code from the authenticator app answers the challenge the
+ * caller's password met: required (a 400 on `body.code` without it), and tried once.
  */
-export async function changePassword(caller: Caller, input: { currentPassword: string; newPassword: string }) {
+async function answeredWithCode(profile: UserProfile, challenge: accounts.TotpChallenge, code: string | undefined) {
+  if (code === undefined) {
+    throw new ValidationError('Two-factor sign-in is on: enter the code your authenticator app shows.', [
+      { path: 'body.code', message: 'Required' },
+    ]);
+  }
+  await takeQuota(addressSubject(profile.email), 'codeAttempt');
+  return accounts.answerTotpChallenge(profile.email, challenge.session, code);
+}
+
+/**
+ * Changes the caller's password: every session of the account ends (sockets close), and this one
+ * goes on with the tokens of a sign-in with the new password, in the answer. With two-factor on a
+ * current code is needed too: this session's new tokens come from a sign-in with both factors.
+ */
+export async function changePassword(
+  caller: Caller,
+  input: { currentPassword: string; newPassword: string; code?: string | undefined },
+) {
   const profile = await ownProfile(caller);
-  const signedIn = await checkedOwnPassword(profile, input.currentPassword, 'currentPassword');
+  const proof = await checkedOwnPassword(profile, input.currentPassword, 'currentPassword');
+  if (accounts.isChallenge(proof)) return changePasswordWithTotp(profile, proof, input);
+  const signedIn = proof;
   try {
     await accounts.changePassword(signedIn.accessToken, input.currentPassword, input.newPassword);
   } finally {
@@ -316,7 +380,67 @@ export async function changePassword(caller: Caller, input: { currentPassword: s
   await profiles.endSessionsBefore(profile.id, endedAt);
   await disconnectSessions(profile.id);
   await pastSecondOf(endedAt);
-  return signedInAs(await accounts.signIn(profile.email, input.newPassword), { ...profile, sessionsEndedAt: endedAt });
+  const next = await accounts.signIn(profile.email, input.newPassword);
+  if (accounts.isChallenge(next))
+    throw new UnauthorizedError('Two-factor sign-in was turned on meanwhile: sign in again.');
+  return signedInAs(next, { ...profile, sessionsEndedAt: endedAt });
+}
+
+/**
+ * The two-factor way: a code is good once, so it answers one sign-in, made after the moment every
+ * other session ends (by the second) and before the password changes; nothing has changed if the
+ * code is wrong.
+ */
+async function changePasswordWithTotp(
+  profile: UserProfile,
+  challenge: accounts.TotpChallenge,
+  input: { currentPassword: string; newPassword: string; code?: string | undefined },
+) {
+  const endedAt = nowSeconds();
+  await pastSecondOf(endedAt);
+  const signedIn = await answeredWithCode(profile, challenge, input.code);
+  try {
+    await accounts.changePassword(signedIn.accessToken, input.currentPassword, input.newPassword);
+  } catch (error) {
+    await letGo(signedIn);
+    throw error;
+  }
+  await profiles.endSessionsBefore(profile.id, endedAt);
+  await disconnectSessions(profile.id);
+  return signedInAs(signedIn, { ...profile, sessionsEndedAt: endedAt });
+}
+
+/** Starts setting up an authenticator app: its secret, and the `otpauth://` URI a QR code carries. */
+export async function startTotpSetup(caller: Caller, accessToken: string) {
+  const profile = await ownProfile(caller);
+  if (profile.twoFactor) throw new ConflictError('Two-factor sign-in is on already: turn it off first.');
+  const secret = await accounts.startTotpSetup(accessToken);
+  return { secret, uri: totpUri(profile.email, secret) };
+}
+
+/** Turns two-factor sign-in on with a first code from the app being set up. */
+export async function enableTotp(caller: Caller, accessToken: string, code: string): Promise<PublicUser> {
+  const profile = await ownProfile(caller);
+  await takeQuota(addressSubject(profile.email), 'codeAttempt');
+  await accounts.finishTotpSetup(accessToken, code);
+  return toPublicUser((await profiles.setTwoFactor(profile.id, now(), now())) ?? profile);
+}
+
+/** Turns two-factor sign-in off: the password and a current code, as a sign-in with both factors. */
+export async function disableTotp(caller: Caller, input: { password: string; code: string }): Promise<PublicUser> {
+  const profile = await ownProfile(caller);
+  const proof = await checkedOwnPassword(profile, input.password, 'password');
+  if (accounts.isChallenge(proof)) {
+    const signedIn = await answeredWithCode(profile, proof, input.code);
+    try {
+      await accounts.setTotp(signedIn.accessToken, false);
+    } finally {
+      await letGo(signedIn);
+    }
+  } else {
+    await letGo(proof); // Cognito asks for no code: off already (converging a half-done earlier attempt)
+  }
+  return toPublicUser((await profiles.setTwoFactor(profile.id, undefined, now())) ?? profile);
 }
 
 /**
@@ -327,7 +451,8 @@ export async function changePassword(caller: Caller, input: { currentPassword: s
 export async function deleteMe(caller: Caller, password: string): Promise<void> {
   const profile = await ownProfile(caller);
   if (profile.role === 'ADMIN') throw new ConflictError("An admin's account is deleted by another admin.");
-  await letGo(await checkedOwnPassword(profile, password, 'password'));
+  const proof = await checkedOwnPassword(profile, password, 'password');
+  if (!accounts.isChallenge(proof)) await letGo(proof);
   await profiles.markProfileDeleted(profile.id, now());
   await disconnectSessions(profile.id);
   await accounts.deleteAccount(profile.id);

@@ -24,6 +24,8 @@ export interface UserProfile {
   emailConfirmation?: { codeSentAt: number };
   /** The password reset code sent last (epoch seconds), and the digest of the one used last. */
   passwordReset?: { codeSentAt?: number; usedCode?: string };
+  /** Present while sign-in asks for a code from an authenticator app (Cognito holds the secret). */
+  twoFactor?: { enabledAt: string };
 }
 
 /** What was done to an account by someone else, kept in its record. */
@@ -37,11 +39,21 @@ export interface UserEvent {
 
 export type PublicUser = Pick<UserProfile, 'id' | 'name' | 'email' | 'role' | 'createdAt' | 'updatedAt'> & {
   emailConfirmed: boolean;
+  twoFactorEnabled: boolean;
 };
 
 export function toPublicUser(profile: UserProfile): PublicUser {
   const { id, name, email, role, createdAt, updatedAt } = profile;
-  return { id, name, email, role, emailConfirmed: profile.emailConfirmation === undefined, createdAt, updatedAt };
+  return {
+    id,
+    name,
+    email,
+    role,
+    emailConfirmed: profile.emailConfirmation === undefined,
+    twoFactorEnabled: profile.twoFactor !== undefined,
+    createdAt,
+    updatedAt,
+  };
 }
 
 export const EMAIL_NOT_CONFIRMED =

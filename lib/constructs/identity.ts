@@ -9,7 +9,13 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { ADMIN_GROUP, passwordPolicy, tokenValidity, verificationEmail } from '#lambdas/identity.ts';
+import {
+  ADMIN_GROUP,
+  challengeSessionMinutes,
+  passwordPolicy,
+  tokenValidity,
+  verificationEmail,
+} from '#lambdas/identity.ts';
 import type { StageConfig } from '../config.ts';
 
 export class Identity extends Construct {
@@ -48,8 +54,10 @@ export class Identity extends Construct {
             sesRegion: Stack.of(scope).region,
           })
         : cognito.UserPoolEmail.withCognito(),
-      // The API's sign-in has no MFA challenge step yet, so MFA would lock users out (see nag-suppressions.ts).
-      mfa: cognito.Mfa.OFF,
+      // Two-factor sign-in for those who turn it on, with an authenticator app: no SMS (its cost, and
+      // SNS's sandbox). The API answers the challenge (POST /auth/login/totp).
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
       deletionProtection: config.retainData,
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -60,6 +68,7 @@ export class Identity extends Construct {
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
+      authSessionValidity: Duration.minutes(challengeSessionMinutes),
       accessTokenValidity: Duration.minutes(tokenValidity.accessTokenMinutes),
       idTokenValidity: Duration.minutes(tokenValidity.idTokenMinutes),
       refreshTokenValidity: Duration.days(tokenValidity.refreshTokenDays),

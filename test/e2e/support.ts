@@ -89,7 +89,14 @@ export function uniqueEmail(label = 'user'): string {
 export const STRONG_PASSWORD = 'Str0ng!Passw0rd';
 
 export interface Session {
-  user: { id: string; name: string; email: string; role: 'ADMIN' | 'REGULAR'; emailConfirmed: boolean };
+  user: {
+    id: string;
+    name: string;
+    email: string;
+    role: 'ADMIN' | 'REGULAR';
+    emailConfirmed: boolean;
+    twoFactorEnabled: boolean;
+  };
   email: string;
   password: string;
   accessToken: string;

@@ -6,7 +6,7 @@ import { functions, httpRoutes, splitRouteKey, wsRoutes, type FunctionName } fro
 import { functionGrants } from '#lib/grants.ts';
 import { functionId } from '#lib/constructs/http-api.ts';
 import { tables } from '#lambdas/tables.ts';
-import { passwordPolicy, verificationEmail } from '#lambdas/identity.ts';
+import { challengeSessionMinutes, passwordPolicy, verificationEmail } from '#lambdas/identity.ts';
 import { ORIGIN_VERIFY_HEADER } from '#lambdas/shared/origin-verify.ts';
 import { stageConfig } from '#lib/config.ts';
 import { exampleDomain, synthesize } from './synth.ts';
@@ -62,6 +62,7 @@ describe('HTTP API routes', () => {
     const allowed = [
       '/auth/register',
       '/auth/login',
+      '/auth/login/totp',
       '/auth/refresh',
       '/auth/confirm-email',
       '/auth/confirm-email/resend',
@@ -352,6 +353,16 @@ describe('Cognito', () => {
       },
       // Without a stage sender, Cognito's own (50 e-mails a day: docs/deploying.md).
       EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },
+    });
+  });
+
+  it('offers two-factor sign-in with an authenticator app only (no SMS), answered within 3 minutes', () => {
+    dev.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+    });
+    dev.stateful.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AuthSessionValidity: challengeSessionMinutes,
     });
   });
 

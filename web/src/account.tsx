@@ -1,9 +1,11 @@
 /**
  * The account page: the name others see, the password (the current one required; other devices
- * are signed out), and deleting the account (its password required, and asked twice).
+ * are signed out), two-factor sign-in with an authenticator app (a QR code to scan), and deleting
+ * the account (its password required, and asked twice).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { OrderChatApi, User } from '../../client/src/index.ts';
+import { encode } from 'uqr';
+import type { components, OrderChatApi, User } from '../../client/src/index.ts';
 import { Field, FormError, PASSWORD_RULES, useAction } from './fields.tsx';
 import { fieldErrors } from './format.ts';
 
@@ -30,7 +32,8 @@ export function AccountPage({ api, user, onChanged, onGone }: Props) {
         Signed in as <strong>{user.email}</strong>.
       </p>
       <NameForm api={api} user={user} onChanged={onChanged} />
-      <PasswordForm api={api} onChanged={onChanged} />
+      <PasswordForm api={api} user={user} onChanged={onChanged} />
+      <TwoFactorSection api={api} user={user} onChanged={onChanged} />
       {user.role === 'ADMIN' ? null : <DeleteForm api={api} onGone={onGone} />}
     </div>
   );
@@ -80,15 +83,16 @@ function NameForm({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onChan
   );
 }
 
-function PasswordForm({ api, onChanged }: Pick<Props, 'api' | 'onChanged'>) {
+function PasswordForm({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onChanged'>) {
   const form = useFormAction();
   const submit = form.run(async (data, element) => {
-    const user = await api.changePassword({
+    const changed = await api.changePassword({
       currentPassword: String(data.get('currentPassword')),
       newPassword: String(data.get('newPassword')),
+      ...(user.twoFactorEnabled ? { code: String(data.get('code')).trim() } : {}),
     });
     element.reset();
-    onChanged(user);
+    onChanged(changed);
     return 'Password changed. Every other device is signed out.';
   });
   return (
@@ -110,6 +114,7 @@ function PasswordForm({ api, onChanged }: Pick<Props, 'api' | 'onChanged'>) {
           hint={PASSWORD_RULES}
           error={form.fields.newPassword}
         />
+        {user.twoFactorEnabled ? <AppCodeField id="password-code" error={form.fields.code} /> : null}
         <FormError error={form.error} />
         <Done message={form.done} />
         <button type="submit" disabled={form.busy}>
@@ -117,6 +122,118 @@ function PasswordForm({ api, onChanged }: Pick<Props, 'api' | 'onChanged'>) {
         </button>
       </form>
     </section>
+  );
+}
+
+function AppCodeField({ id, error }: { id: string; error: string[] | undefined }) {
+  return (
+    <Field
+      id={id}
+      name="code"
+      label="Code from your authenticator app"
+      autoComplete="one-time-code"
+      inputMode="numeric"
+      error={error}
+    />
+  );
+}
+
+type TotpSetup = components['schemas']['TotpSetup'];
+
+/**
+ * Two-factor sign-in: off, being set up (a QR code of the app's secret, confirmed by a first
+ * code), or on (turned off with the password and a current code).
+ */
+function TwoFactorSection({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onChanged'>) {
+  const form = useFormAction();
+  const [setup, setSetup] = useState<TotpSetup | undefined>(undefined);
+  const start = form.run(async () => {
+    setSetup(await api.startTwoFactorSetup());
+    return undefined;
+  });
+  const enable = form.run(async (data) => {
+    onChanged(await api.enableTwoFactor({ code: String(data.get('code')).trim() }));
+    setSetup(undefined);
+    return 'Two-factor sign-in is on: every sign-in asks for a code from your app.';
+  });
+  const disable = form.run(async (data, element) => {
+    onChanged(
+      await api.disableTwoFactor({ password: String(data.get('password')), code: String(data.get('code')).trim() }),
+    );
+    element.reset();
+    return 'Two-factor sign-in is off: your password alone signs you in.';
+  });
+  return (
+    <section class="card" aria-labelledby="two-factor-title">
+      <h2 id="two-factor-title">Two-factor sign-in</h2>
+      {user.twoFactorEnabled ? (
+        <>
+          <p>
+            <strong>On.</strong> Every sign-in asks for a code from your authenticator app as well as your password.
+          </p>
+          <form onSubmit={disable} noValidate>
+            <Field
+              id="two-factor-password"
+              name="password"
+              label="Your password"
+              type="password"
+              autoComplete="current-password"
+              error={form.fields.password}
+            />
+            <AppCodeField id="two-factor-off-code" error={form.fields.code} />
+            <FormError error={form.error} />
+            <Done message={form.done} />
+            <button type="submit" class="secondary" disabled={form.busy}>
+              Turn off two-factor sign-in
+            </button>
+          </form>
+        </>
+      ) : setup ? (
+        <>
+          <p>
+            Scan this code with an authenticator app (1Password, Google Authenticator, Authy…), then enter the code it
+            shows.
+          </p>
+          <QrCode text={setup.uri} label="QR code for your authenticator app" />
+          <p class="hint">
+            Can't scan? Enter this key in the app: <code class="secret">{setup.secret}</code>
+          </p>
+          <form onSubmit={enable} noValidate>
+            <AppCodeField id="two-factor-on-code" error={form.fields.code} />
+            <FormError error={form.error} />
+            <button type="submit" disabled={form.busy}>
+              Turn on two-factor sign-in
+            </button>
+          </form>
+        </>
+      ) : (
+        <>
+          <p>
+            Off. With it on, a stolen password alone can't sign in: every sign-in asks for a code from an app on your
+            phone.
+          </p>
+          <form onSubmit={start} noValidate>
+            <FormError error={form.error} />
+            <Done message={form.done} />
+            <button type="submit" disabled={form.busy}>
+              Set up two-factor sign-in
+            </button>
+          </form>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** A QR code drawn as SVG squares (no image, no script): what an authenticator app scans. */
+function QrCode({ text, label }: { text: string; label: string }) {
+  const { data, size } = encode(text, { ecc: 'M', border: 4 });
+  const dark = data.flatMap((row, y) => row.map((on, x) => (on ? `M${x} ${y}h1v1h-1z` : ''))).join('');
+  return (
+    <svg class="qr" role="img" aria-label={label} viewBox={`0 0 ${size} ${size}`} width="200" height="200">
+      <rect width={size} height={size} fill="#fff" />
+      <path d={dark} fill="#000" shape-rendering="crispEdges" />
+    </svg>
   );
 }
 

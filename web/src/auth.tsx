@@ -1,9 +1,16 @@
 /**
  * Signing in and everything before it: creating an account and confirming its address with the
- * e-mailed code, and setting a new password with one when it is forgotten.
+ * e-mailed code, the authenticator app's code when two-factor sign-in is on, and setting a new
+ * password with an e-mailed code when it is forgotten.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { EmailNotConfirmedError, type OrderChatApi, type User } from '../../client/src/index.ts';
+import {
+  ApiError,
+  EmailNotConfirmedError,
+  TwoFactorRequired,
+  type OrderChatApi,
+  type User,
+} from '../../client/src/index.ts';
 import { Field, FormError, PASSWORD_RULES, useAction } from './fields.tsx';
 import { fieldErrors } from './format.ts';
 
@@ -13,7 +20,9 @@ type Step =
   /** The address awaits its code: the password typed a moment ago goes with it (never stored). */
   | { name: 'confirm'; email: string; password: string; notice: string }
   | { name: 'forgot' }
-  | { name: 'reset'; email: string };
+  | { name: 'reset'; email: string }
+  /** The password was right; now the authenticator app's code. The password stays at hand for a new challenge. */
+  | { name: 'totp'; challenge: TwoFactorRequired; password: string };
 
 const HEADINGS: Record<Step['name'], string> = {
   signIn: 'Sign in to Order Chat',
@@ -21,6 +30,7 @@ const HEADINGS: Record<Step['name'], string> = {
   confirm: 'Check your e-mail',
   forgot: 'Reset your password',
   reset: 'Set a new password',
+  totp: 'Enter your two-factor code',
 };
 
 export function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (user: User) => void }) {
@@ -43,12 +53,12 @@ export function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (
   };
   const text = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
 
-  const signIn = handle(async (form) => {
-    const email = text(form, 'email');
-    const password = String(form.get('password'));
+  /** Signs in, or goes on to the step the account needs first: its address's code, or its app's. */
+  const signInWith = async (email: string, password: string) => {
     try {
       onSignedIn(await api.signIn({ email, password }));
     } catch (caught) {
+      if (caught instanceof TwoFactorRequired) return goTo({ name: 'totp', challenge: caught, password });
       if (!(caught instanceof EmailNotConfirmedError)) throw caught;
       goTo({
         name: 'confirm',
@@ -57,7 +67,27 @@ export function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (
         notice: `Your address isn't confirmed yet: enter the code we e-mailed to ${email}, or ask for a new one.`,
       });
     }
-  });
+  };
+
+  const signIn = handle((form) => signInWith(text(form, 'email'), String(form.get('password'))));
+
+  const answerTotp = (current: Extract<Step, { name: 'totp' }>) =>
+    handle(async (form) => {
+      try {
+        onSignedIn(await api.completeSignIn(current.challenge, text(form, 'code')));
+      } catch (caught) {
+        if (!(caught instanceof ApiError) || caught.status !== 400) throw caught;
+        // A refused answer spends the challenge: a new one, with the password typed a moment ago.
+        try {
+          await api.signIn({ email: current.challenge.email, password: current.password });
+        } catch (again) {
+          if (!(again instanceof TwoFactorRequired)) throw again;
+          setStep({ ...current, challenge: again });
+        }
+        if (caught.codeRefusal) throw caught;
+        throw new Error('That took too long: enter the code your app shows now.');
+      }
+    });
 
   const signUp = handle(async (form) => {
     const email = text(form, 'email');
@@ -94,7 +124,7 @@ export function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (
     handle(async (form) => {
       const password = String(form.get('password'));
       await api.resetPassword({ email: current.email, code: text(form, 'code'), password });
-      onSignedIn(await api.signIn({ email: current.email, password }));
+      await signInWith(current.email, password);
     });
 
   const codeField = (
@@ -170,6 +200,26 @@ export function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (
           <OtherWays newCode={resend(step)} busy={busy} backToSignIn={() => goTo({ name: 'signIn' })} />
         </>
       ) : null}
+      {step.name === 'totp' ? (
+        <>
+          <p>Two-factor sign-in is on for {step.challenge.email}: open your authenticator app and enter its code.</p>
+          <form onSubmit={answerTotp(step)} noValidate>
+            <Field
+              name="code"
+              label="Code"
+              autoComplete="one-time-code"
+              inputMode="numeric"
+              hint="The 6 digits your authenticator app shows for Order Chat."
+              error={fields.code}
+            />
+            <FormError error={error} />
+            <button type="submit" disabled={busy}>
+              Sign in
+            </button>
+          </form>
+          <BackToSignIn onClick={() => goTo({ name: 'signIn' })} />
+        </>
+      ) : null}
       {step.name === 'forgot' ? (
         <>
           <p>Enter your account's e-mail address: we'll send it a code to set a new password with.</p>
@@ -180,11 +230,7 @@ export function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (
               Send me a code
             </button>
           </form>
-          <p>
-            <button type="button" class="link" onClick={() => goTo({ name: 'signIn' })}>
-              Back to sign in
-            </button>
-          </p>
+          <BackToSignIn onClick={() => goTo({ name: 'signIn' })} />
         </>
       ) : null}
       {step.name === 'reset' ? (
@@ -216,6 +262,16 @@ export function AuthPage({ api, onSignedIn }: { api: OrderChatApi; onSignedIn: (
         </>
       ) : null}
     </main>
+  );
+}
+
+function BackToSignIn({ onClick }: { onClick: () => void }) {
+  return (
+    <p>
+      <button type="button" class="link" onClick={onClick}>
+        Back to sign in
+      </button>
+    </p>
   );
 }
 

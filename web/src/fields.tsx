@@ -39,6 +39,8 @@ export function FormError({ error }: { error: unknown }) {
 /** A labelled input with its hint and error tied to it for screen readers. */
 export function Field(props: {
   name: string;
+  /** The input's id when two forms on a page have a field of the same name (default `field-<name>`). */
+  id?: string;
   label: string;
   type?: string;
   autoComplete?: string;
@@ -51,7 +53,7 @@ export function Field(props: {
   /** The keyboard a phone shows, e.g. `numeric` for a code. */
   inputMode?: 'numeric' | 'email' | 'text';
 }) {
-  const id = `field-${props.name}`;
+  const id = props.id ?? `field-${props.name}`;
   const describedBy = [props.hint ? `${id}-hint` : '', props.error?.length ? `${id}-error` : '']
     .filter(Boolean)
     .join(' ');
