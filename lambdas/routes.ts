@@ -11,6 +11,8 @@ import type { LimitKind } from './limits/policy.ts';
 import { HealthResponse } from './schemas/health.ts';
 import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
 import {
+  ChangeEmailBody,
+  ConfirmEmailChangeBody,
   ChangePasswordBody,
   DisableTotpBody,
   EnableTotpBody,
@@ -81,6 +83,8 @@ export interface Permissions {
   cognito?: readonly string[];
   /** execute-api:ManageConnections on the WebSocket API. */
   manageConnections?: boolean;
+  /** It e-mails people itself (ses:SendEmail from the stage's sender, EMAIL_FROM). */
+  sendsEmail?: boolean;
   /** Secrets it reads from Secrets Manager (lambdas/shared/secrets.ts): only these get `<NAME>_ARN` and a read grant. */
   secrets?: readonly SecretName[];
 }
@@ -125,6 +129,12 @@ export const functions = {
   'http/users-me-get': {},
   'http/users-me-update': { permissions: { tables: { main: 'readWrite' } } },
   'http/users-me-password': { permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminGetUser'] } },
+  'http/users-me-email': {
+    permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser', 'AdminDeleteUser'] },
+  },
+  'http/users-me-email-confirm': {
+    permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser'], sendsEmail: true },
+  },
   'http/users-me-totp-start': {},
   'http/users-me-totp-enable': { permissions: { tables: { main: 'readWrite' } } },
   'http/users-me-totp-disable': { permissions: { tables: { main: 'readWrite' } } },
@@ -368,6 +378,26 @@ export const httpRoutes = {
       200: { description: 'Password changed; the tokens this session goes on with', schema: LoginResponse },
     },
     errors: [429],
+  },
+  'POST /users/me/email': {
+    handler: 'http/users-me-email',
+    access: 'user',
+    summary:
+      'Change your e-mail address (your password required): a code goes to the new address, and the old one stays yours until it is confirmed',
+    tag: 'Users',
+    request: { body: ChangeEmailBody },
+    responses: { 202: { description: 'A code is on its way to the new address (pendingEmail)', schema: User } },
+    errors: [409, 429],
+  },
+  'POST /users/me/email/confirm': {
+    handler: 'http/users-me-email-confirm',
+    access: 'user',
+    summary:
+      'Confirm the new address with the code e-mailed to it: it becomes your sign-in address, and the old one is told (400: the code is wrong or expired)',
+    tag: 'Users',
+    request: { body: ConfirmEmailChangeBody },
+    responses: { 200: { description: 'The new address is yours', schema: User } },
+    errors: [409, 429],
   },
   'POST /users/me/totp': {
     handler: 'http/users-me-totp-start',

@@ -298,21 +298,58 @@ if (process.env.COGNITO_SES_ENDPOINT) {
  * refreshing it fails; Cognito keeps it as it does a password sign-in's. Its RespondToAuthChallenge
  * is wrapped to keep it.
  */
-const respondFile = join(libDir, 'targets', 'respondToAuthChallenge.js');
-const respond = require(respondFile);
-require.cache[respondFile].exports = {
-  ...respond,
-  RespondToAuthChallenge: (services) => {
-    const answer = respond.RespondToAuthChallenge(services);
-    return async (ctx, req) => {
-      const output = await answer(ctx, req);
-      const refreshToken = output.AuthenticationResult?.RefreshToken;
-      if (refreshToken) {
-        const userPool = await services.cognito.getUserPoolForClientId(ctx, req.ClientId);
-        const user = await userPool.getUserByUsername(ctx, req.ChallengeResponses.USERNAME);
-        await userPool.storeRefreshToken(ctx, refreshToken, user);
-      }
-      return output;
-    };
-  },
+/**
+ * Runs `after` once cognito-local's operation `name` (its module under targets/) has answered,
+ * before the answer goes out: cognito-local loads its targets after this file, and gets the wrapped one.
+ */
+function afterTarget(name, after) {
+  const file = join(libDir, 'targets', `${name[0].toLowerCase()}${name.slice(1)}.js`);
+  const target = require(file);
+  require.cache[file].exports = {
+    ...target,
+    [name]: (services) => {
+      const run = target[name](services);
+      return async (ctx, req) => {
+        const output = await run(ctx, req);
+        await after(services, ctx, req, output);
+        return output;
+      };
+    },
+  };
+}
+
+afterTarget('RespondToAuthChallenge', async ({ cognito }, ctx, req, output) => {
+  const refreshToken = output.AuthenticationResult?.RefreshToken;
+  if (!refreshToken) return;
+  const userPool = await cognito.getUserPoolForClientId(ctx, req.ClientId);
+  const user = await userPool.getUserByUsername(ctx, req.ChallengeResponses.USERNAME);
+  await userPool.storeRefreshToken(ctx, refreshToken, user);
+});
+
+/**
+ * A pending change of e-mail address: Cognito e-mails its code to the new address (the old one
+ * stays the account's until the code confirms it). cognito-local delivers it to the old one,
+ * from the attributes before the change; here a code for a change goes to the address waiting.
+ */
+const messagesFile = join(libDir, 'services', 'messages.js');
+const { MessagesService } = require(messagesFile);
+const deliver = MessagesService.prototype.deliver;
+MessagesService.prototype.deliver = function (ctx, source, clientId, userPoolId, user, code, meta, details) {
+  const pending = user?.UnverifiedAttributeChanges?.find((attribute) => attribute.Name === 'email')?.Value;
+  const to = source === 'UpdateUserAttribute' && pending ? { ...details, Destination: pending } : details;
+  return deliver.call(this, ctx, source, clientId, userPoolId, user, code, meta, to);
 };
+
+/**
+ * Cognito's UpdateUserPool sets `UserAttributeUpdateSettings` (which attributes wait for their
+ * code before they change); cognito-local keeps it only from CreateUserPool, so a pool made before
+ * it was asked for would change an address at once. Its UpdateUserPool is wrapped to keep it.
+ */
+afterTarget('UpdateUserPool', async ({ cognito }, ctx, req) => {
+  if (!req.UserAttributeUpdateSettings) return;
+  const userPool = await cognito.getUserPool(ctx, req.UserPoolId);
+  await userPool.updateOptions(ctx, {
+    ...userPool.options,
+    UserAttributeUpdateSettings: req.UserAttributeUpdateSettings,
+  });
+});

@@ -85,6 +85,8 @@ const poolSettings = {
   },
   AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
   AutoVerifiedAttributes: ['email'],
+  // A new address replaces the old only once its code confirms it (CDK: keepOriginal).
+  UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
   AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
   VerificationMessageTemplate: {
     DefaultEmailOption: 'CONFIRM_WITH_CODE',

@@ -22,6 +22,14 @@ export function withPermissions<T>(functionName: string, permissions: Permission
 
 type Call = { action: string; table?: string };
 
+type Service = 'dynamodb' | 'cognito' | 'connections' | 'ses';
+const IAM_PREFIX: Record<Service, string> = {
+  dynamodb: 'dynamodb',
+  cognito: 'cognito-idp',
+  connections: 'execute-api',
+  ses: 'ses',
+};
+
 const DOCUMENT_COMMANDS: Record<string, string> = {
   Get: 'GetItem',
   Put: 'PutItem',
@@ -69,14 +77,10 @@ export function dynamoCalls(commandName: string, input: DynamoInput): Call[] {
   return [{ action: operation, table: input.TableName }];
 }
 
-function allowed(
-  service: 'dynamodb' | 'cognito' | 'connections',
-  call: Call,
-  grant: Grant,
-  tableKey: (name: string) => string | undefined,
-): boolean {
+function allowed(service: Service, call: Call, grant: Grant, tableKey: (name: string) => string | undefined): boolean {
   const { permissions } = grant;
   if (service === 'connections') return permissions.manageConnections === true;
+  if (service === 'ses') return permissions.sendsEmail === true;
   if (service === 'cognito') {
     // Only the Admin* calls are IAM-authorized; sign-in, refresh and revocation are public Cognito APIs.
     return !call.action.startsWith('Admin') || (permissions.cognito ?? []).includes(call.action);
@@ -97,7 +101,7 @@ interface MiddlewareClient {
 
 export function enforcePermissions(
   client: MiddlewareClient,
-  service: 'dynamodb' | 'cognito' | 'connections',
+  service: Service,
   tableKey: (name: string) => string | undefined,
 ): void {
   const middleware: Middleware = (next, context) => async (args) => {
@@ -111,7 +115,7 @@ export function enforcePermissions(
         : [{ action: commandName.replace(/Command$/, '') }];
     for (const call of calls) {
       if (allowed(service, call, grant, tableKey)) continue;
-      const prefix = service === 'dynamodb' ? 'dynamodb' : service === 'cognito' ? 'cognito-idp' : 'execute-api';
+      const prefix = IAM_PREFIX[service];
       const action = service === 'connections' ? 'ManageConnections' : call.action;
       const message = `${grant.functionName} is not authorized to perform: ${prefix}:${action}${call.table ? ` on table ${call.table}` : ''} (add it to the function's permissions in lambdas/routes.ts)`;
       console.error(`AccessDenied: ${message}`);

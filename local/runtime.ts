@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { httpCors, httpRoutes, timeoutOf, wsAuthorizer, wsRoutes, type FunctionName } from '#lambdas/routes.ts';
 import { functionGrants } from '#lib/grants.ts';
 import { tables } from '#lambdas/tables.ts';
+import { LOCAL_EMAIL_FROM } from '#lambdas/identity.ts';
 import { stages } from '#lib/config.ts';
 import { startCognitoLocal, provisionUserPool } from './cognito-local.ts';
 import { startMailbox } from './mailbox.ts';
@@ -353,6 +354,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoLocal.endpoint,
       AWS_ENDPOINT_URL_SESV2: mailbox.url,
+      // What lib/ gives a function that e-mails people, with the stage's sender.
+      EMAIL_FROM: LOCAL_EMAIL_FROM,
       USER_POOL_ID: pool.userPoolId,
       USER_POOL_CLIENT_ID: pool.clientId,
       WS_CALLBACK_URL: `http://127.0.0.1:${wsPort}/${WS_STAGE}`,
@@ -376,19 +379,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       watch: options.watch ?? false,
       log,
       onLoad: async (importOwn) => {
-        const [dynamo, cognito, connections] = (await Promise.all([
+        const [dynamo, cognito, connections, ses] = (await Promise.all([
           importOwn('shared/dynamo-client.ts'),
           importOwn('shared/cognito-client.ts'),
           importOwn('shared/connections-client.ts'),
+          importOwn('shared/ses-client.ts'),
         ])) as [
           typeof import('#lambdas/shared/dynamo-client.ts'),
           typeof import('#lambdas/shared/cognito-client.ts'),
           typeof import('#lambdas/shared/connections-client.ts'),
+          typeof import('#lambdas/shared/ses-client.ts'),
         ];
         enforcePermissions(dynamo.dynamoRaw(), 'dynamodb', tableKey);
         if (options.onDynamoDbCall) meterCapacity(dynamo.dynamoRaw(), options.onDynamoDbCall);
         enforcePermissions(cognito.cognito(), 'cognito', tableKey);
         enforcePermissions(connections.connectionsApi(process.env.WS_CALLBACK_URL!), 'connections', tableKey);
+        enforcePermissions(ses.ses(), 'ses', tableKey);
       },
     });
     stops.push(async () => loader.close());

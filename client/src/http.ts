@@ -48,6 +48,10 @@ export interface OrderChatApi {
   signIn(body: Schemas['LoginRequest']): Promise<User>;
   /** The second step of a two-factor sign-in (keeps the tokens); a refused code means signing in again. */
   completeSignIn(challenge: TwoFactorRequired, code: string): Promise<User>;
+  /** Asks for a new address (the password required): a code goes to it; the user's `pendingEmail` shows it. */
+  changeEmail(body: Schemas['ChangeEmailRequest']): Promise<User>;
+  /** Confirms the new address with the code e-mailed to it: it becomes the sign-in address. */
+  confirmEmailChange(body: Schemas['ConfirmEmailChangeRequest']): Promise<User>;
   /** Starts setting up an authenticator app: its secret and the `otpauth://` URI to show as a QR code. */
   startTwoFactorSetup(): Promise<Schemas['TotpSetup']>;
   /** Turns two-factor sign-in on with the first code the app shows. */
@@ -196,6 +200,12 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
     async completeSignIn(challenge, code) {
       const body = { email: challenge.email, session: challenge.session, code };
       return keep(await call(api.POST('/auth/login/totp', { body })));
+    },
+    async changeEmail(body) {
+      return call(api.POST('/users/me/email', { body }));
+    },
+    async confirmEmailChange(body) {
+      return call(api.POST('/users/me/email/confirm', { body }));
     },
     async startTwoFactorSetup() {
       return call(api.POST('/users/me/totp'));

@@ -18,78 +18,79 @@ const c11 = /[^A-Za-z0-9]/;
 const c12 = [["name", s10, null, false], ["email", s11, null, false], ["password", s12, null, false]] as const;
 const c13 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const c14 = new Set(["ADMIN","REGULAR"]);
-const c15 = [["id", s14, null, false], ["name", s3, null, false], ["email", s3, null, false], ["role", s15, null, false], ["emailConfirmed", s16, null, false], ["twoFactorEnabled", s16, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false]] as const;
-const c16 = [["user", s17, null, false]] as const;
+const c15 = [["id", s14, null, false], ["name", s3, null, false], ["email", s3, null, false], ["role", s15, null, false], ["emailConfirmed", s16, null, false], ["twoFactorEnabled", s16, null, false], ["pendingEmail", s17, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false]] as const;
+const c16 = [["user", s18, null, false]] as const;
 const c17 = { array: "Too big: expected array to have <=256 items", string: "Too big: expected string to have <=256 characters", unknown: "Too big: expected unknown to be <=256" };
 const c18 = /^\d{6}$/;
-const c19 = [["email", s11, null, false], ["password", s19, null, false], ["code", s20, null, false]] as const;
+const c19 = [["email", s11, null, false], ["password", s20, null, false], ["code", s21, null, false]] as const;
 const c20 = new Set(["Bearer"]);
-const c21 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["refreshToken", s3, null, false], ["expiresIn", s22, null, false], ["tokenType", s23, null, false], ["user", s17, null, false]] as const;
-const c22 = [["email", s11, null, false], ["password", s19, null, false]] as const;
+const c21 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["refreshToken", s3, null, false], ["expiresIn", s23, null, false], ["tokenType", s24, null, false], ["user", s18, null, false]] as const;
+const c22 = [["email", s11, null, false], ["password", s20, null, false]] as const;
 const c23 = [["email", s11, null, false]] as const;
-const c24 = [["email", s11, null, false], ["code", s20, null, false], ["password", s12, null, false]] as const;
+const c24 = [["email", s11, null, false], ["code", s21, null, false], ["password", s12, null, false]] as const;
 const c25 = new Set(["TOTP"]);
-const c26 = [["challenge", s28, null, false], ["session", s3, null, false]] as const;
+const c26 = [["challenge", s29, null, false], ["session", s3, null, false]] as const;
 const c27 = { array: "Too small: expected array to have >=1 items", string: "Too small: expected string to have >=1 characters", unknown: "Too small: expected unknown to be >=1" };
 const c28 = { array: "Too big: expected array to have <=2048 items", string: "Too big: expected string to have <=2048 characters", unknown: "Too big: expected unknown to be <=2048" };
-const c29 = [["email", s11, null, false], ["session", s30, null, false], ["code", s31, null, false]] as const;
+const c29 = [["email", s11, null, false], ["session", s31, null, false], ["code", s32, null, false]] as const;
 const c30 = { array: "Too big: expected array to have <=8192 items", string: "Too big: expected string to have <=8192 characters", unknown: "Too big: expected unknown to be <=8192" };
-const c31 = [["refreshToken", s33, null, false]] as const;
-const c32 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["expiresIn", s22, null, false]] as const;
+const c31 = [["refreshToken", s34, null, false]] as const;
+const c32 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["expiresIn", s23, null, false]] as const;
 const c33 = [["name", s10, null, false]] as const;
-const c34 = [["currentPassword", s19, null, false], ["newPassword", s12, null, false], ["code", s37, "optional", true]] as const;
-const c35 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
-const c36 = [["code", s31, null, false]] as const;
-const c37 = [["password", s19, null, false], ["code", s31, null, false]] as const;
-const c38 = [["password", s19, null, false]] as const;
-const c39 = [["limit", s44, "defaulted", false], ["cursor", s45, "optional", true]] as const;
-const c40 = [["items", s47, null, false], ["nextCursor", s48, null, false]] as const;
-const c41 = [["id", s14, null, false]] as const;
-const c42 = [["role", s15, null, false]] as const;
-const c43 = new Set(["PASSWORD_RESET_SENT"]);
-const c44 = [["id", s14, null, false], ["role", s15, null, false]] as const;
-const c45 = [["type", s52, null, false], ["at", s1, null, false], ["by", s53, null, false]] as const;
-const c46 = [["items", s55, null, false], ["nextCursor", s48, null, false]] as const;
-const c47 = [["description", s57, null, false], ["specifications", s59, null, false], ["quantity", s60, null, false], ["metadata", s62, "optional", true]] as const;
-const c48 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
-const c49 = [["idempotency-key", s65, "optional", true]] as const;
-const c50 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const c51 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
-const c52 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
-const c53 = [["id", s67, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s68, null, false], ["quantity", s69, null, false], ["metadata", s68, null, false], ["status", s70, null, false], ["version", s71, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s72, null, false]] as const;
-const c54 = [["status", s74, "optional", true], ["limit", s44, "defaulted", false], ["cursor", s45, "optional", true]] as const;
-const c55 = [["id", s67, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s69, null, false], ["status", s70, null, false], ["createdAt", s1, null, false], ["chatRoom", s72, null, false]] as const;
-const c56 = [["items", s77, null, false], ["nextCursor", s48, null, false]] as const;
-const c57 = [["id", s67, null, false]] as const;
-const c58 = [["description", s80, "optional", true], ["specifications", s81, "optional", true], ["quantity", s82, "optional", true], ["metadata", s62, "optional", true]] as const;
-const c59 = /^(\*|(W\/)?"\d+")$/;
-const c60 = [["if-match", s85, "optional", true]] as const;
-const c61 = [["status", s70, null, false]] as const;
-const c62 = [["before", s89, "optional", true], ["limit", s90, "defaulted", false]] as const;
-const c63 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
-const c64 = [["id", s3, null, false], ["role", s15, null, false]] as const;
-const c65 = [["from", s94, "optional", true], ["to", s94, "optional", true]] as const;
-const c66 = [["version", s71, null, false], ["type", s92, null, false], ["at", s1, null, false], ["by", s93, null, false], ["changes", s96, null, false]] as const;
-const c67 = [["items", s98, null, false], ["nextCursor", s100, null, false]] as const;
-const c68 = new Set([60]);
-const c69 = [["ticket", s3, null, false], ["expiresIn", s102, null, false]] as const;
-const c70 = [["roomId", s67, null, false]] as const;
-const c71 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
-const c72 = [["id", s106, null, false], ["roomId", s67, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s48, null, false], ["sender", s107, null, false]] as const;
-const c73 = [["id", s67, null, false], ["orderId", s67, null, false], ["isOpen", s16, null, false], ["summary", s48, null, false], ["closedAt", s105, null, false], ["closedBy", s48, null, false], ["messages", s109, null, false], ["nextCursor", s110, null, false]] as const;
-const c74 = [["before", s112, "optional", true], ["limit", s90, "defaulted", false]] as const;
-const c75 = [["items", s109, null, false], ["nextCursor", s110, null, false]] as const;
-const c76 = [["summary", s115, null, false]] as const;
-const c77 = [["id", s67, null, false], ["orderId", s67, null, false], ["isOpen", s16, null, false], ["summary", s48, null, false], ["closedAt", s105, null, false], ["closedBy", s48, null, false]] as const;
-const c78 = [["room", s117, null, false], ["order", s73, null, false]] as const;
-const c79 = new Set(["joinRoom"]);
-const c80 = [["action", s119, null, false], ["roomId", s67, null, false], ["after", s112, "optional", true]] as const;
-const c81 = new Set(["leaveRoom"]);
-const c82 = [["action", s121, null, false], ["roomId", s67, null, false]] as const;
-const c83 = new Set(["sendMessage"]);
-const c84 = [["action", s123, null, false], ["roomId", s67, null, false], ["content", s124, null, false], ["clientMessageId", s126, "optional", true]] as const;
-const c85 = new Set(["closeRoom"]);
-const c86 = [["action", s128, null, false], ["roomId", s67, null, false], ["summary", s115, null, false]] as const;
+const c34 = [["currentPassword", s20, null, false], ["newPassword", s12, null, false], ["code", s38, "optional", true]] as const;
+const c35 = [["code", s21, null, false]] as const;
+const c36 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
+const c37 = [["code", s32, null, false]] as const;
+const c38 = [["password", s20, null, false], ["code", s32, null, false]] as const;
+const c39 = [["password", s20, null, false]] as const;
+const c40 = [["limit", s46, "defaulted", false], ["cursor", s47, "optional", true]] as const;
+const c41 = [["items", s49, null, false], ["nextCursor", s17, null, false]] as const;
+const c42 = [["id", s14, null, false]] as const;
+const c43 = [["role", s15, null, false]] as const;
+const c44 = new Set(["PASSWORD_RESET_SENT"]);
+const c45 = [["id", s14, null, false], ["role", s15, null, false]] as const;
+const c46 = [["type", s53, null, false], ["at", s1, null, false], ["by", s54, null, false]] as const;
+const c47 = [["items", s56, null, false], ["nextCursor", s17, null, false]] as const;
+const c48 = [["description", s58, null, false], ["specifications", s60, null, false], ["quantity", s61, null, false], ["metadata", s63, "optional", true]] as const;
+const c49 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
+const c50 = [["idempotency-key", s66, "optional", true]] as const;
+const c51 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const c52 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
+const c53 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
+const c54 = [["id", s68, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s69, null, false], ["quantity", s70, null, false], ["metadata", s69, null, false], ["status", s71, null, false], ["version", s72, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s73, null, false]] as const;
+const c55 = [["status", s75, "optional", true], ["limit", s46, "defaulted", false], ["cursor", s47, "optional", true]] as const;
+const c56 = [["id", s68, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s70, null, false], ["status", s71, null, false], ["createdAt", s1, null, false], ["chatRoom", s73, null, false]] as const;
+const c57 = [["items", s78, null, false], ["nextCursor", s17, null, false]] as const;
+const c58 = [["id", s68, null, false]] as const;
+const c59 = [["description", s81, "optional", true], ["specifications", s82, "optional", true], ["quantity", s83, "optional", true], ["metadata", s63, "optional", true]] as const;
+const c60 = /^(\*|(W\/)?"\d+")$/;
+const c61 = [["if-match", s86, "optional", true]] as const;
+const c62 = [["status", s71, null, false]] as const;
+const c63 = [["before", s90, "optional", true], ["limit", s91, "defaulted", false]] as const;
+const c64 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
+const c65 = [["id", s3, null, false], ["role", s15, null, false]] as const;
+const c66 = [["from", s95, "optional", true], ["to", s95, "optional", true]] as const;
+const c67 = [["version", s72, null, false], ["type", s93, null, false], ["at", s1, null, false], ["by", s94, null, false], ["changes", s97, null, false]] as const;
+const c68 = [["items", s99, null, false], ["nextCursor", s101, null, false]] as const;
+const c69 = new Set([60]);
+const c70 = [["ticket", s3, null, false], ["expiresIn", s103, null, false]] as const;
+const c71 = [["roomId", s68, null, false]] as const;
+const c72 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
+const c73 = [["id", s107, null, false], ["roomId", s68, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s17, null, false], ["sender", s108, null, false]] as const;
+const c74 = [["id", s68, null, false], ["orderId", s68, null, false], ["isOpen", s16, null, false], ["summary", s17, null, false], ["closedAt", s106, null, false], ["closedBy", s17, null, false], ["messages", s110, null, false], ["nextCursor", s111, null, false]] as const;
+const c75 = [["before", s113, "optional", true], ["limit", s91, "defaulted", false]] as const;
+const c76 = [["items", s110, null, false], ["nextCursor", s111, null, false]] as const;
+const c77 = [["summary", s116, null, false]] as const;
+const c78 = [["id", s68, null, false], ["orderId", s68, null, false], ["isOpen", s16, null, false], ["summary", s17, null, false], ["closedAt", s106, null, false], ["closedBy", s17, null, false]] as const;
+const c79 = [["room", s118, null, false], ["order", s74, null, false]] as const;
+const c80 = new Set(["joinRoom"]);
+const c81 = [["action", s120, null, false], ["roomId", s68, null, false], ["after", s113, "optional", true]] as const;
+const c82 = new Set(["leaveRoom"]);
+const c83 = [["action", s122, null, false], ["roomId", s68, null, false]] as const;
+const c84 = new Set(["sendMessage"]);
+const c85 = [["action", s124, null, false], ["roomId", s68, null, false], ["content", s125, null, false], ["clientMessageId", s127, "optional", true]] as const;
+const c86 = new Set(["closeRoom"]);
+const c87 = [["action", s129, null, false], ["roomId", s68, null, false], ["summary", s116, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -176,28 +177,31 @@ function s16(v: any, iss: Issue[]): any {
   return v;
 }
 function s17(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c15, "strip", null);
+  return v === null ? null : s3(v, iss);
 }
 function s18(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c16, "strip", null);
+  return parseObject(v, iss, c15, "strip", null);
 }
 function s19(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c16, "strip", null);
+}
+function s20(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: "Required", continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 256) iss.push({ code: "too_big", path: [], message: c17[lengthOrigin(v)], continue: true });
   return v;
 }
-function s20(v: any, iss: Issue[]): any {
+function s21(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c18.lastIndex = 0; if (!c18.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be the 6-digit code from the e-mail", continue: true }); }
   return v;
 }
-function s21(v: any, iss: Issue[]): any {
+function s22(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c19, "strict", null);
 }
-function s22(v: any, iss: Issue[]): any {
+function s23(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -211,80 +215,83 @@ function s22(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 86400)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=86400", continue: true });
   return v;
 }
-function s23(v: any, iss: Issue[]): any {
+function s24(v: any, iss: Issue[]): any {
   if (!c20.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"Bearer\"" });
   return v;
 }
-function s24(v: any, iss: Issue[]): any {
+function s25(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c21, "strip", null);
 }
-function s25(v: any, iss: Issue[]): any {
+function s26(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c22, "strict", null);
 }
-function s26(v: any, iss: Issue[]): any {
+function s27(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c23, "strict", null);
 }
-function s27(v: any, iss: Issue[]): any {
+function s28(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c24, "strict", null);
 }
-function s28(v: any, iss: Issue[]): any {
+function s29(v: any, iss: Issue[]): any {
   if (!c25.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"TOTP\"" });
   return v;
 }
-function s29(v: any, iss: Issue[]): any {
+function s30(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c26, "strip", null);
 }
-function s30(v: any, iss: Issue[]): any {
+function s31(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 2048) iss.push({ code: "too_big", path: [], message: c28[lengthOrigin(v)], continue: true });
   return v;
 }
-function s31(v: any, iss: Issue[]): any {
+function s32(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c18.lastIndex = 0; if (!c18.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be the 6-digit code your authenticator app shows", continue: true }); }
   return v;
 }
-function s32(v: any, iss: Issue[]): any {
+function s33(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c29, "strict", null);
 }
-function s33(v: any, iss: Issue[]): any {
+function s34(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: "Required", continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 8192) iss.push({ code: "too_big", path: [], message: c30[lengthOrigin(v)], continue: true });
   return v;
 }
-function s34(v: any, iss: Issue[]): any {
+function s35(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c31, "strict", null);
 }
-function s35(v: any, iss: Issue[]): any {
+function s36(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c32, "strip", null);
 }
-function s36(v: any, iss: Issue[]): any {
+function s37(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c33, "strict", null);
 }
-function s37(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s31(v, iss);
-}
 function s38(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c34, "strict", null);
+  return v === undefined ? undefined : s32(v, iss);
 }
 function s39(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c35, "strip", null);
+  return parseObject(v, iss, c34, "strict", null);
 }
 function s40(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c36, "strict", null);
+  return parseObject(v, iss, c35, "strict", null);
 }
 function s41(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c37, "strict", null);
+  return parseObject(v, iss, c36, "strip", null);
 }
 function s42(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c38, "strict", null);
+  return parseObject(v, iss, c37, "strict", null);
 }
 function s43(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c38, "strict", null);
+}
+function s44(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c39, "strict", null);
+}
+function s45(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -299,49 +306,46 @@ function s43(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 100)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=100", continue: true });
   return v;
 }
-function s44(v: any, iss: Issue[]): any {
+function s46(v: any, iss: Issue[]): any {
   if (v === undefined) return 20;
-  const out = s43(v, iss);
+  const out = s45(v, iss);
   return out === undefined ? 20 : out;
 }
-function s45(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s30(v, iss);
-}
-function s46(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c39, "strict", null);
-}
 function s47(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s17, null);
+  return v === undefined ? undefined : s31(v, iss);
 }
 function s48(v: any, iss: Issue[]): any {
-  return v === null ? null : s3(v, iss);
+  return parseObject(v, iss, c40, "strict", null);
 }
 function s49(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c40, "strip", null);
+  return parseArray(v, iss, s18, null);
 }
 function s50(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c41, "strip", null);
 }
 function s51(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c42, "strict", null);
+  return parseObject(v, iss, c42, "strip", null);
 }
 function s52(v: any, iss: Issue[]): any {
-  if (!c43.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"PASSWORD_RESET_SENT\"" });
-  return v;
+  return parseObject(v, iss, c43, "strict", null);
 }
 function s53(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c44, "strip", null);
+  if (!c44.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"PASSWORD_RESET_SENT\"" });
+  return v;
 }
 function s54(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c45, "strip", null);
 }
 function s55(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s54, null);
-}
-function s56(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c46, "strip", null);
 }
+function s56(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s55, null);
+}
 function s57(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c47, "strip", null);
+}
+function s58(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -350,17 +354,17 @@ function s57(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s58(v: any, iss: Issue[]): any {
+function s59(v: any, iss: Issue[]): any {
   if (!isJsonValue(v)) iss.push({ code: "invalid_union", path: [], message: "Invalid input" });
   return v;
 }
-function s59(v: any, iss: Issue[]): any {
+function s60(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s58, null);
+  v = parseRecord(v, iss, s59, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "specifications"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s60(v: any, iss: Issue[]): any {
+function s61(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: "Must be a whole number" });
   if (!aborted(iss, start)) {
@@ -374,41 +378,41 @@ function s60(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s61(v: any, iss: Issue[]): any {
+function s62(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s58, null);
+  v = parseRecord(v, iss, s59, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "metadata"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s62(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s61(v, iss);
-}
 function s63(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c47, "strict", null);
+  return v === undefined ? undefined : s62(v, iss);
 }
 function s64(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c48, "strict", null);
+}
+function s65(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c48[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c49[lengthOrigin(v)], continue: true });
   return v;
-}
-function s65(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s64(v, iss);
 }
 function s66(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c49, "strip", null);
+  return v === undefined ? undefined : s65(v, iss);
 }
 function s67(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c50.lastIndex = 0; if (!c50.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
-  return v;
+  return parseObject(v, iss, c50, "strip", null);
 }
 function s68(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s58, null);
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c51.lastIndex = 0; if (!c51.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
+  return v;
 }
 function s69(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s59, null);
+}
+function s70(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -422,11 +426,11 @@ function s69(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s70(v: any, iss: Issue[]): any {
-  if (!c51.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
+function s71(v: any, iss: Issue[]): any {
+  if (!c52.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
   return v;
 }
-function s71(v: any, iss: Issue[]): any {
+function s72(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -440,61 +444,61 @@ function s71(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s72(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c52, "strip", null);
-}
 function s73(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c53, "strip", null);
 }
 function s74(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s70(v, iss);
+  return parseObject(v, iss, c54, "strip", null);
 }
 function s75(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c54, "strict", null);
+  return v === undefined ? undefined : s71(v, iss);
 }
 function s76(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c55, "strip", null);
+  return parseObject(v, iss, c55, "strict", null);
 }
 function s77(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s76, null);
+  return parseObject(v, iss, c56, "strip", null);
 }
 function s78(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c56, "strip", null);
+  return parseArray(v, iss, s77, null);
 }
 function s79(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c57, "strip", null);
 }
 function s80(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s57(v, iss);
+  return parseObject(v, iss, c58, "strip", null);
 }
 function s81(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s59(v, iss);
+  return v === undefined ? undefined : s58(v, iss);
 }
 function s82(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s60(v, iss);
 }
 function s83(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  v = parseObject(v, iss, c58, "strict", null);
-  if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
-  return v;
+  return v === undefined ? undefined : s61(v, iss);
 }
 function s84(v: any, iss: Issue[]): any {
   const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c59.lastIndex = 0; if (!c59.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  v = parseObject(v, iss, c59, "strict", null);
+  if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
 function s85(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s84(v, iss);
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c60.lastIndex = 0; if (!c60.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  return v;
 }
 function s86(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c60, "strip", null);
+  return v === undefined ? undefined : s85(v, iss);
 }
 function s87(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c61, "strict", null);
+  return parseObject(v, iss, c61, "strip", null);
 }
 function s88(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c62, "strict", null);
+}
+function s89(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -509,40 +513,40 @@ function s88(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s89(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s88(v, iss);
-}
 function s90(v: any, iss: Issue[]): any {
-  if (v === undefined) return 50;
-  const out = s43(v, iss);
-  return out === undefined ? 50 : out;
+  return v === undefined ? undefined : s89(v, iss);
 }
 function s91(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c62, "strict", null);
+  if (v === undefined) return 50;
+  const out = s45(v, iss);
+  return out === undefined ? 50 : out;
 }
 function s92(v: any, iss: Issue[]): any {
-  if (!c63.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
-  return v;
+  return parseObject(v, iss, c63, "strict", null);
 }
 function s93(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c64, "strip", null);
+  if (!c64.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
+  return v;
 }
 function s94(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s58(v, iss);
-}
-function s95(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c65, "strip", null);
 }
-function s96(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s95, null);
+function s95(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s59(v, iss);
 }
-function s97(v: any, iss: Issue[]): any {
+function s96(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c66, "strip", null);
 }
+function s97(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s96, null);
+}
 function s98(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s97, null);
+  return parseObject(v, iss, c67, "strip", null);
 }
 function s99(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s98, null);
+}
+function s100(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -555,56 +559,56 @@ function s99(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
   return v;
 }
-function s100(v: any, iss: Issue[]): any {
-  return v === null ? null : s99(v, iss);
-}
 function s101(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c67, "strip", null);
+  return v === null ? null : s100(v, iss);
 }
 function s102(v: any, iss: Issue[]): any {
-  if (!c68.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
-  return v;
+  return parseObject(v, iss, c68, "strip", null);
 }
 function s103(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c69, "strip", null);
+  if (!c69.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
+  return v;
 }
 function s104(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c70, "strip", null);
 }
 function s105(v: any, iss: Issue[]): any {
-  return v === null ? null : s1(v, iss);
+  return parseObject(v, iss, c71, "strip", null);
 }
 function s106(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c50.lastIndex = 0; if (!c50.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
-  return v;
+  return v === null ? null : s1(v, iss);
 }
 function s107(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c71, "strip", null);
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c51.lastIndex = 0; if (!c51.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
+  return v;
 }
 function s108(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c72, "strip", null);
 }
 function s109(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s108, null);
-}
-function s110(v: any, iss: Issue[]): any {
-  return v === null ? null : s106(v, iss);
-}
-function s111(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c73, "strip", null);
 }
+function s110(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s109, null);
+}
+function s111(v: any, iss: Issue[]): any {
+  return v === null ? null : s107(v, iss);
+}
 function s112(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s106(v, iss);
+  return parseObject(v, iss, c74, "strip", null);
 }
 function s113(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c74, "strict", null);
+  return v === undefined ? undefined : s107(v, iss);
 }
 function s114(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c75, "strip", null);
+  return parseObject(v, iss, c75, "strict", null);
 }
 function s115(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c76, "strip", null);
+}
+function s116(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -613,34 +617,34 @@ function s115(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s116(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c76, "strict", null);
-}
 function s117(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c77, "strip", null);
+  return parseObject(v, iss, c77, "strict", null);
 }
 function s118(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c78, "strip", null);
 }
 function s119(v: any, iss: Issue[]): any {
-  if (!c79.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
-  return v;
+  return parseObject(v, iss, c79, "strip", null);
 }
 function s120(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c80, "strict", null);
+  if (!c80.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
+  return v;
 }
 function s121(v: any, iss: Issue[]): any {
-  if (!c81.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
-  return v;
+  return parseObject(v, iss, c81, "strict", null);
 }
 function s122(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c82, "strict", null);
-}
-function s123(v: any, iss: Issue[]): any {
-  if (!c83.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  if (!c82.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
   return v;
 }
+function s123(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c83, "strict", null);
+}
 function s124(v: any, iss: Issue[]): any {
+  if (!c84.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  return v;
+}
+function s125(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -649,25 +653,25 @@ function s124(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s125(v: any, iss: Issue[]): any {
+function s126(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s126(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s125(v, iss);
-}
 function s127(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c84, "strict", null);
+  return v === undefined ? undefined : s126(v, iss);
 }
 function s128(v: any, iss: Issue[]): any {
-  if (!c85.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
-  return v;
+  return parseObject(v, iss, c85, "strict", null);
 }
 function s129(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c86, "strict", null);
+  if (!c86.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+  return v;
+}
+function s130(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c87, "strict", null);
 }
 
 /** GET /health */
@@ -688,39 +692,39 @@ export const GET_docs_asset: CompiledHttpRoute<"GET /docs/{asset}"> = {
 };
 /** POST /auth/register */
 export const POST_auth_register: CompiledHttpRoute<"POST /auth/register"> = {
-  key: "POST /auth/register", access: "public", request: { body: /* @__PURE__ */ validator(s13) }, responses: { 201: /* @__PURE__ */ validator(s18) },
+  key: "POST /auth/register", access: "public", request: { body: /* @__PURE__ */ validator(s13) }, responses: { 201: /* @__PURE__ */ validator(s19) },
 };
 /** POST /auth/confirm-email */
 export const POST_auth_confirm_email: CompiledHttpRoute<"POST /auth/confirm-email"> = {
-  key: "POST /auth/confirm-email", access: "public", request: { body: /* @__PURE__ */ validator(s21) }, responses: { 200: /* @__PURE__ */ validator(s24) },
+  key: "POST /auth/confirm-email", access: "public", request: { body: /* @__PURE__ */ validator(s22) }, responses: { 200: /* @__PURE__ */ validator(s25) },
 };
 /** POST /auth/confirm-email/resend */
 export const POST_auth_confirm_email_resend: CompiledHttpRoute<"POST /auth/confirm-email/resend"> = {
-  key: "POST /auth/confirm-email/resend", access: "public", request: { body: /* @__PURE__ */ validator(s25) }, responses: {  },
+  key: "POST /auth/confirm-email/resend", access: "public", request: { body: /* @__PURE__ */ validator(s26) }, responses: {  },
 };
 /** POST /auth/forgot-password */
 export const POST_auth_forgot_password: CompiledHttpRoute<"POST /auth/forgot-password"> = {
-  key: "POST /auth/forgot-password", access: "public", request: { body: /* @__PURE__ */ validator(s26) }, responses: {  },
+  key: "POST /auth/forgot-password", access: "public", request: { body: /* @__PURE__ */ validator(s27) }, responses: {  },
 };
 /** POST /auth/reset-password */
 export const POST_auth_reset_password: CompiledHttpRoute<"POST /auth/reset-password"> = {
-  key: "POST /auth/reset-password", access: "public", request: { body: /* @__PURE__ */ validator(s27) }, responses: {  },
+  key: "POST /auth/reset-password", access: "public", request: { body: /* @__PURE__ */ validator(s28) }, responses: {  },
 };
 /** POST /auth/login */
 export const POST_auth_login: CompiledHttpRoute<"POST /auth/login"> = {
-  key: "POST /auth/login", access: "public", request: { body: /* @__PURE__ */ validator(s25) }, responses: { 200: /* @__PURE__ */ validator(s24), 202: /* @__PURE__ */ validator(s29) },
+  key: "POST /auth/login", access: "public", request: { body: /* @__PURE__ */ validator(s26) }, responses: { 200: /* @__PURE__ */ validator(s25), 202: /* @__PURE__ */ validator(s30) },
 };
 /** POST /auth/login/totp */
 export const POST_auth_login_totp: CompiledHttpRoute<"POST /auth/login/totp"> = {
-  key: "POST /auth/login/totp", access: "public", request: { body: /* @__PURE__ */ validator(s32) }, responses: { 200: /* @__PURE__ */ validator(s24) },
+  key: "POST /auth/login/totp", access: "public", request: { body: /* @__PURE__ */ validator(s33) }, responses: { 200: /* @__PURE__ */ validator(s25) },
 };
 /** POST /auth/refresh */
 export const POST_auth_refresh: CompiledHttpRoute<"POST /auth/refresh"> = {
-  key: "POST /auth/refresh", access: "public", request: { body: /* @__PURE__ */ validator(s34) }, responses: { 200: /* @__PURE__ */ validator(s35) },
+  key: "POST /auth/refresh", access: "public", request: { body: /* @__PURE__ */ validator(s35) }, responses: { 200: /* @__PURE__ */ validator(s36) },
 };
 /** POST /auth/logout */
 export const POST_auth_logout: CompiledHttpRoute<"POST /auth/logout"> = {
-  key: "POST /auth/logout", access: "user", request: { body: /* @__PURE__ */ validator(s34) }, responses: {  },
+  key: "POST /auth/logout", access: "user", request: { body: /* @__PURE__ */ validator(s35) }, responses: {  },
 };
 /** POST /auth/logout-everywhere */
 export const POST_auth_logout_everywhere: CompiledHttpRoute<"POST /auth/logout-everywhere"> = {
@@ -728,95 +732,103 @@ export const POST_auth_logout_everywhere: CompiledHttpRoute<"POST /auth/logout-e
 };
 /** GET /users/me */
 export const GET_users_me: CompiledHttpRoute<"GET /users/me"> = {
-  key: "GET /users/me", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "GET /users/me", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** PATCH /users/me */
 export const PATCH_users_me: CompiledHttpRoute<"PATCH /users/me"> = {
-  key: "PATCH /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s36) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "PATCH /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s37) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** POST /users/me/password */
 export const POST_users_me_password: CompiledHttpRoute<"POST /users/me/password"> = {
-  key: "POST /users/me/password", access: "user", request: { body: /* @__PURE__ */ validator(s38) }, responses: { 200: /* @__PURE__ */ validator(s24) },
+  key: "POST /users/me/password", access: "user", request: { body: /* @__PURE__ */ validator(s39) }, responses: { 200: /* @__PURE__ */ validator(s25) },
+};
+/** POST /users/me/email */
+export const POST_users_me_email: CompiledHttpRoute<"POST /users/me/email"> = {
+  key: "POST /users/me/email", access: "user", request: { body: /* @__PURE__ */ validator(s26) }, responses: { 202: /* @__PURE__ */ validator(s18) },
+};
+/** POST /users/me/email/confirm */
+export const POST_users_me_email_confirm: CompiledHttpRoute<"POST /users/me/email/confirm"> = {
+  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s40) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** POST /users/me/totp */
 export const POST_users_me_totp: CompiledHttpRoute<"POST /users/me/totp"> = {
-  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s39) },
+  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s41) },
 };
 /** PUT /users/me/totp */
 export const PUT_users_me_totp: CompiledHttpRoute<"PUT /users/me/totp"> = {
-  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s40) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s42) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** DELETE /users/me/totp */
 export const DELETE_users_me_totp: CompiledHttpRoute<"DELETE /users/me/totp"> = {
-  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s41) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s43) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** DELETE /users/me */
 export const DELETE_users_me: CompiledHttpRoute<"DELETE /users/me"> = {
-  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s42) }, responses: {  },
+  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s44) }, responses: {  },
 };
 /** GET /users */
 export const GET_users: CompiledHttpRoute<"GET /users"> = {
-  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s46) }, responses: { 200: /* @__PURE__ */ validator(s49) },
+  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s48) }, responses: { 200: /* @__PURE__ */ validator(s50) },
 };
 /** GET /users/{id} */
 export const GET_users_id: CompiledHttpRoute<"GET /users/{id}"> = {
-  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s50) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s51) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** PATCH /users/{id}/role */
 export const PATCH_users_id_role: CompiledHttpRoute<"PATCH /users/{id}/role"> = {
-  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s51), params: /* @__PURE__ */ validator(s50) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s52), params: /* @__PURE__ */ validator(s51) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** POST /users/{id}/password-reset */
 export const POST_users_id_password_reset: CompiledHttpRoute<"POST /users/{id}/password-reset"> = {
-  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s50) }, responses: {  },
+  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s51) }, responses: {  },
 };
 /** GET /users/{id}/events */
 export const GET_users_id_events: CompiledHttpRoute<"GET /users/{id}/events"> = {
-  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s46), params: /* @__PURE__ */ validator(s50) }, responses: { 200: /* @__PURE__ */ validator(s56) },
+  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s48), params: /* @__PURE__ */ validator(s51) }, responses: { 200: /* @__PURE__ */ validator(s57) },
 };
 /** DELETE /users/{id} */
 export const DELETE_users_id: CompiledHttpRoute<"DELETE /users/{id}"> = {
-  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s50) }, responses: {  },
+  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s51) }, responses: {  },
 };
 /** POST /orders */
 export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
-  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s63), headers: /* @__PURE__ */ validator(s66) }, responses: { 201: /* @__PURE__ */ validator(s73) },
+  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s64), headers: /* @__PURE__ */ validator(s67) }, responses: { 201: /* @__PURE__ */ validator(s74) },
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s75) }, responses: { 200: /* @__PURE__ */ validator(s78) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s76) }, responses: { 200: /* @__PURE__ */ validator(s79) },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s79) }, responses: { 200: /* @__PURE__ */ validator(s73) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s80) }, responses: { 200: /* @__PURE__ */ validator(s74) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s83), params: /* @__PURE__ */ validator(s79), headers: /* @__PURE__ */ validator(s86) }, responses: { 200: /* @__PURE__ */ validator(s73) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s84), params: /* @__PURE__ */ validator(s80), headers: /* @__PURE__ */ validator(s87) }, responses: { 200: /* @__PURE__ */ validator(s74) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s87), params: /* @__PURE__ */ validator(s79) }, responses: { 200: /* @__PURE__ */ validator(s73) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s88), params: /* @__PURE__ */ validator(s80) }, responses: { 200: /* @__PURE__ */ validator(s74) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s91), params: /* @__PURE__ */ validator(s79) }, responses: { 200: /* @__PURE__ */ validator(s101) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s92), params: /* @__PURE__ */ validator(s80) }, responses: { 200: /* @__PURE__ */ validator(s102) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s103) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s104) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s104) }, responses: { 200: /* @__PURE__ */ validator(s111) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s105) }, responses: { 200: /* @__PURE__ */ validator(s112) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s113), params: /* @__PURE__ */ validator(s104) }, responses: { 200: /* @__PURE__ */ validator(s114) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s114), params: /* @__PURE__ */ validator(s105) }, responses: { 200: /* @__PURE__ */ validator(s115) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s116), params: /* @__PURE__ */ validator(s104) }, responses: { 200: /* @__PURE__ */ validator(s118) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s117), params: /* @__PURE__ */ validator(s105) }, responses: { 200: /* @__PURE__ */ validator(s119) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -832,19 +844,19 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s120),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s121),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s122),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s123),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s127),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s128),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s129),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s130),
 };
 
 /** The actions a frame may name. */

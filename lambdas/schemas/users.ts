@@ -35,6 +35,8 @@ export const User = z
     emailConfirmed: z.boolean(),
     /** True while signing in asks for a code from an authenticator app as well. */
     twoFactorEnabled: z.boolean(),
+    /** A new address waiting for the code e-mailed to it (POST /users/me/email/confirm), or null. */
+    pendingEmail: z.string().nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -48,6 +50,7 @@ export const User = z
         role: 'REGULAR',
         emailConfirmed: true,
         twoFactorEnabled: false,
+        pendingEmail: null,
         createdAt: '2026-11-29T12:00:00.000Z',
         updatedAt: '2026-11-29T12:00:00.000Z',
       },
@@ -148,6 +151,15 @@ export const TotpSetup = z
       },
     ],
   });
+
+export const ChangeEmailBody = z.strictObject({ email: Email, password: CurrentPassword }).meta({
+  id: 'ChangeEmailRequest',
+  examples: [{ email: 'alice@new.example.com', password: 'Str0ng!Passw0rd' }],
+});
+
+export const ConfirmEmailChangeBody = z
+  .strictObject({ code: Code })
+  .meta({ id: 'ConfirmEmailChangeRequest', examples: [{ code: '123456' }] });
 
 export const EnableTotpBody = z
   .strictObject({ code: AppCode })

@@ -12,6 +12,7 @@ import {
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
+  AliasExistsException,
   AssociateSoftwareTokenCommand,
   ChangePasswordCommand,
   CodeMismatchException,
@@ -30,6 +31,7 @@ import {
   SetUserMFAPreferenceCommand,
   TooManyRequestsException,
   UnsupportedTokenTypeException,
+  UpdateUserAttributesCommand,
   UserNotFoundException,
   UsernameExistsException,
   VerifySoftwareTokenCommand,
@@ -55,7 +57,9 @@ export function fromCognitoError(error: unknown, context: 'sign-in' | 'refresh' 
   // AWS says NotAuthorizedException; either way the caller must not learn which part was wrong.
   if (context === 'sign-in' && error instanceof InvalidPasswordException)
     return new UnauthorizedError(WRONG_CREDENTIALS);
-  if (error instanceof UsernameExistsException) return new ConflictError('An account with this email already exists.');
+  if (error instanceof UsernameExistsException || error instanceof AliasExistsException) {
+    return new ConflictError('An account with this email already exists.');
+  }
   if (error instanceof InvalidPasswordException) {
     return new ValidationError('The password does not meet the password policy.', [
       { path: 'body.password', message: error.message },
@@ -423,6 +427,19 @@ export async function verifyEmail(accessToken: string, code: string): Promise<vo
   } catch (error) {
     throw fromCodeError(error);
   }
+}
+
+/**
+ * Asks Cognito to make `email` the address of the session `accessToken` belongs to. The pool keeps
+ * the old address until the new one is confirmed with the code Cognito e-mails to the new one
+ * (`verifyEmail`); an address another account has is a 409.
+ */
+export async function startEmailChange(accessToken: string, email: string): Promise<void> {
+  await call(() =>
+    cognito().send(
+      new UpdateUserAttributesCommand({ AccessToken: accessToken, UserAttributes: [{ Name: 'email', Value: email }] }),
+    ),
+  );
 }
 
 /**

@@ -31,6 +31,7 @@ function fromItem(item: Record<string, unknown> | undefined): UserProfile | unde
     emailConfirmation,
     passwordReset,
     twoFactor,
+    emailChange,
   } = item as unknown as UserProfile;
   return {
     id,
@@ -52,6 +53,9 @@ function fromItem(item: Record<string, unknown> | undefined): UserProfile | unde
         }
       : {}),
     ...(twoFactor ? { twoFactor: { enabledAt: twoFactor.enabledAt } } : {}),
+    ...(emailChange
+      ? { emailChange: { address: emailChange.address, codeSentAt: Number(emailChange.codeSentAt) } }
+      : {}),
   };
 }
 
@@ -262,6 +266,31 @@ export async function recordEmailCodeSent(id: string, at: number): Promise<void>
       }),
     ),
   );
+}
+
+/** A new address waits for its code (replacing any change asked for before). */
+export function recordEmailChange(id: string, change: { address: string; codeSentAt: number }, now: string) {
+  return updateLive(id, { emailChange: change, updatedAt: now });
+}
+
+/** The new address is confirmed: it becomes the profile's, if it is still the one waiting. */
+export async function completeEmailChange(id: string, address: string, now: string): Promise<UserProfile | undefined> {
+  try {
+    const result = await dynamo().send(
+      new UpdateCommand({
+        TableName,
+        Key: userKey(id),
+        UpdateExpression: 'SET email = :address, updatedAt = :now REMOVE emailChange',
+        ConditionExpression: 'emailChange.address = :address AND attribute_not_exists(deletedAt)',
+        ExpressionAttributeValues: { ':address': address, ':now': now },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return fromItem(result.Attributes);
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
 }
 
 /** Records that sign-in asks for a code from an authenticator app since `enabledAt`, or (undefined) no longer. */

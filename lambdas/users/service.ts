@@ -17,10 +17,12 @@ import * as profiles from './repository.ts';
 import { nowSeconds, profileRead } from './session.ts';
 import { codeDigest, codeExpired, CodeRefusal, codeRefused } from './codes.ts';
 import { totpUri } from './totp.ts';
+import { sendNotice } from './mail.ts';
 import {
   assertMayChangeRole,
   EMAIL_NOT_CONFIRMED,
   assertMayDelete,
+  emailChangedNotice,
   planSessionEnd,
   toPublicUser,
   type PublicUser,
@@ -408,6 +410,53 @@ async function changePasswordWithTotp(
   await profiles.endSessionsBefore(profile.id, endedAt);
   await disconnectSessions(profile.id);
   return signedInAs(signedIn, { ...profile, sessionsEndedAt: endedAt });
+}
+
+/**
+ * Asks for a new address: Cognito e-mails a code to it, and the old one stays the account's (for
+ * signing in, for codes) until the code confirms the new one. The password is asked for: whoever
+ * holds a session alone can't move the account to an address of theirs. A new request replaces
+ * one that waits; a never-confirmed sign-up holding the address is replaced, as at sign-up.
+ */
+export async function changeEmail(caller: Caller, accessToken: string, input: { email: string; password: string }) {
+  const profile = await ownProfile(caller);
+  if (input.email.toLowerCase() === profile.email.toLowerCase()) {
+    throw new ValidationError('That is your address already.', [{ path: 'body.email', message: 'Unchanged' }]);
+  }
+  const proof = await checkedOwnPassword(profile, input.password, 'password');
+  if (!accounts.isChallenge(proof)) await letGo(proof);
+  await takeQuota(addressSubject(input.email), 'codeSent');
+  const holder = await accounts.findAccount(input.email);
+  if (holder && holder.id !== profile.id && !(await removePendingSignUp(input.email))) {
+    throw new ConflictError('An account with this email already exists.');
+  }
+  await accounts.startEmailChange(accessToken, input.email);
+  const updated = await profiles.recordEmailChange(
+    profile.id,
+    { address: input.email, codeSentAt: nowSeconds() },
+    now(),
+  );
+  return toPublicUser(updated ?? profile);
+}
+
+/**
+ * Confirms the new address with the code e-mailed to it: it becomes the account's (sign in with
+ * it from now on), and the old address is told, so a change nobody asked for is noticed.
+ */
+export async function confirmEmailChange(caller: Caller, accessToken: string, code: string) {
+  const profile = await ownProfile(caller);
+  const change = profile.emailChange;
+  if (!change) throw new ConflictError('No new address is waiting for a code: ask for the change first.');
+  await takeQuota(addressSubject(change.address), 'codeAttempt');
+  if (codeExpired('verifyEmail', change.codeSentAt, nowSeconds())) throw codeRefused(CodeRefusal.Expired);
+  await accounts.verifyEmail(accessToken, code).catch(async (error: unknown) => {
+    // Cognito took the code on an earlier try whose answer was lost: finish that one.
+    if ((await accounts.findAccount(profile.id))?.email !== change.address) throw error;
+  });
+  const updated = await profiles.completeEmailChange(profile.id, change.address, now());
+  if (!updated) throw new ConflictError('The change of address was replaced or finished meanwhile.');
+  await sendNotice(emailChangedNotice(profile.email, change.address));
+  return toPublicUser(updated);
 }
 
 /** Starts setting up an authenticator app: its secret, and the `otpauth://` URI a QR code carries. */

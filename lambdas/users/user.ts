@@ -26,6 +26,8 @@ export interface UserProfile {
   passwordReset?: { codeSentAt?: number; usedCode?: string };
   /** Present while sign-in asks for a code from an authenticator app (Cognito holds the secret). */
   twoFactor?: { enabledAt: string };
+  /** A new address waiting for the code Cognito e-mailed to it (epoch seconds); `email` stays the old one till then. */
+  emailChange?: { address: string; codeSentAt: number };
 }
 
 /** What was done to an account by someone else, kept in its record. */
@@ -40,6 +42,8 @@ export interface UserEvent {
 export type PublicUser = Pick<UserProfile, 'id' | 'name' | 'email' | 'role' | 'createdAt' | 'updatedAt'> & {
   emailConfirmed: boolean;
   twoFactorEnabled: boolean;
+  /** A new address waiting for its code, or null. */
+  pendingEmail: string | null;
 };
 
 export function toPublicUser(profile: UserProfile): PublicUser {
@@ -51,8 +55,22 @@ export function toPublicUser(profile: UserProfile): PublicUser {
     role,
     emailConfirmed: profile.emailConfirmation === undefined,
     twoFactorEnabled: profile.twoFactor !== undefined,
+    pendingEmail: profile.emailChange?.address ?? null,
     createdAt,
     updatedAt,
+  };
+}
+
+/** What the old address is told when the account moves to a new one. */
+export function emailChangedNotice(oldAddress: string, newAddress: string) {
+  return {
+    to: oldAddress,
+    subject: 'Your Order Chat address has changed',
+    text:
+      `Your Order Chat account now uses ${newAddress}: sign in with it from now on. ` +
+      'This address gets no more e-mail from us.\n\n' +
+      'If you did not make this change, someone else may have your password: contact the shop at once, ' +
+      'and an admin can lock the account.',
   };
 }
 

@@ -19,6 +19,9 @@ import type { StageConfig } from '../config.ts';
 import { bundleFolder, placeholderFolder } from '../bundles.ts';
 import { functionGrants, tableActions } from '../grants.ts';
 
+/** The From of the e-mails a stage sends: its sender, named (as Cognito's codes are: lib/constructs/identity.ts). */
+export const senderOf = (address: string) => `Order Chat <${address}>`;
+
 export interface FunctionContext {
   config: StageConfig;
   tables: Record<TableKey, dynamodb.ITableV2>;
@@ -80,6 +83,8 @@ export class OrderChatFunction extends lambda.Function {
           ]),
         ),
         ...props.context.environment,
+        // Who its own e-mails come from: the stage's verified sender (none configured: it sends none).
+        ...(grants.sendsEmail && config.emailFrom ? { EMAIL_FROM: senderOf(config.emailFrom) } : {}),
         // Where to read each secret it may read; never the value.
         ...Object.fromEntries(
           (grants.secrets ?? []).map((name) => [`${name}_ARN`, props.context.secrets[name].secretArn]),
@@ -105,6 +110,18 @@ export class OrderChatFunction extends lambda.Function {
       );
     }
     for (const name of permissions.secrets ?? []) context.secrets[name].grantRead(this);
+    const sender = context.config.emailFrom;
+    if (permissions.sendsEmail && sender) {
+      // SES authorizes a send on the identity it comes from: the address, or the domain verified for it.
+      const identity = (name: string) =>
+        Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [identity(sender), identity(sender.split('@')[1]!)],
+        }),
+      );
+    }
     if (permissions.cognito?.length) {
       this.addToRolePolicy(
         new iam.PolicyStatement({

@@ -96,6 +96,7 @@ export interface Session {
     role: 'ADMIN' | 'REGULAR';
     emailConfirmed: boolean;
     twoFactorEnabled: boolean;
+    pendingEmail: string | null;
   };
   email: string;
   password: string;

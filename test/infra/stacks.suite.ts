@@ -15,9 +15,11 @@ type Synth = ReturnType<typeof synthesize>;
 let dev: Synth;
 let prod: Synth;
 
+let withSender: Synth;
 beforeAll(() => {
   dev = synthesize('dev');
   prod = synthesize('prod');
+  withSender = synthesize('dev', { emailFrom: 'no-reply@example.com' });
 });
 
 const handlerCount = new Set([...Object.values(httpRoutes), ...Object.values(wsRoutes)].map((r) => r.handler)).size + 2; // + both authorizers
@@ -367,7 +369,6 @@ describe('Cognito', () => {
   });
 
   it('sends through SES from the stage’s verified sender when one is given', () => {
-    const withSender = synthesize('dev', { emailFrom: 'no-reply@example.com' });
     withSender.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
       EmailConfiguration: {
         EmailSendingAccount: 'DEVELOPER',
@@ -377,6 +378,30 @@ describe('Cognito', () => {
         },
       },
     });
+  });
+
+  it('lets only the functions that e-mail people send, from the stage’s sender and nowhere else', () => {
+    const statements = Object.values(withSender.api.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown[] }[],
+    );
+    const sending = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+    const senderFunctions = (Object.keys(functions) as FunctionName[]).filter(
+      (name) => functionGrants(name).sendsEmail,
+    );
+    expect(senderFunctions).toEqual(['http/users-me-email-confirm']);
+    expect(sending).toHaveLength(senderFunctions.length);
+    for (const statement of sending) {
+      expect(statement.Action).toBe('ses:SendEmail');
+      const resources = JSON.stringify(statement.Resource);
+      expect(resources).toContain(':identity/no-reply@example.com"');
+      expect(resources).toContain(':identity/example.com"');
+    }
+    const senders = Object.values(withSender.api.findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties.Environment?.Variables?.EMAIL_FROM)
+      .filter(Boolean);
+    expect(senders).toEqual(sending.map(() => 'Order Chat <no-reply@example.com>'));
+    // Without a stage sender (Cognito's own address) no function may send, and none is told a sender.
+    for (const f of ourFunctions(dev)) expect(f.Properties.Environment.Variables.EMAIL_FROM).toBeUndefined();
   });
 
   it('has an app client with password auth, refresh, 15-minute access tokens, 30-day refresh and revocation', () => {

@@ -32,6 +32,7 @@ export function AccountPage({ api, user, onChanged, onGone }: Props) {
         Signed in as <strong>{user.email}</strong>.
       </p>
       <NameForm api={api} user={user} onChanged={onChanged} />
+      <EmailForm api={api} user={user} onChanged={onChanged} />
       <PasswordForm api={api} user={user} onChanged={onChanged} />
       <TwoFactorSection api={api} user={user} onChanged={onChanged} />
       {user.role === 'ADMIN' ? null : <DeleteForm api={api} onGone={onGone} />}
@@ -77,6 +78,73 @@ function NameForm({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onChan
         <Done message={form.done} />
         <button type="submit" disabled={form.busy}>
           Save name
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** A new address: asked for with the password, then confirmed with the code e-mailed to it. */
+function EmailForm({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onChanged'>) {
+  const form = useFormAction();
+  const ask = form.run(async (data, element) => {
+    const updated = await api.changeEmail({
+      email: String(data.get('email')).trim(),
+      password: String(data.get('password')),
+    });
+    element.reset();
+    onChanged(updated);
+    return `We e-mailed a code to ${updated.pendingEmail}. Enter it below: until then you sign in with ${updated.email}.`;
+  });
+  const confirm = form.run(async (data) => {
+    const updated = await api.confirmEmailChange({ code: String(data.get('code')).trim() });
+    onChanged(updated);
+    return `Done: you sign in with ${updated.email} from now on. We told your old address.`;
+  });
+  return (
+    <section class="card" aria-labelledby="email-title">
+      <h2 id="email-title">E-mail address</h2>
+      <p>
+        You sign in with <strong>{user.email}</strong>.
+      </p>
+      {user.pendingEmail ? (
+        <form onSubmit={confirm} noValidate>
+          <Field
+            id="email-code"
+            name="code"
+            label={`Code sent to ${user.pendingEmail}`}
+            autoComplete="one-time-code"
+            inputMode="numeric"
+            error={form.fields.code}
+          />
+          <FormError error={form.error} />
+          <Done message={form.done} />
+          <button type="submit" disabled={form.busy}>
+            Confirm new address
+          </button>
+        </form>
+      ) : null}
+      <form onSubmit={ask} noValidate>
+        <Field
+          id="email-new"
+          name="email"
+          label="New e-mail address"
+          type="email"
+          autoComplete="email"
+          error={form.fields.email}
+        />
+        <Field
+          id="email-password"
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          error={form.fields.password}
+        />
+        {user.pendingEmail ? null : <FormError error={form.error} />}
+        {user.pendingEmail ? null : <Done message={form.done} />}
+        <button type="submit" class={user.pendingEmail ? 'secondary' : undefined} disabled={form.busy}>
+          {user.pendingEmail ? 'Send the code to another address' : 'Change e-mail address'}
         </button>
       </form>
     </section>
