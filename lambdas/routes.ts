@@ -9,6 +9,7 @@ import type { TableKey } from './tables.ts';
 import type { SecretName } from './shared/secrets.ts';
 import type { LimitKind } from './limits/policy.ts';
 import { HealthResponse } from './schemas/health.ts';
+import { DataExportPage, DataExportQuery } from './schemas/data-export.ts';
 import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
 import {
   ChangeEmailBody,
@@ -129,6 +130,7 @@ export const functions = {
   'http/users-me-get': {},
   'http/users-me-update': { permissions: { tables: { main: 'readWrite' } } },
   'http/users-me-password': { permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminGetUser'] } },
+  'http/users-me-data': { permissions: { secrets: ['CURSOR_SECRET'] } },
   'http/users-me-email': {
     permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser', 'AdminDeleteUser'] },
   },
@@ -378,6 +380,16 @@ export const httpRoutes = {
       200: { description: 'Password changed; the tokens this session goes on with', schema: LoginResponse },
     },
     errors: [429],
+  },
+  'GET /users/me/data': {
+    handler: 'http/users-me-data',
+    access: 'user',
+    rateLimit: 'pageRead',
+    summary:
+      'Everything the service holds about you — your profile, your orders with their history, and their rooms’ messages with authors — in pages (at most 3 MB and 12 reads each) to join into one document',
+    tag: 'Users',
+    request: { query: DataExportQuery },
+    responses: { 200: { description: 'A page of your data', schema: DataExportPage } },
   },
   'POST /users/me/email': {
     handler: 'http/users-me-email',

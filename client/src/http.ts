@@ -11,6 +11,14 @@ import { memoryTokenStore, type TokenStore, type Tokens } from './session.ts';
 export type User = components['schemas']['User'];
 type Schemas = components['schemas'];
 
+/** Everything the service holds about a user, as one document (`exportMyData`). */
+export interface DataExport {
+  exportedAt: string;
+  profile: User;
+  /** The orders they placed, each with its whole history (oldest first) and its room's messages (oldest first). */
+  orders: (Schemas['Order'] & { history: Schemas['OrderEvent'][]; messages: Schemas['ChatMessage'][] })[];
+}
+
 export interface ApiOptions {
   /** The API's base URL, e.g. `http://localhost:8000` or the stack's `ApiUrl` (a browser on the same origin: `location.origin`). */
   baseUrl: string;
@@ -48,6 +56,11 @@ export interface OrderChatApi {
   signIn(body: Schemas['LoginRequest']): Promise<User>;
   /** The second step of a two-factor sign-in (keeps the tokens); a refused code means signing in again. */
   completeSignIn(challenge: TwoFactorRequired, code: string): Promise<User>;
+  /**
+   * Everything the service holds about the signed-in user, joined from the export's pages into one
+   * document (a 429 between pages is waited out).
+   */
+  exportMyData(): Promise<DataExport>;
   /** Asks for a new address (the password required): a code goes to it; the user's `pendingEmail` shows it. */
   changeEmail(body: Schemas['ChangeEmailRequest']): Promise<User>;
   /** Confirms the new address with the code e-mailed to it: it becomes the sign-in address. */
@@ -200,6 +213,37 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
     async completeSignIn(challenge, code) {
       const body = { email: challenge.email, session: challenge.session, code };
       return keep(await call(api.POST('/auth/login/totp', { body })));
+    },
+    async exportMyData() {
+      const document: DataExport = { exportedAt: new Date(now()).toISOString(), profile: undefined!, orders: [] };
+      const byId = new Map<string, DataExport['orders'][number]>();
+      let cursor: string | undefined;
+      let done = false;
+      while (!done) {
+        let page: Schemas['DataExportPage'];
+        try {
+          page = await call(api.GET('/users/me/data', { params: { query: cursor ? { cursor } : {} } }));
+        } catch (error) {
+          if (!(error instanceof ApiError) || error.status !== 429) throw error;
+          await new Promise((resolve) => setTimeout(resolve, (error.retryAfterSeconds ?? 1) * 1000));
+          continue; // the same page again
+        }
+        if (page.profile) document.profile = page.profile;
+        for (const order of page.orders) {
+          const entry = { ...order, history: [], messages: [] };
+          byId.set(order.id, entry);
+          document.orders.push(entry);
+        }
+        for (const part of page.history) byId.get(part.orderId)?.history.push(...part.events);
+        for (const part of page.messages) byId.get(part.roomId)?.messages.push(...part.items);
+        cursor = page.nextCursor ?? undefined;
+        done = cursor === undefined;
+      }
+      for (const order of document.orders) {
+        order.history.sort((a, b) => a.version - b.version);
+        order.messages.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      }
+      return document;
     },
     async changeEmail(body) {
       return call(api.POST('/users/me/email', { body }));

@@ -3,7 +3,14 @@
  * and the chat protocol (tickets, reconnects, resume, dedupe, ordering, acknowledged sends).
  * Runs in browsers, React Native and Node (global fetch and WebSocket, or injected ones).
  */
-export { createOrderChatApi, type ApiOptions, type ChatTicket, type OrderChatApi, type User } from './http.ts';
+export {
+  createOrderChatApi,
+  type ApiOptions,
+  type ChatTicket,
+  type DataExport,
+  type OrderChatApi,
+  type User,
+} from './http.ts';
 export { ApiError, EmailNotConfirmedError, NetworkError, TwoFactorRequired, type Problem } from './errors.ts';
 export {
   memoryTokenStore,

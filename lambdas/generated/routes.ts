@@ -38,59 +38,63 @@ const c31 = [["refreshToken", s34, null, false]] as const;
 const c32 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["expiresIn", s23, null, false]] as const;
 const c33 = [["name", s10, null, false]] as const;
 const c34 = [["currentPassword", s20, null, false], ["newPassword", s12, null, false], ["code", s38, "optional", true]] as const;
-const c35 = [["code", s21, null, false]] as const;
-const c36 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
-const c37 = [["code", s32, null, false]] as const;
-const c38 = [["password", s20, null, false], ["code", s32, null, false]] as const;
-const c39 = [["password", s20, null, false]] as const;
-const c40 = [["limit", s46, "defaulted", false], ["cursor", s47, "optional", true]] as const;
-const c41 = [["items", s49, null, false], ["nextCursor", s17, null, false]] as const;
-const c42 = [["id", s14, null, false]] as const;
-const c43 = [["role", s15, null, false]] as const;
-const c44 = new Set(["PASSWORD_RESET_SENT"]);
-const c45 = [["id", s14, null, false], ["role", s15, null, false]] as const;
-const c46 = [["type", s53, null, false], ["at", s1, null, false], ["by", s54, null, false]] as const;
-const c47 = [["items", s56, null, false], ["nextCursor", s17, null, false]] as const;
-const c48 = [["description", s58, null, false], ["specifications", s60, null, false], ["quantity", s61, null, false], ["metadata", s63, "optional", true]] as const;
-const c49 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
-const c50 = [["idempotency-key", s66, "optional", true]] as const;
-const c51 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const c52 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
-const c53 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
-const c54 = [["id", s68, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s69, null, false], ["quantity", s70, null, false], ["metadata", s69, null, false], ["status", s71, null, false], ["version", s72, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s73, null, false]] as const;
-const c55 = [["status", s75, "optional", true], ["limit", s46, "defaulted", false], ["cursor", s47, "optional", true]] as const;
-const c56 = [["id", s68, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s70, null, false], ["status", s71, null, false], ["createdAt", s1, null, false], ["chatRoom", s73, null, false]] as const;
-const c57 = [["items", s78, null, false], ["nextCursor", s17, null, false]] as const;
-const c58 = [["id", s68, null, false]] as const;
-const c59 = [["description", s81, "optional", true], ["specifications", s82, "optional", true], ["quantity", s83, "optional", true], ["metadata", s63, "optional", true]] as const;
-const c60 = /^(\*|(W\/)?"\d+")$/;
-const c61 = [["if-match", s86, "optional", true]] as const;
-const c62 = [["status", s71, null, false]] as const;
-const c63 = [["before", s90, "optional", true], ["limit", s91, "defaulted", false]] as const;
-const c64 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
-const c65 = [["id", s3, null, false], ["role", s15, null, false]] as const;
-const c66 = [["from", s95, "optional", true], ["to", s95, "optional", true]] as const;
-const c67 = [["version", s72, null, false], ["type", s93, null, false], ["at", s1, null, false], ["by", s94, null, false], ["changes", s97, null, false]] as const;
-const c68 = [["items", s99, null, false], ["nextCursor", s101, null, false]] as const;
-const c69 = new Set([60]);
-const c70 = [["ticket", s3, null, false], ["expiresIn", s103, null, false]] as const;
-const c71 = [["roomId", s68, null, false]] as const;
-const c72 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
-const c73 = [["id", s107, null, false], ["roomId", s68, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s17, null, false], ["sender", s108, null, false]] as const;
-const c74 = [["id", s68, null, false], ["orderId", s68, null, false], ["isOpen", s16, null, false], ["summary", s17, null, false], ["closedAt", s106, null, false], ["closedBy", s17, null, false], ["messages", s110, null, false], ["nextCursor", s111, null, false]] as const;
-const c75 = [["before", s113, "optional", true], ["limit", s91, "defaulted", false]] as const;
-const c76 = [["items", s110, null, false], ["nextCursor", s111, null, false]] as const;
-const c77 = [["summary", s116, null, false]] as const;
-const c78 = [["id", s68, null, false], ["orderId", s68, null, false], ["isOpen", s16, null, false], ["summary", s17, null, false], ["closedAt", s106, null, false], ["closedBy", s17, null, false]] as const;
-const c79 = [["room", s118, null, false], ["order", s74, null, false]] as const;
-const c80 = new Set(["joinRoom"]);
-const c81 = [["action", s120, null, false], ["roomId", s68, null, false], ["after", s113, "optional", true]] as const;
-const c82 = new Set(["leaveRoom"]);
-const c83 = [["action", s122, null, false], ["roomId", s68, null, false]] as const;
-const c84 = new Set(["sendMessage"]);
-const c85 = [["action", s124, null, false], ["roomId", s68, null, false], ["content", s125, null, false], ["clientMessageId", s127, "optional", true]] as const;
-const c86 = new Set(["closeRoom"]);
-const c87 = [["action", s129, null, false], ["roomId", s68, null, false], ["summary", s116, null, false]] as const;
+const c35 = [["cursor", s40, "optional", true]] as const;
+const c36 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const c37 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
+const c38 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
+const c39 = [["id", s43, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s45, null, false], ["quantity", s46, null, false], ["metadata", s45, null, false], ["status", s47, null, false], ["version", s48, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s49, null, false]] as const;
+const c40 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
+const c41 = [["id", s3, null, false], ["role", s15, null, false]] as const;
+const c42 = [["from", s54, "optional", true], ["to", s54, "optional", true]] as const;
+const c43 = [["version", s48, null, false], ["type", s52, null, false], ["at", s1, null, false], ["by", s53, null, false], ["changes", s56, null, false]] as const;
+const c44 = [["orderId", s43, null, false], ["events", s58, null, false]] as const;
+const c45 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
+const c46 = [["id", s61, null, false], ["roomId", s43, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s17, null, false], ["sender", s62, null, false]] as const;
+const c47 = [["roomId", s43, null, false], ["items", s64, null, false]] as const;
+const c48 = [["profile", s42, null, false], ["orders", s51, null, false], ["history", s60, null, false], ["messages", s66, null, false], ["nextCursor", s17, null, false]] as const;
+const c49 = [["code", s21, null, false]] as const;
+const c50 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
+const c51 = [["code", s32, null, false]] as const;
+const c52 = [["password", s20, null, false], ["code", s32, null, false]] as const;
+const c53 = [["password", s20, null, false]] as const;
+const c54 = [["limit", s74, "defaulted", false], ["cursor", s40, "optional", true]] as const;
+const c55 = [["items", s76, null, false], ["nextCursor", s17, null, false]] as const;
+const c56 = [["id", s14, null, false]] as const;
+const c57 = [["role", s15, null, false]] as const;
+const c58 = new Set(["PASSWORD_RESET_SENT"]);
+const c59 = [["id", s14, null, false], ["role", s15, null, false]] as const;
+const c60 = [["type", s80, null, false], ["at", s1, null, false], ["by", s81, null, false]] as const;
+const c61 = [["items", s83, null, false], ["nextCursor", s17, null, false]] as const;
+const c62 = [["description", s85, null, false], ["specifications", s86, null, false], ["quantity", s87, null, false], ["metadata", s89, "optional", true]] as const;
+const c63 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
+const c64 = [["idempotency-key", s92, "optional", true]] as const;
+const c65 = [["status", s94, "optional", true], ["limit", s74, "defaulted", false], ["cursor", s40, "optional", true]] as const;
+const c66 = [["id", s43, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s46, null, false], ["status", s47, null, false], ["createdAt", s1, null, false], ["chatRoom", s49, null, false]] as const;
+const c67 = [["items", s97, null, false], ["nextCursor", s17, null, false]] as const;
+const c68 = [["id", s43, null, false]] as const;
+const c69 = [["description", s100, "optional", true], ["specifications", s101, "optional", true], ["quantity", s102, "optional", true], ["metadata", s89, "optional", true]] as const;
+const c70 = /^(\*|(W\/)?"\d+")$/;
+const c71 = [["if-match", s105, "optional", true]] as const;
+const c72 = [["status", s47, null, false]] as const;
+const c73 = [["before", s109, "optional", true], ["limit", s110, "defaulted", false]] as const;
+const c74 = [["items", s58, null, false], ["nextCursor", s113, null, false]] as const;
+const c75 = new Set([60]);
+const c76 = [["ticket", s3, null, false], ["expiresIn", s115, null, false]] as const;
+const c77 = [["roomId", s43, null, false]] as const;
+const c78 = [["id", s43, null, false], ["orderId", s43, null, false], ["isOpen", s16, null, false], ["summary", s17, null, false], ["closedAt", s118, null, false], ["closedBy", s17, null, false], ["messages", s64, null, false], ["nextCursor", s119, null, false]] as const;
+const c79 = [["before", s121, "optional", true], ["limit", s110, "defaulted", false]] as const;
+const c80 = [["items", s64, null, false], ["nextCursor", s119, null, false]] as const;
+const c81 = [["summary", s124, null, false]] as const;
+const c82 = [["id", s43, null, false], ["orderId", s43, null, false], ["isOpen", s16, null, false], ["summary", s17, null, false], ["closedAt", s118, null, false], ["closedBy", s17, null, false]] as const;
+const c83 = [["room", s126, null, false], ["order", s50, null, false]] as const;
+const c84 = new Set(["joinRoom"]);
+const c85 = [["action", s128, null, false], ["roomId", s43, null, false], ["after", s121, "optional", true]] as const;
+const c86 = new Set(["leaveRoom"]);
+const c87 = [["action", s130, null, false], ["roomId", s43, null, false]] as const;
+const c88 = new Set(["sendMessage"]);
+const c89 = [["action", s132, null, false], ["roomId", s43, null, false], ["content", s133, null, false], ["clientMessageId", s135, "optional", true]] as const;
+const c90 = new Set(["closeRoom"]);
+const c91 = [["action", s137, null, false], ["roomId", s43, null, false], ["summary", s124, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -277,21 +281,136 @@ function s39(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c34, "strict", null);
 }
 function s40(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c35, "strict", null);
+  return v === undefined ? undefined : s31(v, iss);
 }
 function s41(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c36, "strip", null);
+  return parseObject(v, iss, c35, "strict", null);
 }
 function s42(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c37, "strict", null);
+  return v === null ? null : s18(v, iss);
 }
 function s43(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c38, "strict", null);
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c36.lastIndex = 0; if (!c36.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
+  return v;
 }
 function s44(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c39, "strict", null);
+  if (!isJsonValue(v)) iss.push({ code: "invalid_union", path: [], message: "Invalid input" });
+  return v;
 }
 function s45(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s44, null);
+}
+function s46(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
+  if (!aborted(iss, start)) {
+    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("int", v) });
+    else if (!Number.isSafeInteger(v)) {
+      if (v > 0) iss.push({ code: "too_big", path: [], message: "Too big: expected int to be <=9007199254740991", continue: true });
+      else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
+    }
+  }
+  if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
+  if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
+  return v;
+}
+function s47(v: any, iss: Issue[]): any {
+  if (!c37.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
+  return v;
+}
+function s48(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
+  if (!aborted(iss, start)) {
+    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("int", v) });
+    else if (!Number.isSafeInteger(v)) {
+      if (v > 0) iss.push({ code: "too_big", path: [], message: "Too big: expected int to be <=9007199254740991", continue: true });
+      else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
+    }
+  }
+  if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
+  if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
+  return v;
+}
+function s49(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c38, "strip", null);
+}
+function s50(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c39, "strip", null);
+}
+function s51(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s50, null);
+}
+function s52(v: any, iss: Issue[]): any {
+  if (!c40.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
+  return v;
+}
+function s53(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c41, "strip", null);
+}
+function s54(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s44(v, iss);
+}
+function s55(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c42, "strip", null);
+}
+function s56(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s55, null);
+}
+function s57(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c43, "strip", null);
+}
+function s58(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s57, null);
+}
+function s59(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c44, "strip", null);
+}
+function s60(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s59, null);
+}
+function s61(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c36.lastIndex = 0; if (!c36.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
+  return v;
+}
+function s62(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c45, "strip", null);
+}
+function s63(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c46, "strip", null);
+}
+function s64(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s63, null);
+}
+function s65(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c47, "strip", null);
+}
+function s66(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s65, null);
+}
+function s67(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c48, "strip", null);
+}
+function s68(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c49, "strict", null);
+}
+function s69(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c50, "strip", null);
+}
+function s70(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c51, "strict", null);
+}
+function s71(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c52, "strict", null);
+}
+function s72(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c53, "strict", null);
+}
+function s73(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -306,46 +425,43 @@ function s45(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 100)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=100", continue: true });
   return v;
 }
-function s46(v: any, iss: Issue[]): any {
+function s74(v: any, iss: Issue[]): any {
   if (v === undefined) return 20;
-  const out = s45(v, iss);
+  const out = s73(v, iss);
   return out === undefined ? 20 : out;
 }
-function s47(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s31(v, iss);
+function s75(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c54, "strict", null);
 }
-function s48(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c40, "strict", null);
-}
-function s49(v: any, iss: Issue[]): any {
+function s76(v: any, iss: Issue[]): any {
   return parseArray(v, iss, s18, null);
 }
-function s50(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c41, "strip", null);
+function s77(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c55, "strip", null);
 }
-function s51(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c42, "strip", null);
+function s78(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c56, "strip", null);
 }
-function s52(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c43, "strict", null);
+function s79(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c57, "strict", null);
 }
-function s53(v: any, iss: Issue[]): any {
-  if (!c44.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"PASSWORD_RESET_SENT\"" });
+function s80(v: any, iss: Issue[]): any {
+  if (!c58.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"PASSWORD_RESET_SENT\"" });
   return v;
 }
-function s54(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c45, "strip", null);
+function s81(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c59, "strip", null);
 }
-function s55(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c46, "strip", null);
+function s82(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c60, "strip", null);
 }
-function s56(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s55, null);
+function s83(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s82, null);
 }
-function s57(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c47, "strip", null);
+function s84(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c61, "strip", null);
 }
-function s58(v: any, iss: Issue[]): any {
+function s85(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -354,17 +470,13 @@ function s58(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s59(v: any, iss: Issue[]): any {
-  if (!isJsonValue(v)) iss.push({ code: "invalid_union", path: [], message: "Invalid input" });
-  return v;
-}
-function s60(v: any, iss: Issue[]): any {
+function s86(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s59, null);
+  v = parseRecord(v, iss, s44, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "specifications"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s61(v: any, iss: Issue[]): any {
+function s87(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: "Must be a whole number" });
   if (!aborted(iss, start)) {
@@ -378,127 +490,80 @@ function s61(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s62(v: any, iss: Issue[]): any {
+function s88(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s59, null);
+  v = parseRecord(v, iss, s44, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "metadata"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s63(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s62(v, iss);
+function s89(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s88(v, iss);
 }
-function s64(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c48, "strict", null);
+function s90(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c62, "strict", null);
 }
-function s65(v: any, iss: Issue[]): any {
+function s91(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c49[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c63[lengthOrigin(v)], continue: true });
   return v;
 }
-function s66(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s65(v, iss);
+function s92(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s91(v, iss);
 }
-function s67(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c50, "strip", null);
+function s93(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c64, "strip", null);
 }
-function s68(v: any, iss: Issue[]): any {
+function s94(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s47(v, iss);
+}
+function s95(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c65, "strict", null);
+}
+function s96(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c66, "strip", null);
+}
+function s97(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s96, null);
+}
+function s98(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c67, "strip", null);
+}
+function s99(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c68, "strip", null);
+}
+function s100(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s85(v, iss);
+}
+function s101(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s86(v, iss);
+}
+function s102(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s87(v, iss);
+}
+function s103(v: any, iss: Issue[]): any {
   const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c51.lastIndex = 0; if (!c51.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
-  return v;
-}
-function s69(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s59, null);
-}
-function s70(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
-  if (!aborted(iss, start)) {
-    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("int", v) });
-    else if (!Number.isSafeInteger(v)) {
-      if (v > 0) iss.push({ code: "too_big", path: [], message: "Too big: expected int to be <=9007199254740991", continue: true });
-      else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
-    }
-  }
-  if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
-  if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
-  return v;
-}
-function s71(v: any, iss: Issue[]): any {
-  if (!c52.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
-  return v;
-}
-function s72(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
-  if (!aborted(iss, start)) {
-    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("int", v) });
-    else if (!Number.isSafeInteger(v)) {
-      if (v > 0) iss.push({ code: "too_big", path: [], message: "Too big: expected int to be <=9007199254740991", continue: true });
-      else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
-    }
-  }
-  if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
-  if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
-  return v;
-}
-function s73(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c53, "strip", null);
-}
-function s74(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c54, "strip", null);
-}
-function s75(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s71(v, iss);
-}
-function s76(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c55, "strict", null);
-}
-function s77(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c56, "strip", null);
-}
-function s78(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s77, null);
-}
-function s79(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c57, "strip", null);
-}
-function s80(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c58, "strip", null);
-}
-function s81(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s58(v, iss);
-}
-function s82(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s60(v, iss);
-}
-function s83(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s61(v, iss);
-}
-function s84(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  v = parseObject(v, iss, c59, "strict", null);
+  v = parseObject(v, iss, c69, "strict", null);
   if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s85(v: any, iss: Issue[]): any {
+function s104(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c60.lastIndex = 0; if (!c60.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  if (!aborted(iss, start)) { c70.lastIndex = 0; if (!c70.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
   return v;
 }
-function s86(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s85(v, iss);
+function s105(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s104(v, iss);
 }
-function s87(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c61, "strip", null);
+function s106(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c71, "strip", null);
 }
-function s88(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c62, "strict", null);
+function s107(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c72, "strict", null);
 }
-function s89(v: any, iss: Issue[]): any {
+function s108(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -513,40 +578,18 @@ function s89(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s90(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s89(v, iss);
+function s109(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s108(v, iss);
 }
-function s91(v: any, iss: Issue[]): any {
+function s110(v: any, iss: Issue[]): any {
   if (v === undefined) return 50;
-  const out = s45(v, iss);
+  const out = s73(v, iss);
   return out === undefined ? 50 : out;
 }
-function s92(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c63, "strict", null);
+function s111(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c73, "strict", null);
 }
-function s93(v: any, iss: Issue[]): any {
-  if (!c64.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
-  return v;
-}
-function s94(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c65, "strip", null);
-}
-function s95(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s59(v, iss);
-}
-function s96(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c66, "strip", null);
-}
-function s97(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s96, null);
-}
-function s98(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c67, "strip", null);
-}
-function s99(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s98, null);
-}
-function s100(v: any, iss: Issue[]): any {
+function s112(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -559,56 +602,41 @@ function s100(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
   return v;
 }
-function s101(v: any, iss: Issue[]): any {
-  return v === null ? null : s100(v, iss);
-}
-function s102(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c68, "strip", null);
-}
-function s103(v: any, iss: Issue[]): any {
-  if (!c69.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
-  return v;
-}
-function s104(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c70, "strip", null);
-}
-function s105(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c71, "strip", null);
-}
-function s106(v: any, iss: Issue[]): any {
-  return v === null ? null : s1(v, iss);
-}
-function s107(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c51.lastIndex = 0; if (!c51.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
-  return v;
-}
-function s108(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c72, "strip", null);
-}
-function s109(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c73, "strip", null);
-}
-function s110(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s109, null);
-}
-function s111(v: any, iss: Issue[]): any {
-  return v === null ? null : s107(v, iss);
-}
-function s112(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c74, "strip", null);
-}
 function s113(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s107(v, iss);
+  return v === null ? null : s112(v, iss);
 }
 function s114(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c75, "strict", null);
+  return parseObject(v, iss, c74, "strip", null);
 }
 function s115(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c76, "strip", null);
+  if (!c75.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
+  return v;
 }
 function s116(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c76, "strip", null);
+}
+function s117(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c77, "strip", null);
+}
+function s118(v: any, iss: Issue[]): any {
+  return v === null ? null : s1(v, iss);
+}
+function s119(v: any, iss: Issue[]): any {
+  return v === null ? null : s61(v, iss);
+}
+function s120(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c78, "strip", null);
+}
+function s121(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s61(v, iss);
+}
+function s122(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c79, "strict", null);
+}
+function s123(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c80, "strip", null);
+}
+function s124(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -617,34 +645,34 @@ function s116(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s117(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c77, "strict", null);
-}
-function s118(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c78, "strip", null);
-}
-function s119(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c79, "strip", null);
-}
-function s120(v: any, iss: Issue[]): any {
-  if (!c80.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
-  return v;
-}
-function s121(v: any, iss: Issue[]): any {
+function s125(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c81, "strict", null);
 }
-function s122(v: any, iss: Issue[]): any {
-  if (!c82.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
+function s126(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c82, "strip", null);
+}
+function s127(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c83, "strip", null);
+}
+function s128(v: any, iss: Issue[]): any {
+  if (!c84.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
   return v;
 }
-function s123(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c83, "strict", null);
+function s129(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c85, "strict", null);
 }
-function s124(v: any, iss: Issue[]): any {
-  if (!c84.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+function s130(v: any, iss: Issue[]): any {
+  if (!c86.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
   return v;
 }
-function s125(v: any, iss: Issue[]): any {
+function s131(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c87, "strict", null);
+}
+function s132(v: any, iss: Issue[]): any {
+  if (!c88.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  return v;
+}
+function s133(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -653,25 +681,25 @@ function s125(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s126(v: any, iss: Issue[]): any {
+function s134(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s127(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s126(v, iss);
+function s135(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s134(v, iss);
 }
-function s128(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c85, "strict", null);
+function s136(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c89, "strict", null);
 }
-function s129(v: any, iss: Issue[]): any {
-  if (!c86.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+function s137(v: any, iss: Issue[]): any {
+  if (!c90.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
   return v;
 }
-function s130(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c87, "strict", null);
+function s138(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c91, "strict", null);
 }
 
 /** GET /health */
@@ -742,93 +770,97 @@ export const PATCH_users_me: CompiledHttpRoute<"PATCH /users/me"> = {
 export const POST_users_me_password: CompiledHttpRoute<"POST /users/me/password"> = {
   key: "POST /users/me/password", access: "user", request: { body: /* @__PURE__ */ validator(s39) }, responses: { 200: /* @__PURE__ */ validator(s25) },
 };
+/** GET /users/me/data */
+export const GET_users_me_data: CompiledHttpRoute<"GET /users/me/data"> = {
+  key: "GET /users/me/data", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s41) }, responses: { 200: /* @__PURE__ */ validator(s67) },
+};
 /** POST /users/me/email */
 export const POST_users_me_email: CompiledHttpRoute<"POST /users/me/email"> = {
   key: "POST /users/me/email", access: "user", request: { body: /* @__PURE__ */ validator(s26) }, responses: { 202: /* @__PURE__ */ validator(s18) },
 };
 /** POST /users/me/email/confirm */
 export const POST_users_me_email_confirm: CompiledHttpRoute<"POST /users/me/email/confirm"> = {
-  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s40) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s68) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** POST /users/me/totp */
 export const POST_users_me_totp: CompiledHttpRoute<"POST /users/me/totp"> = {
-  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s41) },
+  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s69) },
 };
 /** PUT /users/me/totp */
 export const PUT_users_me_totp: CompiledHttpRoute<"PUT /users/me/totp"> = {
-  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s42) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s70) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** DELETE /users/me/totp */
 export const DELETE_users_me_totp: CompiledHttpRoute<"DELETE /users/me/totp"> = {
-  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s43) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s71) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** DELETE /users/me */
 export const DELETE_users_me: CompiledHttpRoute<"DELETE /users/me"> = {
-  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s44) }, responses: {  },
+  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s72) }, responses: {  },
 };
 /** GET /users */
 export const GET_users: CompiledHttpRoute<"GET /users"> = {
-  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s48) }, responses: { 200: /* @__PURE__ */ validator(s50) },
+  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s75) }, responses: { 200: /* @__PURE__ */ validator(s77) },
 };
 /** GET /users/{id} */
 export const GET_users_id: CompiledHttpRoute<"GET /users/{id}"> = {
-  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s51) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** PATCH /users/{id}/role */
 export const PATCH_users_id_role: CompiledHttpRoute<"PATCH /users/{id}/role"> = {
-  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s52), params: /* @__PURE__ */ validator(s51) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s79), params: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** POST /users/{id}/password-reset */
 export const POST_users_id_password_reset: CompiledHttpRoute<"POST /users/{id}/password-reset"> = {
-  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s51) }, responses: {  },
+  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s78) }, responses: {  },
 };
 /** GET /users/{id}/events */
 export const GET_users_id_events: CompiledHttpRoute<"GET /users/{id}/events"> = {
-  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s48), params: /* @__PURE__ */ validator(s51) }, responses: { 200: /* @__PURE__ */ validator(s57) },
+  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s75), params: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s84) },
 };
 /** DELETE /users/{id} */
 export const DELETE_users_id: CompiledHttpRoute<"DELETE /users/{id}"> = {
-  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s51) }, responses: {  },
+  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s78) }, responses: {  },
 };
 /** POST /orders */
 export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
-  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s64), headers: /* @__PURE__ */ validator(s67) }, responses: { 201: /* @__PURE__ */ validator(s74) },
+  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s90), headers: /* @__PURE__ */ validator(s93) }, responses: { 201: /* @__PURE__ */ validator(s50) },
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s76) }, responses: { 200: /* @__PURE__ */ validator(s79) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s95) }, responses: { 200: /* @__PURE__ */ validator(s98) },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s80) }, responses: { 200: /* @__PURE__ */ validator(s74) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s99) }, responses: { 200: /* @__PURE__ */ validator(s50) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s84), params: /* @__PURE__ */ validator(s80), headers: /* @__PURE__ */ validator(s87) }, responses: { 200: /* @__PURE__ */ validator(s74) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s103), params: /* @__PURE__ */ validator(s99), headers: /* @__PURE__ */ validator(s106) }, responses: { 200: /* @__PURE__ */ validator(s50) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s88), params: /* @__PURE__ */ validator(s80) }, responses: { 200: /* @__PURE__ */ validator(s74) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s107), params: /* @__PURE__ */ validator(s99) }, responses: { 200: /* @__PURE__ */ validator(s50) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s92), params: /* @__PURE__ */ validator(s80) }, responses: { 200: /* @__PURE__ */ validator(s102) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s111), params: /* @__PURE__ */ validator(s99) }, responses: { 200: /* @__PURE__ */ validator(s114) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s104) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s116) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s105) }, responses: { 200: /* @__PURE__ */ validator(s112) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s117) }, responses: { 200: /* @__PURE__ */ validator(s120) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s114), params: /* @__PURE__ */ validator(s105) }, responses: { 200: /* @__PURE__ */ validator(s115) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s122), params: /* @__PURE__ */ validator(s117) }, responses: { 200: /* @__PURE__ */ validator(s123) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s117), params: /* @__PURE__ */ validator(s105) }, responses: { 200: /* @__PURE__ */ validator(s119) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s125), params: /* @__PURE__ */ validator(s117) }, responses: { 200: /* @__PURE__ */ validator(s127) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -844,19 +876,19 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s121),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s129),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s123),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s131),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s128),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s136),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s130),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s138),
 };
 
 /** The actions a frame may name. */

@@ -1,7 +1,7 @@
 // The web app in a real browser (Debian's Chromium driven by playwright-core) against the local
 // runtime: a customer and an admin in two browser contexts, and a connection cut by the server.
 // Screenshots of the main screens land in .cache/screenshots/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { BOOTSTRAP_ADMIN } from '../e2e/bootstrap-admin.ts';
 import { chromiumPath, describeMissing, missingChromium } from '#local/prerequisites.ts';
 import { cutConnectionsOf } from '../e2e/planted.ts';
 import { runtime, STRONG_PASSWORD, uniqueEmail } from '../e2e/support.ts';
-import { codeFor } from '../support/mailbox.ts';
+import { codeFor, nthMail } from '../support/mailbox.ts';
+import { authenticatorApp, currentStep, totpAt } from '../support/totp.ts';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', '.cache', 'screenshots');
 const appUrl = () => `${runtime.httpUrl}/app/`;
@@ -324,6 +325,80 @@ describe('the web app in Chromium', () => {
     await signIn(page, email, 'N3w!Passw0rd-x');
     await page.getByText('Incorrect email or password').waitFor();
     // The refusals on the way: the wrong current password, the other device's ended session, the deleted account's sign-in.
+    expect(pageErrors.splice(0).every((line) => /status of (400|401)/.test(line))).toBe(true);
+  });
+
+  it('a whole account: sign-up, a new address, two-factor on, a reset password, both factors, the data, deletion', async () => {
+    const page = await newPage();
+    const email = await signUp(page, 'Jo Journey');
+    await placeOrder(page, 'Twelve journey mugs');
+    await say(page, 'Glazed, please');
+    await waitForMessage(page, 'Glazed, please');
+
+    // A new address: the code goes to it, and the old one is told once it is confirmed.
+    const moved = uniqueEmail('browser-moved');
+    await page.getByRole('link', { name: /your account/ }).click();
+    await page.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
+    const emailSection = page.getByRole('region', { name: 'E-mail address' });
+    await emailSection.getByLabel('New e-mail address').fill(moved);
+    await emailSection.getByLabel('Password').fill(STRONG_PASSWORD);
+    await emailSection.getByRole('button', { name: 'Change e-mail address' }).click();
+    await emailSection.getByLabel(`Code sent to ${moved}`).fill(await codeFor(runtime.mailboxUrl, moved));
+    await emailSection.getByRole('button', { name: 'Confirm new address' }).click();
+    await emailSection.getByText(`you sign in with ${moved} from now on`).waitFor();
+    expect((await nthMail(runtime.mailboxUrl, email, 2)).text).toContain(moved);
+
+    // Two-factor on: the QR code, and the key an app would read from it.
+    const twoFactor = page.getByRole('region', { name: 'Two-factor sign-in' });
+    await twoFactor.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+    await twoFactor.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    const app = authenticatorApp((await twoFactor.locator('code.secret').textContent())!.trim());
+    await twoFactor.getByLabel('Code from your authenticator app').fill(app.code());
+    await twoFactor.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+    await twoFactor.getByText('Two-factor sign-in is on').waitFor();
+    await shot(page, 'account-two-factor');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // The password forgotten: reset from the mailbox, then the app's code signs in.
+    await page.getByRole('button', { name: 'Forgot password?' }).click();
+    await page.getByLabel('Email').fill(moved);
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
+    await page.getByLabel('Code').fill(await codeFor(runtime.mailboxUrl, moved, 2));
+    await page.getByLabel('New password').fill('N3w!Passw0rd-j');
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await page.getByRole('heading', { name: 'Enter your two-factor code' }).waitFor();
+    // A wrong code says so, and the next one from the app still signs in.
+    await page.getByLabel('Code').fill(totpAt(app.secret, currentStep() - 10));
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByText('The code is wrong').waitFor();
+    await page.getByLabel('Code').fill(app.code());
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // Signed in where the app was left: the account page.
+    await page.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
+
+    // The data, as one file.
+    const saving = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download my data' }).click();
+    const download = await saving;
+    expect(download.suggestedFilename()).toMatch(/^order-chat-data-\d{4}-\d{2}-\d{2}\.json$/);
+    const data = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(data.profile).toMatchObject({ email: moved, name: 'Jo Journey', twoFactorEnabled: true });
+    expect(data.orders).toHaveLength(1);
+    expect(data.orders[0].description).toBe('Twelve journey mugs');
+    expect(data.orders[0].messages.map((m: { content: string }) => m.content)).toEqual(['Glazed, please']);
+    await page.getByText('your profile, 1 orders').waitFor();
+
+    // Deleted, after asking: the account can't sign in again.
+    const deletion = page.getByRole('region', { name: 'Delete your account' });
+    await deletion.getByLabel('Your password').fill('N3w!Passw0rd-j');
+    await deletion.getByRole('button', { name: 'Delete account…' }).click();
+    await deletion.getByRole('button', { name: 'Yes, delete my account' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Order Chat' }).waitFor();
+    await signIn(page, moved, 'N3w!Passw0rd-j');
+    await page.getByText('Incorrect email or password').waitFor();
+    expect(await notReloaded(page)).toBe(true);
+    // The refusals on the way: the wrong two-factor code, the deleted account's sign-in.
     expect(pageErrors.splice(0).every((line) => /status of (400|401)/.test(line))).toBe(true);
   });
 

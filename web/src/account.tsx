@@ -35,6 +35,7 @@ export function AccountPage({ api, user, onChanged, onGone }: Props) {
       <EmailForm api={api} user={user} onChanged={onChanged} />
       <PasswordForm api={api} user={user} onChanged={onChanged} />
       <TwoFactorSection api={api} user={user} onChanged={onChanged} />
+      <DataSection api={api} />
       {user.role === 'ADMIN' ? null : <DeleteForm api={api} onGone={onGone} />}
     </div>
   );
@@ -239,7 +240,7 @@ function TwoFactorSection({ api, user, onChanged }: Pick<Props, 'api' | 'user' |
           <p>
             <strong>On.</strong> Every sign-in asks for a code from your authenticator app as well as your password.
           </p>
-          <form onSubmit={disable} noValidate>
+          <form key="turn-off" onSubmit={disable} noValidate>
             <Field
               id="two-factor-password"
               name="password"
@@ -266,7 +267,7 @@ function TwoFactorSection({ api, user, onChanged }: Pick<Props, 'api' | 'user' |
           <p class="hint">
             Can't scan? Enter this key in the app: <code class="secret">{setup.secret}</code>
           </p>
-          <form onSubmit={enable} noValidate>
+          <form key="turn-on" onSubmit={enable} noValidate>
             <AppCodeField id="two-factor-on-code" error={form.fields.code} />
             <FormError error={form.error} />
             <button type="submit" disabled={form.busy}>
@@ -280,7 +281,7 @@ function TwoFactorSection({ api, user, onChanged }: Pick<Props, 'api' | 'user' |
             Off. With it on, a stolen password alone can't sign in: every sign-in asks for a code from an app on your
             phone.
           </p>
-          <form onSubmit={start} noValidate>
+          <form key="start" onSubmit={start} noValidate>
             <FormError error={form.error} />
             <Done message={form.done} />
             <button type="submit" disabled={form.busy}>
@@ -302,6 +303,37 @@ function QrCode({ text, label }: { text: string; label: string }) {
       <rect width={size} height={size} fill="#fff" />
       <path d={dark} fill="#000" shape-rendering="crispEdges" />
     </svg>
+  );
+}
+
+/** Everything the service holds about the user, saved as one JSON file. */
+function DataSection({ api }: Pick<Props, 'api'>) {
+  const form = useFormAction();
+  const download = form.run(async () => {
+    const data = await api.exportMyData();
+    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `order-chat-data-${data.exportedAt.slice(0, 10)}.json`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    const messages = data.orders.reduce((count, order) => count + order.messages.length, 0);
+    return `Saved ${link.download}: your profile, ${data.orders.length} orders with their history and ${messages} messages.`;
+  });
+  return (
+    <section class="card" aria-labelledby="data-title">
+      <h2 id="data-title">Your data</h2>
+      <p>
+        Everything we hold about you — your profile, your orders with their history, and their chats — as one JSON file.
+      </p>
+      <form onSubmit={download} noValidate>
+        <FormError error={form.error} />
+        <Done message={form.done} />
+        <button type="submit" class="secondary" disabled={form.busy}>
+          {form.busy ? 'Gathering your data…' : 'Download my data'}
+        </button>
+      </form>
+    </section>
   );
 }
 

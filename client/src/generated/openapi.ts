@@ -275,6 +275,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything the service holds about you — your profile, your orders with their history, and their rooms’ messages with authors — in pages (at most 3 MB and 12 reads each) to join into one document */
+        get: operations["getUsersMeData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/email": {
         parameters: {
             query?: never;
@@ -793,6 +810,115 @@ export interface components {
             newPassword: string & (unknown & unknown & unknown & unknown);
             code?: string;
         };
+        DataExportPage: {
+            profile: components["schemas"]["User"] | null;
+            orders: components["schemas"]["Order"][];
+            history: {
+                orderId: string;
+                events: components["schemas"]["OrderEvent"][];
+            }[];
+            messages: {
+                roomId: string;
+                items: components["schemas"]["ChatMessage"][];
+            }[];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01JDZ8Q4V3N9W2K7T6R5M4P3X2",
+         *       "userId": "3f1c2b8e-9a4d-4c51-8f0e-2d6b7a9c1e55",
+         *       "description": "40 blue widgets",
+         *       "specifications": {
+         *         "color": "blue",
+         *         "size": "M"
+         *       },
+         *       "quantity": 40,
+         *       "metadata": {
+         *         "source": "web"
+         *       },
+         *       "status": "REVIEW",
+         *       "version": 1,
+         *       "createdAt": "2026-11-29T12:00:00.000Z",
+         *       "updatedAt": "2026-11-29T12:00:00.000Z",
+         *       "chatRoom": {
+         *         "id": "01JDZ8Q4V3N9W2K7T6R5M4P3X2",
+         *         "isOpen": true
+         *       }
+         *     }
+         */
+        Order: {
+            id: string;
+            userId: string;
+            description: string;
+            specifications: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            quantity: number;
+            metadata: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            status: components["schemas"]["OrderStatus"];
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            chatRoom: {
+                id: string;
+                isOpen: boolean;
+            };
+        };
+        /** @description Any JSON value */
+        JsonValue: components["schemas"]["__schema0"];
+        __schema0: JsonValue;
+        /** @enum {string} */
+        OrderStatus: "REVIEW" | "PROCESSING" | "COMPLETED";
+        OrderEvent: {
+            version: number;
+            /** @enum {string} */
+            type: "CREATED" | "UPDATED" | "STATUS_CHANGED" | "ROOM_CLOSED";
+            /** Format: date-time */
+            at: string;
+            by: {
+                id: string;
+                /** @enum {string} */
+                role: "ADMIN" | "REGULAR";
+            };
+            changes: {
+                [key: string]: {
+                    from?: components["schemas"]["JsonValue"];
+                    to?: components["schemas"]["JsonValue"];
+                };
+            };
+        };
+        /**
+         * @example {
+         *       "id": "01JDZ9A1B2C3D4E5F6G7H8J9K0",
+         *       "roomId": "01JDZ8Q4V3N9W2K7T6R5M4P3X2",
+         *       "content": "Can you do them in navy?",
+         *       "createdAt": "2026-11-29T12:05:00.000Z",
+         *       "clientMessageId": "c-42",
+         *       "sender": {
+         *         "id": "3f1c2b8e-9a4d-4c51-8f0e-2d6b7a9c1e55",
+         *         "name": "Alice",
+         *         "role": "REGULAR"
+         *       }
+         *     }
+         */
+        ChatMessage: {
+            id: string;
+            roomId: string;
+            content: string;
+            /** Format: date-time */
+            createdAt: string;
+            clientMessageId: string | null;
+            sender: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: "ADMIN" | "REGULAR";
+            };
+        };
         /**
          * @example {
          *       "email": "alice@new.example.com",
@@ -871,56 +997,6 @@ export interface components {
         };
         /**
          * @example {
-         *       "id": "01JDZ8Q4V3N9W2K7T6R5M4P3X2",
-         *       "userId": "3f1c2b8e-9a4d-4c51-8f0e-2d6b7a9c1e55",
-         *       "description": "40 blue widgets",
-         *       "specifications": {
-         *         "color": "blue",
-         *         "size": "M"
-         *       },
-         *       "quantity": 40,
-         *       "metadata": {
-         *         "source": "web"
-         *       },
-         *       "status": "REVIEW",
-         *       "version": 1,
-         *       "createdAt": "2026-11-29T12:00:00.000Z",
-         *       "updatedAt": "2026-11-29T12:00:00.000Z",
-         *       "chatRoom": {
-         *         "id": "01JDZ8Q4V3N9W2K7T6R5M4P3X2",
-         *         "isOpen": true
-         *       }
-         *     }
-         */
-        Order: {
-            id: string;
-            userId: string;
-            description: string;
-            specifications: {
-                [key: string]: components["schemas"]["JsonValue"];
-            };
-            quantity: number;
-            metadata: {
-                [key: string]: components["schemas"]["JsonValue"];
-            };
-            status: components["schemas"]["OrderStatus"];
-            version: number;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            chatRoom: {
-                id: string;
-                isOpen: boolean;
-            };
-        };
-        /** @description Any JSON value */
-        JsonValue: components["schemas"]["__schema0"];
-        __schema0: JsonValue;
-        /** @enum {string} */
-        OrderStatus: "REVIEW" | "PROCESSING" | "COMPLETED";
-        /**
-         * @example {
          *       "description": "40 blue widgets",
          *       "specifications": {
          *         "color": "blue",
@@ -977,24 +1053,6 @@ export interface components {
             items: components["schemas"]["OrderEvent"][];
             nextCursor: number | null;
         };
-        OrderEvent: {
-            version: number;
-            /** @enum {string} */
-            type: "CREATED" | "UPDATED" | "STATUS_CHANGED" | "ROOM_CLOSED";
-            /** Format: date-time */
-            at: string;
-            by: {
-                id: string;
-                /** @enum {string} */
-                role: "ADMIN" | "REGULAR";
-            };
-            changes: {
-                [key: string]: {
-                    from?: components["schemas"]["JsonValue"];
-                    to?: components["schemas"]["JsonValue"];
-                };
-            };
-        };
         /** @description Single-use WebSocket connect ticket, valid 60 s */
         WebSocketTicket: {
             ticket: string;
@@ -1010,34 +1068,6 @@ export interface components {
             closedBy: string | null;
             messages: components["schemas"]["ChatMessage"][];
             nextCursor: string | null;
-        };
-        /**
-         * @example {
-         *       "id": "01JDZ9A1B2C3D4E5F6G7H8J9K0",
-         *       "roomId": "01JDZ8Q4V3N9W2K7T6R5M4P3X2",
-         *       "content": "Can you do them in navy?",
-         *       "createdAt": "2026-11-29T12:05:00.000Z",
-         *       "clientMessageId": "c-42",
-         *       "sender": {
-         *         "id": "3f1c2b8e-9a4d-4c51-8f0e-2d6b7a9c1e55",
-         *         "name": "Alice",
-         *         "role": "REGULAR"
-         *       }
-         *     }
-         */
-        ChatMessage: {
-            id: string;
-            roomId: string;
-            content: string;
-            /** Format: date-time */
-            createdAt: string;
-            clientMessageId: string | null;
-            sender: {
-                id: string;
-                name: string;
-                /** @enum {string} */
-                role: "ADMIN" | "REGULAR";
-            };
         };
         MessagePage: {
             items: components["schemas"]["ChatMessage"][];
@@ -2787,6 +2817,95 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Unexpected failure (API Gateway) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Internal Server Error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The integration timed out (API Gateway) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Service Unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    getUsersMeData: {
+        parameters: {
+            query?: {
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of your data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExportPage"];
+                };
+            };
+            /** @description Invalid request: a field is missing, malformed or unknown */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, forged or expired token (API Gateway), or a session that no longer exists */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
+            429: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
                     /**
                      * @example {
                      *       "message": "Too Many Requests"

@@ -1,0 +1,101 @@
+/**
+ * "Your data": everything the service holds about a user — their profile, the orders they placed
+ * with each one's history, and the conversation of each order's room with its authors' names —
+ * handed out in pages the client joins into one JSON document (the client library's
+ * `exportMyData`). One answer could outgrow Lambda's 6 MB response for a long-standing customer,
+ * so each page is bounded (page-bounds.ts), and its cursor says where the next one starts. Each part comes from the same use case that shows it
+ * to the user (and checks they may see it), so the export holds exactly what they can see.
+ */
+import type { Caller } from '../shared/caller.ts';
+import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { jsonBytes } from '../chat/message.ts';
+import { olderMessages } from '../chat/service.ts';
+import * as orders from '../orders/repository.ts';
+import { getOrder, orderHistory } from '../orders/service.ts';
+import { me } from '../users/service.ts';
+import { EXPORT_PAGE_BYTES, EXPORT_PAGE_STEPS } from './page-bounds.ts';
+
+const PART_LIMIT = 100;
+const CURSOR_SCOPE = 'data-export';
+
+/**
+ * Where an export stands: the owner's orders index past `ordersKey` (null: no order after the
+ * current one), and within order `orderId`, its `part` from `at`.
+ */
+interface Position {
+  ordersKey?: Record<string, unknown> | null;
+  orderId?: string;
+  part?: 'order' | 'history' | 'messages';
+  at?: string | number;
+}
+
+type PublicOrder = Awaited<ReturnType<typeof getOrder>>;
+type HistoryPage = Awaited<ReturnType<typeof orderHistory>>;
+type MessagesPage = Awaited<ReturnType<typeof olderMessages>>;
+
+export interface DataExportPage {
+  profile: Awaited<ReturnType<typeof me>> | null;
+  orders: PublicOrder[];
+  history: { orderId: string; events: HistoryPage['items'] }[];
+  messages: { roomId: string; items: MessagesPage['items'] }[];
+  nextCursor: string | null;
+}
+
+export async function exportPage(caller: Caller, cursor: string | undefined): Promise<DataExportPage> {
+  const scope = `${CURSOR_SCOPE}#${caller.id}`;
+  const started = cursor === undefined;
+  let position = ((await decodeCursor(cursor, scope)) ?? {}) as Position;
+  const page: DataExportPage = {
+    profile: started ? await me(caller) : null,
+    orders: [],
+    history: [],
+    messages: [],
+    nextCursor: null,
+  };
+  let bytes = jsonBytes(page);
+  for (let step = 0; step < EXPORT_PAGE_STEPS && bytes < EXPORT_PAGE_BYTES; step += 1) {
+    const next = await exportStep(caller, position, page);
+    if (!next) return page; // every order done
+    bytes += next.bytes;
+    position = next.position;
+  }
+  return { ...page, nextCursor: await encodeCursor(position as Record<string, unknown>, scope) };
+}
+
+/** One part of the export into `page`: the position after it and the bytes it added, or undefined at the end. */
+async function exportStep(
+  caller: Caller,
+  position: Position,
+  page: DataExportPage,
+): Promise<{ position: Position; bytes: number } | undefined> {
+  const { orderId, ordersKey } = position;
+  if (!orderId) {
+    if (ordersKey === null) return undefined;
+    // The caller's own orders, whatever their role: an admin's export is not every customer's orders.
+    const listed = await orders.listOrders({ ownerId: caller.id }, 1, ordersKey);
+    const summary = listed.items[0];
+    if (!summary) return undefined;
+    return { position: { ordersKey: listed.lastKey ?? null, orderId: summary.id, part: 'order' }, bytes: 0 };
+  }
+  if (position.part === 'order') {
+    const order = await getOrder(caller, orderId);
+    page.orders.push(order);
+    return { position: { ordersKey, orderId, part: 'history' }, bytes: jsonBytes(order) };
+  }
+  if (position.part === 'history') {
+    const before = typeof position.at === 'number' ? position.at : undefined;
+    const history = await orderHistory(caller, orderId, { limit: PART_LIMIT, ...(before ? { before } : {}) });
+    page.history.push({ orderId, events: history.items });
+    const after: Position =
+      history.nextCursor === null
+        ? { ordersKey, orderId, part: 'messages' }
+        : { ordersKey, orderId, part: 'history', at: history.nextCursor };
+    return { position: after, bytes: jsonBytes(history.items) };
+  }
+  const before = typeof position.at === 'string' ? position.at : undefined;
+  const messages = await olderMessages(caller, orderId, before, PART_LIMIT);
+  if (messages.items.length > 0) page.messages.push({ roomId: orderId, items: messages.items });
+  const after: Position =
+    messages.nextCursor === null ? { ordersKey } : { ordersKey, orderId, part: 'messages', at: messages.nextCursor };
+  return { position: after, bytes: jsonBytes(messages.items) };
+}
