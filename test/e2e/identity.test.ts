@@ -176,6 +176,8 @@ describe('GET and PATCH /users/me', () => {
         email: session.email,
         role: session.user.role,
         emailConfirmed: true,
+        twoFactorEnabled: false,
+        pendingEmail: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
