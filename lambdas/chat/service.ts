@@ -35,6 +35,14 @@ export async function getRoom(caller: Caller, roomId: string) {
 
 export async function olderMessages(caller: Caller, roomId: string, before: string | undefined, limit: number) {
   await visibleRoom(caller, roomId);
+  return messagesOf(roomId, before, limit);
+}
+
+/**
+ * A page of a room's messages (before `before`, or the newest), for a caller whose right to see
+ * the room is established already (the data export has just read the order as its owner).
+ */
+export async function messagesOf(roomId: string, before: string | undefined, limit: number) {
   const envelope = { items: [], nextCursor: LONGEST_CURSOR };
   const page = await messages.messagePage(roomId, before ? { before } : {}, limit, roomFor(envelope, HTTP_PAGE_BYTES));
   return { items: page.items, nextCursor: cursorOf(page) };

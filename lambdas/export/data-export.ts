@@ -9,35 +9,36 @@
 import type { Caller } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { jsonBytes } from '../chat/message.ts';
-import { olderMessages } from '../chat/service.ts';
+import { messagesOf } from '../chat/service.ts';
 import * as orders from '../orders/repository.ts';
-import { getOrder, orderHistory } from '../orders/service.ts';
+import { historyPageOf } from '../orders/service.ts';
 import { me } from '../users/service.ts';
 import { EXPORT_PAGE_BYTES, EXPORT_PAGE_STEPS } from './page-bounds.ts';
 
+/** Orders listed at once from the owner's index; their ids wait in the cursor. */
+const ORDERS_LISTED = 10;
 const PART_LIMIT = 100;
 const CURSOR_SCOPE = 'data-export';
 
 /**
- * Where an export stands: the owner's orders index past `ordersKey` (null: no order after the
- * current one), and within order `orderId`, its `part` from `at`.
+ * Where an export stands: the owner's orders index read up to `ordersKey` (null: to its end), the
+ * listed orders not yet begun (`queue`), and within order `orderId`, its `part` from `at`.
  */
 interface Position {
   ordersKey?: Record<string, unknown> | null;
+  queue?: string[];
   orderId?: string;
-  part?: 'order' | 'history' | 'messages';
+  part?: 'history' | 'messages';
   at?: string | number;
 }
 
-type PublicOrder = Awaited<ReturnType<typeof getOrder>>;
-type HistoryPage = Awaited<ReturnType<typeof orderHistory>>;
-type MessagesPage = Awaited<ReturnType<typeof olderMessages>>;
+type HistoryPage = Awaited<ReturnType<typeof historyPageOf>>;
 
 export interface DataExportPage {
   profile: Awaited<ReturnType<typeof me>> | null;
-  orders: PublicOrder[];
+  orders: HistoryPage['order'][];
   history: { orderId: string; events: HistoryPage['items'] }[];
-  messages: { roomId: string; items: MessagesPage['items'] }[];
+  messages: { roomId: string; items: Awaited<ReturnType<typeof messagesOf>>['items'] }[];
   nextCursor: string | null;
 }
 
@@ -68,34 +69,35 @@ async function exportStep(
   position: Position,
   page: DataExportPage,
 ): Promise<{ position: Position; bytes: number } | undefined> {
-  const { orderId, ordersKey } = position;
+  const { orderId, ordersKey, queue = [] } = position;
   if (!orderId) {
+    const [next, ...rest] = queue;
+    if (next) return { position: { ordersKey, queue: rest, orderId: next, part: 'history' }, bytes: 0 };
     if (ordersKey === null) return undefined;
     // The caller's own orders, whatever their role: an admin's export is not every customer's orders.
-    const listed = await orders.listOrders({ ownerId: caller.id }, 1, ordersKey);
-    const summary = listed.items[0];
-    if (!summary) return undefined;
-    return { position: { ordersKey: listed.lastKey ?? null, orderId: summary.id, part: 'order' }, bytes: 0 };
+    const listed = await orders.listOrders({ ownerId: caller.id }, ORDERS_LISTED, ordersKey);
+    if (listed.items.length === 0) return undefined;
+    const ids = listed.items.map((summary) => summary.id);
+    return { position: { ordersKey: listed.lastKey ?? null, queue: ids }, bytes: 0 };
   }
-  if (position.part === 'order') {
-    const order = await getOrder(caller, orderId);
-    page.orders.push(order);
-    return { position: { ordersKey, orderId, part: 'history' }, bytes: jsonBytes(order) };
-  }
+  const rest = { ordersKey, queue };
   if (position.part === 'history') {
     const before = typeof position.at === 'number' ? position.at : undefined;
-    const history = await orderHistory(caller, orderId, { limit: PART_LIMIT, ...(before ? { before } : {}) });
+    // The newest page of the history reads the order in the same Query (and checks who may see it).
+    const history = await historyPageOf(caller, orderId, { limit: PART_LIMIT, ...(before ? { before } : {}) });
+    if (before === undefined) page.orders.push(history.order);
     page.history.push({ orderId, events: history.items });
     const after: Position =
       history.nextCursor === null
-        ? { ordersKey, orderId, part: 'messages' }
-        : { ordersKey, orderId, part: 'history', at: history.nextCursor };
-    return { position: after, bytes: jsonBytes(history.items) };
+        ? { ...rest, orderId, part: 'messages' }
+        : { ...rest, orderId, part: 'history', at: history.nextCursor };
+    return { position: after, bytes: jsonBytes(before === undefined ? history : history.items) };
   }
+  // Its room: the caller was just shown the order as its owner.
   const before = typeof position.at === 'string' ? position.at : undefined;
-  const messages = await olderMessages(caller, orderId, before, PART_LIMIT);
+  const messages = await messagesOf(orderId, before, PART_LIMIT);
   if (messages.items.length > 0) page.messages.push({ roomId: orderId, items: messages.items });
   const after: Position =
-    messages.nextCursor === null ? { ordersKey } : { ordersKey, orderId, part: 'messages', at: messages.nextCursor };
+    messages.nextCursor === null ? rest : { ...rest, orderId, part: 'messages', at: messages.nextCursor };
   return { position: after, bytes: jsonBytes(messages.items) };
 }

@@ -83,6 +83,12 @@ const eventBytes = (event: OrderEvent) => Buffer.byteLength(JSON.stringify(event
  * version `before`; `nextCursor` is the version to ask `before` for the page older than this one.
  */
 export async function orderHistory(caller: Caller, id: string, query: { before?: number; limit: number }) {
+  const { items, nextCursor } = await historyPageOf(caller, id, query);
+  return { items, nextCursor };
+}
+
+/** As `orderHistory`, with the order the page was read with (the newest page reads it in the same Query). */
+export async function historyPageOf(caller: Caller, id: string, query: { before?: number; limit: number }) {
   const { before, limit } = query;
   const page = await orders.historyPage(id, before, limit, HISTORY_PAGE_BYTES, eventBytes);
   // The newest page reads the order in the same Query; an older one reads it for the check.
@@ -96,9 +102,9 @@ export async function orderHistory(caller: Caller, id: string, query: { before?:
     const created =
       order.version === 1 ? placedEvent(order, []) : placedEvent(order, (await orders.orderWithHistory(id)).events);
     if (events.length < limit) events.unshift(created);
-    else return { items: events, nextCursor: events[0]!.version };
+    else return { order: toPublicOrder(order), items: events, nextCursor: events[0]!.version };
   }
-  return { items: events, nextCursor: page.hasMore ? events[0]!.version : null };
+  return { order: toPublicOrder(order), items: events, nextCursor: page.hasMore ? events[0]!.version : null };
 }
 
 /** `"3"`, `W/"3"` → 3; `*` (any version) → undefined. */

@@ -33,6 +33,12 @@ const ONE_CALL: Record<string, { client: string; command: string; input: string 
     command: 'GetSecretValueCommand',
     input: "{ SecretId: 's' }",
   },
+  '@aws-sdk/client-sesv2': {
+    client: 'SESv2Client',
+    command: 'SendEmailCommand',
+    input:
+      "{ FromEmailAddress: 'f@example.com', Destination: { ToAddresses: ['t@example.com'] }, Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } } }",
+  },
   '@aws-sdk/client-apigatewaymanagementapi': {
     client: 'ApiGatewayManagementApiClient',
     command: 'PostToConnectionCommand',

@@ -43,6 +43,38 @@ export const MINIMUMS = {
     requests: 4,
     why: `${SESSION}; 1 read of the address's failed sign-ins (the password is checked); 1 conditional write marking the profile deleted; 1 Query of the connections to close`,
   },
+  'POST /users/me/email': {
+    requests: 4,
+    why: `${SESSION}; 1 read of the address's failed sign-ins (the password is checked); 1 conditional write counting the codes sent to the new address; 1 write of the change waiting for its code (Cognito says who holds the address and sends the code)`,
+  },
+  'POST /users/me/email/confirm': {
+    requests: 3,
+    why: `${SESSION}, whose profile holds the change waiting; 1 conditional write counting the new address's code attempts; 1 conditional write making it the profile's address (Cognito checks the code; SES tells the old address)`,
+  },
+  'POST /users/me/totp': {
+    requests: 2,
+    why: `${LIMIT}; ${SESSION} (Cognito makes the secret)`,
+  },
+  'PUT /users/me/totp': {
+    requests: 3,
+    why: `${SESSION}; 1 conditional write counting the address's code attempts; 1 write marking two-factor on (Cognito checks the code)`,
+  },
+  'POST /auth/login (two-factor on)': {
+    requests: 2,
+    why: "1 read of the address's failed sign-ins; the profile, whose ended sessions decide when the tokens may begin (Cognito checks the password and answers with its challenge)",
+  },
+  'POST /auth/login/totp': {
+    requests: 2,
+    why: "1 conditional write counting the address's code attempts; the profile: its name, role and ended sessions decide the session (Cognito checks the code)",
+  },
+  'DELETE /users/me/totp': {
+    requests: 4,
+    why: `${SESSION}; 1 read of the address's failed sign-ins (the password is checked); 1 conditional write counting its code attempts; 1 write marking two-factor off`,
+  },
+  'GET /users/me/data (one order)': {
+    requests: 5,
+    why: `${LIMIT}; ${SESSION}, which is the profile; 1 Query of the owner's orders index (the whole list, when it fits in one); 1 Query of the order's partition (the order and its history); 1 Query of its room's messages`,
+  },
   'GET /users': { requests: 2, why: `${SESSION}; 1 Query of the users index` },
   'GET /users/{id}': { requests: 2, why: `${SESSION}; 1 read of the user` },
   'PATCH /users/{id}/role': {

@@ -9,6 +9,7 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { unitsOf } from '#local/capacity-meter.ts';
 import { MINIMUMS, type OperationName } from './minimums.ts';
 import { codeFor } from '../support/mailbox.ts';
+import { authenticatorApp } from '../support/totp.ts';
 import { BENCH_PASSWORD, request, signIn, signUp as signUpAt, useMailbox } from './requests.ts';
 
 export interface MeteredCall {
@@ -138,6 +139,34 @@ export async function measureRouteCosts(
   );
   const leavingSelf = await signUp('bench-leaving-self');
   await measure('DELETE /users/me', () => call('DELETE', '/users/me', { password: BENCH_PASSWORD }, leavingSelf.token));
+  const moving = await signUp('bench-moving');
+  const movedTo = `bench-moved-${Date.now()}@example.test`;
+  await measure('POST /users/me/email', () =>
+    call('POST', '/users/me/email', { email: movedTo, password: BENCH_PASSWORD }, moving.token),
+  );
+  const moveCode = await codeFor(runtime.mailboxUrl, movedTo);
+  await measure('POST /users/me/email/confirm', () =>
+    call('POST', '/users/me/email/confirm', { code: moveCode }, moving.token),
+  );
+  const guarded = await signUp('bench-two-factor');
+  let app = { code: () => '' };
+  await measure('POST /users/me/totp', async () => {
+    app = authenticatorApp((await call('POST', '/users/me/totp', undefined, guarded.token)).secret);
+  });
+  await measure('PUT /users/me/totp', () => call('PUT', '/users/me/totp', { code: app.code() }, guarded.token));
+  let challenge = { session: '' };
+  await measure('POST /auth/login (two-factor on)', async () => {
+    challenge = await call('POST', '/auth/login', { email: guarded.email, password: BENCH_PASSWORD });
+  });
+  await measure('POST /auth/login/totp', () =>
+    call('POST', '/auth/login/totp', { email: guarded.email, session: challenge.session, code: app.code() }),
+  );
+  await measure('DELETE /users/me/totp', () =>
+    call('DELETE', '/users/me/totp', { password: BENCH_PASSWORD, code: app.code() }, guarded.token),
+  );
+  const exporting = await signUp('bench-exporting');
+  await call('POST', '/orders', order1Kb, exporting.token);
+  await measure('GET /users/me/data (one order)', () => call('GET', '/users/me/data', undefined, exporting.token));
   await measure('GET /users', () => call('GET', '/users?limit=20', undefined, adminToken));
   await measure('GET /users/{id}', () => call('GET', `/users/${customer.id}`, undefined, adminToken));
   const promoted = await signUp('bench-promoted');
