@@ -151,6 +151,9 @@ export const functions = {
   'http/users-password-reset': {
     permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser'] },
   },
+  'http/users-totp-remove': {
+    permissions: { tables: { main: 'readWrite' }, cognito: ['AdminSetUserMFAPreference'] },
+  },
   'http/users-events': { permissions: { secrets: ['CURSOR_SECRET'] } },
   'http/users-delete': { permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminDeleteUser'] } },
   'http/orders-create': { permissions: { tables: { main: 'readWrite', idempotency: 'readWrite' } } },
@@ -485,6 +488,16 @@ export const httpRoutes = {
     responses: { 202: { description: 'The code is on its way to their address' } },
     // 409: the account's address was never confirmed, so no code can go to it.
     errors: [404, 409, 429],
+  },
+  'DELETE /users/{id}/totp': {
+    handler: 'http/users-totp-remove',
+    access: 'admin',
+    summary:
+      "Turn off a user's two-factor sign-in (they lost their authenticator app): their password alone signs in again; kept in their record",
+    tag: 'Users',
+    request: { params: UserIdParams },
+    responses: { 200: { description: 'Off', schema: User } },
+    errors: [404],
   },
   'GET /users/{id}/events': {
     handler: 'http/users-events',

@@ -353,3 +353,31 @@ afterTarget('UpdateUserPool', async ({ cognito }, ctx, req) => {
     UserAttributeUpdateSettings: req.UserAttributeUpdateSettings,
   });
 });
+
+/**
+ * AdminSetUserMFAPreference (an admin turns a user's factors on or off: a customer who lost their
+ * authenticator app) is not in cognito-local; here it is, as Cognito documents it for TOTP: turning
+ * it on needs a verified app, turning it off leaves the app associated but asks for no code.
+ */
+const errors = require(join(libDir, 'errors.js'));
+require(join(libDir, 'targets', 'targets.js')).Targets.AdminSetUserMFAPreference =
+  ({ cognito }) =>
+  async (ctx, req) => {
+    const userPool = await cognito.getUserPool(ctx, req.UserPoolId);
+    const user = await userPool.getUserByUsername(ctx, req.Username);
+    if (!user) throw new errors.UserNotFoundError();
+    const software = req.SoftwareTokenMfaSettings;
+    if (req.SMSMfaSettings?.Enabled) throw new errors.InvalidParameterError('SMS MFA is not enabled for the pool');
+    if (software?.Enabled && !user.SoftwareTokenMfaConfiguration?.Verified) {
+      throw new errors.InvalidParameterError('User has not verified software token MFA');
+    }
+    const methods = new Set(user.UserMFASettingList ?? []);
+    if (software?.Enabled) methods.add('SOFTWARE_TOKEN_MFA');
+    else if (software) methods.delete('SOFTWARE_TOKEN_MFA');
+    await userPool.saveUser(ctx, {
+      ...user,
+      UserMFASettingList: [...methods],
+      PreferredMfaSetting: software?.PreferredMfa && software.Enabled ? 'SOFTWARE_TOKEN_MFA' : undefined,
+    });
+    return {};
+  };

@@ -61,7 +61,7 @@ const c54 = [["limit", s74, "defaulted", false], ["cursor", s40, "optional", tru
 const c55 = [["items", s76, null, false], ["nextCursor", s17, null, false]] as const;
 const c56 = [["id", s14, null, false]] as const;
 const c57 = [["role", s15, null, false]] as const;
-const c58 = new Set(["PASSWORD_RESET_SENT"]);
+const c58 = new Set(["PASSWORD_RESET_SENT","TWO_FACTOR_REMOVED"]);
 const c59 = [["id", s14, null, false], ["role", s15, null, false]] as const;
 const c60 = [["type", s80, null, false], ["at", s1, null, false], ["by", s81, null, false]] as const;
 const c61 = [["items", s83, null, false], ["nextCursor", s17, null, false]] as const;
@@ -446,7 +446,7 @@ function s79(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c57, "strict", null);
 }
 function s80(v: any, iss: Issue[]): any {
-  if (!c58.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"PASSWORD_RESET_SENT\"" });
+  if (!c58.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"PASSWORD_RESET_SENT\"|\"TWO_FACTOR_REMOVED\"" });
   return v;
 }
 function s81(v: any, iss: Issue[]): any {
@@ -813,6 +813,10 @@ export const PATCH_users_id_role: CompiledHttpRoute<"PATCH /users/{id}/role"> = 
 /** POST /users/{id}/password-reset */
 export const POST_users_id_password_reset: CompiledHttpRoute<"POST /users/{id}/password-reset"> = {
   key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s78) }, responses: {  },
+};
+/** DELETE /users/{id}/totp */
+export const DELETE_users_id_totp: CompiledHttpRoute<"DELETE /users/{id}/totp"> = {
+  key: "DELETE /users/{id}/totp", access: "admin", request: { params: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s18) },
 };
 /** GET /users/{id}/events */
 export const GET_users_id_events: CompiledHttpRoute<"GET /users/{id}/events"> = {

@@ -190,7 +190,7 @@ export const UserIdParams = z.object({ id: UserId });
 /** What was done to an account by someone else, kept in its record (today: an admin sent it a password reset). */
 export const UserEvent = z
   .object({
-    type: z.enum(['PASSWORD_RESET_SENT']),
+    type: z.enum(['PASSWORD_RESET_SENT', 'TWO_FACTOR_REMOVED']),
     at: z.iso.datetime(),
     by: z.object({ id: UserId, role: Role }),
   })

@@ -10,6 +10,7 @@ import {
   AdminDeleteUserCommand,
   AdminGetUserCommand,
   AdminRemoveUserFromGroupCommand,
+  AdminSetUserMFAPreferenceCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
   AliasExistsException,
@@ -282,6 +283,19 @@ export async function finishTotpSetup(accessToken: string, code: string): Promis
     throw fromTotpError(error);
   }
   await setTotp(accessToken, true);
+}
+
+/** An admin turns a user's authenticator app off (lost with their phone): the password alone signs in again. */
+export async function turnOffTotpOf(userId: string): Promise<void> {
+  await call(() =>
+    cognito().send(
+      new AdminSetUserMFAPreferenceCommand({
+        UserPoolId,
+        Username: userId,
+        SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false },
+      }),
+    ),
+  );
 }
 
 /** Turns the authenticator app on or off as the second factor of the session `accessToken` belongs to. */

@@ -551,6 +551,25 @@ export async function sendPasswordReset(caller: Caller, targetId: string): Promi
   });
 }
 
+/**
+ * An admin turns off a user's two-factor sign-in: a customer who lost the phone with their
+ * authenticator app signs in with the password again (and may set up a new app). Kept in the
+ * user's record, as a password reset sent is.
+ */
+export async function removeTwoFactor(caller: Caller, targetId: string): Promise<PublicUser> {
+  const profile = await liveProfile(targetId);
+  await accounts.turnOffTotpOf(profile.id); // also when the profile says off: converges a half-done earlier try
+  if (!profile.twoFactor) return toPublicUser(profile);
+  const updated = await profiles.setTwoFactor(profile.id, undefined, now());
+  await profiles.recordUserEvent(profile.id, {
+    id: ulid(),
+    type: 'TWO_FACTOR_REMOVED',
+    at: now(),
+    by: { id: caller.id, role: caller.role },
+  });
+  return toPublicUser(updated ?? profile);
+}
+
 const EVENTS_CURSOR_SCOPE = 'user-events';
 
 export async function userEvents(targetId: string, limit: number, cursor: string | undefined) {

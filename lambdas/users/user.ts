@@ -34,7 +34,7 @@ export interface UserProfile {
 export interface UserEvent {
   /** Sortable by time (a ULID). */
   id: string;
-  type: 'PASSWORD_RESET_SENT';
+  type: 'PASSWORD_RESET_SENT' | 'TWO_FACTOR_REMOVED';
   at: string;
   by: { id: string; role: Role };
 }

@@ -85,6 +85,10 @@ export const MINIMUMS = {
     requests: 5,
     why: `${SESSION}; 1 consistent read of the user (404, 409 for an address never confirmed); 1 conditional write counting the codes sent to the address; 1 write of when the code went out; 1 write of the event in the user's record`,
   },
+  'DELETE /users/{id}/totp': {
+    requests: 4,
+    why: `${SESSION}; 1 consistent read of the user (404; is two-factor on?); 1 write marking it off; 1 write of the event in the user's record (Cognito turns the app off)`,
+  },
   'GET /users/{id}/events': {
     requests: 3,
     why: `${SESSION}; 1 read of the user (404); 1 Query of the events in their partition`,

@@ -164,6 +164,10 @@ export async function measureRouteCosts(
   await measure('DELETE /users/me/totp', () =>
     call('DELETE', '/users/me/totp', { password: BENCH_PASSWORD, code: app.code() }, guarded.token),
   );
+  await call('POST', '/users/me/totp', undefined, guarded.token).then((setup: { secret: string }) =>
+    call('PUT', '/users/me/totp', { code: authenticatorApp(setup.secret).code() }, guarded.token),
+  );
+  await measure('DELETE /users/{id}/totp', () => call('DELETE', `/users/${guarded.id}/totp`, undefined, adminToken));
   const exporting = await signUp('bench-exporting');
   await call('POST', '/orders', order1Kb, exporting.token);
   await measure('GET /users/me/data (one order)', () => call('GET', '/users/me/data', undefined, exporting.token));

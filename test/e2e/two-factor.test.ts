@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS } from '#lambdas/limits/policy.ts';
 import {
   api,
+  bootstrapAdmin,
   closedWithin,
   login,
   newUser,
@@ -274,5 +275,47 @@ describe('turning two-factor sign-in off', () => {
     const setup = await api('POST', '/users/me/totp', { token: person.accessToken });
     expect(setup.status).toBe(200);
     expect(setup.body.secret).not.toBe(app.secret);
+  });
+});
+
+describe('an admin turns off a lost authenticator app', () => {
+  it('lets the customer sign in with the password again, and keeps it in their record', async () => {
+    const { person } = await withTwoFactor('2fa-lost');
+    const admin = await bootstrapAdmin();
+    // Nobody else may: the customer themselves, another customer, anonymous.
+    const other = await newUser('2fa-lost-other');
+    for (const token of [person.accessToken, other.accessToken, undefined]) {
+      const refused = await api('DELETE', `/users/${person.user.id}/totp`, token ? { token } : {});
+      expect(refused.status).toBe(token ? 403 : 401);
+    }
+    expect(
+      (await api('POST', '/auth/login', { body: { email: person.email, password: STRONG_PASSWORD } })).status,
+    ).toBe(202);
+
+    const off = await api('DELETE', `/users/${person.user.id}/totp`, { token: admin.accessToken });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ id: person.user.id, twoFactorEnabled: false });
+    const back = await login(person.email, STRONG_PASSWORD);
+    expect(back.user.twoFactorEnabled).toBe(false);
+    // A new app can be set up afterwards.
+    const setup = await api('POST', '/users/me/totp', { token: back.accessToken });
+    expect(setup.status).toBe(200);
+    const again = await api('PUT', '/users/me/totp', {
+      token: back.accessToken,
+      body: { code: authenticatorApp(setup.body.secret).code() },
+    });
+    expect(again.body.twoFactorEnabled).toBe(true);
+
+    const events = await api('GET', `/users/${person.user.id}/events`, { token: admin.accessToken });
+    expect(events.body.items).toEqual([
+      { type: 'TWO_FACTOR_REMOVED', at: expect.any(String), by: { id: admin.user.id, role: 'ADMIN' } },
+    ]);
+    expect(
+      (
+        await api('DELETE', `/users/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/totp`, {
+          token: admin.accessToken,
+        })
+      ).status,
+    ).toBe(404);
   });
 });
