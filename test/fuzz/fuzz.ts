@@ -154,6 +154,17 @@ const paramSchema = (route: HttpRoute, name: string) =>
 const asQueryString = (json: string) =>
   json.startsWith('{') ? new URLSearchParams(JSON.parse(json) as Record<string, string>).toString() : json;
 
+/** Signed-in routes whose body carries the caller's password: each wrong one counts against the address. */
+const CHECKS_OWN_PASSWORD = new Set(
+  Object.entries(httpRoutes as Record<string, HttpRoute>)
+    .filter(([, route]) => {
+      const body = route.request?.body;
+      const fields = body && 'shape' in body ? Object.keys((body as z.ZodObject).shape) : [];
+      return route.access !== 'public' && fields.some((field) => /^(password|currentPassword)$/.test(field));
+    })
+    .map(([key]) => key),
+);
+
 // Sign-outs are fuzzed too, but rarer: each one makes its user sign in again (about a second).
 const routeKeys = fc.oneof(
   { weight: 24, arbitrary: fc.constantFrom(...Object.keys(httpRoutes).filter((key) => !key.includes('logout'))) },
@@ -205,6 +216,10 @@ export async function fuzz(
   // Two customers (no admin is at hand without the bootstrap admin's password): each one's token is
   // offered on every route, their own and the other's orders and rooms, and the admin routes.
   const users = { user: await signIn(target, 'user'), second: await signIn(target, 'second') };
+  // Routes that check the caller's own password count each wrong one against the address, which
+  // then signs in no more for 15 minutes: a user's are fuzzed with an account of their own, so the
+  // fuzzer's users can always sign in again.
+  const lockable = await signIn(target, 'lockable');
   // Promises: after a sign-out every worker waits for the same new sign-in.
   const tokens: Record<string, Promise<string | undefined>> = {
     user: Promise.resolve(users.user.accessToken),
@@ -262,7 +277,8 @@ export async function fuzz(
       const filled = path.replace(/\{\w+\}/g, () => resolveId(r.params[p++]!, r.caller, r.route));
       const url = `${target.httpUrl}${filled}${r.query ? `?${r.query}` : ''}`;
       const headers: Record<string, string> = {};
-      const bearer = await tokens[r.caller];
+      const ownPassword = CHECKS_OWN_PASSWORD.has(r.route) && (r.caller === 'user' || r.caller === 'second');
+      const bearer = ownPassword ? lockable.accessToken : await tokens[r.caller];
       if (bearer) headers.authorization = `Bearer ${bearer}`;
       if (r.contentType) headers['content-type'] = r.contentType;
       if (r.ifMatch !== undefined) headers['if-match'] = r.ifMatch;
