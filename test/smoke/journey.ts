@@ -249,6 +249,23 @@ export async function runJourney(target: SmokeTarget, report: (result: StepResul
       const seen = await call(target, 'GET', `/orders/${order.id}`, { token: signedIn.accessToken, expect: 200 });
       if (seen.status !== 'PROCESSING') throw new SmokeFailure(`status is ${seen.status}`);
     });
+    await step('download your data: the order and its conversation are in it', async () => {
+      const page = await call(target, 'GET', '/users/me/data', { token: signedIn.accessToken, expect: 200 });
+      const parts = [page];
+      for (let cursor = page.nextCursor; cursor;) {
+        const next = await call(target, 'GET', `/users/me/data?cursor=${encodeURIComponent(cursor)}`, {
+          token: signedIn.accessToken,
+          expect: 200,
+        });
+        parts.push(next);
+        cursor = next.nextCursor;
+      }
+      if (!parts.some((p) => p.orders.some((o: { id: string }) => o.id === order.id)))
+        throw new SmokeFailure('the order is not in the export');
+      const messages = parts.flatMap((p) => p.messages).filter((m: { roomId: string }) => m.roomId === order.id);
+      if (messages.flatMap((m: { items: unknown[] }) => m.items).length < 2)
+        throw new SmokeFailure('the conversation is not in the export');
+    });
     await step('sign out', async () => {
       await call(target, 'POST', '/auth/logout', {
         token: signedIn.accessToken,
