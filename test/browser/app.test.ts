@@ -328,7 +328,7 @@ describe('the web app in Chromium', () => {
     expect(pageErrors.splice(0).every((line) => /status of (400|401)/.test(line))).toBe(true);
   });
 
-  it('a whole account: sign-up, a new address, two-factor on, a reset password, both factors, the data, deletion', async () => {
+  it('a whole account: sign-up, a new address, two-factor on, a reset password, both factors, the data, two-factor off, deletion', async () => {
     const page = await newPage();
     const email = await signUp(page, 'Jo Journey');
     await placeOrder(page, 'Twelve journey mugs');
@@ -388,6 +388,13 @@ describe('the web app in Chromium', () => {
     expect(data.orders[0].description).toBe('Twelve journey mugs');
     expect(data.orders[0].messages.map((m: { content: string }) => m.content)).toEqual(['Glazed, please']);
     await page.getByText('your profile, 1 orders').waitFor();
+
+    // Two-factor off again: the password and a current code.
+    await twoFactor.getByLabel('Your password').fill('N3w!Passw0rd-j');
+    await twoFactor.getByLabel('Code from your authenticator app').fill(app.code());
+    await twoFactor.getByRole('button', { name: 'Turn off two-factor sign-in' }).click();
+    await twoFactor.getByText('Two-factor sign-in is off').waitFor();
+    await twoFactor.getByRole('button', { name: 'Set up two-factor sign-in' }).waitFor();
 
     // Deleted, after asking: the account can't sign in again.
     const deletion = page.getByRole('region', { name: 'Delete your account' });
