@@ -1,6 +1,13 @@
 // The HTTP session: tokens kept, refreshed ahead of expiry and once after a 401, refusals typed.
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, createOrderChatApi, memoryTokenStore, NetworkError, webStorageTokenStore } from '../src/index.ts';
+import {
+  ApiError,
+  createOrderChatApi,
+  memoryTokenStore,
+  NetworkError,
+  TwoFactorRequired,
+  webStorageTokenStore,
+} from '../src/index.ts';
 
 const USER = {
   id: 'u1',
@@ -268,5 +275,77 @@ describe('refusals', () => {
     const client = createOrderChatApi({ baseUrl: 'http://api.test', fetch, now });
     await expect(client.signIn({ email: USER.email, password: 'nope' })).rejects.toMatchObject({ status: 401 });
     expect(client.signedIn).toBe(false);
+  });
+});
+
+describe('two-factor sign-in', () => {
+  it('throws TwoFactorRequired on a challenge, keeps no tokens, and finishes with the code', async () => {
+    const { fetch, requests } = fakeServer((request) => {
+      const path = new URL(request.url).pathname;
+      if (path === '/auth/login') return json(202, { challenge: 'TOTP', session: 'cognito-session' });
+      return login();
+    });
+    const client = createOrderChatApi({ baseUrl: 'http://api.test', fetch, now });
+    const challenge = await client.signIn({ email: USER.email, password: 'pw' }).catch((error: unknown) => error);
+    expect(challenge).toBeInstanceOf(TwoFactorRequired);
+    expect(challenge).toMatchObject({ email: USER.email, session: 'cognito-session' });
+    expect(client.signedIn).toBe(false);
+    expect(await client.completeSignIn(challenge as TwoFactorRequired, '123456')).toEqual(USER);
+    expect(JSON.parse(requests.at(-1)!.body)).toEqual({
+      email: USER.email,
+      session: 'cognito-session',
+      code: '123456',
+    });
+    expect(client.signedIn).toBe(true);
+  });
+});
+
+describe('your data', () => {
+  const order = (id: string) => ({ id, description: id, status: 'REVIEW', version: 2 });
+  const event = (version: number) => ({ version, type: 'UPDATED' });
+  const message = (id: string, roomId: string) => ({ id, roomId, content: id });
+
+  it('joins the pages into one document, each order with its history and messages oldest first', async () => {
+    const pages = [
+      {
+        profile: USER,
+        orders: [order('A')],
+        history: [{ orderId: 'A', events: [event(2)] }],
+        messages: [],
+        nextCursor: 'c1',
+      },
+      {
+        profile: null,
+        orders: [order('B')],
+        history: [
+          { orderId: 'A', events: [event(1)] },
+          { orderId: 'B', events: [event(1)] },
+        ],
+        messages: [
+          { roomId: 'A', items: [message('m3', 'A')] },
+          { roomId: 'A', items: [message('m1', 'A'), message('m2', 'A')] },
+        ],
+        nextCursor: null,
+      },
+    ];
+    let answered = 0;
+    const { fetch, requests } = fakeServer((request) => {
+      // The second page is refused once for its rate: waited out, then asked again.
+      if (new URL(request.url).searchParams.get('cursor') === 'c1' && answered++ === 0) {
+        return json(429, problem(429, 'Too many'), { 'retry-after': '0' });
+      }
+      return json(200, pages[new URL(request.url).searchParams.get('cursor') === 'c1' ? 1 : 0]);
+    });
+    const store = memoryTokenStore();
+    store.set({ accessToken: 'a', refreshToken: 'r', expiresAt: clock + 600_000 });
+    const client = createOrderChatApi({ baseUrl: 'http://api.test', fetch, now, tokens: store });
+    const data = await client.exportMyData();
+    expect(requests.map((r) => r.path)).toEqual(['/users/me/data', '/users/me/data', '/users/me/data']);
+    expect(data.profile).toEqual(USER);
+    expect(data.exportedAt).toBe(new Date(clock).toISOString());
+    expect(data.orders.map((o) => [o.id, o.history.map((e) => e.version), o.messages.map((m) => m.id)])).toEqual([
+      ['A', [1, 2], ['m1', 'm2', 'm3']],
+      ['B', [1], []],
+    ]);
   });
 });

@@ -10,8 +10,7 @@ import type { Caller } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { jsonBytes } from '../chat/message.ts';
 import { messagesOf } from '../chat/service.ts';
-import * as orders from '../orders/repository.ts';
-import { historyPageOf } from '../orders/service.ts';
+import { historyPageOf, ownOrderIds } from '../orders/service.ts';
 import { me } from '../users/service.ts';
 import { EXPORT_PAGE_BYTES, EXPORT_PAGE_STEPS } from './page-bounds.ts';
 
@@ -74,11 +73,9 @@ async function exportStep(
     const [next, ...rest] = queue;
     if (next) return { position: { ordersKey, queue: rest, orderId: next, part: 'history' }, bytes: 0 };
     if (ordersKey === null) return undefined;
-    // The caller's own orders, whatever their role: an admin's export is not every customer's orders.
-    const listed = await orders.listOrders({ ownerId: caller.id }, ORDERS_LISTED, ordersKey);
-    if (listed.items.length === 0) return undefined;
-    const ids = listed.items.map((summary) => summary.id);
-    return { position: { ordersKey: listed.lastKey ?? null, queue: ids }, bytes: 0 };
+    const listed = await ownOrderIds(caller, ORDERS_LISTED, ordersKey);
+    if (listed.ids.length === 0) return undefined;
+    return { position: { ordersKey: listed.lastKey ?? null, queue: listed.ids }, bytes: 0 };
   }
   const rest = { ordersKey, queue };
   if (position.part === 'history') {

@@ -42,6 +42,15 @@ export async function listOrders(caller: Caller, query: { status?: OrderStatus; 
   return { items: page.items.map(toPublicSummary), nextCursor: await encodeCursor(page.lastKey, cursorScope) };
 }
 
+/**
+ * A page of the ids of the orders the caller placed (an admin's too: their own, not every
+ * customer's), newest first, and the opaque key where the next page starts.
+ */
+export async function ownOrderIds(caller: Caller, limit: number, startKey: Record<string, unknown> | undefined) {
+  const page = await orders.listOrders({ ownerId: caller.id }, limit, startKey);
+  return { ids: page.items.map((summary) => summary.id), lastKey: page.lastKey };
+}
+
 export async function updateOrder(
   caller: Caller,
   id: string,

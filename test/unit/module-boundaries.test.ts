@@ -24,6 +24,12 @@ describe('module boundaries', () => {
     for (const { file, from } of intoOrders) expect(from, file).toBe('../orders/rooms.ts');
   });
 
+  it('lets the data export read through the use cases only: never a repository', () => {
+    const imports = importsOf('export');
+    expect(imports.length).toBeGreaterThan(0);
+    for (const { file, from } of imports) expect(from, file).not.toMatch(/repository/);
+  });
+
   it('keeps orders free of the chat module (the notifier is handed in)', () => {
     for (const { file, from } of importsOf('orders')) expect(from, file).not.toMatch(/\/chat\//);
   });
