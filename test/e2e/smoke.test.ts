@@ -21,7 +21,8 @@ const smoke = (args: string[], env: Record<string, string>) =>
     env: { ...process.env, ...env },
   });
 const admin = { ADMIN_EMAIL: BOOTSTRAP_ADMIN.email, ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password };
-const STEPS = 14;
+// From the web app to the clean-up: its steps, each a line (test/smoke/journey.ts).
+const STEPS = 15;
 
 describe('npm run smoke', () => {
   it('walks the whole journey against the local runtime, one line per step with its latency', async () => {
