@@ -14,6 +14,7 @@ import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
 import {
   ChangeEmailBody,
   ConfirmEmailChangeBody,
+  EmailStatus,
   ChangePasswordBody,
   DisableTotpBody,
   EnableTotpBody,
@@ -134,6 +135,7 @@ export const functions = {
   'http/users-me-email': {
     permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser', 'AdminDeleteUser'] },
   },
+  'http/users-me-email-get': {},
   'http/users-me-email-confirm': {
     permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser'], sendsEmail: true },
   },
@@ -401,8 +403,15 @@ export const httpRoutes = {
       'Change your e-mail address (your password required): a code goes to the new address, and the old one stays yours until it is confirmed',
     tag: 'Users',
     request: { body: ChangeEmailBody },
-    responses: { 202: { description: 'A code is on its way to the new address (pendingEmail)', schema: User } },
+    responses: { 202: { description: 'A code is on its way to the new address', schema: EmailStatus } },
     errors: [409, 429],
+  },
+  'GET /users/me/email': {
+    handler: 'http/users-me-email-get',
+    access: 'user',
+    summary: 'Your address, and a new one waiting for its code',
+    tag: 'Users',
+    responses: { 200: { description: 'Your address, and any new one waiting', schema: EmailStatus } },
   },
   'POST /users/me/email/confirm': {
     handler: 'http/users-me-email-confirm',

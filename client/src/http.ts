@@ -61,8 +61,10 @@ export interface OrderChatApi {
    * document (a 429 between pages is waited out).
    */
   exportMyData(): Promise<DataExport>;
-  /** Asks for a new address (the password required): a code goes to it; the user's `pendingEmail` shows it. */
-  changeEmail(body: Schemas['ChangeEmailRequest']): Promise<User>;
+  /** Asks for a new address (the password required): a code goes to it, and it waits as `pendingEmail`. */
+  changeEmail(body: Schemas['ChangeEmailRequest']): Promise<Schemas['EmailStatus']>;
+  /** The address the user signs in with, and a new one waiting for its code. */
+  emailStatus(): Promise<Schemas['EmailStatus']>;
   /** Confirms the new address with the code e-mailed to it: it becomes the sign-in address. */
   confirmEmailChange(body: Schemas['ConfirmEmailChangeRequest']): Promise<User>;
   /** Starts setting up an authenticator app: its secret and the `otpauth://` URI to show as a QR code. */
@@ -247,6 +249,9 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
     },
     async changeEmail(body) {
       return call(api.POST('/users/me/email', { body }));
+    },
+    async emailStatus() {
+      return call(api.GET('/users/me/email'));
     },
     async confirmEmailChange(body) {
       return call(api.POST('/users/me/email/confirm', { body }));

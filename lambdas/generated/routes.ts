@@ -18,83 +18,84 @@ const c11 = /[^A-Za-z0-9]/;
 const c12 = [["name", s10, null, false], ["email", s11, null, false], ["password", s12, null, false]] as const;
 const c13 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const c14 = new Set(["ADMIN","REGULAR"]);
-const c15 = [["id", s14, null, false], ["name", s3, null, false], ["email", s3, null, false], ["role", s15, null, false], ["emailConfirmed", s16, null, false], ["twoFactorEnabled", s16, null, false], ["pendingEmail", s17, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false]] as const;
-const c16 = [["user", s18, null, false]] as const;
+const c15 = [["id", s14, null, false], ["name", s3, null, false], ["email", s3, null, false], ["role", s15, null, false], ["emailConfirmed", s16, null, false], ["twoFactorEnabled", s16, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false]] as const;
+const c16 = [["user", s17, null, false]] as const;
 const c17 = { array: "Too big: expected array to have <=256 items", string: "Too big: expected string to have <=256 characters", unknown: "Too big: expected unknown to be <=256" };
 const c18 = /^\d{6}$/;
-const c19 = [["email", s11, null, false], ["password", s20, null, false], ["code", s21, null, false]] as const;
+const c19 = [["email", s11, null, false], ["password", s19, null, false], ["code", s20, null, false]] as const;
 const c20 = new Set(["Bearer"]);
-const c21 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["refreshToken", s3, null, false], ["expiresIn", s23, null, false], ["tokenType", s24, null, false], ["user", s18, null, false]] as const;
-const c22 = [["email", s11, null, false], ["password", s20, null, false]] as const;
+const c21 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["refreshToken", s3, null, false], ["expiresIn", s22, null, false], ["tokenType", s23, null, false], ["user", s17, null, false]] as const;
+const c22 = [["email", s11, null, false], ["password", s19, null, false]] as const;
 const c23 = [["email", s11, null, false]] as const;
-const c24 = [["email", s11, null, false], ["code", s21, null, false], ["password", s12, null, false]] as const;
+const c24 = [["email", s11, null, false], ["code", s20, null, false], ["password", s12, null, false]] as const;
 const c25 = new Set(["TOTP"]);
-const c26 = [["challenge", s29, null, false], ["session", s3, null, false]] as const;
+const c26 = [["challenge", s28, null, false], ["session", s3, null, false]] as const;
 const c27 = { array: "Too small: expected array to have >=1 items", string: "Too small: expected string to have >=1 characters", unknown: "Too small: expected unknown to be >=1" };
 const c28 = { array: "Too big: expected array to have <=2048 items", string: "Too big: expected string to have <=2048 characters", unknown: "Too big: expected unknown to be <=2048" };
-const c29 = [["email", s11, null, false], ["session", s31, null, false], ["code", s32, null, false]] as const;
+const c29 = [["email", s11, null, false], ["session", s30, null, false], ["code", s31, null, false]] as const;
 const c30 = { array: "Too big: expected array to have <=8192 items", string: "Too big: expected string to have <=8192 characters", unknown: "Too big: expected unknown to be <=8192" };
-const c31 = [["refreshToken", s34, null, false]] as const;
-const c32 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["expiresIn", s23, null, false]] as const;
+const c31 = [["refreshToken", s33, null, false]] as const;
+const c32 = [["accessToken", s3, null, false], ["idToken", s3, null, false], ["expiresIn", s22, null, false]] as const;
 const c33 = [["name", s10, null, false]] as const;
-const c34 = [["currentPassword", s20, null, false], ["newPassword", s12, null, false], ["code", s38, "optional", true]] as const;
-const c35 = [["cursor", s40, "optional", true]] as const;
+const c34 = [["currentPassword", s19, null, false], ["newPassword", s12, null, false], ["code", s37, "optional", true]] as const;
+const c35 = [["cursor", s39, "optional", true]] as const;
 const c36 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const c37 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
 const c38 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
-const c39 = [["id", s43, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s45, null, false], ["quantity", s46, null, false], ["metadata", s45, null, false], ["status", s47, null, false], ["version", s48, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s49, null, false]] as const;
+const c39 = [["id", s42, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s44, null, false], ["quantity", s45, null, false], ["metadata", s44, null, false], ["status", s46, null, false], ["version", s47, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s48, null, false]] as const;
 const c40 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
 const c41 = [["id", s3, null, false], ["role", s15, null, false]] as const;
-const c42 = [["from", s54, "optional", true], ["to", s54, "optional", true]] as const;
-const c43 = [["version", s48, null, false], ["type", s52, null, false], ["at", s1, null, false], ["by", s53, null, false], ["changes", s56, null, false]] as const;
-const c44 = [["orderId", s43, null, false], ["events", s58, null, false]] as const;
+const c42 = [["from", s53, "optional", true], ["to", s53, "optional", true]] as const;
+const c43 = [["version", s47, null, false], ["type", s51, null, false], ["at", s1, null, false], ["by", s52, null, false], ["changes", s55, null, false]] as const;
+const c44 = [["orderId", s42, null, false], ["events", s57, null, false]] as const;
 const c45 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
-const c46 = [["id", s61, null, false], ["roomId", s43, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s17, null, false], ["sender", s62, null, false]] as const;
-const c47 = [["roomId", s43, null, false], ["items", s64, null, false]] as const;
-const c48 = [["profile", s42, null, false], ["orders", s51, null, false], ["history", s60, null, false], ["messages", s66, null, false], ["nextCursor", s17, null, false]] as const;
-const c49 = [["code", s21, null, false]] as const;
-const c50 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
-const c51 = [["code", s32, null, false]] as const;
-const c52 = [["password", s20, null, false], ["code", s32, null, false]] as const;
-const c53 = [["password", s20, null, false]] as const;
-const c54 = [["limit", s74, "defaulted", false], ["cursor", s40, "optional", true]] as const;
-const c55 = [["items", s76, null, false], ["nextCursor", s17, null, false]] as const;
-const c56 = [["id", s14, null, false]] as const;
-const c57 = [["role", s15, null, false]] as const;
-const c58 = new Set(["PASSWORD_RESET_SENT","TWO_FACTOR_REMOVED"]);
-const c59 = [["id", s14, null, false], ["role", s15, null, false]] as const;
-const c60 = [["type", s80, null, false], ["at", s1, null, false], ["by", s81, null, false]] as const;
-const c61 = [["items", s83, null, false], ["nextCursor", s17, null, false]] as const;
-const c62 = [["description", s85, null, false], ["specifications", s86, null, false], ["quantity", s87, null, false], ["metadata", s89, "optional", true]] as const;
-const c63 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
-const c64 = [["idempotency-key", s92, "optional", true]] as const;
-const c65 = [["status", s94, "optional", true], ["limit", s74, "defaulted", false], ["cursor", s40, "optional", true]] as const;
-const c66 = [["id", s43, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s46, null, false], ["status", s47, null, false], ["createdAt", s1, null, false], ["chatRoom", s49, null, false]] as const;
-const c67 = [["items", s97, null, false], ["nextCursor", s17, null, false]] as const;
-const c68 = [["id", s43, null, false]] as const;
-const c69 = [["description", s100, "optional", true], ["specifications", s101, "optional", true], ["quantity", s102, "optional", true], ["metadata", s89, "optional", true]] as const;
-const c70 = /^(\*|(W\/)?"\d+")$/;
-const c71 = [["if-match", s105, "optional", true]] as const;
-const c72 = [["status", s47, null, false]] as const;
-const c73 = [["before", s109, "optional", true], ["limit", s110, "defaulted", false]] as const;
-const c74 = [["items", s58, null, false], ["nextCursor", s113, null, false]] as const;
-const c75 = new Set([60]);
-const c76 = [["ticket", s3, null, false], ["expiresIn", s115, null, false]] as const;
-const c77 = [["roomId", s43, null, false]] as const;
-const c78 = [["id", s43, null, false], ["orderId", s43, null, false], ["isOpen", s16, null, false], ["summary", s17, null, false], ["closedAt", s118, null, false], ["closedBy", s17, null, false], ["messages", s64, null, false], ["nextCursor", s119, null, false]] as const;
-const c79 = [["before", s121, "optional", true], ["limit", s110, "defaulted", false]] as const;
-const c80 = [["items", s64, null, false], ["nextCursor", s119, null, false]] as const;
-const c81 = [["summary", s124, null, false]] as const;
-const c82 = [["id", s43, null, false], ["orderId", s43, null, false], ["isOpen", s16, null, false], ["summary", s17, null, false], ["closedAt", s118, null, false], ["closedBy", s17, null, false]] as const;
-const c83 = [["room", s126, null, false], ["order", s50, null, false]] as const;
-const c84 = new Set(["joinRoom"]);
-const c85 = [["action", s128, null, false], ["roomId", s43, null, false], ["after", s121, "optional", true]] as const;
-const c86 = new Set(["leaveRoom"]);
-const c87 = [["action", s130, null, false], ["roomId", s43, null, false]] as const;
-const c88 = new Set(["sendMessage"]);
-const c89 = [["action", s132, null, false], ["roomId", s43, null, false], ["content", s133, null, false], ["clientMessageId", s135, "optional", true]] as const;
-const c90 = new Set(["closeRoom"]);
-const c91 = [["action", s137, null, false], ["roomId", s43, null, false], ["summary", s124, null, false]] as const;
+const c46 = [["id", s60, null, false], ["roomId", s42, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s61, null, false], ["sender", s62, null, false]] as const;
+const c47 = [["roomId", s42, null, false], ["items", s64, null, false]] as const;
+const c48 = [["profile", s41, null, false], ["orders", s50, null, false], ["history", s59, null, false], ["messages", s66, null, false], ["nextCursor", s61, null, false]] as const;
+const c49 = [["email", s3, null, false], ["pendingEmail", s61, null, false]] as const;
+const c50 = [["code", s20, null, false]] as const;
+const c51 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
+const c52 = [["code", s31, null, false]] as const;
+const c53 = [["password", s19, null, false], ["code", s31, null, false]] as const;
+const c54 = [["password", s19, null, false]] as const;
+const c55 = [["limit", s75, "defaulted", false], ["cursor", s39, "optional", true]] as const;
+const c56 = [["items", s77, null, false], ["nextCursor", s61, null, false]] as const;
+const c57 = [["id", s14, null, false]] as const;
+const c58 = [["role", s15, null, false]] as const;
+const c59 = new Set(["PASSWORD_RESET_SENT","TWO_FACTOR_REMOVED"]);
+const c60 = [["id", s14, null, false], ["role", s15, null, false]] as const;
+const c61 = [["type", s81, null, false], ["at", s1, null, false], ["by", s82, null, false]] as const;
+const c62 = [["items", s84, null, false], ["nextCursor", s61, null, false]] as const;
+const c63 = [["description", s86, null, false], ["specifications", s87, null, false], ["quantity", s88, null, false], ["metadata", s90, "optional", true]] as const;
+const c64 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
+const c65 = [["idempotency-key", s93, "optional", true]] as const;
+const c66 = [["status", s95, "optional", true], ["limit", s75, "defaulted", false], ["cursor", s39, "optional", true]] as const;
+const c67 = [["id", s42, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s45, null, false], ["status", s46, null, false], ["createdAt", s1, null, false], ["chatRoom", s48, null, false]] as const;
+const c68 = [["items", s98, null, false], ["nextCursor", s61, null, false]] as const;
+const c69 = [["id", s42, null, false]] as const;
+const c70 = [["description", s101, "optional", true], ["specifications", s102, "optional", true], ["quantity", s103, "optional", true], ["metadata", s90, "optional", true]] as const;
+const c71 = /^(\*|(W\/)?"\d+")$/;
+const c72 = [["if-match", s106, "optional", true]] as const;
+const c73 = [["status", s46, null, false]] as const;
+const c74 = [["before", s110, "optional", true], ["limit", s111, "defaulted", false]] as const;
+const c75 = [["items", s57, null, false], ["nextCursor", s114, null, false]] as const;
+const c76 = new Set([60]);
+const c77 = [["ticket", s3, null, false], ["expiresIn", s116, null, false]] as const;
+const c78 = [["roomId", s42, null, false]] as const;
+const c79 = [["id", s42, null, false], ["orderId", s42, null, false], ["isOpen", s16, null, false], ["summary", s61, null, false], ["closedAt", s119, null, false], ["closedBy", s61, null, false], ["messages", s64, null, false], ["nextCursor", s120, null, false]] as const;
+const c80 = [["before", s122, "optional", true], ["limit", s111, "defaulted", false]] as const;
+const c81 = [["items", s64, null, false], ["nextCursor", s120, null, false]] as const;
+const c82 = [["summary", s125, null, false]] as const;
+const c83 = [["id", s42, null, false], ["orderId", s42, null, false], ["isOpen", s16, null, false], ["summary", s61, null, false], ["closedAt", s119, null, false], ["closedBy", s61, null, false]] as const;
+const c84 = [["room", s127, null, false], ["order", s49, null, false]] as const;
+const c85 = new Set(["joinRoom"]);
+const c86 = [["action", s129, null, false], ["roomId", s42, null, false], ["after", s122, "optional", true]] as const;
+const c87 = new Set(["leaveRoom"]);
+const c88 = [["action", s131, null, false], ["roomId", s42, null, false]] as const;
+const c89 = new Set(["sendMessage"]);
+const c90 = [["action", s133, null, false], ["roomId", s42, null, false], ["content", s134, null, false], ["clientMessageId", s136, "optional", true]] as const;
+const c91 = new Set(["closeRoom"]);
+const c92 = [["action", s138, null, false], ["roomId", s42, null, false], ["summary", s125, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -181,31 +182,28 @@ function s16(v: any, iss: Issue[]): any {
   return v;
 }
 function s17(v: any, iss: Issue[]): any {
-  return v === null ? null : s3(v, iss);
-}
-function s18(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c15, "strip", null);
 }
-function s19(v: any, iss: Issue[]): any {
+function s18(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c16, "strip", null);
 }
-function s20(v: any, iss: Issue[]): any {
+function s19(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: "Required", continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 256) iss.push({ code: "too_big", path: [], message: c17[lengthOrigin(v)], continue: true });
   return v;
 }
-function s21(v: any, iss: Issue[]): any {
+function s20(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c18.lastIndex = 0; if (!c18.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be the 6-digit code from the e-mail", continue: true }); }
   return v;
 }
-function s22(v: any, iss: Issue[]): any {
+function s21(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c19, "strict", null);
 }
-function s23(v: any, iss: Issue[]): any {
+function s22(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -219,90 +217,90 @@ function s23(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 86400)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=86400", continue: true });
   return v;
 }
-function s24(v: any, iss: Issue[]): any {
+function s23(v: any, iss: Issue[]): any {
   if (!c20.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"Bearer\"" });
   return v;
 }
-function s25(v: any, iss: Issue[]): any {
+function s24(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c21, "strip", null);
 }
-function s26(v: any, iss: Issue[]): any {
+function s25(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c22, "strict", null);
 }
-function s27(v: any, iss: Issue[]): any {
+function s26(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c23, "strict", null);
 }
-function s28(v: any, iss: Issue[]): any {
+function s27(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c24, "strict", null);
 }
-function s29(v: any, iss: Issue[]): any {
+function s28(v: any, iss: Issue[]): any {
   if (!c25.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"TOTP\"" });
   return v;
 }
-function s30(v: any, iss: Issue[]): any {
+function s29(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c26, "strip", null);
 }
-function s31(v: any, iss: Issue[]): any {
+function s30(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 2048) iss.push({ code: "too_big", path: [], message: c28[lengthOrigin(v)], continue: true });
   return v;
 }
-function s32(v: any, iss: Issue[]): any {
+function s31(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c18.lastIndex = 0; if (!c18.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be the 6-digit code your authenticator app shows", continue: true }); }
   return v;
 }
-function s33(v: any, iss: Issue[]): any {
+function s32(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c29, "strict", null);
 }
-function s34(v: any, iss: Issue[]): any {
+function s33(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: "Required", continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 8192) iss.push({ code: "too_big", path: [], message: c30[lengthOrigin(v)], continue: true });
   return v;
 }
-function s35(v: any, iss: Issue[]): any {
+function s34(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c31, "strict", null);
 }
-function s36(v: any, iss: Issue[]): any {
+function s35(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c32, "strip", null);
 }
-function s37(v: any, iss: Issue[]): any {
+function s36(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c33, "strict", null);
 }
-function s38(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s32(v, iss);
-}
-function s39(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c34, "strict", null);
-}
-function s40(v: any, iss: Issue[]): any {
+function s37(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s31(v, iss);
 }
-function s41(v: any, iss: Issue[]): any {
+function s38(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c34, "strict", null);
+}
+function s39(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s30(v, iss);
+}
+function s40(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c35, "strict", null);
 }
-function s42(v: any, iss: Issue[]): any {
-  return v === null ? null : s18(v, iss);
+function s41(v: any, iss: Issue[]): any {
+  return v === null ? null : s17(v, iss);
 }
-function s43(v: any, iss: Issue[]): any {
+function s42(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c36.lastIndex = 0; if (!c36.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an order id", continue: true }); }
   return v;
 }
-function s44(v: any, iss: Issue[]): any {
+function s43(v: any, iss: Issue[]): any {
   if (!isJsonValue(v)) iss.push({ code: "invalid_union", path: [], message: "Invalid input" });
   return v;
 }
-function s45(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s44, null);
+function s44(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s43, null);
 }
-function s46(v: any, iss: Issue[]): any {
+function s45(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -316,11 +314,11 @@ function s46(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s47(v: any, iss: Issue[]): any {
+function s46(v: any, iss: Issue[]): any {
   if (!c37.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
   return v;
 }
-function s48(v: any, iss: Issue[]): any {
+function s47(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -334,48 +332,51 @@ function s48(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s49(v: any, iss: Issue[]): any {
+function s48(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c38, "strip", null);
 }
-function s50(v: any, iss: Issue[]): any {
+function s49(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c39, "strip", null);
 }
-function s51(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s50, null);
+function s50(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s49, null);
 }
-function s52(v: any, iss: Issue[]): any {
+function s51(v: any, iss: Issue[]): any {
   if (!c40.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
   return v;
 }
-function s53(v: any, iss: Issue[]): any {
+function s52(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c41, "strip", null);
 }
-function s54(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s44(v, iss);
+function s53(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s43(v, iss);
 }
-function s55(v: any, iss: Issue[]): any {
+function s54(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c42, "strip", null);
 }
-function s56(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s55, null);
+function s55(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s54, null);
 }
-function s57(v: any, iss: Issue[]): any {
+function s56(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c43, "strip", null);
 }
-function s58(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s57, null);
+function s57(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s56, null);
 }
-function s59(v: any, iss: Issue[]): any {
+function s58(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c44, "strip", null);
 }
-function s60(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s59, null);
+function s59(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s58, null);
 }
-function s61(v: any, iss: Issue[]): any {
+function s60(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c36.lastIndex = 0; if (!c36.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
   return v;
+}
+function s61(v: any, iss: Issue[]): any {
+  return v === null ? null : s3(v, iss);
 }
 function s62(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c45, "strip", null);
@@ -396,13 +397,13 @@ function s67(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c48, "strip", null);
 }
 function s68(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c49, "strict", null);
+  return parseObject(v, iss, c49, "strip", null);
 }
 function s69(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c50, "strip", null);
+  return parseObject(v, iss, c50, "strict", null);
 }
 function s70(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c51, "strict", null);
+  return parseObject(v, iss, c51, "strip", null);
 }
 function s71(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c52, "strict", null);
@@ -411,6 +412,9 @@ function s72(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c53, "strict", null);
 }
 function s73(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c54, "strict", null);
+}
+function s74(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -425,43 +429,43 @@ function s73(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 100)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=100", continue: true });
   return v;
 }
-function s74(v: any, iss: Issue[]): any {
+function s75(v: any, iss: Issue[]): any {
   if (v === undefined) return 20;
-  const out = s73(v, iss);
+  const out = s74(v, iss);
   return out === undefined ? 20 : out;
 }
-function s75(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c54, "strict", null);
-}
 function s76(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s18, null);
+  return parseObject(v, iss, c55, "strict", null);
 }
 function s77(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c55, "strip", null);
+  return parseArray(v, iss, s17, null);
 }
 function s78(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c56, "strip", null);
 }
 function s79(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c57, "strict", null);
+  return parseObject(v, iss, c57, "strip", null);
 }
 function s80(v: any, iss: Issue[]): any {
-  if (!c58.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"PASSWORD_RESET_SENT\"|\"TWO_FACTOR_REMOVED\"" });
-  return v;
+  return parseObject(v, iss, c58, "strict", null);
 }
 function s81(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c59, "strip", null);
+  if (!c59.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"PASSWORD_RESET_SENT\"|\"TWO_FACTOR_REMOVED\"" });
+  return v;
 }
 function s82(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c60, "strip", null);
 }
 function s83(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s82, null);
-}
-function s84(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c61, "strip", null);
 }
+function s84(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s83, null);
+}
 function s85(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c62, "strip", null);
+}
+function s86(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -470,13 +474,13 @@ function s85(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s86(v: any, iss: Issue[]): any {
+function s87(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s44, null);
+  v = parseRecord(v, iss, s43, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "specifications"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s87(v: any, iss: Issue[]): any {
+function s88(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: "Must be a whole number" });
   if (!aborted(iss, start)) {
@@ -490,51 +494,48 @@ function s87(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s88(v: any, iss: Issue[]): any {
+function s89(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseRecord(v, iss, s44, null);
+  v = parseRecord(v, iss, s43, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "metadata"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s89(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s88(v, iss);
-}
 function s90(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c62, "strict", null);
+  return v === undefined ? undefined : s89(v, iss);
 }
 function s91(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c63, "strict", null);
+}
+function s92(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c63[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c64[lengthOrigin(v)], continue: true });
   return v;
 }
-function s92(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s91(v, iss);
-}
 function s93(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c64, "strip", null);
+  return v === undefined ? undefined : s92(v, iss);
 }
 function s94(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s47(v, iss);
+  return parseObject(v, iss, c65, "strip", null);
 }
 function s95(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c65, "strict", null);
+  return v === undefined ? undefined : s46(v, iss);
 }
 function s96(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c66, "strip", null);
+  return parseObject(v, iss, c66, "strict", null);
 }
 function s97(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s96, null);
+  return parseObject(v, iss, c67, "strip", null);
 }
 function s98(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c67, "strip", null);
+  return parseArray(v, iss, s97, null);
 }
 function s99(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c68, "strip", null);
 }
 function s100(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s85(v, iss);
+  return parseObject(v, iss, c69, "strip", null);
 }
 function s101(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s86(v, iss);
@@ -543,27 +544,30 @@ function s102(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s87(v, iss);
 }
 function s103(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  v = parseObject(v, iss, c69, "strict", null);
-  if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
-  return v;
+  return v === undefined ? undefined : s88(v, iss);
 }
 function s104(v: any, iss: Issue[]): any {
   const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c70.lastIndex = 0; if (!c70.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  v = parseObject(v, iss, c70, "strict", null);
+  if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
 function s105(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s104(v, iss);
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c71.lastIndex = 0; if (!c71.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  return v;
 }
 function s106(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c71, "strip", null);
+  return v === undefined ? undefined : s105(v, iss);
 }
 function s107(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c72, "strict", null);
+  return parseObject(v, iss, c72, "strip", null);
 }
 function s108(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c73, "strict", null);
+}
+function s109(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -578,18 +582,18 @@ function s108(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s109(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s108(v, iss);
-}
 function s110(v: any, iss: Issue[]): any {
-  if (v === undefined) return 50;
-  const out = s73(v, iss);
-  return out === undefined ? 50 : out;
+  return v === undefined ? undefined : s109(v, iss);
 }
 function s111(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c73, "strict", null);
+  if (v === undefined) return 50;
+  const out = s74(v, iss);
+  return out === undefined ? 50 : out;
 }
 function s112(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c74, "strict", null);
+}
+function s113(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -602,41 +606,41 @@ function s112(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
   return v;
 }
-function s113(v: any, iss: Issue[]): any {
-  return v === null ? null : s112(v, iss);
-}
 function s114(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c74, "strip", null);
+  return v === null ? null : s113(v, iss);
 }
 function s115(v: any, iss: Issue[]): any {
-  if (!c75.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
-  return v;
+  return parseObject(v, iss, c75, "strip", null);
 }
 function s116(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c76, "strip", null);
+  if (!c76.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
+  return v;
 }
 function s117(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c77, "strip", null);
 }
 function s118(v: any, iss: Issue[]): any {
-  return v === null ? null : s1(v, iss);
-}
-function s119(v: any, iss: Issue[]): any {
-  return v === null ? null : s61(v, iss);
-}
-function s120(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c78, "strip", null);
 }
+function s119(v: any, iss: Issue[]): any {
+  return v === null ? null : s1(v, iss);
+}
+function s120(v: any, iss: Issue[]): any {
+  return v === null ? null : s60(v, iss);
+}
 function s121(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s61(v, iss);
+  return parseObject(v, iss, c79, "strip", null);
 }
 function s122(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c79, "strict", null);
+  return v === undefined ? undefined : s60(v, iss);
 }
 function s123(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c80, "strip", null);
+  return parseObject(v, iss, c80, "strict", null);
 }
 function s124(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c81, "strip", null);
+}
+function s125(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -645,34 +649,34 @@ function s124(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s125(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c81, "strict", null);
-}
 function s126(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c82, "strip", null);
+  return parseObject(v, iss, c82, "strict", null);
 }
 function s127(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c83, "strip", null);
 }
 function s128(v: any, iss: Issue[]): any {
-  if (!c84.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
-  return v;
+  return parseObject(v, iss, c84, "strip", null);
 }
 function s129(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c85, "strict", null);
+  if (!c85.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
+  return v;
 }
 function s130(v: any, iss: Issue[]): any {
-  if (!c86.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
-  return v;
+  return parseObject(v, iss, c86, "strict", null);
 }
 function s131(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c87, "strict", null);
-}
-function s132(v: any, iss: Issue[]): any {
-  if (!c88.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  if (!c87.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
   return v;
 }
+function s132(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c88, "strict", null);
+}
 function s133(v: any, iss: Issue[]): any {
+  if (!c89.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  return v;
+}
+function s134(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -681,25 +685,25 @@ function s133(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s134(v: any, iss: Issue[]): any {
+function s135(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s135(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s134(v, iss);
-}
 function s136(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c89, "strict", null);
+  return v === undefined ? undefined : s135(v, iss);
 }
 function s137(v: any, iss: Issue[]): any {
-  if (!c90.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
-  return v;
+  return parseObject(v, iss, c90, "strict", null);
 }
 function s138(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c91, "strict", null);
+  if (!c91.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+  return v;
+}
+function s139(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c92, "strict", null);
 }
 
 /** GET /health */
@@ -720,39 +724,39 @@ export const GET_docs_asset: CompiledHttpRoute<"GET /docs/{asset}"> = {
 };
 /** POST /auth/register */
 export const POST_auth_register: CompiledHttpRoute<"POST /auth/register"> = {
-  key: "POST /auth/register", access: "public", request: { body: /* @__PURE__ */ validator(s13) }, responses: { 201: /* @__PURE__ */ validator(s19) },
+  key: "POST /auth/register", access: "public", request: { body: /* @__PURE__ */ validator(s13) }, responses: { 201: /* @__PURE__ */ validator(s18) },
 };
 /** POST /auth/confirm-email */
 export const POST_auth_confirm_email: CompiledHttpRoute<"POST /auth/confirm-email"> = {
-  key: "POST /auth/confirm-email", access: "public", request: { body: /* @__PURE__ */ validator(s22) }, responses: { 200: /* @__PURE__ */ validator(s25) },
+  key: "POST /auth/confirm-email", access: "public", request: { body: /* @__PURE__ */ validator(s21) }, responses: { 200: /* @__PURE__ */ validator(s24) },
 };
 /** POST /auth/confirm-email/resend */
 export const POST_auth_confirm_email_resend: CompiledHttpRoute<"POST /auth/confirm-email/resend"> = {
-  key: "POST /auth/confirm-email/resend", access: "public", request: { body: /* @__PURE__ */ validator(s26) }, responses: {  },
+  key: "POST /auth/confirm-email/resend", access: "public", request: { body: /* @__PURE__ */ validator(s25) }, responses: {  },
 };
 /** POST /auth/forgot-password */
 export const POST_auth_forgot_password: CompiledHttpRoute<"POST /auth/forgot-password"> = {
-  key: "POST /auth/forgot-password", access: "public", request: { body: /* @__PURE__ */ validator(s27) }, responses: {  },
+  key: "POST /auth/forgot-password", access: "public", request: { body: /* @__PURE__ */ validator(s26) }, responses: {  },
 };
 /** POST /auth/reset-password */
 export const POST_auth_reset_password: CompiledHttpRoute<"POST /auth/reset-password"> = {
-  key: "POST /auth/reset-password", access: "public", request: { body: /* @__PURE__ */ validator(s28) }, responses: {  },
+  key: "POST /auth/reset-password", access: "public", request: { body: /* @__PURE__ */ validator(s27) }, responses: {  },
 };
 /** POST /auth/login */
 export const POST_auth_login: CompiledHttpRoute<"POST /auth/login"> = {
-  key: "POST /auth/login", access: "public", request: { body: /* @__PURE__ */ validator(s26) }, responses: { 200: /* @__PURE__ */ validator(s25), 202: /* @__PURE__ */ validator(s30) },
+  key: "POST /auth/login", access: "public", request: { body: /* @__PURE__ */ validator(s25) }, responses: { 200: /* @__PURE__ */ validator(s24), 202: /* @__PURE__ */ validator(s29) },
 };
 /** POST /auth/login/totp */
 export const POST_auth_login_totp: CompiledHttpRoute<"POST /auth/login/totp"> = {
-  key: "POST /auth/login/totp", access: "public", request: { body: /* @__PURE__ */ validator(s33) }, responses: { 200: /* @__PURE__ */ validator(s25) },
+  key: "POST /auth/login/totp", access: "public", request: { body: /* @__PURE__ */ validator(s32) }, responses: { 200: /* @__PURE__ */ validator(s24) },
 };
 /** POST /auth/refresh */
 export const POST_auth_refresh: CompiledHttpRoute<"POST /auth/refresh"> = {
-  key: "POST /auth/refresh", access: "public", request: { body: /* @__PURE__ */ validator(s35) }, responses: { 200: /* @__PURE__ */ validator(s36) },
+  key: "POST /auth/refresh", access: "public", request: { body: /* @__PURE__ */ validator(s34) }, responses: { 200: /* @__PURE__ */ validator(s35) },
 };
 /** POST /auth/logout */
 export const POST_auth_logout: CompiledHttpRoute<"POST /auth/logout"> = {
-  key: "POST /auth/logout", access: "user", request: { body: /* @__PURE__ */ validator(s35) }, responses: {  },
+  key: "POST /auth/logout", access: "user", request: { body: /* @__PURE__ */ validator(s34) }, responses: {  },
 };
 /** POST /auth/logout-everywhere */
 export const POST_auth_logout_everywhere: CompiledHttpRoute<"POST /auth/logout-everywhere"> = {
@@ -760,111 +764,115 @@ export const POST_auth_logout_everywhere: CompiledHttpRoute<"POST /auth/logout-e
 };
 /** GET /users/me */
 export const GET_users_me: CompiledHttpRoute<"GET /users/me"> = {
-  key: "GET /users/me", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "GET /users/me", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** PATCH /users/me */
 export const PATCH_users_me: CompiledHttpRoute<"PATCH /users/me"> = {
-  key: "PATCH /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s37) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "PATCH /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s36) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** POST /users/me/password */
 export const POST_users_me_password: CompiledHttpRoute<"POST /users/me/password"> = {
-  key: "POST /users/me/password", access: "user", request: { body: /* @__PURE__ */ validator(s39) }, responses: { 200: /* @__PURE__ */ validator(s25) },
+  key: "POST /users/me/password", access: "user", request: { body: /* @__PURE__ */ validator(s38) }, responses: { 200: /* @__PURE__ */ validator(s24) },
 };
 /** GET /users/me/data */
 export const GET_users_me_data: CompiledHttpRoute<"GET /users/me/data"> = {
-  key: "GET /users/me/data", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s41) }, responses: { 200: /* @__PURE__ */ validator(s67) },
+  key: "GET /users/me/data", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s40) }, responses: { 200: /* @__PURE__ */ validator(s67) },
 };
 /** POST /users/me/email */
 export const POST_users_me_email: CompiledHttpRoute<"POST /users/me/email"> = {
-  key: "POST /users/me/email", access: "user", request: { body: /* @__PURE__ */ validator(s26) }, responses: { 202: /* @__PURE__ */ validator(s18) },
+  key: "POST /users/me/email", access: "user", request: { body: /* @__PURE__ */ validator(s25) }, responses: { 202: /* @__PURE__ */ validator(s68) },
+};
+/** GET /users/me/email */
+export const GET_users_me_email: CompiledHttpRoute<"GET /users/me/email"> = {
+  key: "GET /users/me/email", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s68) },
 };
 /** POST /users/me/email/confirm */
 export const POST_users_me_email_confirm: CompiledHttpRoute<"POST /users/me/email/confirm"> = {
-  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s68) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s69) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** POST /users/me/totp */
 export const POST_users_me_totp: CompiledHttpRoute<"POST /users/me/totp"> = {
-  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s69) },
+  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s70) },
 };
 /** PUT /users/me/totp */
 export const PUT_users_me_totp: CompiledHttpRoute<"PUT /users/me/totp"> = {
-  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s70) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s71) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** DELETE /users/me/totp */
 export const DELETE_users_me_totp: CompiledHttpRoute<"DELETE /users/me/totp"> = {
-  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s71) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s72) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** DELETE /users/me */
 export const DELETE_users_me: CompiledHttpRoute<"DELETE /users/me"> = {
-  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s72) }, responses: {  },
+  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s73) }, responses: {  },
 };
 /** GET /users */
 export const GET_users: CompiledHttpRoute<"GET /users"> = {
-  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s75) }, responses: { 200: /* @__PURE__ */ validator(s77) },
+  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s76) }, responses: { 200: /* @__PURE__ */ validator(s78) },
 };
 /** GET /users/{id} */
 export const GET_users_id: CompiledHttpRoute<"GET /users/{id}"> = {
-  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s79) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** PATCH /users/{id}/role */
 export const PATCH_users_id_role: CompiledHttpRoute<"PATCH /users/{id}/role"> = {
-  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s79), params: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s80), params: /* @__PURE__ */ validator(s79) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** POST /users/{id}/password-reset */
 export const POST_users_id_password_reset: CompiledHttpRoute<"POST /users/{id}/password-reset"> = {
-  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s78) }, responses: {  },
+  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s79) }, responses: {  },
 };
 /** DELETE /users/{id}/totp */
 export const DELETE_users_id_totp: CompiledHttpRoute<"DELETE /users/{id}/totp"> = {
-  key: "DELETE /users/{id}/totp", access: "admin", request: { params: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s18) },
+  key: "DELETE /users/{id}/totp", access: "admin", request: { params: /* @__PURE__ */ validator(s79) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** GET /users/{id}/events */
 export const GET_users_id_events: CompiledHttpRoute<"GET /users/{id}/events"> = {
-  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s75), params: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s84) },
+  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s76), params: /* @__PURE__ */ validator(s79) }, responses: { 200: /* @__PURE__ */ validator(s85) },
 };
 /** DELETE /users/{id} */
 export const DELETE_users_id: CompiledHttpRoute<"DELETE /users/{id}"> = {
-  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s78) }, responses: {  },
+  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s79) }, responses: {  },
 };
 /** POST /orders */
 export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
-  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s90), headers: /* @__PURE__ */ validator(s93) }, responses: { 201: /* @__PURE__ */ validator(s50) },
+  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s91), headers: /* @__PURE__ */ validator(s94) }, responses: { 201: /* @__PURE__ */ validator(s49) },
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s95) }, responses: { 200: /* @__PURE__ */ validator(s98) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s96) }, responses: { 200: /* @__PURE__ */ validator(s99) },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s99) }, responses: { 200: /* @__PURE__ */ validator(s50) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s100) }, responses: { 200: /* @__PURE__ */ validator(s49) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s103), params: /* @__PURE__ */ validator(s99), headers: /* @__PURE__ */ validator(s106) }, responses: { 200: /* @__PURE__ */ validator(s50) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s104), params: /* @__PURE__ */ validator(s100), headers: /* @__PURE__ */ validator(s107) }, responses: { 200: /* @__PURE__ */ validator(s49) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s107), params: /* @__PURE__ */ validator(s99) }, responses: { 200: /* @__PURE__ */ validator(s50) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s108), params: /* @__PURE__ */ validator(s100) }, responses: { 200: /* @__PURE__ */ validator(s49) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s111), params: /* @__PURE__ */ validator(s99) }, responses: { 200: /* @__PURE__ */ validator(s114) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s112), params: /* @__PURE__ */ validator(s100) }, responses: { 200: /* @__PURE__ */ validator(s115) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s116) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s117) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s117) }, responses: { 200: /* @__PURE__ */ validator(s120) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s118) }, responses: { 200: /* @__PURE__ */ validator(s121) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s122), params: /* @__PURE__ */ validator(s117) }, responses: { 200: /* @__PURE__ */ validator(s123) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s123), params: /* @__PURE__ */ validator(s118) }, responses: { 200: /* @__PURE__ */ validator(s124) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s125), params: /* @__PURE__ */ validator(s117) }, responses: { 200: /* @__PURE__ */ validator(s127) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s126), params: /* @__PURE__ */ validator(s118) }, responses: { 200: /* @__PURE__ */ validator(s128) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -880,19 +888,19 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s129),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s130),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s131),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s132),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s136),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s137),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s138),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s139),
 };
 
 /** The actions a frame may name. */

@@ -35,8 +35,6 @@ export const User = z
     emailConfirmed: z.boolean(),
     /** True while signing in asks for a code from an authenticator app as well. */
     twoFactorEnabled: z.boolean(),
-    /** A new address waiting for the code e-mailed to it (POST /users/me/email/confirm), or null. */
-    pendingEmail: z.string().nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -50,7 +48,6 @@ export const User = z
         role: 'REGULAR',
         emailConfirmed: true,
         twoFactorEnabled: false,
-        pendingEmail: null,
         createdAt: '2026-11-29T12:00:00.000Z',
         updatedAt: '2026-11-29T12:00:00.000Z',
       },
@@ -156,6 +153,15 @@ export const ChangeEmailBody = z.strictObject({ email: Email, password: CurrentP
   id: 'ChangeEmailRequest',
   examples: [{ email: 'alice@new.example.com', password: 'Str0ng!Passw0rd' }],
 });
+
+export const EmailStatus = z
+  .object({
+    /** The address you sign in with. */
+    email: z.string(),
+    /** A new address waiting for the code e-mailed to it (POST /users/me/email/confirm), or null. */
+    pendingEmail: z.string().nullable(),
+  })
+  .meta({ id: 'EmailStatus', examples: [{ email: 'alice@example.com', pendingEmail: 'alice@new.example.com' }] });
 
 export const ConfirmEmailChangeBody = z
   .strictObject({ code: Code })

@@ -1,10 +1,18 @@
 // Secondary adapter: owns every key and expression of user profile items.
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { codeLifetimeSeconds } from '../identity.ts';
 import { conditionHolds, dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';
-import type { UserEvent, UserProfile } from './user.ts';
+import type { EmailChange, UserEvent, UserProfile } from './user.ts';
 
 const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
@@ -30,8 +38,7 @@ function fromItem(item: Record<string, unknown> | undefined): UserProfile | unde
     endedSessions,
     emailConfirmation,
     passwordReset,
-    twoFactor,
-    emailChange,
+    twoFactorSince,
   } = item as unknown as UserProfile;
   return {
     id,
@@ -52,10 +59,7 @@ function fromItem(item: Record<string, unknown> | undefined): UserProfile | unde
           },
         }
       : {}),
-    ...(twoFactor ? { twoFactor: { enabledAt: twoFactor.enabledAt } } : {}),
-    ...(emailChange
-      ? { emailChange: { address: emailChange.address, codeSentAt: Number(emailChange.codeSentAt) } }
-      : {}),
+    ...(twoFactorSince !== undefined ? { twoFactorSince: Number(twoFactorSince) } : {}),
   };
 }
 
@@ -268,44 +272,86 @@ export async function recordEmailCodeSent(id: string, at: number): Promise<void>
   );
 }
 
-/** A new address waits for its code (replacing any change asked for before). */
-export function recordEmailChange(id: string, change: { address: string; codeSentAt: number }, now: string) {
-  return updateLive(id, { emailChange: change, updatedAt: now });
+/**
+ * A new address waiting for its code, in an item of its own beside the profile: the profile is
+ * read on every request and stays under 1 KB, and two addresses of 254 characters would not fit.
+ * It goes by itself (TTL) once its code has expired.
+ */
+const emailChangeKey = (id: string) => ({ pk: userKey(id).pk, sk: 'EMAIL_CHANGE' });
+
+/** Records a new address waiting for its code, replacing any asked for before. */
+export async function recordEmailChange(id: string, change: EmailChange): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName,
+      Item: {
+        ...emailChangeKey(id),
+        entity: 'EmailChange',
+        address: change.address,
+        codeSentAt: change.codeSentAt,
+        expiresAt: change.codeSentAt + codeLifetimeSeconds.verifyEmail,
+      },
+    }),
+  );
 }
 
-/** The new address is confirmed: it becomes the profile's, if it is still the one waiting. */
-export async function completeEmailChange(id: string, address: string, now: string): Promise<UserProfile | undefined> {
+export async function getEmailChange(id: string): Promise<EmailChange | undefined> {
+  const { Item } = await dynamo().send(new GetCommand({ TableName, Key: emailChangeKey(id), ConsistentRead: true }));
+  return Item ? { address: String(Item.address), codeSentAt: Number(Item.codeSentAt) } : undefined;
+}
+
+/**
+ * The new address is confirmed: in one transaction it becomes the profile's and stops waiting,
+ * if it is still the one waiting and the account still lives. False when either no longer holds.
+ */
+export async function completeEmailChange(id: string, address: string, now: string): Promise<boolean> {
   try {
-    const result = await dynamo().send(
-      new UpdateCommand({
-        TableName,
-        Key: userKey(id),
-        UpdateExpression: 'SET email = :address, updatedAt = :now REMOVE emailChange',
-        ConditionExpression: 'emailChange.address = :address AND attribute_not_exists(deletedAt)',
-        ExpressionAttributeValues: { ':address': address, ':now': now },
-        ReturnValues: 'ALL_NEW',
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName,
+              Key: userKey(id),
+              UpdateExpression: 'SET email = :address, updatedAt = :now',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+              ExpressionAttributeValues: { ':address': address, ':now': now },
+            },
+          },
+          {
+            Delete: {
+              TableName,
+              Key: emailChangeKey(id),
+              ConditionExpression: 'address = :address',
+              ExpressionAttributeValues: { ':address': address },
+            },
+          },
+        ],
       }),
     );
-    return fromItem(result.Attributes);
+    return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
+    if (error instanceof TransactionCanceledException) return false;
     throw error;
   }
 }
 
-/** Records that sign-in asks for a code from an authenticator app since `enabledAt`, or (undefined) no longer. */
+/** Records that sign-in asks for a code from an authenticator app since `since` (epoch seconds), or (undefined) no longer. */
 export async function setTwoFactor(
   id: string,
-  enabledAt: string | undefined,
+  since: number | undefined,
   now: string,
 ): Promise<UserProfile | undefined> {
   const result = await dynamo().send(
     new UpdateCommand({
       TableName,
       Key: userKey(id),
-      UpdateExpression: enabledAt ? 'SET updatedAt = :now, twoFactor = :on' : 'SET updatedAt = :now REMOVE twoFactor',
+      UpdateExpression:
+        since === undefined
+          ? 'SET updatedAt = :now REMOVE twoFactorSince'
+          : 'SET updatedAt = :now, twoFactorSince = :since',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':now': now, ...(enabledAt ? { ':on': { enabledAt } } : {}) },
+      ExpressionAttributeValues: { ':now': now, ...(since === undefined ? {} : { ':since': since }) },
       ReturnValues: 'ALL_NEW',
     }),
   );

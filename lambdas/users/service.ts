@@ -431,12 +431,16 @@ export async function changeEmail(caller: Caller, accessToken: string, input: { 
     throw new ConflictError('An account with this email already exists.');
   }
   await accounts.startEmailChange(accessToken, input.email);
-  const updated = await profiles.recordEmailChange(
-    profile.id,
-    { address: input.email, codeSentAt: nowSeconds() },
-    now(),
-  );
-  return toPublicUser(updated ?? profile);
+  await profiles.recordEmailChange(profile.id, { address: input.email, codeSentAt: nowSeconds() });
+  return { email: profile.email, pendingEmail: input.email };
+}
+
+/** The caller's address, and a new one waiting for its code (null once its code has expired). */
+export async function emailStatus(caller: Caller) {
+  const profile = await ownProfile(caller);
+  const change = await profiles.getEmailChange(profile.id);
+  const waiting = change && !codeExpired('verifyEmail', change.codeSentAt, nowSeconds());
+  return { email: profile.email, pendingEmail: waiting ? change.address : null };
 }
 
 /**
@@ -445,7 +449,7 @@ export async function changeEmail(caller: Caller, accessToken: string, input: { 
  */
 export async function confirmEmailChange(caller: Caller, accessToken: string, code: string) {
   const profile = await ownProfile(caller);
-  const change = profile.emailChange;
+  const change = await profiles.getEmailChange(profile.id);
   if (!change) throw new ConflictError('No new address is waiting for a code: ask for the change first.');
   await takeQuota(addressSubject(change.address), 'codeAttempt');
   if (codeExpired('verifyEmail', change.codeSentAt, nowSeconds())) throw codeRefused(CodeRefusal.Expired);
@@ -453,16 +457,19 @@ export async function confirmEmailChange(caller: Caller, accessToken: string, co
     // Cognito took the code on an earlier try whose answer was lost: finish that one.
     if ((await accounts.findAccount(profile.id))?.email !== change.address) throw error;
   });
-  const updated = await profiles.completeEmailChange(profile.id, change.address, now());
-  if (!updated) throw new ConflictError('The change of address was replaced or finished meanwhile.');
+  const changedAt = now();
+  if (!(await profiles.completeEmailChange(profile.id, change.address, changedAt))) {
+    throw new ConflictError('The change of address was replaced or finished meanwhile.');
+  }
   await sendNotice(emailChangedNotice(profile.email, change.address));
-  return toPublicUser(updated);
+  return toPublicUser({ ...profile, email: change.address, updatedAt: changedAt });
 }
 
 /** Starts setting up an authenticator app: its secret, and the `otpauth://` URI a QR code carries. */
 export async function startTotpSetup(caller: Caller, accessToken: string) {
   const profile = await ownProfile(caller);
-  if (profile.twoFactor) throw new ConflictError('Two-factor sign-in is on already: turn it off first.');
+  if (profile.twoFactorSince !== undefined)
+    throw new ConflictError('Two-factor sign-in is on already: turn it off first.');
   const secret = await accounts.startTotpSetup(accessToken);
   return { secret, uri: totpUri(profile.email, secret) };
 }
@@ -472,7 +479,7 @@ export async function enableTotp(caller: Caller, accessToken: string, code: stri
   const profile = await ownProfile(caller);
   await takeQuota(addressSubject(profile.email), 'codeAttempt');
   await accounts.finishTotpSetup(accessToken, code);
-  return toPublicUser((await profiles.setTwoFactor(profile.id, now(), now())) ?? profile);
+  return toPublicUser((await profiles.setTwoFactor(profile.id, nowSeconds(), now())) ?? profile);
 }
 
 /** Turns two-factor sign-in off: the password and a current code, as a sign-in with both factors. */
@@ -559,7 +566,7 @@ export async function sendPasswordReset(caller: Caller, targetId: string): Promi
 export async function removeTwoFactor(caller: Caller, targetId: string): Promise<PublicUser> {
   const profile = await liveProfile(targetId);
   await accounts.turnOffTotpOf(profile.id); // also when the profile says off: converges a half-done earlier try
-  if (!profile.twoFactor) return toPublicUser(profile);
+  if (profile.twoFactorSince === undefined) return toPublicUser(profile);
   const updated = await profiles.setTwoFactor(profile.id, undefined, now());
   await profiles.recordUserEvent(profile.id, {
     id: ulid(),

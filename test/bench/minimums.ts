@@ -45,11 +45,15 @@ export const MINIMUMS = {
   },
   'POST /users/me/email': {
     requests: 4,
-    why: `${SESSION}; 1 read of the address's failed sign-ins (the password is checked); 1 conditional write counting the codes sent to the new address; 1 write of the change waiting for its code (Cognito says who holds the address and sends the code)`,
+    why: `${SESSION}; 1 read of the address's failed sign-ins (the password is checked); 1 conditional write counting the codes sent to the new address; 1 write of the new address waiting for its code (Cognito says who holds the address and sends the code)`,
+  },
+  'GET /users/me/email': {
+    requests: 2,
+    why: `${SESSION}, which holds the address; 1 read of the new address waiting beside it (an item of its own: the profile stays under 1 KB)`,
   },
   'POST /users/me/email/confirm': {
-    requests: 3,
-    why: `${SESSION}, whose profile holds the change waiting; 1 conditional write counting the new address's code attempts; 1 conditional write making it the profile's address (Cognito checks the code; SES tells the old address)`,
+    requests: 4,
+    why: `${SESSION}; 1 consistent read of the new address waiting; 1 conditional write counting its code attempts; 1 transaction making it the profile's address and ending the wait (Cognito checks the code; SES tells the old address)`,
   },
   'POST /users/me/totp': {
     requests: 2,

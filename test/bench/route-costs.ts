@@ -144,6 +144,7 @@ export async function measureRouteCosts(
   await measure('POST /users/me/email', () =>
     call('POST', '/users/me/email', { email: movedTo, password: BENCH_PASSWORD }, moving.token),
   );
+  await measure('GET /users/me/email', () => call('GET', '/users/me/email', undefined, moving.token));
   const moveCode = await codeFor(runtime.mailboxUrl, movedTo);
   await measure('POST /users/me/email/confirm', () =>
     call('POST', '/users/me/email/confirm', { code: moveCode }, moving.token),

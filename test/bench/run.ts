@@ -243,8 +243,9 @@ async function measureSessionCheck(
   const { currentCaller } = await import('#lambdas/users/session.ts');
   const { MAX_ENDED_SESSIONS, sessionKey } = await import('#lambdas/users/user.ts');
   const { dynamoRaw } = await import('#lambdas/shared/dynamo-client.ts');
-  // Longest name (50 three-byte characters), a long address, and the most remembered logouts.
-  const email = `${'a'.repeat(64)}-${Date.now()}@${'example-domain'.repeat(4)}.test`;
+  // Longest name (50 three-byte characters), the longest address (254), and the most remembered logouts.
+  const local = `${'a'.repeat(50)}-${Date.now()}`;
+  const email = `${local}@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(254 - local.length - 1 - 128 - 6)}.test`;
   const { id } = await users.register({ name: '€'.repeat(50), email, password: 'Str0ng!Passw0rd' });
   const now = Math.floor(Date.now() / 1000);
   for (let i = 0; i < MAX_ENDED_SESSIONS - 1; i++) {
@@ -252,6 +253,9 @@ async function measureSessionCheck(
   }
   // A reset code sent, and the digest of one used: with the code sign-up left, more than any real profile holds.
   await repository.recordResetCodeSent(id, now, 'x'.repeat(16));
+  // Two-factor on, and a new address (of the longest) waiting beside the profile, not in it.
+  await repository.setTwoFactor(id, now, new Date().toISOString());
+  await repository.recordEmailChange(id, { address: `new-${email}`.slice(0, 254), codeSentAt: now });
   const session = { userId: id, id: 'live-session', startedAt: now, expiresAt: now + 900 };
   const cost = await measure('session check', () => currentCaller(session));
   const { Item } = await dynamoRaw().send(

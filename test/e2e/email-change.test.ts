@@ -22,13 +22,17 @@ describe('changing the e-mail address', () => {
       body: { email: newAddress, password: STRONG_PASSWORD },
     });
     expect(asked.status).toBe(202);
-    expect(asked.body).toMatchObject({ email: person.email, pendingEmail: newAddress });
+    expect(asked.body).toEqual({ email: person.email, pendingEmail: newAddress });
 
     // The code goes to the new address, and only there.
     const code = await codeFor(runtime.mailboxUrl, newAddress);
     expect(await inbox(runtime.mailboxUrl, person.email)).toHaveLength(1); // the sign-up's code alone
-    // Until confirmed, the old address is the account's.
-    expect((await login(person.email, STRONG_PASSWORD)).user.pendingEmail).toBe(newAddress);
+    // Until confirmed, the old address is the account's, and the new one waits (seen from another device too).
+    const elsewhere = await login(person.email, STRONG_PASSWORD);
+    expect((await api('GET', '/users/me/email', { token: elsewhere.accessToken })).body).toEqual({
+      email: person.email,
+      pendingEmail: newAddress,
+    });
     expect((await api('POST', '/auth/login', { body: { email: newAddress, password: STRONG_PASSWORD } })).status).toBe(
       401,
     );
@@ -42,7 +46,11 @@ describe('changing the e-mail address', () => {
 
     const confirmed = await api('POST', '/users/me/email/confirm', { token: person.accessToken, body: { code } });
     expect(confirmed.status).toBe(200);
-    expect(confirmed.body).toMatchObject({ id: person.user.id, email: newAddress, pendingEmail: null });
+    expect(confirmed.body).toMatchObject({ id: person.user.id, email: newAddress });
+    expect((await api('GET', '/users/me/email', { token: person.accessToken })).body).toEqual({
+      email: newAddress,
+      pendingEmail: null,
+    });
 
     // The old address is told, from the stage's sender.
     const notice = await nthMail(runtime.mailboxUrl, person.email, 2);

@@ -177,7 +177,6 @@ describe('GET and PATCH /users/me', () => {
         role: session.user.role,
         emailConfirmed: true,
         twoFactorEnabled: false,
-        pendingEmail: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

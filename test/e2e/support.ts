@@ -96,7 +96,6 @@ export interface Session {
     role: 'ADMIN' | 'REGULAR';
     emailConfirmed: boolean;
     twoFactorEnabled: boolean;
-    pendingEmail: string | null;
   };
   email: string;
   password: string;

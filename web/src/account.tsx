@@ -88,17 +88,26 @@ function NameForm({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onChan
 /** A new address: asked for with the password, then confirmed with the code e-mailed to it. */
 function EmailForm({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onChanged'>) {
   const form = useFormAction();
+  const [pending, setPending] = useState<string | null>(null);
+  useEffect(() => {
+    // A change asked for earlier (another visit, another device) waits for its code.
+    api.emailStatus().then(
+      (status) => setPending(status.pendingEmail),
+      () => undefined,
+    );
+  }, [api, user.email]);
   const ask = form.run(async (data, element) => {
-    const updated = await api.changeEmail({
+    const status = await api.changeEmail({
       email: String(data.get('email')).trim(),
       password: String(data.get('password')),
     });
     element.reset();
-    onChanged(updated);
-    return `We e-mailed a code to ${updated.pendingEmail}. Enter it below: until then you sign in with ${updated.email}.`;
+    setPending(status.pendingEmail);
+    return `We e-mailed a code to ${status.pendingEmail}. Enter it below: until then you sign in with ${status.email}.`;
   });
   const confirm = form.run(async (data) => {
     const updated = await api.confirmEmailChange({ code: String(data.get('code')).trim() });
+    setPending(null);
     onChanged(updated);
     return `Done: you sign in with ${updated.email} from now on. We told your old address.`;
   });
@@ -108,12 +117,12 @@ function EmailForm({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onCha
       <p>
         You sign in with <strong>{user.email}</strong>.
       </p>
-      {user.pendingEmail ? (
-        <form onSubmit={confirm} noValidate>
+      {pending ? (
+        <form key="confirm" onSubmit={confirm} noValidate>
           <Field
             id="email-code"
             name="code"
-            label={`Code sent to ${user.pendingEmail}`}
+            label={`Code sent to ${pending}`}
             autoComplete="one-time-code"
             inputMode="numeric"
             error={form.fields.code}
@@ -125,7 +134,7 @@ function EmailForm({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onCha
           </button>
         </form>
       ) : null}
-      <form onSubmit={ask} noValidate>
+      <form key="ask" onSubmit={ask} noValidate>
         <Field
           id="email-new"
           name="email"
@@ -142,10 +151,10 @@ function EmailForm({ api, user, onChanged }: Pick<Props, 'api' | 'user' | 'onCha
           autoComplete="current-password"
           error={form.fields.password}
         />
-        {user.pendingEmail ? null : <FormError error={form.error} />}
-        {user.pendingEmail ? null : <Done message={form.done} />}
-        <button type="submit" class={user.pendingEmail ? 'secondary' : undefined} disabled={form.busy}>
-          {user.pendingEmail ? 'Send the code to another address' : 'Change e-mail address'}
+        {pending ? null : <FormError error={form.error} />}
+        {pending ? null : <Done message={form.done} />}
+        <button type="submit" class={pending ? 'secondary' : undefined} disabled={form.busy}>
+          {pending ? 'Send the code to another address' : 'Change e-mail address'}
         </button>
       </form>
     </section>

@@ -299,7 +299,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Your address, and a new one waiting for its code */
+        get: operations["getUsersMeEmail"];
         put?: never;
         /** Change your e-mail address (your password required): a code goes to the new address, and the old one stays yours until it is confirmed */
         post: operations["postUsersMeEmail"];
@@ -682,7 +683,6 @@ export interface components {
          *       "role": "REGULAR",
          *       "emailConfirmed": true,
          *       "twoFactorEnabled": false,
-         *       "pendingEmail": null,
          *       "createdAt": "2026-11-29T12:00:00.000Z",
          *       "updatedAt": "2026-11-29T12:00:00.000Z"
          *     }
@@ -694,7 +694,6 @@ export interface components {
             role: components["schemas"]["Role"];
             emailConfirmed: boolean;
             twoFactorEnabled: boolean;
-            pendingEmail: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -938,6 +937,16 @@ export interface components {
                 /** @enum {string} */
                 role: "ADMIN" | "REGULAR";
             };
+        };
+        /**
+         * @example {
+         *       "email": "alice@example.com",
+         *       "pendingEmail": "alice@new.example.com"
+         *     }
+         */
+        EmailStatus: {
+            email: string;
+            pendingEmail: string | null;
         };
         /**
          * @example {
@@ -2964,6 +2973,84 @@ export interface operations {
             };
         };
     };
+    getUsersMeEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your address, and any new one waiting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailStatus"];
+                };
+            };
+            /** @description Missing, malformed, forged or expired token (API Gateway), or a session that no longer exists */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
+            429: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Unexpected failure (API Gateway) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Internal Server Error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The integration timed out (API Gateway) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Service Unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
     postUsersMeEmail: {
         parameters: {
             query?: never;
@@ -2977,13 +3064,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A code is on its way to the new address (pendingEmail) */
+            /** @description A code is on its way to the new address */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["EmailStatus"];
                 };
             };
             /** @description Invalid request: a field is missing, malformed or unknown */
