@@ -353,7 +353,7 @@ describe('the web app in Chromium', () => {
     await twoFactor.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
     await twoFactor.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
     const app = authenticatorApp((await twoFactor.locator('code.secret').textContent())!.trim());
-    await twoFactor.getByLabel('Code from your authenticator app').fill(app.code());
+    await twoFactor.getByLabel('Code from your authenticator app').fill(await app.code());
     await twoFactor.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
     await twoFactor.getByText('Two-factor sign-in is on').waitFor();
     await shot(page, 'account-two-factor');
@@ -372,7 +372,7 @@ describe('the web app in Chromium', () => {
     await page.getByLabel('Code').fill(totpAt(app.secret, currentStep() - 10));
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('The code is wrong').waitFor();
-    await page.getByLabel('Code').fill(app.code());
+    await page.getByLabel('Code').fill(await app.code());
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     // Signed in where the app was left: the account page.
     await page.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
@@ -391,7 +391,7 @@ describe('the web app in Chromium', () => {
 
     // Two-factor off again: the password and a current code.
     await twoFactor.getByLabel('Your password').fill('N3w!Passw0rd-j');
-    await twoFactor.getByLabel('Code from your authenticator app').fill(app.code());
+    await twoFactor.getByLabel('Code from your authenticator app').fill(await app.code());
     await twoFactor.getByRole('button', { name: 'Turn off two-factor sign-in' }).click();
     await twoFactor.getByText('Two-factor sign-in is off').waitFor();
     await twoFactor.getByRole('button', { name: 'Set up two-factor sign-in' }).waitFor();

@@ -27,7 +27,7 @@ async function withTwoFactor(label: string) {
   const setup = await api('POST', '/users/me/totp', { token: person.accessToken });
   expect(setup.status).toBe(200);
   const app = authenticatorApp(setup.body.secret);
-  const on = await api('PUT', '/users/me/totp', { token: person.accessToken, body: { code: app.code() } });
+  const on = await api('PUT', '/users/me/totp', { token: person.accessToken, body: { code: await app.code() } });
   expect(on.status).toBe(200);
   return { person, app };
 }
@@ -76,7 +76,7 @@ describe('turning two-factor sign-in on', () => {
       await api('PUT', '/users/me/totp', { token: person.accessToken, body: { code: staleCode(setup.body.secret) } }),
     );
     const app = authenticatorApp(setup.body.secret);
-    const on = await api('PUT', '/users/me/totp', { token: person.accessToken, body: { code: app.code() } });
+    const on = await api('PUT', '/users/me/totp', { token: person.accessToken, body: { code: await app.code() } });
     expect(on.status).toBe(200);
     expect(on.body).toMatchObject({ id: person.user.id, twoFactorEnabled: true });
     expect((await api('GET', '/users/me', { token: person.accessToken })).body.twoFactorEnabled).toBe(true);
@@ -110,7 +110,7 @@ describe('signing in with two factors', () => {
     ).toBe(401);
 
     const done = await api('POST', '/auth/login/totp', {
-      body: { email: person.email, session: first.body.session, code: app.code() },
+      body: { email: person.email, session: first.body.session, code: await app.code() },
     });
     expect(done.status).toBe(200);
     expect(done.body.user).toMatchObject({ id: person.user.id, twoFactorEnabled: true });
@@ -119,7 +119,7 @@ describe('signing in with two factors', () => {
 
     // The challenge is answered once: a replay of the same answer gets nothing.
     const replay = await api('POST', '/auth/login/totp', {
-      body: { email: person.email, session: first.body.session, code: app.code() },
+      body: { email: person.email, session: first.body.session, code: await app.code() },
     });
     expect(replay.status).toBe(400);
     expect(replay.body.errors).toEqual([{ path: 'body.session', message: 'expired' }]);
@@ -129,7 +129,7 @@ describe('signing in with two factors', () => {
     const { person, app } = await withTwoFactor('2fa-wrong');
     expectWrongCode(await signInWithCode(person, staleCode(app.secret)));
 
-    const code = app.code();
+    const code = await app.code();
     expect((await signInWithCode(person, code)).status).toBe(200);
     // RFC 6238 §5.2: a code is taken once, even within its 30 seconds.
     expectWrongCode(await signInWithCode(person, code));
@@ -138,7 +138,7 @@ describe('signing in with two factors', () => {
     const other = await withTwoFactor('2fa-other');
     const theirs = await api('POST', '/auth/login', { body: { email: other.person.email, password: STRONG_PASSWORD } });
     const crossed = await api('POST', '/auth/login/totp', {
-      body: { email: person.email, session: theirs.body.session, code: app.code() },
+      body: { email: person.email, session: theirs.body.session, code: await app.code() },
     });
     expect(crossed.status).toBe(400);
     expect(crossed.body.errors).toEqual([{ path: 'body.session', message: 'expired' }]);
@@ -173,7 +173,7 @@ describe('signing in with two factors', () => {
 describe('with two-factor on', () => {
   it('changing the password needs a current code as well; every other session ends', async () => {
     const { person, app } = await withTwoFactor('2fa-change');
-    const laptop = (await signInWithCode(person, app.code())).body as Session;
+    const laptop = (await signInWithCode(person, await app.code())).body as Session;
     const laptopSocket = await sockets.ticket(laptop);
 
     const without = await api('POST', '/users/me/password', {
@@ -193,7 +193,7 @@ describe('with two-factor on', () => {
 
     const changed = await api('POST', '/users/me/password', {
       token: person.accessToken,
-      body: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, code: app.code() },
+      body: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, code: await app.code() },
     });
     expect(changed.status).toBe(200);
     expect(await closedWithin(laptopSocket, 1000)).toBeGreaterThan(0);
@@ -222,7 +222,7 @@ describe('with two-factor on', () => {
     const first = await api('POST', '/auth/login', { body: { email: person.email, password: NEW_PASSWORD } });
     expect(first.status).toBe(202);
     const done = await api('POST', '/auth/login/totp', {
-      body: { email: person.email, session: first.body.session, code: app.code() },
+      body: { email: person.email, session: first.body.session, code: await app.code() },
     });
     expect(done.status).toBe(200);
     expect((await api('GET', '/users/me', { token: done.body.accessToken })).status).toBe(200);
@@ -252,7 +252,7 @@ describe('turning two-factor sign-in off', () => {
     const { person, app } = await withTwoFactor('2fa-off');
     const wrongPassword = await api('DELETE', '/users/me/totp', {
       token: person.accessToken,
-      body: { password: 'Wr0ng!Passw0rd', code: app.code() },
+      body: { password: 'Wr0ng!Passw0rd', code: await app.code() },
     });
     expect(wrongPassword.status).toBe(400);
     expect(wrongPassword.body.errors).toEqual([{ path: 'body.password', message: 'Incorrect password' }]);
@@ -266,7 +266,7 @@ describe('turning two-factor sign-in off', () => {
 
     const off = await api('DELETE', '/users/me/totp', {
       token: person.accessToken,
-      body: { password: STRONG_PASSWORD, code: app.code() },
+      body: { password: STRONG_PASSWORD, code: await app.code() },
     });
     expect(off.status).toBe(200);
     expect(off.body.twoFactorEnabled).toBe(false);
@@ -302,7 +302,7 @@ describe('an admin turns off a lost authenticator app', () => {
     expect(setup.status).toBe(200);
     const again = await api('PUT', '/users/me/totp', {
       token: back.accessToken,
-      body: { code: authenticatorApp(setup.body.secret).code() },
+      body: { code: await authenticatorApp(setup.body.secret).code() },
     });
     expect(again.body.twoFactorEnabled).toBe(true);
 

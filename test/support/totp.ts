@@ -32,20 +32,33 @@ export function totpAt(secret: string, step: number): string {
 
 export const currentStep = (now = Date.now()) => Math.floor(now / 30_000);
 
-/** An authenticator app holding `secret`: each `code()` is one not handed out before. */
+/** How long before its step ends a previous step's code is still handed out: it must reach the verifier in time. */
+const PREVIOUS_STEP_MARGIN_MS = 8_000;
+
+/**
+ * An authenticator app holding `secret`: each `code()` is one not handed out before, and still
+ * good when it reaches the verifier (±1 step around its own 30 s): the current step's, then the
+ * next step's, then the previous step's while more than 8 s of the step remain; else it waits
+ * for the next step (at most those 8 s).
+ */
 export function authenticatorApp(secret: string) {
   const given = new Set<string>();
+  const take = (code: string) => (given.has(code) ? undefined : (given.add(code), code));
   return {
     secret,
-    code(): string {
-      const step = currentStep();
-      for (const candidate of [step, step + 1, step - 1].map((s) => totpAt(secret, s))) {
-        if (!given.has(candidate)) {
-          given.add(candidate);
-          return candidate;
+    async code(): Promise<string> {
+      for (;;) {
+        const now = Date.now();
+        const step = currentStep(now);
+        const fresh = take(totpAt(secret, step)) ?? take(totpAt(secret, step + 1));
+        if (fresh) return fresh;
+        const left = (step + 1) * 30_000 - now;
+        if (left > PREVIOUS_STEP_MARGIN_MS) {
+          const previous = take(totpAt(secret, step - 1));
+          if (previous) return previous;
         }
+        await new Promise((resolve) => setTimeout(resolve, left + 50));
       }
-      throw new Error('Three codes used within one 30 s step: wait for the next');
     },
   };
 }
