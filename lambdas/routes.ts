@@ -58,6 +58,11 @@ import { ErrorFrame } from './schemas/common.ts';
 import {
   ChatHistoryFrame,
   ChatRoomWithMessages,
+  InboxPage,
+  InboxQuery,
+  MarkReadFrame,
+  ReadReceiptFrame,
+  ReadStateFrame,
   CloseRoomBody,
   CloseRoomFrame,
   CloseRoomResponse,
@@ -168,6 +173,7 @@ export const functions = {
   'http/orders-history': {},
   'http/chat-tickets': { permissions: { tables: { main: 'readWrite' } } },
   'http/chat-room-get': {},
+  'http/chat-inbox': { permissions: { secrets: ['CURSOR_SECRET'] } },
   'http/chat-messages': {},
   'http/chat-room-close': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
@@ -182,6 +188,9 @@ export const functions = {
   'ws/join-room': { permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true } },
   'ws/leave-room': { permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true } },
   'ws/send-message': {
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
+  'ws/mark-read': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
   },
   'ws/close-room': {
@@ -607,6 +616,17 @@ export const httpRoutes = {
     errors: [404, 429],
     rateLimit: 'pageRead',
   },
+  'GET /chat/inbox': {
+    handler: 'http/chat-inbox',
+    access: 'admin',
+    summary:
+      'Admins: the orders whose conversation waits for an admin (the customer wrote last, no admin answered since), oldest wait first',
+    tag: 'Chat',
+    request: { query: InboxQuery },
+    responses: { 200: { description: 'A page of waiting rooms', schema: InboxPage } },
+    errors: [400, 403, 429],
+    rateLimit: 'pageRead',
+  },
   'GET /chat/rooms/{roomId}/messages': {
     handler: 'http/chat-messages',
     access: 'user',
@@ -637,6 +657,15 @@ export const wsServerFrames = {
     summary: 'Answer to joinRoom: the room state and its latest (or resumed) messages, oldest first',
   },
   leftRoom: { schema: LeftRoomFrame, summary: 'Answer to leaveRoom' },
+  readState: {
+    schema: ReadStateFrame,
+    summary: "Answer to markRead: where the caller's marker stands, what is left unread, and the other side's receipt",
+  },
+  readReceipt: {
+    schema: ReadReceiptFrame,
+    summary: 'A side of a joined room (the customer, or the admins) has read further: "Seen" under messageId',
+    pushed: true,
+  },
   newMessage: {
     schema: NewMessageFrame,
     summary: 'A message in a joined room (the sender gets it too, as acknowledgement)',
@@ -711,6 +740,16 @@ export const wsRoutes = {
     answers: ['newMessage'],
     summary: 'Send a message: every connection in the room, the sender included, receives newMessage',
     rateLimit: 'chatMessage',
+  },
+  markRead: {
+    handler: 'ws/mark-read',
+    access: 'user',
+    twoWay: true,
+    frame: MarkReadFrame,
+    answers: ['readState'],
+    summary:
+      'Move your "read up to" marker to a message of the room (never back): answered with readState; when your side\'s receipt moves, every connection in the room receives readReceipt',
+    rateLimit: 'readMark',
   },
   closeRoom: {
     handler: 'ws/close-room',

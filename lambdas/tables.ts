@@ -59,6 +59,13 @@ export const tables = {
       byOwnerStatus: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: ORDER_LIST_ATTRIBUTES },
       // All orders in one status (admins' status filter).
       byStatus: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: ORDER_LIST_ATTRIBUTES },
+      // Rooms waiting for an admin's answer, oldest wait first: only a waiting room's conversation
+      // carries the keys (a sparse index).
+      inbox: {
+        partitionKey: 'gsi6pk',
+        sortKey: 'gsi6sk',
+        projection: ['roomId', 'customerId', 'customerName', 'waitingSince', 'lastMessage'],
+      },
     },
     // WebSocket tickets expire here.
     ttlAttribute: 'expiresAt',

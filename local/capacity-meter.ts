@@ -9,12 +9,17 @@ export function meterCapacity(
   client.middlewareStack.add(
     (next, context) => async (args) => {
       (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'INDEXES';
-      const result = await next(args);
+      const operation = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+      let result;
+      try {
+        result = await next(args);
+      } catch (error) {
+        // A refused write (its condition false) is a request too: DynamoDB bills it, but reports no units.
+        onCall({ operation, consumed: [] });
+        throw error;
+      }
       const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
-      onCall({
-        operation: String(context.commandName ?? 'unknown').replace(/Command$/, ''),
-        consumed: [consumed ?? []].flat(),
-      });
+      onCall({ operation, consumed: [consumed ?? []].flat() });
       return result;
     },
     { step: 'initialize', name: 'capacityMeter' },

@@ -5,6 +5,8 @@ import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import { roomOpenCondition } from '../orders/rooms.ts';
 import { jsonBytes, type ChatMessage } from './message.ts';
+import { appendParams } from './conversation-repository.ts';
+import type { Conversation, Counts, LastMessage } from './conversation.ts';
 
 const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
@@ -21,20 +23,29 @@ function fromItem(item: Record<string, unknown>): ChatMessage {
   return { id, roomId, content, createdAt, clientMessageId, sender };
 }
 
-/** A message as stored (also how `npm run bench` fills a room). */
-export const messageItem = (message: ChatMessage) => ({
+/** A message as stored (also how `npm run bench` fills a room), with the conversation's counts as of it. */
+export const messageItem = (message: ChatMessage, counts?: Counts) => ({
   ...messageKey(message.roomId, message.id),
   entity: 'ChatMessage',
   ...message,
+  ...(counts ? { counts } : {}),
 });
 
-export type SaveOutcome = { saved: true } | { saved: false; reason: 'closed' | 'duplicate' };
+export type SaveOutcome = { saved: true } | { saved: false; reason: 'closed' | 'duplicate' | 'raced' };
+
+/** How a message moves its room's conversation on: read before, and what it becomes. */
+export interface ConversationMove {
+  before: Conversation;
+  after: { counts: Counts; lastMessage: LastMessage };
+  customerId: string;
+}
 
 /**
- * One transaction: the room must still be open, the message is new, and its
- * clientMessageId (per sender and room) has not been used.
+ * One transaction: the room must still be open, the conversation is as it was read (so the counts
+ * stored with the message are exact), the message is new, and its clientMessageId (per sender and
+ * room) has not been used.
  */
-export function saveMessageParams(message: ChatMessage) {
+export function saveMessageParams(message: ChatMessage, move: ConversationMove) {
   return {
     // The SDK's own retry after a timeout reuses this token, and DynamoDB applies a
     // transaction once per token (10 min): a retry can never store the message twice.
@@ -42,10 +53,11 @@ export function saveMessageParams(message: ChatMessage) {
     TransactItems: [
       // The room's state lives on its order: a message is stored only while the room is open.
       roomOpenCondition(message.roomId),
+      appendParams(message.roomId, move.before, move.after, move.customerId),
       {
         Put: {
           TableName,
-          Item: messageItem(message),
+          Item: messageItem(message, move.after.counts),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -67,17 +79,41 @@ export function saveMessageParams(message: ChatMessage) {
   };
 }
 
-export async function saveMessage(message: ChatMessage): Promise<SaveOutcome> {
+/** `raced`: another message moved the conversation on since it was read, or was being stored (read it again, and retry). */
+export async function saveMessage(message: ChatMessage, move: ConversationMove): Promise<SaveOutcome> {
   try {
-    await dynamo().send(new TransactWriteCommand(saveMessageParams(message)));
+    await dynamo().send(new TransactWriteCommand(saveMessageParams(message, move)));
     return { saved: true };
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
     const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
     if (codes[0] === 'ConditionalCheckFailed') return { saved: false, reason: 'closed' };
-    if (codes[2] === 'ConditionalCheckFailed') return { saved: false, reason: 'duplicate' };
+    if (codes[3] === 'ConditionalCheckFailed') return { saved: false, reason: 'duplicate' };
+    // Another message moved the conversation on, or its transaction held the item at that moment.
+    if (codes[1] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict')) {
+      return { saved: false, reason: 'raced' };
+    }
     throw error;
   }
+}
+
+/**
+ * The conversation's counts as of a message of the room: undefined when the room has no such
+ * message, null for one stored before read state existed (it counts as read).
+ */
+export async function countsAt(roomId: string, id: string): Promise<Counts | null | undefined> {
+  const result = await dynamo().send(
+    new GetCommand({
+      TableName,
+      Key: messageKey(roomId, id),
+      ProjectionExpression: '#counts, pk',
+      ExpressionAttributeNames: { '#counts': 'counts' },
+      // A message just acknowledged is read at once.
+      ConsistentRead: true,
+    }),
+  );
+  if (!result.Item) return undefined;
+  return (result.Item.counts as Counts | undefined) ?? null;
 }
 
 export async function findByClientMessageId(roomId: string, senderId: string, clientMessageId: string) {

@@ -1,9 +1,18 @@
 // Secondary adapter: an order's changes reach its chat room's members as WebSocket frames.
 import type { OrderNotifier } from '../orders/rooms.ts';
+import { stopWaiting } from './conversation-repository.ts';
 import { broadcastToRoom } from './fanout.ts';
+import { logger } from '../shared/logger.ts';
 
 export const roomNotifier: OrderNotifier = {
   async notify(orderId, changes) {
+    // A closed room waits for no answer: it leaves the admins' inbox. The close is stored already,
+    // so a failure here is logged, never reported as the close's.
+    if (changes.some((change) => change.type === 'roomClosed')) {
+      await stopWaiting(orderId).catch((error: unknown) =>
+        logger.error('A closed room stayed in the inbox', { roomId: orderId, error: (error as Error).name }),
+      );
+    }
     // The room id is the order id; each change is the frame members receive.
     await broadcastToRoom(orderId, changes);
   },

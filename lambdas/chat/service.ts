@@ -7,12 +7,23 @@
 import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import type { Caller, Session } from '../shared/caller.ts';
-import { ConflictError, ServiceUnavailableError } from '../shared/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '../shared/errors.ts';
+import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { MAX_ROOMS_PER_CONNECTION } from '../limits/policy.ts';
 import { logger } from '../shared/logger.ts';
-import { visibleRoom } from '../orders/rooms.ts';
+import { visibleRoom, visibleRoomWithCustomer } from '../orders/rooms.ts';
 import * as connections from './connections-repository.ts';
-import { sendToConnections } from './fanout.ts';
+import * as conversations from './conversation-repository.ts';
+import {
+  countsAfter,
+  previewOf,
+  sideOf,
+  unreadFor,
+  type Conversation,
+  type ReadMarker,
+  type Side,
+} from './conversation.ts';
+import { broadcastToRoom, sendToConnections } from './fanout.ts';
 import { HISTORY_PAGE, HTTP_PAGE_BYTES, RESUME_PAGE, WS_MESSAGE_BYTES, roomFor, type ChatMessage } from './message.ts';
 import * as messages from './messages-repository.ts';
 import * as tickets from './tickets-repository.ts';
@@ -26,11 +37,97 @@ const cursorOf = (page: { items: ChatMessage[]; hasMore: boolean }) =>
 /** The longest cursor a page can carry (a message id), for sizing a page's envelope. */
 const LONGEST_CURSOR = '0'.repeat(26);
 
+/** Where the caller stands in a room: how much the other side wrote that they haven't read, and the two receipts. */
+export interface ReadState {
+  unread: number;
+  readUpTo: string | null;
+  otherSideReadUpTo: string | null;
+}
+
+/** The longest read state, for sizing a page's envelope. */
+const LONGEST_READ_STATE: ReadState = { unread: 2 ** 31, readUpTo: LONGEST_CURSOR, otherSideReadUpTo: LONGEST_CURSOR };
+
+function readStateFrom(side: Side, conversation: Conversation, marker: ReadMarker | null): ReadState {
+  return {
+    unread: unreadFor(side, conversation, marker),
+    readUpTo: marker?.messageId ?? null,
+    otherSideReadUpTo: side === 'customer' ? conversation.readUpTo.admins : conversation.readUpTo.customer,
+  };
+}
+
+async function readStateOf(caller: Caller, roomId: string, customerId: string): Promise<ReadState> {
+  const { conversation, marker } = (await conversations.conversationsWithMarkers([roomId], caller.id)).get(roomId)!;
+  return readStateFrom(sideOf(caller.id, customerId), conversation, marker);
+}
+
 export async function getRoom(caller: Caller, roomId: string) {
-  const room = await visibleRoom(caller, roomId);
-  const envelope = { ...room, messages: [], nextCursor: LONGEST_CURSOR };
-  const page = await messages.messagePage(roomId, {}, HISTORY_PAGE, roomFor(envelope, HTTP_PAGE_BYTES));
-  return { ...room, messages: page.items, nextCursor: cursorOf(page) };
+  const { room, customerId } = await visibleRoomWithCustomer(caller, roomId);
+  const envelope = { ...room, readState: LONGEST_READ_STATE, messages: [], nextCursor: LONGEST_CURSOR };
+  const [page, readState] = await Promise.all([
+    messages.messagePage(roomId, {}, HISTORY_PAGE, roomFor(envelope, HTTP_PAGE_BYTES)),
+    readStateOf(caller, roomId, customerId),
+  ]);
+  return { ...room, readState, messages: page.items, nextCursor: cursorOf(page) };
+}
+
+/**
+ * Moves the caller's "read up to" marker to a message of the room (never back). When their side's
+ * receipt moves with it, every connection in the room hears readReceipt. Answered with readState.
+ */
+export async function markRead(caller: Caller, input: { roomId: string; messageId: string }) {
+  const { roomId, messageId: id } = input;
+  const [{ customerId }, counts, conversation] = await Promise.all([
+    visibleRoomWithCustomer(caller, roomId),
+    messages.countsAt(roomId, id),
+    conversations.getConversation(roomId),
+  ]);
+  if (counts === undefined) throw new NotFoundError('No such message in this room.');
+  const side = sideOf(caller.id, customerId);
+  const marker: ReadMarker = { messageId: id, counts: counts ?? { fromCustomer: 0, fromAdmins: 0 } };
+  const [moved, receiptMoved] = await Promise.all([
+    conversations.moveMarker(roomId, caller.id, marker),
+    conversations.moveReceipt(roomId, side, id),
+  ]);
+  if (receiptMoved) {
+    const receipt = { type: 'readReceipt' as const, roomId, side, messageId: id, readAt: new Date().toISOString() };
+    await broadcastToRoom(roomId, [receipt]).catch((error: unknown) =>
+      logger.warn('Fan-out of a read receipt failed', { roomId, error: (error as Error).name }),
+    );
+  }
+  // The marker stood further already: where it stands is read back.
+  const readState = moved ? readStateFrom(side, conversation, marker) : await readStateOf(caller, roomId, customerId);
+  return { type: 'readState' as const, roomId, ...readState };
+}
+
+/** Each order of a page with what its room holds unread for the caller: one BatchGetItem a page. */
+export async function withUnread<T extends { id: string; userId: string }>(
+  caller: Caller,
+  page: { items: T[]; nextCursor: string | null },
+) {
+  const found = await conversations.conversationsWithMarkers(
+    page.items.map((order) => order.id),
+    caller.id,
+  );
+  return {
+    ...page,
+    items: page.items.map((order) => {
+      const { conversation, marker } = found.get(order.id)!;
+      return { ...order, unread: unreadFor(sideOf(caller.id, order.userId), conversation, marker) };
+    }),
+  };
+}
+
+/** The rooms waiting for an admin's answer, oldest wait first (admins only). */
+export async function inbox(caller: Caller, query: { limit: number; cursor?: string | undefined }) {
+  assertMayReadInbox(caller);
+  const page = await conversations.inboxPage(query.limit, await decodeCursor(query.cursor, INBOX_CURSOR));
+  return { items: page.items, nextCursor: await encodeCursor(page.lastKey, INBOX_CURSOR) };
+}
+
+const INBOX_CURSOR = 'inbox';
+
+function assertMayReadInbox(caller: Caller) {
+  if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins have an inbox.');
 }
 
 export async function olderMessages(caller: Caller, roomId: string, before: string | undefined, limit: number) {
@@ -69,10 +166,11 @@ export async function join(
   after: string | undefined,
   receivedAt: number,
 ) {
-  const [{ isOpen, summary, closedAt }, joined] = await Promise.all([
-    visibleRoom(caller, roomId),
+  const [{ room, customerId }, joined] = await Promise.all([
+    visibleRoomWithCustomer(caller, roomId),
     connections.roomsOfConnection(connection.connectionId),
   ]);
+  const { isOpen, summary, closedAt } = room;
   if (!joined.includes(roomId) && joined.length >= MAX_ROOMS_PER_CONNECTION) {
     throw new ConflictError(`This connection is in ${joined.length} rooms: leave one before joining another.`);
   }
@@ -80,12 +178,18 @@ export async function join(
   await connections.joinRoom({ ...connection, userId: caller.id, role: caller.role }, roomId, receivedAt);
   const frame = { type: 'chatHistory' as const, roomId, room: { isOpen, summary, closedAt } };
   // The answer is one WebSocket message: the page is cut to what fits in API Gateway's 128 KB.
-  const room = roomFor({ ...frame, messages: [], nextCursor: LONGEST_CURSOR }, WS_MESSAGE_BYTES);
-  const page = after
-    ? await messages.messagePage(roomId, { after }, RESUME_PAGE, room)
-    : await messages.messagePage(roomId, {}, HISTORY_PAGE, room);
+  const space = roomFor(
+    { ...frame, readState: LONGEST_READ_STATE, messages: [], nextCursor: LONGEST_CURSOR },
+    WS_MESSAGE_BYTES,
+  );
+  const [page, readState] = await Promise.all([
+    after
+      ? messages.messagePage(roomId, { after }, RESUME_PAGE, space)
+      : messages.messagePage(roomId, {}, HISTORY_PAGE, space),
+    readStateOf(caller, roomId, customerId),
+  ]);
   const nextCursor = after ? (page.hasMore ? (page.items.at(-1)?.id ?? null) : null) : cursorOf(page);
-  return { ...frame, messages: page.items, nextCursor };
+  return { ...frame, readState, messages: page.items, nextCursor };
 }
 
 export async function leave(connectionId: string, roomId: string, receivedAt: number) {
@@ -108,38 +212,76 @@ export const STORE_AND_ACK_MS = 7000;
  * and only if it was stored. A repeated clientMessageId sends the original back
  * to the sender only.
  */
+/**
+ * Senders racing in one room: each retry waits a random moment (so racers spread out) and reads
+ * the conversation again. A room has a customer and a few admins; a burst of a dozen at once is
+ * stored within these attempts.
+ */
+const SAVE_ATTEMPTS = 10;
+const raceBackoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 5)));
+
 export async function sendMessage(
   caller: Caller,
   connectionId: string,
   input: { roomId: string; content: string; clientMessageId?: string | undefined },
   remainingMs: number,
 ) {
-  const room = await visibleRoom(caller, input.roomId);
+  const [{ room, customerId }, firstRead] = await Promise.all([
+    visibleRoomWithCustomer(caller, input.roomId),
+    conversations.getConversation(input.roomId),
+  ]);
+  let conversation = firstRead;
   if (!room.isOpen) throw new ConflictError('Chat room is closed');
   if (remainingMs < STORE_AND_ACK_MS) throw new ServiceUnavailableError('The chat is busy: send the message again.');
-  const message: ChatMessage = {
-    id: messageId(),
-    roomId: input.roomId,
-    content: input.content,
-    createdAt: new Date().toISOString(),
-    clientMessageId: input.clientMessageId ?? null,
-    sender: { id: caller.id, name: caller.name, role: caller.role },
-  };
-  const outcome = await messages.saveMessage(message);
-  if (!outcome.saved && outcome.reason === 'closed') throw new ConflictError('Chat room is closed');
-  if (!outcome.saved) {
-    const original = await messages.findByClientMessageId(input.roomId, caller.id, input.clientMessageId!);
-    return { type: 'newMessage', roomId: input.roomId, message: original ?? message };
+  const side = sideOf(caller.id, customerId);
+  for (let attempt = 1; ; attempt++) {
+    const message: ChatMessage = {
+      id: messageId(),
+      roomId: input.roomId,
+      content: input.content,
+      createdAt: new Date().toISOString(),
+      clientMessageId: input.clientMessageId ?? null,
+      sender: { id: caller.id, name: caller.name, role: caller.role },
+    };
+    const outcome = await messages.saveMessage(message, {
+      before: conversation,
+      after: {
+        counts: countsAfter(conversation.counts, side),
+        lastMessage: {
+          id: message.id,
+          createdAt: message.createdAt,
+          side,
+          senderName: caller.name,
+          preview: previewOf(message.content),
+        },
+      },
+      customerId,
+    });
+    if (outcome.saved) {
+      await deliver(input.roomId, connectionId, message);
+      return undefined;
+    }
+    if (outcome.reason === 'closed') throw new ConflictError('Chat room is closed');
+    if (outcome.reason === 'duplicate') {
+      const original = await messages.findByClientMessageId(input.roomId, caller.id, input.clientMessageId!);
+      return { type: 'newMessage', roomId: input.roomId, message: original ?? message };
+    }
+    if (attempt === SAVE_ATTEMPTS) throw new ServiceUnavailableError('The chat is busy: send the message again.');
+    await raceBackoff(attempt);
+    conversation = await conversations.getConversation(input.roomId);
   }
-  const frame = { type: 'newMessage', roomId: input.roomId, message };
-  // Acknowledged before the fan-out (not as the route response), so the sender never waits for the room.
+}
+
+/** Acknowledged before the fan-out (not as the route response), so the sender never waits for the room. */
+async function deliver(roomId: string, connectionId: string, message: ChatMessage) {
+  const frame = { type: 'newMessage', roomId, message };
   await sendToConnections([connectionId], [frame]);
   try {
-    const others = (await connections.roomMembers(input.roomId)).filter((id) => id !== connectionId);
+    const others = (await connections.roomMembers(roomId)).filter((id) => id !== connectionId);
     await sendToConnections(others, [frame]);
   } catch (error) {
     // Stored and acknowledged: the others catch up with joinRoom `after` when they next resume.
-    logger.warn('Fan-out of a stored message failed', { roomId: input.roomId, error: (error as Error).name });
+    logger.warn('Fan-out of a stored message failed', { roomId, error: (error as Error).name });
   }
-  return undefined;
 }

@@ -70,32 +70,40 @@ const c63 = [["description", s86, null, false], ["specifications", s87, null, fa
 const c64 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
 const c65 = [["idempotency-key", s93, "optional", true]] as const;
 const c66 = [["status", s95, "optional", true], ["limit", s75, "defaulted", false], ["cursor", s39, "optional", true]] as const;
-const c67 = [["id", s42, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s45, null, false], ["status", s46, null, false], ["createdAt", s1, null, false], ["chatRoom", s48, null, false]] as const;
-const c68 = [["items", s98, null, false], ["nextCursor", s61, null, false]] as const;
+const c67 = [["id", s42, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s45, null, false], ["status", s46, null, false], ["createdAt", s1, null, false], ["chatRoom", s48, null, false], ["unread", s97, null, false]] as const;
+const c68 = [["items", s99, null, false], ["nextCursor", s61, null, false]] as const;
 const c69 = [["id", s42, null, false]] as const;
-const c70 = [["description", s101, "optional", true], ["specifications", s102, "optional", true], ["quantity", s103, "optional", true], ["metadata", s90, "optional", true]] as const;
+const c70 = [["description", s102, "optional", true], ["specifications", s103, "optional", true], ["quantity", s104, "optional", true], ["metadata", s90, "optional", true]] as const;
 const c71 = /^(\*|(W\/)?"\d+")$/;
-const c72 = [["if-match", s106, "optional", true]] as const;
+const c72 = [["if-match", s107, "optional", true]] as const;
 const c73 = [["status", s46, null, false]] as const;
-const c74 = [["before", s110, "optional", true], ["limit", s111, "defaulted", false]] as const;
-const c75 = [["items", s57, null, false], ["nextCursor", s114, null, false]] as const;
+const c74 = [["before", s111, "optional", true], ["limit", s112, "defaulted", false]] as const;
+const c75 = [["items", s57, null, false], ["nextCursor", s115, null, false]] as const;
 const c76 = new Set([60]);
-const c77 = [["ticket", s3, null, false], ["expiresIn", s116, null, false]] as const;
+const c77 = [["ticket", s3, null, false], ["expiresIn", s117, null, false]] as const;
 const c78 = [["roomId", s42, null, false]] as const;
-const c79 = [["id", s42, null, false], ["orderId", s42, null, false], ["isOpen", s16, null, false], ["summary", s61, null, false], ["closedAt", s119, null, false], ["closedBy", s61, null, false], ["messages", s64, null, false], ["nextCursor", s120, null, false]] as const;
-const c80 = [["before", s122, "optional", true], ["limit", s111, "defaulted", false]] as const;
-const c81 = [["items", s64, null, false], ["nextCursor", s120, null, false]] as const;
-const c82 = [["summary", s125, null, false]] as const;
-const c83 = [["id", s42, null, false], ["orderId", s42, null, false], ["isOpen", s16, null, false], ["summary", s61, null, false], ["closedAt", s119, null, false], ["closedBy", s61, null, false]] as const;
-const c84 = [["room", s127, null, false], ["order", s49, null, false]] as const;
-const c85 = new Set(["joinRoom"]);
-const c86 = [["action", s129, null, false], ["roomId", s42, null, false], ["after", s122, "optional", true]] as const;
-const c87 = new Set(["leaveRoom"]);
-const c88 = [["action", s131, null, false], ["roomId", s42, null, false]] as const;
-const c89 = new Set(["sendMessage"]);
-const c90 = [["action", s133, null, false], ["roomId", s42, null, false], ["content", s134, null, false], ["clientMessageId", s136, "optional", true]] as const;
-const c91 = new Set(["closeRoom"]);
-const c92 = [["action", s138, null, false], ["roomId", s42, null, false], ["summary", s125, null, false]] as const;
+const c79 = [["unread", s97, null, false], ["readUpTo", s121, null, false], ["otherSideReadUpTo", s121, null, false]] as const;
+const c80 = [["id", s42, null, false], ["orderId", s42, null, false], ["isOpen", s16, null, false], ["summary", s61, null, false], ["closedAt", s120, null, false], ["closedBy", s61, null, false], ["readState", s122, null, false], ["messages", s64, null, false], ["nextCursor", s121, null, false]] as const;
+const c81 = [["id", s3, null, false], ["name", s3, null, false]] as const;
+const c82 = new Set(["customer","admins"]);
+const c83 = [["id", s60, null, false], ["createdAt", s1, null, false], ["side", s125, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
+const c84 = [["roomId", s42, null, false], ["customer", s124, null, false], ["waitingSince", s1, null, false], ["lastMessage", s126, null, false]] as const;
+const c85 = [["items", s128, null, false], ["nextCursor", s61, null, false]] as const;
+const c86 = [["before", s130, "optional", true], ["limit", s112, "defaulted", false]] as const;
+const c87 = [["items", s64, null, false], ["nextCursor", s121, null, false]] as const;
+const c88 = [["summary", s133, null, false]] as const;
+const c89 = [["id", s42, null, false], ["orderId", s42, null, false], ["isOpen", s16, null, false], ["summary", s61, null, false], ["closedAt", s120, null, false], ["closedBy", s61, null, false]] as const;
+const c90 = [["room", s135, null, false], ["order", s49, null, false]] as const;
+const c91 = new Set(["joinRoom"]);
+const c92 = [["action", s137, null, false], ["roomId", s42, null, false], ["after", s130, "optional", true]] as const;
+const c93 = new Set(["leaveRoom"]);
+const c94 = [["action", s139, null, false], ["roomId", s42, null, false]] as const;
+const c95 = new Set(["sendMessage"]);
+const c96 = [["action", s141, null, false], ["roomId", s42, null, false], ["content", s142, null, false], ["clientMessageId", s144, "optional", true]] as const;
+const c97 = new Set(["markRead"]);
+const c98 = [["action", s146, null, false], ["roomId", s42, null, false], ["messageId", s60, null, false]] as const;
+const c99 = new Set(["closeRoom"]);
+const c100 = [["action", s148, null, false], ["roomId", s42, null, false], ["summary", s133, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -526,48 +534,61 @@ function s96(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c66, "strict", null);
 }
 function s97(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c67, "strip", null);
+  const start = iss.length;
+  if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
+  if (!aborted(iss, start)) {
+    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("int", v) });
+    else if (!Number.isSafeInteger(v)) {
+      if (v > 0) iss.push({ code: "too_big", path: [], message: "Too big: expected int to be <=9007199254740991", continue: true });
+      else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
+    }
+  }
+  if (!aborted(iss, start) && !(v >= 0)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=0", continue: true });
+  return v;
 }
 function s98(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s97, null);
+  return parseObject(v, iss, c67, "strip", null);
 }
 function s99(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c68, "strip", null);
+  return parseArray(v, iss, s98, null);
 }
 function s100(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c69, "strip", null);
+  return parseObject(v, iss, c68, "strip", null);
 }
 function s101(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s86(v, iss);
+  return parseObject(v, iss, c69, "strip", null);
 }
 function s102(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s87(v, iss);
+  return v === undefined ? undefined : s86(v, iss);
 }
 function s103(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s88(v, iss);
+  return v === undefined ? undefined : s87(v, iss);
 }
 function s104(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s88(v, iss);
+}
+function s105(v: any, iss: Issue[]): any {
   const start = iss.length;
   v = parseObject(v, iss, c70, "strict", null);
   if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s105(v: any, iss: Issue[]): any {
+function s106(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c71.lastIndex = 0; if (!c71.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
   return v;
 }
-function s106(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s105(v, iss);
-}
 function s107(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c72, "strip", null);
+  return v === undefined ? undefined : s106(v, iss);
 }
 function s108(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c73, "strict", null);
+  return parseObject(v, iss, c72, "strip", null);
 }
 function s109(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c73, "strict", null);
+}
+function s110(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -582,18 +603,18 @@ function s109(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s110(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s109(v, iss);
-}
 function s111(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s110(v, iss);
+}
+function s112(v: any, iss: Issue[]): any {
   if (v === undefined) return 50;
   const out = s74(v, iss);
   return out === undefined ? 50 : out;
 }
-function s112(v: any, iss: Issue[]): any {
+function s113(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c74, "strict", null);
 }
-function s113(v: any, iss: Issue[]): any {
+function s114(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -606,41 +627,63 @@ function s113(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
   return v;
 }
-function s114(v: any, iss: Issue[]): any {
-  return v === null ? null : s113(v, iss);
-}
 function s115(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c75, "strip", null);
+  return v === null ? null : s114(v, iss);
 }
 function s116(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c75, "strip", null);
+}
+function s117(v: any, iss: Issue[]): any {
   if (!c76.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
   return v;
 }
-function s117(v: any, iss: Issue[]): any {
+function s118(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c77, "strip", null);
 }
-function s118(v: any, iss: Issue[]): any {
+function s119(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c78, "strip", null);
 }
-function s119(v: any, iss: Issue[]): any {
+function s120(v: any, iss: Issue[]): any {
   return v === null ? null : s1(v, iss);
 }
-function s120(v: any, iss: Issue[]): any {
+function s121(v: any, iss: Issue[]): any {
   return v === null ? null : s60(v, iss);
 }
-function s121(v: any, iss: Issue[]): any {
+function s122(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c79, "strip", null);
 }
-function s122(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s60(v, iss);
-}
 function s123(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c80, "strict", null);
+  return parseObject(v, iss, c80, "strip", null);
 }
 function s124(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c81, "strip", null);
 }
 function s125(v: any, iss: Issue[]): any {
+  if (!c82.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"customer\"|\"admins\"" });
+  return v;
+}
+function s126(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c83, "strip", null);
+}
+function s127(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c84, "strip", null);
+}
+function s128(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s127, null);
+}
+function s129(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c85, "strip", null);
+}
+function s130(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s60(v, iss);
+}
+function s131(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c86, "strict", null);
+}
+function s132(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c87, "strip", null);
+}
+function s133(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -649,34 +692,34 @@ function s125(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s126(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c82, "strict", null);
-}
-function s127(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c83, "strip", null);
-}
-function s128(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c84, "strip", null);
-}
-function s129(v: any, iss: Issue[]): any {
-  if (!c85.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
-  return v;
-}
-function s130(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c86, "strict", null);
-}
-function s131(v: any, iss: Issue[]): any {
-  if (!c87.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
-  return v;
-}
-function s132(v: any, iss: Issue[]): any {
+function s134(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c88, "strict", null);
 }
-function s133(v: any, iss: Issue[]): any {
-  if (!c89.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+function s135(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c89, "strip", null);
+}
+function s136(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c90, "strip", null);
+}
+function s137(v: any, iss: Issue[]): any {
+  if (!c91.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
   return v;
 }
-function s134(v: any, iss: Issue[]): any {
+function s138(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c92, "strict", null);
+}
+function s139(v: any, iss: Issue[]): any {
+  if (!c93.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
+  return v;
+}
+function s140(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c94, "strict", null);
+}
+function s141(v: any, iss: Issue[]): any {
+  if (!c95.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  return v;
+}
+function s142(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -685,25 +728,32 @@ function s134(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s135(v: any, iss: Issue[]): any {
+function s143(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s136(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s135(v, iss);
+function s144(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s143(v, iss);
 }
-function s137(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c90, "strict", null);
+function s145(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c96, "strict", null);
 }
-function s138(v: any, iss: Issue[]): any {
-  if (!c91.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+function s146(v: any, iss: Issue[]): any {
+  if (!c97.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"markRead\"" });
   return v;
 }
-function s139(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c92, "strict", null);
+function s147(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c98, "strict", null);
+}
+function s148(v: any, iss: Issue[]): any {
+  if (!c99.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+  return v;
+}
+function s149(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c100, "strict", null);
 }
 
 /** GET /health */
@@ -840,39 +890,43 @@ export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s96) }, responses: { 200: /* @__PURE__ */ validator(s99) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s96) }, responses: { 200: /* @__PURE__ */ validator(s100) },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s100) }, responses: { 200: /* @__PURE__ */ validator(s49) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s101) }, responses: { 200: /* @__PURE__ */ validator(s49) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s104), params: /* @__PURE__ */ validator(s100), headers: /* @__PURE__ */ validator(s107) }, responses: { 200: /* @__PURE__ */ validator(s49) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s105), params: /* @__PURE__ */ validator(s101), headers: /* @__PURE__ */ validator(s108) }, responses: { 200: /* @__PURE__ */ validator(s49) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s108), params: /* @__PURE__ */ validator(s100) }, responses: { 200: /* @__PURE__ */ validator(s49) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s109), params: /* @__PURE__ */ validator(s101) }, responses: { 200: /* @__PURE__ */ validator(s49) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s112), params: /* @__PURE__ */ validator(s100) }, responses: { 200: /* @__PURE__ */ validator(s115) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s113), params: /* @__PURE__ */ validator(s101) }, responses: { 200: /* @__PURE__ */ validator(s116) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s117) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s118) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s118) }, responses: { 200: /* @__PURE__ */ validator(s121) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s119) }, responses: { 200: /* @__PURE__ */ validator(s123) },
+};
+/** GET /chat/inbox */
+export const GET_chat_inbox: CompiledHttpRoute<"GET /chat/inbox"> = {
+  key: "GET /chat/inbox", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s76) }, responses: { 200: /* @__PURE__ */ validator(s129) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s123), params: /* @__PURE__ */ validator(s118) }, responses: { 200: /* @__PURE__ */ validator(s124) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s131), params: /* @__PURE__ */ validator(s119) }, responses: { 200: /* @__PURE__ */ validator(s132) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s126), params: /* @__PURE__ */ validator(s118) }, responses: { 200: /* @__PURE__ */ validator(s128) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s134), params: /* @__PURE__ */ validator(s119) }, responses: { 200: /* @__PURE__ */ validator(s136) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -888,20 +942,24 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s130),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s138),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s132),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s140),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s137),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s145),
+};
+/** markRead */
+export const ws_markRead: CompiledWsRoute<"markRead"> = {
+  key: "markRead", access: "user", rateLimit: "readMark", twoWay: true, frame: /* @__PURE__ */ validator(s147),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s139),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s149),
 };
 
 /** The actions a frame may name. */
-export const WS_ACTIONS = ["joinRoom","leaveRoom","sendMessage","closeRoom"] as const;
+export const WS_ACTIONS = ["joinRoom","leaveRoom","sendMessage","markRead","closeRoom"] as const;

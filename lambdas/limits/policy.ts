@@ -18,6 +18,11 @@ export const LIMITS = {
    * joinRoom frames: 30 per minute. Opening an order joins its room; a reconnect re-joins the rooms
    * of that connection, and every answer is up to 128 KB of history.
    */
+  /**
+   * Read markers: 120 per minute. A client marks a room read as messages arrive in it while it is
+   * shown (the other side writes at most 20 per 10 s), and when it is opened.
+   */
+  readMark: { limit: 120, windowSeconds: 60, what: 'read markers' },
   roomJoin: { limit: 30, windowSeconds: 60, what: 'room joins' },
   /**
    * Pages of a room or an order's history over HTTP (each up to 1 MB): 60 per minute, one a second

@@ -36,9 +36,17 @@ const roomOf = (order: Order): ChatRoom => ({ id: order.id, orderId: order.id, .
 
 /** The room of an order the caller may see (its owner or an admin); to anyone else it does not exist. */
 export async function visibleRoom(caller: Caller, roomId: string): Promise<ChatRoom> {
+  return (await visibleRoomWithCustomer(caller, roomId)).room;
+}
+
+/** As visibleRoom, with the order's customer (its owner): one side of the room's conversation. */
+export async function visibleRoomWithCustomer(
+  caller: Caller,
+  roomId: string,
+): Promise<{ room: ChatRoom; customerId: string }> {
   const order = await orders.getOrder(roomId);
   assertMayView(caller, order, ROOM_NOT_FOUND);
-  return roomOf(order);
+  return { room: roomOf(order), customerId: order.userId };
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Text } from './common.ts';
+import { Cursor, Limit, Text } from './common.ts';
 import { ROLES } from '../shared/caller.ts';
 import { OrderId } from './orders.ts';
 import { Order, OrderStatus } from './orders.ts';
@@ -45,7 +45,18 @@ export const ChatRoom = z
   })
   .meta({ id: 'ChatRoom' });
 
+export const ReadState = z
+  .object({
+    unread: z.number().int().min(0).meta({ description: 'Messages the other side wrote that the caller has not read' }),
+    readUpTo: MessageId.nullable().meta({ description: "The caller's marker: the newest message they have read" }),
+    otherSideReadUpTo: MessageId.nullable().meta({
+      description: 'The newest message the other side has read (the customer, or any admin): "Seen"',
+    }),
+  })
+  .meta({ id: 'ReadState' });
+
 export const ChatRoomWithMessages = ChatRoom.extend({
+  readState: ReadState,
   messages: z.array(ChatMessage),
   nextCursor: MessageId.nullable(),
 }).meta({ id: 'ChatRoomWithMessages' });
@@ -59,6 +70,28 @@ export const MessagesQuery = z.strictObject({
   before: MessageId.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+export const InboxQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });
+const Side = z.enum(['customer', 'admins']);
+export const LastMessage = z
+  .object({
+    id: MessageId,
+    createdAt: z.iso.datetime(),
+    side: Side,
+    senderName: z.string(),
+    preview: z.string().meta({ description: 'Its first 100 characters, whitespace folded' }),
+  })
+  .meta({ id: 'LastMessage' });
+export const WaitingRoom = z
+  .object({
+    roomId: RoomId,
+    customer: z.object({ id: z.string(), name: z.string() }),
+    waitingSince: z.iso.datetime().meta({ description: "When the customer's first unanswered message was written" }),
+    lastMessage: LastMessage,
+  })
+  .meta({ id: 'WaitingRoom' });
+export const InboxPage = z
+  .object({ items: z.array(WaitingRoom), nextCursor: z.string().nullable() })
+  .meta({ id: 'InboxPage' });
 export const CloseRoomBody = z.strictObject({ summary: Summary }).meta({ id: 'CloseRoomRequest' });
 export const CloseRoomResponse = z.object({ room: ChatRoom, order: Order }).meta({ id: 'CloseRoomResponse' });
 export const TicketResponse = z
@@ -80,6 +113,9 @@ export const SendMessageFrame = z
     clientMessageId: ClientMessageId.optional(),
   })
   .meta({ id: 'SendMessageFrame' });
+export const MarkReadFrame = z
+  .strictObject({ action: z.literal('markRead'), roomId: RoomId, messageId: MessageId })
+  .meta({ id: 'MarkReadFrame' });
 export const CloseRoomFrame = z
   .strictObject({ action: z.literal('closeRoom'), roomId: RoomId, summary: Summary })
   .meta({ id: 'CloseRoomFrame' });
@@ -90,10 +126,23 @@ export const ChatHistoryFrame = z
     type: z.literal('chatHistory'),
     roomId: RoomId,
     room: z.object({ isOpen: z.boolean(), summary: z.string().nullable(), closedAt: z.iso.datetime().nullable() }),
+    readState: ReadState,
     messages: z.array(ChatMessage),
     nextCursor: MessageId.nullable(),
   })
   .meta({ id: 'ChatHistoryFrame' });
+export const ReadStateFrame = z
+  .object({ type: z.literal('readState'), roomId: RoomId, ...ReadState.shape })
+  .meta({ id: 'ReadStateFrame' });
+export const ReadReceiptFrame = z
+  .object({
+    type: z.literal('readReceipt'),
+    roomId: RoomId,
+    side: Side,
+    messageId: MessageId,
+    readAt: z.iso.datetime(),
+  })
+  .meta({ id: 'ReadReceiptFrame', description: 'A side (the customer, or the admins) has read up to messageId' });
 export const LeftRoomFrame = z.object({ type: z.literal('leftRoom'), roomId: RoomId }).meta({ id: 'LeftRoomFrame' });
 export const NewMessageFrame = z
   .object({ type: z.literal('newMessage'), roomId: RoomId, message: ChatMessage })

@@ -94,10 +94,14 @@ export const OrderSummary = Order.pick({
   status: true,
   createdAt: true,
   chatRoom: true,
-}).meta({
-  id: 'OrderSummary',
-  description: 'An order as lists show it: GET /orders/{id} has its specifications, metadata and version',
-});
+})
+  .extend({
+    unread: z.number().int().min(0).meta({ description: "Messages in the order's room the caller has not read" }),
+  })
+  .meta({
+    id: 'OrderSummary',
+    description: 'An order as lists show it: GET /orders/{id} has its specifications, metadata and version',
+  });
 
 export const OrderPage = z
   .object({ items: z.array(OrderSummary), nextCursor: z.string().nullable() })

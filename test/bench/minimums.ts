@@ -6,6 +6,8 @@
  */
 const SESSION = 'the session check (1 read of the profile)';
 const LIMIT = 'the per-user limit (1 conditional write)';
+const UNREAD = "1 BatchGetItem of each listed order's conversation and the caller's marker in it (the unread counts)";
+const READ_STATE = "1 BatchGetItem of the room's conversation and the caller's marker (the read state)";
 
 export const MINIMUMS = {
   'POST /auth/register': {
@@ -117,11 +119,11 @@ export const MINIMUMS = {
     requests: 4,
     why: `as POST /orders, plus 1 conditional write claiming the key for the order, before it (a retry: that write, refused, hands back the claim; then 1 read of the order)`,
   },
-  'GET /orders': { requests: 2, why: `${SESSION}; 1 Query of the owner's index` },
-  'GET /orders?status': { requests: 2, why: `${SESSION}; 1 Query of the status index` },
+  'GET /orders': { requests: 3, why: `${SESSION}; 1 Query of the owner's index; ${UNREAD}` },
+  'GET /orders?status': { requests: 3, why: `${SESSION}; 1 Query of the status index; ${UNREAD}` },
   'GET /orders?status (a customer)': {
-    requests: 2,
-    why: `${SESSION}; 1 Query of the owner-and-status index (no read of an order the filter skips)`,
+    requests: 3,
+    why: `${SESSION}; 1 Query of the owner-and-status index (no read of an order the filter skips); ${UNREAD}`,
   },
   'GET /orders/{id}': { requests: 2, why: `${SESSION}; 1 read of the order` },
   'PATCH /orders/{id}': {
@@ -142,34 +144,42 @@ export const MINIMUMS = {
   },
   'POST /chat/tickets': { requests: 3, why: `${LIMIT}; ${SESSION}; 1 write of the ticket` },
   'GET /chat/rooms/{roomId}': {
-    requests: 4,
-    why: `${LIMIT}; ${SESSION}; 1 read of the order (who may see the room, its state); 1 Query of the latest messages`,
+    requests: 5,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (who may see the room, its state); 1 Query of the latest messages beside ${READ_STATE}`,
+  },
+  'GET /chat/inbox': {
+    requests: 3,
+    why: `${LIMIT}; ${SESSION} (and role); 1 Query of the inbox index (only waiting rooms have an entry)`,
   },
   'GET /chat/rooms/{roomId}/messages': {
     requests: 4,
     why: `${LIMIT}; ${SESSION}; 1 read of the order; 1 Query of the page`,
   },
   'POST /chat/rooms/{roomId}/close': {
-    requests: 5,
-    why: `${SESSION}; 1 consistent read; 1 write of the CREATED event to the history (an order never changed before: placing does not store it); 1 conditional write (room and status together); 1 Query of the members`,
+    requests: 6,
+    why: `${SESSION}; 1 consistent read; 1 write of the CREATED event to the history (an order never changed before: placing does not store it); 1 conditional write (room and status together); 1 conditional write taking the room out of the inbox; 1 Query of the members`,
   },
   '$connect (authorizer and $connect)': {
     requests: 4,
     why: "the authorizer: 1 delete of the single-use ticket returning it, 1 read of the profile (name, role, ended sessions); $connect: 1 Query counting the user's live connections (at most 10), 1 write of the connection",
   },
   joinRoom: {
-    requests: 6,
-    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 Query of the connection's rooms (at most 20); 1 write of the membership (both directions in one batch); 1 Query of the messages`,
+    requests: 7,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 Query of the connection's rooms (at most 20); 1 write of the membership (both directions in one batch); 1 Query of the messages beside ${READ_STATE}`,
   },
-  'joinRoom after (resume)': { requests: 6, why: 'as joinRoom, the Query starting after the last message seen' },
+  'joinRoom after (resume)': { requests: 7, why: 'as joinRoom, the Query starting after the last message seen' },
   'sendMessage (a room of two connections)': {
-    requests: 5,
-    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room: a refusal costs no write); 1 transaction (the message, only while the room is open and only once per clientMessageId); 1 Query of the members`,
+    requests: 6,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room: a refusal costs no write) beside 1 consistent read of the conversation (its counts and version); 1 transaction (the message with its counts, only while the room is open, only once per clientMessageId, and only if no other message moved the conversation on); 1 Query of the members`,
+  },
+  markRead: {
+    requests: 8,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 read of the message (the counts as of it) and 1 of the conversation; 1 conditional write of the caller's marker beside 1 of their side's receipt (forward only); 1 Query of the members, to tell them of the receipt`,
   },
   leaveRoom: { requests: 2, why: `${SESSION}; 1 batch deleting the membership both ways` },
   closeRoom: {
-    requests: 5,
-    why: `${SESSION} (and role); 1 consistent read; 1 write of the CREATED event to the history (an order never changed before); 1 conditional write; 1 Query of the members`,
+    requests: 6,
+    why: `${SESSION} (and role); 1 consistent read; 1 write of the CREATED event to the history (an order never changed before); 1 conditional write; 1 conditional write taking the room out of the inbox; 1 Query of the members`,
   },
   '$disconnect (a connection in one room)': {
     requests: 2,

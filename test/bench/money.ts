@@ -90,6 +90,10 @@ function monthlyCounts(w: typeof WORKLOAD): Partial<Record<OperationName, number
     joinRoom: sessions * w.roomsPerSession,
     'joinRoom after (resume)': sessions * w.roomsPerSession,
     'sendMessage (a room of two connections)': w.messages,
+    // The reader of each message marks it read (a client marks once for what arrived together).
+    markRead: w.messages,
+    // Admins look at their inbox about as often as they list orders.
+    'GET /chat/inbox': w.orders * w.adminListsPerOrder,
     closeRoom: w.orders,
   };
 }

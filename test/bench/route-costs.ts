@@ -277,6 +277,10 @@ export async function measureRouteCosts(
     );
     last = (sent.message as { id: string }).id;
   });
+  await measure('markRead', () =>
+    answer(adminSocket, { action: 'markRead', roomId: room.id, messageId: last }, 'readState'),
+  );
+  await measure('GET /chat/inbox', () => call('GET', '/chat/inbox?limit=20', undefined, adminToken));
   await measure('joinRoom after (resume)', () =>
     answer(socket, { action: 'joinRoom', roomId: room.id, after: last }, 'chatHistory'),
   );

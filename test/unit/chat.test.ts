@@ -32,27 +32,69 @@ const message = (clientMessageId: string | null = 'cm-1') => ({
 const cancelled = (codes: string[]) =>
   new TransactionCanceledException({ message: 'x', ...meta, CancellationReasons: codes.map((Code) => ({ Code })) });
 
+const NO_CONVERSATION = {
+  version: 0,
+  counts: { fromCustomer: 0, fromAdmins: 0 },
+  lastMessage: null,
+  readUpTo: { customer: null, admins: null },
+};
+const move = (before = NO_CONVERSATION) => ({
+  before,
+  after: {
+    counts: { fromCustomer: before.counts.fromCustomer + 1, fromAdmins: before.counts.fromAdmins },
+    lastMessage: {
+      id: message().id,
+      createdAt: message().createdAt,
+      side: 'customer' as const,
+      senderName: 'Alice',
+      preview: 'hi',
+    },
+  },
+  customerId: USER_ID,
+});
+
 describe('saving a message', () => {
-  it('checks the room is open and claims the clientMessageId in the same transaction', () => {
-    const params = saveMessageParams(message());
-    expect(params.TransactItems).toHaveLength(3);
-    const [roomOpen, put, claim] = params.TransactItems as Record<string, { Key?: unknown; Item?: unknown }>[];
+  it('checks the room is open, moves its conversation on and claims the clientMessageId in one transaction', () => {
+    const params = saveMessageParams(message(), move());
+    expect(params.TransactItems).toHaveLength(4);
+    const [roomOpen, conversation, put, claim] = params.TransactItems as Record<
+      string,
+      { Key?: unknown; Item?: unknown; ConditionExpression?: string; ExpressionAttributeValues?: unknown }
+    >[];
     // The room's state is its order's: the check is on the order item, the message in the room's partition.
     expect(roomOpen!.ConditionCheck).toMatchObject({
       Key: { pk: `ORDER#${ROOM}`, sk: 'ORDER' },
       ExpressionAttributeValues: { ':open': true },
     });
-    expect(put!.Put!.Item).toMatchObject({ pk: `ROOM#${ROOM}`, sk: 'MSG#01ARZ3NDEKTSV4RRFFQ69G5FAW' });
+    // The first message creates the conversation; a customer's puts the room in the inbox.
+    expect(conversation!.Update).toMatchObject({
+      Key: { pk: `ROOM#${ROOM}`, sk: 'STATE' },
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ExpressionAttributeValues: { ':next': 1, ':fromCustomer': 1, ':inbox': 'INBOX' },
+    });
+    expect(put!.Put!.Item).toMatchObject({
+      pk: `ROOM#${ROOM}`,
+      sk: 'MSG#01ARZ3NDEKTSV4RRFFQ69G5FAW',
+      counts: { fromCustomer: 1, fromAdmins: 0 },
+    });
     expect(claim!.Put!.Item).toMatchObject({ pk: `ROOM#${ROOM}`, sk: `CMID#${USER_ID}#cm-1` });
-    expect(saveMessageParams(message(null)).TransactItems).toHaveLength(2);
+    expect(saveMessageParams(message(null), move()).TransactItems).toHaveLength(3);
+    // Later messages hold only on the version they read.
+    const later = saveMessageParams(message(), move({ ...NO_CONVERSATION, version: 7 })).TransactItems[1] as {
+      Update: { ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> };
+    };
+    expect(later.Update.ConditionExpression).toBe('version = :version');
+    expect(later.Update.ExpressionAttributeValues).toMatchObject({ ':version': 7, ':next': 8 });
   });
 
   it.each([
-    [['ConditionalCheckFailed', 'None', 'None'], { saved: false, reason: 'closed' }],
-    [['None', 'None', 'ConditionalCheckFailed'], { saved: false, reason: 'duplicate' }],
+    [['ConditionalCheckFailed', 'None', 'None', 'None'], { saved: false, reason: 'closed' }],
+    [['None', 'None', 'None', 'ConditionalCheckFailed'], { saved: false, reason: 'duplicate' }],
+    [['None', 'ConditionalCheckFailed', 'None', 'None'], { saved: false, reason: 'raced' }],
+    [['None', 'TransactionConflict', 'None', 'None'], { saved: false, reason: 'raced' }],
   ])('reads cancellation reasons %o as %o', async (codes, outcome) => {
     dynamo.on(TransactWriteCommand).rejects(cancelled(codes));
-    expect(await saveMessage(message())).toEqual(outcome);
+    expect(await saveMessage(message(), move())).toEqual(outcome);
   });
 
   it('pages newest first for history and oldest first for resuming, within the messages', () => {

@@ -21,6 +21,12 @@ export interface components {
             content: string;
             clientMessageId?: string;
         };
+        MarkReadFrame: {
+            /** @constant */
+            action: "markRead";
+            roomId: string;
+            messageId: string;
+        };
         CloseRoomFrame: {
             /** @constant */
             action: "closeRoom";
@@ -36,8 +42,17 @@ export interface components {
                 summary: string | null;
                 closedAt: string | null;
             };
+            readState: components["schemas"]["ReadState"];
             messages: components["schemas"]["ChatMessage"][];
             nextCursor: string | null;
+        };
+        ReadState: {
+            /** @description Messages the other side wrote that the caller has not read */
+            unread: number;
+            /** @description The caller's marker: the newest message they have read */
+            readUpTo: string | null;
+            /** @description The newest message the other side has read (the customer, or any admin): "Seen" */
+            otherSideReadUpTo: string | null;
         };
         /**
          * @example {
@@ -71,6 +86,28 @@ export interface components {
             /** @constant */
             type: "leftRoom";
             roomId: string;
+        };
+        ReadStateFrame: {
+            /** @constant */
+            type: "readState";
+            roomId: string;
+            /** @description Messages the other side wrote that the caller has not read */
+            unread: number;
+            /** @description The caller's marker: the newest message they have read */
+            readUpTo: string | null;
+            /** @description The newest message the other side has read (the customer, or any admin): "Seen" */
+            otherSideReadUpTo: string | null;
+        };
+        /** @description A side (the customer, or the admins) has read up to messageId */
+        ReadReceiptFrame: {
+            /** @constant */
+            type: "readReceipt";
+            roomId: string;
+            /** @enum {string} */
+            side: "customer" | "admins";
+            messageId: string;
+            /** Format: date-time */
+            readAt: string;
         };
         NewMessageFrame: {
             /** @constant */
@@ -118,6 +155,6 @@ export interface components {
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
 /** What a client sends. */
-export type ClientFrame = components['schemas']['JoinRoomFrame'] | components['schemas']['LeaveRoomFrame'] | components['schemas']['SendMessageFrame'] | components['schemas']['CloseRoomFrame'];
+export type ClientFrame = components['schemas']['JoinRoomFrame'] | components['schemas']['LeaveRoomFrame'] | components['schemas']['SendMessageFrame'] | components['schemas']['MarkReadFrame'] | components['schemas']['CloseRoomFrame'];
 /** What the server sends: answers and pushes. */
-export type ServerFrame = components['schemas']['ChatHistoryFrame'] | components['schemas']['LeftRoomFrame'] | components['schemas']['NewMessageFrame'] | components['schemas']['RoomClosedFrame'] | components['schemas']['OrderStatusChangedFrame'] | components['schemas']['ErrorFrame'];
+export type ServerFrame = components['schemas']['ChatHistoryFrame'] | components['schemas']['LeftRoomFrame'] | components['schemas']['ReadStateFrame'] | components['schemas']['ReadReceiptFrame'] | components['schemas']['NewMessageFrame'] | components['schemas']['RoomClosedFrame'] | components['schemas']['OrderStatusChangedFrame'] | components['schemas']['ErrorFrame'];

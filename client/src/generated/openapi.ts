@@ -577,6 +577,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/chat/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admins: the orders whose conversation waits for an admin (the customer wrote last, no admin answered since), oldest wait first
+         * @description Admins only.
+         */
+        get: operations["getChatInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/chat/rooms/{roomId}/messages": {
         parameters: {
             query?: never;
@@ -1064,6 +1084,8 @@ export interface components {
                 id: string;
                 isOpen: boolean;
             };
+            /** @description Messages in the order's room the caller has not read */
+            unread: number;
         };
         UpdateOrderRequest: {
             description?: string;
@@ -1095,8 +1117,44 @@ export interface components {
             summary: string | null;
             closedAt: string | null;
             closedBy: string | null;
+            readState: components["schemas"]["ReadState"];
             messages: components["schemas"]["ChatMessage"][];
             nextCursor: string | null;
+        };
+        ReadState: {
+            /** @description Messages the other side wrote that the caller has not read */
+            unread: number;
+            /** @description The caller's marker: the newest message they have read */
+            readUpTo: string | null;
+            /** @description The newest message the other side has read (the customer, or any admin): "Seen" */
+            otherSideReadUpTo: string | null;
+        };
+        InboxPage: {
+            items: components["schemas"]["WaitingRoom"][];
+            nextCursor: string | null;
+        };
+        WaitingRoom: {
+            roomId: string;
+            customer: {
+                id: string;
+                name: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the customer's first unanswered message was written
+             */
+            waitingSince: string;
+            lastMessage: components["schemas"]["LastMessage"];
+        };
+        LastMessage: {
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @enum {string} */
+            side: "customer" | "admins";
+            senderName: string;
+            /** @description Its first 100 characters, whitespace folded */
+            preview: string;
         };
         MessagePage: {
             items: components["schemas"]["ChatMessage"][];
@@ -5269,6 +5327,106 @@ export interface operations {
             };
             /** @description No such resource (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
+            429: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Unexpected failure (API Gateway) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Internal Server Error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The integration timed out (API Gateway) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Service Unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    getChatInbox: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of waiting rooms */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxPage"];
+                };
+            };
+            /** @description Invalid request: a field is missing, malformed or unknown */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, forged or expired token (API Gateway), or a session that no longer exists */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,235 @@
+// Secondary adapter: owns the keys of a room's conversation state (its counts, its last message,
+// whether it waits for an admin) and of its members' read markers. Both live in the room's partition.
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type BatchGetCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { dynamo } from '../shared/dynamo-client.ts';
+import { readEnv } from '../shared/env.ts';
+import type { Conversation, Counts, LastMessage, ReadMarker, Side, WaitingRoom } from './conversation.ts';
+
+const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
+const TableName = env.MAIN_TABLE_NAME;
+
+const stateKey = (roomId: string) => ({ pk: `ROOM#${roomId}`, sk: 'STATE' });
+const markerKey = (roomId: string, userId: string) => ({ pk: `ROOM#${roomId}`, sk: `READ#${userId}` });
+// Only a room waiting for an admin carries these: the inbox index holds nothing else.
+const INBOX = 'INBOX';
+const inboxSortKey = (waitingSince: string, roomId: string) => `${waitingSince}#${roomId}`;
+
+const NO_COUNTS: Counts = { fromCustomer: 0, fromAdmins: 0 };
+
+function conversationOf(item: Record<string, unknown> | undefined): Conversation {
+  if (!item) {
+    return { version: 0, counts: NO_COUNTS, lastMessage: null, readUpTo: { customer: null, admins: null } };
+  }
+  return {
+    version: Number(item.version),
+    counts: { fromCustomer: Number(item.fromCustomer ?? 0), fromAdmins: Number(item.fromAdmins ?? 0) },
+    lastMessage: (item.lastMessage as LastMessage | undefined) ?? null,
+    readUpTo: {
+      customer: (item.customerReadUpTo as string | undefined) ?? null,
+      admins: (item.adminsReadUpTo as string | undefined) ?? null,
+    },
+  };
+}
+
+const markerOf = (item: Record<string, unknown> | undefined): ReadMarker | null =>
+  item
+    ? {
+        messageId: String(item.messageId),
+        counts: { fromCustomer: Number(item.fromCustomer ?? 0), fromAdmins: Number(item.fromAdmins ?? 0) },
+      }
+    : null;
+
+/** The room's conversation, read consistently: a message's counts are decided from it. */
+export async function getConversation(roomId: string): Promise<Conversation> {
+  const result = await dynamo().send(new GetCommand({ TableName, Key: stateKey(roomId), ConsistentRead: true }));
+  return conversationOf(result.Item);
+}
+
+/**
+ * A transaction item moving the conversation on by one message, which holds only if nobody moved it
+ * since `before` was read (its version): so each message's counts are exact, and two racing senders
+ * are told apart (one retries). A customer's message puts the room in the admins' inbox (keeping the
+ * time it began to wait); an admin's takes it out.
+ */
+export function appendParams(
+  roomId: string,
+  before: Conversation,
+  after: { counts: Counts; lastMessage: LastMessage },
+  customerId: string,
+) {
+  // The inbox names the customer as they last wrote (the only writer of a waiting room's last message).
+  const waits = after.lastMessage.side === 'customer';
+  return {
+    Update: {
+      TableName,
+      Key: stateKey(roomId),
+      UpdateExpression: [
+        'SET entity = :entity, roomId = :roomId, version = :next, fromCustomer = :fromCustomer,',
+        'fromAdmins = :fromAdmins, lastMessage = :last, customerId = :customerId',
+        waits
+          ? ', customerName = :customerName, waitingSince = if_not_exists(waitingSince, :at), gsi6pk = :inbox, gsi6sk = if_not_exists(gsi6sk, :inboxSk)'
+          : ' REMOVE waitingSince, gsi6pk, gsi6sk',
+      ].join(' '),
+      ConditionExpression: before.version === 0 ? 'attribute_not_exists(pk)' : 'version = :version',
+      ExpressionAttributeValues: {
+        ':entity': 'Conversation',
+        ':roomId': roomId,
+        ':next': before.version + 1,
+        ':fromCustomer': after.counts.fromCustomer,
+        ':fromAdmins': after.counts.fromAdmins,
+        ':last': after.lastMessage,
+        ':customerId': customerId,
+        ...(before.version === 0 ? {} : { ':version': before.version }),
+        ...(waits
+          ? {
+              ':customerName': after.lastMessage.senderName,
+              ':at': after.lastMessage.createdAt,
+              ':inbox': INBOX,
+              ':inboxSk': inboxSortKey(after.lastMessage.createdAt, roomId),
+            }
+          : {}),
+      },
+    },
+  };
+}
+
+/** A closed room waits for nobody: it leaves the inbox. */
+export async function stopWaiting(roomId: string): Promise<void> {
+  await dynamo()
+    .send(
+      new UpdateCommand({
+        TableName,
+        Key: stateKey(roomId),
+        UpdateExpression: 'REMOVE waitingSince, gsi6pk, gsi6sk',
+        ConditionExpression: 'attribute_exists(gsi6pk)',
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+}
+
+/**
+ * Moves a member's marker to `messageId`, never back (message ids sort in the order they were
+ * written). False when it already stood there or further.
+ */
+export async function moveMarker(roomId: string, userId: string, marker: ReadMarker): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName,
+        Key: markerKey(roomId, userId),
+        UpdateExpression: 'SET messageId = :id, fromCustomer = :fromCustomer, fromAdmins = :fromAdmins',
+        ConditionExpression: 'attribute_not_exists(pk) OR messageId < :id',
+        ExpressionAttributeValues: {
+          ':id': marker.messageId,
+          ':fromCustomer': marker.counts.fromCustomer,
+          ':fromAdmins': marker.counts.fromAdmins,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * Moves a side's receipt (what the customer, or any admin, has read up to) forward only. False when
+ * it stood there or further already.
+ */
+export async function moveReceipt(roomId: string, side: Side, messageId: string): Promise<boolean> {
+  const attribute = side === 'customer' ? 'customerReadUpTo' : 'adminsReadUpTo';
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName,
+        Key: stateKey(roomId),
+        UpdateExpression: 'SET #receipt = :id',
+        // Only a conversation that has messages has receipts.
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#receipt) OR #receipt < :id)',
+        ExpressionAttributeNames: { '#receipt': attribute },
+        ExpressionAttributeValues: { ':id': messageId },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** BatchGetItem takes at most 100 keys a request. */
+const BATCH_KEYS = 100;
+
+/**
+ * Each room's conversation and the user's marker in it: one BatchGetItem per 50 rooms (a page of
+ * orders), keys DynamoDB left unprocessed asked again.
+ */
+export async function conversationsWithMarkers(
+  roomIds: readonly string[],
+  userId: string,
+): Promise<Map<string, { conversation: Conversation; marker: ReadMarker | null }>> {
+  const found = new Map<string, Record<string, unknown>>();
+  const keys = roomIds.flatMap((roomId) => [stateKey(roomId), markerKey(roomId, userId)]);
+  await Promise.all(
+    Array.from({ length: Math.ceil(keys.length / BATCH_KEYS) }, async (_, i) => {
+      let pending: Record<string, unknown>[] | undefined = keys.slice(i * BATCH_KEYS, (i + 1) * BATCH_KEYS);
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt === 5) throw new Error('DynamoDB left keys unprocessed five times');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const result: BatchGetCommandOutput = await dynamo().send(
+          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } }),
+        );
+        for (const item of result.Responses?.[TableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
+        pending = result.UnprocessedKeys?.[TableName]?.Keys;
+      }
+    }),
+  );
+  return new Map(
+    roomIds.map((roomId) => {
+      const state = stateKey(roomId);
+      const marker = markerKey(roomId, userId);
+      return [
+        roomId,
+        {
+          conversation: conversationOf(found.get(`${state.pk}|${state.sk}`)),
+          marker: markerOf(found.get(`${marker.pk}|${marker.sk}`)),
+        },
+      ];
+    }),
+  );
+}
+
+export function inboxParams(limit: number, startKey: Record<string, unknown> | undefined) {
+  return {
+    TableName,
+    IndexName: 'inbox',
+    KeyConditionExpression: 'gsi6pk = :inbox',
+    ExpressionAttributeValues: { ':inbox': INBOX },
+    // Oldest wait first.
+    ScanIndexForward: true,
+    Limit: limit,
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+/** A page of the rooms waiting for an admin, oldest wait first: one Query of the inbox index. */
+export async function inboxPage(limit: number, startKey: Record<string, unknown> | undefined) {
+  const result = await dynamo().send(new QueryCommand(inboxParams(limit, startKey)));
+  const items: WaitingRoom[] = (result.Items ?? []).map((item) => ({
+    roomId: String(item.roomId),
+    customer: { id: String(item.customerId), name: String(item.customerName) },
+    waitingSince: String(item.waitingSince),
+    lastMessage: item.lastMessage as LastMessage,
+  }));
+  return { items, lastKey: result.LastEvaluatedKey };
+}
