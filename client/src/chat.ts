@@ -17,6 +17,8 @@ type Frames = components['schemas'];
 export type RoomClosedFrame = Frames['RoomClosedFrame'];
 export type OrderStatusChangedFrame = Frames['OrderStatusChangedFrame'];
 export type ErrorFrame = Frames['ErrorFrame'];
+/** Where you stand in a room: your side, what the other side wrote that you haven't read, and both receipts. */
+export type ReadState = Frames['ReadState'];
 
 /** The part of the WebSocket API used here: the browser's, React Native's, Node's global, or the `ws` package's. */
 export interface WebSocketLike {
@@ -40,6 +42,8 @@ export interface RoomState {
   closedAt: string | null;
   /** Older messages exist before the first one held: `GET /chat/rooms/{roomId}/messages?before=`. */
   olderCursor: string | null;
+  /** As of the room's history, your last `markRead`, and the receipts heard since. */
+  readState: ReadState;
 }
 
 export interface PendingMessage {
@@ -100,6 +104,8 @@ interface Room {
   everJoined: boolean;
   joining: Pending<RoomState>[];
   outbox: Outgoing[];
+  /** The newest message a markRead was sent for on this connection (none is sent twice). */
+  markedUpTo?: string;
 }
 
 /** A promise handed to a caller, with what settles it. */
@@ -260,6 +266,23 @@ export class ChatClient {
   }
 
   /**
+   * Marks the room read up to the newest message held (what the app has shown), unless it is marked
+   * there already. The server's answer updates `room(roomId).readState`, and the other side hears
+   * the receipt. Call it when a room is shown and as messages arrive while it is on screen.
+   */
+  markRead(roomId: string): void {
+    const room = this.rooms.get(roomId);
+    const newest = room?.messages.at(-1)?.id;
+    if (!room?.state || !newest || !this.isOpen()) return;
+    const readUpTo = room.state.readState.readUpTo;
+    if ((readUpTo !== null && newest <= readUpTo) || (room.markedUpTo !== undefined && newest <= room.markedUpTo)) {
+      return;
+    }
+    room.markedUpTo = newest;
+    this.socket!.send(JSON.stringify({ action: 'markRead', roomId, messageId: newest }));
+  }
+
+  /**
    * Admins: closes a room with a summary. Resolves when the room's roomClosed arrives (every member
    * hears it, and the order's status change, from this one frame); rejects with the refusal.
    */
@@ -404,6 +427,10 @@ export class ChatClient {
         return this.onHistory(frame);
       case 'newMessage':
         return this.onMessages(frame.roomId, [frame.message]);
+      case 'readState':
+        return this.onReadState(frame);
+      case 'readReceipt':
+        return this.onReceipt(frame);
       case 'roomClosed':
         return this.onRoomClosed(frame);
       case 'orderStatusChanged':
@@ -423,7 +450,10 @@ export class ChatClient {
       roomId: frame.roomId,
       ...frame.room,
       olderCursor: resumed ? (room.state?.olderCursor ?? null) : frame.nextCursor,
+      readState: frame.readState,
     };
+    // A new connection: what was marked on the last one may not have been answered.
+    room.markedUpTo = undefined;
     room.joined = true;
     room.everJoined = true;
     this.onMessages(frame.roomId, frame.messages);
@@ -432,6 +462,23 @@ export class ChatClient {
     for (const waiter of room.joining.splice(0)) waiter.resolve(room.state);
     if (!frame.room.isOpen) this.failOutbox(room, new ChatError(409, 'Chat room is closed'));
     this.pump(room);
+  }
+
+  private onReadState({ type: _type, roomId, ...readState }: Frames['ReadStateFrame']): void {
+    const room = this.rooms.get(roomId);
+    if (!room?.state) return;
+    room.state = { ...room.state, readState };
+    this.emit({ type: 'room', roomId });
+  }
+
+  /** The other side read further: "Seen" moves. (Your own side's receipts change nothing you show.) */
+  private onReceipt(frame: Frames['ReadReceiptFrame']): void {
+    const room = this.rooms.get(frame.roomId);
+    const readState = room?.state?.readState;
+    if (!room?.state || !readState || frame.side === readState.side) return;
+    if (readState.otherSideReadUpTo !== null && frame.messageId <= readState.otherSideReadUpTo) return;
+    room.state = { ...room.state, readState: { ...readState, otherSideReadUpTo: frame.messageId } };
+    this.emit({ type: 'room', roomId: frame.roomId });
   }
 
   private onMessages(roomId: string, incoming: readonly ChatMessage[]): void {

@@ -28,6 +28,7 @@ export {
   type ErrorFrame,
   type OrderStatusChangedFrame,
   type PendingMessage,
+  type ReadState,
   type RoomClosedFrame,
   type RoomState,
   type WebSocketLike,

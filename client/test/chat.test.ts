@@ -412,3 +412,79 @@ describe('closeRoom (admins)', () => {
     expect(chat.room(ROOM)).toMatchObject({ isOpen: false, summary: 'Agreed' });
   });
 });
+
+describe('read state', () => {
+  it('marks the newest message held, once, and takes the answer and the other side’s receipts', async () => {
+    const { chat, socket } = await joined();
+    expect(chat.room(ROOM)!.readState).toEqual({
+      side: 'customer',
+      unread: 0,
+      readUpTo: null,
+      otherSideReadUpTo: null,
+    });
+    chat.markRead(ROOM);
+    chat.markRead(ROOM);
+    expect(socket().sent.filter((frame) => frame.action === 'markRead')).toEqual([
+      { action: 'markRead', roomId: ROOM, messageId: idAt(2) },
+    ]);
+    socket().push({
+      type: 'readState',
+      roomId: ROOM,
+      side: 'customer',
+      unread: 0,
+      readUpTo: idAt(2),
+      otherSideReadUpTo: null,
+    });
+    expect(chat.room(ROOM)!.readState.readUpTo).toBe(idAt(2));
+    // Nothing newer: nothing to mark.
+    chat.markRead(ROOM);
+    expect(socket().sent.filter((frame) => frame.action === 'markRead')).toHaveLength(1);
+
+    // The admins read the first message: "Seen" under it; a receipt of the customer's own side changes nothing.
+    socket().push({
+      type: 'readReceipt',
+      roomId: ROOM,
+      side: 'admins',
+      messageId: idAt(1),
+      readAt: '2026-11-29T12:30:00.000Z',
+    });
+    expect(chat.room(ROOM)!.readState.otherSideReadUpTo).toBe(idAt(1));
+    socket().push({
+      type: 'readReceipt',
+      roomId: ROOM,
+      side: 'customer',
+      messageId: idAt(2),
+      readAt: '2026-11-29T12:30:00.000Z',
+    });
+    expect(chat.room(ROOM)!.readState.otherSideReadUpTo).toBe(idAt(1));
+    // Receipts never move back, whatever order they arrive in.
+    socket().push({
+      type: 'readReceipt',
+      roomId: ROOM,
+      side: 'admins',
+      messageId: idAt(2),
+      readAt: '2026-11-29T12:30:01.000Z',
+    });
+    socket().push({
+      type: 'readReceipt',
+      roomId: ROOM,
+      side: 'admins',
+      messageId: idAt(1),
+      readAt: '2026-11-29T12:30:00.000Z',
+    });
+    expect(chat.room(ROOM)!.readState.otherSideReadUpTo).toBe(idAt(2));
+
+    // A new message: marked in its turn.
+    socket().push({ type: 'newMessage', roomId: ROOM, message: message(idAt(3)) });
+    chat.markRead(ROOM);
+    expect(
+      socket()
+        .sent.filter((frame) => frame.action === 'markRead')
+        .at(-1),
+    ).toEqual({
+      action: 'markRead',
+      roomId: ROOM,
+      messageId: idAt(3),
+    });
+  });
+});

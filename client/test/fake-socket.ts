@@ -71,6 +71,7 @@ export const history = (messages: ChatMessage[], nextCursor: string | null = nul
   type: 'chatHistory',
   roomId: ROOM,
   room: { isOpen, summary: null, closedAt: null },
+  readState: { side: 'customer', unread: 0, readUpTo: null, otherSideReadUpTo: null },
   messages,
   nextCursor,
 });

@@ -39,16 +39,23 @@ const LONGEST_CURSOR = '0'.repeat(26);
 
 /** Where the caller stands in a room: how much the other side wrote that they haven't read, and the two receipts. */
 export interface ReadState {
+  side: Side;
   unread: number;
   readUpTo: string | null;
   otherSideReadUpTo: string | null;
 }
 
 /** The longest read state, for sizing a page's envelope. */
-const LONGEST_READ_STATE: ReadState = { unread: 2 ** 31, readUpTo: LONGEST_CURSOR, otherSideReadUpTo: LONGEST_CURSOR };
+const LONGEST_READ_STATE: ReadState = {
+  side: 'customer',
+  unread: 2 ** 31,
+  readUpTo: LONGEST_CURSOR,
+  otherSideReadUpTo: LONGEST_CURSOR,
+};
 
 function readStateFrom(side: Side, conversation: Conversation, marker: ReadMarker | null): ReadState {
   return {
+    side,
     unread: unreadFor(side, conversation, marker),
     readUpTo: marker?.messageId ?? null,
     otherSideReadUpTo: side === 'customer' ? conversation.readUpTo.admins : conversation.readUpTo.customer,

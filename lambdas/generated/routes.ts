@@ -82,15 +82,15 @@ const c75 = [["items", s57, null, false], ["nextCursor", s115, null, false]] as 
 const c76 = new Set([60]);
 const c77 = [["ticket", s3, null, false], ["expiresIn", s117, null, false]] as const;
 const c78 = [["roomId", s42, null, false]] as const;
-const c79 = [["unread", s97, null, false], ["readUpTo", s121, null, false], ["otherSideReadUpTo", s121, null, false]] as const;
-const c80 = [["id", s42, null, false], ["orderId", s42, null, false], ["isOpen", s16, null, false], ["summary", s61, null, false], ["closedAt", s120, null, false], ["closedBy", s61, null, false], ["readState", s122, null, false], ["messages", s64, null, false], ["nextCursor", s121, null, false]] as const;
-const c81 = [["id", s3, null, false], ["name", s3, null, false]] as const;
-const c82 = new Set(["customer","admins"]);
-const c83 = [["id", s60, null, false], ["createdAt", s1, null, false], ["side", s125, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
-const c84 = [["roomId", s42, null, false], ["customer", s124, null, false], ["waitingSince", s1, null, false], ["lastMessage", s126, null, false]] as const;
+const c79 = new Set(["customer","admins"]);
+const c80 = [["side", s121, null, false], ["unread", s97, null, false], ["readUpTo", s122, null, false], ["otherSideReadUpTo", s122, null, false]] as const;
+const c81 = [["id", s42, null, false], ["orderId", s42, null, false], ["isOpen", s16, null, false], ["summary", s61, null, false], ["closedAt", s120, null, false], ["closedBy", s61, null, false], ["readState", s123, null, false], ["messages", s64, null, false], ["nextCursor", s122, null, false]] as const;
+const c82 = [["id", s3, null, false], ["name", s3, null, false]] as const;
+const c83 = [["id", s60, null, false], ["createdAt", s1, null, false], ["side", s121, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
+const c84 = [["roomId", s42, null, false], ["customer", s125, null, false], ["waitingSince", s1, null, false], ["lastMessage", s126, null, false]] as const;
 const c85 = [["items", s128, null, false], ["nextCursor", s61, null, false]] as const;
 const c86 = [["before", s130, "optional", true], ["limit", s112, "defaulted", false]] as const;
-const c87 = [["items", s64, null, false], ["nextCursor", s121, null, false]] as const;
+const c87 = [["items", s64, null, false], ["nextCursor", s122, null, false]] as const;
 const c88 = [["summary", s133, null, false]] as const;
 const c89 = [["id", s42, null, false], ["orderId", s42, null, false], ["isOpen", s16, null, false], ["summary", s61, null, false], ["closedAt", s120, null, false], ["closedBy", s61, null, false]] as const;
 const c90 = [["room", s135, null, false], ["order", s49, null, false]] as const;
@@ -647,10 +647,11 @@ function s120(v: any, iss: Issue[]): any {
   return v === null ? null : s1(v, iss);
 }
 function s121(v: any, iss: Issue[]): any {
-  return v === null ? null : s60(v, iss);
+  if (!c79.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"customer\"|\"admins\"" });
+  return v;
 }
 function s122(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c79, "strip", null);
+  return v === null ? null : s60(v, iss);
 }
 function s123(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c80, "strip", null);
@@ -659,8 +660,7 @@ function s124(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c81, "strip", null);
 }
 function s125(v: any, iss: Issue[]): any {
-  if (!c82.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"customer\"|\"admins\"" });
-  return v;
+  return parseObject(v, iss, c82, "strip", null);
 }
 function s126(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c83, "strip", null);
@@ -914,7 +914,7 @@ export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s119) }, responses: { 200: /* @__PURE__ */ validator(s123) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s119) }, responses: { 200: /* @__PURE__ */ validator(s124) },
 };
 /** GET /chat/inbox */
 export const GET_chat_inbox: CompiledHttpRoute<"GET /chat/inbox"> = {

@@ -47,6 +47,9 @@ export const ChatRoom = z
 
 export const ReadState = z
   .object({
+    side: z
+      .enum(['customer', 'admins'])
+      .meta({ description: "The caller's side of the room: the order's customer, or the admins" }),
     unread: z.number().int().min(0).meta({ description: 'Messages the other side wrote that the caller has not read' }),
     readUpTo: MessageId.nullable().meta({ description: "The caller's marker: the newest message they have read" }),
     otherSideReadUpTo: MessageId.nullable().meta({

@@ -70,13 +70,13 @@ describe('read state', () => {
   it("counts what the other side wrote past each member's marker, and shows the receipt live", async () => {
     const { id: roomId } = await placeOrder(customer);
     const mine = await joined(customer, roomId);
-    expect(mine.history.readState).toEqual({ unread: 0, readUpTo: null, otherSideReadUpTo: null });
+    expect(mine.history.readState).toEqual({ side: 'customer', unread: 0, readUpTo: null, otherSideReadUpTo: null });
     const first = await say(mine.c, roomId, 'Is navy possible?');
     const second = await say(mine.c, roomId, 'And by Friday?');
 
     // The admin has read nothing: both customer messages are unread for them, none of their own count.
     const theirs = await joined(admin, roomId);
-    expect(theirs.history.readState).toEqual({ unread: 2, readUpTo: null, otherSideReadUpTo: null });
+    expect(theirs.history.readState).toEqual({ side: 'admins', unread: 2, readUpTo: null, otherSideReadUpTo: null });
     expect((await listed(admin, roomId)).unread).toBe(2);
     expect((await listed(customer, roomId)).unread).toBe(0);
 
@@ -84,6 +84,7 @@ describe('read state', () => {
     expect(await markRead(theirs.c, roomId, first.id)).toEqual({
       type: 'readState',
       roomId,
+      side: 'admins',
       unread: 1,
       readUpTo: first.id,
       otherSideReadUpTo: null,
@@ -106,7 +107,12 @@ describe('read state', () => {
     expect((await listed(customer, roomId)).unread).toBe(1);
     expect((await listed(admin, roomId)).unread).toBe(0);
     const room = await api('GET', `/chat/rooms/${roomId}`, { token: customer.accessToken });
-    expect(room.body.readState).toEqual({ unread: 1, readUpTo: null, otherSideReadUpTo: second.id });
+    expect(room.body.readState).toEqual({
+      side: 'customer',
+      unread: 1,
+      readUpTo: null,
+      otherSideReadUpTo: second.id,
+    });
     expect(await markRead(mine.c, roomId, answer.id)).toMatchObject({
       unread: 0,
       readUpTo: answer.id,
@@ -154,7 +160,7 @@ describe('read state', () => {
     // Nothing moved: the admin still has it unread, and no receipt was stored.
     expect((await listed(admin, roomId)).unread).toBe(1);
     const room = await api('GET', `/chat/rooms/${roomId}`, { token: admin.accessToken });
-    expect(room.body.readState).toEqual({ unread: 1, readUpTo: null, otherSideReadUpTo: null });
+    expect(room.body.readState).toEqual({ side: 'admins', unread: 1, readUpTo: null, otherSideReadUpTo: null });
   });
 });
 

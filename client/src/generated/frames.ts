@@ -47,6 +47,11 @@ export interface components {
             nextCursor: string | null;
         };
         ReadState: {
+            /**
+             * @description The caller's side of the room: the order's customer, or the admins
+             * @enum {string}
+             */
+            side: "customer" | "admins";
             /** @description Messages the other side wrote that the caller has not read */
             unread: number;
             /** @description The caller's marker: the newest message they have read */
@@ -91,6 +96,11 @@ export interface components {
             /** @constant */
             type: "readState";
             roomId: string;
+            /**
+             * @description The caller's side of the room: the order's customer, or the admins
+             * @enum {string}
+             */
+            side: "customer" | "admins";
             /** @description Messages the other side wrote that the caller has not read */
             unread: number;
             /** @description The caller's marker: the newest message they have read */

@@ -1122,6 +1122,11 @@ export interface components {
             nextCursor: string | null;
         };
         ReadState: {
+            /**
+             * @description The caller's side of the room: the order's customer, or the admins
+             * @enum {string}
+             */
+            side: "customer" | "admins";
             /** @description Messages the other side wrote that the caller has not read */
             unread: number;
             /** @description The caller's marker: the newest message they have read */
