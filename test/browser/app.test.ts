@@ -225,6 +225,59 @@ describe('the web app in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("an unanswered customer waits in the admins' inbox; the answer shows as unread, and the question as Seen", async () => {
+    const customer = await newPage();
+    // A name of its own: the inbox lists customers by name, other tests' among them.
+    const name = `Wes Waiting ${Date.now().toString(36)}`;
+    await signUp(customer, name);
+    await placeOrder(customer, 'Waterproof boots');
+    await say(customer, 'Are they waterproof?');
+    await waitForMessage(customer, 'Are they waterproof?');
+    expect(await customer.getByTestId('seen').count()).toBe(0);
+
+    // The admin finds the customer waiting, oldest first, paging on as other tests' customers wait too.
+    const admin = await newPage();
+    await signIn(admin, BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN.password);
+    await admin.getByRole('heading', { name: 'Waiting for an answer' }).waitFor();
+    const inbox = admin.locator('section[aria-labelledby="inbox"]');
+    const entry = inbox.getByRole('link', { name });
+    const more = inbox.getByRole('button', { name: 'Show more waiting' });
+    await entry.or(more).first().waitFor();
+    for (let pages = 1; (await entry.count()) === 0; pages++) {
+      expect(pages).toBeLessThan(50);
+      const before = await inbox.locator('li').count();
+      await more.click();
+      await expect.poll(() => inbox.locator('li').count()).toBeGreaterThan(before);
+    }
+    expect(await inbox.locator('li').filter({ hasText: name }).textContent()).toContain('Are they waterproof?');
+    await shot(admin, 'admin-inbox');
+    await entry.click();
+    await waitForMessage(admin, 'Are they waterproof?');
+
+    // Opened is read: the customer sees "Seen" under the question, live.
+    await message(customer, 'Are they waterproof?').getByTestId('seen').waitFor();
+
+    // The customer steps away; the answer waits for them as an unread count on their list.
+    await customer.getByRole('link', { name: /your account/ }).click();
+    await customer.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
+    await say(admin, 'Yes, fully waterproof.');
+    // Stored, not only sent: the list is read once, when it opens.
+    await admin.locator('.messages li:not(.pending)', { hasText: 'Yes, fully waterproof.' }).waitFor();
+    await customer.getByRole('link', { name: '← Your orders' }).click();
+    const row = customer.locator('ul.orders > li').filter({ hasText: 'Waterproof boots' });
+    await row.getByLabel('1 unread message').waitFor();
+    await shot(customer, 'orders-unread');
+    await row.getByRole('link', { name: 'Waterproof boots' }).click();
+    await waitForMessage(customer, 'Yes, fully waterproof.');
+    // …read now: the admin sees "Seen" under the answer, and the count is gone from the list.
+    await message(admin, 'Yes, fully waterproof.').getByTestId('seen').waitFor();
+    await customer.getByRole('link', { name: '← Your orders' }).click();
+    await row.getByRole('link', { name: 'Waterproof boots' }).waitFor();
+    expect(await row.locator('.unread').count()).toBe(0);
+    expect(await notReloaded(customer)).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('loads the app and the API docs without a request that fails (no /favicon.ico 404)', async () => {
     const page = await newPage();
     const failed: string[] = [];

@@ -1,6 +1,6 @@
 /** One order: its details and history, kept current by the room's events, and its live chat. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatClient, components, OrderChatApi, User } from '../../client/src/index.ts';
+import type { ChatClient, ChatMessage, components, OrderChatApi, ReadState, User } from '../../client/src/index.ts';
 import { describeError, formatDateTime, formatTime, formatValue, NEXT_STATUS, statusLabel } from './format.ts';
 import { useChatRoom } from './hooks.ts';
 
@@ -197,6 +197,22 @@ function describeEvent(event: OrderEvent): string {
   }
 }
 
+/**
+ * The newest message of the caller's side that the other side has read: "Seen" goes under it. The
+ * customer's side is their own messages; the admins' is every admin's.
+ */
+function seenMessageId(
+  messages: readonly ChatMessage[],
+  readState: ReadState | undefined,
+  userId: string,
+): string | undefined {
+  const readUpTo = readState?.otherSideReadUpTo;
+  if (!readState || !readUpTo) return undefined;
+  const ours = (message: ChatMessage) =>
+    readState.side === 'customer' ? message.sender.id === userId : message.sender.role === 'ADMIN';
+  return messages.filter((message) => ours(message) && message.id <= readUpTo).at(-1)?.id;
+}
+
 function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; userId: string }) {
   const { chat, roomId, isAdmin, userId } = props;
   const { room, messages, outbox, error } = useChatRoom(chat, roomId);
@@ -208,6 +224,17 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
     const element = list.current;
     if (element) element.scrollTop = element.scrollHeight;
   }, [messages.length, outbox.length]);
+  // What is on screen is read: the newest message when the room shows, and each that arrives while it does.
+  const readUpTo = room?.readState.readUpTo;
+  useEffect(() => {
+    const markShown = () => {
+      if (document.visibilityState === 'visible') chat.markRead(roomId);
+    };
+    markShown();
+    document.addEventListener('visibilitychange', markShown);
+    return () => document.removeEventListener('visibilitychange', markShown);
+  }, [chat, roomId, room !== undefined, messages.length, readUpTo]);
+  const seen = seenMessageId(messages, room?.readState, userId);
 
   const send = async (event: Event) => {
     event.preventDefault();
@@ -267,6 +294,11 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
             </span>{' '}
             <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
             <p>{message.content}</p>
+            {message.id === seen ? (
+              <span class="seen" data-testid="seen">
+                Seen
+              </span>
+            ) : null}
           </li>
         ))}
         {outbox.map((pending) => (

@@ -42,6 +42,7 @@ export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
       {/* A returning customer comes for their orders: the form goes below them (above, until there are any;
           nowhere until the list has loaded, so nothing jumps). */}
       {isAdmin || orders === undefined || hasOrders ? null : placeOrder}
+      {isAdmin ? <Inbox api={api} /> : null}
       <section aria-labelledby="orders-list">
         <div class="list-head">
           <h2 id="orders-list">{isAdmin ? 'Orders' : 'Placed orders'}</h2>
@@ -71,6 +72,14 @@ export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
             {orders.map((order) => (
               <li key={order.id}>
                 <a href={`#/orders/${order.id}`}>{order.description}</a>
+                {order.unread > 0 ? (
+                  <span
+                    class="unread"
+                    aria-label={`${order.unread} unread ${order.unread === 1 ? 'message' : 'messages'}`}
+                  >
+                    {order.unread}
+                  </span>
+                ) : null}
                 <span class={`status status-${order.status}`}>{statusLabel(order.status)}</span>
                 <span class="meta">
                   {order.quantity} × · {formatDateTime(order.createdAt)}
@@ -89,6 +98,67 @@ export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
       {!isAdmin && hasOrders ? placeOrder : null}
     </>
   );
+}
+
+type WaitingRoom = components['schemas']['WaitingRoom'];
+
+/** Admins: the conversations waiting for an answer, oldest wait first. */
+function Inbox({ api }: { api: OrderChatApi }) {
+  const [rooms, setRooms] = useState<WaitingRoom[] | undefined>(undefined);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(undefined);
+  const load = async (from: string | null) => {
+    try {
+      const page = await api.call(
+        api.api.GET('/chat/inbox', { params: { query: { limit: 20, ...(from ? { cursor: from } : {}) } } }),
+      );
+      setRooms((current) => (from ? [...(current ?? []), ...page.items] : page.items));
+      setCursor(page.nextCursor);
+      setError(undefined);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  useEffect(() => void load(null), []);
+  return (
+    <section aria-labelledby="inbox">
+      <h2 id="inbox">Waiting for an answer</h2>
+      {error ? (
+        <p class="error" role="alert">
+          {describeError(error)}
+        </p>
+      ) : rooms === undefined ? (
+        <p>Loading…</p>
+      ) : rooms.length === 0 ? (
+        <p>Nobody is waiting.</p>
+      ) : (
+        <ul class="orders inbox">
+          {rooms.map((room) => (
+            <li key={room.roomId}>
+              <a href={`#/orders/${room.roomId}`}>{room.customer.name}</a>
+              <span class="meta">waiting {waitedFor(room.waitingSince)}</span>
+              <p class="preview">{room.lastMessage.preview}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {cursor ? (
+        <button type="button" onClick={() => void load(cursor)}>
+          Show more waiting
+        </button>
+      ) : null}
+    </section>
+  );
+}
+
+/** "3 min", "2 h", "4 days": how long a customer has waited. */
+export function waitedFor(since: string, now = Date.now()): string {
+  const minutes = Math.max(0, Math.floor((now - Date.parse(since)) / 60_000));
+  if (minutes < 1) return 'under a minute';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.floor(hours / 24)} days`;
 }
 
 /** "key: value" lines → specifications (values that read as JSON — numbers, true, lists — keep their type). */
