@@ -17,6 +17,7 @@ type Frames = components['schemas'];
 export type RoomClosedFrame = Frames['RoomClosedFrame'];
 export type OrderStatusChangedFrame = Frames['OrderStatusChangedFrame'];
 export type ErrorFrame = Frames['ErrorFrame'];
+export type ConversationChangedFrame = Frames['ConversationChangedFrame'];
 /** Where you stand in a room: your side, what the other side wrote that you haven't read, and both receipts. */
 export type ReadState = Frames['ReadState'];
 
@@ -58,6 +59,11 @@ export type ChatEvent =
   | { type: 'room'; roomId: string }
   | { type: 'roomClosed'; frame: RoomClosedFrame }
   | { type: 'orderStatusChanged'; frame: OrderStatusChangedFrame }
+  /**
+   * A conversation you are part of moved on, joined or not: the other side wrote (your unread count
+   * rose), or, for admins, a room began or stopped waiting for an answer. Lists read again.
+   */
+  | { type: 'conversationChanged'; frame: ConversationChangedFrame }
   /** A refusal no pending call was waiting for. */
   | { type: 'error'; frame: ErrorFrame }
   /** The session is over (the ticket was refused): the client closed for good. */
@@ -435,6 +441,8 @@ export class ChatClient {
         return this.onRoomClosed(frame);
       case 'orderStatusChanged':
         return this.emit({ type: 'orderStatusChanged', frame });
+      case 'conversationChanged':
+        return this.emit({ type: 'conversationChanged', frame });
       case 'error':
         return this.onError(frame);
       default:

@@ -25,6 +25,7 @@ export {
   type ChatEvent,
   type ChatOptions,
   type ChatState,
+  type ConversationChangedFrame,
   type ErrorFrame,
   type OrderStatusChangedFrame,
   type PendingMessage,

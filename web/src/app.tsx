@@ -95,7 +95,7 @@ function SignedIn(props: {
         ) : route.page === 'account' ? (
           <AccountPage api={api} user={user} onChanged={props.onChanged} onGone={props.onSignedOut} />
         ) : (
-          <OrdersPage api={api} user={user} />
+          <OrdersPage api={api} chat={chat} user={user} />
         )}
       </main>
     </>

@@ -1,5 +1,5 @@
 /** The app's glue to the client library: routes in the URL's hash, and a chat room as state. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatClient, ChatMessage, ChatState, PendingMessage, RoomState } from '../../client/src/index.ts';
 
 export type Route = { page: 'orders' } | { page: 'order'; id: string } | { page: 'account' };
@@ -64,4 +64,25 @@ export function useChatRoom(chat: ChatClient, roomId: string): RoomView {
     };
   }, [chat, roomId]);
   return view;
+}
+
+/**
+ * Calls `onChange` when a conversation the user is part of moves on (the other side wrote, or a room
+ * began or stopped waiting), at most once per burst: lists read themselves again.
+ */
+export function useConversationChanges(chat: ChatClient, onChange: () => void): void {
+  const latest = useRef(onChange);
+  latest.current = onChange;
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = chat.subscribe((event) => {
+      if (event.type !== 'conversationChanged') return;
+      clearTimeout(timer);
+      timer = setTimeout(() => latest.current(), 300);
+    });
+    return () => {
+      stop();
+      clearTimeout(timer);
+    };
+  }, [chat]);
 }

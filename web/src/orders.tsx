@@ -1,13 +1,14 @@
 /** Orders: a customer's own with the form to place one; for admins every order, filtered by status. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { components, OrderChatApi, User } from '../../client/src/index.ts';
+import type { ChatClient, components, OrderChatApi, User } from '../../client/src/index.ts';
 import { Field, FormError } from './fields.tsx';
+import { useConversationChanges } from './hooks.ts';
 import { describeError, fieldErrors, formatDateTime, statusLabel, STATUSES, type Status } from './format.ts';
 
 type Order = components['schemas']['Order'];
 type OrderSummary = components['schemas']['OrderSummary'];
 
-export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
+export function OrdersPage({ api, chat, user }: { api: OrderChatApi; chat: ChatClient; user: User }) {
   const isAdmin = user.role === 'ADMIN';
   const [status, setStatus] = useState<Status | ''>('');
   const [orders, setOrders] = useState<OrderSummary[] | undefined>(undefined);
@@ -31,6 +32,8 @@ export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
     }
   };
   useEffect(() => void load(null, true), [status]);
+  // Unread counts rise as the other side writes: the first page is read again (what was shown past it goes).
+  useConversationChanges(chat, () => void load(null, true));
 
   const hasOrders = orders !== undefined && orders.length > 0;
   const placeOrder = <PlaceOrder api={api} onPlaced={(order) => (location.hash = `#/orders/${order.id}`)} />;
@@ -42,7 +45,7 @@ export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
       {/* A returning customer comes for their orders: the form goes below them (above, until there are any;
           nowhere until the list has loaded, so nothing jumps). */}
       {isAdmin || orders === undefined || hasOrders ? null : placeOrder}
-      {isAdmin ? <Inbox api={api} /> : null}
+      {isAdmin ? <Inbox api={api} chat={chat} /> : null}
       <section aria-labelledby="orders-list">
         <div class="list-head">
           <h2 id="orders-list">{isAdmin ? 'Orders' : 'Placed orders'}</h2>
@@ -103,7 +106,7 @@ export function OrdersPage({ api, user }: { api: OrderChatApi; user: User }) {
 type WaitingRoom = components['schemas']['WaitingRoom'];
 
 /** Admins: the conversations waiting for an answer, oldest wait first. */
-function Inbox({ api }: { api: OrderChatApi }) {
+function Inbox({ api, chat }: { api: OrderChatApi; chat: ChatClient }) {
   const [rooms, setRooms] = useState<WaitingRoom[] | undefined>(undefined);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(undefined);
@@ -120,6 +123,8 @@ function Inbox({ api }: { api: OrderChatApi }) {
     }
   };
   useEffect(() => void load(null), []);
+  // Live: a customer writes, an admin answers.
+  useConversationChanges(chat, () => void load(null));
   return (
     <section aria-labelledby="inbox">
       <h2 id="inbox">Waiting for an answer</h2>
