@@ -58,6 +58,7 @@ import { ErrorFrame } from './schemas/common.ts';
 import {
   ChatHistoryFrame,
   ChatRoomWithMessages,
+  ConversationChangedFrame,
   InboxPage,
   InboxQuery,
   MarkReadFrame,
@@ -660,6 +661,12 @@ export const wsServerFrames = {
   readState: {
     schema: ReadStateFrame,
     summary: "Answer to markRead: where the caller's marker stands, what is left unread, and the other side's receipt",
+  },
+  conversationChanged: {
+    schema: ConversationChangedFrame,
+    summary:
+      'A conversation you are part of moved on, joined or not: to the customer when an admin writes, to every admin when the customer writes or a room stops waiting (an answer, a close)',
+    pushed: true,
   },
   readReceipt: {
     schema: ReadReceiptFrame,

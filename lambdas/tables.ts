@@ -76,7 +76,11 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     // One user's open connections, to close them when their session ends.
-    indexes: { byUser: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } },
+    indexes: {
+      byUser: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      // Admins' open connections (only theirs carry the keys): they hear the inbox move.
+      admins: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: ['connectionId', 'sessionExpiresAt'] },
+    },
     ttlAttribute: 'expiresAt',
     shortLived: true,
   },

@@ -34,6 +34,8 @@ const userIndexKeys = (userId: string, connectionId: string) => ({
   gsi1pk: `USER#${userId}`,
   gsi1sk: `CONN#${connectionId}`,
 });
+const ADMINS = 'ADMINS';
+const adminIndexKeys = (connectionId: string) => ({ gsi2pk: ADMINS, gsi2sk: `CONN#${connectionId}` });
 // A membership is stored twice: under the room (fan-out reads it) and under the connection ($disconnect reads it).
 const memberKey = (roomId: string, connectionId: string) => ({ pk: `ROOM#${roomId}`, sk: `CONN#${connectionId}` });
 const mirrorKey = (roomId: string, connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: `ROOM#${roomId}` });
@@ -44,6 +46,7 @@ export function putConnectionParams(connection: Connection, now: number) {
     Item: {
       ...connectionKey(connection.connectionId),
       ...userIndexKeys(connection.userId, connection.connectionId),
+      ...(connection.role === 'ADMIN' ? adminIndexKeys(connection.connectionId) : {}),
       ...connection,
       expiresAt: now + CONNECTION_TTL_SECONDS,
     },
@@ -247,4 +250,29 @@ export async function deleteConnection(connectionId: string): Promise<void> {
       if (requests?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
     }
   }
+}
+
+/**
+ * Every admin's live connection: one Query of the admins index a page. A connection whose
+ * $disconnect never ran drops out when its session's token expires (a post finds it gone sooner).
+ */
+export async function adminConnections(now = nowSeconds()): Promise<string[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName,
+        IndexName: 'admins',
+        KeyConditionExpression: 'gsi2pk = :admins',
+        FilterExpression: 'sessionExpiresAt > :now',
+        ExpressionAttributeValues: { ':admins': ADMINS, ':now': now },
+        ProjectionExpression: 'connectionId',
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) ids.push(String(item.connectionId));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return ids;
 }

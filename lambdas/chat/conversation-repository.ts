@@ -100,20 +100,22 @@ export function appendParams(
   };
 }
 
-/** A closed room waits for nobody: it leaves the inbox. */
-export async function stopWaiting(roomId: string): Promise<void> {
-  await dynamo()
-    .send(
+/** A closed room waits for nobody: it leaves the inbox. False when it wasn't in it. */
+export async function stopWaiting(roomId: string): Promise<boolean> {
+  try {
+    await dynamo().send(
       new UpdateCommand({
         TableName,
         Key: stateKey(roomId),
         UpdateExpression: 'REMOVE waitingSince, gsi6pk, gsi6sk',
         ConditionExpression: 'attribute_exists(gsi6pk)',
       }),
-    )
-    .catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 // Secondary adapter: an order's changes reach its chat room's members as WebSocket frames.
 import type { OrderNotifier } from '../orders/rooms.ts';
 import { stopWaiting } from './conversation-repository.ts';
+import { tellConversationMoved } from './service.ts';
 import { broadcastToRoom } from './fanout.ts';
 import { logger } from '../shared/logger.ts';
 
@@ -9,9 +10,12 @@ export const roomNotifier: OrderNotifier = {
     // A closed room waits for no answer: it leaves the admins' inbox. The close is stored already,
     // so a failure here is logged, never reported as the close's.
     if (changes.some((change) => change.type === 'roomClosed')) {
-      await stopWaiting(orderId).catch((error: unknown) =>
-        logger.error('A closed room stayed in the inbox', { roomId: orderId, error: (error as Error).name }),
-      );
+      const stopped = await stopWaiting(orderId).catch((error: unknown) => {
+        logger.error('A closed room stayed in the inbox', { roomId: orderId, error: (error as Error).name });
+        return false;
+      });
+      // The admins' inbox lost it (the customer, who wrote last, has nothing new to read).
+      if (stopped) await tellConversationMoved(orderId, '', null, { customer: false, admins: true });
     }
     // The room id is the order id; each change is the frame members receive.
     await broadcastToRoom(orderId, changes);

@@ -20,6 +20,7 @@ import {
   sideOf,
   unreadFor,
   type Conversation,
+  type LastMessage,
   type ReadMarker,
   type Side,
 } from './conversation.ts';
@@ -251,22 +252,25 @@ export async function sendMessage(
       clientMessageId: input.clientMessageId ?? null,
       sender: { id: caller.id, name: caller.name, role: caller.role },
     };
+    const lastMessage: LastMessage = {
+      id: message.id,
+      createdAt: message.createdAt,
+      side,
+      senderName: caller.name,
+      preview: previewOf(message.content),
+    };
     const outcome = await messages.saveMessage(message, {
       before: conversation,
-      after: {
-        counts: countsAfter(conversation.counts, side),
-        lastMessage: {
-          id: message.id,
-          createdAt: message.createdAt,
-          side,
-          senderName: caller.name,
-          preview: previewOf(message.content),
-        },
-      },
+      after: { counts: countsAfter(conversation.counts, side), lastMessage },
       customerId,
     });
     if (outcome.saved) {
       await deliver(input.roomId, connectionId, message);
+      const wasWaiting = conversation.lastMessage?.side === 'customer';
+      await tellConversationMoved(input.roomId, customerId, lastMessage, {
+        customer: side === 'admins',
+        admins: side === 'customer' || wasWaiting,
+      });
       return undefined;
     }
     if (outcome.reason === 'closed') throw new ConflictError('Chat room is closed');
@@ -277,6 +281,29 @@ export async function sendMessage(
     if (attempt === SAVE_ATTEMPTS) throw new ServiceUnavailableError('The chat is busy: send the message again.');
     await raceBackoff(attempt);
     conversation = await conversations.getConversation(input.roomId);
+  }
+}
+
+/**
+ * Tells the conversation's sides that it moved on, on every connection they have (joined to the room
+ * or not): the customer's unread count rose, or the admins' inbox changed. Best-effort, after the
+ * message is stored and delivered to the room: a failure is logged, never reported as the send's.
+ */
+export async function tellConversationMoved(
+  roomId: string,
+  customerId: string,
+  lastMessage: LastMessage | null,
+  to: { customer: boolean; admins: boolean },
+) {
+  const frame = { type: 'conversationChanged', roomId, lastMessage, waiting: lastMessage?.side === 'customer' };
+  try {
+    const [customer, admins] = await Promise.all([
+      to.customer ? connections.connectionsOfUser(customerId) : [],
+      to.admins ? connections.adminConnections() : [],
+    ]);
+    await sendToConnections([...customer.map((c) => c.connectionId), ...admins], [frame]);
+  } catch (error) {
+    logger.warn('Telling a conversation moved on failed', { roomId, error: (error as Error).name });
   }
 }
 

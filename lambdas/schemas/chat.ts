@@ -137,6 +137,14 @@ export const ChatHistoryFrame = z
 export const ReadStateFrame = z
   .object({ type: z.literal('readState'), roomId: RoomId, ...ReadState.shape })
   .meta({ id: 'ReadStateFrame' });
+export const ConversationChangedFrame = z
+  .object({
+    type: z.literal('conversationChanged'),
+    roomId: RoomId,
+    lastMessage: LastMessage.nullable(),
+    waiting: z.boolean().meta({ description: 'Does the room wait for an admin’s answer now?' }),
+  })
+  .meta({ id: 'ConversationChangedFrame' });
 export const ReadReceiptFrame = z
   .object({
     type: z.literal('readReceipt'),

@@ -169,8 +169,8 @@ export const MINIMUMS = {
   },
   'joinRoom after (resume)': { requests: 7, why: 'as joinRoom, the Query starting after the last message seen' },
   'sendMessage (a room of two connections)': {
-    requests: 6,
-    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room: a refusal costs no write) beside 1 consistent read of the conversation (its counts and version); 1 transaction (the message with its counts, only while the room is open, only once per clientMessageId, and only if no other message moved the conversation on); 1 Query of the members`,
+    requests: 7,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room: a refusal costs no write) beside 1 consistent read of the conversation (its counts and version); 1 transaction (the message with its counts, only while the room is open, only once per clientMessageId, and only if no other message moved the conversation on); 1 Query of the members; 1 Query of the other side's connections (a customer's message: the admins index), to tell them the conversation moved on`,
   },
   markRead: {
     requests: 8,
@@ -178,8 +178,8 @@ export const MINIMUMS = {
   },
   leaveRoom: { requests: 2, why: `${SESSION}; 1 batch deleting the membership both ways` },
   closeRoom: {
-    requests: 6,
-    why: `${SESSION} (and role); 1 consistent read; 1 write of the CREATED event to the history (an order never changed before); 1 conditional write; 1 conditional write taking the room out of the inbox; 1 Query of the members`,
+    requests: 7,
+    why: `${SESSION} (and role); 1 consistent read; 1 write of the CREATED event to the history (an order never changed before); 1 conditional write; 1 conditional write taking the room out of the inbox (this one waited: then 1 Query of the admins' connections, to tell them); 1 Query of the members`,
   },
   '$disconnect (a connection in one room)': {
     requests: 2,

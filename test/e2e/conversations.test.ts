@@ -207,6 +207,32 @@ describe("the admins' inbox", () => {
     expect(await inboxEntry(admin, roomId)).toBeUndefined();
   });
 
+  it('tells each side as the conversation moves on, on connections joined to no room', async () => {
+    const { id: roomId } = await placeOrder(customer);
+    const [customerElsewhere, adminElsewhere] = await Promise.all([sockets.ticket(customer), sockets.ticket(admin)]);
+    const changed = (c: Socket, waiting: boolean) =>
+      c.next((f) => f.type === 'conversationChanged' && f.roomId === roomId && f.waiting === waiting);
+    const mine = await joined(customer, roomId);
+    const question = await say(mine.c, roomId, 'Anyone there?');
+    expect(await changed(adminElsewhere, true)).toEqual({
+      type: 'conversationChanged',
+      roomId,
+      waiting: true,
+      lastMessage: expect.objectContaining({ id: question.id, side: 'customer', preview: 'Anyone there?' }),
+    });
+    const theirs = await joined(admin, roomId);
+    const answer = await say(theirs.c, roomId, 'Yes!');
+    // The customer's list learns of the answer; the admins' inbox of the end of the wait.
+    expect((await changed(customerElsewhere, false)).lastMessage).toMatchObject({ id: answer.id, side: 'admins' });
+    await changed(adminElsewhere, false);
+    // The customer's own messages don't tell the customer; a close tells the admins the room stopped waiting.
+    await say(mine.c, roomId, 'Thanks');
+    await changed(adminElsewhere, true);
+    theirs.c.send({ action: 'closeRoom', roomId, summary: 'Done' });
+    expect(await changed(adminElsewhere, false)).toMatchObject({ lastMessage: null });
+    expect(customerElsewhere.frames.filter((f: any) => f.type === 'conversationChanged')).toEqual([]);
+  });
+
   it('is the oldest wait first, and the admins’ alone', async () => {
     const [a, b] = [await placeOrder(customer), await placeOrder(customer)];
     const mine = await joined(customer, a.id);

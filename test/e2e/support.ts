@@ -212,7 +212,8 @@ export async function openSocket(query: string): Promise<Client> {
 
 /** A WebSocket client that queues frames so a test can wait for the next one matching a predicate. */
 export class Client {
-  private frames: any[] = [];
+  /** Frames no next() has claimed yet. */
+  readonly frames: any[] = [];
   private waiters: { match: (frame: any) => boolean; resolve: (frame: any) => void }[] = [];
   /** The first frame that broke the AsyncAPI contract; every later next() fails with it. */
   private violation: Error | undefined;

@@ -8,8 +8,10 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as unknownAction } from '#lambdas/handlers/ws/default.ts';
 import { handler as closeRoom } from '#lambdas/handlers/ws/close-room.ts';
@@ -92,6 +94,10 @@ describe('closing a room over the WebSocket', () => {
   });
 
   it('checks the session once, reads the order once, writes once and reads the members once', async () => {
+    // A room nobody waits in: taking it out of the inbox is refused, and the admins hear nothing of it.
+    dynamo
+      .on(UpdateCommand, { Key: { pk: `ROOM#${ORDER_ID}`, sk: 'STATE' } })
+      .rejects(new ConditionalCheckFailedException({ message: 'not waiting', $metadata: {} }));
     const result = await closeRoom(closeFrame(ADMIN_ID, 'ADMIN'), context);
     expect(result).toEqual({ statusCode: 200 });
     const reads = dynamo.commandCalls(GetCommand).map((c) => c.args[0].input.Key!.pk);

@@ -108,6 +108,24 @@ export interface components {
             /** @description The newest message the other side has read (the customer, or any admin): "Seen" */
             otherSideReadUpTo: string | null;
         };
+        ConversationChangedFrame: {
+            /** @constant */
+            type: "conversationChanged";
+            roomId: string;
+            lastMessage: components["schemas"]["LastMessage"] | null;
+            /** @description Does the room wait for an admin’s answer now? */
+            waiting: boolean;
+        };
+        LastMessage: {
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @enum {string} */
+            side: "customer" | "admins";
+            senderName: string;
+            /** @description Its first 100 characters, whitespace folded */
+            preview: string;
+        };
         /** @description A side (the customer, or the admins) has read up to messageId */
         ReadReceiptFrame: {
             /** @constant */
@@ -167,4 +185,4 @@ export type operations = Record<string, never>;
 /** What a client sends. */
 export type ClientFrame = components['schemas']['JoinRoomFrame'] | components['schemas']['LeaveRoomFrame'] | components['schemas']['SendMessageFrame'] | components['schemas']['MarkReadFrame'] | components['schemas']['CloseRoomFrame'];
 /** What the server sends: answers and pushes. */
-export type ServerFrame = components['schemas']['ChatHistoryFrame'] | components['schemas']['LeftRoomFrame'] | components['schemas']['ReadStateFrame'] | components['schemas']['ReadReceiptFrame'] | components['schemas']['NewMessageFrame'] | components['schemas']['RoomClosedFrame'] | components['schemas']['OrderStatusChangedFrame'] | components['schemas']['ErrorFrame'];
+export type ServerFrame = components['schemas']['ChatHistoryFrame'] | components['schemas']['LeftRoomFrame'] | components['schemas']['ReadStateFrame'] | components['schemas']['ConversationChangedFrame'] | components['schemas']['ReadReceiptFrame'] | components['schemas']['NewMessageFrame'] | components['schemas']['RoomClosedFrame'] | components['schemas']['OrderStatusChangedFrame'] | components['schemas']['ErrorFrame'];
