@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { dynamo } from '../shared/dynamo-client.ts';
@@ -137,16 +138,24 @@ export function roomMembersParams(roomId: string, now: number, startKey?: Record
   };
 }
 
-/** Connection ids joined to a room: a Query on the room's partition, never a Scan. */
-export async function roomMembers(roomId: string): Promise<string[]> {
+/** The connection ids of every page of a Query (one request a page). */
+async function connectionIdsOfEveryPage(
+  query: (startKey: Record<string, unknown> | undefined) => QueryCommandInput,
+): Promise<string[]> {
   const ids: string[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await dynamo().send(new QueryCommand(roomMembersParams(roomId, nowSeconds(), startKey)));
+    const page = await dynamo().send(new QueryCommand(query(startKey)));
     for (const item of page.Items ?? []) ids.push(String(item.connectionId));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return ids;
+}
+
+/** Connection ids joined to a room: a Query on the room's partition, never a Scan. */
+export async function roomMembers(roomId: string): Promise<string[]> {
+  const now = nowSeconds();
+  return connectionIdsOfEveryPage((startKey) => roomMembersParams(roomId, now, startKey));
 }
 
 /**
@@ -257,22 +266,13 @@ export async function deleteConnection(connectionId: string): Promise<void> {
  * $disconnect never ran drops out when its session's token expires (a post finds it gone sooner).
  */
 export async function adminConnections(now = nowSeconds()): Promise<string[]> {
-  const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName,
-        IndexName: 'admins',
-        KeyConditionExpression: 'gsi2pk = :admins',
-        FilterExpression: 'sessionExpiresAt > :now',
-        ExpressionAttributeValues: { ':admins': ADMINS, ':now': now },
-        ProjectionExpression: 'connectionId',
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) ids.push(String(item.connectionId));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return ids;
+  return connectionIdsOfEveryPage((startKey) => ({
+    TableName,
+    IndexName: 'admins',
+    KeyConditionExpression: 'gsi2pk = :admins',
+    FilterExpression: 'sessionExpiresAt > :now',
+    ExpressionAttributeValues: { ':admins': ADMINS, ':now': now },
+    ProjectionExpression: 'connectionId',
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  }));
 }

@@ -15,7 +15,7 @@ export const roomNotifier: OrderNotifier = {
         return false;
       });
       // The admins' inbox lost it (the customer, who wrote last, has nothing new to read).
-      if (stopped) await tellConversationMoved(orderId, '', null, { customer: false, admins: true });
+      if (stopped) await tellConversationMoved(orderId, null, { admins: true });
     }
     // The room id is the order id; each change is the frame members receive.
     await broadcastToRoom(orderId, changes);

@@ -214,13 +214,6 @@ export async function leave(connectionId: string, roomId: string, receivedAt: nu
 export const STORE_AND_ACK_MS = 7000;
 
 /**
- * Stores the message first (so a failed fan-out loses nothing), acknowledges it
- * to the sender, then sends it to every other connection in the room. Once it is
- * stored nothing reaches the sender as an error: a message is acknowledged if
- * and only if it was stored. A repeated clientMessageId sends the original back
- * to the sender only.
- */
-/**
  * Senders racing in one room: each retry waits a random moment (so racers spread out) and reads
  * the conversation again. A room has a customer and a few admins; a burst of a dozen at once is
  * stored within these attempts.
@@ -229,6 +222,13 @@ const SAVE_ATTEMPTS = 10;
 const raceBackoff = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 5)));
 
+/**
+ * Stores the message first (so a failed fan-out loses nothing), acknowledges it
+ * to the sender, then sends it to every other connection in the room. Once it is
+ * stored nothing reaches the sender as an error: a message is acknowledged if
+ * and only if it was stored. A repeated clientMessageId sends the original back
+ * to the sender only.
+ */
 export async function sendMessage(
   caller: Caller,
   connectionId: string,
@@ -267,8 +267,8 @@ export async function sendMessage(
     if (outcome.saved) {
       await deliver(input.roomId, connectionId, message);
       const wasWaiting = conversation.lastMessage?.side === 'customer';
-      await tellConversationMoved(input.roomId, customerId, lastMessage, {
-        customer: side === 'admins',
+      await tellConversationMoved(input.roomId, lastMessage, {
+        ...(side === 'admins' ? { customerId } : {}),
         admins: side === 'customer' || wasWaiting,
       });
       return undefined;
@@ -291,14 +291,13 @@ export async function sendMessage(
  */
 export async function tellConversationMoved(
   roomId: string,
-  customerId: string,
   lastMessage: LastMessage | null,
-  to: { customer: boolean; admins: boolean },
+  to: { customerId?: string; admins: boolean },
 ) {
   const frame = { type: 'conversationChanged', roomId, lastMessage, waiting: lastMessage?.side === 'customer' };
   try {
     const [customer, admins] = await Promise.all([
-      to.customer ? connections.connectionsOfUser(customerId) : [],
+      to.customerId ? connections.connectionsOfUser(to.customerId) : [],
       to.admins ? connections.adminConnections() : [],
     ]);
     await sendToConnections([...customer.map((c) => c.connectionId), ...admins], [frame]);
