@@ -241,7 +241,10 @@ export async function sendMessage(
   ]);
   let conversation = firstRead;
   if (!room.isOpen) throw new ConflictError('Chat room is closed');
-  if (remainingMs < STORE_AND_ACK_MS) throw new ServiceUnavailableError('The chat is busy: send the message again.');
+  // Every attempt, the first and each after a race, starts only with time left to store and acknowledge.
+  const deadline = Date.now() + remainingMs;
+  const busy = () => new ServiceUnavailableError('The chat is busy: send the message again.');
+  if (remainingMs < STORE_AND_ACK_MS) throw busy();
   const side = sideOf(caller.id, customerId);
   for (let attempt = 1; ; attempt++) {
     const message: ChatMessage = {
@@ -278,9 +281,10 @@ export async function sendMessage(
       const original = await messages.findByClientMessageId(input.roomId, caller.id, input.clientMessageId!);
       return { type: 'newMessage', roomId: input.roomId, message: original ?? message };
     }
-    if (attempt === SAVE_ATTEMPTS) throw new ServiceUnavailableError('The chat is busy: send the message again.');
+    if (attempt === SAVE_ATTEMPTS) throw busy();
     await raceBackoff(attempt);
     conversation = await conversations.getConversation(input.roomId);
+    if (deadline - Date.now() < STORE_AND_ACK_MS) throw busy();
   }
 }
 

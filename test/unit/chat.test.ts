@@ -1,5 +1,5 @@
 // Unit: chat messages, tickets and the $connect authorizer, with DynamoDB mocked.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -10,6 +10,8 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { messagePage, pageParams, saveMessage, saveMessageParams } from '#lambdas/chat/messages-repository.ts';
+import { sendMessage, STORE_AND_ACK_MS } from '#lambdas/chat/service.ts';
+import { newOrder } from '#lambdas/orders/order.ts';
 import { redeemTicket } from '#lambdas/chat/tickets-repository.ts';
 import { handler as authorizer } from '#lambdas/handlers/ws/authorizer.ts';
 import { sessionKey } from '#lambdas/users/user.ts';
@@ -95,6 +97,27 @@ describe('saving a message', () => {
   ])('reads cancellation reasons %o as %o', async (codes, outcome) => {
     dynamo.on(TransactWriteCommand).rejects(cancelled(codes));
     expect(await saveMessage(message(), move())).toEqual(outcome);
+  });
+
+  it('starts no attempt after a race without the time to store and acknowledge it', async () => {
+    const customer = { id: USER_ID, name: 'Alice', role: 'REGULAR' as const };
+    const order = newOrder(
+      ROOM,
+      customer,
+      { description: 'W', specifications: {}, quantity: 1, metadata: {} },
+      message().createdAt,
+    );
+    dynamo.on(GetCommand, { Key: { pk: `ORDER#${ROOM}`, sk: 'ORDER' } }).resolves({ Item: order, ...meta });
+    dynamo.on(GetCommand, { Key: { pk: `ROOM#${ROOM}`, sk: 'STATE' } }).resolves({ ...meta });
+    // Another sender moves the conversation on every time.
+    dynamo.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed', 'None']));
+    // The race's wait at its longest (10 ms), with 1 ms to spare at the start.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(1);
+    const sending = sendMessage(customer, 'conn-1', { roomId: ROOM, content: 'hi' }, STORE_AND_ACK_MS + 1);
+    await expect(sending).rejects.toMatchObject({ status: 503 });
+    random.mockRestore();
+    // The first attempt ran; the race's wait left too little time for a second.
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
   it('pages newest first for history and oldest first for resuming, within the messages', () => {
