@@ -7,8 +7,7 @@ import {
   UpdateCommand,
   type BatchGetCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { dynamo } from '../shared/dynamo-client.ts';
+import { conditionHolds, dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Conversation, Counts, LastMessage, ReadMarker, Side, WaitingRoom } from './conversation.ts';
 
@@ -102,20 +101,16 @@ export function appendParams(
 
 /** A closed room waits for nobody: it leaves the inbox. False when it wasn't in it. */
 export async function stopWaiting(roomId: string): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName,
         Key: stateKey(roomId),
         UpdateExpression: 'REMOVE waitingSince, gsi6pk, gsi6sk',
         ConditionExpression: 'attribute_exists(gsi6pk)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -123,8 +118,8 @@ export async function stopWaiting(roomId: string): Promise<boolean> {
  * written). False when it already stood there or further.
  */
 export async function moveMarker(roomId: string, userId: string, marker: ReadMarker): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName,
         Key: markerKey(roomId, userId),
@@ -136,12 +131,8 @@ export async function moveMarker(roomId: string, userId: string, marker: ReadMar
           ':fromAdmins': marker.counts.fromAdmins,
         },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -150,8 +141,8 @@ export async function moveMarker(roomId: string, userId: string, marker: ReadMar
  */
 export async function moveReceipt(roomId: string, side: Side, messageId: string): Promise<boolean> {
   const attribute = side === 'customer' ? 'customerReadUpTo' : 'adminsReadUpTo';
-  try {
-    await dynamo().send(
+  return conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName,
         Key: stateKey(roomId),
@@ -161,12 +152,8 @@ export async function moveReceipt(roomId: string, side: Side, messageId: string)
         ExpressionAttributeNames: { '#receipt': attribute },
         ExpressionAttributeValues: { ':id': messageId },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** BatchGetItem takes at most 100 keys a request. */
