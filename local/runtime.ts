@@ -444,6 +444,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         new Promise((r) => {
           ws.server.close(() => r());
           ws.server.closeAllConnections();
+          // A browser left open keeps its socket (and would reconnect): the server would wait for it.
+          ws.terminateAll();
         }),
     );
 

@@ -19,6 +19,8 @@ export interface WsGateway {
   server: Server;
   /** Number of open connections (for tests and diagnostics). */
   connectionCount(): number;
+  /** Ends every open connection (stopping: a browser left open would hold the server). */
+  terminateAll(): void;
 }
 
 export function createWsGateway(options: WsGatewayOptions): WsGateway {
@@ -54,8 +56,10 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       rejectUpgrade(socket, 500, 'Internal Server Error');
     });
   });
-  server.on('close', () => {
+  // Upgraded sockets are the WebSocket server's, not the HTTP server's: closing it waits for them.
+  const terminateAll = () => {
     for (const live of state.connections.values()) live.socket.terminate();
-  });
-  return { server, connectionCount: () => state.connections.size };
+  };
+  server.on('close', terminateAll);
+  return { server, connectionCount: () => state.connections.size, terminateAll };
 }
