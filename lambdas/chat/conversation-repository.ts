@@ -1,13 +1,7 @@
 // Secondary adapter: owns the keys of a room's conversation state (its counts, its last message,
 // whether it waits for an admin) and of its members' read markers. Both live in the room's partition.
-import {
-  BatchGetCommand,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-  type BatchGetCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
-import { conditionHolds, dynamo } from '../shared/dynamo-client.ts';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, conditionHolds, dynamo, itemKey, type Lookup } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Conversation, Counts, LastMessage, ReadMarker, Side, WaitingRoom } from './conversation.ts';
 
@@ -156,32 +150,17 @@ export async function moveReceipt(roomId: string, side: Side, messageId: string)
   );
 }
 
-/** BatchGetItem takes at most 100 keys a request. */
-const BATCH_KEYS = 100;
-
 /**
  * Each room's conversation and the user's marker in it: one BatchGetItem per 50 rooms (a page of
- * orders), keys DynamoDB left unprocessed asked again.
+ * orders).
  */
 export async function conversationsWithMarkers(
   roomIds: readonly string[],
   userId: string,
 ): Promise<Map<string, { conversation: Conversation; marker: ReadMarker | null }>> {
-  const found = new Map<string, Record<string, unknown>>();
-  const keys = roomIds.flatMap((roomId) => [stateKey(roomId), markerKey(roomId, userId)]);
-  await Promise.all(
-    Array.from({ length: Math.ceil(keys.length / BATCH_KEYS) }, async (_, i) => {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(i * BATCH_KEYS, (i + 1) * BATCH_KEYS);
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt === 5) throw new Error('DynamoDB left keys unprocessed five times');
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const result: BatchGetCommandOutput = await dynamo().send(
-          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } }),
-        );
-        for (const item of result.Responses?.[TableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
-        pending = result.UnprocessedKeys?.[TableName]?.Keys;
-      }
-    }),
+  const found = await batchGetAll(
+    TableName,
+    roomIds.flatMap((roomId) => [stateKey(roomId), markerKey(roomId, userId)]),
   );
   return new Map(
     roomIds.map((roomId) => {
@@ -190,12 +169,30 @@ export async function conversationsWithMarkers(
       return [
         roomId,
         {
-          conversation: conversationOf(found.get(`${state.pk}|${state.sk}`)),
-          marker: markerOf(found.get(`${marker.pk}|${marker.sk}`)),
+          conversation: conversationOf(found.get(itemKey(state))),
+          marker: markerOf(found.get(itemKey(marker))),
         },
       ];
     }),
   );
+}
+
+/**
+ * A room's conversation and several members' markers in it (the e-mail dispatcher's recipients),
+ * for a shared BatchGetItem (eventually consistent: an e-mail minutes later needs no more).
+ */
+export function conversationLookup(
+  roomId: string,
+  userIds: readonly string[],
+): Lookup<{ conversation: Conversation; markers: Map<string, ReadMarker | null> }> {
+  return {
+    tableName: TableName,
+    keys: [stateKey(roomId), ...userIds.map((userId) => markerKey(roomId, userId))],
+    read: (found) => ({
+      conversation: conversationOf(found.get(itemKey(stateKey(roomId)))),
+      markers: new Map(userIds.map((userId) => [userId, markerOf(found.get(itemKey(markerKey(roomId, userId))))])),
+    }),
+  };
 }
 
 export function inboxParams(limit: number, startKey: Record<string, unknown> | undefined) {

@@ -7,25 +7,15 @@
  * const cursor = await encodeCursor(page.LastEvaluatedKey, 'users');
  * const startKey = await decodeCursor(query.cursor, 'users');
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ValidationError } from './errors.ts';
-import { secretValues, type SecretValues } from './secrets.ts';
-
-const mac = (key: string, payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
-
-async function cursorKeys(): Promise<SecretValues> {
-  const keys = await secretValues('CURSOR_SECRET');
-  if (!keys || keys.current.length < 32) throw new Error('CURSOR_SECRET is missing or shorter than 32 characters');
-  return keys;
-}
+import { readToken, signToken } from './signed.ts';
 
 export async function encodeCursor(
   lastKey: Record<string, unknown> | undefined,
   scope: string,
 ): Promise<string | null> {
   if (!lastKey) return null;
-  const payload = Buffer.from(JSON.stringify({ k: lastKey, s: scope })).toString('base64url');
-  return `${payload}.${mac((await cursorKeys()).current, payload)}`;
+  return signToken({ k: lastKey, s: scope }, 'CURSOR_SECRET');
 }
 
 export async function decodeCursor(
@@ -33,18 +23,10 @@ export async function decodeCursor(
   scope: string,
 ): Promise<Record<string, unknown> | undefined> {
   if (cursor === undefined) return undefined;
-  const invalid = () =>
-    new ValidationError('The cursor is invalid.', [{ path: 'query.cursor', message: 'Invalid cursor' }]);
-  const [payload, signature] = cursor.split('.');
-  if (!payload || !signature) throw invalid();
-  const given = Buffer.from(signature);
   // A cursor made before a rotation stays good with the previous key.
-  const signedWith = (key: string) => {
-    const expected = Buffer.from(mac(key, payload));
-    return expected.length === given.length && timingSafeEqual(expected, given);
-  };
-  if (!(await cursorKeys()).accepted.some(signedWith)) throw invalid();
-  const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { k: Record<string, unknown>; s: string };
-  if (decoded.s !== scope) throw invalid();
+  const decoded = (await readToken(cursor, 'CURSOR_SECRET')) as { k: Record<string, unknown>; s: string } | undefined;
+  if (decoded?.s !== scope) {
+    throw new ValidationError('The cursor is invalid.', [{ path: 'query.cursor', message: 'Invalid cursor' }]);
+  }
   return decoded.k;
 }
