@@ -9,6 +9,11 @@ import type { TableKey } from './tables.ts';
 import type { SecretName } from './shared/secrets.ts';
 import type { LimitKind } from './limits/policy.ts';
 import { HealthResponse } from './schemas/health.ts';
+import {
+  NotificationPreferences,
+  UnsubscribeQuery,
+  UpdateNotificationPreferencesBody,
+} from './schemas/notifications.ts';
 import { DataExportPage, DataExportQuery } from './schemas/data-export.ts';
 import { DocsAssetParams, OpenApiDocument } from './schemas/docs.ts';
 import {
@@ -63,6 +68,9 @@ import {
   InboxQuery,
   MarkReadFrame,
   ReadReceiptFrame,
+  PresenceFrame,
+  TypingNoticeFrame,
+  TypingFrame,
   ReadStateFrame,
   CloseRoomBody,
   CloseRoomFrame,
@@ -145,6 +153,9 @@ export const functions = {
   'http/users-me-email-confirm': {
     permissions: { tables: { main: 'readWrite' }, cognito: ['AdminGetUser'], sendsEmail: true },
   },
+  'http/users-me-notifications-get': {},
+  'http/users-me-notifications': { permissions: { tables: { main: 'readWrite' } } },
+  'http/notifications-unsubscribe': { permissions: { tables: { main: 'readWrite' }, secrets: ['UNSUBSCRIBE_SECRET'] } },
   'http/users-me-totp-start': {},
   'http/users-me-totp-enable': { permissions: { tables: { main: 'readWrite' } } },
   'http/users-me-totp-disable': { permissions: { tables: { main: 'readWrite' } } },
@@ -184,7 +195,7 @@ export const functions = {
     timeoutSeconds: 10,
   },
   'ws/connect': { permissions: { tables: { connections: 'readWrite' } } },
-  'ws/disconnect': { permissions: { tables: { connections: 'readWrite' } } },
+  'ws/disconnect': { permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true } },
   'ws/default': {},
   'ws/join-room': { permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true } },
   'ws/leave-room': { permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true } },
@@ -194,8 +205,18 @@ export const functions = {
   'ws/mark-read': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
   },
+  'ws/typing': { permissions: { tables: { main: 'readWrite', connections: 'read' }, manageConnections: true } },
   'ws/close-room': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
+  // Not a route's: run every minute by a schedule (lib/constructs/notifications.ts; offline, the runtime's timer).
+  'jobs/notify': {
+    permissions: {
+      tables: { main: 'readWrite', connections: 'read' },
+      sendsEmail: true,
+      secrets: ['UNSUBSCRIBE_SECRET'],
+    },
+    timeoutSeconds: 60,
   },
 } as const satisfies Record<string, LambdaFunction>;
 
@@ -383,6 +404,31 @@ export const httpRoutes = {
     tag: 'Users',
     request: { body: UpdateMeBody },
     responses: { 200: { description: 'Updated profile', schema: User } },
+  },
+  'GET /users/me/notifications': {
+    handler: 'http/users-me-notifications-get',
+    access: 'user',
+    summary: 'What you are e-mailed about while you are away',
+    tag: 'Users',
+    responses: { 200: { description: 'Your notification preferences', schema: NotificationPreferences } },
+  },
+  'PATCH /users/me/notifications': {
+    handler: 'http/users-me-notifications',
+    access: 'user',
+    summary:
+      'Choose what you are e-mailed about while you are away: messages, status changes, new orders (admins); the topics not given stay as they are',
+    tag: 'Users',
+    request: { body: UpdateNotificationPreferencesBody },
+    responses: { 200: { description: 'Your notification preferences', schema: NotificationPreferences } },
+  },
+  'POST /notifications/unsubscribe': {
+    handler: 'http/notifications-unsubscribe',
+    access: 'public',
+    summary:
+      "One-click unsubscribe (RFC 8058): the link of an e-mail's List-Unsubscribe header turns off the topics that e-mail spoke of. Mail clients POST `List-Unsubscribe=One-Click`; the body is not read",
+    tag: 'Users',
+    request: { query: UnsubscribeQuery },
+    responses: { 204: { description: 'Those e-mails stop' } },
   },
   'POST /users/me/password': {
     handler: 'http/users-me-password',
@@ -668,6 +714,16 @@ export const wsServerFrames = {
       'A conversation you are part of moved on, joined or not: to the customer when an admin writes, to every admin when the customer writes or a room stops waiting (an answer, a close)',
     pushed: true,
   },
+  presence: {
+    schema: PresenceFrame,
+    summary: 'Who is in a joined room now: sent to its members when someone joins, leaves or disconnects',
+    pushed: true,
+  },
+  userTyping: {
+    schema: TypingNoticeFrame,
+    summary: 'Someone else in a joined room is typing (ephemeral: never stored)',
+    pushed: true,
+  },
   readReceipt: {
     schema: ReadReceiptFrame,
     summary: 'A side of a joined room (the customer, or the admins) has read further: "Seen" under messageId',
@@ -757,6 +813,14 @@ export const wsRoutes = {
     summary:
       'Move your "read up to" marker to a message of the room (never back): answered with readState; when your side\'s receipt moves, every connection in the room receives readReceipt',
     rateLimit: 'readMark',
+  },
+  typing: {
+    handler: 'ws/typing',
+    access: 'user',
+    frame: TypingFrame,
+    answers: [],
+    summary:
+      "Say you are typing: the room's other connections receive userTyping (never stored; at most 6 per 10 s per connection, past that a 429 error frame)",
   },
   closeRoom: {
     handler: 'ws/close-room',

@@ -6,7 +6,7 @@
 export interface IndexDefinition {
   partitionKey: string;
   sortKey?: string;
-  /** The only attributes (besides the keys) the index holds; without it, every attribute. */
+  /** The only attributes (besides the keys) the index holds (none: keys only); without it, every attribute. */
   projection?: readonly string[];
 }
 
@@ -66,6 +66,11 @@ export const tables = {
         sortKey: 'gsi6sk',
         projection: ['roomId', 'customerId', 'customerName', 'waitingSince', 'lastMessage'],
       },
+      // Notification e-mails by when they are due (DUE), and those that failed too often (PARKED):
+      // only those items carry the keys, so the dispatcher's work is proportional to what is pending.
+      // Keys only: a later event on a pending notification (its reasons, its version) writes no index
+      // entry; the dispatcher's claim returns the rest.
+      pending: { partitionKey: 'gsi7pk', sortKey: 'gsi7sk', projection: [] },
     },
     // WebSocket tickets expire here.
     ttlAttribute: 'expiresAt',

@@ -64,13 +64,23 @@ export interface StageConfig {
   cognitoWafRateLimitPer5Min: number;
   serviceName: string;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * E-mail for whoever is away: what waited unread `delaySeconds` is e-mailed (if its reader isn't
+   * in the room), at most one e-mail per room per member each `minGapSeconds`; a failed send is
+   * tried again after `retrySeconds`, then twice, four and eight times that, then parked.
+   */
+  notifications: { delaySeconds: number; minGapSeconds: number; retrySeconds: number };
 }
+
+/** How often the notification dispatcher runs: EventBridge's finest schedule, rate(1 minute). */
+export const NOTIFY_SCHEDULE_SECONDS = 60;
 
 const shared = {
   serviceName: 'order-chat',
   apiGatewayLogsRole: 'create',
   wafRateLimitPer5Min: 2000,
   cognitoWafRateLimitPer5Min: 20_000,
+  notifications: { delaySeconds: 300, minGapSeconds: 1800, retrySeconds: 30 },
 } as const;
 
 export const stages: Record<StageName, StageConfig> = {

@@ -57,7 +57,7 @@ export function applyNagSuppressions({
     }
   }
 
-  for (const fn of [...api.httpApi.functions, ...api.webSocketApi.functions]) {
+  for (const fn of [...api.httpApi.functions, ...api.webSocketApi.functions, api.notifications.dispatcher]) {
     acknowledge(
       fn.role!,
       'IAM5[Resource::*]',
@@ -82,11 +82,15 @@ export function applyNagSuppressions({
     );
   }
 
-  for (const secret of [api.node.findChild('OriginVerifySecret'), api.node.findChild('CursorSecret')]) {
+  for (const secret of [
+    api.node.findChild('OriginVerifySecret'),
+    api.node.findChild('CursorSecret'),
+    api.node.findChild('UnsubscribeSecret'),
+  ]) {
     acknowledge(
       secret,
       'SMG4',
-      'Rotated by redeploying with a new value: the origin secret must change in CloudFront and the functions together, and rotating the cursor key only invalidates open page cursors.',
+      'Rotated by redeploying with a new value: the origin secret must change in CloudFront and the functions together, rotating the cursor key only invalidates open page cursors, and the unsubscribe key is kept as the previous version for the links of e-mails already sent.',
     );
   }
 

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { httpCors, httpRoutes, timeoutOf, wsAuthorizer, wsRoutes, type FunctionName } from '#lambdas/routes.ts';
 import { functionGrants } from '#lib/grants.ts';
@@ -30,6 +30,8 @@ import { meterCapacity } from './capacity-meter.ts';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { APP_PATH } from '../web/build.ts';
 import { createWsGateway } from './ws-gateway.ts';
+import { startSchedule } from './schedule.ts';
+import { NOTIFY_SCHEDULE_SECONDS } from '#lib/config.ts';
 import { EDGE_LIMITS } from '#lib/edge-limits.ts';
 import { edgeRateLimit } from './http-gateway/edge-limits.ts';
 import { localAwsEnvironment } from './aws.ts';
@@ -57,6 +59,19 @@ export interface RuntimeOptions {
   cognitoPort: number;
   /** The local mailbox (SES emulator with a web inbox); 0 picks a free port. */
   mailboxPort?: number;
+  /** Send e-mail through this SES endpoint (a mailbox already running) instead of starting one. */
+  mailboxUrl?: string;
+  /**
+   * E-mail for whoever is away: the stage's delay and gap (lib/config.ts) unless given, and how often
+   * the dispatcher runs (EventBridge's schedule: every 60 s, as deployed).
+   */
+  notifications?: {
+    delaySeconds?: number;
+    minGapSeconds?: number;
+    retrySeconds?: number;
+    /** 0: not on a schedule at all (dispatchNotifications runs it). */
+    pollSeconds?: number;
+  };
   /** Keep data in this folder across restarts; in memory / a throw-away folder when absent. */
   dataDir?: string;
   /** Wipe dataDir first. */
@@ -103,6 +118,8 @@ export interface Runtime {
   dataDir: string;
   /** What the local services accept (a tool acting for the runtime, such as the bench's seeder, signs with them). */
   credentials: LocalCredentials;
+  /** Runs the notification dispatcher now, as its schedule would (its report: sent, retried, parked). */
+  dispatchNotifications(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -323,7 +340,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     // First: Cognito's e-mails go there.
     await mailboxClaim.release();
-    const mailbox = await startMailbox(mailboxClaim.port);
+    const mailbox = options.mailboxUrl
+      ? { url: options.mailboxUrl, stop: async () => undefined }
+      : await startMailbox(mailboxClaim.port);
     stops.push(() => mailbox.stop());
     const startCognito = async () => {
       await cognitoClaim.release();
@@ -361,6 +380,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       WS_CALLBACK_URL: `http://127.0.0.1:${wsPort}/${WS_STAGE}`,
       // Cursors signed with it stop working at the next start, like after a key rotation.
       CURSOR_SECRET: randomBytes(32).toString('base64url'),
+      // Kept with the data: an e-mail's unsubscribe link works after a restart.
+      UNSUBSCRIBE_SECRET: createHmac('sha256', LOCAL_CREDENTIALS.secretAccessKey)
+        .update('unsubscribe links')
+        .digest('base64url'),
+      NOTIFY_DELAY_SECONDS: String(options.notifications?.delaySeconds ?? local.notifications.delaySeconds),
+      NOTIFY_GAP_SECONDS: String(options.notifications?.minGapSeconds ?? local.notifications.minGapSeconds),
+      NOTIFY_RETRY_SECONDS: String(options.notifications?.retrySeconds ?? local.notifications.retrySeconds),
+      // The links of the e-mails: the web app on this gateway.
+      APP_URL: `http://localhost:${port}${APP_PATH}/`,
       POWERTOOLS_SERVICE_NAME: local.serviceName,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? local.logLevel,
       ...Object.fromEntries(Object.entries(tables).map(([key, table]) => [table.envVar, localTableName(key)])),
@@ -449,6 +477,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         }),
     );
 
+    const notifier = startSchedule({
+      loader,
+      handler: 'jobs/notify',
+      everyMs: (options.notifications?.pollSeconds ?? NOTIFY_SCHEDULE_SECONDS) * 1000,
+      timeoutMs: timeoutOf('jobs/notify') * 1000,
+      permissions: functionGrants('jobs/notify'),
+      log,
+    });
+    stops.push(() => notifier.stop());
+
     lock?.describe({ httpUrl: `http://localhost:${port}`, wsUrl: `ws://localhost:${wsPort}/${WS_STAGE}` });
     return {
       httpUrl: `http://localhost:${port}`,
@@ -462,6 +500,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       mailboxUrl: mailbox.url,
       credentials: LOCAL_CREDENTIALS,
       dataDir,
+      dispatchNotifications: () => notifier.runNow(),
       stop: async () => {
         http.closeAllConnections();
         await stop();

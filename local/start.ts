@@ -25,6 +25,7 @@ Environment: ${Object.entries(DEFAULT_PORTS)
   .map(([name, port]) => `${name} (${port})`)
   .join(', ')}, LOCAL_DATA_DIR,
 LOCAL_RESET=1, ADMIN_EMAIL/ADMIN_PASSWORD/ADMIN_NAME, WS_IDLE_TIMEOUT_SECONDS, POWERTOOLS_LOG_LEVEL,
+NOTIFY_DELAY_SECONDS/NOTIFY_GAP_SECONDS/NOTIFY_RETRY_SECONDS/NOTIFY_POLL_SECONDS, LOCAL_MAILBOX_URL,
 REQUEST_LOG (pretty|json|off). See docs/development.md, "Configuration".`;
 
 const flags = parseOptions(USAGE, { reset: { type: 'boolean' }, 'in-memory': { type: 'boolean' } });
@@ -72,6 +73,13 @@ try {
     ...(env.LOCAL_EDGE_EXEMPT_IPS
       ? { edgeLimitExemptIps: env.LOCAL_EDGE_EXEMPT_IPS.split(',').map((ip) => ip.trim()) }
       : {}),
+    ...(env.LOCAL_MAILBOX_URL ? { mailboxUrl: env.LOCAL_MAILBOX_URL } : {}),
+    notifications: {
+      ...(env.NOTIFY_DELAY_SECONDS ? { delaySeconds: Number(env.NOTIFY_DELAY_SECONDS) } : {}),
+      ...(env.NOTIFY_GAP_SECONDS ? { minGapSeconds: Number(env.NOTIFY_GAP_SECONDS) } : {}),
+      ...(env.NOTIFY_RETRY_SECONDS ? { retrySeconds: Number(env.NOTIFY_RETRY_SECONDS) } : {}),
+      ...(env.NOTIFY_POLL_SECONDS ? { pollSeconds: Number(env.NOTIFY_POLL_SECONDS) } : {}),
+    },
     onFatal: (reason) => {
       console.error(`The local runtime cannot go on: ${reason}.`);
       void (async () => {

@@ -36,9 +36,12 @@ export function createTableInput(tableName: string, table: TableDefinition) {
           GlobalSecondaryIndexes: indexes.map(([indexName, index]: [string, IndexDefinition]) => ({
             IndexName: indexName,
             KeySchema: keySchema(index.partitionKey, index.sortKey),
-            Projection: index.projection
-              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projection] }
-              : { ProjectionType: 'ALL' as const },
+            Projection:
+              index.projection?.length === 0
+                ? { ProjectionType: 'KEYS_ONLY' as const }
+                : index.projection
+                  ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projection] }
+                  : { ProjectionType: 'ALL' as const },
           })),
         }
       : {}),

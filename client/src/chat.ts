@@ -20,6 +20,13 @@ export type ErrorFrame = Frames['ErrorFrame'];
 export type ConversationChangedFrame = Frames['ConversationChangedFrame'];
 /** Where you stand in a room: your side, what the other side wrote that you haven't read, and both receipts. */
 export type ReadState = Frames['ReadState'];
+/** Someone in a room: their id, name and side (the customer, or the admins). */
+export type Participant = Frames['Participant'];
+
+/** A typing notice goes at most this often while the user types (the server takes 6 per 10 s). */
+export const TYPING_EVERY_MS = 3000;
+/** Someone shows as typing this long after their last notice (or until their message arrives). */
+export const TYPING_SHOWN_MS = 5000;
 
 /** The part of the WebSocket API used here: the browser's, React Native's, Node's global, or the `ws` package's. */
 export interface WebSocketLike {
@@ -45,6 +52,10 @@ export interface RoomState {
   olderCursor: string | null;
   /** As of the room's history, your last `markRead`, and the receipts heard since. */
   readState: ReadState;
+  /** Who is in the room now (joined on some connection), you included. */
+  present: readonly Participant[];
+  /** Who else is typing in it now. */
+  typing: readonly Participant[];
 }
 
 export interface PendingMessage {
@@ -99,6 +110,8 @@ export interface ChatOptions {
   maxSendAttempts?: number;
   random?: () => number;
   now?: () => number;
+  /** The signed-in user's id: their own typing in another tab or device is not shown as someone else's. */
+  selfId?: string;
 }
 
 interface Room {
@@ -112,6 +125,14 @@ interface Room {
   outbox: Outgoing[];
   /** The newest message a markRead was sent for on this connection (none is sent twice). */
   markedUpTo?: string;
+  /** The newest presence heard (it may come before the room's history), and when it was read. */
+  present: readonly Participant[];
+  presentAt: string;
+  /** Who else is typing, until when (epoch ms). */
+  typing: Map<string, { participant: Participant; until: number }>;
+  typingTimer?: ReturnType<typeof setTimeout>;
+  /** When this client last said its user is typing here. */
+  typingSentAt: number;
 }
 
 /** A promise handed to a caller, with what settles it. */
@@ -165,7 +186,8 @@ export class ChatClient {
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly options: Required<Omit<ChatOptions, 'backoff'>> & { backoff: { initialMs: number; maxMs: number } };
+  private readonly options: Required<Omit<ChatOptions, 'backoff' | 'selfId'>> &
+    Pick<ChatOptions, 'selfId'> & { backoff: { initialMs: number; maxMs: number } };
 
   constructor(options: ChatOptions) {
     this.options = {
@@ -202,7 +224,18 @@ export class ChatClient {
     let room = this.rooms.get(roomId);
     if (room?.joined && room.state) return Promise.resolve(room.state);
     if (!room) {
-      room = { state: undefined, messages: [], joined: false, everJoined: false, joining: [], outbox: [] };
+      room = {
+        state: undefined,
+        messages: [],
+        joined: false,
+        everJoined: false,
+        joining: [],
+        outbox: [],
+        present: [],
+        presentAt: '',
+        typing: new Map(),
+        typingSentAt: Number.NEGATIVE_INFINITY,
+      };
       this.rooms.set(roomId, room);
       this.sendJoin(roomId, room);
     }
@@ -286,6 +319,18 @@ export class ChatClient {
     }
     room.markedUpTo = newest;
     this.socket!.send(JSON.stringify({ action: 'markRead', roomId, messageId: newest }));
+  }
+
+  /**
+   * Says the user is typing in a joined room: call it on every keystroke, at most one notice goes
+   * every TYPING_EVERY_MS. The others see it in `room(roomId).typing` for TYPING_SHOWN_MS.
+   */
+  typing(roomId: string): void {
+    const room = this.rooms.get(roomId);
+    const now = this.options.now();
+    if (!room?.joined || !room.state?.isOpen || !this.isOpen() || now - room.typingSentAt < TYPING_EVERY_MS) return;
+    room.typingSentAt = now;
+    this.socket!.send(JSON.stringify({ action: 'typing', roomId }));
   }
 
   /**
@@ -443,6 +488,10 @@ export class ChatClient {
         return this.emit({ type: 'orderStatusChanged', frame });
       case 'conversationChanged':
         return this.emit({ type: 'conversationChanged', frame });
+      case 'presence':
+        return this.onPresence(frame);
+      case 'userTyping':
+        return this.onTyping(frame);
       case 'error':
         return this.onError(frame);
       default:
@@ -459,6 +508,8 @@ export class ChatClient {
       ...frame.room,
       olderCursor: resumed ? (room.state?.olderCursor ?? null) : frame.nextCursor,
       readState: frame.readState,
+      present: room.present,
+      typing: this.typingIn(room),
     };
     // A new connection: what was marked on the last one may not have been answered.
     room.markedUpTo = undefined;
@@ -470,6 +521,40 @@ export class ChatClient {
     for (const waiter of room.joining.splice(0)) waiter.resolve(room.state);
     if (!frame.room.isOpen) this.failOutbox(room, new ChatError(409, 'Chat room is closed'));
     this.pump(room);
+  }
+
+  private onPresence(frame: Frames['PresenceFrame']): void {
+    const room = this.rooms.get(frame.roomId);
+    // Frames may overtake each other: the newest reading wins.
+    if (!room || frame.at < room.presentAt) return;
+    room.present = frame.members;
+    room.presentAt = frame.at;
+    if (room.state) room.state = { ...room.state, present: frame.members };
+    this.emit({ type: 'room', roomId: frame.roomId });
+  }
+
+  private onTyping(frame: Frames['TypingNoticeFrame']): void {
+    const room = this.rooms.get(frame.roomId);
+    if (!room || frame.user.id === this.options.selfId) return;
+    room.typing.set(frame.user.id, { participant: frame.user, until: this.options.now() + TYPING_SHOWN_MS });
+    this.refreshTyping(frame.roomId, room);
+  }
+
+  /** Who is typing now; a timer takes each away when their time is up. */
+  private typingIn(room: Room): Participant[] {
+    const now = this.options.now();
+    for (const [id, entry] of room.typing) if (entry.until <= now) room.typing.delete(id);
+    return [...room.typing.values()].map((entry) => entry.participant);
+  }
+
+  private refreshTyping(roomId: string, room: Room): void {
+    if (room.state) room.state = { ...room.state, typing: this.typingIn(room) };
+    clearTimeout(room.typingTimer);
+    const next = Math.min(...[...room.typing.values()].map((entry) => entry.until));
+    if (Number.isFinite(next)) {
+      room.typingTimer = setTimeout(() => this.refreshTyping(roomId, room), Math.max(0, next - this.options.now()));
+    }
+    this.emit({ type: 'room', roomId });
   }
 
   private onReadState({ type: _type, roomId, ...readState }: Frames['ReadStateFrame']): void {
@@ -493,6 +578,10 @@ export class ChatClient {
     const room = this.rooms.get(roomId);
     if (!room) return;
     room.messages = mergeMessages(room.messages, incoming);
+    // Whoever wrote has stopped typing.
+    if (incoming.some((message) => room.typing.delete(message.sender.id)) && room.state) {
+      room.state = { ...room.state, typing: this.typingIn(room) };
+    }
     // An acknowledgement, or a message stored before a drop whose acknowledgement was lost.
     for (const message of incoming) {
       const index = room.outbox.findIndex((outgoing) => outgoing.clientMessageId === message.clientMessageId);
@@ -521,6 +610,8 @@ export class ChatClient {
     const room = frame.roomId === undefined ? undefined : this.rooms.get(frame.roomId);
     // The server closes the connection of an ended session right after this frame; the reconnect asks for a new ticket.
     if (frame.status === 401) return;
+    // A typing notice refused (too many, or a room just closed) is nothing to tell anyone about.
+    if (frame.action === 'typing') return;
     if (room && frame.action === 'sendMessage' && frame.clientMessageId) {
       const outgoing = room.outbox.find((candidate) => candidate.clientMessageId === frame.clientMessageId);
       if (outgoing) return this.onSendRefused(room, outgoing, frame);
@@ -629,6 +720,7 @@ export class ChatClient {
 
   /** Fails what waits on the room: a join, unsent messages (`abandon` when the caller closed the client). */
   private failRoom(room: Room, error: Error, fail = reject): void {
+    clearTimeout(room.typingTimer);
     this.failOutbox(room, error, fail);
     for (const waiter of room.joining.splice(0)) fail(waiter, error);
   }

@@ -9,6 +9,7 @@ import type { components, paths } from './generated/openapi.ts';
 import { memoryTokenStore, type TokenStore, type Tokens } from './session.ts';
 
 export type User = components['schemas']['User'];
+export type NotificationPreferences = components['schemas']['NotificationPreferences'];
 type Schemas = components['schemas'];
 
 /** Everything the service holds about a user, as one document (`exportMyData`). */
@@ -67,6 +68,12 @@ export interface OrderChatApi {
   emailStatus(): Promise<Schemas['EmailStatus']>;
   /** Confirms the new address with the code e-mailed to it: it becomes the sign-in address. */
   confirmEmailChange(body: Schemas['ConfirmEmailChangeRequest']): Promise<User>;
+  /** What the user is e-mailed about while away (messages, status changes, new orders for admins). */
+  notificationPreferences(): Promise<NotificationPreferences>;
+  /** Turns the topics given on or off; the others stay as they are. */
+  changeNotificationPreferences(change: Partial<NotificationPreferences>): Promise<NotificationPreferences>;
+  /** The one-click unsubscribe of an e-mail's link (its `token`): no sign-in needed. */
+  unsubscribe(token: string): Promise<void>;
   /** Starts setting up an authenticator app: its secret and the `otpauth://` URI to show as a QR code. */
   startTwoFactorSetup(): Promise<Schemas['TotpSetup']>;
   /** Turns two-factor sign-in on with the first code the app shows. */
@@ -255,6 +262,15 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
     },
     async confirmEmailChange(body) {
       return call(api.POST('/users/me/email/confirm', { body }));
+    },
+    async notificationPreferences() {
+      return call(api.GET('/users/me/notifications'));
+    },
+    async changeNotificationPreferences(change) {
+      return call(api.PATCH('/users/me/notifications', { body: change }));
+    },
+    async unsubscribe(token) {
+      await call(api.POST('/notifications/unsubscribe', { params: { query: { token } } }));
     },
     async startTwoFactorSetup() {
       return call(api.POST('/users/me/totp'));

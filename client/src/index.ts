@@ -8,6 +8,7 @@ export {
   type ApiOptions,
   type ChatTicket,
   type DataExport,
+  type NotificationPreferences,
   type OrderChatApi,
   type User,
 } from './http.ts';
@@ -28,6 +29,9 @@ export {
   type ConversationChangedFrame,
   type ErrorFrame,
   type OrderStatusChangedFrame,
+  type Participant,
+  TYPING_EVERY_MS,
+  TYPING_SHOWN_MS,
   type PendingMessage,
   type ReadState,
   type RoomClosedFrame,

@@ -108,12 +108,14 @@ const conditionFailed = (error: TransactionCanceledException) =>
  * this join already ran.
  */
 export async function joinRoom(
-  connection: Pick<Connection, 'connectionId' | 'userId' | 'role' | 'sessionExpiresAt'>,
+  connection: Pick<Connection, 'connectionId' | 'userId' | 'role' | 'sessionExpiresAt'> & { name: string },
   roomId: string,
   receivedAt: number,
 ): Promise<boolean> {
   const attributes = {
     userId: connection.userId,
+    // Who is in the room is shown by name (presence).
+    name: connection.name,
     role: connection.role,
     expiresAt: Math.min(connection.sessionExpiresAt, nowSeconds() + CONNECTION_TTL_SECONDS),
   };
@@ -156,6 +158,44 @@ async function connectionIdsOfEveryPage(
 export async function roomMembers(roomId: string): Promise<string[]> {
   const now = nowSeconds();
   return connectionIdsOfEveryPage((startKey) => roomMembersParams(roomId, now, startKey));
+}
+
+/** Someone joined to a room on at least one live connection. */
+export interface PresentMember {
+  userId: string;
+  name: string;
+  role: string;
+}
+
+/**
+ * Who is in a room now (joined on a live connection), each person once, and the connections to tell:
+ * the room's partition, one Query a page.
+ */
+export async function presentMembers(roomId: string): Promise<{ members: PresentMember[]; connectionIds: string[] }> {
+  const now = nowSeconds();
+  const present = new Map<string, PresentMember>();
+  const connectionIds: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        ...roomMembersParams(roomId, now, startKey),
+        ProjectionExpression: 'connectionId, userId, #name, #role',
+        ExpressionAttributeNames: { '#name': 'name', '#role': 'role' },
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      connectionIds.push(String(item.connectionId));
+      // Memberships made before names were kept show no name.
+      present.set(String(item.userId), {
+        userId: String(item.userId),
+        name: String(item.name ?? ''),
+        role: String(item.role),
+      });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { members: [...present.values()], connectionIds };
 }
 
 /**
@@ -230,16 +270,22 @@ export async function roomsOfConnection(connectionId: string): Promise<string[]>
   return (page.Items ?? []).map((item) => String(item.sk).slice('ROOM#'.length));
 }
 
-/** Forgets a connection and every membership it had ($disconnect, or a 410 during fan-out). */
-export async function deleteConnection(connectionId: string): Promise<void> {
+/**
+ * Forgets a connection and every membership it had ($disconnect, or a 410 during fan-out): the
+ * rooms it was still joined to.
+ */
+export async function deleteConnection(connectionId: string): Promise<string[]> {
   const page = await dynamo().send(
     new QueryCommand({
       TableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': connectionKey(connectionId).pk },
-      ProjectionExpression: 'pk, sk',
+      ProjectionExpression: 'pk, sk, leftAt',
     }),
   );
+  const joined = (page.Items ?? [])
+    .filter((item) => String(item.sk).startsWith('ROOM#') && item.leftAt === undefined)
+    .map((item) => String(item.sk).slice('ROOM#'.length));
   const keys = (page.Items ?? []).flatMap((item) => {
     const sk = String(item.sk);
     if (!sk.startsWith('ROOM#')) return [{ pk: item.pk, sk }];
@@ -247,7 +293,7 @@ export async function deleteConnection(connectionId: string): Promise<void> {
   });
   if (keys.length === 0) {
     await dynamo().send(new DeleteCommand({ TableName, Key: connectionKey(connectionId) }));
-    return;
+    return joined;
   }
   for (let i = 0; i < keys.length; i += 25) {
     let requests: Record<string, unknown>[] | undefined = keys
@@ -259,6 +305,7 @@ export async function deleteConnection(connectionId: string): Promise<void> {
       if (requests?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
     }
   }
+  return joined;
 }
 
 /**

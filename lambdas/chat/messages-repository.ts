@@ -6,6 +6,7 @@ import { readEnv } from '../shared/env.ts';
 import { roomOpenCondition } from '../orders/rooms.ts';
 import { jsonBytes, type ChatMessage } from './message.ts';
 import { appendParams } from './conversation-repository.ts';
+import { notifyLaterParams } from '../notifications/schedule.ts';
 import type { Conversation, Counts, LastMessage } from './conversation.ts';
 
 const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
@@ -43,7 +44,8 @@ export interface ConversationMove {
 /**
  * One transaction: the room must still be open, the conversation is as it was read (so the counts
  * stored with the message are exact), the message is new, and its clientMessageId (per sender and
- * room) has not been used.
+ * room) has not been used. The other side's e-mail for when they are away is scheduled with it, so
+ * a stored message is never one nobody is told of.
  */
 export function saveMessageParams(message: ChatMessage, move: ConversationMove) {
   return {
@@ -75,6 +77,13 @@ export function saveMessageParams(message: ChatMessage, move: ConversationMove) 
             },
           ]
         : []),
+      // Last: the reasons above are read by position.
+      notifyLaterParams(
+        message.roomId,
+        move.after.lastMessage.side === 'customer' ? 'admins' : 'customer',
+        'message',
+        new Date(message.createdAt),
+      ),
     ],
   };
 }

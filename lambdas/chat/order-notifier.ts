@@ -4,6 +4,7 @@ import { stopWaiting } from './conversation-repository.ts';
 import { tellConversationMoved } from './service.ts';
 import { broadcastToRoom } from './fanout.ts';
 import { logger } from '../shared/logger.ts';
+import { notifyLater } from '../notifications/schedule.ts';
 
 export const roomNotifier: OrderNotifier = {
   async notify(orderId, changes) {
@@ -17,6 +18,12 @@ export const roomNotifier: OrderNotifier = {
       // The admins' inbox lost it (the customer, who wrote last, has nothing new to read).
       if (stopped) await tellConversationMoved(orderId, null, { admins: true });
     }
+    // The customer hears of it by e-mail if they are away and don't see it first (one write for all of it).
+    await notifyLater(
+      orderId,
+      'customer',
+      changes.map((change) => (change.type === 'roomClosed' ? 'closed' : 'status')),
+    );
     // The room id is the order id; each change is the frame members receive.
     await broadcastToRoom(orderId, changes);
   },

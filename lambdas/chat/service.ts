@@ -12,6 +12,7 @@ import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { MAX_ROOMS_PER_CONNECTION } from '../limits/policy.ts';
 import { logger } from '../shared/logger.ts';
 import { visibleRoom, visibleRoomWithCustomer } from '../orders/rooms.ts';
+import { tellPresence } from './presence.ts';
 import * as connections from './connections-repository.ts';
 import * as conversations from './conversation-repository.ts';
 import {
@@ -183,7 +184,11 @@ export async function join(
     throw new ConflictError(`This connection is in ${joined.length} rooms: leave one before joining another.`);
   }
   // A leaveRoom received after this frame may have run already: then it stands, and this answer is moot.
-  await connections.joinRoom({ ...connection, userId: caller.id, role: caller.role }, roomId, receivedAt);
+  await connections.joinRoom(
+    { ...connection, userId: caller.id, name: caller.name, role: caller.role },
+    roomId,
+    receivedAt,
+  );
   const frame = { type: 'chatHistory' as const, roomId, room: { isOpen, summary, closedAt } };
   // The answer is one WebSocket message: the page is cut to what fits in API Gateway's 128 KB.
   const space = roomFor(
@@ -197,12 +202,13 @@ export async function join(
     readStateOf(caller, roomId, customerId),
   ]);
   const nextCursor = after ? (page.hasMore ? (page.items.at(-1)?.id ?? null) : null) : cursorOf(page);
+  await tellPresence(roomId, customerId);
   return { ...frame, readState, messages: page.items, nextCursor };
 }
 
 export async function leave(connectionId: string, roomId: string, receivedAt: number) {
   // A joinRoom received after this frame may have run already: then it stands.
-  await connections.leaveRoom(connectionId, roomId, receivedAt);
+  if (await connections.leaveRoom(connectionId, roomId, receivedAt)) await tellPresence(roomId);
   return { type: 'leftRoom' as const, roomId };
 }
 

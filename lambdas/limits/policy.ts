@@ -25,6 +25,11 @@ export const LIMITS = {
   readMark: { limit: 120, windowSeconds: 60, what: 'read markers' },
   roomJoin: { limit: 30, windowSeconds: 60, what: 'room joins' },
   /**
+   * Typing notices, per connection (not per user: each tab types on its own): 6 per 10 s. A client
+   * sends one at most every 3 s while its user types.
+   */
+  typing: { limit: 6, windowSeconds: 10, what: 'typing notices' },
+  /**
    * Pages of a room or an order's history over HTTP (each up to 1 MB): 60 per minute, one a second
    * for a person scrolling back through a long conversation.
    */

@@ -11,6 +11,7 @@ import { claimKey, digestOf } from './idempotency.ts';
 import { newOrder, toPublicOrder, type Order, type OrderFields } from './order.ts';
 import * as orders from './repository.ts';
 import type { PublicOrder } from './service.ts';
+import { notifyLater } from '../notifications/schedule.ts';
 
 /** The order a retry names, as stored; written now if the request that claimed the key died before writing it. */
 async function orderOfRetry(order: Order): Promise<Order> {
@@ -62,5 +63,7 @@ export async function placeOrder(
     }
     throw error;
   }
+  // The admins hear of it by e-mail (those who want to) unless one of them picks it up first.
+  await notifyLater(order.id, 'admins', ['newOrder']);
   return toPublicOrder(order);
 }

@@ -34,6 +34,11 @@ export interface ChatRoom {
 
 const roomOf = (order: Order): ChatRoom => ({ id: order.id, orderId: order.id, ...order.room });
 
+/** An order as it is now, for a module acting for nobody in particular (the e-mail dispatcher). */
+export async function orderOf(id: string): Promise<Order | undefined> {
+  return orders.getOrder(id);
+}
+
 /** The room of an order the caller may see (its owner or an admin); to anyone else it does not exist. */
 export async function visibleRoom(caller: Caller, roomId: string): Promise<ChatRoom> {
   return (await visibleRoomWithCustomer(caller, roomId)).room;

@@ -119,6 +119,10 @@ export const SendMessageFrame = z
 export const MarkReadFrame = z
   .strictObject({ action: z.literal('markRead'), roomId: RoomId, messageId: MessageId })
   .meta({ id: 'MarkReadFrame' });
+export const TypingFrame = z.strictObject({ action: z.literal('typing'), roomId: RoomId }).meta({
+  id: 'TypingFrame',
+  description: 'The sender is typing in the room: send it at most every few seconds while they type',
+});
 export const CloseRoomFrame = z
   .strictObject({ action: z.literal('closeRoom'), roomId: RoomId, summary: Summary })
   .meta({ id: 'CloseRoomFrame' });
@@ -154,6 +158,19 @@ export const ReadReceiptFrame = z
     readAt: z.iso.datetime(),
   })
   .meta({ id: 'ReadReceiptFrame', description: 'A side (the customer, or the admins) has read up to messageId' });
+const Participant = z.object({ id: z.string(), name: z.string(), side: Side }).meta({ id: 'Participant' });
+export const PresenceFrame = z
+  .object({
+    type: z.literal('presence'),
+    roomId: RoomId,
+    members: z.array(Participant).meta({ description: 'Everyone joined to the room now, each once' }),
+    at: z.iso.datetime().meta({ description: 'When it was read: a client keeps the newest' }),
+  })
+  .meta({ id: 'PresenceFrame' });
+export const TypingNoticeFrame = z.object({ type: z.literal('userTyping'), roomId: RoomId, user: Participant }).meta({
+  id: 'TypingNoticeFrame',
+  description: 'Someone in the room is typing: show it until a few seconds pass without another (never stored)',
+});
 export const LeftRoomFrame = z.object({ type: z.literal('leftRoom'), roomId: RoomId }).meta({ id: 'LeftRoomFrame' });
 export const NewMessageFrame = z
   .object({ type: z.literal('newMessage'), roomId: RoomId, message: ChatMessage })

@@ -11,7 +11,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CALL_LIMITS, withDeadline } from './aws-calls.ts';
 
-export type SecretName = 'ORIGIN_VERIFY_SECRET' | 'CURSOR_SECRET';
+export type SecretName = 'ORIGIN_VERIFY_SECRET' | 'CURSOR_SECRET' | 'UNSUBSCRIBE_SECRET';
 
 export const SECRET_MAX_AGE_MS = 5 * 60_000;
 

@@ -4,6 +4,7 @@
  */
 import * as accounts from './identity-provider.ts';
 import * as profiles from './repository.ts';
+import { setRoster } from '../notifications/repository.ts';
 import { toPublicUser, type PublicUser, type UserProfile } from './user.ts';
 
 /** Creates or updates an admin account (npm run create-admin, ADMIN_EMAIL at npm start). Idempotent. */
@@ -22,5 +23,6 @@ export async function ensureAdmin(input: { email: string; password: string; name
     updatedAt: timestamp,
   };
   await profiles.upsertProfile(profile);
+  await setRoster(id, true);
   return toPublicUser(profile);
 }

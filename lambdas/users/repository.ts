@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { codeLifetimeSeconds } from '../identity.ts';
-import { conditionHolds, dynamo } from '../shared/dynamo-client.ts';
+import { conditionHolds, dynamo, itemKey, type Lookup } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';
 import type { EmailChange, UserEvent, UserProfile } from './user.ts';
@@ -79,6 +79,22 @@ export async function createProfile(profile: UserProfile): Promise<boolean> {
 export async function getProfile(id: string): Promise<UserProfile | undefined> {
   const result = await dynamo().send(new GetCommand({ TableName, Key: userKey(id), ConsistentRead: true }));
   return fromItem(result.Item);
+}
+
+/** Several profiles at once (an e-mail's recipients, read as they are now), for a shared BatchGetItem. */
+export function profilesLookup(ids: readonly string[]): Lookup<Map<string, UserProfile>> {
+  return {
+    tableName: TableName,
+    keys: ids.map(userKey),
+    read: (found) => {
+      const profiles = new Map<string, UserProfile>();
+      for (const id of ids) {
+        const profile = fromItem(found.get(itemKey(userKey(id))));
+        if (profile) profiles.set(id, profile);
+      }
+      return profiles;
+    },
+  };
 }
 
 /**

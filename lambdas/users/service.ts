@@ -18,6 +18,7 @@ import { nowSeconds, profileRead } from './session.ts';
 import { codeDigest, codeExpired, CodeRefusal, codeRefused } from './codes.ts';
 import { totpUri } from './totp.ts';
 import { sendNotice } from './mail.ts';
+import { setRoster } from '../notifications/repository.ts';
 import {
   assertMayChangeRole,
   EMAIL_NOT_CONFIRMED,
@@ -608,7 +609,9 @@ export async function changeRole(caller: Caller, targetId: string, role: Role): 
   assertMayChangeRole(caller.id, targetId);
   const current = await liveProfile(targetId);
   if (current.role === role) {
-    await accounts.setAdminGroup(targetId, role === 'ADMIN'); // converge a half-done earlier attempt
+    // Converge a half-done earlier attempt.
+    await accounts.setAdminGroup(targetId, role === 'ADMIN');
+    await setRoster(targetId, role === 'ADMIN');
     return toPublicUser(current);
   }
   const updated = await profiles.setProfileRole(targetId, role, current.role, now());
@@ -619,6 +622,8 @@ export async function changeRole(caller: Caller, targetId: string, role: Role): 
     await profiles.setProfileRole(targetId, current.role, role, now());
     throw error;
   }
+  // Who is e-mailed as an admin (the dispatcher checks the profile's role too, so a demotion stops them at once).
+  await setRoster(targetId, role === 'ADMIN');
   // Every request and frame acts with the profile's role from now on. A demoted admin's
   // sockets may be in rooms they can no longer see: close them (clients reconnect as REGULAR).
   if (role === 'REGULAR') await disconnectSessions(targetId);

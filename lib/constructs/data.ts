@@ -27,9 +27,11 @@ export class DataTables extends Construct {
             indexName,
             partitionKey: attribute(index.partitionKey),
             ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
-            ...(index.projection
-              ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection] }
-              : {}),
+            ...(index.projection?.length === 0
+              ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
+              : index.projection
+                ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection] }
+                : {}),
           })),
         });
         return [key, table];

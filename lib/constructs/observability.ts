@@ -23,6 +23,8 @@ export interface ObservabilityProps {
   webSocketStageName: string;
   functions: lambda.IFunction[];
   tables: Record<string, dynamodb.ITableV2>;
+  /** Notification e-mails parked after failing every attempt. */
+  parkedNotifications: cloudwatch.Metric;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -118,6 +120,13 @@ export class Observability extends Construct {
         `${name} was throttled`,
       );
     }
+
+    alarm(
+      'NotificationsParked',
+      props.parkedNotifications,
+      1,
+      'A notification e-mail failed every attempt and was parked',
+    );
 
     const tableThrottles: cloudwatch.MathExpression[] = [];
     for (const [key, table] of Object.entries(props.tables)) {

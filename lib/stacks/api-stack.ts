@@ -14,6 +14,7 @@ import { Edge } from '../constructs/edge.ts';
 import { OriginDomains } from '../constructs/origin-domains.ts';
 import { HttpApi } from '../constructs/http-api.ts';
 import type { Identity } from '../constructs/identity.ts';
+import { Notifications } from '../constructs/notifications.ts';
 import { Observability } from '../constructs/observability.ts';
 import type { FunctionContext } from '../constructs/order-chat-function.ts';
 import { WebApp } from '../constructs/web-app.ts';
@@ -33,6 +34,7 @@ export class ApiStack extends Stack {
   readonly edge: Edge;
   readonly webApp: WebApp;
   readonly observability: Observability;
+  readonly notifications: Notifications;
   /**
    * The nested stacks, each a template of its own: the WebSocket API, the HTTP API (with its stage
    * and authorizers), one per tag of HTTP routes (`httpAuth`, `httpOrders`, …: the routes, their
@@ -52,6 +54,7 @@ export class ApiStack extends Stack {
       'Header value CloudFront adds so the APIs can refuse direct calls',
     );
     const cursorSecret = secret('CursorSecret', 'HMAC key that makes pagination cursors tamper-evident');
+    const unsubscribeSecret = secret('UnsubscribeSecret', "HMAC key of the notification e-mails' unsubscribe links");
 
     // Routes are added below, once the callback URL exists for the functions' environment.
     const webSocket = new NestedStack(this, 'WebSocket', { description: 'The WebSocket API and its functions' });
@@ -64,8 +67,18 @@ export class ApiStack extends Stack {
       userPool: props.identity.userPool,
       userPoolClient: props.identity.userPoolClient,
       // Read from Secrets Manager by the functions the route table gives them to (lambdas/shared/secrets.ts).
-      secrets: { ORIGIN_VERIFY_SECRET: originVerifySecret, CURSOR_SECRET: cursorSecret },
-      environment: { WS_CALLBACK_URL: this.webSocketApi.callbackUrl },
+      secrets: {
+        ORIGIN_VERIFY_SECRET: originVerifySecret,
+        CURSOR_SECRET: cursorSecret,
+        UNSUBSCRIBE_SECRET: unsubscribeSecret,
+      },
+      environment: {
+        WS_CALLBACK_URL: this.webSocketApi.callbackUrl,
+        // When a message, a status change or a new order is e-mailed to whoever is away.
+        NOTIFY_DELAY_SECONDS: String(props.config.notifications.delaySeconds),
+        NOTIFY_GAP_SECONDS: String(props.config.notifications.minGapSeconds),
+        NOTIFY_RETRY_SECONDS: String(props.config.notifications.retrySeconds),
+      },
     };
     // A nested stack per tag of HTTP routes: a template holds at most 500 resources, and each route
     // brings about seven (its function, role, policy, log group, permission, integration, route).
@@ -124,12 +137,20 @@ export class ApiStack extends Stack {
     this.webApp.deploy(this.edge.distribution, props.config.logRetentionDays);
     if (customDomain) originDomains!.aliasDistribution(customDomain, this.edge.distribution);
 
+    const domain = customDomain?.name ?? this.edge.distribution.distributionDomainName;
+    const jobs = new NestedStack(this, 'Jobs', { description: 'Scheduled work: the notification e-mails' });
+    this.notifications = new Notifications(jobs, 'Notifications', {
+      context: functionContext,
+      appUrl: `https://${domain}${APP_PATH}/`,
+    });
+
     this.observability = new Observability(alarms, 'Observability', {
       config: props.config,
       httpApi: this.httpApi.api,
       webSocketApi: this.webSocketApi.api,
       webSocketStageName: WS_STAGE_NAME,
-      functions: [...this.httpApi.functions, ...this.webSocketApi.functions],
+      functions: [...this.httpApi.functions, ...this.webSocketApi.functions, this.notifications.dispatcher],
+      parkedNotifications: this.notifications.parked,
       tables: props.data.tables,
     });
 
@@ -137,10 +158,10 @@ export class ApiStack extends Stack {
       webSocket,
       http,
       ...Object.fromEntries([...routeGroups].map(([tag, group]) => [`http${tag}`, group])),
+      jobs,
       alarms,
     };
 
-    const domain = customDomain?.name ?? this.edge.distribution.distributionDomainName;
     new CfnOutput(this, 'ApiUrl', { value: `https://${domain}`, description: 'Public HTTPS base URL' });
     new CfnOutput(this, 'WebSocketUrl', { value: `wss://${domain}/${WS_STAGE_NAME}`, description: 'Public WSS URL' });
     new CfnOutput(this, 'AppUrl', { value: `https://${domain}${APP_PATH}/`, description: 'The web app' });

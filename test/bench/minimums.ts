@@ -8,6 +8,8 @@ const SESSION = 'the session check (1 read of the profile)';
 const LIMIT = 'the per-user limit (1 conditional write)';
 const UNREAD = "1 BatchGetItem of each listed order's conversation and the caller's marker in it (the unread counts)";
 const READ_STATE = "1 BatchGetItem of the room's conversation and the caller's marker (the read state)";
+const PRESENCE = "1 Query of the room's memberships (who is in it, and the connections to tell)";
+const NOTIFY = '1 write scheduling the e-mail for whoever is away (due after the delay; gone if read first)';
 
 export const MINIMUMS = {
   'POST /auth/register': {
@@ -84,8 +86,8 @@ export const MINIMUMS = {
   'GET /users': { requests: 2, why: `${SESSION}; 1 Query of the users index` },
   'GET /users/{id}': { requests: 2, why: `${SESSION}; 1 read of the user` },
   'PATCH /users/{id}/role': {
-    requests: 3,
-    why: `${SESSION}; 1 consistent read of the user (404, 409 for the role they have, and which Cognito group changes); 1 conditional write of the role (a demotion adds 1 Query of their connections, to close them)`,
+    requests: 4,
+    why: `${SESSION}; 1 consistent read of the user (404, 409 for the role they have, and which Cognito group changes); 1 conditional write of the role; 1 write of the admins' roster (whom new orders and waiting customers are e-mailed to); a demotion adds 1 Query of their connections, to close them`,
   },
   'POST /users/{id}/password-reset': {
     requests: 5,
@@ -112,11 +114,11 @@ export const MINIMUMS = {
     why: `${SESSION}; 1 write ending every session; 1 Query of the connections to close`,
   },
   'POST /orders': {
-    requests: 3,
-    why: `${LIMIT}; ${SESSION}; 1 conditional write of the order (its CREATED event is the order itself)`,
+    requests: 4,
+    why: `${LIMIT}; ${SESSION}; 1 conditional write of the order (its CREATED event is the order itself); ${NOTIFY} (the admins')`,
   },
   'POST /orders (Idempotency-Key)': {
-    requests: 4,
+    requests: 5,
     why: `as POST /orders, plus 1 conditional write claiming the key for the order, before it (a retry: that write, refused, hands back the claim; then 1 read of the order)`,
   },
   'GET /orders': { requests: 3, why: `${SESSION}; 1 Query of the owner's index; ${UNREAD}` },
@@ -131,8 +133,8 @@ export const MINIMUMS = {
     why: `${LIMIT}; ${SESSION}; 1 consistent read (who may edit, and the diff the history keeps, depend on it); 1 write of the event the order carries to the history (on the first change, its CREATED event, which placing does not store); 1 conditional write of the order with the new event. A transaction would save that request and double the write units`,
   },
   'PATCH /orders/{id}/status': {
-    requests: 6,
-    why: `as PATCH /orders/{id}, then 1 Query of the room's members to tell them`,
+    requests: 7,
+    why: `as PATCH /orders/{id}, then ${NOTIFY} (the customer's) and 1 Query of the room's members to tell them`,
   },
   'GET /orders/{id}/history': {
     requests: 3,
@@ -156,18 +158,27 @@ export const MINIMUMS = {
     why: `${LIMIT}; ${SESSION}; 1 read of the order; 1 Query of the page`,
   },
   'POST /chat/rooms/{roomId}/close': {
-    requests: 6,
-    why: `${SESSION}; 1 consistent read; 1 write of the CREATED event to the history (an order never changed before: placing does not store it); 1 conditional write (room and status together); 1 conditional write taking the room out of the inbox; 1 Query of the members`,
+    requests: 7,
+    why: `${SESSION}; 1 consistent read; 1 write of the CREATED event to the history (an order never changed before: placing does not store it); 1 conditional write (room and status together); 1 conditional write taking the room out of the inbox; ${NOTIFY} (the customer's: the status and the close in one); 1 Query of the members`,
+  },
+  'GET /users/me/notifications': {
+    requests: 2,
+    why: `${SESSION}; 1 read of the preferences (an item of their own: the profile stays under 1 KB)`,
+  },
+  'PATCH /users/me/notifications': { requests: 2, why: `${SESSION}; 1 write of the topics given, answering with all` },
+  'POST /notifications/unsubscribe': {
+    requests: 1,
+    why: "1 write turning off the link's topics (the signed token names the user: no session)",
   },
   '$connect (authorizer and $connect)': {
     requests: 4,
     why: "the authorizer: 1 delete of the single-use ticket returning it, 1 read of the profile (name, role, ended sessions); $connect: 1 Query counting the user's live connections (at most 10), 1 write of the connection",
   },
   joinRoom: {
-    requests: 7,
-    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 Query of the connection's rooms (at most 20); 1 write of the membership (both directions in one batch); 1 Query of the messages beside ${READ_STATE}`,
+    requests: 8,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 Query of the connection's rooms (at most 20); 1 write of the membership (both directions in one batch); 1 Query of the messages beside ${READ_STATE}; ${PRESENCE}`,
   },
-  'joinRoom after (resume)': { requests: 7, why: 'as joinRoom, the Query starting after the last message seen' },
+  'joinRoom after (resume)': { requests: 8, why: 'as joinRoom, the Query starting after the last message seen' },
   'sendMessage (a room of two connections)': {
     requests: 7,
     why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room: a refusal costs no write) beside 1 consistent read of the conversation (its counts and version); 1 transaction (the message with its counts, only while the room is open, only once per clientMessageId, and only if no other message moved the conversation on); 1 Query of the members; 1 Query of the other side's connections (a customer's message: the admins index), to tell them the conversation moved on`,
@@ -176,14 +187,25 @@ export const MINIMUMS = {
     requests: 8,
     why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 read of the message (the counts as of it) and 1 of the conversation; 1 conditional write of the caller's marker beside 1 of their side's receipt (forward only); 1 Query of the members, to tell them of the receipt`,
   },
-  leaveRoom: { requests: 2, why: `${SESSION}; 1 batch deleting the membership both ways` },
+  typing: {
+    requests: 4,
+    why: `the per-connection limit (1 conditional write); ${SESSION}; 1 read of the order (may the caller see the room); 1 Query of the members to tell (nothing is stored)`,
+  },
+  leaveRoom: {
+    requests: 4,
+    why: `${SESSION}; 1 transaction marking the membership left both ways; ${PRESENCE} beside 1 read of the order (whose side each is on)`,
+  },
   closeRoom: {
-    requests: 7,
-    why: `${SESSION} (and role); 1 consistent read; 1 write of the CREATED event to the history (an order never changed before); 1 conditional write; 1 conditional write taking the room out of the inbox (this one waited: then 1 Query of the admins' connections, to tell them); 1 Query of the members`,
+    requests: 8,
+    why: `${SESSION} (and role); 1 consistent read; 1 write of the CREATED event to the history (an order never changed before); 1 conditional write; 1 conditional write taking the room out of the inbox (this one waited: then 1 Query of the admins' connections, to tell them); ${NOTIFY} (the customer's); 1 Query of the members`,
   },
   '$disconnect (a connection in one room)': {
-    requests: 2,
-    why: "1 Query of the connection's item and memberships; 1 batch deleting them",
+    requests: 4,
+    why: `1 Query of the connection's item and memberships; 1 batch deleting them; for its room, ${PRESENCE} beside 1 read of the order`,
+  },
+  'a notification e-mail (the dispatcher, one customer away)': {
+    requests: 8,
+    why: "1 Query of the sparse index of what is due; 1 conditional write claiming it; 1 read of the order; 1 BatchGetItem of the recipient's profile, preferences, marker and last e-mail with the room's conversation, beside a Query of who is in the room; 1 Query of the unread messages; 1 write of what was e-mailed (the idempotency key); 1 conditional delete of the notification (SES sends the e-mail)",
   },
 } as const satisfies Record<string, { requests: number; why: string }>;
 

@@ -37,6 +37,7 @@ export const PRICES = {
   xrayPerMillionTraces: 5,
   secretPerMonth: 0.4,
   kmsKeyPerMonth: 1,
+  sesPerThousandEmails: 0.1,
 } as const;
 
 /** The month the bill is for. */
@@ -55,6 +56,14 @@ export const WORKLOAD = {
   adminListsPerOrder: 1,
   /** Connections a message reaches besides its sender's (the customer's and an admin's). */
   otherListenersPerMessage: 1,
+  /**
+   * Notification e-mails per order: its new-order e-mail to the admins, and two answers that waited
+   * for a customer who was away. Typing notices per message (one every 3 s while typing).
+   */
+  emailsPerOrder: 3,
+  typingNoticesPerMessage: 2,
+  /** The dispatcher's schedule: every minute, all month (each run one Query, nothing due or not). */
+  dispatcherRunsPerMonth: 60 * 24 * 30,
   /** Bytes out per HTTP answer and per WebSocket frame, on average. */
   bytesPerAnswer: 2_000,
   bytesPerFrame: 600,
@@ -95,6 +104,9 @@ function monthlyCounts(w: typeof WORKLOAD): Partial<Record<OperationName, number
     // Admins look at their inbox about as often as they list orders.
     'GET /chat/inbox': w.orders * w.adminListsPerOrder,
     closeRoom: w.orders,
+    typing: w.messages * w.typingNoticesPerMessage,
+    leaveRoom: sessions * w.roomsPerSession,
+    'a notification e-mail (the dispatcher, one customer away)': w.orders * w.emailsPerOrder,
   };
 }
 
@@ -135,14 +147,27 @@ export function monthlyBill(routes: readonly RouteCost[], w = WORKLOAD, p = PRIC
       if (!operation.startsWith('$')) wsFramesIn += count;
     } else httpRequests += count;
   }
-  // Frames out: each frame's answer, each message's acknowledgement and copies, a close's two pushes per member.
-  const wsFramesOut = wsFramesIn + w.messages * w.otherListenersPerMessage + w.orders * 2 * 2;
+  // The dispatcher's runs that find nothing due: an invocation and one Query (0.5 read units) each.
+  invocations += w.dispatcherRunsPerMonth;
+  readUnits += w.dispatcherRunsPerMonth * 0.5;
+  const emails = counts['a notification e-mail (the dispatcher, one customer away)'] ?? 0;
+  // Frames out: each frame's answer, each message's acknowledgement and copies, a close's two pushes
+  // per member, each message's conversationChanged to the other side, presence to both members at
+  // each join and leave, and each typing notice's copy.
+  const joinsAndLeaves = w.users * w.sessionsPerUser * w.roomsPerSession * 2;
+  const wsFramesOut =
+    wsFramesIn +
+    w.messages * w.otherListenersPerMessage +
+    w.orders * 2 * 2 +
+    w.messages +
+    joinsAndLeaves * 2 +
+    w.messages * w.typingNoticesPerMessage * w.otherListenersPerMessage;
   const wsMessages = wsFramesIn + wsFramesOut;
   const connectionMinutes = w.users * w.sessionsPerUser * w.minutesPerSession;
   const edgeRequests = httpRequests + w.users * w.sessionsPerUser;
   const gigabytes = (bytes: number) => bytes / 1e9;
   const wafRules = 4 + 1; // CloudFront WebACL: a rate rule and 3 managed groups; the user pool's: a rate rule.
-  const alarms = 1 + 2 + Object.keys(functions).length * 2 + Object.keys(tables).length;
+  const alarms = 1 + 2 + Object.keys(functions).length * 2 + Object.keys(tables).length + 1;
   const million = (n: number) => n / 1e6;
   const lines: BillLine[] = [
     perMillion('Lambda', 'invocations', invocations, p.lambdaPerMillionRequests),
@@ -187,7 +212,12 @@ export function monthlyBill(routes: readonly RouteCost[], w = WORKLOAD, p = PRIC
     },
     { service: 'CloudWatch', item: `${alarms} alarms`, cost: alarms * p.cloudWatchAlarmMonth },
     { service: 'X-Ray', item: 'traces recorded', cost: million(invocations * w.tracedShare) * p.xrayPerMillionTraces },
-    { service: 'Secrets Manager, KMS', item: '2 secrets, 1 key', cost: 2 * p.secretPerMonth + p.kmsKeyPerMonth },
+    { service: 'Secrets Manager, KMS', item: '3 secrets, 1 key', cost: 3 * p.secretPerMonth + p.kmsKeyPerMonth },
+    {
+      service: 'SES',
+      item: `${emails.toLocaleString('en')} e-mails (notifications; the codes are Cognito's)`,
+      cost: (emails / 1000) * p.sesPerThousandEmails,
+    },
   ];
   return { lines, total: lines.reduce((sum, line) => sum + line.cost, 0), counts };
 }

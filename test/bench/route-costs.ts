@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { unitsOf } from '#local/capacity-meter.ts';
 import { MINIMUMS, type OperationName } from './minimums.ts';
-import { codeFor } from '../support/mailbox.ts';
+import { codeFor, inbox } from '../support/mailbox.ts';
 import { authenticatorApp } from '../support/totp.ts';
 import { BENCH_PASSWORD, request, signIn, signUp as signUpAt, useMailbox } from './requests.ts';
 
@@ -43,7 +43,10 @@ export interface SizedWrite {
   place: number;
   update: number;
   changeStatus: number;
-  /** Issue 12: 2·S + 6 write units, and at most 8 for an order of 1 KB. */
+  /**
+   * 2·S + 8 write units (the last two schedule the e-mail for whoever is away: its item, and its entry
+   * in the index of what is due), at most 10 for an order of 1 KB.
+   */
   target: number;
 }
 
@@ -54,6 +57,11 @@ export async function measureRouteCosts(
   calls: MeteredCall[],
   admin: { email: string; password: string },
   storedOrderBytes: (orderId: string) => Promise<number>,
+  /**
+   * Runs the notification dispatcher now (the bench's runtime has no schedule); without it (a runtime
+   * in another process) the e-mail's path and its unsubscribe are not measured.
+   */
+  dispatchNotifications?: () => Promise<unknown>,
   /** How long without a DynamoDB call means the operation is done (its fan-out and $disconnect too). */
   quietMs = 120,
 ): Promise<{ routes: RouteCost[]; sized: SizedWrite[] }> {
@@ -284,15 +292,56 @@ export async function measureRouteCosts(
   await measure('joinRoom after (resume)', () =>
     answer(socket, { action: 'joinRoom', roomId: room.id, after: last }, 'chatHistory'),
   );
+  await measure('typing', async () => {
+    socket.send(JSON.stringify({ action: 'typing', roomId: room.id }));
+    // One-way: done when the other connection hears it.
+    await new Promise((resolve) =>
+      adminSocket.on('message', (data: WebSocket.RawData) => {
+        if ((JSON.parse(data.toString()) as { type: string }).type === 'userTyping') resolve(undefined);
+      }),
+    );
+  });
   await measure('leaveRoom', () => answer(socket, { action: 'leaveRoom', roomId: room.id }, 'leftRoom'));
   await measure('closeRoom', () =>
     answer(adminSocket, { action: 'closeRoom', roomId: room.id, summary: 'Agreed' }, 'roomClosed'),
   );
+  // In a room again (closed rooms can still be read), so that its $disconnect tells that room.
+  await answer(socket, { action: 'joinRoom', roomId: room.id }, 'chatHistory');
   await measure('$disconnect (a connection in one room)', async () => {
     socket.close();
     await new Promise((resolve) => socket.once('close', resolve));
   });
   adminSocket.close();
+
+  // Notifications: what is due from the operations above goes first (unmetered); then one customer
+  // away, an admin's answer waiting for them, and the dispatcher's whole path for it.
+  await measure('GET /users/me/notifications', () => call('GET', '/users/me/notifications', undefined, customer.token));
+  await measure('PATCH /users/me/notifications', () =>
+    call('PATCH', '/users/me/notifications', { statusChanges: true }, customer.token),
+  );
+  const away = await call('POST', '/orders', { description: 'Away', specifications: {}, quantity: 1 }, customer.token);
+  if (dispatchNotifications) await measureNotification(away.id, dispatchNotifications);
+
+  async function measureNotification(roomId: string, dispatch: () => Promise<unknown>) {
+    await settle();
+    await dispatch();
+    const answerer = await open(await ticketFor(adminToken));
+    await answer(answerer, { action: 'joinRoom', roomId }, 'chatHistory');
+    await answer(answerer, { action: 'sendMessage', roomId, content: 'Ready Friday' }, 'newMessage');
+    answerer.close();
+    await new Promise((resolve) => answerer.once('close', resolve));
+    await measure('a notification e-mail (the dispatcher, one customer away)', dispatch);
+    const mail = await waitForMail(runtime.mailboxUrl, 'Ready Friday');
+    const unsubscribe = /^<(.+)>$/.exec(mail.headers['list-unsubscribe']!)![1]!;
+    await measure('POST /notifications/unsubscribe', async () => {
+      const response = await fetch(unsubscribe.replace('localhost', '127.0.0.1'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+      if (response.status !== 204) throw new Error(`unsubscribe → ${response.status}`);
+    });
+  }
 
   // Writes by the size of the order.
   const writeUnits = async (action: () => Promise<unknown>) =>
@@ -308,7 +357,21 @@ export async function measureRouteCosts(
     );
     const itemBytes = await storedOrderBytes(placed.id);
     const sizeKb = Math.ceil(itemBytes / 1024);
-    sized.push({ sizeKb, itemBytes, place, update, changeStatus, target: sizeKb === 1 ? 8 : 2 * sizeKb + 6 });
+    sized.push({ sizeKb, itemBytes, place, update, changeStatus, target: sizeKb === 1 ? 10 : 2 * sizeKb + 8 });
   }
   return { routes, sized };
+}
+
+/** The first e-mail whose text holds `text`, whoever it went to (the bench's one notification). */
+async function waitForMail(mailboxUrl: string, text: string) {
+  for (let tries = 0; tries < 100; tries++) {
+    const response = await fetch(`${mailboxUrl}/store`);
+    const { emails } = (await response.json()) as {
+      emails: { destination: { to: string[] }; body: { text?: string } }[];
+    };
+    const found = emails.find((email) => email.body.text?.includes(text));
+    if (found) return (await inbox(mailboxUrl, found.destination.to[0]!)).find((mail) => mail.text.includes(text))!;
+    await sleep(50);
+  }
+  throw new Error(`No e-mail holds "${text}"`);
 }

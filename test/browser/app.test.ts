@@ -9,8 +9,9 @@ import { ChatClient, createOrderChatApi } from '../../client/src/index.ts';
 import { BOOTSTRAP_ADMIN } from '../e2e/bootstrap-admin.ts';
 import { chromiumPath, describeMissing, missingChromium } from '#local/prerequisites.ts';
 import { cutConnectionsOf } from '../e2e/planted.ts';
-import { runtime, STRONG_PASSWORD, uniqueEmail } from '../e2e/support.ts';
-import { codeFor, nthMail } from '../support/mailbox.ts';
+import { runtime, STRONG_PASSWORD, uniqueEmail, useRuntime } from '../e2e/support.ts';
+import { spawnRuntime } from '../support/runtime-process.ts';
+import { codeFor, inbox, nthMail } from '../support/mailbox.ts';
 import { authenticatorApp, currentStep, totpAt } from '../support/totp.ts';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', '.cache', 'screenshots');
@@ -572,4 +573,75 @@ describe('the web app in Chromium', () => {
     }
     expect(pageErrors).toEqual([]);
   });
+
+  it('a customer who left gets the answer by e-mail, opens the order from its link, and unsubscribes from it; presence and typing show', async () => {
+    // A runtime of its own: the stage's 5-minute delay shortened to 1 s through its configuration.
+    const own = spawnRuntime({
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      REQUEST_LOG: 'off',
+      NOTIFY_DELAY_SECONDS: '1',
+      NOTIFY_GAP_SECONDS: '3',
+      NOTIFY_POLL_SECONDS: '0.5',
+      ADMIN_EMAIL: BOOTSTRAP_ADMIN.email,
+      ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password,
+      ADMIN_NAME: BOOTSTRAP_ADMIN.name,
+    });
+    const restore = useRuntime(await own.ready);
+    const ownContexts = contexts.length;
+    try {
+      const customer = await newPage();
+      const email = await signUp(customer, 'Nora Notified');
+      await placeOrder(customer, 'Linen shirts');
+      await say(customer, 'Do you have them in blue?');
+      await waitForMessage(customer, 'Do you have them in blue?');
+      expect(await customer.getByTestId('presence').textContent()).toBe('Nobody else is here right now.');
+
+      const admin = await newPage();
+      await signIn(admin, BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN.password);
+      await admin.locator('section[aria-labelledby="inbox"]').getByRole('link', { name: 'Nora Notified' }).click();
+      await waitForMessage(admin, 'Do you have them in blue?');
+      // Who is here, and who is typing.
+      await customer.getByTestId('presence').getByText(`Here now: ${BOOTSTRAP_ADMIN.name} (admin)`).waitFor();
+      await admin.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('Yes');
+      await customer.getByTestId('typing').getByText(`${BOOTSTRAP_ADMIN.name} is typing…`).waitFor();
+      await shot(customer, 'typing');
+
+      // The customer leaves the room; the admin answers.
+      await customer.getByRole('link', { name: /your account/ }).click();
+      await customer.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
+      await admin.getByTestId('presence').getByText('Nobody else is here right now.').waitFor();
+      await say(admin, 'Yes, in navy blue too.');
+      await admin.locator('.messages li:not(.pending)', { hasText: 'Yes, in navy blue too.' }).waitFor();
+
+      // The e-mail (the first was the sign-up code) links to the order: it opens, read, and the admin sees "Seen".
+      const mail = await nthMail(runtime.mailboxUrl, email, 2, 15_000);
+      expect(mail.text).toContain('Yes, in navy blue too.');
+      // Opened from the mail client: a new tab, so signing in first (a tab keeps its own session), then the order.
+      const reader = await newPage();
+      await reader.goto(/Open the order: (\S+)/.exec(mail.text)![1]!);
+      await signIn(reader, email, STRONG_PASSWORD);
+      await waitForMessage(reader, 'Yes, in navy blue too.');
+      await message(admin, 'Yes, in navy blue too.').getByTestId('seen').waitFor();
+
+      // The e-mail's own link unsubscribes, signed in or not; the account page says so, and the next answer sends none.
+      const unsubscribe = await newPage();
+      await unsubscribe.goto(/Stop these e-mails: (\S+)/.exec(mail.text)![1]!);
+      await unsubscribe.getByText('Done: you won’t get these e-mails any more.').waitFor();
+      await shot(unsubscribe, 'unsubscribed');
+      await reader.getByRole('link', { name: /your account/ }).click();
+      const box = reader.getByRole('checkbox', { name: /Messages I haven’t read/ });
+      await box.waitFor();
+      expect(await box.isChecked()).toBe(false);
+      await say(admin, 'Anything else?');
+      await admin.locator('.messages li:not(.pending)', { hasText: 'Anything else?' }).waitFor();
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect((await inbox(runtime.mailboxUrl, email)).length).toBe(2);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      // Its pages go before it (they would reconnect to a runtime that has gone).
+      await Promise.all(contexts.splice(ownContexts).map((context) => context.close()));
+      restore();
+      await own.stop();
+    }
+  }, 120_000);
 });

@@ -163,11 +163,13 @@ describe('a conversation', () => {
   it('cleans up a connection that vanished without $disconnect, and nobody else misses the message', async () => {
     const { id: roomId } = await order(owner);
     const [sender, listener] = await Promise.all([joined(owner, roomId), joined(admin, roomId)]);
-    const ghost = randomBytes(11).toString('base64');
-    await plantVanishedConnection(ghost, owner.user.id, roomId);
-    // And one socket killed without a close frame.
+    // One socket killed without a close frame: its $disconnect forgets it (and tells the room who is left).
     const killed = await joined(owner, roomId);
     killed.c.socket.terminate();
+    await expect.poll(async () => (await membersOf(roomId)).length, { timeout: 5000 }).toBe(2);
+    // Planted after every join and leave: each of those tells the room who is in it, which would find it gone.
+    const ghost = randomBytes(11).toString('base64');
+    await plantVanishedConnection(ghost, owner.user.id, roomId);
     expect(await membersOf(roomId)).toContain(ghost);
 
     sender.c.send({ action: 'sendMessage', roomId, content: 'still delivered' });

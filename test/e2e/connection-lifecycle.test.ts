@@ -5,12 +5,9 @@
 // connection run concurrently and in no set order (each waits up to 40 ms here before it runs).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_REGION } from '#local/aws.ts';
-import { credentialsFromSecret } from '#local/credentials.ts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { spawnRuntime } from '../support/runtime-process.ts';
-import { newUser, placeOrder, socketsClosedAfterEach, useRuntime, runtime } from './support.ts';
+import { newUser, placeOrder, runtimeTables, socketsClosedAfterEach, useRuntime } from './support.ts';
 
 const secret = randomBytes(24).toString('base64url');
 const own = spawnRuntime({
@@ -34,13 +31,7 @@ const sockets = socketsClosedAfterEach();
 
 /** The connections the room's partition holds, as fan-out reads them. */
 async function membersOf(roomId: string): Promise<string[]> {
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: runtime.dynamoDbEndpoint,
-      region: LOCAL_REGION,
-      credentials: credentialsFromSecret(secret),
-    }),
-  );
+  const client = runtimeTables(secret);
   const page = await client.send(
     new QueryCommand({
       TableName: 'order-chat-local-connections',

@@ -1,7 +1,7 @@
 // End-to-end: a room's read state (markers, receipts, unread counts on the order lists) and the
 // admins' inbox of conversations waiting for an answer, through the local runtime.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { api, newAdmin, newUser, socketsClosedAfterEach, type Session } from './support.ts';
+import { api, inOneWindow, newAdmin, newUser, socketsClosedAfterEach, type Session } from './support.ts';
 
 let customer: Session;
 let stranger: Session;
@@ -251,5 +251,54 @@ describe("the admins' inbox", () => {
     const wrong = await api('GET', '/chat/inbox?cursor=forged.cursor', { token: admin.accessToken });
     expect(wrong.status).toBe(400);
     expect(wrong.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+});
+
+describe('presence and typing', () => {
+  const presence = (c: Socket, roomId: string, names: string[]) =>
+    c.next(
+      (f) =>
+        f.type === 'presence' &&
+        f.roomId === roomId &&
+        [...f.members.map((m: { name: string }) => m.name)].sort().join('|') === [...names].sort().join('|'),
+    );
+
+  it('tells a room who is in it as people join, leave and drop, and who is typing (never stored, limited per connection)', async () => {
+    const { id: roomId } = await placeOrder(customer);
+    const mine = await joined(customer, roomId);
+    await presence(mine.c, roomId, [customer.user.name]);
+    const theirs = await joined(admin, roomId);
+    const both = await presence(mine.c, roomId, [customer.user.name, admin.user.name]);
+    expect(both.members).toContainEqual({ id: admin.user.id, name: admin.user.name, side: 'admins' });
+    expect(both.members).toContainEqual({ id: customer.user.id, name: customer.user.name, side: 'customer' });
+    await presence(theirs.c, roomId, [customer.user.name, admin.user.name]);
+
+    // Typing reaches the others, not the typer (all of this within one limit window).
+    await inOneWindow('typing', 4000);
+    theirs.c.send({ action: 'typing', roomId });
+    expect(await mine.c.next((f) => f.type === 'userTyping')).toEqual({
+      type: 'userTyping',
+      roomId,
+      user: { id: admin.user.id, name: admin.user.name, side: 'admins' },
+    });
+    // Six a connection per 10 s: the seventh is refused.
+    for (let i = 0; i < 6; i++) theirs.c.send({ action: 'typing', roomId });
+    expect(await theirs.c.next((f) => f.type === 'error')).toMatchObject({ status: 429, action: 'typing', roomId });
+    expect(theirs.c.frames.some((f: { type: string }) => f.type === 'userTyping')).toBe(false);
+    // Nothing of it is stored.
+    expect((await api('GET', `/chat/rooms/${roomId}`, { token: customer.accessToken })).body.messages).toEqual([]);
+
+    // Someone who can't see the room can't type in it.
+    const outsider = await sockets.ticket(stranger);
+    outsider.send({ action: 'typing', roomId });
+    expect(await outsider.next((f) => f.type === 'error')).toMatchObject({ status: 404, action: 'typing' });
+
+    // Leaving and dropping both tell the room.
+    theirs.c.send({ action: 'leaveRoom', roomId });
+    await presence(mine.c, roomId, [customer.user.name]);
+    const again = await joined(admin, roomId);
+    await presence(mine.c, roomId, [customer.user.name, admin.user.name]);
+    await again.c.close();
+    await presence(mine.c, roomId, [customer.user.name]);
   });
 });

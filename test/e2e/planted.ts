@@ -40,7 +40,7 @@ export async function plantVanishedConnection(connectionId: string, userId: stri
     sessionExpiresAt: Math.floor(Date.now() / 1000) + 900,
   };
   await saveConnection(connection);
-  await joinRoom(connection, roomId, Date.now());
+  await joinRoom({ ...connection, name: 'Planted' }, roomId, Date.now());
 }
 
 export async function membersOf(roomId: string): Promise<string[]> {

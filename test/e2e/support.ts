@@ -11,6 +11,10 @@ import { checkContract } from '../support/contract.ts';
 import { codeFor } from '../support/mailbox.ts';
 import { checkFrame } from '../support/ws-contract.ts';
 import { onLoopback, type RuntimeInfo } from '../support/runtime-process.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_REGION } from '#local/aws.ts';
+import { credentialsFromSecret } from '#local/credentials.ts';
 
 /** Refuse to send test traffic anywhere but this machine unless a deployed stage is named explicitly. */
 function assertLocal(url: string) {
@@ -297,4 +301,15 @@ export async function inOneWindow(kind: keyof typeof LIMITS, burstMs = 10_000) {
   const windowMs = LIMITS[kind].windowSeconds * 1000;
   const left = windowMs - (Date.now() % windowMs);
   if (left < burstMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
+/** A DynamoDB client acting as the runtime's functions do (signed with its secret): a test reads what they wrote. */
+export function runtimeTables(secret: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: runtime.dynamoDbEndpoint,
+      region: LOCAL_REGION,
+      credentials: credentialsFromSecret(secret),
+    }),
+  );
 }

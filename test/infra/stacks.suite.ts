@@ -22,7 +22,8 @@ beforeAll(() => {
   withSender = synthesize('dev', { emailFrom: 'no-reply@example.com' });
 });
 
-const handlerCount = new Set([...Object.values(httpRoutes), ...Object.values(wsRoutes)].map((r) => r.handler)).size + 2; // + both authorizers
+// Every function of the route table: the routes' own, both authorizers and the scheduled dispatcher.
+const handlerCount = Object.keys(functions).length;
 const resourcesOf = (template: Synth['api'], type: string) => template.findResources(type);
 /** Our handlers, not CDK's own helper functions (e.g. the S3 auto-delete custom resource). */
 const ourFunctions = (synth: Synth) =>
@@ -74,6 +75,8 @@ describe('HTTP API routes', () => {
       '/docs',
       '/docs/{asset}',
       '/openapi.json',
+      // An e-mail's one-click unsubscribe (RFC 8058): its signed token is the credential.
+      '/notifications/unsubscribe',
     ];
     for (const [key, route] of Object.entries(httpRoutes)) {
       if (route.access === 'public') expect(allowed).toContain(splitRouteKey(key).path);
@@ -385,10 +388,12 @@ describe('Cognito', () => {
       (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown[] }[],
     );
     const sending = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+    // The dispatcher sends through the stage's configuration set too (SES authorizes the set as well).
+    expect(sending.filter((s) => JSON.stringify(s.Resource).includes(':configuration-set/'))).toHaveLength(1);
     const senderFunctions = (Object.keys(functions) as FunctionName[]).filter(
       (name) => functionGrants(name).sendsEmail,
     );
-    expect(senderFunctions).toEqual(['http/users-me-email-confirm']);
+    expect(senderFunctions).toEqual(['http/users-me-email-confirm', 'jobs/notify']);
     expect(sending).toHaveLength(senderFunctions.length);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendEmail');
@@ -583,10 +588,18 @@ describe('edge protection', () => {
 describe('observability', () => {
   it('alarms on HTTP 5xx rate, WebSocket integration errors, every function and every table', () => {
     const alarms = Object.values(resourcesOf(dev.api, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(1 + 2 + handlerCount * 2 + Object.keys(tables).length);
+    // The 5xx rate, two WebSocket alarms, errors and throttles per function, throttles per table, parked e-mails.
+    expect(alarms.length).toBe(1 + 2 + handlerCount * 2 + Object.keys(tables).length + 1);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
     const text = JSON.stringify(alarms);
-    for (const metric of ['5xx', 'IntegrationError', 'Errors', 'Throttles', 'ReadThrottleEvents'])
+    for (const metric of [
+      '5xx',
+      'IntegrationError',
+      'Errors',
+      'Throttles',
+      'ReadThrottleEvents',
+      'NotificationsParked',
+    ])
       expect(text).toContain(metric);
     dev.api.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
@@ -616,9 +629,9 @@ describe('CloudFormation limits', () => {
   ]);
   it(`keeps every template of every stage at or under ${RESOURCE_CEILING} resources with twice today's routes`, () => {
     for (const synth of [dev, prod, synthesize('prod', { customDomain: exampleDomain })]) {
-      // Stateful, Waf, Api, and the API's nested stacks: WebSocket, Http, Alarms and one per tag of HTTP routes.
+      // Stateful, Waf, Api, and the API's nested stacks: WebSocket, Http, Jobs, Alarms and one per tag of HTTP routes.
       const tags = new Set(Object.values(httpRoutes).map((route) => route.tag));
-      expect(Object.keys(synth.templates)).toHaveLength(6 + tags.size);
+      expect(Object.keys(synth.templates)).toHaveLength(7 + tags.size);
       for (const [path, template] of Object.entries(synth.templates)) {
         const types = Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type);
         const perRoute = types.filter((type) => GROWS_WITH_ROUTES.has(type)).length;

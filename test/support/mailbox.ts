@@ -8,6 +8,8 @@ export interface Mail {
   to: string[];
   subject: string;
   text: string;
+  /** The headers the sender set itself (List-Unsubscribe, …). */
+  headers: Record<string, string>;
   /** Epoch seconds. */
   at: number;
 }
@@ -18,6 +20,7 @@ interface StoredEmail {
   destination: { to: string[] };
   subject: string;
   body: { text?: string; html?: string };
+  headers?: { name: string; value: string }[];
   at: number;
 }
 
@@ -37,6 +40,7 @@ export async function inbox(mailboxUrl: string, address: string): Promise<Mail[]
       to: email.destination.to,
       subject: email.subject,
       text: email.body.text ?? '',
+      headers: Object.fromEntries((email.headers ?? []).map((header) => [header.name.toLowerCase(), header.value])),
       at: email.at,
     }));
 }

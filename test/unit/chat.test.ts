@@ -56,12 +56,18 @@ const move = (before = NO_CONVERSATION) => ({
 });
 
 describe('saving a message', () => {
-  it('checks the room is open, moves its conversation on and claims the clientMessageId in one transaction', () => {
+  it('checks the room is open, moves its conversation on, claims the clientMessageId and schedules the e-mail in one transaction', () => {
     const params = saveMessageParams(message(), move());
-    expect(params.TransactItems).toHaveLength(4);
-    const [roomOpen, conversation, put, claim] = params.TransactItems as Record<
+    expect(params.TransactItems).toHaveLength(5);
+    const [roomOpen, conversation, put, claim, notify] = params.TransactItems as Record<
       string,
-      { Key?: unknown; Item?: unknown; ConditionExpression?: string; ExpressionAttributeValues?: unknown }
+      {
+        Key?: unknown;
+        Item?: unknown;
+        ConditionExpression?: string;
+        UpdateExpression?: string;
+        ExpressionAttributeValues?: unknown;
+      }
     >[];
     // The room's state is its order's: the check is on the order item, the message in the room's partition.
     expect(roomOpen!.ConditionCheck).toMatchObject({
@@ -80,7 +86,16 @@ describe('saving a message', () => {
       counts: { fromCustomer: 1, fromAdmins: 0 },
     });
     expect(claim!.Put!.Item).toMatchObject({ pk: `ROOM#${ROOM}`, sk: `CMID#${USER_ID}#cm-1` });
-    expect(saveMessageParams(message(null), move()).TransactItems).toHaveLength(3);
+    // A customer's message: the admins' pending e-mail, due after the delay unless it is due already.
+    expect(notify!.Update).toMatchObject({
+      Key: { pk: `ROOM#${ROOM}`, sk: 'NOTIFY#admins' },
+      ExpressionAttributeValues: {
+        ':dueAt': new Date(Date.parse(message().createdAt) + 300_000).toISOString(),
+        ':reasons': new Set(['message']),
+      },
+    });
+    expect(notify!.Update!.UpdateExpression).toContain('dueAt = if_not_exists(dueAt, :dueAt)');
+    expect(saveMessageParams(message(null), move()).TransactItems).toHaveLength(4);
     // Later messages hold only on the version they read.
     const later = saveMessageParams(message(), move({ ...NO_CONVERSATION, version: 7 })).TransactItems[1] as {
       Update: { ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> };

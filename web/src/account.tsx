@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { encode } from 'uqr';
-import type { components, OrderChatApi, User } from '../../client/src/index.ts';
+import type { components, NotificationPreferences, OrderChatApi, User } from '../../client/src/index.ts';
 import { Field, FormError, PASSWORD_RULES, useAction } from './fields.tsx';
 import { fieldErrors } from './format.ts';
 
@@ -35,6 +35,7 @@ export function AccountPage({ api, user, onChanged, onGone }: Props) {
       <EmailForm api={api} user={user} onChanged={onChanged} />
       <PasswordForm api={api} user={user} onChanged={onChanged} />
       <TwoFactorSection api={api} user={user} onChanged={onChanged} />
+      <NotificationsSection api={api} user={user} />
       <DataSection api={api} />
       {user.role === 'ADMIN' ? null : <DeleteForm api={api} onGone={onGone} />}
     </div>
@@ -304,6 +305,55 @@ function TwoFactorSection({ api, user, onChanged }: Pick<Props, 'api' | 'user' |
 }
 
 /** A QR code drawn as SVG squares (no image, no script): what an authenticator app scans. */
+const TOPICS = [
+  { topic: 'messages', label: 'Messages I haven’t read, a few minutes after they come', admins: false },
+  { topic: 'statusChanges', label: 'My orders’ status changes and closed conversations', admins: false },
+  { topic: 'newOrders', label: 'New orders', admins: true },
+] as const;
+
+/** What the user is e-mailed about while they are away: each box saves as it is ticked. */
+function NotificationsSection({ api, user }: Pick<Props, 'api' | 'user'>) {
+  const { error, busy, attempt } = useAction();
+  const [preferences, setPreferences] = useState<NotificationPreferences | undefined>(undefined);
+  const [done, setDone] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    api.notificationPreferences().then(setPreferences, () => undefined);
+  }, [api]);
+  const change = (topic: keyof NotificationPreferences, on: boolean) =>
+    attempt(async () => {
+      setDone(undefined);
+      setPreferences(await api.changeNotificationPreferences({ [topic]: on }));
+      setDone('Saved.');
+    });
+  const shown = TOPICS.filter((entry) => (user.role === 'ADMIN') === entry.admins || entry.topic === 'messages');
+  return (
+    <section class="card" aria-labelledby="notifications-title">
+      <h2 id="notifications-title">E-mail notifications</h2>
+      <p>While you are away, we e-mail you about:</p>
+      {preferences ? (
+        <fieldset class="choices" disabled={busy}>
+          <legend class="visually-hidden">E-mail me about</legend>
+          {shown.map(({ topic, label }) => (
+            <label key={topic}>
+              <input
+                type="checkbox"
+                name={topic}
+                checked={preferences[topic]}
+                onChange={(event) => change(topic, (event.currentTarget as HTMLInputElement).checked)}
+              />{' '}
+              {label}
+            </label>
+          ))}
+        </fieldset>
+      ) : (
+        <p class="loading">Loading…</p>
+      )}
+      <FormError error={error} />
+      <Done message={done} />
+    </section>
+  );
+}
+
 function QrCode({ text, label }: { text: string; label: string }) {
   const { data, size } = encode(text, { ecc: 'M', border: 4 });
   const dark = data.flatMap((row, y) => row.map((on, x) => (on ? `M${x} ${y}h1v1h-1z` : ''))).join('');

@@ -32,9 +32,41 @@ export function App({ config }: { config: AppConfig }) {
     api.call(api.api.GET('/users/me')).then(setUser, () => setUser(null));
   }, [api]);
 
+  const route = useRoute();
+  // An e-mail's unsubscribe link works whether or not this browser is signed in.
+  if (route.page === 'unsubscribe') return <UnsubscribePage api={api} token={route.token} />;
   if (user === undefined) return <p class="loading">Loading…</p>;
   if (user === null) return <AuthPage api={api} onSignedIn={setUser} />;
   return <SignedIn api={api} config={config} user={user} onSignedOut={() => setUser(null)} onChanged={setUser} />;
+}
+
+/**
+ * The page an e-mail's "Stop these e-mails" link opens: it unsubscribes at once (the click was the
+ * one click; a mail scanner that fetches links runs no script, so it can't unsubscribe anyone).
+ */
+function UnsubscribePage({ api, token }: { api: OrderChatApi; token: string }) {
+  const [outcome, setOutcome] = useState<'working' | 'done' | 'failed'>('working');
+  useEffect(() => {
+    api.unsubscribe(token).then(
+      () => setOutcome('done'),
+      () => setOutcome('failed'),
+    );
+  }, [api, token]);
+  return (
+    <main class="unsubscribe">
+      <h1>E-mail notifications</h1>
+      <p role="status">
+        {outcome === 'working'
+          ? 'Unsubscribing…'
+          : outcome === 'done'
+            ? 'Done: you won’t get these e-mails any more.'
+            : 'This link doesn’t work: it may have been cut short. Change what you get on your account page.'}
+      </p>
+      <p>
+        <a href="#/account">Choose what we e-mail you about</a>
+      </p>
+    </main>
+  );
 }
 
 function SignedIn(props: {
@@ -47,7 +79,7 @@ function SignedIn(props: {
 }) {
   const { api, user } = props;
   const chat = useMemo(
-    () => new ChatClient({ url: props.config.webSocketUrl, ticket: () => api.chatTicket() }),
+    () => new ChatClient({ url: props.config.webSocketUrl, ticket: () => api.chatTicket(), selfId: user.id }),
     [api, user.id],
   );
   useEffect(() => {

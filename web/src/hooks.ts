@@ -2,11 +2,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatClient, ChatMessage, ChatState, PendingMessage, RoomState } from '../../client/src/index.ts';
 
-export type Route = { page: 'orders' } | { page: 'order'; id: string } | { page: 'account' };
+export type Route =
+  { page: 'orders' } | { page: 'order'; id: string } | { page: 'account' } | { page: 'unsubscribe'; token: string };
 
 /** Hash routes (#/orders/ID, #/account): the static host serves one index.html, whatever the route. */
 export function parseRoute(hash: string): Route {
   if (hash === '#/account') return { page: 'account' };
+  // An e-mail's unsubscribe link: works signed out.
+  const unsubscribe = /^#\/unsubscribe\?token=([\w.-]+)$/.exec(hash);
+  if (unsubscribe) return { page: 'unsubscribe', token: unsubscribe[1]! };
   const order = /^#\/orders\/([0-9A-Za-z]+)$/.exec(hash);
   return order ? { page: 'order', id: order[1]! } : { page: 'orders' };
 }

@@ -1,6 +1,14 @@
 /** One order: its details and history, kept current by the room's events, and its live chat. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatClient, ChatMessage, components, OrderChatApi, ReadState, User } from '../../client/src/index.ts';
+import type {
+  ChatClient,
+  ChatMessage,
+  components,
+  OrderChatApi,
+  Participant,
+  ReadState,
+  User,
+} from '../../client/src/index.ts';
 import { describeError, formatDateTime, formatTime, formatValue, NEXT_STATUS, statusLabel } from './format.ts';
 import { useChatRoom } from './hooks.ts';
 
@@ -260,6 +268,7 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
   return (
     <section class="chat" aria-labelledby="chat-title">
       <h2 id="chat-title">Chat</h2>
+      <Presence present={room?.present ?? []} userId={userId} />
       {error ? (
         <p class="error" role="alert">
           {error}
@@ -308,6 +317,9 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
           </li>
         ))}
       </ol>
+      <p class="typing" data-testid="typing" aria-live="polite">
+        {typingLine(room?.typing ?? [])}
+      </p>
       {sendError ? (
         <p class="error" role="alert">
           {describeError(sendError)}
@@ -322,6 +334,7 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
             rows={2}
             maxLength={4000}
             required
+            onInput={() => chat.typing(roomId)}
             onKeyDown={(event) => {
               // Enter sends, Shift+Enter starts a new line.
               if (event.key === 'Enter' && !event.shiftKey) {
@@ -363,4 +376,24 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
       ) : null}
     </section>
   );
+}
+
+/** Who is in the room now, besides the viewer: names, with the admins marked. */
+function Presence({ present, userId }: { present: readonly Participant[]; userId: string }) {
+  const others = present.filter((member) => member.id !== userId);
+  return (
+    <p class="presence" data-testid="presence">
+      {others.length === 0
+        ? 'Nobody else is here right now.'
+        : `Here now: ${others.map((member) => (member.side === 'admins' ? `${member.name} (admin)` : member.name)).join(', ')}`}
+    </p>
+  );
+}
+
+/** "Ada is typing…", "Ada and Bo are typing…", or nothing. */
+function typingLine(typing: readonly Participant[]): string {
+  if (typing.length === 0) return '';
+  const names = typing.map((member) => member.name);
+  const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `${who} ${names.length === 1 ? 'is' : 'are'} typing…`;
 }

@@ -27,6 +27,12 @@ export interface components {
             roomId: string;
             messageId: string;
         };
+        /** @description The sender is typing in the room: send it at most every few seconds while they type */
+        TypingFrame: {
+            /** @constant */
+            action: "typing";
+            roomId: string;
+        };
         CloseRoomFrame: {
             /** @constant */
             action: "closeRoom";
@@ -126,6 +132,31 @@ export interface components {
             /** @description Its first 100 characters, whitespace folded */
             preview: string;
         };
+        PresenceFrame: {
+            /** @constant */
+            type: "presence";
+            roomId: string;
+            /** @description Everyone joined to the room now, each once */
+            members: components["schemas"]["Participant"][];
+            /**
+             * Format: date-time
+             * @description When it was read: a client keeps the newest
+             */
+            at: string;
+        };
+        Participant: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            side: "customer" | "admins";
+        };
+        /** @description Someone in the room is typing: show it until a few seconds pass without another (never stored) */
+        TypingNoticeFrame: {
+            /** @constant */
+            type: "userTyping";
+            roomId: string;
+            user: components["schemas"]["Participant"];
+        };
         /** @description A side (the customer, or the admins) has read up to messageId */
         ReadReceiptFrame: {
             /** @constant */
@@ -183,6 +214,6 @@ export interface components {
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
 /** What a client sends. */
-export type ClientFrame = components['schemas']['JoinRoomFrame'] | components['schemas']['LeaveRoomFrame'] | components['schemas']['SendMessageFrame'] | components['schemas']['MarkReadFrame'] | components['schemas']['CloseRoomFrame'];
+export type ClientFrame = components['schemas']['JoinRoomFrame'] | components['schemas']['LeaveRoomFrame'] | components['schemas']['SendMessageFrame'] | components['schemas']['MarkReadFrame'] | components['schemas']['TypingFrame'] | components['schemas']['CloseRoomFrame'];
 /** What the server sends: answers and pushes. */
-export type ServerFrame = components['schemas']['ChatHistoryFrame'] | components['schemas']['LeftRoomFrame'] | components['schemas']['ReadStateFrame'] | components['schemas']['ConversationChangedFrame'] | components['schemas']['ReadReceiptFrame'] | components['schemas']['NewMessageFrame'] | components['schemas']['RoomClosedFrame'] | components['schemas']['OrderStatusChangedFrame'] | components['schemas']['ErrorFrame'];
+export type ServerFrame = components['schemas']['ChatHistoryFrame'] | components['schemas']['LeftRoomFrame'] | components['schemas']['ReadStateFrame'] | components['schemas']['ConversationChangedFrame'] | components['schemas']['PresenceFrame'] | components['schemas']['TypingNoticeFrame'] | components['schemas']['ReadReceiptFrame'] | components['schemas']['NewMessageFrame'] | components['schemas']['RoomClosedFrame'] | components['schemas']['OrderStatusChangedFrame'] | components['schemas']['ErrorFrame'];
