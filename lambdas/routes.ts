@@ -711,7 +711,7 @@ export const wsServerFrames = {
   conversationChanged: {
     schema: ConversationChangedFrame,
     summary:
-      'A conversation you are part of moved on, joined or not: to the customer when an admin writes, to every admin when the customer writes or a room stops waiting (an answer, a close)',
+      'A conversation you are part of moved on, joined or not: to the customer when an admin writes, to every admin when the customer writes or a room stops waiting (an answer, a close), and to all your connections when you read further on one of them (lists read their unread counts again)',
     pushed: true,
   },
   presence: {

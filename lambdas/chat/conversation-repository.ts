@@ -1,7 +1,8 @@
 // Secondary adapter: owns the keys of a room's conversation state (its counts, its last message,
 // whether it waits for an admin) and of its members' read markers. Both live in the room's partition.
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll, conditionHolds, dynamo, itemKey, type Lookup } from '../shared/dynamo-client.ts';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { batchLookup, conditionHolds, dynamo, itemKey, type Lookup } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Conversation, Counts, LastMessage, ReadMarker, Side, WaitingRoom } from './conversation.ts';
 
@@ -10,6 +11,9 @@ const TableName = env.MAIN_TABLE_NAME;
 
 const stateKey = (roomId: string) => ({ pk: `ROOM#${roomId}`, sk: 'STATE' });
 const markerKey = (roomId: string, userId: string) => ({ pk: `ROOM#${roomId}`, sk: `READ#${userId}` });
+// What the admins wrote to a customer that they haven't read, across all their rooms; and how many rooms wait.
+const unreadTotalKey = (customerId: string) => ({ pk: `USER#${customerId}`, sk: 'UNREAD' });
+const WAITING_TOTAL_KEY = { pk: 'INBOX', sk: 'COUNT' };
 // Only a room waiting for an admin carries these: the inbox index holds nothing else.
 const INBOX = 'INBOX';
 const inboxSortKey = (waitingSince: string, roomId: string) => `${waitingSince}#${roomId}`;
@@ -93,40 +97,124 @@ export function appendParams(
   };
 }
 
-/** A closed room waits for nobody: it leaves the inbox. False when it wasn't in it. */
+/**
+ * Transaction items keeping the totals with a message: the customer's unread total rises with an
+ * admin's message; the count of waiting rooms rises when a customer's message starts a wait and
+ * falls when an admin's ends one. Counters (ADD): racing messages never lose a count.
+ */
+export function totalsParams(before: Conversation, side: Side, customerId: string) {
+  const add = (Key: { pk: string; sk: string }, by: number) => ({
+    Update: {
+      TableName,
+      Key,
+      UpdateExpression: 'SET entity = :entity ADD #total :by',
+      ExpressionAttributeNames: { '#total': 'total' },
+      ExpressionAttributeValues: { ':entity': 'Total', ':by': by },
+    },
+  });
+  const waited = before.lastMessage?.side === 'customer';
+  return [
+    ...(side === 'admins' ? [add(unreadTotalKey(customerId), 1)] : []),
+    ...(side === 'customer' && !waited ? [add(WAITING_TOTAL_KEY, 1)] : []),
+    ...(side === 'admins' && waited ? [add(WAITING_TOTAL_KEY, -1)] : []),
+  ];
+}
+
+/** A closed room waits for nobody: it leaves the inbox (and the waiting count). False when it wasn't in it. */
 export async function stopWaiting(roomId: string): Promise<boolean> {
-  return conditionHolds(
-    dynamo().send(
-      new UpdateCommand({
-        TableName,
-        Key: stateKey(roomId),
-        UpdateExpression: 'REMOVE waitingSince, gsi6pk, gsi6sk',
-        ConditionExpression: 'attribute_exists(gsi6pk)',
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName,
+              Key: stateKey(roomId),
+              UpdateExpression: 'REMOVE waitingSince, gsi6pk, gsi6sk',
+              ConditionExpression: 'attribute_exists(gsi6pk)',
+            },
+          },
+          {
+            Update: {
+              TableName,
+              Key: WAITING_TOTAL_KEY,
+              UpdateExpression: 'ADD #total :by',
+              ExpressionAttributeNames: { '#total': 'total' },
+              ExpressionAttributeValues: { ':by': -1 },
+            },
+          },
+        ],
       }),
-    ),
+    );
+    return true;
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    ) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+/** A customer read `count` more of the admins' messages: their unread total falls with it. */
+export async function lowerUnreadTotal(customerId: string, count: number): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName,
+      Key: unreadTotalKey(customerId),
+      UpdateExpression: 'ADD #total :by',
+      ExpressionAttributeNames: { '#total': 'total' },
+      ExpressionAttributeValues: { ':by': -count },
+    }),
   );
 }
 
 /**
- * Moves a member's marker to `messageId`, never back (message ids sort in the order they were
- * written). False when it already stood there or further.
+ * The caller's total for the lists, for a shared BatchGetItem: a customer's unread messages across
+ * their rooms, an admin's rooms waiting for an answer. Never below 0 (messages from before the
+ * totals were kept were never counted in).
  */
-export async function moveMarker(roomId: string, userId: string, marker: ReadMarker): Promise<boolean> {
-  return conditionHolds(
-    dynamo().send(
-      new UpdateCommand({
-        TableName,
-        Key: markerKey(roomId, userId),
-        UpdateExpression: 'SET messageId = :id, fromCustomer = :fromCustomer, fromAdmins = :fromAdmins',
-        ConditionExpression: 'attribute_not_exists(pk) OR messageId < :id',
-        ExpressionAttributeValues: {
-          ':id': marker.messageId,
-          ':fromCustomer': marker.counts.fromCustomer,
-          ':fromAdmins': marker.counts.fromAdmins,
-        },
+export function totalLookup(userId: string, isAdmin: boolean): Lookup<number> {
+  const key = isAdmin ? WAITING_TOTAL_KEY : unreadTotalKey(userId);
+  return {
+    tableName: TableName,
+    keys: [key],
+    read: (found) => Math.max(0, Number(found.get(itemKey(key))?.total ?? 0)),
+  };
+}
+
+/**
+ * Moves a member's marker to `messageId`, never back (message ids sort in the order they were
+ * written): the counts it stood at before, or undefined when it already stood there or further.
+ */
+export async function moveMarker(roomId: string, userId: string, marker: ReadMarker): Promise<Counts | undefined> {
+  let before: Counts | undefined;
+  const moved = await conditionHolds(
+    dynamo()
+      .send(
+        new UpdateCommand({
+          TableName,
+          Key: markerKey(roomId, userId),
+          UpdateExpression: 'SET messageId = :id, fromCustomer = :fromCustomer, fromAdmins = :fromAdmins',
+          ConditionExpression: 'attribute_not_exists(pk) OR messageId < :id',
+          ExpressionAttributeValues: {
+            ':id': marker.messageId,
+            ':fromCustomer': marker.counts.fromCustomer,
+            ':fromAdmins': marker.counts.fromAdmins,
+          },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      )
+      .then((result) => {
+        before = {
+          fromCustomer: Number(result.Attributes?.fromCustomer ?? 0),
+          fromAdmins: Number(result.Attributes?.fromAdmins ?? 0),
+        };
       }),
-    ),
   );
+  return moved ? before : undefined;
 }
 
 /**
@@ -154,14 +242,23 @@ export async function moveReceipt(roomId: string, side: Side, messageId: string)
  * Each room's conversation and the user's marker in it: one BatchGetItem per 50 rooms (a page of
  * orders).
  */
-export async function conversationsWithMarkers(
+export async function conversationsWithMarkers(roomIds: readonly string[], userId: string) {
+  return (await batchLookup([conversationsLookup(roomIds, userId)] as const))[0];
+}
+
+/** As conversationsWithMarkers, for a shared BatchGetItem. */
+export function conversationsLookup(
   roomIds: readonly string[],
   userId: string,
-): Promise<Map<string, { conversation: Conversation; marker: ReadMarker | null }>> {
-  const found = await batchGetAll(
-    TableName,
-    roomIds.flatMap((roomId) => [stateKey(roomId), markerKey(roomId, userId)]),
-  );
+): Lookup<Map<string, { conversation: Conversation; marker: ReadMarker | null }>> {
+  return {
+    tableName: TableName,
+    keys: roomIds.flatMap((roomId) => [stateKey(roomId), markerKey(roomId, userId)]),
+    read: (found) => conversationsFrom(found, roomIds, userId),
+  };
+}
+
+function conversationsFrom(found: Map<string, Record<string, unknown>>, roomIds: readonly string[], userId: string) {
   return new Map(
     roomIds.map((roomId) => {
       const state = stateKey(roomId);

@@ -5,7 +5,7 @@ import { dynamo } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import { roomOpenCondition } from '../orders/rooms.ts';
 import { jsonBytes, type ChatMessage } from './message.ts';
-import { appendParams } from './conversation-repository.ts';
+import { appendParams, totalsParams } from './conversation-repository.ts';
 import { notifyLaterParams } from '../notifications/schedule.ts';
 import type { Conversation, Counts, LastMessage } from './conversation.ts';
 
@@ -77,7 +77,8 @@ export function saveMessageParams(message: ChatMessage, move: ConversationMove) 
             },
           ]
         : []),
-      // Last: the reasons above are read by position.
+      // After those: the reasons above are read by position.
+      ...totalsParams(move.before, move.after.lastMessage.side, move.customerId),
       notifyLaterParams(
         message.roomId,
         move.after.lastMessage.side === 'customer' ? 'admins' : 'customer',

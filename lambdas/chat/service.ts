@@ -11,6 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError }
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { MAX_ROOMS_PER_CONNECTION } from '../limits/policy.ts';
 import { logger } from '../shared/logger.ts';
+import { batchLookup } from '../shared/dynamo-client.ts';
 import { visibleRoom, visibleRoomWithCustomer } from '../orders/rooms.ts';
 import { tellPresence } from './presence.ts';
 import * as connections from './connections-repository.ts';
@@ -93,10 +94,21 @@ export async function markRead(caller: Caller, input: { roomId: string; messageI
   if (counts === undefined) throw new NotFoundError('No such message in this room.');
   const side = sideOf(caller.id, customerId);
   const marker: ReadMarker = { messageId: id, counts: counts ?? { fromCustomer: 0, fromAdmins: 0 } };
-  const [moved, receiptMoved] = await Promise.all([
+  const [before, receiptMoved] = await Promise.all([
     conversations.moveMarker(roomId, caller.id, marker),
     conversations.moveReceipt(roomId, side, id),
   ]);
+  const moved = before !== undefined;
+  const newlyRead = side === 'customer' && before ? marker.counts.fromAdmins - before.fromAdmins : 0;
+  if (newlyRead > 0) {
+    await conversations
+      .lowerUnreadTotal(caller.id, newlyRead)
+      .catch((error: unknown) =>
+        logger.error("A customer's unread total was not lowered", { roomId, error: (error as Error).name }),
+      );
+  }
+  // The reader's other tabs and devices: their lists' unread counts fall too.
+  if (moved) await tellConversationMoved(roomId, conversation.lastMessage, { userId: caller.id, admins: false });
   if (receiptMoved) {
     const receipt = { type: 'readReceipt' as const, roomId, side, messageId: id, readAt: new Date().toISOString() };
     await broadcastToRoom(roomId, [receipt]).catch((error: unknown) =>
@@ -108,17 +120,24 @@ export async function markRead(caller: Caller, input: { roomId: string; messageI
   return { type: 'readState' as const, roomId, ...readState };
 }
 
-/** Each order of a page with what its room holds unread for the caller: one BatchGetItem a page. */
+/**
+ * Each order of a page with what its room holds unread for the caller, and the caller's total (a
+ * customer's unread messages across their rooms; an admin's rooms waiting): one BatchGetItem a page.
+ */
 export async function withUnread<T extends { id: string; userId: string }>(
   caller: Caller,
   page: { items: T[]; nextCursor: string | null },
 ) {
-  const found = await conversations.conversationsWithMarkers(
-    page.items.map((order) => order.id),
-    caller.id,
-  );
+  const [found, unreadTotal] = await batchLookup([
+    conversations.conversationsLookup(
+      page.items.map((order) => order.id),
+      caller.id,
+    ),
+    conversations.totalLookup(caller.id, caller.role === 'ADMIN'),
+  ] as const);
   return {
     ...page,
+    unreadTotal,
     items: page.items.map((order) => {
       const { conversation, marker } = found.get(order.id)!;
       return { ...order, unread: unreadFor(sideOf(caller.id, order.userId), conversation, marker) };
@@ -277,7 +296,7 @@ export async function sendMessage(
       await deliver(input.roomId, connectionId, message);
       const wasWaiting = conversation.lastMessage?.side === 'customer';
       await tellConversationMoved(input.roomId, lastMessage, {
-        ...(side === 'admins' ? { customerId } : {}),
+        ...(side === 'admins' ? { userId: customerId } : {}),
         admins: side === 'customer' || wasWaiting,
       });
       return undefined;
@@ -302,12 +321,12 @@ export async function sendMessage(
 export async function tellConversationMoved(
   roomId: string,
   lastMessage: LastMessage | null,
-  to: { customerId?: string; admins: boolean },
+  to: { userId?: string; admins: boolean },
 ) {
   const frame = { type: 'conversationChanged', roomId, lastMessage, waiting: lastMessage?.side === 'customer' };
   try {
     const [customer, admins] = await Promise.all([
-      to.customerId ? connections.connectionsOfUser(to.customerId) : [],
+      to.userId ? connections.connectionsOfUser(to.userId) : [],
       to.admins ? connections.adminConnections() : [],
     ]);
     await sendToConnections([...customer.map((c) => c.connectionId), ...admins], [frame]);

@@ -75,7 +75,7 @@ const c68 = { array: "Too big: expected array to have <=255 items", string: "Too
 const c69 = [["idempotency-key", s98, "optional", true]] as const;
 const c70 = [["status", s100, "optional", true], ["limit", s80, "defaulted", false], ["cursor", s44, "optional", true]] as const;
 const c71 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s50, null, false], ["status", s51, null, false], ["createdAt", s1, null, false], ["chatRoom", s53, null, false], ["unread", s102, null, false]] as const;
-const c72 = [["items", s104, null, false], ["nextCursor", s66, null, false]] as const;
+const c72 = [["items", s104, null, false], ["nextCursor", s66, null, false], ["unreadTotal", s102, null, false]] as const;
 const c73 = [["id", s47, null, false]] as const;
 const c74 = [["description", s107, "optional", true], ["specifications", s108, "optional", true], ["quantity", s109, "optional", true], ["metadata", s95, "optional", true]] as const;
 const c75 = /^(\*|(W\/)?"\d+")$/;

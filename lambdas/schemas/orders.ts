@@ -104,7 +104,14 @@ export const OrderSummary = Order.pick({
   });
 
 export const OrderPage = z
-  .object({ items: z.array(OrderSummary), nextCursor: z.string().nullable() })
+  .object({
+    items: z.array(OrderSummary),
+    nextCursor: z.string().nullable(),
+    unreadTotal: z.number().int().min(0).meta({
+      description:
+        "A customer: the admins' messages they haven't read, across all their orders. An admin: the conversations waiting for an answer (the inbox)",
+    }),
+  })
   .meta({ id: 'OrderPage' });
 
 export const ListOrdersQuery = z.strictObject({

@@ -6,7 +6,8 @@
  */
 const SESSION = 'the session check (1 read of the profile)';
 const LIMIT = 'the per-user limit (1 conditional write)';
-const UNREAD = "1 BatchGetItem of each listed order's conversation and the caller's marker in it (the unread counts)";
+const UNREAD =
+  "1 BatchGetItem of each listed order's conversation and the caller's marker in it (the unread counts), with the caller's total";
 const READ_STATE = "1 BatchGetItem of the room's conversation and the caller's marker (the read state)";
 const PRESENCE = "1 Query of the room's memberships (who is in it, and the connections to tell)";
 const NOTIFY = '1 write scheduling the e-mail for whoever is away (due after the delay; gone if read first)';
@@ -184,8 +185,8 @@ export const MINIMUMS = {
     why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room: a refusal costs no write) beside 1 consistent read of the conversation (its counts and version); 1 transaction (the message with its counts, only while the room is open, only once per clientMessageId, and only if no other message moved the conversation on); 1 Query of the members; 1 Query of the other side's connections (a customer's message: the admins index), to tell them the conversation moved on`,
   },
   markRead: {
-    requests: 8,
-    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 read of the message (the counts as of it) and 1 of the conversation; 1 conditional write of the caller's marker beside 1 of their side's receipt (forward only); 1 Query of the members, to tell them of the receipt`,
+    requests: 9,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 read of the message (the counts as of it) and 1 of the conversation; 1 conditional write of the caller's marker beside 1 of their side's receipt (forward only); 1 Query of the members, to tell them of the receipt; 1 Query of the reader's own connections, whose lists' counts fall (a customer's also lowers their unread total: 1 write)`,
   },
   typing: {
     requests: 4,

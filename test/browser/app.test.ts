@@ -267,6 +267,7 @@ describe('the web app in Chromium', () => {
     await customer.getByRole('link', { name: '← Your orders' }).click();
     const row = customer.locator('ul.orders > li').filter({ hasText: 'Waterproof boots' });
     await row.getByLabel('1 unread message').waitFor();
+    await customer.getByTestId('unread-total').getByText('1 unread message').waitFor();
     await shot(customer, 'orders-unread');
     await row.getByRole('link', { name: 'Waterproof boots' }).click();
     await waitForMessage(customer, 'Yes, fully waterproof.');
@@ -275,6 +276,7 @@ describe('the web app in Chromium', () => {
     await customer.getByRole('link', { name: '← Your orders' }).click();
     await row.getByRole('link', { name: 'Waterproof boots' }).waitFor();
     expect(await row.locator('.unread').count()).toBe(0);
+    expect(await customer.getByTestId('unread-total').textContent()).toBe('');
     expect(await notReloaded(customer)).toBe(true);
     expect(pageErrors).toEqual([]);
   });

@@ -254,6 +254,34 @@ describe("the admins' inbox", () => {
   });
 });
 
+describe('totals', () => {
+  it("keeps a customer's unread total across their orders, and tells their other connections when they read", async () => {
+    const [first, second] = [await placeOrder(customer), await placeOrder(customer)];
+    const total = async () => (await api('GET', '/orders?limit=1', { token: customer.accessToken })).body.unreadTotal;
+    expect(await total()).toBe(0);
+    const theirs = await joined(admin, first.id);
+    await say(theirs.c, first.id, 'One');
+    const last = await say(theirs.c, first.id, 'Two');
+    theirs.c.send({ action: 'joinRoom', roomId: second.id });
+    await theirs.c.next((f) => f.type === 'chatHistory' && f.roomId === second.id);
+    await say(theirs.c, second.id, 'Three');
+    // Across every order, not only the page asked for.
+    expect(await total()).toBe(3);
+
+    const elsewhere = await sockets.ticket(customer);
+    const reader = await joined(customer, first.id);
+    await markRead(reader.c, first.id, last.id);
+    // The reader's other connection hears it, so its lists read their counts again.
+    expect(await elsewhere.next((f) => f.type === 'conversationChanged' && f.roomId === first.id)).toMatchObject({
+      waiting: false,
+    });
+    expect(await total()).toBe(1);
+    // Reading the same again changes nothing.
+    await markRead(reader.c, first.id, last.id);
+    expect(await total()).toBe(1);
+  });
+});
+
 describe('presence and typing', () => {
   const presence = (c: Socket, roomId: string, names: string[]) =>
     c.next(

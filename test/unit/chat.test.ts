@@ -58,8 +58,9 @@ const move = (before = NO_CONVERSATION) => ({
 describe('saving a message', () => {
   it('checks the room is open, moves its conversation on, claims the clientMessageId and schedules the e-mail in one transaction', () => {
     const params = saveMessageParams(message(), move());
-    expect(params.TransactItems).toHaveLength(5);
-    const [roomOpen, conversation, put, claim, notify] = params.TransactItems as Record<
+    // The first message of a customer: it starts a wait, so the count of waiting rooms rises with it.
+    expect(params.TransactItems).toHaveLength(6);
+    const [roomOpen, conversation, put, claim, waiting, notify] = params.TransactItems as Record<
       string,
       {
         Key?: unknown;
@@ -95,7 +96,11 @@ describe('saving a message', () => {
       },
     });
     expect(notify!.Update!.UpdateExpression).toContain('dueAt = if_not_exists(dueAt, :dueAt)');
-    expect(saveMessageParams(message(null), move()).TransactItems).toHaveLength(4);
+    expect(waiting!.Update).toMatchObject({
+      Key: { pk: 'INBOX', sk: 'COUNT' },
+      ExpressionAttributeValues: { ':by': 1 },
+    });
+    expect(saveMessageParams(message(null), move()).TransactItems).toHaveLength(5);
     // Later messages hold only on the version they read.
     const later = saveMessageParams(message(), move({ ...NO_CONVERSATION, version: 7 })).TransactItems[1] as {
       Update: { ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> };

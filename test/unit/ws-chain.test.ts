@@ -8,10 +8,9 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as unknownAction } from '#lambdas/handlers/ws/default.ts';
 import { handler as closeRoom } from '#lambdas/handlers/ws/close-room.ts';
@@ -94,10 +93,15 @@ describe('closing a room over the WebSocket', () => {
   });
 
   it('checks the session once, reads the order once, writes once and reads the members once', async () => {
-    // A room nobody waits in: taking it out of the inbox is refused, and the admins hear nothing of it.
-    dynamo
-      .on(UpdateCommand, { Key: { pk: `ROOM#${ORDER_ID}`, sk: 'STATE' } })
-      .rejects(new ConditionalCheckFailedException({ message: 'not waiting', $metadata: {} }));
+    // A room nobody waits in: taking it out of the inbox (and the waiting count) is refused, and the
+    // admins hear nothing of it.
+    dynamo.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'not waiting',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+      }),
+    );
     const result = await closeRoom(closeFrame(ADMIN_ID, 'ADMIN'), context);
     expect(result).toEqual({ statusCode: 200 });
     const reads = dynamo.commandCalls(GetCommand).map((c) => c.args[0].input.Key!.pk);
@@ -107,7 +111,7 @@ describe('closing a room over the WebSocket', () => {
       'HISTORY#0000000001',
       'ORDER',
     ]);
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
     expect(dynamo.commandCalls(QueryCommand)).toHaveLength(1);
     // Each member hears the close and the status change it caused, in that order.
     const frames = management.commandCalls(PostToConnectionCommand).map((c) => c.args[0].input);

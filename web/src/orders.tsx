@@ -13,6 +13,7 @@ export function OrdersPage({ api, chat, user }: { api: OrderChatApi; chat: ChatC
   const [status, setStatus] = useState<Status | ''>('');
   const [orders, setOrders] = useState<OrderSummary[] | undefined>(undefined);
   const [cursor, setCursor] = useState<string | null>(null);
+  const [total, setTotal] = useState(0);
   const [error, setError] = useState<unknown>(undefined);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
@@ -26,6 +27,7 @@ export function OrdersPage({ api, chat, user }: { api: OrderChatApi; chat: ChatC
       );
       setOrders((current) => (replace ? page.items : [...(current ?? []), ...page.items]));
       setCursor(page.nextCursor);
+      setTotal(page.unreadTotal);
       setError(undefined);
     } catch (caught) {
       setError(caught);
@@ -42,6 +44,14 @@ export function OrdersPage({ api, chat, user }: { api: OrderChatApi; chat: ChatC
       <h1 tabIndex={-1} ref={heading}>
         {isAdmin ? 'All orders' : 'Your orders'}
       </h1>
+      {/* Across every order, not only those shown: a customer's unread messages, the admins' waiting customers. */}
+      <p class="unread-total" data-testid="unread-total" aria-live="polite">
+        {total === 0
+          ? ''
+          : isAdmin
+            ? `${total} ${total === 1 ? 'conversation waits' : 'conversations wait'} for an answer`
+            : `${total} unread ${total === 1 ? 'message' : 'messages'}`}
+      </p>
       {/* A returning customer comes for their orders: the form goes below them (above, until there are any;
           nowhere until the list has loaded, so nothing jumps). */}
       {isAdmin || orders === undefined || hasOrders ? null : placeOrder}

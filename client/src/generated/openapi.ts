@@ -1122,6 +1122,8 @@ export interface components {
         OrderPage: {
             items: components["schemas"]["OrderSummary"][];
             nextCursor: string | null;
+            /** @description A customer: the admins' messages they haven't read, across all their orders. An admin: the conversations waiting for an answer (the inbox) */
+            unreadTotal: number;
         };
         /** @description An order as lists show it: GET /orders/{id} has its specifications, metadata and version */
         OrderSummary: {
