@@ -420,6 +420,8 @@ export const httpRoutes = {
     tag: 'Users',
     request: { body: UpdateNotificationPreferencesBody },
     responses: { 200: { description: 'Your notification preferences', schema: NotificationPreferences } },
+    errors: [429],
+    rateLimit: 'preferenceChange',
   },
   'POST /notifications/unsubscribe': {
     handler: 'http/notifications-unsubscribe',

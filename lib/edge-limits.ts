@@ -28,6 +28,8 @@ export const EDGE_LIMITS: readonly EdgeLimit[] = [
   { name: 'ForgotPasswordPerIp', method: 'POST', path: '/auth/forgot-password', limit: 10, windowSeconds: 300 },
   { name: 'TotpSignInPerIp', method: 'POST', path: '/auth/login/totp', limit: 30, windowSeconds: 300 },
   { name: 'ResetPasswordPerIp', method: 'POST', path: '/auth/reset-password', limit: 30, windowSeconds: 300 },
+  // An e-mail's one-click unsubscribe: a mail client posts it once (maybe twice); no session bounds it.
+  { name: 'UnsubscribePerIp', method: 'POST', path: '/notifications/unsubscribe', limit: 30, windowSeconds: 300 },
 ];
 
 /**

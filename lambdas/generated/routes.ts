@@ -861,7 +861,7 @@ export const GET_users_me_notifications: CompiledHttpRoute<"GET /users/me/notifi
 };
 /** PATCH /users/me/notifications */
 export const PATCH_users_me_notifications: CompiledHttpRoute<"PATCH /users/me/notifications"> = {
-  key: "PATCH /users/me/notifications", access: "user", request: { body: /* @__PURE__ */ validator(s39) }, responses: { 200: /* @__PURE__ */ validator(s37) },
+  key: "PATCH /users/me/notifications", access: "user", rateLimit: "preferenceChange", request: { body: /* @__PURE__ */ validator(s39) }, responses: { 200: /* @__PURE__ */ validator(s37) },
 };
 /** POST /notifications/unsubscribe */
 export const POST_notifications_unsubscribe: CompiledHttpRoute<"POST /notifications/unsubscribe"> = {

@@ -29,6 +29,8 @@ export const LIMITS = {
    * sends one at most every 3 s while its user types.
    */
   typing: { limit: 6, windowSeconds: 10, what: 'typing notices' },
+  /** Notification preferences changed: 30 per minute (a person ticks a few boxes). */
+  preferenceChange: { limit: 30, windowSeconds: 60, what: 'preference changes' },
   /**
    * Pages of a room or an order's history over HTTP (each up to 1 MB): 60 per minute, one a second
    * for a person scrolling back through a long conversation.

@@ -166,7 +166,10 @@ export const MINIMUMS = {
     requests: 2,
     why: `${SESSION}; 1 read of the preferences (an item of their own: the profile stays under 1 KB)`,
   },
-  'PATCH /users/me/notifications': { requests: 2, why: `${SESSION}; 1 write of the topics given, answering with all` },
+  'PATCH /users/me/notifications': {
+    requests: 3,
+    why: `${LIMIT}; ${SESSION}; 1 write of the topics given, answering with all`,
+  },
   'POST /notifications/unsubscribe': {
     requests: 1,
     why: "1 write turning off the link's topics (the signed token names the user: no session)",

@@ -103,6 +103,8 @@ const IMPORT_ENV = {
   IDEMPOTENCY_TABLE_NAME: 't',
   WS_CALLBACK_URL: 'https://x.execute-api.eu-west-1.amazonaws.com/ws',
   CURSOR_SECRET: 'x'.repeat(40),
+  // The notification dispatcher's links.
+  APP_URL: 'https://app.example.test/app/',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 const results: BenchResults = {
