@@ -47,6 +47,7 @@ import {
   UserPage,
 } from './schemas/users.ts';
 import {
+  CancelOrderBody,
   ChangeStatusBody,
   CreateOrderBody,
   CreateOrderHeaders,
@@ -183,6 +184,9 @@ export const functions = {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
   },
   'http/orders-history': {},
+  'http/orders-cancel': {
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
   'http/chat-tickets': { permissions: { tables: { main: 'readWrite' } } },
   'http/chat-room-get': {},
   'http/chat-inbox': { permissions: { secrets: ['CURSOR_SECRET'] } },
@@ -631,6 +635,17 @@ export const httpRoutes = {
     tag: 'Orders',
     request: { params: OrderIdParams, body: ChangeStatusBody },
     responses: { 200: { description: 'The order in its new status', schema: Order, headers: ['ETag'] } },
+    errors: [404, 409, 429],
+    rateLimit: 'orderWrite',
+  },
+  'POST /orders/{id}/cancel': {
+    handler: 'http/orders-cancel',
+    access: 'user',
+    summary:
+      'Cancel an order with a reason (customers: their own, in REVIEW; admins: in REVIEW or PROCESSING). It is CANCELLED for good, and its chat room closes with the reason as its summary',
+    tag: 'Orders',
+    request: { params: OrderIdParams, body: CancelOrderBody },
+    responses: { 200: { description: 'The cancelled order', schema: Order, headers: ['ETag'] } },
     errors: [404, 409, 429],
     rateLimit: 'orderWrite',
   },

@@ -503,6 +503,12 @@ export class ChatClient {
     const room = this.rooms.get(frame.roomId);
     if (!room) return;
     const resumed = room.everJoined;
+    // Who is here as the server read it for this join; a presence frame read later replaces it.
+    const readAt = new Date(this.options.now()).toISOString();
+    if (readAt >= room.presentAt) {
+      room.present = frame.present;
+      room.presentAt = readAt;
+    }
     room.state = {
       roomId: frame.roomId,
       ...frame.room,

@@ -165,6 +165,8 @@ export interface PresentMember {
   userId: string;
   name: string;
   role: string;
+  /** Their connections joined to the room. */
+  connections: number;
 }
 
 /**
@@ -187,10 +189,12 @@ export async function presentMembers(roomId: string): Promise<{ members: Present
     for (const item of page.Items ?? []) {
       connectionIds.push(String(item.connectionId));
       // Memberships made before names were kept show no name.
+      const seen = present.get(String(item.userId));
       present.set(String(item.userId), {
         userId: String(item.userId),
         name: String(item.name ?? ''),
         role: String(item.role),
+        connections: (seen?.connections ?? 0) + 1,
       });
     }
     startKey = page.LastEvaluatedKey;

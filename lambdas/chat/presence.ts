@@ -12,32 +12,47 @@ import { sideOf } from './conversation.ts';
 import { sendToConnections } from './fanout.ts';
 
 /** How a member shows in a room: their name and side. */
-const participantOf = (member: { userId: string; name: string }, customerId: string) => ({
+export const participantOf = (member: { userId: string; name: string }, customerId: string) => ({
   id: member.userId,
   name: member.name,
   side: sideOf(member.userId, customerId),
 });
 
 /**
- * Tells a room who is in it now (after a join, a leave or a disconnect): everyone joined, each once.
- * Best-effort: the membership change stands whatever happens here.
+ * A room with more connections than this hears no presence frames (its joiners still get who is in
+ * it with their history): each frame goes to every connection, so a crowd joining one by one would
+ * cost a post per connection per join. An order's room holds its customer and a few admins.
  */
-export async function tellPresence(roomId: string, customerId?: string): Promise<void> {
+export const PRESENCE_FANOUT_LIMIT = 100;
+
+/**
+ * Who is in the room now, and, when `changed` (someone who joined or left) made the set of people
+ * different — their first connection in, or their last one out — the room's other connections hear
+ * it. A second tab of someone already there changes nothing and tells nobody. Best-effort: the
+ * membership change stands whatever happens here.
+ */
+export async function tellPresence(
+  roomId: string,
+  changed: { userId: string; connectionId: string; joined: boolean },
+  customerId?: string,
+) {
   try {
-    const [{ members: present, connectionIds }, owner] = await Promise.all([
+    const [{ members, connectionIds }, owner] = await Promise.all([
       connections.presentMembers(roomId),
       customerId ?? customerOf(roomId),
     ]);
-    if (owner === undefined || connectionIds.length === 0) return;
-    const frame = {
-      type: 'presence' as const,
-      roomId,
-      members: present.map((member) => participantOf(member, owner)),
-      at: new Date().toISOString(),
-    };
-    await sendToConnections(connectionIds, [frame]);
+    if (owner === undefined) return [];
+    const present = members.map((member) => participantOf(member, owner));
+    const stillThere = members.find((member) => member.userId === changed.userId)?.connections ?? 0;
+    const peopleChanged = changed.joined ? stillThere === 1 : stillThere === 0;
+    const others = connectionIds.filter((id) => id !== changed.connectionId);
+    if (peopleChanged && others.length > 0 && connectionIds.length <= PRESENCE_FANOUT_LIMIT) {
+      await sendToConnections(others, [{ type: 'presence', roomId, members: present, at: new Date().toISOString() }]);
+    }
+    return present;
   } catch (error) {
     logger.warn('Telling a room who is in it failed', { roomId, error: (error as Error).name });
+    return [];
   }
 }
 

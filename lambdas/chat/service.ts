@@ -13,7 +13,7 @@ import { MAX_ROOMS_PER_CONNECTION } from '../limits/policy.ts';
 import { logger } from '../shared/logger.ts';
 import { batchLookup } from '../shared/dynamo-client.ts';
 import { visibleRoom, visibleRoomWithCustomer } from '../orders/rooms.ts';
-import { tellPresence } from './presence.ts';
+import { participantOf, tellPresence } from './presence.ts';
 import * as connections from './connections-repository.ts';
 import * as conversations from './conversation-repository.ts';
 import {
@@ -210,25 +210,42 @@ export async function join(
   );
   const frame = { type: 'chatHistory' as const, roomId, room: { isOpen, summary, closedAt } };
   // The answer is one WebSocket message: the page is cut to what fits in API Gateway's 128 KB.
-  const space = roomFor(
-    { ...frame, readState: LONGEST_READ_STATE, messages: [], nextCursor: LONGEST_CURSOR },
-    WS_MESSAGE_BYTES,
-  );
-  const [page, readState] = await Promise.all([
+  const space =
+    roomFor(
+      { ...frame, readState: LONGEST_READ_STATE, present: [], messages: [], nextCursor: LONGEST_CURSOR },
+      WS_MESSAGE_BYTES,
+    ) - PRESENT_BYTES;
+  const [page, readState, present] = await Promise.all([
     after
       ? messages.messagePage(roomId, { after }, RESUME_PAGE, space)
       : messages.messagePage(roomId, {}, HISTORY_PAGE, space),
     readStateOf(caller, roomId, customerId),
+    tellPresence(roomId, { userId: caller.id, connectionId: connection.connectionId, joined: true }, customerId),
   ]);
   const nextCursor = after ? (page.hasMore ? (page.items.at(-1)?.id ?? null) : null) : cursorOf(page);
-  await tellPresence(roomId, customerId);
-  return { ...frame, readState, messages: page.items, nextCursor };
+  return { ...frame, readState, present: fitted(present), messages: page.items, nextCursor };
 }
 
-export async function leave(connectionId: string, roomId: string, receivedAt: number) {
+export async function leave(caller: Caller, connectionId: string, roomId: string, receivedAt: number) {
   // A joinRoom received after this frame may have run already: then it stands.
-  if (await connections.leaveRoom(connectionId, roomId, receivedAt)) await tellPresence(roomId);
+  if (await connections.leaveRoom(connectionId, roomId, receivedAt)) {
+    await tellPresence(roomId, { userId: caller.id, connectionId, joined: false });
+  }
   return { type: 'leftRoom' as const, roomId };
+}
+
+/** What a joiner's history keeps for who is in the room (about 140 people; a crowd is cut to fit). */
+const PRESENT_BYTES = 16 * 1024;
+
+function fitted(present: ReturnType<typeof participantOf>[]) {
+  const kept: typeof present = [];
+  let bytes = 2;
+  for (const participant of present) {
+    bytes += Buffer.byteLength(JSON.stringify(participant)) + 1;
+    if (bytes > PRESENT_BYTES) break;
+    kept.push(participant);
+  }
+  return kept;
 }
 
 /**

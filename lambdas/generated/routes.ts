@@ -44,72 +44,75 @@ const c37 = [["token", s40, null, false]] as const;
 const c38 = [["currentPassword", s19, null, false], ["newPassword", s12, null, false], ["code", s42, "optional", true]] as const;
 const c39 = [["cursor", s44, "optional", true]] as const;
 const c40 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const c41 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
+const c41 = new Set(["REVIEW","PROCESSING","COMPLETED","CANCELLED"]);
 const c42 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
-const c43 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s49, null, false], ["quantity", s50, null, false], ["metadata", s49, null, false], ["status", s51, null, false], ["version", s52, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s53, null, false]] as const;
-const c44 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED"]);
-const c45 = [["id", s3, null, false], ["role", s15, null, false]] as const;
-const c46 = [["from", s58, "optional", true], ["to", s58, "optional", true]] as const;
-const c47 = [["version", s52, null, false], ["type", s56, null, false], ["at", s1, null, false], ["by", s57, null, false], ["changes", s60, null, false]] as const;
-const c48 = [["orderId", s47, null, false], ["events", s62, null, false]] as const;
-const c49 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
-const c50 = [["id", s65, null, false], ["roomId", s47, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s66, null, false], ["sender", s67, null, false]] as const;
-const c51 = [["roomId", s47, null, false], ["items", s69, null, false]] as const;
-const c52 = [["profile", s46, null, false], ["orders", s55, null, false], ["history", s64, null, false], ["messages", s71, null, false], ["nextCursor", s66, null, false]] as const;
-const c53 = [["email", s3, null, false], ["pendingEmail", s66, null, false]] as const;
-const c54 = [["code", s20, null, false]] as const;
-const c55 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
-const c56 = [["code", s31, null, false]] as const;
-const c57 = [["password", s19, null, false], ["code", s31, null, false]] as const;
-const c58 = [["password", s19, null, false]] as const;
-const c59 = [["limit", s80, "defaulted", false], ["cursor", s44, "optional", true]] as const;
-const c60 = [["items", s82, null, false], ["nextCursor", s66, null, false]] as const;
-const c61 = [["id", s14, null, false]] as const;
-const c62 = [["role", s15, null, false]] as const;
-const c63 = new Set(["PASSWORD_RESET_SENT","TWO_FACTOR_REMOVED"]);
-const c64 = [["id", s14, null, false], ["role", s15, null, false]] as const;
-const c65 = [["type", s86, null, false], ["at", s1, null, false], ["by", s87, null, false]] as const;
-const c66 = [["items", s89, null, false], ["nextCursor", s66, null, false]] as const;
-const c67 = [["description", s91, null, false], ["specifications", s92, null, false], ["quantity", s93, null, false], ["metadata", s95, "optional", true]] as const;
-const c68 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
-const c69 = [["idempotency-key", s98, "optional", true]] as const;
-const c70 = [["status", s100, "optional", true], ["limit", s80, "defaulted", false], ["cursor", s44, "optional", true]] as const;
-const c71 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s50, null, false], ["status", s51, null, false], ["createdAt", s1, null, false], ["chatRoom", s53, null, false], ["unread", s102, null, false]] as const;
-const c72 = [["items", s104, null, false], ["nextCursor", s66, null, false], ["unreadTotal", s102, null, false]] as const;
-const c73 = [["id", s47, null, false]] as const;
-const c74 = [["description", s107, "optional", true], ["specifications", s108, "optional", true], ["quantity", s109, "optional", true], ["metadata", s95, "optional", true]] as const;
-const c75 = /^(\*|(W\/)?"\d+")$/;
-const c76 = [["if-match", s112, "optional", true]] as const;
-const c77 = [["status", s51, null, false]] as const;
-const c78 = [["before", s116, "optional", true], ["limit", s117, "defaulted", false]] as const;
-const c79 = [["items", s62, null, false], ["nextCursor", s120, null, false]] as const;
-const c80 = new Set([60]);
-const c81 = [["ticket", s3, null, false], ["expiresIn", s122, null, false]] as const;
-const c82 = [["roomId", s47, null, false]] as const;
-const c83 = new Set(["customer","admins"]);
-const c84 = [["side", s126, null, false], ["unread", s102, null, false], ["readUpTo", s127, null, false], ["otherSideReadUpTo", s127, null, false]] as const;
-const c85 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s66, null, false], ["closedAt", s125, null, false], ["closedBy", s66, null, false], ["readState", s128, null, false], ["messages", s69, null, false], ["nextCursor", s127, null, false]] as const;
-const c86 = [["id", s3, null, false], ["name", s3, null, false]] as const;
-const c87 = [["id", s65, null, false], ["createdAt", s1, null, false], ["side", s126, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
-const c88 = [["roomId", s47, null, false], ["customer", s130, null, false], ["waitingSince", s1, null, false], ["lastMessage", s131, null, false]] as const;
-const c89 = [["items", s133, null, false], ["nextCursor", s66, null, false]] as const;
-const c90 = [["before", s135, "optional", true], ["limit", s117, "defaulted", false]] as const;
-const c91 = [["items", s69, null, false], ["nextCursor", s127, null, false]] as const;
-const c92 = [["summary", s138, null, false]] as const;
-const c93 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s66, null, false], ["closedAt", s125, null, false], ["closedBy", s66, null, false]] as const;
-const c94 = [["room", s140, null, false], ["order", s54, null, false]] as const;
-const c95 = new Set(["joinRoom"]);
-const c96 = [["action", s142, null, false], ["roomId", s47, null, false], ["after", s135, "optional", true]] as const;
-const c97 = new Set(["leaveRoom"]);
-const c98 = [["action", s144, null, false], ["roomId", s47, null, false]] as const;
-const c99 = new Set(["sendMessage"]);
-const c100 = [["action", s146, null, false], ["roomId", s47, null, false], ["content", s147, null, false], ["clientMessageId", s149, "optional", true]] as const;
-const c101 = new Set(["markRead"]);
-const c102 = [["action", s151, null, false], ["roomId", s47, null, false], ["messageId", s65, null, false]] as const;
-const c103 = new Set(["typing"]);
-const c104 = [["action", s153, null, false], ["roomId", s47, null, false]] as const;
-const c105 = new Set(["closeRoom"]);
-const c106 = [["action", s155, null, false], ["roomId", s47, null, false], ["summary", s138, null, false]] as const;
+const c43 = [["reason", s3, null, false], ["at", s1, null, false], ["by", s3, null, false]] as const;
+const c44 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s49, null, false], ["quantity", s50, null, false], ["metadata", s49, null, false], ["status", s51, null, false], ["version", s52, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s53, null, false], ["cancellation", s55, null, false]] as const;
+const c45 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED","CANCELLED"]);
+const c46 = [["id", s3, null, false], ["role", s15, null, false]] as const;
+const c47 = [["from", s60, "optional", true], ["to", s60, "optional", true]] as const;
+const c48 = [["version", s52, null, false], ["type", s58, null, false], ["at", s1, null, false], ["by", s59, null, false], ["changes", s62, null, false]] as const;
+const c49 = [["orderId", s47, null, false], ["events", s64, null, false]] as const;
+const c50 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
+const c51 = [["id", s67, null, false], ["roomId", s47, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s68, null, false], ["sender", s69, null, false]] as const;
+const c52 = [["roomId", s47, null, false], ["items", s71, null, false]] as const;
+const c53 = [["profile", s46, null, false], ["orders", s57, null, false], ["history", s66, null, false], ["messages", s73, null, false], ["nextCursor", s68, null, false]] as const;
+const c54 = [["email", s3, null, false], ["pendingEmail", s68, null, false]] as const;
+const c55 = [["code", s20, null, false]] as const;
+const c56 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
+const c57 = [["code", s31, null, false]] as const;
+const c58 = [["password", s19, null, false], ["code", s31, null, false]] as const;
+const c59 = [["password", s19, null, false]] as const;
+const c60 = [["limit", s82, "defaulted", false], ["cursor", s44, "optional", true]] as const;
+const c61 = [["items", s84, null, false], ["nextCursor", s68, null, false]] as const;
+const c62 = [["id", s14, null, false]] as const;
+const c63 = [["role", s15, null, false]] as const;
+const c64 = new Set(["PASSWORD_RESET_SENT","TWO_FACTOR_REMOVED"]);
+const c65 = [["id", s14, null, false], ["role", s15, null, false]] as const;
+const c66 = [["type", s88, null, false], ["at", s1, null, false], ["by", s89, null, false]] as const;
+const c67 = [["items", s91, null, false], ["nextCursor", s68, null, false]] as const;
+const c68 = [["description", s93, null, false], ["specifications", s94, null, false], ["quantity", s95, null, false], ["metadata", s97, "optional", true]] as const;
+const c69 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
+const c70 = [["idempotency-key", s100, "optional", true]] as const;
+const c71 = [["status", s102, "optional", true], ["limit", s82, "defaulted", false], ["cursor", s44, "optional", true]] as const;
+const c72 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s50, null, false], ["status", s51, null, false], ["createdAt", s1, null, false], ["chatRoom", s53, null, false], ["unread", s104, null, false]] as const;
+const c73 = [["items", s106, null, false], ["nextCursor", s68, null, false], ["unreadTotal", s104, null, false]] as const;
+const c74 = [["id", s47, null, false]] as const;
+const c75 = [["description", s109, "optional", true], ["specifications", s110, "optional", true], ["quantity", s111, "optional", true], ["metadata", s97, "optional", true]] as const;
+const c76 = /^(\*|(W\/)?"\d+")$/;
+const c77 = [["if-match", s114, "optional", true]] as const;
+const c78 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
+const c79 = [["status", s116, null, false]] as const;
+const c80 = [["reason", s93, null, false]] as const;
+const c81 = [["before", s120, "optional", true], ["limit", s121, "defaulted", false]] as const;
+const c82 = [["items", s64, null, false], ["nextCursor", s124, null, false]] as const;
+const c83 = new Set([60]);
+const c84 = [["ticket", s3, null, false], ["expiresIn", s126, null, false]] as const;
+const c85 = [["roomId", s47, null, false]] as const;
+const c86 = new Set(["customer","admins"]);
+const c87 = [["side", s130, null, false], ["unread", s104, null, false], ["readUpTo", s131, null, false], ["otherSideReadUpTo", s131, null, false]] as const;
+const c88 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s68, null, false], ["closedAt", s129, null, false], ["closedBy", s68, null, false], ["readState", s132, null, false], ["messages", s71, null, false], ["nextCursor", s131, null, false]] as const;
+const c89 = [["id", s3, null, false], ["name", s3, null, false]] as const;
+const c90 = [["id", s67, null, false], ["createdAt", s1, null, false], ["side", s130, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
+const c91 = [["roomId", s47, null, false], ["customer", s134, null, false], ["waitingSince", s1, null, false], ["lastMessage", s135, null, false]] as const;
+const c92 = [["items", s137, null, false], ["nextCursor", s68, null, false]] as const;
+const c93 = [["before", s139, "optional", true], ["limit", s121, "defaulted", false]] as const;
+const c94 = [["items", s71, null, false], ["nextCursor", s131, null, false]] as const;
+const c95 = [["summary", s142, null, false]] as const;
+const c96 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s68, null, false], ["closedAt", s129, null, false], ["closedBy", s68, null, false]] as const;
+const c97 = [["room", s144, null, false], ["order", s56, null, false]] as const;
+const c98 = new Set(["joinRoom"]);
+const c99 = [["action", s146, null, false], ["roomId", s47, null, false], ["after", s139, "optional", true]] as const;
+const c100 = new Set(["leaveRoom"]);
+const c101 = [["action", s148, null, false], ["roomId", s47, null, false]] as const;
+const c102 = new Set(["sendMessage"]);
+const c103 = [["action", s150, null, false], ["roomId", s47, null, false], ["content", s151, null, false], ["clientMessageId", s153, "optional", true]] as const;
+const c104 = new Set(["markRead"]);
+const c105 = [["action", s155, null, false], ["roomId", s47, null, false], ["messageId", s67, null, false]] as const;
+const c106 = new Set(["typing"]);
+const c107 = [["action", s157, null, false], ["roomId", s47, null, false]] as const;
+const c108 = new Set(["closeRoom"]);
+const c109 = [["action", s159, null, false], ["roomId", s47, null, false], ["summary", s142, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -351,7 +354,7 @@ function s50(v: any, iss: Issue[]): any {
   return v;
 }
 function s51(v: any, iss: Issue[]): any {
-  if (!c41.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
+  if (!c41.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"|\"CANCELLED\"" });
   return v;
 }
 function s52(v: any, iss: Issue[]): any {
@@ -375,29 +378,29 @@ function s54(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c43, "strip", null);
 }
 function s55(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s54, null);
+  return v === null ? null : s54(v, iss);
 }
 function s56(v: any, iss: Issue[]): any {
-  if (!c44.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"" });
-  return v;
+  return parseObject(v, iss, c44, "strip", null);
 }
 function s57(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c45, "strip", null);
+  return parseArray(v, iss, s56, null);
 }
 function s58(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s48(v, iss);
+  if (!c45.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"|\"CANCELLED\"" });
+  return v;
 }
 function s59(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c46, "strip", null);
 }
 function s60(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s59, null);
+  return v === undefined ? undefined : s48(v, iss);
 }
 function s61(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c47, "strip", null);
 }
 function s62(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s61, null);
+  return parseRecord(v, iss, s61, null);
 }
 function s63(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c48, "strip", null);
@@ -406,22 +409,22 @@ function s64(v: any, iss: Issue[]): any {
   return parseArray(v, iss, s63, null);
 }
 function s65(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c49, "strip", null);
+}
+function s66(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s65, null);
+}
+function s67(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c40.lastIndex = 0; if (!c40.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
   return v;
 }
-function s66(v: any, iss: Issue[]): any {
+function s68(v: any, iss: Issue[]): any {
   return v === null ? null : s3(v, iss);
 }
-function s67(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c49, "strip", null);
-}
-function s68(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c50, "strip", null);
-}
 function s69(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s68, null);
+  return parseObject(v, iss, c50, "strip", null);
 }
 function s70(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c51, "strip", null);
@@ -433,24 +436,30 @@ function s72(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c52, "strip", null);
 }
 function s73(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c53, "strip", null);
+  return parseArray(v, iss, s72, null);
 }
 function s74(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c54, "strict", null);
+  return parseObject(v, iss, c53, "strip", null);
 }
 function s75(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c55, "strip", null);
+  return parseObject(v, iss, c54, "strip", null);
 }
 function s76(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c56, "strict", null);
+  return parseObject(v, iss, c55, "strict", null);
 }
 function s77(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c57, "strict", null);
+  return parseObject(v, iss, c56, "strip", null);
 }
 function s78(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c58, "strict", null);
+  return parseObject(v, iss, c57, "strict", null);
 }
 function s79(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c58, "strict", null);
+}
+function s80(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c59, "strict", null);
+}
+function s81(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -465,43 +474,43 @@ function s79(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 100)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=100", continue: true });
   return v;
 }
-function s80(v: any, iss: Issue[]): any {
+function s82(v: any, iss: Issue[]): any {
   if (v === undefined) return 20;
-  const out = s79(v, iss);
+  const out = s81(v, iss);
   return out === undefined ? 20 : out;
 }
-function s81(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c59, "strict", null);
-}
-function s82(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s17, null);
-}
 function s83(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c60, "strip", null);
+  return parseObject(v, iss, c60, "strict", null);
 }
 function s84(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c61, "strip", null);
+  return parseArray(v, iss, s17, null);
 }
 function s85(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c62, "strict", null);
+  return parseObject(v, iss, c61, "strip", null);
 }
 function s86(v: any, iss: Issue[]): any {
-  if (!c63.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"PASSWORD_RESET_SENT\"|\"TWO_FACTOR_REMOVED\"" });
-  return v;
+  return parseObject(v, iss, c62, "strip", null);
 }
 function s87(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c64, "strip", null);
+  return parseObject(v, iss, c63, "strict", null);
 }
 function s88(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c65, "strip", null);
+  if (!c64.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"PASSWORD_RESET_SENT\"|\"TWO_FACTOR_REMOVED\"" });
+  return v;
 }
 function s89(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s88, null);
+  return parseObject(v, iss, c65, "strip", null);
 }
 function s90(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c66, "strip", null);
 }
 function s91(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s90, null);
+}
+function s92(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c67, "strip", null);
+}
+function s93(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -510,13 +519,13 @@ function s91(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s92(v: any, iss: Issue[]): any {
+function s94(v: any, iss: Issue[]): any {
   const start = iss.length;
   v = parseRecord(v, iss, s48, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "specifications"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s93(v: any, iss: Issue[]): any {
+function s95(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: "Must be a whole number" });
   if (!aborted(iss, start)) {
@@ -530,38 +539,38 @@ function s93(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s94(v: any, iss: Issue[]): any {
+function s96(v: any, iss: Issue[]): any {
   const start = iss.length;
   v = parseRecord(v, iss, s48, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "metadata"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s95(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s94(v, iss);
-}
-function s96(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c67, "strict", null);
-}
 function s97(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s96(v, iss);
+}
+function s98(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c68, "strict", null);
+}
+function s99(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c68[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c69[lengthOrigin(v)], continue: true });
   return v;
 }
-function s98(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s97(v, iss);
-}
-function s99(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c69, "strip", null);
-}
 function s100(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s51(v, iss);
+  return v === undefined ? undefined : s99(v, iss);
 }
 function s101(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c70, "strict", null);
+  return parseObject(v, iss, c70, "strip", null);
 }
 function s102(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s51(v, iss);
+}
+function s103(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c71, "strict", null);
+}
+function s104(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -574,49 +583,56 @@ function s102(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 0)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=0", continue: true });
   return v;
 }
-function s103(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c71, "strip", null);
-}
-function s104(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s103, null);
-}
 function s105(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c72, "strip", null);
 }
 function s106(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c73, "strip", null);
+  return parseArray(v, iss, s105, null);
 }
 function s107(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s91(v, iss);
+  return parseObject(v, iss, c73, "strip", null);
 }
 function s108(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s92(v, iss);
+  return parseObject(v, iss, c74, "strip", null);
 }
 function s109(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s93(v, iss);
 }
 function s110(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s94(v, iss);
+}
+function s111(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s95(v, iss);
+}
+function s112(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseObject(v, iss, c74, "strict", null);
+  v = parseObject(v, iss, c75, "strict", null);
   if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s111(v: any, iss: Issue[]): any {
+function s113(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c75.lastIndex = 0; if (!c75.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  if (!aborted(iss, start)) { c76.lastIndex = 0; if (!c76.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
   return v;
 }
-function s112(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s111(v, iss);
-}
-function s113(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c76, "strip", null);
-}
 function s114(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c77, "strict", null);
+  return v === undefined ? undefined : s113(v, iss);
 }
 function s115(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c77, "strip", null);
+}
+function s116(v: any, iss: Issue[]): any {
+  if (!c78.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
+  return v;
+}
+function s117(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c79, "strict", null);
+}
+function s118(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c80, "strict", null);
+}
+function s119(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -631,18 +647,18 @@ function s115(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s116(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s115(v, iss);
+function s120(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s119(v, iss);
 }
-function s117(v: any, iss: Issue[]): any {
+function s121(v: any, iss: Issue[]): any {
   if (v === undefined) return 50;
-  const out = s79(v, iss);
+  const out = s81(v, iss);
   return out === undefined ? 50 : out;
 }
-function s118(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c78, "strict", null);
+function s122(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c81, "strict", null);
 }
-function s119(v: any, iss: Issue[]): any {
+function s123(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -655,63 +671,63 @@ function s119(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
   return v;
 }
-function s120(v: any, iss: Issue[]): any {
-  return v === null ? null : s119(v, iss);
-}
-function s121(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c79, "strip", null);
-}
-function s122(v: any, iss: Issue[]): any {
-  if (!c80.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
-  return v;
-}
-function s123(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c81, "strip", null);
-}
 function s124(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c82, "strip", null);
+  return v === null ? null : s123(v, iss);
 }
 function s125(v: any, iss: Issue[]): any {
-  return v === null ? null : s1(v, iss);
+  return parseObject(v, iss, c82, "strip", null);
 }
 function s126(v: any, iss: Issue[]): any {
-  if (!c83.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"customer\"|\"admins\"" });
+  if (!c83.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
   return v;
 }
 function s127(v: any, iss: Issue[]): any {
-  return v === null ? null : s65(v, iss);
-}
-function s128(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c84, "strip", null);
 }
-function s129(v: any, iss: Issue[]): any {
+function s128(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c85, "strip", null);
 }
+function s129(v: any, iss: Issue[]): any {
+  return v === null ? null : s1(v, iss);
+}
 function s130(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c86, "strip", null);
+  if (!c86.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"customer\"|\"admins\"" });
+  return v;
 }
 function s131(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c87, "strip", null);
+  return v === null ? null : s67(v, iss);
 }
 function s132(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c88, "strip", null);
+  return parseObject(v, iss, c87, "strip", null);
 }
 function s133(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s132, null);
+  return parseObject(v, iss, c88, "strip", null);
 }
 function s134(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c89, "strip", null);
 }
 function s135(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s65(v, iss);
+  return parseObject(v, iss, c90, "strip", null);
 }
 function s136(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c90, "strict", null);
-}
-function s137(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c91, "strip", null);
 }
+function s137(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s136, null);
+}
 function s138(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c92, "strip", null);
+}
+function s139(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s67(v, iss);
+}
+function s140(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c93, "strict", null);
+}
+function s141(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c94, "strip", null);
+}
+function s142(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -720,34 +736,34 @@ function s138(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s139(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c92, "strict", null);
-}
-function s140(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c93, "strip", null);
-}
-function s141(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c94, "strip", null);
-}
-function s142(v: any, iss: Issue[]): any {
-  if (!c95.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
-  return v;
-}
 function s143(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c96, "strict", null);
+  return parseObject(v, iss, c95, "strict", null);
 }
 function s144(v: any, iss: Issue[]): any {
-  if (!c97.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
-  return v;
+  return parseObject(v, iss, c96, "strip", null);
 }
 function s145(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c98, "strict", null);
+  return parseObject(v, iss, c97, "strip", null);
 }
 function s146(v: any, iss: Issue[]): any {
-  if (!c99.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  if (!c98.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
   return v;
 }
 function s147(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c99, "strict", null);
+}
+function s148(v: any, iss: Issue[]): any {
+  if (!c100.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
+  return v;
+}
+function s149(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c101, "strict", null);
+}
+function s150(v: any, iss: Issue[]): any {
+  if (!c102.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  return v;
+}
+function s151(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -756,39 +772,39 @@ function s147(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s148(v: any, iss: Issue[]): any {
+function s152(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s149(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s148(v, iss);
-}
-function s150(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c100, "strict", null);
-}
-function s151(v: any, iss: Issue[]): any {
-  if (!c101.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"markRead\"" });
-  return v;
-}
-function s152(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c102, "strict", null);
-}
 function s153(v: any, iss: Issue[]): any {
-  if (!c103.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"typing\"" });
-  return v;
+  return v === undefined ? undefined : s152(v, iss);
 }
 function s154(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c104, "strict", null);
+  return parseObject(v, iss, c103, "strict", null);
 }
 function s155(v: any, iss: Issue[]): any {
-  if (!c105.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+  if (!c104.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"markRead\"" });
   return v;
 }
 function s156(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c106, "strict", null);
+  return parseObject(v, iss, c105, "strict", null);
+}
+function s157(v: any, iss: Issue[]): any {
+  if (!c106.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"typing\"" });
+  return v;
+}
+function s158(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c107, "strict", null);
+}
+function s159(v: any, iss: Issue[]): any {
+  if (!c108.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+  return v;
+}
+function s160(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c109, "strict", null);
 }
 
 /** GET /health */
@@ -873,107 +889,111 @@ export const POST_users_me_password: CompiledHttpRoute<"POST /users/me/password"
 };
 /** GET /users/me/data */
 export const GET_users_me_data: CompiledHttpRoute<"GET /users/me/data"> = {
-  key: "GET /users/me/data", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s45) }, responses: { 200: /* @__PURE__ */ validator(s72) },
+  key: "GET /users/me/data", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s45) }, responses: { 200: /* @__PURE__ */ validator(s74) },
 };
 /** POST /users/me/email */
 export const POST_users_me_email: CompiledHttpRoute<"POST /users/me/email"> = {
-  key: "POST /users/me/email", access: "user", request: { body: /* @__PURE__ */ validator(s25) }, responses: { 202: /* @__PURE__ */ validator(s73) },
+  key: "POST /users/me/email", access: "user", request: { body: /* @__PURE__ */ validator(s25) }, responses: { 202: /* @__PURE__ */ validator(s75) },
 };
 /** GET /users/me/email */
 export const GET_users_me_email: CompiledHttpRoute<"GET /users/me/email"> = {
-  key: "GET /users/me/email", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s73) },
+  key: "GET /users/me/email", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s75) },
 };
 /** POST /users/me/email/confirm */
 export const POST_users_me_email_confirm: CompiledHttpRoute<"POST /users/me/email/confirm"> = {
-  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s74) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s76) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** POST /users/me/totp */
 export const POST_users_me_totp: CompiledHttpRoute<"POST /users/me/totp"> = {
-  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s75) },
+  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s77) },
 };
 /** PUT /users/me/totp */
 export const PUT_users_me_totp: CompiledHttpRoute<"PUT /users/me/totp"> = {
-  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s76) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** DELETE /users/me/totp */
 export const DELETE_users_me_totp: CompiledHttpRoute<"DELETE /users/me/totp"> = {
-  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s77) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s79) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** DELETE /users/me */
 export const DELETE_users_me: CompiledHttpRoute<"DELETE /users/me"> = {
-  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s78) }, responses: {  },
+  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s80) }, responses: {  },
 };
 /** GET /users */
 export const GET_users: CompiledHttpRoute<"GET /users"> = {
-  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s81) }, responses: { 200: /* @__PURE__ */ validator(s83) },
+  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s85) },
 };
 /** GET /users/{id} */
 export const GET_users_id: CompiledHttpRoute<"GET /users/{id}"> = {
-  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s84) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s86) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** PATCH /users/{id}/role */
 export const PATCH_users_id_role: CompiledHttpRoute<"PATCH /users/{id}/role"> = {
-  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s85), params: /* @__PURE__ */ validator(s84) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s87), params: /* @__PURE__ */ validator(s86) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** POST /users/{id}/password-reset */
 export const POST_users_id_password_reset: CompiledHttpRoute<"POST /users/{id}/password-reset"> = {
-  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s84) }, responses: {  },
+  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s86) }, responses: {  },
 };
 /** DELETE /users/{id}/totp */
 export const DELETE_users_id_totp: CompiledHttpRoute<"DELETE /users/{id}/totp"> = {
-  key: "DELETE /users/{id}/totp", access: "admin", request: { params: /* @__PURE__ */ validator(s84) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "DELETE /users/{id}/totp", access: "admin", request: { params: /* @__PURE__ */ validator(s86) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** GET /users/{id}/events */
 export const GET_users_id_events: CompiledHttpRoute<"GET /users/{id}/events"> = {
-  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s81), params: /* @__PURE__ */ validator(s84) }, responses: { 200: /* @__PURE__ */ validator(s90) },
+  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s83), params: /* @__PURE__ */ validator(s86) }, responses: { 200: /* @__PURE__ */ validator(s92) },
 };
 /** DELETE /users/{id} */
 export const DELETE_users_id: CompiledHttpRoute<"DELETE /users/{id}"> = {
-  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s84) }, responses: {  },
+  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s86) }, responses: {  },
 };
 /** POST /orders */
 export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
-  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s96), headers: /* @__PURE__ */ validator(s99) }, responses: { 201: /* @__PURE__ */ validator(s54) },
+  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s98), headers: /* @__PURE__ */ validator(s101) }, responses: { 201: /* @__PURE__ */ validator(s56) },
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s101) }, responses: { 200: /* @__PURE__ */ validator(s105) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s103) }, responses: { 200: /* @__PURE__ */ validator(s107) },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s106) }, responses: { 200: /* @__PURE__ */ validator(s54) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s108) }, responses: { 200: /* @__PURE__ */ validator(s56) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s110), params: /* @__PURE__ */ validator(s106), headers: /* @__PURE__ */ validator(s113) }, responses: { 200: /* @__PURE__ */ validator(s54) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s112), params: /* @__PURE__ */ validator(s108), headers: /* @__PURE__ */ validator(s115) }, responses: { 200: /* @__PURE__ */ validator(s56) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s114), params: /* @__PURE__ */ validator(s106) }, responses: { 200: /* @__PURE__ */ validator(s54) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s117), params: /* @__PURE__ */ validator(s108) }, responses: { 200: /* @__PURE__ */ validator(s56) },
+};
+/** POST /orders/{id}/cancel */
+export const POST_orders_id_cancel: CompiledHttpRoute<"POST /orders/{id}/cancel"> = {
+  key: "POST /orders/{id}/cancel", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s118), params: /* @__PURE__ */ validator(s108) }, responses: { 200: /* @__PURE__ */ validator(s56) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s118), params: /* @__PURE__ */ validator(s106) }, responses: { 200: /* @__PURE__ */ validator(s121) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s122), params: /* @__PURE__ */ validator(s108) }, responses: { 200: /* @__PURE__ */ validator(s125) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s123) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s127) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s124) }, responses: { 200: /* @__PURE__ */ validator(s129) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s128) }, responses: { 200: /* @__PURE__ */ validator(s133) },
 };
 /** GET /chat/inbox */
 export const GET_chat_inbox: CompiledHttpRoute<"GET /chat/inbox"> = {
-  key: "GET /chat/inbox", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s81) }, responses: { 200: /* @__PURE__ */ validator(s134) },
+  key: "GET /chat/inbox", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s138) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s136), params: /* @__PURE__ */ validator(s124) }, responses: { 200: /* @__PURE__ */ validator(s137) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s140), params: /* @__PURE__ */ validator(s128) }, responses: { 200: /* @__PURE__ */ validator(s141) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s139), params: /* @__PURE__ */ validator(s124) }, responses: { 200: /* @__PURE__ */ validator(s141) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s143), params: /* @__PURE__ */ validator(s128) }, responses: { 200: /* @__PURE__ */ validator(s145) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -989,27 +1009,27 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s143),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s147),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s145),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s149),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s150),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s154),
 };
 /** markRead */
 export const ws_markRead: CompiledWsRoute<"markRead"> = {
-  key: "markRead", access: "user", rateLimit: "readMark", twoWay: true, frame: /* @__PURE__ */ validator(s152),
+  key: "markRead", access: "user", rateLimit: "readMark", twoWay: true, frame: /* @__PURE__ */ validator(s156),
 };
 /** typing */
 export const ws_typing: CompiledWsRoute<"typing"> = {
-  key: "typing", access: "user", frame: /* @__PURE__ */ validator(s154),
+  key: "typing", access: "user", frame: /* @__PURE__ */ validator(s158),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s156),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s160),
 };
 
 /** The actions a frame may name. */

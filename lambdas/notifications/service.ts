@@ -180,7 +180,8 @@ async function digestFor(
       ? unreadFor(side, conversation, marker)
       : 0;
   const messages = messagesCount ? await unreadMessages(order, side, marker, mailed) : [];
-  const statusNews = side === 'customer' && preferences.statusChanges;
+  // What the customer did themselves (their own cancellation) is no news to them.
+  const statusNews = side === 'customer' && preferences.statusChanges && order.cancellation?.by !== order.userId;
   return {
     orderDescription: order.description,
     messages,

@@ -2,9 +2,18 @@
 import type { Caller, Role } from '../shared/caller.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
 
-/** In the order they follow each other. */
-export const ORDER_STATUSES = ['REVIEW', 'PROCESSING', 'COMPLETED'] as const;
+/** In the order they follow each other; CANCELLED ends an order that never completed. */
+export const ORDER_STATUSES = ['REVIEW', 'PROCESSING', 'COMPLETED', 'CANCELLED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
+/** The statuses an order moves through by PATCH /orders/{id}/status (a cancellation has a route of its own). */
+export const FLOW_STATUSES = ['REVIEW', 'PROCESSING', 'COMPLETED'] as const;
+
+/** Why and by whom an order was cancelled. */
+export interface Cancellation {
+  reason: string;
+  at: string;
+  by: string;
+}
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -28,6 +37,8 @@ export interface Order {
   updatedAt: string;
   /** The order's chat room lives on the order: one item, one read, one atomic write. */
   room: ChatRoomState;
+  /** Set when the order was cancelled (absent on every other order). */
+  cancellation?: Cancellation;
 }
 
 /** An order as lists show it (the list indexes hold only this). */
@@ -42,7 +53,7 @@ export interface OrderFields {
   metadata: JsonObject;
 }
 
-export type OrderEventType = 'CREATED' | 'UPDATED' | 'STATUS_CHANGED' | 'ROOM_CLOSED';
+export type OrderEventType = 'CREATED' | 'UPDATED' | 'STATUS_CHANGED' | 'ROOM_CLOSED' | 'CANCELLED';
 
 export interface OrderEvent {
   version: number;
@@ -59,6 +70,7 @@ const NEXT_STATUS: Record<OrderStatus, OrderStatus | undefined> = {
   REVIEW: 'PROCESSING',
   PROCESSING: 'COMPLETED',
   COMPLETED: undefined,
+  CANCELLED: undefined,
 };
 
 export function newOrder(id: string, owner: Caller, fields: OrderFields, now: string): Order {
@@ -86,7 +98,9 @@ export function assertMayView(
 
 export function assertMayEdit(caller: Caller, order: Order): void {
   if (caller.role === 'ADMIN') {
-    if (order.status === 'COMPLETED') throw new ConflictError('Completed orders cannot be changed.');
+    if (order.status === 'COMPLETED' || order.status === 'CANCELLED') {
+      throw new ConflictError(`${order.status === 'COMPLETED' ? 'Completed' : 'Cancelled'} orders cannot be changed.`);
+    }
     return;
   }
   if (order.status !== 'REVIEW') {
@@ -112,6 +126,22 @@ export function diff(order: Order, update: Partial<OrderFields>): OrderEvent['ch
     if (JSON.stringify(order[field]) !== JSON.stringify(value)) changes[field] = { from: order[field], to: value };
   }
   return changes;
+}
+
+/**
+ * A customer cancels their own order while it is in REVIEW; an admin any order in REVIEW or
+ * PROCESSING. A completed or cancelled order stays as it is.
+ */
+export function assertMayCancel(caller: Caller, order: Order): void {
+  const cancellable: readonly OrderStatus[] = caller.role === 'ADMIN' ? ['REVIEW', 'PROCESSING'] : ['REVIEW'];
+  if (cancellable.includes(order.status)) return;
+  throw new ConflictError(
+    order.status === 'CANCELLED'
+      ? 'This order is cancelled already.'
+      : caller.role === 'ADMIN'
+        ? `A ${order.status} order cannot be cancelled.`
+        : `Orders can only be cancelled while in REVIEW; this one is ${order.status}: ask in its chat.`,
+  );
 }
 
 /** Only admins close a chat room (it ends the conversation and may move the order on). */
@@ -168,6 +198,6 @@ export const toPublicSummary = ({ roomOpen, ...fields }: OrderSummary) => ({
 });
 
 export function toPublicOrder(order: Order) {
-  const { room, ...fields } = order;
-  return { ...fields, chatRoom: { id: order.id, isOpen: room.isOpen } };
+  const { room, cancellation, ...fields } = order;
+  return { ...fields, chatRoom: { id: order.id, isOpen: room.isOpen }, cancellation: cancellation ?? null };
 }

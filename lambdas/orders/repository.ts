@@ -82,8 +82,20 @@ function summaryOf(item: Record<string, unknown>): OrderSummary {
 }
 
 function fromItem(item: Record<string, unknown>): Order {
-  const { id, userId, description, specifications, quantity, metadata, status, version, createdAt, updatedAt, room } =
-    item as unknown as Order;
+  const {
+    id,
+    userId,
+    description,
+    specifications,
+    quantity,
+    metadata,
+    status,
+    version,
+    createdAt,
+    updatedAt,
+    room,
+    cancellation,
+  } = item as unknown as Order;
   const ordered = inEnteredOrder(specifications, (item as { specificationKeys?: string[] }).specificationKeys);
   return {
     id,
@@ -97,6 +109,7 @@ function fromItem(item: Record<string, unknown>): Order {
     createdAt,
     updatedAt,
     room,
+    ...(cancellation ? { cancellation } : {}),
   };
 }
 

@@ -6,8 +6,9 @@
  */
 import type { Caller } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { applyChange, statusChange } from './apply-change.ts';
+import { applyChange, now, statusChange } from './apply-change.ts';
 import {
+  assertMayCancel,
   assertMayEdit,
   assertMayView,
   assertTransition,
@@ -16,6 +17,7 @@ import {
   toPublicOrder,
   toPublicSummary,
   type Order,
+  type OrderChange,
   type OrderEvent,
   type OrderFields,
   type OrderNotifier,
@@ -80,6 +82,52 @@ export async function changeStatus(
     };
   });
   await notifier.notify(id, [statusChange(before, after)]);
+  return toPublicOrder(after);
+}
+
+/**
+ * Cancels an order with a reason: it becomes CANCELLED (for good), and its room closes with the
+ * reason as its summary (if still open), in the one write of the change. The room hears both.
+ */
+export async function cancelOrder(
+  caller: Caller,
+  id: string,
+  reason: string,
+  notifier: OrderNotifier,
+): Promise<PublicOrder> {
+  const { before, after } = await applyChange(caller, id, {}, (order) => {
+    assertMayCancel(caller, order);
+    const at = now();
+    const closesRoom = order.room.isOpen;
+    return {
+      next: {
+        ...order,
+        status: 'CANCELLED',
+        cancellation: { reason, at, by: caller.id },
+        room: closesRoom ? { isOpen: false, summary: reason, closedAt: at, closedBy: caller.id } : order.room,
+      },
+      event: {
+        type: 'CANCELLED',
+        changes: {
+          status: { from: order.status, to: 'CANCELLED' },
+          reason: { to: reason },
+          ...(closesRoom ? { room: { from: { isOpen: true }, to: { isOpen: false, summary: reason } } } : {}),
+        },
+      },
+    };
+  });
+  const changes: OrderChange[] = [];
+  if (before.room.isOpen) {
+    changes.push({
+      type: 'roomClosed',
+      roomId: id,
+      summary: reason,
+      closedAt: after.room.closedAt!,
+      closedBy: caller.id,
+    });
+  }
+  changes.push(statusChange(before, after));
+  await notifier.notify(id, changes);
   return toPublicOrder(after);
 }
 

@@ -128,12 +128,16 @@ export const CloseRoomFrame = z
   .meta({ id: 'CloseRoomFrame' });
 
 // WebSocket server frames.
+const Participant = z.object({ id: z.string(), name: z.string(), side: Side }).meta({ id: 'Participant' });
 export const ChatHistoryFrame = z
   .object({
     type: z.literal('chatHistory'),
     roomId: RoomId,
     room: z.object({ isOpen: z.boolean(), summary: z.string().nullable(), closedAt: z.iso.datetime().nullable() }),
     readState: ReadState,
+    present: z.array(Participant).meta({
+      description: 'Who is in the room now, the joiner included (later changes come as presence frames)',
+    }),
     messages: z.array(ChatMessage),
     nextCursor: MessageId.nullable(),
   })
@@ -158,7 +162,6 @@ export const ReadReceiptFrame = z
     readAt: z.iso.datetime(),
   })
   .meta({ id: 'ReadReceiptFrame', description: 'A side (the customer, or the admins) has read up to messageId' });
-const Participant = z.object({ id: z.string(), name: z.string(), side: Side }).meta({ id: 'Participant' });
 export const PresenceFrame = z
   .object({
     type: z.literal('presence'),

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { Cursor, Limit, Text } from './common.ts';
 import { namedCheck } from './named-checks.ts';
 import { ROLES } from '../shared/caller.ts';
-import { ORDER_STATUSES } from '../orders/order.ts';
+import { FLOW_STATUSES, ORDER_STATUSES } from '../orders/order.ts';
 
 export const OrderStatus = z.enum(ORDER_STATUSES).meta({ id: 'OrderStatus' });
 
@@ -51,7 +51,15 @@ export const UpdateOrderBody = z
   .check(namedCheck('emptyChangeProblem'))
   .meta({ id: 'UpdateOrderRequest' });
 
-export const ChangeStatusBody = z.strictObject({ status: OrderStatus }).meta({ id: 'ChangeOrderStatusRequest' });
+export const ChangeStatusBody = z
+  .strictObject({
+    status: z.enum(FLOW_STATUSES).meta({ description: 'The next status (a cancellation: POST /orders/{id}/cancel)' }),
+  })
+  .meta({ id: 'ChangeOrderStatusRequest' });
+
+export const CancelOrderBody = z
+  .strictObject({ reason: Text(1, 1000).meta({ description: "Why: the room's closing summary, kept in the history" }) })
+  .meta({ id: 'CancelOrderRequest' });
 
 export const Order = z
   .object({
@@ -66,6 +74,10 @@ export const Order = z
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     chatRoom: z.object({ id: z.string(), isOpen: z.boolean() }),
+    cancellation: z
+      .object({ reason: z.string(), at: z.iso.datetime(), by: z.string() })
+      .nullable()
+      .meta({ description: 'Why, when and by whom it was cancelled; null unless it was' }),
   })
   .meta({
     id: 'Order',
@@ -82,6 +94,7 @@ export const Order = z
         createdAt: '2026-11-29T12:00:00.000Z',
         updatedAt: '2026-11-29T12:00:00.000Z',
         chatRoom: { id: '01JDZ8Q4V3N9W2K7T6R5M4P3X2', isOpen: true },
+        cancellation: null,
       },
     ],
   });
@@ -135,7 +148,7 @@ const FieldChange = z.object({ from: JsonValue.optional(), to: JsonValue.optiona
 export const OrderEvent = z
   .object({
     version: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
-    type: z.enum(['CREATED', 'UPDATED', 'STATUS_CHANGED', 'ROOM_CLOSED']),
+    type: z.enum(['CREATED', 'UPDATED', 'STATUS_CHANGED', 'ROOM_CLOSED', 'CANCELLED']),
     at: z.iso.datetime(),
     by: z.object({ id: z.string(), role: z.enum(ROLES) }),
     changes: z.record(z.string(), FieldChange),

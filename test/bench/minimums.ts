@@ -137,6 +137,10 @@ export const MINIMUMS = {
     requests: 7,
     why: `as PATCH /orders/{id}, then ${NOTIFY} (the customer's) and 1 Query of the room's members to tell them`,
   },
+  'POST /orders/{id}/cancel': {
+    requests: 8,
+    why: `${LIMIT}; ${SESSION}; 1 consistent read (who may cancel it, in which status); 1 write of the CREATED event to the history (an order never changed before); 1 conditional write of the cancelled order with its closed room; 1 conditional write taking the room out of the inbox (a room that waited: then 1 Query of the admins' connections); ${NOTIFY} (the customer's); 1 Query of the members`,
+  },
   'GET /orders/{id}/history': {
     requests: 3,
     why: `${LIMIT}; ${SESSION}; 1 Query of the order's partition (the order and its newest events)`,

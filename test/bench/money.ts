@@ -90,6 +90,8 @@ function monthlyCounts(w: typeof WORKLOAD): Partial<Record<OperationName, number
     'POST /orders': w.orders,
     'PATCH /orders/{id}': w.orders,
     'PATCH /orders/{id}/status': w.orders,
+    // One order in twenty is cancelled.
+    'POST /orders/{id}/cancel': w.orders / 20,
     'GET /orders/{id}': w.orders * w.viewsPerOrder,
     'GET /orders/{id}/history': w.orders * w.historyReadsPerOrder,
     'GET /orders?status': w.orders * w.adminListsPerOrder,

@@ -226,6 +226,15 @@ export async function measureRouteCosts(
   await measure('PATCH /orders/{id}/status', () =>
     call('PATCH', `/orders/${order.id}/status`, { status: 'PROCESSING' }, adminToken),
   );
+  const cancellable = await call(
+    'POST',
+    '/orders',
+    { description: 'Cancelled', specifications: {}, quantity: 1 },
+    customer.token,
+  );
+  await measure('POST /orders/{id}/cancel', () =>
+    call('POST', `/orders/${cancellable.id}/cancel`, { reason: 'Wrong size' }, customer.token),
+  );
   await measure('GET /orders/{id}/history', () =>
     call('GET', `/orders/${order.id}/history`, undefined, customer.token),
   );

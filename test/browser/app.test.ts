@@ -281,6 +281,26 @@ describe('the web app in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('a customer cancels an order in review with a reason: it is cancelled for good and its chat closes', async () => {
+    const customer = await newPage();
+    await signUp(customer, 'Cora Cancels');
+    await placeOrder(customer, 'Ordered by mistake');
+    const details = customer.locator('details.order-more');
+    if (!(await details.evaluate((element) => (element as HTMLDetailsElement).open))) {
+      await details.locator('summary').click();
+    }
+    await customer.getByRole('button', { name: 'Cancel order…' }).click();
+    await customer.getByLabel('Why cancel?').fill('Ordered the wrong size');
+    await customer.getByRole('button', { name: 'Cancel the order' }).click();
+    await customer.getByTestId('order-status').getByText('Cancelled').waitFor();
+    expect(await customer.getByTestId('cancellation').textContent()).toContain(
+      'by the customer: Ordered the wrong size',
+    );
+    await customer.getByTestId('room-closed').waitFor();
+    expect(await customer.getByRole('button', { name: 'Cancel order…' }).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('loads the app and the API docs without a request that fails (no /favicon.ico 404)', async () => {
     const page = await newPage();
     const failed: string[] = [];

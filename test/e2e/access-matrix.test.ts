@@ -41,6 +41,7 @@ const INVALID_BODY = { definitelyNotAField: true };
 const VALID_BODIES: Record<string, unknown> = {
   'POST /orders': { description: 'Refused', specifications: {}, quantity: 1 },
   'PATCH /orders/{id}': { quantity: 2 },
+  'POST /orders/{id}/cancel': { reason: 'Refused' },
 };
 
 const routes = Object.entries(httpRoutes).map(([key, route]) => ({

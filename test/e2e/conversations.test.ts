@@ -294,12 +294,17 @@ describe('presence and typing', () => {
   it('tells a room who is in it as people join, leave and drop, and who is typing (never stored, limited per connection)', async () => {
     const { id: roomId } = await placeOrder(customer);
     const mine = await joined(customer, roomId);
-    await presence(mine.c, roomId, [customer.user.name]);
+    // A joiner learns who is here with the history; the others hear the joiner arrive.
+    expect(mine.history.present).toEqual([{ id: customer.user.id, name: customer.user.name, side: 'customer' }]);
     const theirs = await joined(admin, roomId);
+    expect(theirs.history.present).toHaveLength(2);
     const both = await presence(mine.c, roomId, [customer.user.name, admin.user.name]);
     expect(both.members).toContainEqual({ id: admin.user.id, name: admin.user.name, side: 'admins' });
     expect(both.members).toContainEqual({ id: customer.user.id, name: customer.user.name, side: 'customer' });
-    await presence(theirs.c, roomId, [customer.user.name, admin.user.name]);
+    // A second tab of someone already here changes nothing: nobody is told.
+    const secondTab = await joined(admin, roomId);
+    expect(secondTab.history.present).toHaveLength(2);
+    await secondTab.c.close();
 
     // Typing reaches the others, not the typer (all of this within one limit window).
     await inOneWindow('typing', 4000);
@@ -321,7 +326,8 @@ describe('presence and typing', () => {
     outsider.send({ action: 'typing', roomId });
     expect(await outsider.next((f) => f.type === 'error')).toMatchObject({ status: 404, action: 'typing' });
 
-    // Leaving and dropping both tell the room.
+    // Leaving and dropping both tell the room (the second tab's drop above told nobody: the admin stayed).
+    expect(mine.c.frames.filter((f: { type: string }) => f.type === 'presence')).toEqual([]);
     theirs.c.send({ action: 'leaveRoom', roomId });
     await presence(mine.c, roomId, [customer.user.name]);
     const again = await joined(admin, roomId);

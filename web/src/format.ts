@@ -26,8 +26,13 @@ const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 export const formatDateTime = (iso: string) => dateTime.format(new Date(iso));
 export const formatTime = (iso: string) => time.format(new Date(iso));
 
-export const NEXT_STATUS = { REVIEW: 'PROCESSING', PROCESSING: 'COMPLETED', COMPLETED: undefined } as const;
-export const STATUSES = ['REVIEW', 'PROCESSING', 'COMPLETED'] as const;
+export const NEXT_STATUS = {
+  REVIEW: 'PROCESSING',
+  PROCESSING: 'COMPLETED',
+  COMPLETED: undefined,
+  CANCELLED: undefined,
+} as const;
+export const STATUSES = ['REVIEW', 'PROCESSING', 'COMPLETED', 'CANCELLED'] as const;
 export type Status = (typeof STATUSES)[number];
 export const statusLabel = (status: Status) => status.charAt(0) + status.slice(1).toLowerCase();
 

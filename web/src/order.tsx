@@ -148,6 +148,13 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             Move to {statusLabel(next)}
           </button>
         ) : null}
+        {order.cancellation ? (
+          <p class="cancelled" data-testid="cancellation">
+            Cancelled {formatDateTime(order.cancellation.at)}
+            {order.cancellation.by === order.userId ? ' by the customer' : ''}: {order.cancellation.reason}
+          </p>
+        ) : null}
+
         <details
           class="order-more"
           open={detailsOpen}
@@ -166,6 +173,17 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             <dt>Placed</dt>
             <dd>{formatDateTime(order.createdAt)}</dd>
           </dl>
+          {/* Rare and for good: with the details, a tap away on a phone, not above the chat. */}
+          {mayCancel(order, isAdmin) ? (
+            <CancelOrder
+              api={api}
+              orderId={orderId}
+              onCancelled={(cancelled) => {
+                setOrder(cancelled);
+                void reload();
+              }}
+            />
+          ) : null}
           <h2>History</h2>
           <ol class="history">
             {history.events.map((event) => (
@@ -189,8 +207,65 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
   );
 }
 
+/** Customers cancel their own order in review; admins any order in review or processing. */
+const mayCancel = (order: Order, isAdmin: boolean) =>
+  order.status === 'REVIEW' || (isAdmin && order.status === 'PROCESSING');
+
+/** "Cancel order…" opens a reason and a confirmation: a cancellation is for good. */
+function CancelOrder(props: { api: OrderChatApi; orderId: string; onCancelled: (order: Order) => void }) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  if (!open) {
+    return (
+      <button type="button" class="secondary" onClick={() => setOpen(true)}>
+        Cancel order…
+      </button>
+    );
+  }
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const reason = String(new FormData(event.currentTarget as HTMLFormElement).get('reason')).trim();
+    setBusy(true);
+    try {
+      props.onCancelled(
+        await props.api.call(
+          props.api.api.POST('/orders/{id}/cancel', { params: { path: { id: props.orderId } }, body: { reason } }),
+        ),
+      );
+      setOpen(false);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="cancel-order" onSubmit={submit}>
+      <label for="cancel-reason">Why cancel?</label>
+      <textarea id="cancel-reason" name="reason" rows={2} maxLength={1000} required />
+      <p class="confirm">Cancelling is for good: the order stops and its chat closes with this reason.</p>
+      {error ? (
+        <p class="error" role="alert">
+          {describeError(error)}
+        </p>
+      ) : null}
+      <div class="actions">
+        <button type="submit" class="danger" disabled={busy}>
+          Cancel the order
+        </button>
+        <button type="button" class="secondary" onClick={() => setOpen(false)}>
+          Keep it
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function describeEvent(event: OrderEvent): string {
   switch (event.type) {
+    case 'CANCELLED':
+      return `Cancelled: ${String(event.changes.reason?.to ?? '')}`;
     case 'CREATED':
       return 'Placed';
     case 'STATUS_CHANGED':

@@ -49,6 +49,8 @@ export interface components {
                 closedAt: string | null;
             };
             readState: components["schemas"]["ReadState"];
+            /** @description Who is in the room now, the joiner included (later changes come as presence frames) */
+            present: components["schemas"]["Participant"][];
             messages: components["schemas"]["ChatMessage"][];
             nextCursor: string | null;
         };
@@ -64,6 +66,12 @@ export interface components {
             readUpTo: string | null;
             /** @description The newest message the other side has read (the customer, or any admin): "Seen" */
             otherSideReadUpTo: string | null;
+        };
+        Participant: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            side: "customer" | "admins";
         };
         /**
          * @example {
@@ -144,12 +152,6 @@ export interface components {
              */
             at: string;
         };
-        Participant: {
-            id: string;
-            name: string;
-            /** @enum {string} */
-            side: "customer" | "admins";
-        };
         /** @description Someone in the room is typing: show it until a few seconds pass without another (never stored) */
         TypingNoticeFrame: {
             /** @constant */
@@ -193,7 +195,7 @@ export interface components {
             changedAt: string;
         };
         /** @enum {string} */
-        OrderStatus: "REVIEW" | "PROCESSING" | "COMPLETED";
+        OrderStatus: "REVIEW" | "PROCESSING" | "COMPLETED" | "CANCELLED";
         ErrorFrame: {
             /** @constant */
             type: "error";

@@ -561,6 +561,23 @@ export interface paths {
         patch: operations["patchOrdersByIdStatus"];
         trace?: never;
     };
+    "/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an order with a reason (customers: their own, in REVIEW; admins: in REVIEW or PROCESSING). It is CANCELLED for good, and its chat room closes with the reason as its summary */
+        post: operations["postOrdersByIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/{id}/history": {
         parameters: {
             query?: never;
@@ -934,7 +951,8 @@ export interface components {
          *       "chatRoom": {
          *         "id": "01JDZ8Q4V3N9W2K7T6R5M4P3X2",
          *         "isOpen": true
-         *       }
+         *       },
+         *       "cancellation": null
          *     }
          */
         Order: {
@@ -958,16 +976,23 @@ export interface components {
                 id: string;
                 isOpen: boolean;
             };
+            /** @description Why, when and by whom it was cancelled; null unless it was */
+            cancellation: {
+                reason: string;
+                /** Format: date-time */
+                at: string;
+                by: string;
+            } | null;
         };
         /** @description Any JSON value */
         JsonValue: components["schemas"]["__schema0"];
         __schema0: JsonValue;
         /** @enum {string} */
-        OrderStatus: "REVIEW" | "PROCESSING" | "COMPLETED";
+        OrderStatus: "REVIEW" | "PROCESSING" | "COMPLETED" | "CANCELLED";
         OrderEvent: {
             version: number;
             /** @enum {string} */
-            type: "CREATED" | "UPDATED" | "STATUS_CHANGED" | "ROOM_CLOSED";
+            type: "CREATED" | "UPDATED" | "STATUS_CHANGED" | "ROOM_CLOSED" | "CANCELLED";
             /** Format: date-time */
             at: string;
             by: {
@@ -1152,7 +1177,15 @@ export interface components {
             };
         };
         ChangeOrderStatusRequest: {
-            status: components["schemas"]["OrderStatus"];
+            /**
+             * @description The next status (a cancellation: POST /orders/{id}/cancel)
+             * @enum {string}
+             */
+            status: "REVIEW" | "PROCESSING" | "COMPLETED";
+        };
+        CancelOrderRequest: {
+            /** @description Why: the room's closing summary, kept in the history */
+            reason: string;
         };
         OrderHistory: {
             items: components["schemas"]["OrderEvent"][];
@@ -5335,6 +5368,142 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over 10 MB (API Gateway) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Request Entity Too Large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
+            429: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Unexpected failure (API Gateway) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Internal Server Error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The integration timed out (API Gateway) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Service Unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    postOrdersByIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The cancelled order */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Invalid request: a field is missing, malformed or unknown */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, forged or expired token (API Gateway), or a session that no longer exists */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description No such resource (or not visible to the caller) */

@@ -5,7 +5,10 @@ import { tellPresence } from '../../chat/presence.ts';
 import type { WsEvent } from '../../shared/ws.ts';
 
 export const handler = async (event: WsEvent) => {
-  const rooms = await deleteConnection(event.requestContext.connectionId);
-  await Promise.all(rooms.map((roomId) => tellPresence(roomId)));
+  const { connectionId } = event.requestContext;
+  const rooms = await deleteConnection(connectionId);
+  // $disconnect carries the authorizer's context: whose connection it was.
+  const userId = event.requestContext.authorizer?.userId;
+  if (userId) await Promise.all(rooms.map((roomId) => tellPresence(roomId, { userId, connectionId, joined: false })));
   return { statusCode: 200 };
 };
