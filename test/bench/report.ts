@@ -215,7 +215,11 @@ function moneySection(bill: { lines: BillLine[]; total: number }): string[] {
       `joining ${WORKLOAD.roomsPerSession} rooms (and resuming them once); each order is placed, edited once, moved on ` +
       `twice (once by closing its room), viewed ${WORKLOAD.viewsPerOrder} times, its history read ` +
       `${WORKLOAD.historyReadsPerOrder} times, listed once by an admin; each message reaches ` +
-      `${WORKLOAD.otherListenersPerMessage} connection besides its sender's; answers average ${WORKLOAD.bytesPerAnswer} bytes, ` +
+      `${WORKLOAD.otherListenersPerMessage} connection besides its sender's and is marked read, with ` +
+      `${WORKLOAD.typingNoticesPerMessage} typing notices; every join and leave tells both members who is there; ` +
+      `each order brings ${WORKLOAD.emailsPerOrder} notification e-mails (its new order to the admins, two answers ` +
+      `to a customer who was away) and one in twenty is cancelled; the dispatcher runs every minute all month ` +
+      `(${WORKLOAD.dispatcherRunsPerMonth.toLocaleString('en')} runs, each one Query); answers average ${WORKLOAD.bytesPerAnswer} bytes, ` +
       `frames ${WORKLOAD.bytesPerFrame}; ${WORKLOAD.logBytesPerInvocation} bytes of logs per invocation; X-Ray records ` +
       `${WORKLOAD.tracedShare * 100}% of invocations. Free tiers that expire are left out; Cognito's first 10,000 ` +
       'monthly active users are free for good. Prices (list, on-demand): Lambda $0.20 per million requests and ' +
@@ -223,7 +227,8 @@ function moneySection(bill: { lines: BillLine[]; total: number }): string[] {
       'GB-month; HTTP API $1.00 per million; WebSocket $1.00 per million messages and $0.25 per million connection ' +
       'minutes; CloudFront $1.00 per million HTTPS requests and $0.085 per GB; WAF $5 per WebACL, $1 per rule, $0.60 per ' +
       'million requests; CloudWatch Logs $0.50 per GB, $0.10 per alarm; X-Ray $5 per million traces; Secrets Manager ' +
-      "$0.40 per secret; KMS $1 per key. Taken from summaries of AWS's pricing pages in 2026: check them there.",
+      '$0.40 per secret; KMS $1 per key; SES $0.10 per 1,000 e-mails (EventBridge schedules cost nothing). Taken ' +
+      "from summaries of AWS's pricing pages in 2026: check them there.",
     '',
   ];
 }
