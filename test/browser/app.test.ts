@@ -9,7 +9,7 @@ import { ChatClient, createOrderChatApi } from '../../client/src/index.ts';
 import { BOOTSTRAP_ADMIN } from '../e2e/bootstrap-admin.ts';
 import { chromiumPath, describeMissing, missingChromium } from '#local/prerequisites.ts';
 import { cutConnectionsOf } from '../e2e/planted.ts';
-import { runtime, STRONG_PASSWORD, uniqueEmail, useRuntime } from '../e2e/support.ts';
+import { api, bootstrapAdmin, runtime, STRONG_PASSWORD, uniqueEmail, useRuntime } from '../e2e/support.ts';
 import { spawnRuntime } from '../support/runtime-process.ts';
 import { codeFor, inbox, nthMail } from '../support/mailbox.ts';
 import { authenticatorApp, currentStep, totpAt } from '../support/totp.ts';
@@ -281,12 +281,40 @@ describe('the web app in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('a customer edits an order in review; a change made meanwhile is shown, and their edit applied over it', async () => {
+    const customer = await newPage();
+    await signUp(customer, 'Eddie Edits');
+    const orderId = await placeOrder(customer, 'Linen towels');
+    const details = customer.locator('details.order-more');
+    if (!(await details.evaluate((element) => (element as unknown as { open: boolean }).open))) {
+      await details.locator('summary').click();
+    }
+    await customer.getByRole('button', { name: 'Edit order…' }).click();
+    await customer.locator('#edit-quantity').fill('50');
+    // Meanwhile an admin changes it.
+    const admin = await bootstrapAdmin();
+    const changed = await api('PATCH', `/orders/${orderId}`, { token: admin.accessToken, body: { quantity: 45 } });
+    expect(changed.status).toBe(200);
+    await customer.getByRole('button', { name: 'Save changes' }).click();
+    const conflict = customer.getByTestId('edit-conflict');
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain('quantity 45');
+    expect(await customer.locator('#edit-quantity').inputValue()).toBe('50');
+    await customer.getByRole('button', { name: 'Save my changes anyway' }).click();
+    await customer.locator('.details dd', { hasText: /^50$/ }).waitFor();
+    const stored = await api('GET', `/orders/${orderId}`, { token: admin.accessToken });
+    expect(stored.body).toMatchObject({ quantity: 50, version: 3 });
+    // The browser logs the refused save (412) itself: that one is expected, nothing else is.
+    expect(pageErrors.filter((error) => !error.includes('412'))).toEqual([]);
+    pageErrors.splice(0);
+  });
+
   it('a customer cancels an order in review with a reason: it is cancelled for good and its chat closes', async () => {
     const customer = await newPage();
     await signUp(customer, 'Cora Cancels');
     await placeOrder(customer, 'Ordered by mistake');
     const details = customer.locator('details.order-more');
-    if (!(await details.evaluate((element) => (element as HTMLDetailsElement).open))) {
+    if (!(await details.evaluate((element) => (element as unknown as { open: boolean }).open))) {
       await details.locator('summary').click();
     }
     await customer.getByRole('button', { name: 'Cancel order…' }).click();

@@ -9,7 +9,18 @@ import type {
   ReadState,
   User,
 } from '../../client/src/index.ts';
-import { describeError, formatDateTime, formatTime, formatValue, NEXT_STATUS, statusLabel } from './format.ts';
+import { ApiError } from '../../client/src/index.ts';
+import { Field, FormError } from './fields.tsx';
+import {
+  describeError,
+  fieldErrors,
+  formatDateTime,
+  formatTime,
+  formatValue,
+  NEXT_STATUS,
+  statusLabel,
+} from './format.ts';
+import { parseSpecifications } from './orders.tsx';
 import { useChatRoom } from './hooks.ts';
 
 type Order = components['schemas']['Order'];
@@ -173,6 +184,16 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             <dt>Placed</dt>
             <dd>{formatDateTime(order.createdAt)}</dd>
           </dl>
+          {!isAdmin && order.status === 'REVIEW' ? (
+            <EditOrder
+              api={api}
+              order={order}
+              onSaved={(saved) => {
+                setOrder(saved);
+                void reload();
+              }}
+            />
+          ) : null}
           {/* Rare and for good: with the details, a tap away on a phone, not above the chat. */}
           {mayCancel(order, isAdmin) ? (
             <CancelOrder
@@ -204,6 +225,122 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
       </section>
       <ChatPanel chat={chat} roomId={order.chatRoom.id} isAdmin={isAdmin} userId={user.id} />
     </div>
+  );
+}
+
+const specificationsText = (specifications: Order['specifications']) =>
+  Object.entries(specifications)
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join('\n');
+
+/**
+ * A customer's edit while the order is in review, based on the version they saw (If-Match): if the
+ * order changed meanwhile, the answer is 412 and the form says what it is now, keeping their edits;
+ * saving again applies them over the current version.
+ */
+function EditOrder(props: { api: OrderChatApi; order: Order; onSaved: (order: Order) => void }) {
+  const { api, order } = props;
+  const [open, setOpen] = useState(false);
+  const [basedOn, setBasedOn] = useState(order.version);
+  const [conflict, setConflict] = useState<Order | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const fields = fieldErrors(error);
+  if (!open) {
+    return (
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => {
+          setBasedOn(order.version);
+          setConflict(undefined);
+          setOpen(true);
+        }}
+      >
+        Edit order…
+      </button>
+    );
+  }
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setError(undefined);
+    try {
+      const saved = await api.call(
+        api.api.PATCH('/orders/{id}', {
+          params: { path: { id: order.id }, header: { 'If-Match': `"${basedOn}"` } },
+          body: {
+            description: String(form.get('description')).trim(),
+            quantity: Number(form.get('quantity')),
+            specifications: parseSpecifications(String(form.get('specifications') ?? '')) as Order['specifications'],
+          },
+        }),
+      );
+      setOpen(false);
+      setConflict(undefined);
+      props.onSaved(saved);
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.status === 412) {
+        // Someone changed it meanwhile: show what it is now, keep the edits, and base the next save on it.
+        const current = await api.call(api.api.GET('/orders/{id}', { params: { path: { id: order.id } } }));
+        setConflict(current);
+        setBasedOn(current.version);
+      } else {
+        setError(caught);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="edit-order" onSubmit={submit} noValidate>
+      <Field
+        id="edit-description"
+        name="description"
+        label="What do you need?"
+        defaultValue={order.description}
+        error={fields.description}
+      />
+      <Field
+        id="edit-quantity"
+        name="quantity"
+        label="Quantity"
+        type="number"
+        min={1}
+        defaultValue={String(order.quantity)}
+        error={fields.quantity}
+      />
+      <label for="edit-specifications">Specifications</label>
+      <textarea
+        id="edit-specifications"
+        name="specifications"
+        rows={3}
+        defaultValue={specificationsText(order.specifications)}
+      />
+      {conflict ? (
+        <div class="conflict" role="alert" data-testid="edit-conflict">
+          <p>
+            While you were editing, this order changed. It is now: “{conflict.description}”, quantity{' '}
+            {conflict.quantity}
+            {Object.keys(conflict.specifications).length
+              ? `, ${specificationsText(conflict.specifications).replaceAll('\n', ', ')}`
+              : ''}
+            .
+          </p>
+          <p>Your changes are still here: save again to put them in its place, or keep it as it is.</p>
+        </div>
+      ) : null}
+      <FormError error={error} />
+      <div class="actions">
+        <button type="submit" disabled={busy}>
+          {conflict ? 'Save my changes anyway' : 'Save changes'}
+        </button>
+        <button type="button" class="secondary" onClick={() => setOpen(false)}>
+          Keep it as it is
+        </button>
+      </div>
+    </form>
   );
 }
 
