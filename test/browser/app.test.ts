@@ -9,7 +9,7 @@ import { ChatClient, createOrderChatApi } from '../../client/src/index.ts';
 import { BOOTSTRAP_ADMIN } from '../e2e/bootstrap-admin.ts';
 import { chromiumPath, describeMissing, missingChromium } from '#local/prerequisites.ts';
 import { cutConnectionsOf } from '../e2e/planted.ts';
-import { api, bootstrapAdmin, runtime, STRONG_PASSWORD, uniqueEmail, useRuntime } from '../e2e/support.ts';
+import { api, bootstrapAdmin, newUser, runtime, STRONG_PASSWORD, uniqueEmail, useRuntime } from '../e2e/support.ts';
 import { spawnRuntime } from '../support/runtime-process.ts';
 import { codeFor, inbox, nthMail } from '../support/mailbox.ts';
 import { authenticatorApp, currentStep, totpAt } from '../support/totp.ts';
@@ -307,6 +307,25 @@ describe('the web app in Chromium', () => {
     // The browser logs the refused save (412) itself: that one is expected, nothing else is.
     expect(pageErrors.filter((error) => !error.includes('412'))).toEqual([]);
     pageErrors.splice(0);
+  });
+
+  it('an admin jumps to an order by its id, and is told what an id looks like', async () => {
+    const customer = await newUser('gotocustomer');
+    const placed = await api('POST', '/orders', {
+      token: customer.accessToken,
+      body: { description: 'Quoted on the phone', specifications: {}, quantity: 3 },
+    });
+    const admin = await newPage();
+    await signIn(admin, BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN.password);
+    const field = admin.getByLabel('Order id');
+    await field.fill('not-an-id');
+    await admin.getByRole('button', { name: 'Open', exact: true }).click();
+    await admin.getByRole('alert').getByText('An order id is 26 letters and digits').waitFor();
+    // As a customer reads it out: lower case, with spaces around.
+    await field.fill(` ${String(placed.body.id).toLowerCase()} `);
+    await admin.getByRole('button', { name: 'Open', exact: true }).click();
+    await admin.getByRole('heading', { name: 'Quoted on the phone' }).waitFor();
+    expect(pageErrors).toEqual([]);
   });
 
   it('a customer cancels an order in review with a reason: it is cancelled for good and its chat closes', async () => {

@@ -55,6 +55,7 @@ export function OrdersPage({ api, chat, user }: { api: OrderChatApi; chat: ChatC
       {/* A returning customer comes for their orders: the form goes below them (above, until there are any;
           nowhere until the list has loaded, so nothing jumps). */}
       {isAdmin || orders === undefined || hasOrders ? null : placeOrder}
+      {isAdmin ? <GoToOrder /> : null}
       {isAdmin ? <Inbox api={api} chat={chat} /> : null}
       <section aria-labelledby="orders-list">
         <div class="list-head">
@@ -245,5 +246,36 @@ function PlaceOrder({ api, onPlaced }: { api: OrderChatApi; onPlaced: (order: Or
         </button>
       </form>
     </section>
+  );
+}
+
+/** Admins: straight to an order by its id (a customer quotes it; the order page says if there is none). */
+function GoToOrder() {
+  const [problem, setProblem] = useState<string | undefined>(undefined);
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const id = String(new FormData(event.currentTarget as HTMLFormElement).get('orderId'))
+      .trim()
+      .toUpperCase();
+    if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) {
+      setProblem('An order id is 26 letters and digits, as on the order page.');
+      return;
+    }
+    setProblem(undefined);
+    location.hash = `#/orders/${id}`;
+  };
+  return (
+    <form class="go-to-order" onSubmit={submit} noValidate>
+      <label for="go-to-order">Order id</label>
+      <input id="go-to-order" name="orderId" autoComplete="off" spellcheck={false} />
+      <button type="submit" class="secondary">
+        Open
+      </button>
+      {problem ? (
+        <p class="error" role="alert">
+          {problem}
+        </p>
+      ) : null}
+    </form>
   );
 }
