@@ -8,7 +8,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { dynamo } from '../shared/dynamo-client.ts';
+import { dynamo, queryEveryPage } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Role } from '../shared/caller.ts';
 
@@ -144,14 +144,7 @@ export function roomMembersParams(roomId: string, now: number, startKey?: Record
 async function connectionIdsOfEveryPage(
   query: (startKey: Record<string, unknown> | undefined) => QueryCommandInput,
 ): Promise<string[]> {
-  const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(new QueryCommand(query(startKey)));
-    for (const item of page.Items ?? []) ids.push(String(item.connectionId));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return ids;
+  return (await queryEveryPage(query)).map((item) => String(item.connectionId));
 }
 
 /** Connection ids joined to a room: a Query on the room's partition, never a Scan. */
@@ -175,31 +168,23 @@ export interface PresentMember {
  */
 export async function presentMembers(roomId: string): Promise<{ members: PresentMember[]; connectionIds: string[] }> {
   const now = nowSeconds();
+  const memberships = await queryEveryPage((startKey) => ({
+    ...roomMembersParams(roomId, now, startKey),
+    ProjectionExpression: 'connectionId, userId, #name, #role',
+    ExpressionAttributeNames: { '#name': 'name', '#role': 'role' },
+  }));
   const present = new Map<string, PresentMember>();
-  const connectionIds: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        ...roomMembersParams(roomId, now, startKey),
-        ProjectionExpression: 'connectionId, userId, #name, #role',
-        ExpressionAttributeNames: { '#name': 'name', '#role': 'role' },
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      connectionIds.push(String(item.connectionId));
-      // Memberships made before names were kept show no name.
-      const seen = present.get(String(item.userId));
-      present.set(String(item.userId), {
-        userId: String(item.userId),
-        name: String(item.name ?? ''),
-        role: String(item.role),
-        connections: (seen?.connections ?? 0) + 1,
-      });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return { members: [...present.values()], connectionIds };
+  for (const item of memberships) {
+    // Memberships made before names were kept show no name.
+    const seen = present.get(String(item.userId));
+    present.set(String(item.userId), {
+      userId: String(item.userId),
+      name: String(item.name ?? ''),
+      role: String(item.role),
+      connections: (seen?.connections ?? 0) + 1,
+    });
+  }
+  return { members: [...present.values()], connectionIds: memberships.map((item) => String(item.connectionId)) };
 }
 
 /**

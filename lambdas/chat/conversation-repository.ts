@@ -1,7 +1,7 @@
 // Secondary adapter: owns the keys of a room's conversation state (its counts, its last message,
 // whether it waits for an admin) and of its members' read markers. Both live in the room's partition.
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { batchLookup, conditionHolds, dynamo, itemKey, type Lookup } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Conversation, Counts, LastMessage, ReadMarker, Side, WaitingRoom } from './conversation.ts';
@@ -103,15 +103,7 @@ export function appendParams(
  * falls when an admin's ends one. Counters (ADD): racing messages never lose a count.
  */
 export function totalsParams(before: Conversation, side: Side, customerId: string) {
-  const add = (Key: { pk: string; sk: string }, by: number) => ({
-    Update: {
-      TableName,
-      Key,
-      UpdateExpression: 'SET entity = :entity ADD #total :by',
-      ExpressionAttributeNames: { '#total': 'total' },
-      ExpressionAttributeValues: { ':entity': 'Total', ':by': by },
-    },
-  });
+  const add = (Key: { pk: string; sk: string }, by: number) => ({ Update: addToTotal(Key, by) });
   const waited = before.lastMessage?.side === 'customer';
   return [
     ...(side === 'admins' ? [add(unreadTotalKey(customerId), 1)] : []),
@@ -119,6 +111,15 @@ export function totalsParams(before: Conversation, side: Side, customerId: strin
     ...(side === 'admins' && waited ? [add(WAITING_TOTAL_KEY, -1)] : []),
   ];
 }
+
+/** Adds `by` to a total (a counter: ADD never loses a racing change). */
+const addToTotal = (Key: { pk: string; sk: string }, by: number) => ({
+  TableName,
+  Key,
+  UpdateExpression: 'SET entity = :entity ADD #total :by',
+  ExpressionAttributeNames: { '#total': 'total' },
+  ExpressionAttributeValues: { ':entity': 'Total', ':by': by },
+});
 
 /** A closed room waits for nobody: it leaves the inbox (and the waiting count). False when it wasn't in it. */
 export async function stopWaiting(roomId: string): Promise<boolean> {
@@ -134,15 +135,7 @@ export async function stopWaiting(roomId: string): Promise<boolean> {
               ConditionExpression: 'attribute_exists(gsi6pk)',
             },
           },
-          {
-            Update: {
-              TableName,
-              Key: WAITING_TOTAL_KEY,
-              UpdateExpression: 'ADD #total :by',
-              ExpressionAttributeNames: { '#total': 'total' },
-              ExpressionAttributeValues: { ':by': -1 },
-            },
-          },
+          { Update: addToTotal(WAITING_TOTAL_KEY, -1) },
         ],
       }),
     );
@@ -160,15 +153,7 @@ export async function stopWaiting(roomId: string): Promise<boolean> {
 
 /** A customer read `count` more of the admins' messages: their unread total falls with it. */
 export async function lowerUnreadTotal(customerId: string, count: number): Promise<void> {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName,
-      Key: unreadTotalKey(customerId),
-      UpdateExpression: 'ADD #total :by',
-      ExpressionAttributeNames: { '#total': 'total' },
-      ExpressionAttributeValues: { ':by': -count },
-    }),
-  );
+  await dynamo().send(new UpdateCommand(addToTotal(unreadTotalKey(customerId), -count)));
 }
 
 /**
@@ -190,31 +175,30 @@ export function totalLookup(userId: string, isAdmin: boolean): Lookup<number> {
  * written): the counts it stood at before, or undefined when it already stood there or further.
  */
 export async function moveMarker(roomId: string, userId: string, marker: ReadMarker): Promise<Counts | undefined> {
-  let before: Counts | undefined;
-  const moved = await conditionHolds(
-    dynamo()
-      .send(
-        new UpdateCommand({
-          TableName,
-          Key: markerKey(roomId, userId),
-          UpdateExpression: 'SET messageId = :id, fromCustomer = :fromCustomer, fromAdmins = :fromAdmins',
-          ConditionExpression: 'attribute_not_exists(pk) OR messageId < :id',
-          ExpressionAttributeValues: {
-            ':id': marker.messageId,
-            ':fromCustomer': marker.counts.fromCustomer,
-            ':fromAdmins': marker.counts.fromAdmins,
-          },
-          ReturnValues: 'UPDATED_OLD',
-        }),
-      )
-      .then((result) => {
-        before = {
-          fromCustomer: Number(result.Attributes?.fromCustomer ?? 0),
-          fromAdmins: Number(result.Attributes?.fromAdmins ?? 0),
-        };
+  try {
+    const result = await dynamo().send(
+      new UpdateCommand({
+        TableName,
+        Key: markerKey(roomId, userId),
+        UpdateExpression: 'SET messageId = :id, fromCustomer = :fromCustomer, fromAdmins = :fromAdmins',
+        ConditionExpression: 'attribute_not_exists(pk) OR messageId < :id',
+        ExpressionAttributeValues: {
+          ':id': marker.messageId,
+          ':fromCustomer': marker.counts.fromCustomer,
+          ':fromAdmins': marker.counts.fromAdmins,
+        },
+        ReturnValues: 'UPDATED_OLD',
       }),
-  );
-  return moved ? before : undefined;
+    );
+    // A first marker had no counts: nothing was read before it.
+    return {
+      fromCustomer: Number(result.Attributes?.fromCustomer ?? 0),
+      fromAdmins: Number(result.Attributes?.fromAdmins ?? 0),
+    };
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCo
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import type { Side } from '../chat/conversation.ts';
-import { batchGetAll, conditionHolds, dynamo, itemKey, type Lookup } from '../shared/dynamo-client.ts';
+import { batchLookup, conditionHolds, dynamo, itemKey, queryEveryPage, type Lookup } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import {
   preferencesOf as withDefaults,
@@ -223,24 +223,18 @@ export async function park(pending: PendingNotification, failure: string, now: D
   }
 }
 
-/** What each member was last e-mailed about the room, and what they want e-mailed: for a shared BatchGetItem. */
-export function recipientsLookup(
-  roomId: string,
-  userIds: readonly string[],
-): Lookup<{ mailed: Map<string, MailedRecord>; preferences: Map<string, NotificationPreferences> }> {
+/** What each member was last e-mailed about the room: for a shared BatchGetItem. */
+export function mailedLookup(roomId: string, userIds: readonly string[]): Lookup<Map<string, MailedRecord>> {
   return {
     tableName: TableName,
-    keys: userIds.flatMap((userId) => [mailedKey(roomId, userId), preferencesKey(userId)]),
+    keys: userIds.map((userId) => mailedKey(roomId, userId)),
     read: (found) => {
       const mailed = new Map<string, MailedRecord>();
       for (const userId of userIds) {
         const item = found.get(itemKey(mailedKey(roomId, userId)));
         if (item) mailed.set(userId, mailedOf(item));
       }
-      const preferences = new Map(
-        userIds.map((userId) => [userId, withDefaults(storedPreferences(found.get(itemKey(preferencesKey(userId)))))]),
-      );
-      return { mailed, preferences };
+      return mailed;
     },
   };
 }
@@ -273,22 +267,14 @@ export async function setRoster(userId: string, isAdmin: boolean): Promise<void>
 
 /** Every admin on the roster: the ADMINS partition, one Query a page. */
 export async function rosterIds(): Promise<string[]> {
-  const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName,
-        KeyConditionExpression: 'pk = :admins',
-        ExpressionAttributeValues: { ':admins': 'ADMINS' },
-        ProjectionExpression: 'userId',
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) ids.push(String(item.userId));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return ids;
+  const items = await queryEveryPage((startKey) => ({
+    TableName,
+    KeyConditionExpression: 'pk = :admins',
+    ExpressionAttributeValues: { ':admins': 'ADMINS' },
+    ProjectionExpression: 'userId',
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  }));
+  return items.map((item) => String(item.userId));
 }
 
 const preferencesKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'NOTIFICATIONS' });
@@ -304,13 +290,22 @@ const storedPreferences = (item: Record<string, unknown> | undefined): Partial<N
 
 /**
  * Each user's preferences (an item of their own, not the profile: the profile is read on every
- * request and stays under 1 KB). One BatchGetItem.
+ * request and stays under 1 KB), for a shared BatchGetItem.
  */
+export function preferencesLookup(userIds: readonly string[]): Lookup<Map<string, NotificationPreferences>> {
+  return {
+    tableName: TableName,
+    keys: userIds.map(preferencesKey),
+    read: (found) =>
+      new Map(
+        userIds.map((userId) => [userId, withDefaults(storedPreferences(found.get(itemKey(preferencesKey(userId)))))]),
+      ),
+  };
+}
+
+/** Each user's preferences: one BatchGetItem. */
 export async function preferencesOf(userIds: readonly string[]): Promise<Map<string, NotificationPreferences>> {
-  const found = await batchGetAll(TableName, userIds.map(preferencesKey));
-  return new Map(
-    userIds.map((userId) => [userId, withDefaults(storedPreferences(found.get(itemKey(preferencesKey(userId)))))]),
-  );
+  return (await batchLookup([preferencesLookup(userIds)] as const))[0];
 }
 
 /** Sets the topics given, keeps the others: the preferences as they are now. */

@@ -153,10 +153,11 @@ async function recipientsOf(
       ? [order.userId]
       : (await notifications.rosterIds()).filter((id) => id !== order.userId);
   // Everything about them, and the room's conversation, in one BatchGetItem.
-  const [profiles, { conversation, markers }, { mailed, preferences }] = await batchLookup([
+  const [profiles, { conversation, markers }, mailed, preferences] = await batchLookup([
     profilesLookup(candidates),
     conversations.conversationLookup(pending.roomId, candidates),
-    notifications.recipientsLookup(pending.roomId, candidates),
+    notifications.mailedLookup(pending.roomId, candidates),
+    notifications.preferencesLookup(candidates),
   ] as const);
   const recipients = candidates.flatMap((id) => {
     const profile = profiles.get(id);

@@ -1,6 +1,12 @@
 // The DynamoDB clients of a container (see aws-calls.ts).
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type BatchGetCommandOutput,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { CALL_LIMITS, withDeadline } from './aws-calls.ts';
 
 let dynamoClient: DynamoDBClient | undefined;
@@ -28,6 +34,20 @@ export async function conditionHolds(write: Promise<unknown>): Promise<boolean> 
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** The items of every page of a Query (one request a page: DynamoDB stops each at 1 MB). */
+export async function queryEveryPage(
+  query: (startKey: Record<string, unknown> | undefined) => QueryCommandInput,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(new QueryCommand(query(startKey)));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }
 
 /** BatchGetItem takes at most 100 keys a request. */

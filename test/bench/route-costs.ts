@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { unitsOf } from '#local/capacity-meter.ts';
 import { MINIMUMS, type OperationName } from './minimums.ts';
-import { codeFor, inbox } from '../support/mailbox.ts';
+import { codeFor, mailWith } from '../support/mailbox.ts';
 import { authenticatorApp } from '../support/totp.ts';
 import { BENCH_PASSWORD, request, signIn, signUp as signUpAt, useMailbox } from './requests.ts';
 
@@ -340,7 +340,7 @@ export async function measureRouteCosts(
     answerer.close();
     await new Promise((resolve) => answerer.once('close', resolve));
     await measure('a notification e-mail (the dispatcher, one customer away)', dispatch);
-    const mail = await waitForMail(runtime.mailboxUrl, 'Ready Friday');
+    const mail = await mailWith(runtime.mailboxUrl, customer.email, 'Ready Friday');
     const unsubscribe = /^<(.+)>$/.exec(mail.headers['list-unsubscribe']!)![1]!;
     await measure('POST /notifications/unsubscribe', async () => {
       const response = await fetch(unsubscribe.replace('localhost', '127.0.0.1'), {
@@ -369,18 +369,4 @@ export async function measureRouteCosts(
     sized.push({ sizeKb, itemBytes, place, update, changeStatus, target: sizeKb === 1 ? 10 : 2 * sizeKb + 8 });
   }
   return { routes, sized };
-}
-
-/** The first e-mail whose text holds `text`, whoever it went to (the bench's one notification). */
-async function waitForMail(mailboxUrl: string, text: string) {
-  for (let tries = 0; tries < 100; tries++) {
-    const response = await fetch(`${mailboxUrl}/store`);
-    const { emails } = (await response.json()) as {
-      emails: { destination: { to: string[] }; body: { text?: string } }[];
-    };
-    const found = emails.find((email) => email.body.text?.includes(text));
-    if (found) return (await inbox(mailboxUrl, found.destination.to[0]!)).find((mail) => mail.text.includes(text))!;
-    await sleep(50);
-  }
-  throw new Error(`No e-mail holds "${text}"`);
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { startMailbox, type Mailbox } from '#local/mailbox.ts';
-import { inbox, type Mail } from '../support/mailbox.ts';
+import { inbox, mailWith } from '../support/mailbox.ts';
 import { spawnRuntime, type RuntimeProcess } from '../support/runtime-process.ts';
 import { BOOTSTRAP_ADMIN } from './bootstrap-admin.ts';
 import {
@@ -73,15 +73,8 @@ async function say(c: Socket, roomId: string, content: string) {
 const mailsAbout = async (session: Session, text: string) =>
   (await inbox(runtime.mailboxUrl, session.email)).filter((mail) => mail.text.includes(text));
 
-async function mailAbout(session: Session, text: string, timeoutMs = 15_000): Promise<Mail> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [found] = await mailsAbout(session, text);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`No e-mail to ${session.email} about "${text}" in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const mailAbout = (session: Session, text: string, timeoutMs?: number) =>
+  mailWith(runtime.mailboxUrl, session.email, text, timeoutMs);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Long enough for anything due to have been sent: the delay, two dispatcher runs and some slack. */

@@ -58,6 +58,17 @@ export async function nthMail(mailboxUrl: string, address: string, nth: number, 
   }
 }
 
+/** Waits until `address` has an e-mail whose text holds `text`, and returns the first such. */
+export async function mailWith(mailboxUrl: string, address: string, text: string, timeoutMs = 15_000): Promise<Mail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await inbox(mailboxUrl, address)).find((mail) => mail.text.includes(text));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`No e-mail to ${address} holds "${text}" after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The 6-digit code in an e-mail. */
 export function codeIn(mail: Mail): string {
   const code = /\b(\d{6})\b/.exec(mail.text)?.[1];

@@ -37,3 +37,21 @@ export type Status = (typeof STATUSES)[number];
 export const statusLabel = (status: Status) => status.charAt(0) + status.slice(1).toLowerCase();
 
 export const formatValue = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/** "key: value" lines → specifications (values that read as JSON — numbers, true, lists — keep their type). */
+export function parseSpecifications(text: string): Record<string, unknown> {
+  const specifications: Record<string, unknown> = {};
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 1) continue;
+    const raw = line.slice(colon + 1).trim();
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Plain text.
+    }
+    specifications[line.slice(0, colon).trim()] = value;
+  }
+  return specifications;
+}

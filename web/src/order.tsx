@@ -18,9 +18,9 @@ import {
   formatTime,
   formatValue,
   NEXT_STATUS,
+  parseSpecifications,
   statusLabel,
 } from './format.ts';
-import { parseSpecifications } from './orders.tsx';
 import { useChatRoom } from './hooks.ts';
 
 type Order = components['schemas']['Order'];

@@ -3,7 +3,15 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatClient, components, OrderChatApi, User } from '../../client/src/index.ts';
 import { Field, FormError } from './fields.tsx';
 import { useConversationChanges } from './hooks.ts';
-import { describeError, fieldErrors, formatDateTime, statusLabel, STATUSES, type Status } from './format.ts';
+import {
+  describeError,
+  fieldErrors,
+  formatDateTime,
+  parseSpecifications,
+  statusLabel,
+  STATUSES,
+  type Status,
+} from './format.ts';
 
 type Order = components['schemas']['Order'];
 type OrderSummary = components['schemas']['OrderSummary'];
@@ -175,24 +183,6 @@ export function waitedFor(since: string, now = Date.now()): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h`;
   return `${Math.floor(hours / 24)} days`;
-}
-
-/** "key: value" lines → specifications (values that read as JSON — numbers, true, lists — keep their type). */
-export function parseSpecifications(text: string): Record<string, unknown> {
-  const specifications: Record<string, unknown> = {};
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 1) continue;
-    const raw = line.slice(colon + 1).trim();
-    let value: unknown = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      // Plain text.
-    }
-    specifications[line.slice(0, colon).trim()] = value;
-  }
-  return specifications;
 }
 
 function PlaceOrder({ api, onPlaced }: { api: OrderChatApi; onPlaced: (order: Order) => void }) {
