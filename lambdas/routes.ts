@@ -45,10 +45,18 @@ import {
   UserEventPage,
   UserIdParams,
   UserPage,
+  UserSearchQuery,
+  UserMatches,
 } from './schemas/users.ts';
 import {
+  AssignOrderBody,
   CancelOrderBody,
   ChangeStatusBody,
+  ExportOrdersQuery,
+  Note,
+  NoteBody,
+  NotePage,
+  NotesQuery,
   CreateOrderBody,
   CreateOrderHeaders,
   HistoryQuery,
@@ -87,6 +95,10 @@ import {
   RoomParams,
   SendMessageFrame,
   TicketResponse,
+  OrderListChangedFrame,
+  UnwatchOrdersFrame,
+  WatchingOrdersFrame,
+  WatchOrdersFrame,
 } from './schemas/chat.ts';
 
 /** Who may call a route: anyone, any signed-in user, or admins only. */
@@ -176,10 +188,24 @@ export const functions = {
   },
   'http/users-events': { permissions: { secrets: ['CURSOR_SECRET'] } },
   'http/users-delete': { permissions: { ...CONNECTIONS_AND_SESSIONS, cognito: ['AdminDeleteUser'] } },
-  'http/orders-create': { permissions: { tables: { main: 'readWrite', idempotency: 'readWrite' } } },
-  'http/orders-list': { permissions: { secrets: ['CURSOR_SECRET'] } },
+  'http/orders-create': {
+    permissions: {
+      tables: { main: 'readWrite', idempotency: 'readWrite', connections: 'readWrite' },
+      manageConnections: true,
+    },
+  },
+  'http/orders-list': { permissions: { secrets: ['CURSOR_SECRET'], cognito: ['AdminGetUser'] } },
+  'http/orders-export': { permissions: { secrets: ['CURSOR_SECRET'], cognito: ['AdminGetUser'] } },
+  'http/orders-assign': {
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
+  'http/orders-notes-create': { permissions: { tables: { main: 'readWrite' } } },
+  'http/orders-notes-list': { permissions: { secrets: ['CURSOR_SECRET'] } },
+  'http/users-search': {},
   'http/orders-get': {},
-  'http/orders-update': { permissions: { tables: { main: 'readWrite' } } },
+  'http/orders-update': {
+    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
   'http/orders-change-status': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
   },
@@ -209,6 +235,8 @@ export const functions = {
   'ws/mark-read': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
   },
+  'ws/watch-orders': { permissions: { tables: { connections: 'readWrite' } } },
+  'ws/unwatch-orders': { permissions: { tables: { connections: 'readWrite' } } },
   'ws/typing': { permissions: { tables: { main: 'readWrite', connections: 'read' }, manageConnections: true } },
   'ws/close-room': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
@@ -531,6 +559,16 @@ export const httpRoutes = {
     request: { query: ListUsersQuery },
     responses: { 200: { description: 'A page of users', schema: UserPage } },
   },
+  'GET /users/search': {
+    handler: 'http/users-search',
+    access: 'admin',
+    summary: 'Users whose name starts with `name` (any case), by name: how admins find a customer',
+    tag: 'Users',
+    request: { query: UserSearchQuery },
+    responses: { 200: { description: 'The users found', schema: UserMatches } },
+    errors: [429],
+    rateLimit: 'pageRead',
+  },
   'GET /users/{id}': {
     handler: 'http/users-get',
     access: 'admin',
@@ -604,10 +642,26 @@ export const httpRoutes = {
   'GET /orders': {
     handler: 'http/orders-list',
     access: 'user',
-    summary: 'Your orders (admins: all orders), newest first',
+    summary:
+      'Your orders (admins: all orders), newest first; filtered by status and creation dates, and for admins by assignee (sorted by status first) or customer. Each filter is one index partition',
     tag: 'Orders',
     request: { query: ListOrdersQuery },
     responses: { 200: { description: 'A page of orders', schema: OrderPage } },
+    // 403: a customer filtering by assignee or customer.
+    errors: [403],
+  },
+  'GET /orders/export': {
+    handler: 'http/orders-export',
+    access: 'admin',
+    summary:
+      'The list as CSV, with the filters of GET /orders: a part of at most 1,000 orders a request, the header row first; a `Link: <…>; rel="next"` header asks for the next part (none: that was the last). Cells a spreadsheet would read as a formula start with a quote',
+    tag: 'Orders',
+    request: { query: ExportOrdersQuery },
+    responses: {
+      200: { description: 'A part of the CSV file', schema: z.string(), contentType: 'text/csv', headers: ['Link'] },
+    },
+    errors: [429],
+    rateLimit: 'pageRead',
   },
   'GET /orders/{id}': {
     handler: 'http/orders-get',
@@ -648,6 +702,37 @@ export const httpRoutes = {
     responses: { 200: { description: 'The cancelled order', schema: Order, headers: ['ETag'] } },
     errors: [404, 409, 429],
     rateLimit: 'orderWrite',
+  },
+  'PUT /orders/{id}/assignee': {
+    handler: 'http/orders-assign',
+    access: 'admin',
+    summary:
+      'Assign an order to an admin (yourself or another), or to nobody (null). Without If-Match it applies to the order as read: should someone change it first, 409 names who has it now',
+    tag: 'Orders',
+    request: { params: OrderIdParams, body: AssignOrderBody, headers: UpdateOrderHeaders },
+    responses: { 200: { description: 'The order with its assignee', schema: Order, headers: ['ETag'] } },
+    errors: [404, 409, 412, 422, 429],
+    rateLimit: 'orderWrite',
+  },
+  'POST /orders/{id}/notes': {
+    handler: 'http/orders-notes-create',
+    access: 'admin',
+    summary: 'Add an internal note to an order: admins only, never shown to its customer (at most 500 an order)',
+    tag: 'Orders',
+    request: { params: OrderIdParams, body: NoteBody },
+    responses: { 201: { description: 'The note', schema: Note } },
+    errors: [404, 409, 429],
+    rateLimit: 'orderWrite',
+  },
+  'GET /orders/{id}/notes': {
+    handler: 'http/orders-notes-list',
+    access: 'admin',
+    summary: "An order's internal notes, newest first (admins only)",
+    tag: 'Orders',
+    request: { params: OrderIdParams, query: NotesQuery },
+    responses: { 200: { description: 'A page of notes', schema: NotePage } },
+    errors: [404, 429],
+    rateLimit: 'pageRead',
   },
   'GET /orders/{id}/history': {
     handler: 'http/orders-history',
@@ -757,6 +842,13 @@ export const wsServerFrames = {
     summary: 'The order of a joined room changed status',
     pushed: true,
   },
+  watchingOrders: { schema: WatchingOrdersFrame, summary: 'Answer to watchOrders and unwatchOrders' },
+  orderListChanged: {
+    schema: OrderListChangedFrame,
+    summary:
+      'An order you may list was placed or changed (to watching connections: admins every order, a customer their own); read the list again with its filters',
+    pushed: true,
+  },
   error: {
     schema: ErrorFrame,
     summary:
@@ -839,6 +931,24 @@ export const wsRoutes = {
     summary:
       "Say you are typing: the room's other connections receive userTyping (never stored; at most 6 per 10 s per connection, past that a 429 error frame)",
   },
+  watchOrders: {
+    handler: 'ws/watch-orders',
+    access: 'user',
+    twoWay: true,
+    frame: WatchOrdersFrame,
+    answers: ['watchingOrders'],
+    summary:
+      'Keep an order list current on this connection: orderListChanged arrives for every order you may list (admins: all, customers: your own) until unwatchOrders or the connection ends',
+    rateLimit: 'roomJoin',
+  },
+  unwatchOrders: {
+    handler: 'ws/unwatch-orders',
+    access: 'user',
+    twoWay: true,
+    frame: UnwatchOrdersFrame,
+    answers: ['watchingOrders'],
+    summary: 'Stop hearing orderListChanged on this connection',
+  },
   closeRoom: {
     handler: 'ws/close-room',
     access: 'admin',
@@ -856,7 +966,7 @@ export type WsRouteKey = keyof typeof wsRoutes;
  */
 export const httpCors = {
   allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
-  exposeHeaders: ['etag', 'location', 'retry-after'],
+  exposeHeaders: ['etag', 'location', 'retry-after', 'link'],
   maxAgeSeconds: 600,
 } as const;
 

@@ -71,6 +71,15 @@ export const tables = {
       // Keys only: a later event on a pending notification (its reasons, its version) writes no index
       // entry; the dispatcher's claim returns the rest.
       pending: { partitionKey: 'gsi7pk', sortKey: 'gsi7sk', projection: [] },
+      // Two lookups on one index (CloudFormation adds one index per deploy): orders by the admin
+      // handling them (ASSIGNEE#<id>, or ASSIGNEE#NONE), status first in the sort key so
+      // "assigned to me, in PROCESSING" is one key condition; and users by name (NAMES, the
+      // lower-cased name first), for finding a customer by a prefix of it.
+      lookup: {
+        partitionKey: 'gsi8pk',
+        sortKey: 'gsi8sk',
+        projection: [...ORDER_LIST_ATTRIBUTES, 'assigneeId', 'assigneeName', 'name', 'email', 'role'],
+      },
     },
     // WebSocket tickets expire here.
     ttlAttribute: 'expiresAt',

@@ -18,6 +18,7 @@ export type RoomClosedFrame = Frames['RoomClosedFrame'];
 export type OrderStatusChangedFrame = Frames['OrderStatusChangedFrame'];
 export type ErrorFrame = Frames['ErrorFrame'];
 export type ConversationChangedFrame = Frames['ConversationChangedFrame'];
+export type OrderListChangedFrame = Frames['OrderListChangedFrame'];
 /** Where you stand in a room: your side, what the other side wrote that you haven't read, and both receipts. */
 export type ReadState = Frames['ReadState'];
 /** Someone in a room: their id, name and side (the customer, or the admins). */
@@ -75,6 +76,11 @@ export type ChatEvent =
    * rose), or, for admins, a room began or stopped waiting for an answer. Lists read again.
    */
   | { type: 'conversationChanged'; frame: ConversationChangedFrame }
+  /**
+   * While watching orders (`watchOrders`): an order you may list was placed or changed; or, with no
+   * frame, the connection was made again and changes may have been missed. Lists read again.
+   */
+  | { type: 'orderListChanged'; frame: OrderListChangedFrame | null }
   /** A refusal no pending call was waiting for. */
   | { type: 'error'; frame: ErrorFrame }
   /** The session is over (the ticket was refused): the client closed for good. */
@@ -181,6 +187,8 @@ export class ChatClient {
   private readonly rooms = new Map<string, Room>();
   private readonly listeners = new Set<(event: ChatEvent) => void>();
   private readonly closing = new Map<string, Pending<void>>();
+  /** How many views keep an order list current (watchOrders while above zero). */
+  private orderWatchers = 0;
   private socket: WebSocketLike | undefined;
   private currentState: ChatState = 'idle';
   private attempt = 0;
@@ -243,6 +251,24 @@ export class ChatClient {
     const waiter = pending<RoomState>();
     room.joining.push(waiter);
     return waiter.promise;
+  }
+
+  /**
+   * Keeps order lists current on this connection (admins: every order; customers: their own) until
+   * the returned function is called: `orderListChanged` events arrive, and one without a frame
+   * after every reconnect. Several views may watch at once.
+   */
+  watchOrders(): () => void {
+    this.orderWatchers += 1;
+    if (this.orderWatchers === 1 && this.isOpen()) this.socket!.send(JSON.stringify({ action: 'watchOrders' }));
+    this.connect();
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      this.orderWatchers -= 1;
+      if (this.orderWatchers === 0 && this.isOpen()) this.socket!.send(JSON.stringify({ action: 'unwatchOrders' }));
+    };
   }
 
   /** Stops receiving a room; its unsent messages fail. */
@@ -395,6 +421,7 @@ export class ChatClient {
       this.attempt = 0;
       this.setState('open');
       for (const [roomId, room] of this.rooms) this.sendJoin(roomId, room);
+      if (this.orderWatchers > 0) socket.send(JSON.stringify({ action: 'watchOrders' }));
       if (ticket.expiresAt !== undefined) {
         const renewIn = Math.max(0, ticket.expiresAt - this.options.now() - this.options.renewBeforeMs);
         clearTimeout(this.renewTimer);
@@ -488,6 +515,11 @@ export class ChatClient {
         return this.emit({ type: 'orderStatusChanged', frame });
       case 'conversationChanged':
         return this.emit({ type: 'conversationChanged', frame });
+      case 'orderListChanged':
+        return this.emit({ type: 'orderListChanged', frame });
+      case 'watchingOrders':
+        // Watching again on a new connection: what changed while there was none is unknown.
+        return frame.watching ? this.emit({ type: 'orderListChanged', frame: null }) : undefined;
       case 'presence':
         return this.onPresence(frame);
       case 'userTyping':

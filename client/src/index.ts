@@ -27,6 +27,7 @@ export {
   type ChatOptions,
   type ChatState,
   type ConversationChangedFrame,
+  type OrderListChangedFrame,
   type ErrorFrame,
   type OrderStatusChangedFrame,
   type Participant,

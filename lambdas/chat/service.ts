@@ -11,7 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError }
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { MAX_ROOMS_PER_CONNECTION } from '../limits/policy.ts';
 import { logger } from '../shared/logger.ts';
-import { batchLookup } from '../shared/dynamo-client.ts';
+import { batchLookup, type Lookup } from '../shared/dynamo-client.ts';
 import { visibleRoom, visibleRoomWithCustomer } from '../orders/rooms.ts';
 import { participantOf, tellPresence } from './presence.ts';
 import * as connections from './connections-repository.ts';
@@ -124,26 +124,34 @@ export async function markRead(caller: Caller, input: { roomId: string; messageI
  * Each order of a page with what its room holds unread for the caller, and the caller's total (a
  * customer's unread messages across their rooms; an admin's rooms waiting): one BatchGetItem a page.
  */
-export async function withUnread<T extends { id: string; userId: string }>(
+export async function withUnread<T extends { id: string; userId: string }, X extends object = object>(
   caller: Caller,
   page: { items: T[]; nextCursor: string | null },
+  more?: Lookup<(item: T) => X>,
 ) {
-  const [found, unreadTotal] = await batchLookup([
+  const [found, unreadTotal, moreOf] = await batchLookup([
     conversations.conversationsLookup(
       page.items.map((order) => order.id),
       caller.id,
     ),
     conversations.totalLookup(caller.id, caller.role === 'ADMIN'),
+    more ?? NOTHING_MORE,
   ] as const);
   return {
     ...page,
     unreadTotal,
     items: page.items.map((order) => {
       const { conversation, marker } = found.get(order.id)!;
-      return { ...order, unread: unreadFor(sideOf(caller.id, order.userId), conversation, marker) };
+      return {
+        ...order,
+        ...(moreOf(order) as X),
+        unread: unreadFor(sideOf(caller.id, order.userId), conversation, marker),
+      };
     }),
   };
 }
+
+const NOTHING_MORE: Lookup<() => object> = { tableName: '', keys: [], read: () => () => ({}) };
 
 /** The rooms waiting for an admin's answer, oldest wait first (admins only). */
 export async function inbox(caller: Caller, query: { limit: number; cursor?: string | undefined }) {

@@ -47,72 +47,87 @@ const c40 = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const c41 = new Set(["REVIEW","PROCESSING","COMPLETED","CANCELLED"]);
 const c42 = [["id", s3, null, false], ["isOpen", s16, null, false]] as const;
 const c43 = [["reason", s3, null, false], ["at", s1, null, false], ["by", s3, null, false]] as const;
-const c44 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s49, null, false], ["quantity", s50, null, false], ["metadata", s49, null, false], ["status", s51, null, false], ["version", s52, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s53, null, false], ["cancellation", s55, null, false]] as const;
-const c45 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED","CANCELLED"]);
-const c46 = [["id", s3, null, false], ["role", s15, null, false]] as const;
-const c47 = [["from", s60, "optional", true], ["to", s60, "optional", true]] as const;
-const c48 = [["version", s52, null, false], ["type", s58, null, false], ["at", s1, null, false], ["by", s59, null, false], ["changes", s62, null, false]] as const;
-const c49 = [["orderId", s47, null, false], ["events", s64, null, false]] as const;
-const c50 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
-const c51 = [["id", s67, null, false], ["roomId", s47, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s68, null, false], ["sender", s69, null, false]] as const;
-const c52 = [["roomId", s47, null, false], ["items", s71, null, false]] as const;
-const c53 = [["profile", s46, null, false], ["orders", s57, null, false], ["history", s66, null, false], ["messages", s73, null, false], ["nextCursor", s68, null, false]] as const;
-const c54 = [["email", s3, null, false], ["pendingEmail", s68, null, false]] as const;
-const c55 = [["code", s20, null, false]] as const;
-const c56 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
-const c57 = [["code", s31, null, false]] as const;
-const c58 = [["password", s19, null, false], ["code", s31, null, false]] as const;
-const c59 = [["password", s19, null, false]] as const;
-const c60 = [["limit", s82, "defaulted", false], ["cursor", s44, "optional", true]] as const;
-const c61 = [["items", s84, null, false], ["nextCursor", s68, null, false]] as const;
-const c62 = [["id", s14, null, false]] as const;
-const c63 = [["role", s15, null, false]] as const;
-const c64 = new Set(["PASSWORD_RESET_SENT","TWO_FACTOR_REMOVED"]);
-const c65 = [["id", s14, null, false], ["role", s15, null, false]] as const;
-const c66 = [["type", s88, null, false], ["at", s1, null, false], ["by", s89, null, false]] as const;
-const c67 = [["items", s91, null, false], ["nextCursor", s68, null, false]] as const;
-const c68 = [["description", s93, null, false], ["specifications", s94, null, false], ["quantity", s95, null, false], ["metadata", s97, "optional", true]] as const;
-const c69 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
-const c70 = [["idempotency-key", s100, "optional", true]] as const;
-const c71 = [["status", s102, "optional", true], ["limit", s82, "defaulted", false], ["cursor", s44, "optional", true]] as const;
-const c72 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s50, null, false], ["status", s51, null, false], ["createdAt", s1, null, false], ["chatRoom", s53, null, false], ["unread", s104, null, false]] as const;
-const c73 = [["items", s106, null, false], ["nextCursor", s68, null, false], ["unreadTotal", s104, null, false]] as const;
-const c74 = [["id", s47, null, false]] as const;
-const c75 = [["description", s109, "optional", true], ["specifications", s110, "optional", true], ["quantity", s111, "optional", true], ["metadata", s97, "optional", true]] as const;
-const c76 = /^(\*|(W\/)?"\d+")$/;
-const c77 = [["if-match", s114, "optional", true]] as const;
-const c78 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
-const c79 = [["status", s116, null, false]] as const;
-const c80 = [["reason", s93, null, false]] as const;
-const c81 = [["before", s120, "optional", true], ["limit", s121, "defaulted", false]] as const;
-const c82 = [["items", s64, null, false], ["nextCursor", s124, null, false]] as const;
-const c83 = new Set([60]);
-const c84 = [["ticket", s3, null, false], ["expiresIn", s126, null, false]] as const;
-const c85 = [["roomId", s47, null, false]] as const;
-const c86 = new Set(["customer","admins"]);
-const c87 = [["side", s130, null, false], ["unread", s104, null, false], ["readUpTo", s131, null, false], ["otherSideReadUpTo", s131, null, false]] as const;
-const c88 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s68, null, false], ["closedAt", s129, null, false], ["closedBy", s68, null, false], ["readState", s132, null, false], ["messages", s71, null, false], ["nextCursor", s131, null, false]] as const;
-const c89 = [["id", s3, null, false], ["name", s3, null, false]] as const;
-const c90 = [["id", s67, null, false], ["createdAt", s1, null, false], ["side", s130, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
-const c91 = [["roomId", s47, null, false], ["customer", s134, null, false], ["waitingSince", s1, null, false], ["lastMessage", s135, null, false]] as const;
-const c92 = [["items", s137, null, false], ["nextCursor", s68, null, false]] as const;
-const c93 = [["before", s139, "optional", true], ["limit", s121, "defaulted", false]] as const;
-const c94 = [["items", s71, null, false], ["nextCursor", s131, null, false]] as const;
-const c95 = [["summary", s142, null, false]] as const;
-const c96 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s68, null, false], ["closedAt", s129, null, false], ["closedBy", s68, null, false]] as const;
-const c97 = [["room", s144, null, false], ["order", s56, null, false]] as const;
-const c98 = new Set(["joinRoom"]);
-const c99 = [["action", s146, null, false], ["roomId", s47, null, false], ["after", s139, "optional", true]] as const;
-const c100 = new Set(["leaveRoom"]);
-const c101 = [["action", s148, null, false], ["roomId", s47, null, false]] as const;
-const c102 = new Set(["sendMessage"]);
-const c103 = [["action", s150, null, false], ["roomId", s47, null, false], ["content", s151, null, false], ["clientMessageId", s153, "optional", true]] as const;
-const c104 = new Set(["markRead"]);
-const c105 = [["action", s155, null, false], ["roomId", s47, null, false], ["messageId", s67, null, false]] as const;
-const c106 = new Set(["typing"]);
-const c107 = [["action", s157, null, false], ["roomId", s47, null, false]] as const;
-const c108 = new Set(["closeRoom"]);
-const c109 = [["action", s159, null, false], ["roomId", s47, null, false], ["summary", s142, null, false]] as const;
+const c44 = [["id", s3, null, false], ["name", s3, null, false]] as const;
+const c45 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["specifications", s49, null, false], ["quantity", s50, null, false], ["metadata", s49, null, false], ["status", s51, null, false], ["version", s52, null, false], ["createdAt", s1, null, false], ["updatedAt", s1, null, false], ["chatRoom", s53, null, false], ["cancellation", s55, null, false], ["assignee", s57, null, false]] as const;
+const c46 = new Set(["CREATED","UPDATED","STATUS_CHANGED","ROOM_CLOSED","CANCELLED","ASSIGNED"]);
+const c47 = [["id", s3, null, false], ["role", s15, null, false]] as const;
+const c48 = [["from", s62, "optional", true], ["to", s62, "optional", true]] as const;
+const c49 = [["version", s52, null, false], ["type", s60, null, false], ["at", s1, null, false], ["by", s61, null, false], ["changes", s64, null, false]] as const;
+const c50 = [["orderId", s47, null, false], ["events", s66, null, false]] as const;
+const c51 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
+const c52 = [["id", s69, null, false], ["roomId", s47, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s70, null, false], ["sender", s71, null, false]] as const;
+const c53 = [["roomId", s47, null, false], ["items", s73, null, false]] as const;
+const c54 = [["profile", s46, null, false], ["orders", s59, null, false], ["history", s68, null, false], ["messages", s75, null, false], ["nextCursor", s70, null, false]] as const;
+const c55 = [["email", s3, null, false], ["pendingEmail", s70, null, false]] as const;
+const c56 = [["code", s20, null, false]] as const;
+const c57 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
+const c58 = [["code", s31, null, false]] as const;
+const c59 = [["password", s19, null, false], ["code", s31, null, false]] as const;
+const c60 = [["password", s19, null, false]] as const;
+const c61 = [["limit", s84, "defaulted", false], ["cursor", s44, "optional", true]] as const;
+const c62 = [["items", s86, null, false], ["nextCursor", s70, null, false]] as const;
+const c63 = [["name", s88, null, false], ["limit", s84, "defaulted", false]] as const;
+const c64 = [["id", s3, null, false], ["name", s3, null, false], ["email", s3, null, false], ["role", s15, null, false]] as const;
+const c65 = [["items", s91, null, false]] as const;
+const c66 = [["id", s14, null, false]] as const;
+const c67 = [["role", s15, null, false]] as const;
+const c68 = new Set(["PASSWORD_RESET_SENT","TWO_FACTOR_REMOVED"]);
+const c69 = [["id", s14, null, false], ["role", s15, null, false]] as const;
+const c70 = [["type", s95, null, false], ["at", s1, null, false], ["by", s96, null, false]] as const;
+const c71 = [["items", s98, null, false], ["nextCursor", s70, null, false]] as const;
+const c72 = [["description", s100, null, false], ["specifications", s101, null, false], ["quantity", s102, null, false], ["metadata", s104, "optional", true]] as const;
+const c73 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
+const c74 = [["idempotency-key", s107, "optional", true]] as const;
+const c75 = /^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const c76 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?Z)?$/;
+const c77 = [["status", s109, "optional", true], ["assignee", s111, "optional", true], ["customerId", s112, "optional", true], ["customerEmail", s113, "optional", true], ["createdFrom", s115, "optional", true], ["createdTo", s115, "optional", true], ["limit", s84, "defaulted", false], ["cursor", s44, "optional", true]] as const;
+const c78 = [["id", s3, null, false], ["name", s3, null, false], ["email", s3, null, false]] as const;
+const c79 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s50, null, false], ["status", s51, null, false], ["createdAt", s1, null, false], ["chatRoom", s53, null, false], ["unread", s117, null, false], ["customer", s120, "optional", true], ["assignee", s121, "optional", true]] as const;
+const c80 = [["items", s123, null, false], ["nextCursor", s70, null, false], ["unreadTotal", s117, null, false]] as const;
+const c81 = [["status", s109, "optional", true], ["assignee", s111, "optional", true], ["customerId", s112, "optional", true], ["customerEmail", s113, "optional", true], ["createdFrom", s115, "optional", true], ["createdTo", s115, "optional", true], ["cursor", s44, "optional", true]] as const;
+const c82 = [["id", s47, null, false]] as const;
+const c83 = [["description", s127, "optional", true], ["specifications", s128, "optional", true], ["quantity", s129, "optional", true], ["metadata", s104, "optional", true]] as const;
+const c84 = /^(\*|(W\/)?"\d+")$/;
+const c85 = [["if-match", s132, "optional", true]] as const;
+const c86 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
+const c87 = [["status", s134, null, false]] as const;
+const c88 = [["reason", s100, null, false]] as const;
+const c89 = [["assigneeId", s137, null, false]] as const;
+const c90 = [["text", s139, null, false]] as const;
+const c91 = [["id", s3, null, false], ["text", s3, null, false], ["at", s1, null, false], ["by", s56, null, false]] as const;
+const c92 = [["items", s142, null, false], ["nextCursor", s70, null, false]] as const;
+const c93 = [["before", s145, "optional", true], ["limit", s146, "defaulted", false]] as const;
+const c94 = [["items", s66, null, false], ["nextCursor", s149, null, false]] as const;
+const c95 = new Set([60]);
+const c96 = [["ticket", s3, null, false], ["expiresIn", s151, null, false]] as const;
+const c97 = [["roomId", s47, null, false]] as const;
+const c98 = new Set(["customer","admins"]);
+const c99 = [["side", s155, null, false], ["unread", s117, null, false], ["readUpTo", s156, null, false], ["otherSideReadUpTo", s156, null, false]] as const;
+const c100 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s70, null, false], ["closedAt", s154, null, false], ["closedBy", s70, null, false], ["readState", s157, null, false], ["messages", s73, null, false], ["nextCursor", s156, null, false]] as const;
+const c101 = [["id", s69, null, false], ["createdAt", s1, null, false], ["side", s155, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
+const c102 = [["roomId", s47, null, false], ["customer", s56, null, false], ["waitingSince", s1, null, false], ["lastMessage", s159, null, false]] as const;
+const c103 = [["items", s161, null, false], ["nextCursor", s70, null, false]] as const;
+const c104 = [["before", s163, "optional", true], ["limit", s146, "defaulted", false]] as const;
+const c105 = [["items", s73, null, false], ["nextCursor", s156, null, false]] as const;
+const c106 = [["summary", s166, null, false]] as const;
+const c107 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s70, null, false], ["closedAt", s154, null, false], ["closedBy", s70, null, false]] as const;
+const c108 = [["room", s168, null, false], ["order", s58, null, false]] as const;
+const c109 = new Set(["joinRoom"]);
+const c110 = [["action", s170, null, false], ["roomId", s47, null, false], ["after", s163, "optional", true]] as const;
+const c111 = new Set(["leaveRoom"]);
+const c112 = [["action", s172, null, false], ["roomId", s47, null, false]] as const;
+const c113 = new Set(["sendMessage"]);
+const c114 = [["action", s174, null, false], ["roomId", s47, null, false], ["content", s139, null, false], ["clientMessageId", s176, "optional", true]] as const;
+const c115 = new Set(["markRead"]);
+const c116 = [["action", s178, null, false], ["roomId", s47, null, false], ["messageId", s69, null, false]] as const;
+const c117 = new Set(["typing"]);
+const c118 = [["action", s180, null, false], ["roomId", s47, null, false]] as const;
+const c119 = new Set(["watchOrders"]);
+const c120 = [["action", s182, null, false]] as const;
+const c121 = new Set(["unwatchOrders"]);
+const c122 = [["action", s184, null, false]] as const;
+const c123 = new Set(["closeRoom"]);
+const c124 = [["action", s186, null, false], ["roomId", s47, null, false], ["summary", s166, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -384,29 +399,29 @@ function s56(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c44, "strip", null);
 }
 function s57(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s56, null);
+  return v === null ? null : s56(v, iss);
 }
 function s58(v: any, iss: Issue[]): any {
-  if (!c45.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"|\"CANCELLED\"" });
-  return v;
+  return parseObject(v, iss, c45, "strip", null);
 }
 function s59(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c46, "strip", null);
+  return parseArray(v, iss, s58, null);
 }
 function s60(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s48(v, iss);
+  if (!c46.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"CREATED\"|\"UPDATED\"|\"STATUS_CHANGED\"|\"ROOM_CLOSED\"|\"CANCELLED\"|\"ASSIGNED\"" });
+  return v;
 }
 function s61(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c47, "strip", null);
 }
 function s62(v: any, iss: Issue[]): any {
-  return parseRecord(v, iss, s61, null);
+  return v === undefined ? undefined : s48(v, iss);
 }
 function s63(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c48, "strip", null);
 }
 function s64(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s63, null);
+  return parseRecord(v, iss, s63, null);
 }
 function s65(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c49, "strip", null);
@@ -415,22 +430,22 @@ function s66(v: any, iss: Issue[]): any {
   return parseArray(v, iss, s65, null);
 }
 function s67(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c50, "strip", null);
+}
+function s68(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s67, null);
+}
+function s69(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) { c40.lastIndex = 0; if (!c40.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a message id", continue: true }); }
   return v;
 }
-function s68(v: any, iss: Issue[]): any {
+function s70(v: any, iss: Issue[]): any {
   return v === null ? null : s3(v, iss);
 }
-function s69(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c50, "strip", null);
-}
-function s70(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c51, "strip", null);
-}
 function s71(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s70, null);
+  return parseObject(v, iss, c51, "strip", null);
 }
 function s72(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c52, "strip", null);
@@ -442,24 +457,30 @@ function s74(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c53, "strip", null);
 }
 function s75(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c54, "strip", null);
+  return parseArray(v, iss, s74, null);
 }
 function s76(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c55, "strict", null);
+  return parseObject(v, iss, c54, "strip", null);
 }
 function s77(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c56, "strip", null);
+  return parseObject(v, iss, c55, "strip", null);
 }
 function s78(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c57, "strict", null);
+  return parseObject(v, iss, c56, "strict", null);
 }
 function s79(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c58, "strict", null);
+  return parseObject(v, iss, c57, "strip", null);
 }
 function s80(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c59, "strict", null);
+  return parseObject(v, iss, c58, "strict", null);
 }
 function s81(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c59, "strict", null);
+}
+function s82(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c60, "strict", null);
+}
+function s83(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -474,43 +495,64 @@ function s81(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 100)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=100", continue: true });
   return v;
 }
-function s82(v: any, iss: Issue[]): any {
+function s84(v: any, iss: Issue[]): any {
   if (v === undefined) return 20;
-  const out = s81(v, iss);
+  const out = s83(v, iss);
   return out === undefined ? 20 : out;
 }
-function s83(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c60, "strict", null);
-}
-function s84(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s17, null);
-}
 function s85(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c61, "strip", null);
+  return parseObject(v, iss, c61, "strict", null);
 }
 function s86(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c62, "strip", null);
+  return parseArray(v, iss, s17, null);
 }
 function s87(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c63, "strict", null);
+  return parseObject(v, iss, c62, "strip", null);
 }
 function s88(v: any, iss: Issue[]): any {
-  if (!c64.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"PASSWORD_RESET_SENT\"|\"TWO_FACTOR_REMOVED\"" });
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) v = v.trim();
+  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: "Must not be empty", continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 50) iss.push({ code: "too_big", path: [], message: "Must be at most 50 characters", continue: true });
+  if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "line"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
 function s89(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c65, "strip", null);
+  return parseObject(v, iss, c63, "strict", null);
 }
 function s90(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c66, "strip", null);
+  return parseObject(v, iss, c64, "strip", null);
 }
 function s91(v: any, iss: Issue[]): any {
   return parseArray(v, iss, s90, null);
 }
 function s92(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c67, "strip", null);
+  return parseObject(v, iss, c65, "strip", null);
 }
 function s93(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c66, "strip", null);
+}
+function s94(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c67, "strict", null);
+}
+function s95(v: any, iss: Issue[]): any {
+  if (!c68.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"PASSWORD_RESET_SENT\"|\"TWO_FACTOR_REMOVED\"" });
+  return v;
+}
+function s96(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c69, "strip", null);
+}
+function s97(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c70, "strip", null);
+}
+function s98(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s97, null);
+}
+function s99(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c71, "strip", null);
+}
+function s100(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -519,13 +561,13 @@ function s93(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s94(v: any, iss: Issue[]): any {
+function s101(v: any, iss: Issue[]): any {
   const start = iss.length;
   v = parseRecord(v, iss, s48, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "specifications"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s95(v: any, iss: Issue[]): any {
+function s102(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: "Must be a whole number" });
   if (!aborted(iss, start)) {
@@ -539,38 +581,62 @@ function s95(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s96(v: any, iss: Issue[]): any {
+function s103(v: any, iss: Issue[]): any {
   const start = iss.length;
   v = parseRecord(v, iss, s48, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "metadata"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s97(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s96(v, iss);
+function s104(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s103(v, iss);
 }
-function s98(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c68, "strict", null);
+function s105(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c72, "strict", null);
 }
-function s99(v: any, iss: Issue[]): any {
+function s106(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c69[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c73[lengthOrigin(v)], continue: true });
   return v;
 }
-function s100(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s99(v, iss);
+function s107(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s106(v, iss);
 }
-function s101(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c70, "strip", null);
+function s108(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c74, "strip", null);
 }
-function s102(v: any, iss: Issue[]): any {
+function s109(v: any, iss: Issue[]): any {
   return v === undefined ? undefined : s51(v, iss);
 }
-function s103(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c71, "strict", null);
+function s110(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c75.lastIndex = 0; if (!c75.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be 'me', 'none' or an admin's id", continue: true }); }
+  return v;
 }
-function s104(v: any, iss: Issue[]): any {
+function s111(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s110(v, iss);
+}
+function s112(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s14(v, iss);
+}
+function s113(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s11(v, iss);
+}
+function s114(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c76.lastIndex = 0; if (!c76.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a date (YYYY-MM-DD) or a UTC date-time (YYYY-MM-DDThh:mm:ssZ)", continue: true }); }
+  return v;
+}
+function s115(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s114(v, iss);
+}
+function s116(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c77, "strict", null);
+}
+function s117(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -583,56 +649,98 @@ function s104(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 0)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=0", continue: true });
   return v;
 }
-function s105(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c72, "strip", null);
+function s118(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c78, "strip", null);
 }
-function s106(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s105, null);
+function s119(v: any, iss: Issue[]): any {
+  return v === null ? null : s118(v, iss);
 }
-function s107(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c73, "strip", null);
+function s120(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s119(v, iss);
 }
-function s108(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c74, "strip", null);
+function s121(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s57(v, iss);
 }
-function s109(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s93(v, iss);
+function s122(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c79, "strip", null);
 }
-function s110(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s94(v, iss);
+function s123(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s122, null);
 }
-function s111(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s95(v, iss);
+function s124(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c80, "strip", null);
 }
-function s112(v: any, iss: Issue[]): any {
+function s125(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c81, "strict", null);
+}
+function s126(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c82, "strip", null);
+}
+function s127(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s100(v, iss);
+}
+function s128(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s101(v, iss);
+}
+function s129(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s102(v, iss);
+}
+function s130(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseObject(v, iss, c75, "strict", null);
+  v = parseObject(v, iss, c83, "strict", null);
   if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s113(v: any, iss: Issue[]): any {
+function s131(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c76.lastIndex = 0; if (!c76.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  if (!aborted(iss, start)) { c84.lastIndex = 0; if (!c84.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
   return v;
 }
-function s114(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s113(v, iss);
+function s132(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s131(v, iss);
 }
-function s115(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c77, "strip", null);
+function s133(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c85, "strip", null);
 }
-function s116(v: any, iss: Issue[]): any {
-  if (!c78.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
+function s134(v: any, iss: Issue[]): any {
+  if (!c86.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
   return v;
 }
-function s117(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c79, "strict", null);
+function s135(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c87, "strict", null);
 }
-function s118(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c80, "strict", null);
+function s136(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c88, "strict", null);
 }
-function s119(v: any, iss: Issue[]): any {
+function s137(v: any, iss: Issue[]): any {
+  return v === null ? null : s14(v, iss);
+}
+function s138(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c89, "strict", null);
+}
+function s139(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) v = v.trim();
+  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: "Must not be empty", continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 4000) iss.push({ code: "too_big", path: [], message: "Must be at most 4000 characters", continue: true });
+  if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
+  return v;
+}
+function s140(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c90, "strict", null);
+}
+function s141(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c91, "strip", null);
+}
+function s142(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s141, null);
+}
+function s143(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c92, "strip", null);
+}
+function s144(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -647,18 +755,18 @@ function s119(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s120(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s119(v, iss);
+function s145(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s144(v, iss);
 }
-function s121(v: any, iss: Issue[]): any {
+function s146(v: any, iss: Issue[]): any {
   if (v === undefined) return 50;
-  const out = s81(v, iss);
+  const out = s83(v, iss);
   return out === undefined ? 50 : out;
 }
-function s122(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c81, "strict", null);
+function s147(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c93, "strict", null);
 }
-function s123(v: any, iss: Issue[]): any {
+function s148(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -671,63 +779,60 @@ function s123(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
   return v;
 }
-function s124(v: any, iss: Issue[]): any {
-  return v === null ? null : s123(v, iss);
+function s149(v: any, iss: Issue[]): any {
+  return v === null ? null : s148(v, iss);
 }
-function s125(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c82, "strip", null);
-}
-function s126(v: any, iss: Issue[]): any {
-  if (!c83.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
-  return v;
-}
-function s127(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c84, "strip", null);
-}
-function s128(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c85, "strip", null);
-}
-function s129(v: any, iss: Issue[]): any {
-  return v === null ? null : s1(v, iss);
-}
-function s130(v: any, iss: Issue[]): any {
-  if (!c86.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"customer\"|\"admins\"" });
-  return v;
-}
-function s131(v: any, iss: Issue[]): any {
-  return v === null ? null : s67(v, iss);
-}
-function s132(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c87, "strip", null);
-}
-function s133(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c88, "strip", null);
-}
-function s134(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c89, "strip", null);
-}
-function s135(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c90, "strip", null);
-}
-function s136(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c91, "strip", null);
-}
-function s137(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s136, null);
-}
-function s138(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c92, "strip", null);
-}
-function s139(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s67(v, iss);
-}
-function s140(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c93, "strict", null);
-}
-function s141(v: any, iss: Issue[]): any {
+function s150(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c94, "strip", null);
 }
-function s142(v: any, iss: Issue[]): any {
+function s151(v: any, iss: Issue[]): any {
+  if (!c95.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
+  return v;
+}
+function s152(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c96, "strip", null);
+}
+function s153(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c97, "strip", null);
+}
+function s154(v: any, iss: Issue[]): any {
+  return v === null ? null : s1(v, iss);
+}
+function s155(v: any, iss: Issue[]): any {
+  if (!c98.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"customer\"|\"admins\"" });
+  return v;
+}
+function s156(v: any, iss: Issue[]): any {
+  return v === null ? null : s69(v, iss);
+}
+function s157(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c99, "strip", null);
+}
+function s158(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c100, "strip", null);
+}
+function s159(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c101, "strip", null);
+}
+function s160(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c102, "strip", null);
+}
+function s161(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s160, null);
+}
+function s162(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c103, "strip", null);
+}
+function s163(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s69(v, iss);
+}
+function s164(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c104, "strict", null);
+}
+function s165(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c105, "strip", null);
+}
+function s166(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -736,75 +841,80 @@ function s142(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s143(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c95, "strict", null);
+function s167(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c106, "strict", null);
 }
-function s144(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c96, "strip", null);
+function s168(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c107, "strip", null);
 }
-function s145(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c97, "strip", null);
+function s169(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c108, "strip", null);
 }
-function s146(v: any, iss: Issue[]): any {
-  if (!c98.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
+function s170(v: any, iss: Issue[]): any {
+  if (!c109.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
   return v;
 }
-function s147(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c99, "strict", null);
+function s171(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c110, "strict", null);
 }
-function s148(v: any, iss: Issue[]): any {
-  if (!c100.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
+function s172(v: any, iss: Issue[]): any {
+  if (!c111.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
   return v;
 }
-function s149(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c101, "strict", null);
+function s173(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c112, "strict", null);
 }
-function s150(v: any, iss: Issue[]): any {
-  if (!c102.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+function s174(v: any, iss: Issue[]): any {
+  if (!c113.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
   return v;
 }
-function s151(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) v = v.trim();
-  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: "Must not be empty", continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 4000) iss.push({ code: "too_big", path: [], message: "Must be at most 4000 characters", continue: true });
-  if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
-  return v;
-}
-function s152(v: any, iss: Issue[]): any {
+function s175(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s153(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s152(v, iss);
+function s176(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s175(v, iss);
 }
-function s154(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c103, "strict", null);
+function s177(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c114, "strict", null);
 }
-function s155(v: any, iss: Issue[]): any {
-  if (!c104.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"markRead\"" });
+function s178(v: any, iss: Issue[]): any {
+  if (!c115.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"markRead\"" });
   return v;
 }
-function s156(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c105, "strict", null);
+function s179(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c116, "strict", null);
 }
-function s157(v: any, iss: Issue[]): any {
-  if (!c106.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"typing\"" });
+function s180(v: any, iss: Issue[]): any {
+  if (!c117.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"typing\"" });
   return v;
 }
-function s158(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c107, "strict", null);
+function s181(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c118, "strict", null);
 }
-function s159(v: any, iss: Issue[]): any {
-  if (!c108.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+function s182(v: any, iss: Issue[]): any {
+  if (!c119.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"watchOrders\"" });
   return v;
 }
-function s160(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c109, "strict", null);
+function s183(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c120, "strict", null);
+}
+function s184(v: any, iss: Issue[]): any {
+  if (!c121.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"unwatchOrders\"" });
+  return v;
+}
+function s185(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c122, "strict", null);
+}
+function s186(v: any, iss: Issue[]): any {
+  if (!c123.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+  return v;
+}
+function s187(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c124, "strict", null);
 }
 
 /** GET /health */
@@ -889,111 +999,131 @@ export const POST_users_me_password: CompiledHttpRoute<"POST /users/me/password"
 };
 /** GET /users/me/data */
 export const GET_users_me_data: CompiledHttpRoute<"GET /users/me/data"> = {
-  key: "GET /users/me/data", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s45) }, responses: { 200: /* @__PURE__ */ validator(s74) },
+  key: "GET /users/me/data", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s45) }, responses: { 200: /* @__PURE__ */ validator(s76) },
 };
 /** POST /users/me/email */
 export const POST_users_me_email: CompiledHttpRoute<"POST /users/me/email"> = {
-  key: "POST /users/me/email", access: "user", request: { body: /* @__PURE__ */ validator(s25) }, responses: { 202: /* @__PURE__ */ validator(s75) },
+  key: "POST /users/me/email", access: "user", request: { body: /* @__PURE__ */ validator(s25) }, responses: { 202: /* @__PURE__ */ validator(s77) },
 };
 /** GET /users/me/email */
 export const GET_users_me_email: CompiledHttpRoute<"GET /users/me/email"> = {
-  key: "GET /users/me/email", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s75) },
+  key: "GET /users/me/email", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s77) },
 };
 /** POST /users/me/email/confirm */
 export const POST_users_me_email_confirm: CompiledHttpRoute<"POST /users/me/email/confirm"> = {
-  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s76) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** POST /users/me/totp */
 export const POST_users_me_totp: CompiledHttpRoute<"POST /users/me/totp"> = {
-  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s77) },
+  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s79) },
 };
 /** PUT /users/me/totp */
 export const PUT_users_me_totp: CompiledHttpRoute<"PUT /users/me/totp"> = {
-  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s80) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** DELETE /users/me/totp */
 export const DELETE_users_me_totp: CompiledHttpRoute<"DELETE /users/me/totp"> = {
-  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s79) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s81) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** DELETE /users/me */
 export const DELETE_users_me: CompiledHttpRoute<"DELETE /users/me"> = {
-  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s80) }, responses: {  },
+  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s82) }, responses: {  },
 };
 /** GET /users */
 export const GET_users: CompiledHttpRoute<"GET /users"> = {
-  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s85) },
+  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s85) }, responses: { 200: /* @__PURE__ */ validator(s87) },
+};
+/** GET /users/search */
+export const GET_users_search: CompiledHttpRoute<"GET /users/search"> = {
+  key: "GET /users/search", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s89) }, responses: { 200: /* @__PURE__ */ validator(s92) },
 };
 /** GET /users/{id} */
 export const GET_users_id: CompiledHttpRoute<"GET /users/{id}"> = {
-  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s86) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s93) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** PATCH /users/{id}/role */
 export const PATCH_users_id_role: CompiledHttpRoute<"PATCH /users/{id}/role"> = {
-  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s87), params: /* @__PURE__ */ validator(s86) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s94), params: /* @__PURE__ */ validator(s93) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** POST /users/{id}/password-reset */
 export const POST_users_id_password_reset: CompiledHttpRoute<"POST /users/{id}/password-reset"> = {
-  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s86) }, responses: {  },
+  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s93) }, responses: {  },
 };
 /** DELETE /users/{id}/totp */
 export const DELETE_users_id_totp: CompiledHttpRoute<"DELETE /users/{id}/totp"> = {
-  key: "DELETE /users/{id}/totp", access: "admin", request: { params: /* @__PURE__ */ validator(s86) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "DELETE /users/{id}/totp", access: "admin", request: { params: /* @__PURE__ */ validator(s93) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** GET /users/{id}/events */
 export const GET_users_id_events: CompiledHttpRoute<"GET /users/{id}/events"> = {
-  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s83), params: /* @__PURE__ */ validator(s86) }, responses: { 200: /* @__PURE__ */ validator(s92) },
+  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s85), params: /* @__PURE__ */ validator(s93) }, responses: { 200: /* @__PURE__ */ validator(s99) },
 };
 /** DELETE /users/{id} */
 export const DELETE_users_id: CompiledHttpRoute<"DELETE /users/{id}"> = {
-  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s86) }, responses: {  },
+  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s93) }, responses: {  },
 };
 /** POST /orders */
 export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
-  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s98), headers: /* @__PURE__ */ validator(s101) }, responses: { 201: /* @__PURE__ */ validator(s56) },
+  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s105), headers: /* @__PURE__ */ validator(s108) }, responses: { 201: /* @__PURE__ */ validator(s58) },
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s103) }, responses: { 200: /* @__PURE__ */ validator(s107) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s116) }, responses: { 200: /* @__PURE__ */ validator(s124) },
+};
+/** GET /orders/export */
+export const GET_orders_export: CompiledHttpRoute<"GET /orders/export"> = {
+  key: "GET /orders/export", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s125) }, responses: {  },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s108) }, responses: { 200: /* @__PURE__ */ validator(s56) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s126) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s112), params: /* @__PURE__ */ validator(s108), headers: /* @__PURE__ */ validator(s115) }, responses: { 200: /* @__PURE__ */ validator(s56) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s130), params: /* @__PURE__ */ validator(s126), headers: /* @__PURE__ */ validator(s133) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s117), params: /* @__PURE__ */ validator(s108) }, responses: { 200: /* @__PURE__ */ validator(s56) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s135), params: /* @__PURE__ */ validator(s126) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** POST /orders/{id}/cancel */
 export const POST_orders_id_cancel: CompiledHttpRoute<"POST /orders/{id}/cancel"> = {
-  key: "POST /orders/{id}/cancel", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s118), params: /* @__PURE__ */ validator(s108) }, responses: { 200: /* @__PURE__ */ validator(s56) },
+  key: "POST /orders/{id}/cancel", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s136), params: /* @__PURE__ */ validator(s126) }, responses: { 200: /* @__PURE__ */ validator(s58) },
+};
+/** PUT /orders/{id}/assignee */
+export const PUT_orders_id_assignee: CompiledHttpRoute<"PUT /orders/{id}/assignee"> = {
+  key: "PUT /orders/{id}/assignee", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s138), params: /* @__PURE__ */ validator(s126), headers: /* @__PURE__ */ validator(s133) }, responses: { 200: /* @__PURE__ */ validator(s58) },
+};
+/** POST /orders/{id}/notes */
+export const POST_orders_id_notes: CompiledHttpRoute<"POST /orders/{id}/notes"> = {
+  key: "POST /orders/{id}/notes", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s140), params: /* @__PURE__ */ validator(s126) }, responses: { 201: /* @__PURE__ */ validator(s141) },
+};
+/** GET /orders/{id}/notes */
+export const GET_orders_id_notes: CompiledHttpRoute<"GET /orders/{id}/notes"> = {
+  key: "GET /orders/{id}/notes", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s85), params: /* @__PURE__ */ validator(s126) }, responses: { 200: /* @__PURE__ */ validator(s143) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s122), params: /* @__PURE__ */ validator(s108) }, responses: { 200: /* @__PURE__ */ validator(s125) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s147), params: /* @__PURE__ */ validator(s126) }, responses: { 200: /* @__PURE__ */ validator(s150) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s127) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s152) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s128) }, responses: { 200: /* @__PURE__ */ validator(s133) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s153) }, responses: { 200: /* @__PURE__ */ validator(s158) },
 };
 /** GET /chat/inbox */
 export const GET_chat_inbox: CompiledHttpRoute<"GET /chat/inbox"> = {
-  key: "GET /chat/inbox", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s83) }, responses: { 200: /* @__PURE__ */ validator(s138) },
+  key: "GET /chat/inbox", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s85) }, responses: { 200: /* @__PURE__ */ validator(s162) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s140), params: /* @__PURE__ */ validator(s128) }, responses: { 200: /* @__PURE__ */ validator(s141) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s164), params: /* @__PURE__ */ validator(s153) }, responses: { 200: /* @__PURE__ */ validator(s165) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s143), params: /* @__PURE__ */ validator(s128) }, responses: { 200: /* @__PURE__ */ validator(s145) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s167), params: /* @__PURE__ */ validator(s153) }, responses: { 200: /* @__PURE__ */ validator(s169) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -1009,28 +1139,36 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s147),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s171),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s149),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s173),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s154),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s177),
 };
 /** markRead */
 export const ws_markRead: CompiledWsRoute<"markRead"> = {
-  key: "markRead", access: "user", rateLimit: "readMark", twoWay: true, frame: /* @__PURE__ */ validator(s156),
+  key: "markRead", access: "user", rateLimit: "readMark", twoWay: true, frame: /* @__PURE__ */ validator(s179),
 };
 /** typing */
 export const ws_typing: CompiledWsRoute<"typing"> = {
-  key: "typing", access: "user", frame: /* @__PURE__ */ validator(s158),
+  key: "typing", access: "user", frame: /* @__PURE__ */ validator(s181),
+};
+/** watchOrders */
+export const ws_watchOrders: CompiledWsRoute<"watchOrders"> = {
+  key: "watchOrders", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s183),
+};
+/** unwatchOrders */
+export const ws_unwatchOrders: CompiledWsRoute<"unwatchOrders"> = {
+  key: "unwatchOrders", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s185),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s160),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s187),
 };
 
 /** The actions a frame may name. */
-export const WS_ACTIONS = ["joinRoom","leaveRoom","sendMessage","markRead","typing","closeRoom"] as const;
+export const WS_ACTIONS = ["joinRoom","leaveRoom","sendMessage","markRead","typing","watchOrders","unwatchOrders","closeRoom"] as const;

@@ -18,6 +18,8 @@ export interface ChangeOptions {
   expectedVersion?: number | undefined;
   /** What a caller who may not see the order is told (it does not exist, for them). */
   notFound?: string;
+  /** False: a rival write in between is a 409 at once (the change depends on what the caller saw). */
+  retries?: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function applyChange(
   options: ChangeOptions,
   change: (order: Order) => { next: Order; event: Omit<OrderEvent, 'version' | 'at' | 'by'> } | undefined,
 ): Promise<{ before: Order; after: Order }> {
-  const { expectedVersion, notFound } = options;
+  const { expectedVersion, notFound, retries = true } = options;
   for (let attempt = 1; ; attempt++) {
     const stored = await orders.getStoredOrder(id);
     const current = stored?.order;
@@ -56,7 +58,8 @@ export async function applyChange(
       if (expectedVersion !== undefined) {
         throw new PreconditionFailedError('The order was changed by someone else; fetch it again.');
       }
-      if (attempt >= MAX_ATTEMPTS) throw new ConflictError('The order is being changed by someone else; retry.');
+      if (!retries || attempt >= MAX_ATTEMPTS)
+        throw new ConflictError('The order is being changed by someone else; retry.');
     }
   }
 }

@@ -1,6 +1,6 @@
 /** Orders as the business sees them: who may do what, and which status may follow which. No AWS types. */
 import type { Caller, Role } from '../shared/caller.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../shared/errors.ts';
 
 /** In the order they follow each other; CANCELLED ends an order that never completed. */
 export const ORDER_STATUSES = ['REVIEW', 'PROCESSING', 'COMPLETED', 'CANCELLED'] as const;
@@ -39,6 +39,26 @@ export interface Order {
   room: ChatRoomState;
   /** Set when the order was cancelled (absent on every other order). */
   cancellation?: Cancellation;
+  /** The admin handling it (absent: nobody yet). The name as it was when they were assigned. */
+  assignee?: Assignee;
+}
+
+/** What an admin wrote on an order for the other admins: never shown to its customer. */
+export interface OrderNote {
+  /** Sortable by time (a ULID). */
+  id: string;
+  text: string;
+  at: string;
+  by: { id: string; name: string };
+}
+
+/** An order holds at most this many notes (a collection that grows is bounded). */
+export const MAX_NOTES_PER_ORDER = 500;
+
+/** An admin an order is assigned to. */
+export interface Assignee {
+  id: string;
+  name: string;
 }
 
 /** An order as lists show it (the list indexes hold only this). */
@@ -53,7 +73,15 @@ export interface OrderFields {
   metadata: JsonObject;
 }
 
-export type OrderEventType = 'CREATED' | 'UPDATED' | 'STATUS_CHANGED' | 'ROOM_CLOSED' | 'CANCELLED';
+export const ORDER_EVENT_TYPES = [
+  'CREATED',
+  'UPDATED',
+  'STATUS_CHANGED',
+  'ROOM_CLOSED',
+  'CANCELLED',
+  'ASSIGNED',
+] as const;
+export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
 export interface OrderEvent {
   version: number;
@@ -144,6 +172,23 @@ export function assertMayCancel(caller: Caller, order: Order): void {
   );
 }
 
+/**
+ * Admins assign orders to admins (themselves or another), and only to an admin whose account is
+ * live now: `candidate` is the assignee's profile as read for this request.
+ */
+export function assertMayAssignTo(
+  candidate: { id: string; role: Role; deleted: boolean } | undefined,
+): asserts candidate is { id: string; role: Role; deleted: boolean } {
+  if (!candidate || candidate.deleted || candidate.role !== 'ADMIN') {
+    throw new UnprocessableError('Orders can only be assigned to an admin.');
+  }
+}
+
+/** The ASSIGNED event's change: who handled it before, and who does now (null: nobody). */
+export const assignmentChange = (from: Assignee | undefined, to: Assignee | undefined): OrderEvent['changes'] => ({
+  assignee: { from: from ? { ...from } : null, to: to ? { ...to } : null },
+});
+
 /** Only admins close a chat room (it ends the conversation and may move the order on). */
 export function assertMayCloseRoom(caller: Caller): void {
   if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins can close chat rooms');
@@ -198,6 +243,11 @@ export const toPublicSummary = ({ roomOpen, ...fields }: OrderSummary) => ({
 });
 
 export function toPublicOrder(order: Order) {
-  const { room, cancellation, ...fields } = order;
-  return { ...fields, chatRoom: { id: order.id, isOpen: room.isOpen }, cancellation: cancellation ?? null };
+  const { room, cancellation, assignee, ...fields } = order;
+  return {
+    ...fields,
+    chatRoom: { id: order.id, isOpen: room.isOpen },
+    cancellation: cancellation ?? null,
+    assignee: assignee ?? null,
+  };
 }

@@ -1,10 +1,10 @@
 // Secondary adapter: owns every key, index and expression of orders and their history.
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { dynamo } from '../shared/dynamo-client.ts';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { dynamo, itemKey, type Lookup } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { ORDER_LIST_ATTRIBUTES } from '../tables.ts';
-import type { Order, OrderEvent, OrderStatus, OrderSummary } from './order.ts';
+import type { Order, OrderEvent, OrderNote, OrderStatus, OrderSummary } from './order.ts';
 
 const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
@@ -15,10 +15,18 @@ const historyKey = (id: string, version: number) => ({
   sk: `HISTORY#${String(version).padStart(10, '0')}`,
 });
 
-/** Which orders a list shows: everybody's or one owner's, optionally one status. */
+/**
+ * Which orders a list shows: everybody's, one owner's or one assignee's (null: nobody's),
+ * optionally one status and a range of creation times. Which combinations exist is the
+ * domain's rule (order-filters.ts); each is one index partition.
+ */
 export interface OrderScope {
   ownerId?: string;
+  assigneeId?: string | null;
   status?: OrderStatus;
+  /** ISO times, both ends included. */
+  createdFrom?: string;
+  createdTo?: string;
 }
 
 const INDEXES = {
@@ -26,21 +34,56 @@ const INDEXES = {
   owner: { name: 'byOwner', pk: 'gsi2pk', sk: 'gsi2sk' },
   status: { name: 'byStatus', pk: 'gsi3pk', sk: 'gsi3sk' },
   ownerStatus: { name: 'byOwnerStatus', pk: 'gsi4pk', sk: 'gsi4sk' },
+  assignee: { name: 'lookup', pk: 'gsi8pk', sk: 'gsi8sk' },
 } as const;
 
 const ownerStatusPartition = (ownerId: string, status: OrderStatus) => `OWNER#${ownerId}#${status}`;
+const assigneePartition = (assigneeId: string | null | undefined) => `ASSIGNEE#${assigneeId ?? 'NONE'}`;
 
 function indexFor(scope: OrderScope) {
-  if (scope.ownerId && scope.status) {
-    return { ...INDEXES.ownerStatus, value: ownerStatusPartition(scope.ownerId, scope.status) };
+  if (scope.assigneeId !== undefined) {
+    // Sorted by status, then newest first: a status is a prefix of the sort key.
+    return {
+      ...INDEXES.assignee,
+      value: assigneePartition(scope.assigneeId),
+      prefix: scope.status ? `${scope.status}#` : '',
+    };
   }
-  if (scope.ownerId) return { ...INDEXES.owner, value: `OWNER#${scope.ownerId}` };
-  if (scope.status) return { ...INDEXES.status, value: `ORDERS#${scope.status}` };
-  return { ...INDEXES.all, value: 'ORDERS' };
+  if (scope.ownerId && scope.status) {
+    return { ...INDEXES.ownerStatus, value: ownerStatusPartition(scope.ownerId, scope.status), prefix: '' };
+  }
+  if (scope.ownerId) return { ...INDEXES.owner, value: `OWNER#${scope.ownerId}`, prefix: '' };
+  if (scope.status) return { ...INDEXES.status, value: `ORDERS#${scope.status}`, prefix: '' };
+  return { ...INDEXES.all, value: 'ORDERS', prefix: '' };
 }
 
-/** What a scope lists; cursors are bound to it. */
-export const scopePartition = (scope: OrderScope) => indexFor(scope).value;
+/** What a scope lists; cursors are bound to it (the partition, the status prefix and the dates). */
+export const scopePartition = (scope: OrderScope) => {
+  const index = indexFor(scope);
+  return [index.value, index.prefix, scope.createdFrom ?? '', scope.createdTo ?? ''].join('|');
+};
+
+/**
+ * The key condition of a scope: its partition, and the sort keys of its status and dates.
+ * Sort keys are `[<status>#]<createdAt>#<id>`; `~` sorts after every id character.
+ */
+function keyCondition(scope: OrderScope) {
+  const index = indexFor(scope);
+  const names = { '#pk': index.pk, '#sk': index.sk };
+  const values: Record<string, string> = { ':pk': index.value };
+  if (scope.createdFrom !== undefined || scope.createdTo !== undefined) {
+    values[':from'] = `${index.prefix}${scope.createdFrom ?? ''}`;
+    values[':to'] = `${index.prefix}${scope.createdTo ?? '9999'}~`;
+    return { index, names, values, expression: '#pk = :pk AND #sk BETWEEN :from AND :to' };
+  }
+  if (index.prefix) {
+    values[':prefix'] = index.prefix;
+    return { index, names, values, expression: '#pk = :pk AND begins_with(#sk, :prefix)' };
+  }
+  return { index, names: { '#pk': index.pk }, values, expression: '#pk = :pk' };
+}
+
+const withoutAssignee = ({ assignee: _assignee, ...order }: Order) => order;
 
 /** An order as stored (also how `npm run bench` fills the table). */
 export function toItem(order: Order) {
@@ -48,7 +91,7 @@ export function toItem(order: Order) {
   return {
     ...orderKey(order.id),
     entity: 'Order',
-    ...order,
+    ...withoutAssignee(order),
     // The room's state for the list indexes (ORDER_LIST_ATTRIBUTES hold no maps): one flat value.
     roomOpen: order.room.isOpen,
     // DynamoDB keeps a map's keys in no particular order: the order they were entered in, kept beside.
@@ -61,6 +104,10 @@ export function toItem(order: Order) {
     gsi3sk: listed,
     gsi4pk: ownerStatusPartition(order.userId, order.status),
     gsi4sk: listed,
+    gsi8pk: assigneePartition(order.assignee?.id),
+    gsi8sk: `${order.status}#${listed}`,
+    // Flat, so the lookup index can hold them (a map can't be projected in part).
+    ...(order.assignee ? { assigneeId: order.assignee.id, assigneeName: order.assignee.name } : {}),
   };
 }
 
@@ -95,7 +142,9 @@ function fromItem(item: Record<string, unknown>): Order {
     updatedAt,
     room,
     cancellation,
-  } = item as unknown as Order;
+    assigneeId,
+    assigneeName,
+  } = item as unknown as Order & { assigneeId?: string; assigneeName?: string };
   const ordered = inEnteredOrder(specifications, (item as { specificationKeys?: string[] }).specificationKeys);
   return {
     id,
@@ -110,6 +159,7 @@ function fromItem(item: Record<string, unknown>): Order {
     updatedAt,
     room,
     ...(cancellation ? { cancellation } : {}),
+    ...(assigneeId ? { assignee: { id: assigneeId, name: assigneeName ?? '' } } : {}),
   };
 }
 
@@ -202,14 +252,99 @@ export async function getOrder(id: string): Promise<Order | undefined> {
   return (await getStoredOrder(id))?.order;
 }
 
+/** Orders by id, for another module's BatchGetItem (batchLookup): what lists show beyond their index. */
+export function ordersLookup(ids: readonly string[]): Lookup<Map<string, Order>> {
+  return {
+    tableName: TableName,
+    keys: ids.map(orderKey),
+    read: (found) => {
+      const orders = new Map<string, Order>();
+      for (const id of ids) {
+        const item = found.get(itemKey(orderKey(id)));
+        if (item) orders.set(id, fromItem(item));
+      }
+      return orders;
+    },
+  };
+}
+
+// Notes sort after the order item (sk ORDER), outside the history's key range (HISTORY#… to ORDER),
+// so no history read ever meets one; their count is an item of its own beside them.
+const NOTE_PREFIX = 'ORDER#NOTE#';
+const noteKey = (orderId: string, noteId: string) => ({ pk: orderKey(orderId).pk, sk: `${NOTE_PREFIX}${noteId}` });
+const noteCountKey = (orderId: string) => ({ pk: orderKey(orderId).pk, sk: 'ORDER#NOTES' });
+
+/** What stopped a note from being written. */
+export type NoteRefusal = 'noOrder' | 'full';
+
+/**
+ * A note, its order's note count raised within `maxNotes`, on the condition that the order
+ * exists: one transaction, so a note is never stored uncounted nor counted unstored.
+ */
+export async function insertNote(orderId: string, note: OrderNote, maxNotes: number): Promise<NoteRefusal | undefined> {
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName,
+              Key: orderKey(orderId),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName,
+              Key: noteCountKey(orderId),
+              UpdateExpression: 'ADD notes :one',
+              ConditionExpression: 'attribute_not_exists(notes) OR notes < :max',
+              ExpressionAttributeValues: { ':one': 1, ':max': maxNotes },
+            },
+          },
+          { Put: { TableName, Item: { ...noteKey(orderId, note.id), entity: 'OrderNote', orderId, ...note } } },
+        ],
+      }),
+    );
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const [order, count] = error.CancellationReasons ?? [];
+    if (order?.Code === 'ConditionalCheckFailed') return 'noOrder';
+    if (count?.Code === 'ConditionalCheckFailed') return 'full';
+    throw error;
+  }
+}
+
+export function notesParams(orderId: string, limit: number, startKey: Record<string, unknown> | undefined) {
+  return {
+    TableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notes)',
+    ExpressionAttributeValues: { ':pk': orderKey(orderId).pk, ':notes': NOTE_PREFIX },
+    ScanIndexForward: false,
+    Limit: limit,
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+/** A page of an order's notes, newest first (a note is at most a few KB: a page never nears 1 MB). */
+export async function notesPage(orderId: string, limit: number, startKey: Record<string, unknown> | undefined) {
+  const result = await dynamo().send(new QueryCommand(notesParams(orderId, limit, startKey)));
+  const items = (result.Items ?? []).map((item) => {
+    const { id, text, at, by } = item as unknown as OrderNote;
+    return { id, text, at, by };
+  });
+  return { items, lastKey: result.LastEvaluatedKey };
+}
+
 export function listParams(scope: OrderScope, limit: number, startKey: Record<string, unknown> | undefined) {
-  const index = indexFor(scope);
+  const { index, names, values, expression } = keyCondition(scope);
   return {
     TableName,
     IndexName: index.name,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': index.pk },
-    ExpressionAttributeValues: { ':pk': index.value },
+    KeyConditionExpression: expression,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
     ScanIndexForward: false,
     Limit: limit,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -331,8 +466,9 @@ export async function orderWithHistory(id: string): Promise<{ order: Order | und
     const page = await dynamo().send(
       new QueryCommand({
         TableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': key.pk },
+        // The order and its history: notes sort after it.
+        KeyConditionExpression: 'pk = :pk AND sk <= :order',
+        ExpressionAttributeValues: { ':pk': key.pk, ':order': key.sk },
         // As consistent as the read every other order use case starts with.
         ConsistentRead: true,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),

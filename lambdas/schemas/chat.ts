@@ -196,3 +196,24 @@ export const OrderStatusChangedFrame = z
     changedAt: z.iso.datetime(),
   })
   .meta({ id: 'OrderStatusChangedFrame' });
+
+export const WatchOrdersFrame = z.strictObject({ action: z.literal('watchOrders') }).meta({ id: 'WatchOrdersFrame' });
+export const UnwatchOrdersFrame = z
+  .strictObject({ action: z.literal('unwatchOrders') })
+  .meta({ id: 'UnwatchOrdersFrame' });
+export const WatchingOrdersFrame = z
+  .object({
+    type: z.literal('watchingOrders'),
+    watching: z.boolean(),
+    scope: z.enum(['all', 'own']).meta({ description: 'Admins: every order; customers: their own' }),
+  })
+  .meta({ id: 'WatchingOrdersFrame' });
+export const OrderListChangedFrame = z
+  .object({
+    type: z.literal('orderListChanged'),
+    orderId: OrderId,
+    change: z.enum(['placed', 'edited', 'status', 'assigned', 'cancelled', 'closed']),
+    status: OrderStatus,
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'OrderListChangedFrame' });

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { Cursor, Limit, Text } from './common.ts';
 import { namedCheck } from './named-checks.ts';
 import { ROLES } from '../shared/caller.ts';
-import { FLOW_STATUSES, ORDER_STATUSES } from '../orders/order.ts';
+import { Email, UserId } from './users.ts';
+import { FLOW_STATUSES, MAX_NOTES_PER_ORDER, ORDER_EVENT_TYPES, ORDER_STATUSES } from '../orders/order.ts';
 
 export const OrderStatus = z.enum(ORDER_STATUSES).meta({ id: 'OrderStatus' });
 
@@ -61,6 +62,10 @@ export const CancelOrderBody = z
   .strictObject({ reason: Text(1, 1000).meta({ description: "Why: the room's closing summary, kept in the history" }) })
   .meta({ id: 'CancelOrderRequest' });
 
+const Assignee = z
+  .object({ id: z.string(), name: z.string() })
+  .meta({ id: 'Assignee', description: 'The admin handling an order (their name when they were assigned)' });
+
 export const Order = z
   .object({
     id: OrderId,
@@ -78,6 +83,7 @@ export const Order = z
       .object({ reason: z.string(), at: z.iso.datetime(), by: z.string() })
       .nullable()
       .meta({ description: 'Why, when and by whom it was cancelled; null unless it was' }),
+    assignee: Assignee.nullable().meta({ description: 'The admin handling it; null while nobody is' }),
   })
   .meta({
     id: 'Order',
@@ -95,6 +101,7 @@ export const Order = z
         updatedAt: '2026-11-29T12:00:00.000Z',
         chatRoom: { id: '01JDZ8Q4V3N9W2K7T6R5M4P3X2', isOpen: true },
         cancellation: null,
+        assignee: null,
       },
     ],
   });
@@ -110,6 +117,14 @@ export const OrderSummary = Order.pick({
 })
   .extend({
     unread: z.number().int().min(0).meta({ description: "Messages in the order's room the caller has not read" }),
+    customer: z
+      .object({ id: z.string(), name: z.string(), email: z.string() })
+      .nullable()
+      .optional()
+      .meta({ description: 'Admins: who placed it, as their profile is now (null: the account is gone)' }),
+    assignee: Assignee.nullable()
+      .optional()
+      .meta({ description: 'Admins: the admin handling it; null while nobody is' }),
   })
   .meta({
     id: 'OrderSummary',
@@ -127,11 +142,64 @@ export const OrderPage = z
   })
   .meta({ id: 'OrderPage' });
 
-export const ListOrdersQuery = z.strictObject({
+/** A day (`2026-12-01`) or an instant; a day as the upper end includes all of it. */
+const CreatedBound = z
+  .string()
+  .regex(
+    /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?Z)?$/,
+    'Must be a date (YYYY-MM-DD) or a UTC date-time (YYYY-MM-DDThh:mm:ssZ)',
+  );
+
+/** Every filter an order list takes; which combine is the service's rule (lambdas/orders/service.ts, scopeOf). */
+export const OrderFilters = {
   status: OrderStatus.optional(),
+  assignee: z
+    .string()
+    .regex(
+      /^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i,
+      "Must be 'me', 'none' or an admin's id",
+    )
+    .optional()
+    .meta({ description: 'Admins: orders assigned to `me`, to nobody (`none`) or to the admin with this id' }),
+  customerId: UserId.optional().meta({ description: 'Admins: one customer’s orders' }),
+  customerEmail: Email.optional().meta({ description: 'Admins: the orders of the customer with this address' }),
+  createdFrom: CreatedBound.optional().meta({ description: 'Placed at or after (a day: from its start)' }),
+  createdTo: CreatedBound.optional().meta({ description: 'Placed at or before (a day: to its end)' }),
+};
+
+export const ListOrdersQuery = z.strictObject({
+  ...OrderFilters,
   limit: Limit,
   cursor: Cursor.optional(),
 });
+
+export const ExportOrdersQuery = z.strictObject({
+  ...OrderFilters,
+  cursor: Cursor.optional(),
+});
+
+export const AssignOrderBody = z
+  .strictObject({
+    assigneeId: UserId.nullable().meta({ description: "An admin's id (yours to take it), or null to unassign" }),
+  })
+  .meta({ id: 'AssignOrderRequest' });
+
+export const NoteBody = z.strictObject({ text: Text(1, 4000) }).meta({ id: 'CreateNoteRequest' });
+export const Note = z
+  .object({
+    id: z.string(),
+    text: z.string(),
+    at: z.iso.datetime(),
+    by: z.object({ id: z.string(), name: z.string() }),
+  })
+  .meta({
+    id: 'OrderNote',
+    description: `An admin's note on an order, for admins only (at most ${MAX_NOTES_PER_ORDER} an order)`,
+  });
+export const NotePage = z
+  .object({ items: z.array(Note), nextCursor: z.string().nullable() })
+  .meta({ id: 'OrderNotePage' });
+export const NotesQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });
 export const OrderIdParams = z.object({ id: OrderId });
 
 export const CreateOrderHeaders = z.object({
@@ -148,7 +216,7 @@ const FieldChange = z.object({ from: JsonValue.optional(), to: JsonValue.optiona
 export const OrderEvent = z
   .object({
     version: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
-    type: z.enum(['CREATED', 'UPDATED', 'STATUS_CHANGED', 'ROOM_CLOSED', 'CANCELLED']),
+    type: z.enum(ORDER_EVENT_TYPES),
     at: z.iso.datetime(),
     by: z.object({ id: z.string(), role: z.enum(ROLES) }),
     changes: z.record(z.string(), FieldChange),

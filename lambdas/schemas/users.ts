@@ -13,7 +13,7 @@ export const UserId = z
 // Names set through the API can't pass for a role (checks.ts, roleWordProblem).
 const Name = Line(2, 50).check(namedCheck('roleWordProblem'));
 // The max's own message: a schema's message would otherwise answer for its checks too (zod's rule).
-const Email = z.email('Must be an email address').max(254, 'Must be at most 254 characters').toLowerCase();
+export const Email = z.email('Must be an email address').max(254, 'Must be at most 254 characters').toLowerCase();
 
 /** The same rule as the Cognito user pool's password policy (lambdas/identity.ts). */
 export const Password = z
@@ -205,3 +205,11 @@ export const UserEventPage = z
   .object({ items: z.array(UserEvent), nextCursor: z.string().nullable() })
   .meta({ id: 'UserEventPage' });
 export const ChangeRoleBody = z.strictObject({ role: Role }).meta({ id: 'ChangeRoleRequest' });
+
+export const UserSearchQuery = z.strictObject({
+  name: Line(1, 50).meta({ description: 'The first letters of the name' }),
+  limit: Limit,
+});
+export const UserMatches = z
+  .object({ items: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), role: Role })) })
+  .meta({ id: 'UserMatches' });

@@ -96,7 +96,8 @@ export async function batchLookup<L extends readonly Lookup<unknown>[]>(
   lookups: L,
 ): Promise<{ [I in keyof L]: L[I] extends Lookup<infer T> ? T : never }> {
   const tableName = lookups[0]!.tableName;
-  if (lookups.some((lookup) => lookup.tableName !== tableName)) throw new Error('One table per batchLookup');
+  if (lookups.some((lookup) => lookup.keys.length > 0 && lookup.tableName !== tableName))
+    throw new Error('One table per batchLookup');
   const found = await batchGetAll(
     tableName,
     lookups.flatMap((lookup) => lookup.keys),

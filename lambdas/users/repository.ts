@@ -19,9 +19,16 @@ const TableName = env.MAIN_TABLE_NAME;
 
 const USERS_COLLECTION = 'USERS';
 export const userKey = (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' });
-const listingKeys = (profile: Pick<UserProfile, 'id' | 'createdAt'>) => ({
+// Found by a prefix of their name, in any case (the lookup index; orders use its other partitions).
+const NAMES = 'NAMES';
+const nameKeys = (profile: Pick<UserProfile, 'id' | 'name'>) => ({
+  gsi8pk: NAMES,
+  gsi8sk: `${profile.name.toLowerCase()}#${profile.id}`,
+});
+const listingKeys = (profile: Pick<UserProfile, 'id' | 'createdAt' | 'name'>) => ({
   gsi1pk: USERS_COLLECTION,
   gsi1sk: `${profile.createdAt}#${profile.id}`,
+  ...nameKeys(profile),
 });
 
 function fromItem(item: Record<string, unknown> | undefined): UserProfile | undefined {
@@ -221,7 +228,21 @@ async function updateLive(
 }
 
 export function renameProfile(id: string, name: string, now: string) {
-  return updateLive(id, { name, updatedAt: now });
+  return updateLive(id, { name, updatedAt: now, ...nameKeys({ id, name }) });
+}
+
+/** Live users whose lower-cased name starts with `prefix`'s, by name. */
+export async function profilesByName(prefix: string, limit: number) {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName,
+      IndexName: 'lookup',
+      KeyConditionExpression: 'gsi8pk = :names AND begins_with(gsi8sk, :prefix)',
+      ExpressionAttributeValues: { ':names': NAMES, ':prefix': prefix.toLowerCase() },
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map((item) => item as Pick<UserProfile, 'id' | 'name' | 'email' | 'role'>);
 }
 
 /** Sets the role only if it is still `expected`, so two admins can't interleave half-changes. */
@@ -244,7 +265,7 @@ export async function markProfileDeleted(id: string, now: string): Promise<boole
       new UpdateCommand({
         TableName,
         Key: userKey(id),
-        UpdateExpression: 'SET deletedAt = :now, updatedAt = :now REMOVE gsi1pk, gsi1sk',
+        UpdateExpression: 'SET deletedAt = :now, updatedAt = :now REMOVE gsi1pk, gsi1sk, gsi8pk, gsi8sk',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
         ExpressionAttributeValues: { ':now': now },
       }),

@@ -644,3 +644,21 @@ export async function deleteUser(caller: Caller, targetId: string): Promise<void
   const deleted = await accounts.deleteAccount(targetId);
   if (!deleted && profile.deletedAt) throw new NotFoundError('User not found.');
 }
+
+/** Whom an order may be assigned to is the orders' rule: this is the account as it is now (undefined: none). */
+export async function assignCandidate(id: string) {
+  const profile = await profiles.getProfile(id);
+  if (!profile) return undefined;
+  return { id: profile.id, name: profile.name, role: profile.role, deleted: profile.deletedAt !== undefined };
+}
+
+/** The id of the account with this address (the identity provider's answer), or null: nobody's. */
+export async function accountIdOf(email: string): Promise<string | null> {
+  return (await accounts.findAccount(email))?.id ?? null;
+}
+
+/** Users whose name starts with `prefix` (any case), by name: one Query of the lookup index. */
+export async function findUsersByName(prefix: string, limit: number) {
+  const found = await profiles.profilesByName(prefix, limit);
+  return { items: found.map(({ id, name, email, role }) => ({ id, name, email, role })) };
+}

@@ -140,6 +140,8 @@ describe('cdk synth (CLI, offline)', () => {
       isBase64Encoded: false,
     });
     expect(JSON.parse(frame.body!)).toMatchObject({ type: 'error', status: 400, action: 'dance' });
-    expect(JSON.parse(frame.body!).message).toMatch(/joinRoom, leaveRoom, sendMessage, markRead, typing, closeRoom/);
+    expect(JSON.parse(frame.body!).message).toMatch(
+      /joinRoom, leaveRoom, sendMessage, markRead, typing, watchOrders, unwatchOrders, closeRoom/,
+    );
   });
 });

@@ -441,7 +441,9 @@ describe('GET /orders/{id}/history', () => {
     ];
     // A page reads newest first (the order, then its events); rebuilding version 1 reads them all, oldest first.
     dynamo.on(QueryCommand, { ScanIndexForward: false }).resolves({ Items: [...items].reverse(), $metadata: {} });
-    dynamo.on(QueryCommand, { KeyConditionExpression: 'pk = :pk' }).resolves({ Items: items, $metadata: {} });
+    dynamo
+      .on(QueryCommand, { KeyConditionExpression: 'pk = :pk AND sk <= :order' })
+      .resolves({ Items: items, $metadata: {} });
     const response = await history(userClaims());
     expect(response.statusCode, JSON.stringify(response.json)).toBe(200);
     expect(response.json.items.map((e: { version: number }) => e.version)).toEqual([1, 2, 3]);

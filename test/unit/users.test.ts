@@ -403,6 +403,10 @@ describe('PATCH /users/{id}/role', () => {
 
 describe('DELETE /users/{id}', () => {
   const event = (id = OTHER_ID) => httpEvent('DELETE /users/{id}', { claims: adminClaims(), params: { id } });
+  // The orders assigned to the deleted account (none here): one Query of the lookup index.
+  beforeEach(() => {
+    dynamo.on(QueryCommand).resolves({ Items: [], ...meta });
+  });
 
   it('marks the profile deleted, then deletes the account', async () => {
     dynamo

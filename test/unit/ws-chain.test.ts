@@ -112,12 +112,16 @@ describe('closing a room over the WebSocket', () => {
       'ORDER',
     ]);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
-    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(1);
-    // Each member hears the close and the status change it caused, in that order.
+    // The room's members, then the watchers of order lists: admins', and the customer's.
+    const queried = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input.ExpressionAttributeValues?.[':room']);
+    expect(queried[0]).toBe(`ROOM#${ORDER_ID}`);
+    expect(queried.slice(1).sort()).toEqual(['ROOM#LIST#ALL', expect.stringMatching(/^ROOM#LIST#USER#/)]);
+    // Each member hears the close and the status change it caused, in that order (here every
+    // connection also watches the lists, and hears the list change after).
     const frames = management.commandCalls(PostToConnectionCommand).map((c) => c.args[0].input);
     for (const connectionId of ['conn-1', 'conn-2']) {
       const types = frames.filter((f) => f.ConnectionId === connectionId).map((f) => JSON.parse(String(f.Data)).type);
-      expect(types).toEqual(['roomClosed', 'orderStatusChanged']);
+      expect(types).toEqual(['roomClosed', 'orderStatusChanged', 'orderListChanged']);
     }
   });
 

@@ -33,6 +33,14 @@ export interface components {
             action: "typing";
             roomId: string;
         };
+        WatchOrdersFrame: {
+            /** @constant */
+            action: "watchOrders";
+        };
+        UnwatchOrdersFrame: {
+            /** @constant */
+            action: "unwatchOrders";
+        };
         CloseRoomFrame: {
             /** @constant */
             action: "closeRoom";
@@ -196,6 +204,26 @@ export interface components {
         };
         /** @enum {string} */
         OrderStatus: "REVIEW" | "PROCESSING" | "COMPLETED" | "CANCELLED";
+        WatchingOrdersFrame: {
+            /** @constant */
+            type: "watchingOrders";
+            watching: boolean;
+            /**
+             * @description Admins: every order; customers: their own
+             * @enum {string}
+             */
+            scope: "all" | "own";
+        };
+        OrderListChangedFrame: {
+            /** @constant */
+            type: "orderListChanged";
+            orderId: string;
+            /** @enum {string} */
+            change: "placed" | "edited" | "status" | "assigned" | "cancelled" | "closed";
+            status: components["schemas"]["OrderStatus"];
+            /** Format: date-time */
+            at: string;
+        };
         ErrorFrame: {
             /** @constant */
             type: "error";
@@ -216,6 +244,6 @@ export interface components {
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
 /** What a client sends. */
-export type ClientFrame = components['schemas']['JoinRoomFrame'] | components['schemas']['LeaveRoomFrame'] | components['schemas']['SendMessageFrame'] | components['schemas']['MarkReadFrame'] | components['schemas']['TypingFrame'] | components['schemas']['CloseRoomFrame'];
+export type ClientFrame = components['schemas']['JoinRoomFrame'] | components['schemas']['LeaveRoomFrame'] | components['schemas']['SendMessageFrame'] | components['schemas']['MarkReadFrame'] | components['schemas']['TypingFrame'] | components['schemas']['WatchOrdersFrame'] | components['schemas']['UnwatchOrdersFrame'] | components['schemas']['CloseRoomFrame'];
 /** What the server sends: answers and pushes. */
-export type ServerFrame = components['schemas']['ChatHistoryFrame'] | components['schemas']['LeftRoomFrame'] | components['schemas']['ReadStateFrame'] | components['schemas']['ConversationChangedFrame'] | components['schemas']['PresenceFrame'] | components['schemas']['TypingNoticeFrame'] | components['schemas']['ReadReceiptFrame'] | components['schemas']['NewMessageFrame'] | components['schemas']['RoomClosedFrame'] | components['schemas']['OrderStatusChangedFrame'] | components['schemas']['ErrorFrame'];
+export type ServerFrame = components['schemas']['ChatHistoryFrame'] | components['schemas']['LeftRoomFrame'] | components['schemas']['ReadStateFrame'] | components['schemas']['ConversationChangedFrame'] | components['schemas']['PresenceFrame'] | components['schemas']['TypingNoticeFrame'] | components['schemas']['ReadReceiptFrame'] | components['schemas']['NewMessageFrame'] | components['schemas']['RoomClosedFrame'] | components['schemas']['OrderStatusChangedFrame'] | components['schemas']['WatchingOrdersFrame'] | components['schemas']['OrderListChangedFrame'] | components['schemas']['ErrorFrame'];

@@ -1,8 +1,13 @@
 import { PATCH_users_id_role } from '../../generated/routes.ts';
+import { tellOrderLists } from '../../chat/order-lists.ts';
+import { unassignAllOf } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 import { changeRole } from '../../users/service.ts';
 
-export const handler = httpHandler(PATCH_users_id_role, async ({ caller, params, body }) => ({
-  status: 200,
-  body: await changeRole(caller, params.id, body.role),
-}));
+export const handler = httpHandler(PATCH_users_id_role, async ({ caller, params, body }) => {
+  const user = await changeRole(caller, params.id, body.role);
+  // A demoted admin handles nothing any more: their orders go back to nobody (a retry finishes it).
+  if (user.role === 'REGULAR')
+    for (const order of await unassignAllOf(caller, params.id)) await tellOrderLists(order, 'assigned');
+  return { status: 200, body: user };
+});

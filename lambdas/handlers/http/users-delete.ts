@@ -1,8 +1,12 @@
 import { DELETE_users_id } from '../../generated/routes.ts';
+import { tellOrderLists } from '../../chat/order-lists.ts';
+import { unassignAllOf } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 import { deleteUser } from '../../users/service.ts';
 
 export const handler = httpHandler(DELETE_users_id, async ({ caller, params }) => {
   await deleteUser(caller, params.id);
+  // A deleted admin's orders go back to nobody (a retry of the delete finishes it).
+  for (const order of await unassignAllOf(caller, params.id)) await tellOrderLists(order, 'assigned');
   return { status: 204 };
 });

@@ -1,8 +1,13 @@
 import { DELETE_users_me } from '../../generated/routes.ts';
+import { tellOrderLists } from '../../chat/order-lists.ts';
+import { unassignAllOf } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 import { deleteMe } from '../../users/service.ts';
 
 export const handler = httpHandler(DELETE_users_me, async ({ caller, body }) => {
   await deleteMe(caller, body.password);
+  // An admin leaving hands their orders back to nobody.
+  if (caller.role === 'ADMIN')
+    for (const order of await unassignAllOf(caller, caller.id)) await tellOrderLists(order, 'assigned');
   return { status: 204 };
 });

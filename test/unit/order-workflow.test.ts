@@ -1,0 +1,160 @@
+// Unit: the order workflow's rules (which filters combine, and into which index partition), the
+// CSV that spreadsheets open safely, and the note count's bound, with DynamoDB mocked.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { csvCell, csvHeader, csvRow } from '#lambdas/orders/csv.ts';
+import { addNote, scopeOf } from '#lambdas/orders/service.ts';
+import { listParams, toItem } from '#lambdas/orders/repository.ts';
+import { newOrder } from '#lambdas/orders/order.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#lambdas/shared/errors.ts';
+import { ADMIN_ID, OTHER_ID, USER_ID } from '../support/events.ts';
+
+const customer = { id: USER_ID, role: 'REGULAR' as const, name: 'Olive Owner' };
+const admin = { id: ADMIN_ID, role: 'ADMIN' as const, name: 'Ada Admin' };
+const ORDER_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+const dynamo = mockClient(DynamoDBDocumentClient);
+afterEach(() => dynamo.reset());
+
+describe('finding orders: one index partition a filter', () => {
+  const query = (caller: typeof admin | typeof customer, filters: Parameters<typeof scopeOf>[1]) => {
+    const params = listParams(scopeOf(caller, filters), 20, undefined);
+    return {
+      index: params.IndexName,
+      condition: params.KeyConditionExpression,
+      values: params.ExpressionAttributeValues,
+    };
+  };
+
+  it("keeps a customer to their own orders, by status and dates, and refuses them everybody else's filters", () => {
+    expect(query(customer, {})).toMatchObject({ index: 'byOwner', values: { ':pk': `OWNER#${USER_ID}` } });
+    expect(query(customer, { status: 'REVIEW', createdFrom: '2026-12-01' })).toMatchObject({
+      index: 'byOwnerStatus',
+      condition: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      values: { ':pk': `OWNER#${USER_ID}#REVIEW`, ':from': '2026-12-01', ':to': '9999~' },
+    });
+    expect(() => scopeOf(customer, { assignee: 'none' })).toThrow(ForbiddenError);
+    expect(() => scopeOf(customer, { customerId: OTHER_ID })).toThrow(ForbiddenError);
+  });
+
+  it("reads an admin's filters from the index that holds them, dates as a range of the sort key", () => {
+    expect(query(admin, {})).toMatchObject({ index: 'allOrders', condition: '#pk = :pk' });
+    expect(query(admin, { status: 'PROCESSING' })).toMatchObject({
+      index: 'byStatus',
+      values: { ':pk': 'ORDERS#PROCESSING' },
+    });
+    expect(query(admin, { customerId: OTHER_ID, createdTo: '2026-12-05' })).toMatchObject({
+      index: 'byOwner',
+      values: { ':pk': `OWNER#${OTHER_ID}`, ':from': '', ':to': '2026-12-05~' },
+    });
+    expect(query(admin, { assignee: 'me' })).toMatchObject({
+      index: 'lookup',
+      condition: '#pk = :pk',
+      values: { ':pk': `ASSIGNEE#${ADMIN_ID}` },
+    });
+    expect(query(admin, { assignee: 'none', status: 'REVIEW' })).toMatchObject({
+      index: 'lookup',
+      condition: '#pk = :pk AND begins_with(#sk, :prefix)',
+      values: { ':pk': 'ASSIGNEE#NONE', ':prefix': 'REVIEW#' },
+    });
+    expect(
+      query(admin, {
+        assignee: OTHER_ID,
+        status: 'COMPLETED',
+        createdFrom: '2026-12-01T10:00:00Z',
+        createdTo: '2026-12-02',
+      }),
+    ).toMatchObject({
+      values: { ':from': 'COMPLETED#2026-12-01T10:00:00Z', ':to': 'COMPLETED#2026-12-02~' },
+    });
+  });
+
+  it('refuses what no single partition holds, and a range that ends before it starts', () => {
+    expect(() => scopeOf(admin, { assignee: 'me', customerId: OTHER_ID })).toThrow(ValidationError);
+    expect(() => scopeOf(admin, { assignee: 'me', createdFrom: '2026-12-01' })).toThrow(ValidationError);
+    expect(() => scopeOf(admin, { createdFrom: '2026-12-02', createdTo: '2026-12-01T23:00:00Z' })).toThrow(
+      ValidationError,
+    );
+    expect(() => scopeOf(admin, { createdFrom: '2026-12-01T10:00:00Z', createdTo: '2026-12-01' })).not.toThrow();
+  });
+
+  it('files every order under its assignee, or nobody, status first', () => {
+    const order = newOrder(
+      ORDER_ID,
+      customer,
+      { description: 'x', specifications: {}, quantity: 1, metadata: {} },
+      '2026-12-01T00:00:00.000Z',
+    );
+    expect(toItem(order)).toMatchObject({
+      gsi8pk: 'ASSIGNEE#NONE',
+      gsi8sk: `REVIEW#2026-12-01T00:00:00.000Z#${ORDER_ID}`,
+    });
+    const assigned = toItem({ ...order, assignee: { id: ADMIN_ID, name: 'Ada' } });
+    expect(assigned).toMatchObject({ gsi8pk: `ASSIGNEE#${ADMIN_ID}`, assigneeId: ADMIN_ID, assigneeName: 'Ada' });
+    expect(assigned).not.toHaveProperty('assignee');
+  });
+});
+
+describe('CSV export', () => {
+  it('quotes every cell and defuses what a spreadsheet would run as a formula', () => {
+    expect(csvCell('=1+2')).toBe(`"'=1+2"`);
+    expect(csvCell('+44 20')).toBe(`"'+44 20"`);
+    expect(csvCell('-3')).toBe(`"'-3"`);
+    expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
+    expect(csvCell('\t=cmd')).toBe(`"'\t=cmd"`);
+    expect(csvCell('\r=cmd')).toBe(`"'\r=cmd"`);
+    expect(csvCell('say "hi", then\nleave')).toBe('"say ""hi"", then\nleave"');
+    expect(csvCell(40)).toBe('"40"');
+    expect(csvHeader().startsWith('\uFEFF"Order","Placed at"')).toBe(true);
+    expect(
+      csvRow({
+        id: ORDER_ID,
+        userId: USER_ID,
+        description: '=HYPERLINK("x")',
+        quantity: 2,
+        status: 'REVIEW',
+        createdAt: '2026-12-01T00:00:00.000Z',
+        roomOpen: true,
+        customer: null,
+        assignee: null,
+      }),
+    ).toBe(
+      `"${ORDER_ID}","2026-12-01T00:00:00.000Z","REVIEW","(deleted account)","","2","'=HYPERLINK(""x"")","","open"\r\n`,
+    );
+  });
+});
+
+describe('notes', () => {
+  const cancelled = (codes: string[]) =>
+    new TransactionCanceledException({
+      message: 'cancelled',
+      $metadata: {},
+      CancellationReasons: codes.map((Code) => ({ Code })),
+    });
+
+  it('counts a note with it in one transaction, bounded by the count', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    await addNote(admin, ORDER_ID, 'Call back Monday');
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[0]!.ConditionCheck).toMatchObject({ Key: { pk: `ORDER#${ORDER_ID}`, sk: 'ORDER' } });
+    expect(items[1]!.Update).toMatchObject({
+      Key: { pk: `ORDER#${ORDER_ID}`, sk: 'ORDER#NOTES' },
+      ConditionExpression: 'attribute_not_exists(notes) OR notes < :max',
+      ExpressionAttributeValues: { ':one': 1, ':max': 500 },
+    });
+    // Notes sort after the order, outside its history's keys (HISTORY#… to ORDER).
+    expect(String(items[2]!.Put!.Item!.sk) > 'ORDER').toBe(true);
+  });
+
+  it('refuses the 501st note (409), a note on no order (404), and a customer (403) before writing', async () => {
+    dynamo.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed', 'None']));
+    await expect(addNote(admin, ORDER_ID, 'One too many')).rejects.toThrow(ConflictError);
+    dynamo.reset();
+    dynamo.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None', 'None']));
+    await expect(addNote(admin, ORDER_ID, 'Nowhere')).rejects.toThrow(NotFoundError);
+    dynamo.reset();
+    await expect(addNote(customer, ORDER_ID, 'Sneaky')).rejects.toThrow(ForbiddenError);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
