@@ -71,14 +71,27 @@ export const tables = {
       // Keys only: a later event on a pending notification (its reasons, its version) writes no index
       // entry; the dispatcher's claim returns the rest.
       pending: { partitionKey: 'gsi7pk', sortKey: 'gsi7sk', projection: [] },
-      // Two lookups on one index (CloudFormation adds one index per deploy): orders by the admin
+      // Three lookups on one index (CloudFormation adds one index per deploy): orders by the admin
       // handling them (ASSIGNEE#<id>, or ASSIGNEE#NONE), status first in the sort key so
-      // "assigned to me, in PROCESSING" is one key condition; and users by name (NAMES, the
-      // lower-cased name first), for finding a customer by a prefix of it.
+      // "assigned to me, in PROCESSING" is one key condition; waiting rooms by their order's
+      // assignee (WAITING#<id> or WAITING#NONE, oldest wait first: the inbox filtered); and users
+      // by name (NAMES, the lower-cased name first), for finding a customer by a prefix of it.
       lookup: {
         partitionKey: 'gsi8pk',
         sortKey: 'gsi8sk',
-        projection: [...ORDER_LIST_ATTRIBUTES, 'assigneeId', 'assigneeName', 'name', 'email', 'role'],
+        projection: [
+          ...ORDER_LIST_ATTRIBUTES,
+          'assigneeId',
+          'assigneeName',
+          'name',
+          'email',
+          'role',
+          'roomId',
+          'customerId',
+          'customerName',
+          'waitingSince',
+          'lastMessage',
+        ],
       },
     },
     // WebSocket tickets expire here.

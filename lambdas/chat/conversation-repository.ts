@@ -17,6 +17,10 @@ const WAITING_TOTAL_KEY = { pk: 'INBOX', sk: 'COUNT' };
 // Only a room waiting for an admin carries these: the inbox index holds nothing else.
 const INBOX = 'INBOX';
 const inboxSortKey = (waitingSince: string, roomId: string) => `${waitingSince}#${roomId}`;
+// A waiting room is also filed under its order's assignee (the lookup index): the inbox by assignee.
+// The room's state keeps that partition (inboxPartition), set by each assignment, which a message
+// that starts a wait copies; a room never assigned since falls back on the order as read.
+const waitingPartition = (assigneeId: string | null | undefined) => `WAITING#${assigneeId ?? 'NONE'}`;
 
 const NO_COUNTS: Counts = { fromCustomer: 0, fromAdmins: 0 };
 
@@ -25,7 +29,8 @@ function conversationOf(item: Record<string, unknown> | undefined): Conversation
     return { version: 0, counts: NO_COUNTS, lastMessage: null, readUpTo: { customer: null, admins: null } };
   }
   return {
-    version: Number(item.version),
+    // An item holding only the assignee's partition (an assignment before the first message) is version 0.
+    version: Number(item.version ?? 0),
     counts: { fromCustomer: Number(item.fromCustomer ?? 0), fromAdmins: Number(item.fromAdmins ?? 0) },
     lastMessage: (item.lastMessage as LastMessage | undefined) ?? null,
     readUpTo: {
@@ -60,6 +65,7 @@ export function appendParams(
   before: Conversation,
   after: { counts: Counts; lastMessage: LastMessage },
   customerId: string,
+  assigneeId: string | null = null,
 ) {
   // The inbox names the customer as they last wrote (the only writer of a waiting room's last message).
   const waits = after.lastMessage.side === 'customer';
@@ -71,10 +77,10 @@ export function appendParams(
         'SET entity = :entity, roomId = :roomId, version = :next, fromCustomer = :fromCustomer,',
         'fromAdmins = :fromAdmins, lastMessage = :last, customerId = :customerId',
         waits
-          ? ', customerName = :customerName, waitingSince = if_not_exists(waitingSince, :at), gsi6pk = :inbox, gsi6sk = if_not_exists(gsi6sk, :inboxSk)'
-          : ' REMOVE waitingSince, gsi6pk, gsi6sk',
+          ? ', customerName = :customerName, waitingSince = if_not_exists(waitingSince, :at), gsi6pk = :inbox, gsi6sk = if_not_exists(gsi6sk, :inboxSk), gsi8pk = if_not_exists(inboxPartition, :waitingFor), gsi8sk = if_not_exists(gsi8sk, :inboxSk)'
+          : ' REMOVE waitingSince, gsi6pk, gsi6sk, gsi8pk, gsi8sk',
       ].join(' '),
-      ConditionExpression: before.version === 0 ? 'attribute_not_exists(pk)' : 'version = :version',
+      ConditionExpression: before.version === 0 ? 'attribute_not_exists(version)' : 'version = :version',
       ExpressionAttributeValues: {
         ':entity': 'Conversation',
         ':roomId': roomId,
@@ -90,6 +96,7 @@ export function appendParams(
               ':at': after.lastMessage.createdAt,
               ':inbox': INBOX,
               ':inboxSk': inboxSortKey(after.lastMessage.createdAt, roomId),
+              ':waitingFor': waitingPartition(assigneeId),
             }
           : {}),
       },
@@ -131,7 +138,7 @@ export async function stopWaiting(roomId: string): Promise<boolean> {
             Update: {
               TableName,
               Key: stateKey(roomId),
-              UpdateExpression: 'REMOVE waitingSince, gsi6pk, gsi6sk',
+              UpdateExpression: 'REMOVE waitingSince, gsi6pk, gsi6sk, gsi8pk, gsi8sk',
               ConditionExpression: 'attribute_exists(gsi6pk)',
             },
           },
@@ -276,12 +283,53 @@ export function conversationLookup(
   };
 }
 
-export function inboxParams(limit: number, startKey: Record<string, unknown> | undefined) {
+/**
+ * Files the room under its order's assignee (undefined: nobody) as of the order's `version`: kept
+ * on the room's state for the message that next starts a wait, and moved at once if it waits now.
+ * An assignment older than the one recorded changes nothing, so a late write can't undo a newer one.
+ */
+export async function fileUnderAssignee(roomId: string, assigneeId: string | undefined, version: number) {
+  const partition = waitingPartition(assigneeId);
+  const values = { ':partition': partition, ':version': version };
+  const recorded = await conditionHolds(
+    dynamo().send(
+      new UpdateCommand({
+        TableName,
+        Key: stateKey(roomId),
+        UpdateExpression: 'SET inboxPartition = :partition, assignedAtVersion = :version',
+        ConditionExpression: 'attribute_not_exists(assignedAtVersion) OR assignedAtVersion <= :version',
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
+  if (!recorded) return;
+  // A message that started a wait in between copied the partition already; this moves one that waited before.
+  await conditionHolds(
+    dynamo().send(
+      new UpdateCommand({
+        TableName,
+        Key: stateKey(roomId),
+        UpdateExpression: 'SET gsi8pk = :partition',
+        ConditionExpression: 'attribute_exists(gsi6pk) AND assignedAtVersion = :version',
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
+}
+
+/** Which rooms an inbox page shows: every waiting room, or those of one assignee's orders (null: nobody's). */
+export type InboxScope = { assigneeId?: string | null };
+
+export const inboxPartitionOf = (scope: InboxScope) =>
+  scope.assigneeId === undefined ? INBOX : waitingPartition(scope.assigneeId);
+
+export function inboxParams(limit: number, startKey: Record<string, unknown> | undefined, scope: InboxScope = {}) {
+  const byAssignee = scope.assigneeId !== undefined;
   return {
     TableName,
-    IndexName: 'inbox',
-    KeyConditionExpression: 'gsi6pk = :inbox',
-    ExpressionAttributeValues: { ':inbox': INBOX },
+    IndexName: byAssignee ? 'lookup' : 'inbox',
+    KeyConditionExpression: byAssignee ? 'gsi8pk = :inbox' : 'gsi6pk = :inbox',
+    ExpressionAttributeValues: { ':inbox': inboxPartitionOf(scope) },
     // Oldest wait first.
     ScanIndexForward: true,
     Limit: limit,
@@ -290,8 +338,8 @@ export function inboxParams(limit: number, startKey: Record<string, unknown> | u
 }
 
 /** A page of the rooms waiting for an admin, oldest wait first: one Query of the inbox index. */
-export async function inboxPage(limit: number, startKey: Record<string, unknown> | undefined) {
-  const result = await dynamo().send(new QueryCommand(inboxParams(limit, startKey)));
+export async function inboxPage(limit: number, startKey: Record<string, unknown> | undefined, scope: InboxScope = {}) {
+  const result = await dynamo().send(new QueryCommand(inboxParams(limit, startKey, scope)));
   const items: WaitingRoom[] = (result.Items ?? []).map((item) => ({
     roomId: String(item.roomId),
     customer: { id: String(item.customerId), name: String(item.customerName) },

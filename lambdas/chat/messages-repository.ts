@@ -39,6 +39,8 @@ export interface ConversationMove {
   before: Conversation;
   after: { counts: Counts; lastMessage: LastMessage };
   customerId: string;
+  /** The order's assignee as read (a room never filed under one since is filed under them). */
+  assigneeId?: string | null;
 }
 
 /**
@@ -55,7 +57,7 @@ export function saveMessageParams(message: ChatMessage, move: ConversationMove) 
     TransactItems: [
       // The room's state lives on its order: a message is stored only while the room is open.
       roomOpenCondition(message.roomId),
-      appendParams(message.roomId, move.before, move.after, move.customerId),
+      appendParams(message.roomId, move.before, move.after, move.customerId, move.assigneeId ?? null),
       {
         Put: {
           TableName,

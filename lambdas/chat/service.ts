@@ -27,6 +27,7 @@ import {
   type Side,
 } from './conversation.ts';
 import { broadcastToRoom, sendToConnections } from './fanout.ts';
+import { tellOrderLists } from './order-lists.ts';
 import { HISTORY_PAGE, HTTP_PAGE_BYTES, RESUME_PAGE, WS_MESSAGE_BYTES, roomFor, type ChatMessage } from './message.ts';
 import * as messages from './messages-repository.ts';
 import * as tickets from './tickets-repository.ts';
@@ -154,13 +155,34 @@ export async function withUnread<T extends { id: string; userId: string }, X ext
 const NOTHING_MORE: Lookup<() => object> = { tableName: '', keys: [], read: () => () => ({}) };
 
 /** The rooms waiting for an admin's answer, oldest wait first (admins only). */
-export async function inbox(caller: Caller, query: { limit: number; cursor?: string | undefined }) {
+export async function inbox(
+  caller: Caller,
+  query: { limit: number; cursor?: string | undefined; assignee?: string | undefined },
+) {
   assertMayReadInbox(caller);
-  const page = await conversations.inboxPage(query.limit, await decodeCursor(query.cursor, INBOX_CURSOR));
-  return { items: page.items, nextCursor: await encodeCursor(page.lastKey, INBOX_CURSOR) };
+  const { assignee } = query;
+  const scope: conversations.InboxScope =
+    assignee === undefined ? {} : { assigneeId: assignee === 'none' ? null : assignee === 'me' ? caller.id : assignee };
+  // A cursor works for the inbox it came from only.
+  const cursorScope = assignee === undefined ? 'inbox' : `inbox:${conversations.inboxPartitionOf(scope)}`;
+  const page = await conversations.inboxPage(query.limit, await decodeCursor(query.cursor, cursorScope), scope);
+  return { items: page.items, nextCursor: await encodeCursor(page.lastKey, cursorScope) };
 }
 
-const INBOX_CURSOR = 'inbox';
+/**
+ * After an order's assignment is stored (or found stored, on a retry): its room is filed under the
+ * new assignee for the inbox by assignee, and watching lists hear of it.
+ */
+export async function assignmentChanged(order: {
+  id: string;
+  userId: string;
+  status: string;
+  version: number;
+  assignee?: { id: string } | null;
+}) {
+  await conversations.fileUnderAssignee(order.id, order.assignee?.id ?? undefined, order.version);
+  await tellOrderLists(order, 'assigned');
+}
 
 function assertMayReadInbox(caller: Caller) {
   if (caller.role !== 'ADMIN') throw new ForbiddenError('Only admins have an inbox.');
@@ -285,7 +307,7 @@ export async function sendMessage(
   input: { roomId: string; content: string; clientMessageId?: string | undefined },
   remainingMs: number,
 ) {
-  const [{ room, customerId }, firstRead] = await Promise.all([
+  const [{ room, customerId, assigneeId }, firstRead] = await Promise.all([
     visibleRoomWithCustomer(caller, input.roomId),
     conversations.getConversation(input.roomId),
   ]);
@@ -316,6 +338,7 @@ export async function sendMessage(
       before: conversation,
       after: { counts: countsAfter(conversation.counts, side), lastMessage },
       customerId,
+      assigneeId,
     });
     if (outcome.saved) {
       await deliver(input.roomId, connectionId, message);

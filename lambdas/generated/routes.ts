@@ -104,30 +104,31 @@ const c97 = [["roomId", s47, null, false]] as const;
 const c98 = new Set(["customer","admins"]);
 const c99 = [["side", s155, null, false], ["unread", s117, null, false], ["readUpTo", s156, null, false], ["otherSideReadUpTo", s156, null, false]] as const;
 const c100 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s70, null, false], ["closedAt", s154, null, false], ["closedBy", s70, null, false], ["readState", s157, null, false], ["messages", s73, null, false], ["nextCursor", s156, null, false]] as const;
-const c101 = [["id", s69, null, false], ["createdAt", s1, null, false], ["side", s155, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
-const c102 = [["roomId", s47, null, false], ["customer", s56, null, false], ["waitingSince", s1, null, false], ["lastMessage", s159, null, false]] as const;
-const c103 = [["items", s161, null, false], ["nextCursor", s70, null, false]] as const;
-const c104 = [["before", s163, "optional", true], ["limit", s146, "defaulted", false]] as const;
-const c105 = [["items", s73, null, false], ["nextCursor", s156, null, false]] as const;
-const c106 = [["summary", s166, null, false]] as const;
-const c107 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s70, null, false], ["closedAt", s154, null, false], ["closedBy", s70, null, false]] as const;
-const c108 = [["room", s168, null, false], ["order", s58, null, false]] as const;
-const c109 = new Set(["joinRoom"]);
-const c110 = [["action", s170, null, false], ["roomId", s47, null, false], ["after", s163, "optional", true]] as const;
-const c111 = new Set(["leaveRoom"]);
-const c112 = [["action", s172, null, false], ["roomId", s47, null, false]] as const;
-const c113 = new Set(["sendMessage"]);
-const c114 = [["action", s174, null, false], ["roomId", s47, null, false], ["content", s139, null, false], ["clientMessageId", s176, "optional", true]] as const;
-const c115 = new Set(["markRead"]);
-const c116 = [["action", s178, null, false], ["roomId", s47, null, false], ["messageId", s69, null, false]] as const;
-const c117 = new Set(["typing"]);
-const c118 = [["action", s180, null, false], ["roomId", s47, null, false]] as const;
-const c119 = new Set(["watchOrders"]);
-const c120 = [["action", s182, null, false]] as const;
-const c121 = new Set(["unwatchOrders"]);
-const c122 = [["action", s184, null, false]] as const;
-const c123 = new Set(["closeRoom"]);
-const c124 = [["action", s186, null, false], ["roomId", s47, null, false], ["summary", s166, null, false]] as const;
+const c101 = [["limit", s84, "defaulted", false], ["cursor", s44, "optional", true], ["assignee", s111, "optional", true]] as const;
+const c102 = [["id", s69, null, false], ["createdAt", s1, null, false], ["side", s155, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
+const c103 = [["roomId", s47, null, false], ["customer", s56, null, false], ["waitingSince", s1, null, false], ["lastMessage", s160, null, false]] as const;
+const c104 = [["items", s162, null, false], ["nextCursor", s70, null, false]] as const;
+const c105 = [["before", s164, "optional", true], ["limit", s146, "defaulted", false]] as const;
+const c106 = [["items", s73, null, false], ["nextCursor", s156, null, false]] as const;
+const c107 = [["summary", s167, null, false]] as const;
+const c108 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s70, null, false], ["closedAt", s154, null, false], ["closedBy", s70, null, false]] as const;
+const c109 = [["room", s169, null, false], ["order", s58, null, false]] as const;
+const c110 = new Set(["joinRoom"]);
+const c111 = [["action", s171, null, false], ["roomId", s47, null, false], ["after", s164, "optional", true]] as const;
+const c112 = new Set(["leaveRoom"]);
+const c113 = [["action", s173, null, false], ["roomId", s47, null, false]] as const;
+const c114 = new Set(["sendMessage"]);
+const c115 = [["action", s175, null, false], ["roomId", s47, null, false], ["content", s139, null, false], ["clientMessageId", s177, "optional", true]] as const;
+const c116 = new Set(["markRead"]);
+const c117 = [["action", s179, null, false], ["roomId", s47, null, false], ["messageId", s69, null, false]] as const;
+const c118 = new Set(["typing"]);
+const c119 = [["action", s181, null, false], ["roomId", s47, null, false]] as const;
+const c120 = new Set(["watchOrders"]);
+const c121 = [["action", s183, null, false]] as const;
+const c122 = new Set(["unwatchOrders"]);
+const c123 = [["action", s185, null, false]] as const;
+const c124 = new Set(["closeRoom"]);
+const c125 = [["action", s187, null, false], ["roomId", s47, null, false], ["summary", s167, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -812,27 +813,30 @@ function s158(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c100, "strip", null);
 }
 function s159(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c101, "strip", null);
+  return parseObject(v, iss, c101, "strict", null);
 }
 function s160(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c102, "strip", null);
 }
 function s161(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s160, null);
-}
-function s162(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c103, "strip", null);
 }
+function s162(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s161, null);
+}
 function s163(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s69(v, iss);
+  return parseObject(v, iss, c104, "strip", null);
 }
 function s164(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c104, "strict", null);
+  return v === undefined ? undefined : s69(v, iss);
 }
 function s165(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c105, "strip", null);
+  return parseObject(v, iss, c105, "strict", null);
 }
 function s166(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c106, "strip", null);
+}
+function s167(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -841,80 +845,80 @@ function s166(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s167(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c106, "strict", null);
-}
 function s168(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c107, "strip", null);
+  return parseObject(v, iss, c107, "strict", null);
 }
 function s169(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c108, "strip", null);
 }
 function s170(v: any, iss: Issue[]): any {
-  if (!c109.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
-  return v;
+  return parseObject(v, iss, c109, "strip", null);
 }
 function s171(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c110, "strict", null);
+  if (!c110.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
+  return v;
 }
 function s172(v: any, iss: Issue[]): any {
-  if (!c111.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
-  return v;
+  return parseObject(v, iss, c111, "strict", null);
 }
 function s173(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c112, "strict", null);
-}
-function s174(v: any, iss: Issue[]): any {
-  if (!c113.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  if (!c112.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
   return v;
 }
+function s174(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c113, "strict", null);
+}
 function s175(v: any, iss: Issue[]): any {
+  if (!c114.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+  return v;
+}
+function s176(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s176(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s175(v, iss);
-}
 function s177(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c114, "strict", null);
+  return v === undefined ? undefined : s176(v, iss);
 }
 function s178(v: any, iss: Issue[]): any {
-  if (!c115.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"markRead\"" });
-  return v;
+  return parseObject(v, iss, c115, "strict", null);
 }
 function s179(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c116, "strict", null);
+  if (!c116.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"markRead\"" });
+  return v;
 }
 function s180(v: any, iss: Issue[]): any {
-  if (!c117.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"typing\"" });
-  return v;
+  return parseObject(v, iss, c117, "strict", null);
 }
 function s181(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c118, "strict", null);
+  if (!c118.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"typing\"" });
+  return v;
 }
 function s182(v: any, iss: Issue[]): any {
-  if (!c119.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"watchOrders\"" });
-  return v;
+  return parseObject(v, iss, c119, "strict", null);
 }
 function s183(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c120, "strict", null);
+  if (!c120.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"watchOrders\"" });
+  return v;
 }
 function s184(v: any, iss: Issue[]): any {
-  if (!c121.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"unwatchOrders\"" });
-  return v;
+  return parseObject(v, iss, c121, "strict", null);
 }
 function s185(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c122, "strict", null);
-}
-function s186(v: any, iss: Issue[]): any {
-  if (!c123.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+  if (!c122.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"unwatchOrders\"" });
   return v;
 }
+function s186(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c123, "strict", null);
+}
 function s187(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c124, "strict", null);
+  if (!c124.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+  return v;
+}
+function s188(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c125, "strict", null);
 }
 
 /** GET /health */
@@ -1115,15 +1119,15 @@ export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"
 };
 /** GET /chat/inbox */
 export const GET_chat_inbox: CompiledHttpRoute<"GET /chat/inbox"> = {
-  key: "GET /chat/inbox", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s85) }, responses: { 200: /* @__PURE__ */ validator(s162) },
+  key: "GET /chat/inbox", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s159) }, responses: { 200: /* @__PURE__ */ validator(s163) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s164), params: /* @__PURE__ */ validator(s153) }, responses: { 200: /* @__PURE__ */ validator(s165) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s165), params: /* @__PURE__ */ validator(s153) }, responses: { 200: /* @__PURE__ */ validator(s166) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s167), params: /* @__PURE__ */ validator(s153) }, responses: { 200: /* @__PURE__ */ validator(s169) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s168), params: /* @__PURE__ */ validator(s153) }, responses: { 200: /* @__PURE__ */ validator(s170) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -1139,35 +1143,35 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s171),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s172),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s173),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s174),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s177),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s178),
 };
 /** markRead */
 export const ws_markRead: CompiledWsRoute<"markRead"> = {
-  key: "markRead", access: "user", rateLimit: "readMark", twoWay: true, frame: /* @__PURE__ */ validator(s179),
+  key: "markRead", access: "user", rateLimit: "readMark", twoWay: true, frame: /* @__PURE__ */ validator(s180),
 };
 /** typing */
 export const ws_typing: CompiledWsRoute<"typing"> = {
-  key: "typing", access: "user", frame: /* @__PURE__ */ validator(s181),
+  key: "typing", access: "user", frame: /* @__PURE__ */ validator(s182),
 };
 /** watchOrders */
 export const ws_watchOrders: CompiledWsRoute<"watchOrders"> = {
-  key: "watchOrders", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s183),
+  key: "watchOrders", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s184),
 };
 /** unwatchOrders */
 export const ws_unwatchOrders: CompiledWsRoute<"unwatchOrders"> = {
-  key: "unwatchOrders", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s185),
+  key: "unwatchOrders", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s186),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s187),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s188),
 };
 
 /** The actions a frame may name. */

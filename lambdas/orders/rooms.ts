@@ -48,10 +48,10 @@ export async function visibleRoom(caller: Caller, roomId: string): Promise<ChatR
 export async function visibleRoomWithCustomer(
   caller: Caller,
   roomId: string,
-): Promise<{ room: ChatRoom; customerId: string }> {
+): Promise<{ room: ChatRoom; customerId: string; assigneeId: string | null }> {
   const order = await orders.getOrder(roomId);
   assertMayView(caller, order, ROOM_NOT_FOUND);
-  return { room: roomOf(order), customerId: order.userId };
+  return { room: roomOf(order), customerId: order.userId, assigneeId: order.assignee?.id ?? null };
 }
 
 /**

@@ -100,18 +100,18 @@ export async function listOrders(caller: Caller, query: OrderFilters & { limit: 
 }
 
 /**
- * Assigns an order to an admin (`assignee`: their live profile, as read for this request), or to
- * nobody (undefined). Based on the order as read, or on `expectedVersion` (If-Match): a rival
+ * Assigns an order to an admin (`assignee`: their account as read for this request, undefined if
+ * there is none), or to nobody (null). Based on the order as read, or on `expectedVersion` (If-Match): a rival
  * change in between is a 409 (412 with If-Match) naming the current assignee, never a retry: two
  * admins assigning at once, one wins.
  */
 export async function assignOrder(
   caller: Caller,
   id: string,
-  assignee: (Assignee & { role: Caller['role']; deleted: boolean }) | undefined,
+  assignee: (Assignee & { role: Caller['role']; deleted: boolean }) | undefined | null,
   expectedVersion: number | undefined,
 ): Promise<PublicOrder> {
-  if (assignee) assertMayAssignTo(assignee);
+  if (assignee !== null) assertMayAssignTo(assignee);
   const to = assignee ? { id: assignee.id, name: assignee.name } : undefined;
   try {
     const { after } = await applyChange(caller, id, { expectedVersion, retries: false }, (order) => {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { Cursor, Limit, Text } from './common.ts';
 import { ROLES } from '../shared/caller.ts';
 import { OrderId } from './orders.ts';
-import { Order, OrderStatus } from './orders.ts';
+import { AssigneeFilter, Order, OrderStatus } from './orders.ts';
 
 export const MessageId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be a message id');
 export const RoomId = OrderId;
@@ -73,7 +73,13 @@ export const MessagesQuery = z.strictObject({
   before: MessageId.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-export const InboxQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });
+export const InboxQuery = z.strictObject({
+  limit: Limit,
+  cursor: Cursor.optional(),
+  assignee: AssigneeFilter.optional().meta({
+    description: 'Only the rooms of orders assigned to `me`, to nobody (`none`) or to the admin with this id',
+  }),
+});
 const Side = z.enum(['customer', 'admins']);
 export const LastMessage = z
   .object({

@@ -150,17 +150,20 @@ const CreatedBound = z
     'Must be a date (YYYY-MM-DD) or a UTC date-time (YYYY-MM-DDThh:mm:ssZ)',
   );
 
+/** `me`, `none` (nobody) or an admin's id. */
+export const AssigneeFilter = z
+  .string()
+  .regex(
+    /^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i,
+    "Must be 'me', 'none' or an admin's id",
+  );
+
 /** Every filter an order list takes; which combine is the service's rule (lambdas/orders/service.ts, scopeOf). */
 export const OrderFilters = {
   status: OrderStatus.optional(),
-  assignee: z
-    .string()
-    .regex(
-      /^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i,
-      "Must be 'me', 'none' or an admin's id",
-    )
-    .optional()
-    .meta({ description: 'Admins: orders assigned to `me`, to nobody (`none`) or to the admin with this id' }),
+  assignee: AssigneeFilter.optional().meta({
+    description: 'Admins: orders assigned to `me`, to nobody (`none`) or to the admin with this id',
+  }),
   customerId: UserId.optional().meta({ description: 'Admins: one customer’s orders' }),
   customerEmail: Email.optional().meta({ description: 'Admins: the orders of the customer with this address' }),
   createdFrom: CreatedBound.optional().meta({ description: 'Placed at or after (a day: from its start)' }),

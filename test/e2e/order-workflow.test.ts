@@ -107,6 +107,17 @@ describe('assigning orders', () => {
     });
     // Nor can anyone assign them orders now.
     expect((await assign(admin, id, leaving.user.id)).status).toBe(422);
+    // Their token, the same as a minute ago, opens none of the workflow's admin routes any more.
+    const refused = [
+      await assign(leaving, id, null),
+      await api('POST', `/orders/${id}/notes`, { ...as(leaving), body: { text: 'Still here?' } }),
+      await api('GET', `/orders/${id}/notes`, as(leaving)),
+      await api('GET', '/orders/export', as(leaving)),
+      await api('GET', '/orders?assignee=none', as(leaving)),
+      await api('GET', '/users/search?name=Test', as(leaving)),
+      await api('GET', '/chat/inbox?assignee=me', as(leaving)),
+    ];
+    expect(refused.map((answer) => answer.status)).toEqual([403, 403, 403, 403, 403, 403, 403]);
   });
 
   it("hands a deleted admin's orders back to nobody", async () => {
@@ -277,6 +288,46 @@ describe('internal notes', () => {
       expect(answer.text).not.toContain('customer pays late');
     }
     expect(JSON.stringify([joined, ...c.pending()])).not.toContain('customer pays late');
+  });
+});
+
+describe("the admins' inbox by assignee", () => {
+  const waiting = async (session: Session, assignee: string) =>
+    (await api('GET', `/chat/inbox?assignee=${assignee}&limit=100`, as(session))).body.items.map(
+      (room: { roomId: string }) => room.roomId,
+    );
+
+  it('files a waiting room under its order’s assignee, and moves it when the order is reassigned', async () => {
+    const assignedFirst = await placeOrder(customer, 'Assigned before anyone wrote');
+    const writtenFirst = await placeOrder(customer, 'Written in before it was assigned');
+    expect((await assign(admin, assignedFirst.id, colleague.user.id)).status).toBe(200);
+    const c = await sockets.ticket(customer);
+    for (const id of [assignedFirst.id, writtenFirst.id]) {
+      c.send({ action: 'joinRoom', roomId: id });
+      await c.next((f) => f.type === 'chatHistory' && f.roomId === id);
+      c.send({ action: 'sendMessage', roomId: id, content: 'Anyone there?' });
+      await c.next((f) => f.type === 'newMessage' && f.roomId === id);
+    }
+    expect(await waiting(colleague, 'me')).toContain(assignedFirst.id);
+    expect(await waiting(colleague, 'me')).not.toContain(writtenFirst.id);
+    expect(await waiting(admin, 'none')).toContain(writtenFirst.id);
+    expect(await waiting(admin, 'none')).not.toContain(assignedFirst.id);
+    // Reassigned while it waits: it moves at once.
+    expect((await assign(admin, writtenFirst.id, colleague.user.id)).status).toBe(200);
+    expect(await waiting(admin, colleague.user.id)).toContain(writtenFirst.id);
+    expect(await waiting(admin, 'none')).not.toContain(writtenFirst.id);
+    // The whole inbox still holds both; an answer takes a room out of every view of it.
+    const all = (await api('GET', '/chat/inbox?limit=100', as(admin))).body.items.map((room: any) => room.roomId);
+    expect(all).toEqual(expect.arrayContaining([assignedFirst.id, writtenFirst.id]));
+    const a = await sockets.ticket(colleague);
+    a.send({ action: 'joinRoom', roomId: writtenFirst.id });
+    await a.next((f) => f.type === 'chatHistory');
+    a.send({ action: 'sendMessage', roomId: writtenFirst.id, content: 'Here!' });
+    await a.next((f) => f.type === 'newMessage');
+    expect(await waiting(colleague, 'me')).not.toContain(writtenFirst.id);
+    // Customers have no inbox; a filter of someone's inbox is refused to them too.
+    expect((await api('GET', '/chat/inbox?assignee=me', as(customer))).status).toBe(403);
+    expect((await api('GET', '/chat/inbox?assignee=someone', as(admin))).status).toBe(400);
   });
 });
 

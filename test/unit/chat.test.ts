@@ -75,12 +75,14 @@ describe('saving a message', () => {
       Key: { pk: `ORDER#${ROOM}`, sk: 'ORDER' },
       ExpressionAttributeValues: { ':open': true },
     });
-    // The first message creates the conversation; a customer's puts the room in the inbox.
+    // The first message starts the conversation (an assignment may have filed its room already: no
+    // version yet); a customer's puts the room in the inbox, and under its order's assignee (nobody).
     expect(conversation!.Update).toMatchObject({
       Key: { pk: `ROOM#${ROOM}`, sk: 'STATE' },
-      ConditionExpression: 'attribute_not_exists(pk)',
-      ExpressionAttributeValues: { ':next': 1, ':fromCustomer': 1, ':inbox': 'INBOX' },
+      ConditionExpression: 'attribute_not_exists(version)',
+      ExpressionAttributeValues: { ':next': 1, ':fromCustomer': 1, ':inbox': 'INBOX', ':waitingFor': 'WAITING#NONE' },
     });
+    expect(conversation!.Update!.UpdateExpression).toContain('gsi8pk = if_not_exists(inboxPartition, :waitingFor)');
     expect(put!.Put!.Item).toMatchObject({
       pk: `ROOM#${ROOM}`,
       sk: 'MSG#01ARZ3NDEKTSV4RRFFQ69G5FAW',

@@ -6648,6 +6648,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                assignee?: string;
             };
             header?: never;
             path?: never;

@@ -1,5 +1,5 @@
 import { PATCH_users_id_role } from '../../generated/routes.ts';
-import { tellOrderLists } from '../../chat/order-lists.ts';
+import { assignmentChanged } from '../../chat/service.ts';
 import { unassignAllOf } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 import { changeRole } from '../../users/service.ts';
@@ -8,6 +8,6 @@ export const handler = httpHandler(PATCH_users_id_role, async ({ caller, params,
   const user = await changeRole(caller, params.id, body.role);
   // A demoted admin handles nothing any more: their orders go back to nobody (a retry finishes it).
   if (user.role === 'REGULAR')
-    for (const order of await unassignAllOf(caller, params.id)) await tellOrderLists(order, 'assigned');
+    for (const order of await unassignAllOf(caller, params.id)) await assignmentChanged(order);
   return { status: 200, body: user };
 });

@@ -1,5 +1,5 @@
 import { DELETE_users_me } from '../../generated/routes.ts';
-import { tellOrderLists } from '../../chat/order-lists.ts';
+import { assignmentChanged } from '../../chat/service.ts';
 import { unassignAllOf } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
 import { deleteMe } from '../../users/service.ts';
@@ -8,6 +8,6 @@ export const handler = httpHandler(DELETE_users_me, async ({ caller, body }) => 
   await deleteMe(caller, body.password);
   // An admin leaving hands their orders back to nobody.
   if (caller.role === 'ADMIN')
-    for (const order of await unassignAllOf(caller, caller.id)) await tellOrderLists(order, 'assigned');
+    for (const order of await unassignAllOf(caller, caller.id)) await assignmentChanged(order);
   return { status: 204 };
 });
