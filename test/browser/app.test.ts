@@ -9,7 +9,16 @@ import { ChatClient, createOrderChatApi } from '../../client/src/index.ts';
 import { BOOTSTRAP_ADMIN } from '../e2e/bootstrap-admin.ts';
 import { chromiumPath, describeMissing, missingChromium } from '#local/prerequisites.ts';
 import { cutConnectionsOf } from '../e2e/planted.ts';
-import { api, bootstrapAdmin, newUser, runtime, STRONG_PASSWORD, uniqueEmail, useRuntime } from '../e2e/support.ts';
+import {
+  api,
+  bootstrapAdmin,
+  newAdmin,
+  newUser,
+  runtime,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  useRuntime,
+} from '../e2e/support.ts';
 import { spawnRuntime } from '../support/runtime-process.ts';
 import { codeFor, inbox, nthMail } from '../support/mailbox.ts';
 import { authenticatorApp, currentStep, totpAt } from '../support/totp.ts';
@@ -347,6 +356,96 @@ describe('the web app in Chromium', () => {
     expect(await customer.getByRole('button', { name: 'Cancel order…' }).count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
+
+  it('the order workflow: a customer places, edits and cancels; an admin finds, assigns, notes, moves on and exports; another admin’s list follows live', async () => {
+    // A second admin keeps the list open all along.
+    const watcher = await newAdmin('browserwatcher');
+    const second = await newPage();
+    await signIn(second, watcher.email, watcher.password);
+    await second.getByRole('heading', { name: 'All orders' }).waitFor();
+
+    const customer = await newPage();
+    const email = await signUp(customer, 'Wanda Workflow');
+    await placeOrder(customer, 'Stools, first try');
+    const details = customer.locator('details.order-more');
+    const openDetails = async (page: Page) => {
+      const more = page.locator('details.order-more');
+      if (!(await more.evaluate((element) => (element as unknown as { open: boolean }).open))) {
+        await more.locator('summary').click();
+      }
+    };
+    await openDetails(customer);
+    await customer.getByRole('button', { name: 'Edit order…' }).click();
+    await customer.locator('#edit-quantity').fill('12');
+    await customer.getByRole('button', { name: 'Save changes' }).click();
+    await details.locator('dd', { hasText: /^12$/ }).waitFor();
+    await customer.getByRole('button', { name: 'Cancel order…' }).click();
+    await customer.getByLabel('Why cancel?').fill('Found them cheaper');
+    await customer.getByRole('button', { name: 'Cancel the order' }).click();
+    await customer.getByTestId('order-status').getByText('Cancelled').waitFor();
+    await customer.getByRole('link', { name: '← Your orders' }).click();
+    const orderId = await placeOrder(customer, 'Oak stools, 12');
+
+    // The watching admin's list shows the new order without a reload, at the top.
+    const secondRow = second.locator('ul.orders > li', { hasText: 'Oak stools, 12' });
+    await secondRow.waitFor({ timeout: 10_000 });
+    expect(await secondRow.getByTestId('row-customer').textContent()).toBe('Wanda Workflow');
+    expect(await secondRow.getByTestId('row-assignee').textContent()).toBe('unassigned');
+
+    // Another admin finds it through the customer's e-mail.
+    const admin = await newPage();
+    await signIn(admin, BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN.password);
+    await admin.getByLabel('Customer').fill(email.toUpperCase());
+    await admin.getByRole('button', { name: 'Find', exact: true }).click();
+    await expect.poll(() => admin.locator('ul.orders > li').count()).toBe(2);
+    expect(await admin.locator('ul.orders').textContent()).toContain('Stools, first try');
+    await admin.getByRole('link', { name: 'Oak stools, 12' }).click();
+    await admin.getByRole('heading', { name: 'Oak stools, 12' }).waitFor();
+    await admin.getByRole('button', { name: 'Take it' }).click();
+    await admin.getByTestId('assignee').getByText('Handled by you').waitFor();
+    await openDetails(admin);
+    await admin.getByLabel('Internal note (admins only)').fill('Customer asked for oil finish on the phone');
+    await admin.getByRole('button', { name: 'Add note' }).click();
+    await admin.getByTestId('note').getByText('Customer asked for oil finish on the phone').waitFor();
+    await admin.getByRole('button', { name: 'Move to Processing' }).click();
+    await admin.getByTestId('order-status').getByText('Processing').waitFor();
+    await shot(admin, 'workflow-order-admin');
+    expect(await admin.getByTestId('timeline').textContent()).toContain('Assigned to');
+
+    // The second admin saw each step arrive.
+    const bootstrap = await bootstrapAdmin();
+    await expect
+      .poll(async () => secondRow.getByTestId('row-assignee').textContent())
+      .toBe(`handled by ${bootstrap.user.name}`);
+    await secondRow.locator('.status', { hasText: 'Processing' }).waitFor();
+    expect(await notReloaded(second)).toBe(true);
+
+    // Exported: the filtered list, both of the customer's orders, as the list shows them.
+    await admin.getByRole('link', { name: '← All orders' }).click();
+    await admin.getByLabel('Customer').fill(email);
+    await admin.getByRole('button', { name: 'Find', exact: true }).click();
+    await expect.poll(() => admin.locator('ul.orders > li').count()).toBe(2);
+    const [download] = await Promise.all([
+      admin.waitForEvent('download'),
+      admin.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
+    const lines = csv.trim().split('\r\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toContain(`"${orderId}"`);
+    expect(lines[1]).toContain(
+      `"PROCESSING","Wanda Workflow","${email}","40","Oak stools, 12","${bootstrap.user.name}","open"`,
+    );
+    expect(lines[2]).toContain('"CANCELLED"');
+
+    // The customer sees who handles it, and never the note.
+    await customer.reload();
+    await customer.getByTestId('assignee').getByText(`Handled by ${bootstrap.user.name}`).waitFor();
+    await openDetails(customer);
+    expect(await customer.getByTestId('timeline').textContent()).not.toContain('oil finish');
+    await shot(second, 'workflow-second-admin-list');
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 
   it('loads the app and the API docs without a request that fails (no /favicon.ico 404)', async () => {
     const page = await newPage();

@@ -98,3 +98,12 @@ export function Field(props: {
     </div>
   );
 }
+
+/** A sentence saying what went wrong, read out when it appears (nothing when there is none). */
+export function Problem({ text }: { text: string | undefined }) {
+  return text ? (
+    <p class="error" role="alert">
+      {text}
+    </p>
+  ) : null;
+}

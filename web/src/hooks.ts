@@ -1,6 +1,13 @@
 /** The app's glue to the client library: routes in the URL's hash, and a chat room as state. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatClient, ChatMessage, ChatState, PendingMessage, RoomState } from '../../client/src/index.ts';
+import type {
+  ChatClient,
+  ChatEvent,
+  ChatMessage,
+  ChatState,
+  PendingMessage,
+  RoomState,
+} from '../../client/src/index.ts';
 
 export type Route =
   { page: 'orders' } | { page: 'order'; id: string } | { page: 'account' } | { page: 'unsubscribe'; token: string };
@@ -75,12 +82,26 @@ export function useChatRoom(chat: ChatClient, roomId: string): RoomView {
  * began or stopped waiting), at most once per burst: lists read themselves again.
  */
 export function useConversationChanges(chat: ChatClient, onChange: () => void): void {
-  const latest = useRef(onChange);
-  latest.current = onChange;
+  useChatEvents(chat, 'conversationChanged', onChange);
+}
+
+/**
+ * Keeps an order list current while shown: watches orders on the connection, and calls `onChange`
+ * (once for a burst) when an order it may show changes, or after a reconnect may have missed some.
+ */
+export function useOrderListChanges(chat: ChatClient, onChange: () => void): void {
+  useEffect(() => chat.watchOrders(), [chat]);
+  useChatEvents(chat, 'orderListChanged', onChange);
+}
+
+/** Calls `onEvent` 300 ms after the last of a burst of events of one type. */
+function useChatEvents(chat: ChatClient, type: ChatEvent['type'], onEvent: () => void): void {
+  const latest = useRef(onEvent);
+  latest.current = onEvent;
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stop = chat.subscribe((event) => {
-      if (event.type !== 'conversationChanged') return;
+      if (event.type !== type) return;
       clearTimeout(timer);
       timer = setTimeout(() => latest.current(), 300);
     });

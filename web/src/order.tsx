@@ -10,7 +10,7 @@ import type {
   User,
 } from '../../client/src/index.ts';
 import { ApiError } from '../../client/src/index.ts';
-import { Field, FormError } from './fields.tsx';
+import { Field, FormError, Problem } from './fields.tsx';
 import {
   describeError,
   fieldErrors,
@@ -28,6 +28,7 @@ type Order = components['schemas']['Order'];
 /** Where the page turns into one column (app.css says the same). */
 const NARROW_SCREEN = '(max-width: 48rem)';
 type OrderEvent = components['schemas']['OrderEvent'];
+type OrderNote = components['schemas']['OrderNote'];
 
 interface HistoryShown {
   events: OrderEvent[];
@@ -55,7 +56,13 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
   const [order, setOrder] = useState<Order | undefined>(undefined);
   // The history comes a page at a time, newest first; `before` is the version to ask for older events.
   const [history, setHistory] = useState<HistoryShown>({ events: [], before: null });
+  // Admins' internal notes, newest page first (never read for a customer: the API refuses them).
+  const [notes, setNotes] = useState<{ items: OrderNote[]; nextCursor: string | null }>({
+    items: [],
+    nextCursor: null,
+  });
   const [error, setError] = useState<unknown>(undefined);
+  const isAdmin = user.role === 'ADMIN';
   const heading = useRef<HTMLHeadingElement>(null);
   // On a phone the chat is what a visit is for: the details start folded so Send shows without
   // scrolling, and stay where they are in reading order. A toggle is the user's from then on.
@@ -64,12 +71,16 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
   const reload = async () => {
     try {
       const path = { params: { path: { id: orderId } } };
-      const [current, events] = await Promise.all([
+      const [current, events, noted] = await Promise.all([
         api.call(api.api.GET('/orders/{id}', path)),
         api.call(api.api.GET('/orders/{id}/history', path)),
+        isAdmin
+          ? api.call(api.api.GET('/orders/{id}/notes', { params: { path: { id: orderId }, query: { limit: 50 } } }))
+          : undefined,
       ]);
       setOrder(current);
       setHistory((shown) => withNewestPage(shown, events));
+      if (noted) setNotes(noted);
       setError(undefined);
     } catch (caught) {
       setError(caught);
@@ -118,8 +129,12 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
       <p>Loading order…</p>
     );
   }
-  const isAdmin = user.role === 'ADMIN';
   const next = NEXT_STATUS[order.status];
+  // The timeline: the order's events, and for admins their notes among them, oldest first.
+  const timeline = [
+    ...history.events.map((event) => ({ at: event.at, key: `v${event.version}`, event })),
+    ...notes.items.map((note) => ({ at: note.at, key: note.id, note })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
 
   const moveOn = async () => {
     try {
@@ -159,6 +174,15 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             Move to {statusLabel(next)}
           </button>
         ) : null}
+        <Assignment
+          api={api}
+          order={order}
+          user={user}
+          onChanged={(changed) => {
+            if (changed) setOrder(changed);
+            void reload();
+          }}
+        />
         {order.cancellation ? (
           <p class="cancelled" data-testid="cancellation">
             Cancelled {formatDateTime(order.cancellation.at)}
@@ -206,20 +230,38 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             />
           ) : null}
           <h2>History</h2>
-          <ol class="history">
-            {history.events.map((event) => (
-              <li key={event.version}>
-                <span>{describeEvent(event)}</span>{' '}
-                <span class="meta">
-                  {formatDateTime(event.at)} · {event.by.role === 'ADMIN' ? 'admin' : 'customer'}
-                </span>
-              </li>
-            ))}
+          <ol class="history" data-testid="timeline">
+            {timeline.map((entry) =>
+              'note' in entry ? (
+                <li key={entry.key} class="note" data-testid="note">
+                  <span>
+                    <strong>Note</strong> (admins only): {entry.note!.text}
+                  </span>{' '}
+                  <span class="meta">
+                    {formatDateTime(entry.at)} · {entry.note!.by.name}
+                  </span>
+                </li>
+              ) : (
+                <li key={entry.key}>
+                  <span>{describeEvent(entry.event!)}</span>{' '}
+                  <span class="meta">
+                    {formatDateTime(entry.at)} · {entry.event!.by.role === 'ADMIN' ? 'admin' : 'customer'}
+                  </span>
+                </li>
+              ),
+            )}
           </ol>
           {history.before !== null ? (
             <button type="button" onClick={showOlderHistory}>
               Show earlier events
             </button>
+          ) : null}
+          {isAdmin ? (
+            <AddNote
+              api={api}
+              orderId={orderId}
+              onAdded={(note) => setNotes((shown) => ({ ...shown, items: [note, ...shown.items] }))}
+            />
           ) : null}
         </details>
       </section>
@@ -401,6 +443,10 @@ function CancelOrder(props: { api: OrderChatApi; orderId: string; onCancelled: (
 
 function describeEvent(event: OrderEvent): string {
   switch (event.type) {
+    case 'ASSIGNED': {
+      const to = event.changes.assignee?.to as { name: string } | null | undefined;
+      return to ? `Assigned to ${to.name}` : 'Unassigned';
+    }
     case 'CANCELLED':
       return `Cancelled: ${String(event.changes.reason?.to ?? '')}`;
     case 'CREATED':
@@ -608,4 +654,134 @@ function typingLine(typing: readonly Participant[]): string {
   const names = typing.map((member) => member.name);
   const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   return `${who} ${names.length === 1 ? 'is' : 'are'} typing…`;
+}
+
+type UserMatch = components['schemas']['UserMatches']['items'][number];
+
+/**
+ * Who handles the order, for everyone to see; admins take it, hand it back, or give it to another
+ * admin found by name. Based on the version shown (If-Match): a change by someone else meanwhile is
+ * explained, and the order shown again as it is now.
+ */
+function Assignment(props: { api: OrderChatApi; order: Order; user: User; onChanged: (order?: Order) => void }) {
+  const { api, order, user, onChanged } = props;
+  const [problem, setProblem] = useState<string | undefined>(undefined);
+  const [admins, setAdmins] = useState<UserMatch[] | undefined>(undefined);
+  const isAdmin = user.role === 'ADMIN';
+  const assign = async (assigneeId: string | null) => {
+    setProblem(undefined);
+    setAdmins(undefined);
+    try {
+      onChanged(
+        await api.call(
+          api.api.PUT('/orders/{id}/assignee', {
+            params: { path: { id: order.id }, header: { 'If-Match': `"${order.version}"` } },
+            body: { assigneeId },
+          }),
+        ),
+      );
+    } catch (caught) {
+      const status = caught instanceof ApiError ? caught.status : 0;
+      setProblem(
+        status === 412
+          ? 'Someone changed this order meanwhile: it is shown as it is now. Try again if you still want to.'
+          : describeError(caught),
+      );
+      if (status === 409 || status === 412) onChanged();
+    }
+  };
+  const findAdmins = async (event: Event) => {
+    event.preventDefault();
+    const name = String(new FormData(event.currentTarget as HTMLFormElement).get('admin')).trim();
+    if (name === '') return;
+    try {
+      const found = await api.call(api.api.GET('/users/search', { params: { query: { name, limit: 10 } } }));
+      const candidates = found.items.filter((match) => match.role === 'ADMIN');
+      if (candidates.length === 0) setProblem(`No admin's name starts with “${name}”.`);
+      else setAdmins(candidates);
+    } catch (caught) {
+      setProblem(describeError(caught));
+    }
+  };
+  return (
+    <div class="assignment">
+      <p data-testid="assignee">
+        {order.assignee ? (
+          <>
+            Handled by <strong>{order.assignee.id === user.id ? 'you' : order.assignee.name}</strong>
+          </>
+        ) : (
+          'Nobody handles this order yet.'
+        )}
+      </p>
+      {isAdmin ? (
+        <div class="assign-actions">
+          {order.assignee?.id !== user.id ? (
+            <button type="button" class="secondary" onClick={() => void assign(user.id)}>
+              Take it
+            </button>
+          ) : null}
+          {order.assignee ? (
+            <button type="button" class="secondary" onClick={() => void assign(null)}>
+              Unassign
+            </button>
+          ) : null}
+          <form class="give-to" onSubmit={findAdmins} noValidate>
+            <label for="give-to">Give to</label>
+            <input id="give-to" name="admin" placeholder="Admin's name" autoComplete="off" />
+            <button type="submit" class="secondary">
+              Find
+            </button>
+          </form>
+          {admins ? (
+            <ul class="matches" aria-label="Admins found">
+              {admins.map((admin) => (
+                <li key={admin.id}>
+                  <button type="button" class="link" onClick={() => void assign(admin.id)}>
+                    Give to {admin.name}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+      <Problem text={problem} />
+    </div>
+  );
+}
+
+/** Admins: a note on the order for the other admins; its customer never sees it. */
+function AddNote(props: { api: OrderChatApi; orderId: string; onAdded: (note: OrderNote) => void }) {
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    setBusy(true);
+    try {
+      const note = await props.api.call(
+        props.api.api.POST('/orders/{id}/notes', {
+          params: { path: { id: props.orderId } },
+          body: { text: String(new FormData(form).get('text')) },
+        }),
+      );
+      form.reset();
+      setError(undefined);
+      props.onAdded(note);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="add-note" onSubmit={submit} noValidate>
+      <Field name="text" label="Internal note (admins only)" multiline error={fieldErrors(error).text} />
+      <FormError error={error} />
+      <button type="submit" class="secondary" disabled={busy}>
+        Add note
+      </button>
+    </form>
+  );
 }
