@@ -108,6 +108,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface Permissions {
   tables?: Partial<Record<TableKey, 'read' | 'readWrite'>>;
+  /** Tables it may Scan: a maintenance job's only (every list is a Query). */
+  scans?: readonly TableKey[];
   /** Cognito user pool actions, e.g. 'AdminGetUser'. */
   cognito?: readonly string[];
   /** execute-api:ManageConnections on the WebSocket API. */
@@ -241,6 +243,8 @@ export const functions = {
   'ws/close-room': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
   },
+  // Not a route's: run after each deploy (lib/constructs/backfill.ts; offline, when the runtime starts).
+  'jobs/backfill': { permissions: { tables: { main: 'readWrite' }, scans: ['main'] }, timeoutSeconds: 600 },
   // Not a route's: run every minute by a schedule (lib/constructs/notifications.ts; offline, the runtime's timer).
   'jobs/notify': {
     permissions: {

@@ -57,7 +57,12 @@ export function applyNagSuppressions({
     }
   }
 
-  for (const fn of [...api.httpApi.functions, ...api.webSocketApi.functions, api.notifications.dispatcher]) {
+  for (const fn of [
+    ...api.httpApi.functions,
+    ...api.webSocketApi.functions,
+    api.notifications.dispatcher,
+    api.backfill,
+  ]) {
     acknowledge(
       fn.role!,
       'IAM5[Resource::*]',

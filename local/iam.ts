@@ -86,6 +86,7 @@ function allowed(service: Service, call: Call, grant: Grant, tableKey: (name: st
     return !call.action.startsWith('Admin') || (permissions.cognito ?? []).includes(call.action);
   }
   const key = call.table ? tableKey(call.table) : undefined;
+  if (call.action === 'Scan') return key !== undefined && (permissions.scans ?? []).some((scanned) => scanned === key);
   const access = key ? permissions.tables?.[key as keyof NonNullable<Permissions['tables']>] : undefined;
   if (!access) return false;
   return tableActions(access).includes(`dynamodb:${call.action}`);

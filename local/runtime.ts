@@ -20,7 +20,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpGateway } from './http-gateway.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
 import { enforcePermissions } from './iam.ts';
-import { cachedLoader } from './lambda-runner.ts';
+import { cachedLoader, invoke } from './lambda-runner.ts';
 import { StartupError } from './errors.ts';
 import { removeOnExit, type Child } from './processes.ts';
 import type { RequestLog } from './request-log.ts';
@@ -476,6 +476,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           ws.terminateAll();
         }),
     );
+
+    // As after a deploy: what data from an earlier release lacks is filled in (once; then one read).
+    await invoke(loader, 'jobs/backfill', {}, timeoutOf('jobs/backfill') * 1000, functionGrants('jobs/backfill'));
 
     const notifier = startSchedule({
       loader,

@@ -189,6 +189,8 @@ export class ChatClient {
   private readonly closing = new Map<string, Pending<void>>();
   /** How many views keep an order list current (watchOrders while above zero). */
   private orderWatchers = 0;
+  /** Watching again on a new connection: its answer says changes may have been missed meanwhile. */
+  private orderWatchResumed = false;
   private socket: WebSocketLike | undefined;
   private currentState: ChatState = 'idle';
   private attempt = 0;
@@ -421,7 +423,10 @@ export class ChatClient {
       this.attempt = 0;
       this.setState('open');
       for (const [roomId, room] of this.rooms) this.sendJoin(roomId, room);
-      if (this.orderWatchers > 0) socket.send(JSON.stringify({ action: 'watchOrders' }));
+      if (this.orderWatchers > 0) {
+        this.orderWatchResumed = true;
+        socket.send(JSON.stringify({ action: 'watchOrders' }));
+      }
       if (ticket.expiresAt !== undefined) {
         const renewIn = Math.max(0, ticket.expiresAt - this.options.now() - this.options.renewBeforeMs);
         clearTimeout(this.renewTimer);
@@ -519,7 +524,9 @@ export class ChatClient {
         return this.emit({ type: 'orderListChanged', frame });
       case 'watchingOrders':
         // Watching again on a new connection: what changed while there was none is unknown.
-        return frame.watching ? this.emit({ type: 'orderListChanged', frame: null }) : undefined;
+        if (!frame.watching || !this.orderWatchResumed) return undefined;
+        this.orderWatchResumed = false;
+        return this.emit({ type: 'orderListChanged', frame: null });
       case 'presence':
         return this.onPresence(frame);
       case 'userTyping':

@@ -291,19 +291,26 @@ export function conversationLookup(
 export async function fileUnderAssignee(roomId: string, assigneeId: string | undefined, version: number) {
   const partition = waitingPartition(assigneeId);
   const values = { ':partition': partition, ':version': version };
-  const recorded = await conditionHolds(
-    dynamo().send(
+  let waits: boolean;
+  try {
+    const recorded = await dynamo().send(
       new UpdateCommand({
         TableName,
         Key: stateKey(roomId),
         UpdateExpression: 'SET inboxPartition = :partition, assignedAtVersion = :version',
         ConditionExpression: 'attribute_not_exists(assignedAtVersion) OR assignedAtVersion <= :version',
         ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
       }),
-    ),
-  );
-  if (!recorded) return;
-  // A message that started a wait in between copied the partition already; this moves one that waited before.
+    );
+    waits = recorded.Attributes?.gsi6pk !== undefined && recorded.Attributes.gsi8pk !== partition;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return;
+    throw error;
+  }
+  // A room waiting now moves at once (the condition: unless a newer assignment came in between, or
+  // an answer ended the wait). One that starts waiting later copies the partition itself.
+  if (!waits) return;
   await conditionHolds(
     dynamo().send(
       new UpdateCommand({
@@ -315,6 +322,21 @@ export async function fileUnderAssignee(roomId: string, assigneeId: string | und
       }),
     ),
   );
+}
+
+/**
+ * For a room that began waiting before waiting rooms were filed by assignee: the write that files it
+ * under its recorded assignee (nobody, for a room never assigned since).
+ */
+export function lookupBackfill(item: Record<string, unknown>) {
+  if (item.entity !== 'Conversation' || item.gsi6pk === undefined || item.gsi8pk !== undefined) return undefined;
+  return {
+    TableName,
+    Key: stateKey(String(item.roomId)),
+    UpdateExpression: 'SET gsi8pk = if_not_exists(inboxPartition, :none), gsi8sk = gsi6sk',
+    ConditionExpression: 'attribute_exists(gsi6pk) AND attribute_not_exists(gsi8pk)',
+    ExpressionAttributeValues: { ':none': waitingPartition(undefined) },
+  };
 }
 
 /** Which rooms an inbox page shows: every waiting room, or those of one assignee's orders (null: nobody's). */

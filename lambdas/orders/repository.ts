@@ -252,6 +252,22 @@ export async function getOrder(id: string): Promise<Order | undefined> {
   return (await getStoredOrder(id))?.order;
 }
 
+/**
+ * For an order written before the lookup index existed (no gsi8pk): the write that files it under
+ * its assignee (nobody, then) as toItem does. Conditional, so it never overwrites a real change.
+ */
+export function lookupBackfill(item: Record<string, unknown>) {
+  if (item.entity !== 'Order' || item.gsi8pk !== undefined || item.sk !== 'ORDER') return undefined;
+  const { gsi8pk, gsi8sk } = toItem(fromItem(item));
+  return {
+    TableName,
+    Key: orderKey(String(item.id)),
+    UpdateExpression: 'SET gsi8pk = :pk, gsi8sk = :sk',
+    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi8pk)',
+    ExpressionAttributeValues: { ':pk': gsi8pk, ':sk': gsi8sk },
+  };
+}
+
 /** Orders by id, for another module's BatchGetItem (batchLookup): what lists show beyond their index. */
 export function ordersLookup(ids: readonly string[]): Lookup<Map<string, Order>> {
   return {

@@ -231,6 +231,20 @@ export function renameProfile(id: string, name: string, now: string) {
   return updateLive(id, { name, updatedAt: now, ...nameKeys({ id, name }) });
 }
 
+/** For a live profile written before names were indexed: the write that makes it findable by name. */
+export function lookupBackfill(item: Record<string, unknown>) {
+  if (item.entity !== 'User' || item.sk !== 'PROFILE' || item.gsi8pk !== undefined || item.deletedAt !== undefined)
+    return undefined;
+  const keys = nameKeys({ id: String(item.id), name: String(item.name) });
+  return {
+    TableName,
+    Key: userKey(String(item.id)),
+    UpdateExpression: 'SET gsi8pk = :pk, gsi8sk = :sk',
+    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi8pk) AND attribute_not_exists(deletedAt)',
+    ExpressionAttributeValues: { ':pk': keys.gsi8pk, ':sk': keys.gsi8sk },
+  };
+}
+
 /** Live users whose lower-cased name starts with `prefix`'s, by name. */
 export async function profilesByName(prefix: string, limit: number) {
   const result = await dynamo().send(

@@ -109,6 +109,11 @@ export class OrderChatFunction extends lambda.Function {
         }),
       );
     }
+    for (const key of permissions.scans ?? []) {
+      this.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [context.tables[key].tableArn] }),
+      );
+    }
     for (const name of permissions.secrets ?? []) context.secrets[name].grantRead(this);
     const sender = context.config.emailFrom;
     if (permissions.sendsEmail && sender) {

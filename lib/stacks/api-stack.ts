@@ -15,6 +15,8 @@ import { OriginDomains } from '../constructs/origin-domains.ts';
 import { HttpApi } from '../constructs/http-api.ts';
 import type { Identity } from '../constructs/identity.ts';
 import { Notifications } from '../constructs/notifications.ts';
+import { Backfill } from '../constructs/backfill.ts';
+import type { OrderChatFunction } from '../constructs/order-chat-function.ts';
 import { Observability } from '../constructs/observability.ts';
 import type { FunctionContext } from '../constructs/order-chat-function.ts';
 import { WebApp } from '../constructs/web-app.ts';
@@ -35,6 +37,8 @@ export class ApiStack extends Stack {
   readonly webApp: WebApp;
   readonly observability: Observability;
   readonly notifications: Notifications;
+  /** Fills in what data from an earlier release lacks, after each deploy. */
+  readonly backfill: OrderChatFunction;
   /**
    * The nested stacks, each a template of its own: the WebSocket API, the HTTP API (with its stage
    * and authorizers), one per tag of HTTP routes (`httpAuth`, `httpOrders`, …: the routes, their
@@ -138,18 +142,26 @@ export class ApiStack extends Stack {
     if (customDomain) originDomains!.aliasDistribution(customDomain, this.edge.distribution);
 
     const domain = customDomain?.name ?? this.edge.distribution.distributionDomainName;
-    const jobs = new NestedStack(this, 'Jobs', { description: 'Scheduled work: the notification e-mails' });
+    const jobs = new NestedStack(this, 'Jobs', {
+      description: 'Work off the routes: the notification e-mails, and the backfill after a deploy',
+    });
     this.notifications = new Notifications(jobs, 'Notifications', {
       context: functionContext,
       appUrl: `https://${domain}${APP_PATH}/`,
     });
+    this.backfill = new Backfill(jobs, 'Backfill', { context: functionContext }).function;
 
     this.observability = new Observability(alarms, 'Observability', {
       config: props.config,
       httpApi: this.httpApi.api,
       webSocketApi: this.webSocketApi.api,
       webSocketStageName: WS_STAGE_NAME,
-      functions: [...this.httpApi.functions, ...this.webSocketApi.functions, this.notifications.dispatcher],
+      functions: [
+        ...this.httpApi.functions,
+        ...this.webSocketApi.functions,
+        this.notifications.dispatcher,
+        this.backfill,
+      ],
       parkedNotifications: this.notifications.parked,
       tables: props.data.tables,
     });

@@ -11,6 +11,9 @@ const UNREAD =
 const READ_STATE = "1 BatchGetItem of the room's conversation and the caller's marker (the read state)";
 const PRESENCE = "1 Query of the room's memberships (who is in it, and the connections to tell)";
 const NOTIFY = '1 write scheduling the e-mail for whoever is away (due after the delay; gone if read first)';
+const LISTS = "2 Queries of the watchers of order lists (every admin's channel and the customer's), to tell them";
+const STAFF_ROWS =
+  "1 BatchGetItem of each listed order's conversation and the caller's marker (unread counts), the caller's total, and for admins each order (its assignee) and each customer's profile (their name now)";
 
 export const MINIMUMS = {
   'POST /auth/register': {
@@ -103,8 +106,8 @@ export const MINIMUMS = {
     why: `${SESSION}; 1 read of the user (404); 1 Query of the events in their partition`,
   },
   'DELETE /users/{id}': {
-    requests: 4,
-    why: `${SESSION}; 1 consistent read of the user (404; who they are decides what may be deleted); 1 conditional write marking the profile deleted; 1 Query of their connections, to close them`,
+    requests: 5,
+    why: `${SESSION}; 1 consistent read of the user (404; who they are decides what may be deleted); 1 conditional write marking the profile deleted; 1 Query of their connections, to close them; 1 Query of the orders assigned to them (an admin's go back to nobody, each a change of its own)`,
   },
   'POST /auth/logout': {
     requests: 3,
@@ -115,11 +118,11 @@ export const MINIMUMS = {
     why: `${SESSION}; 1 write ending every session; 1 Query of the connections to close`,
   },
   'POST /orders': {
-    requests: 4,
-    why: `${LIMIT}; ${SESSION}; 1 conditional write of the order (its CREATED event is the order itself); ${NOTIFY} (the admins')`,
+    requests: 6,
+    why: `${LIMIT}; ${SESSION}; 1 conditional write of the order (its CREATED event is the order itself); ${NOTIFY} (the admins'); ${LISTS}`,
   },
   'POST /orders (Idempotency-Key)': {
-    requests: 5,
+    requests: 7,
     why: `as POST /orders, plus 1 conditional write claiming the key for the order, before it (a retry: that write, refused, hands back the claim; then 1 read of the order)`,
   },
   'GET /orders': { requests: 3, why: `${SESSION}; 1 Query of the owner's index; ${UNREAD}` },
@@ -130,16 +133,53 @@ export const MINIMUMS = {
   },
   'GET /orders/{id}': { requests: 2, why: `${SESSION}; 1 read of the order` },
   'PATCH /orders/{id}': {
-    requests: 5,
-    why: `${LIMIT}; ${SESSION}; 1 consistent read (who may edit, and the diff the history keeps, depend on it); 1 write of the event the order carries to the history (on the first change, its CREATED event, which placing does not store); 1 conditional write of the order with the new event. A transaction would save that request and double the write units`,
+    requests: 7,
+    why: `${LIMIT}; ${SESSION}; 1 consistent read (who may edit, and the diff the history keeps, depend on it); 1 write of the event the order carries to the history (on the first change, its CREATED event, which placing does not store); 1 conditional write of the order with the new event (a transaction would save that request and double the write units); ${LISTS}`,
   },
   'PATCH /orders/{id}/status': {
-    requests: 7,
-    why: `as PATCH /orders/{id}, then ${NOTIFY} (the customer's) and 1 Query of the room's members to tell them`,
+    requests: 9,
+    why: `as PATCH /orders/{id}, with ${NOTIFY} (the customer's) and 1 Query of the room's members to tell them`,
   },
   'POST /orders/{id}/cancel': {
-    requests: 8,
-    why: `${LIMIT}; ${SESSION}; 1 consistent read (who may cancel it, in which status); 1 write of the CREATED event to the history (an order never changed before); 1 conditional write of the cancelled order with its closed room; 1 conditional write taking the room out of the inbox (a room that waited: then 1 Query of the admins' connections); ${NOTIFY} (the customer's); 1 Query of the members`,
+    requests: 10,
+    why: `${LIMIT}; ${SESSION}; 1 consistent read (who may cancel it, in which status); 1 write of the CREATED event to the history (an order never changed before); 1 conditional write of the cancelled order with its closed room; 1 conditional write taking the room out of the inbox (a room that waited: then 1 Query of the admins' connections); ${NOTIFY} (the customer's); 1 Query of the members; ${LISTS}`,
+  },
+  'PUT /orders/{id}/assignee': {
+    requests: 9,
+    why: `${LIMIT}; ${SESSION} (and role); 1 read of the assignee's profile (an admin, now?); 1 consistent read of the order; 1 write of the event it carries to the history; 1 conditional write of the order with its ASSIGNED event; 1 write filing its room under the assignee (a room waiting now: 1 more, moving it in the inbox by assignee); ${LISTS}`,
+  },
+  'POST /orders/{id}/notes': {
+    requests: 3,
+    why: `${LIMIT}; ${SESSION} (and role); 1 transaction: the order exists, the note count rises within its bound, the note`,
+  },
+  'GET /orders/{id}/notes': {
+    requests: 4,
+    why: `${LIMIT}; ${SESSION} (and role); 1 read of the order (404) beside 1 Query of its notes`,
+  },
+  'GET /orders (an admin)': { requests: 3, why: `${SESSION}; 1 Query of the all-orders index; ${STAFF_ROWS}` },
+  'GET /orders?assignee': {
+    requests: 3,
+    why: `${SESSION}; 1 Query of the assignee's partition of the lookup index (status and dates are its sort key); ${STAFF_ROWS}`,
+  },
+  'GET /orders?customerEmail': {
+    requests: 3,
+    why: `${SESSION}; 1 Query of the customer's partition of the owner index (Cognito says whose the address is); ${STAFF_ROWS}`,
+  },
+  'GET /orders?createdFrom': {
+    requests: 3,
+    why: `${SESSION}; 1 Query of the all-orders index, from a sort key on (no order outside the range is read); ${STAFF_ROWS}`,
+  },
+  'GET /orders/export (25 orders)': {
+    requests: 4,
+    why: `${LIMIT}; ${SESSION} (and role); 1 Query of the filter's partition (up to 1,000 orders a part, 1 MB a page); 1 BatchGetItem of the orders (assignees) and their customers' profiles per 100 keys`,
+  },
+  'GET /users/search': {
+    requests: 3,
+    why: `${LIMIT}; ${SESSION} (and role); 1 Query of the names partition of the lookup index, from the prefix on`,
+  },
+  'GET /chat/inbox?assignee': {
+    requests: 3,
+    why: `${LIMIT}; ${SESSION} (and role); 1 Query of the assignee's waiting rooms in the lookup index`,
   },
   'GET /orders/{id}/history': {
     requests: 3,
@@ -163,8 +203,8 @@ export const MINIMUMS = {
     why: `${LIMIT}; ${SESSION}; 1 read of the order; 1 Query of the page`,
   },
   'POST /chat/rooms/{roomId}/close': {
-    requests: 7,
-    why: `${SESSION}; 1 consistent read; 1 write of the CREATED event to the history (an order never changed before: placing does not store it); 1 conditional write (room and status together); 1 conditional write taking the room out of the inbox; ${NOTIFY} (the customer's: the status and the close in one); 1 Query of the members`,
+    requests: 9,
+    why: `${SESSION}; 1 consistent read; 1 write of the CREATED event to the history (an order never changed before: placing does not store it); 1 conditional write (room and status together); 1 conditional write taking the room out of the inbox; ${NOTIFY} (the customer's: the status and the close in one); 1 Query of the members; ${LISTS}`,
   },
   'GET /users/me/notifications': {
     requests: 2,
@@ -195,6 +235,11 @@ export const MINIMUMS = {
     requests: 9,
     why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 read of the message (the counts as of it) and 1 of the conversation; 1 conditional write of the caller's marker beside 1 of their side's receipt (forward only); 1 Query of the members, to tell them of the receipt; 1 Query of the reader's own connections, whose lists' counts fall (a customer's also lowers their unread total: 1 write)`,
   },
+  watchOrders: {
+    requests: 3,
+    why: `${LIMIT}; ${SESSION}; 1 write of the membership of the list channel (both directions in one transaction)`,
+  },
+  unwatchOrders: { requests: 2, why: `${SESSION}; 1 write ending the membership (both directions)` },
   typing: {
     requests: 4,
     why: `the per-connection limit (1 conditional write); ${SESSION}; 1 read of the order (may the caller see the room); 1 Query of the members to tell (nothing is stored)`,
@@ -204,8 +249,8 @@ export const MINIMUMS = {
     why: `${SESSION}; 1 transaction marking the membership left both ways; ${PRESENCE} beside 1 read of the order (whose side each is on)`,
   },
   closeRoom: {
-    requests: 8,
-    why: `${SESSION} (and role); 1 consistent read; 1 write of the CREATED event to the history (an order never changed before); 1 conditional write; 1 conditional write taking the room out of the inbox (this one waited: then 1 Query of the admins' connections, to tell them); ${NOTIFY} (the customer's); 1 Query of the members`,
+    requests: 10,
+    why: `${SESSION} (and role); 1 consistent read; 1 write of the CREATED event to the history (an order never changed before); 1 conditional write; 1 conditional write taking the room out of the inbox (this one waited: then 1 Query of the admins' connections, to tell them); ${NOTIFY} (the customer's); 1 Query of the members; ${LISTS}`,
   },
   '$disconnect (a connection in one room)': {
     requests: 4,

@@ -95,6 +95,13 @@ function monthlyCounts(w: typeof WORKLOAD): Partial<Record<OperationName, number
     'GET /orders/{id}': w.orders * w.viewsPerOrder,
     'GET /orders/{id}/history': w.orders * w.historyReadsPerOrder,
     'GET /orders?status': w.orders * w.adminListsPerOrder,
+    // Each order is assigned once and gets a note; admins find orders by assignee as often as by status.
+    'PUT /orders/{id}/assignee': w.orders,
+    'POST /orders/{id}/notes': w.orders,
+    'GET /orders/{id}/notes': w.orders * w.viewsPerOrder,
+    'GET /orders?assignee': w.orders * w.adminListsPerOrder,
+    // Every list open watches orders on its connection.
+    watchOrders: sessions,
     'POST /chat/tickets': sessions,
     '$connect (authorizer and $connect)': sessions,
     '$disconnect (a connection in one room)': sessions,

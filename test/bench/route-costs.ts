@@ -238,6 +238,36 @@ export async function measureRouteCosts(
   await measure('GET /orders/{id}/history', () =>
     call('GET', `/orders/${order.id}/history`, undefined, customer.token),
   );
+
+  // The order workflow: finding, assigning, noting, exporting.
+  const adminId = ((await call('GET', '/users/me', undefined, adminToken)) as { id: string }).id;
+  await measure('PUT /orders/{id}/assignee', () =>
+    call('PUT', `/orders/${order.id}/assignee`, { assigneeId: adminId }, adminToken),
+  );
+  await measure('POST /orders/{id}/notes', () =>
+    call('POST', `/orders/${order.id}/notes`, { text: 'Call back on Monday' }, adminToken),
+  );
+  await measure('GET /orders/{id}/notes', () => call('GET', `/orders/${order.id}/notes`, undefined, adminToken));
+  await measure('GET /orders (an admin)', () => call('GET', '/orders?limit=20', undefined, adminToken));
+  await measure('GET /orders?assignee', () =>
+    call('GET', '/orders?assignee=me&status=PROCESSING&limit=20', undefined, adminToken),
+  );
+  await measure('GET /orders?customerEmail', () =>
+    call('GET', `/orders?customerEmail=${encodeURIComponent(customer.email)}&limit=20`, undefined, adminToken),
+  );
+  await measure('GET /orders?createdFrom', () =>
+    call('GET', `/orders?createdFrom=${new Date().toISOString().slice(0, 10)}&limit=20`, undefined, adminToken),
+  );
+  await measure('GET /orders/export (25 orders)', async () => {
+    const answer = await fetch(`${base}/orders/export?customerId=${customer.id}`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    if (answer.status !== 200) throw new Error(`export → ${answer.status}`);
+    await answer.text();
+  });
+  await measure('GET /users/search', () =>
+    call('GET', `/users/search?name=${encodeURIComponent('Bench')}&limit=20`, undefined, adminToken),
+  );
   await measure('GET /orders/{id}/history?before', () =>
     call('GET', `/orders/${order.id}/history?before=3`, undefined, customer.token),
   );
@@ -298,6 +328,11 @@ export async function measureRouteCosts(
     answer(adminSocket, { action: 'markRead', roomId: room.id, messageId: last }, 'readState'),
   );
   await measure('GET /chat/inbox', () => call('GET', '/chat/inbox?limit=20', undefined, adminToken));
+  await measure('GET /chat/inbox?assignee', () =>
+    call('GET', '/chat/inbox?assignee=none&limit=20', undefined, adminToken),
+  );
+  await measure('watchOrders', () => answer(socket, { action: 'watchOrders' }, 'watchingOrders'));
+  await measure('unwatchOrders', () => answer(socket, { action: 'unwatchOrders' }, 'watchingOrders'));
   await measure('joinRoom after (resume)', () =>
     answer(socket, { action: 'joinRoom', roomId: room.id, after: last }, 'chatHistory'),
   );

@@ -1,9 +1,18 @@
 // Unit: the order workflow's rules (which filters combine, and into which index partition), the
-// CSV that spreadsheets open safely, and the note count's bound, with DynamoDB mocked.
+// CSV that spreadsheets open safely, the note count's bound, and the backfill of what older items
+// lack, with DynamoDB mocked.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { backfillLookupKeys } from '#lambdas/maintenance/backfill.ts';
 import { csvCell, csvHeader, csvRow } from '#lambdas/orders/csv.ts';
 import { addNote, scopeOf } from '#lambdas/orders/service.ts';
 import { listParams, toItem } from '#lambdas/orders/repository.ts';
@@ -156,5 +165,71 @@ describe('notes', () => {
     dynamo.reset();
     await expect(addNote(customer, ORDER_ID, 'Sneaky')).rejects.toThrow(ForbiddenError);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('the backfill after a deploy', () => {
+  const orderItem = {
+    ...toItem(
+      newOrder(
+        ORDER_ID,
+        customer,
+        { description: 'Old', specifications: {}, quantity: 1, metadata: {} },
+        '2026-01-01T00:00:00.000Z',
+      ),
+    ),
+    gsi8pk: undefined,
+    gsi8sk: undefined,
+  };
+  const profileItem = { pk: `USER#${OTHER_ID}`, sk: 'PROFILE', entity: 'User', id: OTHER_ID, name: 'Olga Older' };
+  const waitingRoom = {
+    pk: `ROOM#${ORDER_ID}`,
+    sk: 'STATE',
+    entity: 'Conversation',
+    roomId: ORDER_ID,
+    gsi6pk: 'INBOX',
+    gsi6sk: `2026-01-02T00:00:00.000Z#${ORDER_ID}`,
+  };
+
+  it('files each old item under the lookup index as a new one would be, and records where it stopped', async () => {
+    dynamo.on(GetCommand).resolves({});
+    dynamo
+      .on(ScanCommand)
+      .resolvesOnce({ Items: [orderItem, profileItem], LastEvaluatedKey: { pk: 'x', sk: 'y' } })
+      .resolves({ Items: [waitingRoom, { ...profileItem, deletedAt: '2026-02-01T00:00:00.000Z' }] });
+    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on(PutCommand).resolves({});
+    const report = await backfillLookupKeys(() => 60_000);
+    expect(report).toEqual({ done: true, scanned: 4, updated: 3 });
+    const updates = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(updates.map((update) => [update.Key, update.ExpressionAttributeValues])).toEqual([
+      [
+        { pk: `ORDER#${ORDER_ID}`, sk: 'ORDER' },
+        { ':pk': 'ASSIGNEE#NONE', ':sk': `REVIEW#2026-01-01T00:00:00.000Z#${ORDER_ID}` },
+      ],
+      [
+        { pk: `USER#${OTHER_ID}`, sk: 'PROFILE' },
+        { ':pk': 'NAMES', ':sk': `olga older#${OTHER_ID}` },
+      ],
+      [{ pk: `ROOM#${ORDER_ID}`, sk: 'STATE' }, { ':none': 'WAITING#NONE' }],
+    ]);
+    // Never over a real change: each only where the keys are still missing.
+    for (const update of updates) expect(update.ConditionExpression).toContain('attribute_not_exists(gsi8pk)');
+    expect(dynamo.commandCalls(PutCommand).map((call) => call.args[0].input.Item)).toEqual([
+      { pk: 'MAINTENANCE', sk: 'BACKFILL#lookup-index', lastKey: { pk: 'x', sk: 'y' } },
+      { pk: 'MAINTENANCE', sk: 'BACKFILL#lookup-index', done: true },
+    ]);
+  });
+
+  it('goes on where the last run stopped, stops itself short of its time, and reads one item once done', async () => {
+    dynamo.on(GetCommand).resolves({ Item: { lastKey: { pk: 'x', sk: 'y' } } });
+    dynamo.on(ScanCommand).resolves({ Items: [], LastEvaluatedKey: { pk: 'z', sk: 'z' } });
+    dynamo.on(PutCommand).resolves({});
+    expect(await backfillLookupKeys(() => 5_000)).toEqual({ done: false, scanned: 0, updated: 0 });
+    expect(dynamo.commandCalls(ScanCommand)[0]!.args[0].input.ExclusiveStartKey).toEqual({ pk: 'x', sk: 'y' });
+    dynamo.reset();
+    dynamo.on(GetCommand).resolves({ Item: { done: true } });
+    expect(await backfillLookupKeys(() => 60_000)).toEqual({ done: true, scanned: 0, updated: 0 });
+    expect(dynamo.commandCalls(ScanCommand)).toHaveLength(0);
   });
 });

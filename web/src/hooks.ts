@@ -5,6 +5,7 @@ import type {
   ChatEvent,
   ChatMessage,
   ChatState,
+  OrderListChangedFrame,
   PendingMessage,
   RoomState,
 } from '../../client/src/index.ts';
@@ -82,28 +83,57 @@ export function useChatRoom(chat: ChatClient, roomId: string): RoomView {
  * began or stopped waiting), at most once per burst: lists read themselves again.
  */
 export function useConversationChanges(chat: ChatClient, onChange: () => void): void {
-  useChatEvents(chat, 'conversationChanged', onChange);
+  useChatEvents(chat, (event) => event.type === 'conversationChanged', onChange, 1000);
 }
 
 /**
  * Keeps an order list current while shown: watches orders on the connection, and calls `onChange`
- * (once for a burst) when an order it may show changes, or after a reconnect may have missed some.
+ * when an order it may show changes (`which` picks the changes that matter), or after a reconnect
+ * may have missed some. At most once every 2 s: a busy shop changes orders many times a second,
+ * and each call reads the list again.
  */
-export function useOrderListChanges(chat: ChatClient, onChange: () => void): void {
+export function useOrderListChanges(
+  chat: ChatClient,
+  onChange: () => void,
+  which: (change: OrderListChangedFrame['change']) => boolean = () => true,
+): void {
   useEffect(() => chat.watchOrders(), [chat]);
-  useChatEvents(chat, 'orderListChanged', onChange);
+  useChatEvents(
+    chat,
+    (event) => event.type === 'orderListChanged' && (event.frame === null || which(event.frame.change)),
+    onChange,
+    2000,
+  );
 }
 
-/** Calls `onEvent` 300 ms after the last of a burst of events of one type. */
-function useChatEvents(chat: ChatClient, type: ChatEvent['type'], onEvent: () => void): void {
+/**
+ * Calls `onEvent` once for a burst of matching events: 300 ms after the first, and never sooner than
+ * `minGapMs` after the last call (events meanwhile make one call then).
+ */
+function useChatEvents(
+  chat: ChatClient,
+  matches: (event: ChatEvent) => boolean,
+  onEvent: () => void,
+  minGapMs: number,
+): void {
+  // The latest render's: a filter chosen since applies to the next event.
   const latest = useRef(onEvent);
   latest.current = onEvent;
+  const latestMatches = useRef(matches);
+  latestMatches.current = matches;
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastCall = Number.NEGATIVE_INFINITY;
     const stop = chat.subscribe((event) => {
-      if (event.type !== type) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => latest.current(), 300);
+      if (!latestMatches.current(event) || timer !== undefined) return;
+      timer = setTimeout(
+        () => {
+          timer = undefined;
+          lastCall = Date.now();
+          latest.current();
+        },
+        Math.max(300, lastCall + minGapMs - Date.now()),
+      );
     });
     return () => {
       stop();

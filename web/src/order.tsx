@@ -174,15 +174,17 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             Move to {statusLabel(next)}
           </button>
         ) : null}
-        <Assignment
-          api={api}
-          order={order}
-          user={user}
-          onChanged={(changed) => {
-            if (changed) setOrder(changed);
-            void reload();
-          }}
-        />
+        {isAdmin ? (
+          <Assignment
+            api={api}
+            order={order}
+            user={user}
+            onChanged={(changed) => {
+              if (changed) setOrder(changed);
+              void reload();
+            }}
+          />
+        ) : null}
         {order.cancellation ? (
           <p class="cancelled" data-testid="cancellation">
             Cancelled {formatDateTime(order.cancellation.at)}
@@ -207,6 +209,13 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             ))}
             <dt>Placed</dt>
             <dd>{formatDateTime(order.createdAt)}</dd>
+            {/* Customers see who handles it with the details; admins, above (they act on it). */}
+            {!isAdmin && order.assignee ? (
+              <>
+                <dt>Handled by</dt>
+                <dd data-testid="assignee">{order.assignee.name}</dd>
+              </>
+            ) : null}
           </dl>
           {!isAdmin && order.status === 'REVIEW' ? (
             <EditOrder
@@ -659,15 +668,14 @@ function typingLine(typing: readonly Participant[]): string {
 type UserMatch = components['schemas']['UserMatches']['items'][number];
 
 /**
- * Who handles the order, for everyone to see; admins take it, hand it back, or give it to another
- * admin found by name. Based on the version shown (If-Match): a change by someone else meanwhile is
+ * Admins: who handles the order; they take it, hand it back, or give it to another admin found by
+ * name. Based on the version shown (If-Match): a change by someone else meanwhile is
  * explained, and the order shown again as it is now.
  */
 function Assignment(props: { api: OrderChatApi; order: Order; user: User; onChanged: (order?: Order) => void }) {
   const { api, order, user, onChanged } = props;
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [admins, setAdmins] = useState<UserMatch[] | undefined>(undefined);
-  const isAdmin = user.role === 'ADMIN';
   const assign = async (assigneeId: string | null) => {
     setProblem(undefined);
     setAdmins(undefined);
@@ -714,38 +722,36 @@ function Assignment(props: { api: OrderChatApi; order: Order; user: User; onChan
           'Nobody handles this order yet.'
         )}
       </p>
-      {isAdmin ? (
-        <div class="assign-actions">
-          {order.assignee?.id !== user.id ? (
-            <button type="button" class="secondary" onClick={() => void assign(user.id)}>
-              Take it
-            </button>
-          ) : null}
-          {order.assignee ? (
-            <button type="button" class="secondary" onClick={() => void assign(null)}>
-              Unassign
-            </button>
-          ) : null}
-          <form class="give-to" onSubmit={findAdmins} noValidate>
-            <label for="give-to">Give to</label>
-            <input id="give-to" name="admin" placeholder="Admin's name" autoComplete="off" />
-            <button type="submit" class="secondary">
-              Find
-            </button>
-          </form>
-          {admins ? (
-            <ul class="matches" aria-label="Admins found">
-              {admins.map((admin) => (
-                <li key={admin.id}>
-                  <button type="button" class="link" onClick={() => void assign(admin.id)}>
-                    Give to {admin.name}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
-      ) : null}
+      <div class="assign-actions">
+        {order.assignee?.id !== user.id ? (
+          <button type="button" class="secondary" onClick={() => void assign(user.id)}>
+            Take it
+          </button>
+        ) : null}
+        {order.assignee ? (
+          <button type="button" class="secondary" onClick={() => void assign(null)}>
+            Unassign
+          </button>
+        ) : null}
+        <form class="give-to" onSubmit={findAdmins} noValidate>
+          <label for="give-to">Give to</label>
+          <input id="give-to" name="admin" placeholder="Admin's name" autoComplete="off" />
+          <button type="submit" class="secondary">
+            Find
+          </button>
+        </form>
+        {admins ? (
+          <ul class="matches" aria-label="Admins found">
+            {admins.map((admin) => (
+              <li key={admin.id}>
+                <button type="button" class="link" onClick={() => void assign(admin.id)}>
+                  Give to {admin.name}
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
       <Problem text={problem} />
     </div>
   );

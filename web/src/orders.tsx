@@ -341,7 +341,12 @@ function Inbox({ api, chat }: { api: OrderChatApi; chat: ChatClient }) {
   useEffect(() => void load(null), [assignee]);
   // Live: a customer writes, an admin answers; an order waiting is assigned.
   useConversationChanges(chat, () => void load(null));
-  useOrderListChanges(chat, () => void load(null));
+  // Filtered by assignee, a reassignment moves rooms in or out.
+  useOrderListChanges(
+    chat,
+    () => void load(null),
+    (change) => assignee !== '' && change === 'assigned',
+  );
   return (
     <section aria-labelledby="inbox">
       <div class="list-head">
