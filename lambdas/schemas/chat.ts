@@ -96,6 +96,10 @@ export const WaitingRoom = z
     customer: z.object({ id: z.string(), name: z.string() }),
     waitingSince: z.iso.datetime().meta({ description: "When the customer's first unanswered message was written" }),
     lastMessage: LastMessage,
+    assignee: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .meta({ description: "The admin handling the room's order; null while nobody is" }),
   })
   .meta({ id: 'WaitingRoom' });
 export const InboxPage = z

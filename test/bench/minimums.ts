@@ -178,8 +178,8 @@ export const MINIMUMS = {
     why: `${LIMIT}; ${SESSION} (and role); 1 Query of the names partition of the lookup index, from the prefix on`,
   },
   'GET /chat/inbox?assignee': {
-    requests: 3,
-    why: `${LIMIT}; ${SESSION} (and role); 1 Query of the assignee's waiting rooms in the lookup index`,
+    requests: 4,
+    why: `${LIMIT}; ${SESSION} (and role); 1 Query of the assignee's waiting rooms in the lookup index; 1 BatchGetItem of their orders`,
   },
   'GET /orders/{id}/history': {
     requests: 3,
@@ -195,8 +195,8 @@ export const MINIMUMS = {
     why: `${LIMIT}; ${SESSION}; 1 read of the order (who may see the room, its state); 1 Query of the latest messages beside ${READ_STATE}`,
   },
   'GET /chat/inbox': {
-    requests: 3,
-    why: `${LIMIT}; ${SESSION} (and role); 1 Query of the inbox index (only waiting rooms have an entry)`,
+    requests: 4,
+    why: `${LIMIT}; ${SESSION} (and role); 1 Query of the inbox index (only waiting rooms have an entry); 1 BatchGetItem of the rooms' orders (who handles each)`,
   },
   'GET /chat/rooms/{roomId}/messages': {
     requests: 4,

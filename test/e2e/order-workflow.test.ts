@@ -87,6 +87,15 @@ describe('assigning orders', () => {
     }
     const stale = await assign(admin, id, null, `"${version}"`);
     expect(stale.status).toBe(412);
+    // Both based on the same version (If-Match): exactly one wins, however the two interleave.
+    const { id: raced, version: seen } = await placeOrder(customer, 'Two admins, one version');
+    const both = await Promise.all([
+      assign(admin, raced, admin.user.id, `"${seen}"`),
+      assign(colleague, raced, colleague.user.id, `"${seen}"`),
+    ]);
+    expect(both.map((answer) => answer.status).sort()).toEqual([200, 412]);
+    const winner = both.find((answer) => answer.status === 200)!.body.assignee.id;
+    expect((await api('GET', `/orders/${raced}`, as(admin))).body.assignee.id).toBe(winner);
   });
 
   it("hands a demoted admin's orders back to nobody, recorded as the demoting admin's doing", async () => {
@@ -310,6 +319,12 @@ describe("the admins' inbox by assignee", () => {
     }
     expect(await waiting(colleague, 'me')).toContain(assignedFirst.id);
     expect(await waiting(colleague, 'me')).not.toContain(writtenFirst.id);
+    // Each room of the inbox says who handles its order.
+    const mine = (await api('GET', '/chat/inbox?assignee=me&limit=100', as(colleague))).body.items;
+    expect(mine.find((room: { roomId: string }) => room.roomId === assignedFirst.id).assignee).toEqual({
+      id: colleague.user.id,
+      name: colleague.user.name,
+    });
     expect(await waiting(admin, 'none')).toContain(writtenFirst.id);
     expect(await waiting(admin, 'none')).not.toContain(assignedFirst.id);
     // Reassigned while it waits: it moves at once.

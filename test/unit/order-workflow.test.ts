@@ -3,7 +3,7 @@
 // lack, with DynamoDB mocked.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { backfillLookupKeys } from '#lambdas/maintenance/backfill.ts';
 import { csvCell, csvHeader, csvRow } from '#lambdas/orders/csv.ts';
-import { addNote, scopeOf } from '#lambdas/orders/service.ts';
+import { addNote, assignOrder, scopeOf } from '#lambdas/orders/service.ts';
 import { listParams, toItem } from '#lambdas/orders/repository.ts';
 import { newOrder } from '#lambdas/orders/order.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#lambdas/shared/errors.ts';
@@ -231,5 +231,43 @@ describe('the backfill after a deploy', () => {
     dynamo.on(GetCommand).resolves({ Item: { done: true } });
     expect(await backfillLookupKeys(() => 60_000)).toEqual({ done: true, scanned: 0, updated: 0 });
     expect(dynamo.commandCalls(ScanCommand)).toHaveLength(0);
+  });
+});
+
+describe('assigning', () => {
+  const stored = toItem(
+    newOrder(
+      ORDER_ID,
+      customer,
+      { description: 'x', specifications: {}, quantity: 1, metadata: {} },
+      '2026-12-01T00:00:00.000Z',
+    ),
+  );
+  const colleague = { id: OTHER_ID, name: 'Cy Colleague', role: 'ADMIN' as const, deleted: false };
+
+  it('never retries over a rival write: the loser of two admins assigning at once hears who has it now (409)', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: stored })
+      .resolves({ Item: { ...stored, version: 2, assigneeId: OTHER_ID, assigneeName: 'Cy Colleague' } });
+    dynamo
+      .on(PutCommand)
+      .resolvesOnce({})
+      .rejects(new ConditionalCheckFailedException({ message: 'version moved', $metadata: {} }));
+    const self = { id: ADMIN_ID, name: 'Ada Admin', role: 'ADMIN' as const, deleted: false };
+    await expect(assignOrder(admin, ORDER_ID, self, undefined)).rejects.toThrow(
+      /Someone else changed this order just now; it is assigned to Cy Colleague/,
+    );
+    // One attempt: the order read once for the change, once more to say who won.
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(2);
+  });
+
+  it('refuses an assignee who is not a live admin before reading the order', async () => {
+    await expect(assignOrder(admin, ORDER_ID, { ...colleague, role: 'REGULAR' }, undefined)).rejects.toThrow(
+      'Orders can only be assigned to an admin.',
+    );
+    await expect(assignOrder(admin, ORDER_ID, { ...colleague, deleted: true }, undefined)).rejects.toThrow();
+    await expect(assignOrder(admin, ORDER_ID, undefined, undefined)).rejects.toThrow();
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
   });
 });

@@ -373,7 +373,10 @@ function Inbox({ api, chat }: { api: OrderChatApi; chat: ChatClient }) {
           {rooms.map((room) => (
             <li key={room.roomId}>
               <a href={`#/orders/${room.roomId}`}>{room.customer.name}</a>
-              <span class="meta">waiting {waitedFor(room.waitingSince)}</span>
+              <span class="meta">
+                waiting {waitedFor(room.waitingSince)} ·{' '}
+                {room.assignee ? `handled by ${room.assignee.name}` : 'unassigned'}
+              </span>
               <p class="preview">{room.lastMessage.preview}</p>
             </li>
           ))}

@@ -1367,6 +1367,11 @@ export interface components {
              */
             waitingSince: string;
             lastMessage: components["schemas"]["LastMessage"];
+            /** @description The admin handling the room's order; null while nobody is */
+            assignee: {
+                id: string;
+                name: string;
+            } | null;
         };
         LastMessage: {
             id: string;
