@@ -12,8 +12,7 @@ import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { MAX_ROOMS_PER_CONNECTION } from '../limits/policy.ts';
 import { logger } from '../shared/logger.ts';
 import { batchLookup, type Lookup } from '../shared/dynamo-client.ts';
-import { visibleRoom, visibleRoomWithCustomer } from '../orders/rooms.ts';
-import { ordersLookup } from '../orders/repository.ts';
+import { roomAssigneesLookup, visibleRoom, visibleRoomWithCustomer } from '../orders/rooms.ts';
 import { participantOf, tellPresence } from './presence.ts';
 import * as connections from './connections-repository.ts';
 import * as conversations from './conversation-repository.ts';
@@ -168,9 +167,9 @@ export async function inbox(
   const cursorScope = assignee === undefined ? 'inbox' : `inbox:${conversations.inboxPartitionOf(scope)}`;
   const page = await conversations.inboxPage(query.limit, await decodeCursor(query.cursor, cursorScope), scope);
   // Who handles each room's order, from the orders themselves (one BatchGetItem a page).
-  const [orders] = await batchLookup([ordersLookup(page.items.map((room) => room.roomId))] as const);
+  const [assignees] = await batchLookup([roomAssigneesLookup(page.items.map((room) => room.roomId))] as const);
   return {
-    items: page.items.map((room) => ({ ...room, assignee: orders.get(room.roomId)?.assignee ?? null })),
+    items: page.items.map((room) => ({ ...room, assignee: assignees.get(room.roomId) ?? null })),
     nextCursor: await encodeCursor(page.lastKey, cursorScope),
   };
 }

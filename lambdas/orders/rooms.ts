@@ -7,6 +7,7 @@ import type { Caller } from '../shared/caller.ts';
 import { ConflictError } from '../shared/errors.ts';
 import { applyChange, now, statusChange } from './apply-change.ts';
 import {
+  type Assignee,
   assertMayCloseRoom,
   assertMayView,
   statusAfterRoomClose,
@@ -16,6 +17,7 @@ import {
   type OrderNotifier,
 } from './order.ts';
 import * as orders from './repository.ts';
+import type { Lookup } from '../shared/dynamo-client.ts';
 
 export type { OrderNotifier } from './order.ts';
 /** For a write of another module: a transaction item that holds only while the order's room is open. */
@@ -79,4 +81,16 @@ export async function closeRoom(caller: Caller, roomId: string, summary: string,
   if (after.status !== before.status) changes.push(statusChange(before, after));
   await notifier.notify(roomId, changes);
   return { room: roomOf(after), order: toPublicOrder(after) };
+}
+
+/** Who handles each room's order (null: nobody), for a BatchGetItem chat shares (the room id is the order id). */
+export function roomAssigneesLookup(roomIds: readonly string[]): Lookup<Map<string, Assignee | null>> {
+  const lookup = orders.ordersLookup(roomIds);
+  return {
+    ...lookup,
+    read: (found) => {
+      const byId = lookup.read(found);
+      return new Map(roomIds.map((roomId) => [roomId, byId.get(roomId)?.assignee ?? null]));
+    },
+  };
 }
