@@ -191,6 +191,8 @@ export class ChatClient {
   private orderWatchers = 0;
   /** Watching again on a new connection: its answer says changes may have been missed meanwhile. */
   private orderWatchResumed = false;
+  /** A connection has watched orders before (a later one resumes watching). */
+  private ordersWatchedBefore = false;
   private socket: WebSocketLike | undefined;
   private currentState: ChatState = 'idle';
   private attempt = 0;
@@ -424,7 +426,7 @@ export class ChatClient {
       this.setState('open');
       for (const [roomId, room] of this.rooms) this.sendJoin(roomId, room);
       if (this.orderWatchers > 0) {
-        this.orderWatchResumed = true;
+        this.orderWatchResumed = this.ordersWatchedBefore;
         socket.send(JSON.stringify({ action: 'watchOrders' }));
       }
       if (ticket.expiresAt !== undefined) {
@@ -524,7 +526,9 @@ export class ChatClient {
         return this.emit({ type: 'orderListChanged', frame });
       case 'watchingOrders':
         // Watching again on a new connection: what changed while there was none is unknown.
-        if (!frame.watching || !this.orderWatchResumed) return undefined;
+        if (!frame.watching) return undefined;
+        this.ordersWatchedBefore = true;
+        if (!this.orderWatchResumed) return undefined;
         this.orderWatchResumed = false;
         return this.emit({ type: 'orderListChanged', frame: null });
       case 'presence':

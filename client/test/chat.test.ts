@@ -488,3 +488,40 @@ describe('read state', () => {
     });
   });
 });
+
+describe('watching order lists', () => {
+  it('watches once for every view, again after a reconnect (saying changes may have been missed), and stops with the last view', async () => {
+    const { chat, socket, sockets, settle } = chatHarness();
+    const events: unknown[] = [];
+    chat.subscribe((event) => {
+      if (event.type === 'orderListChanged') events.push(event.frame);
+    });
+    const stopList = chat.watchOrders();
+    const stopInbox = chat.watchOrders();
+    await settle();
+    socket().accept();
+    expect(socket().frames('watchOrders')).toHaveLength(1);
+    // The first answer is no news: the views have just read their lists.
+    socket().push({ type: 'watchingOrders', watching: true, scope: 'all' });
+    const change = {
+      type: 'orderListChanged',
+      orderId: idAt(1),
+      change: 'placed',
+      status: 'REVIEW',
+      at: '2026-11-29T12:00:00.000Z',
+    };
+    socket().push(change);
+    expect(events).toEqual([change]);
+    socket().drop();
+    await vi.advanceTimersByTimeAsync(500);
+    sockets[1]!.accept();
+    expect(sockets[1]!.frames('watchOrders')).toHaveLength(1);
+    sockets[1]!.push({ type: 'watchingOrders', watching: true, scope: 'all' });
+    expect(events).toEqual([change, null]);
+    stopList();
+    stopList(); // a second stop of one view changes nothing
+    expect(sockets[1]!.frames('unwatchOrders')).toHaveLength(0);
+    stopInbox();
+    expect(sockets[1]!.frames('unwatchOrders')).toHaveLength(1);
+  });
+});
