@@ -75,7 +75,8 @@ export const tables = {
       // handling them (ASSIGNEE#<id>, or ASSIGNEE#NONE), status first in the sort key so
       // "assigned to me, in PROCESSING" is one key condition; waiting rooms by their order's
       // assignee (WAITING#<id> or WAITING#NONE, oldest wait first: the inbox filtered); and users
-      // by name (NAMES, the lower-cased name first), for finding a customer by a prefix of it.
+      // by name (NAMES: an entry of its own beside each profile, the lower-cased name first), for
+      // finding a customer by a prefix of it.
       lookup: {
         partitionKey: 'gsi8pk',
         sortKey: 'gsi8sk',
@@ -83,9 +84,6 @@ export const tables = {
           ...ORDER_LIST_ATTRIBUTES,
           'assigneeId',
           'assigneeName',
-          'name',
-          'email',
-          'role',
           'roomId',
           'customerId',
           'customerName',

@@ -36,6 +36,7 @@ export async function backfillLookupKeys(remainingMs: () => number, reserveMs = 
       new ScanCommand({
         TableName,
         // Only what may need it: none of the other items is read past the page's filter.
+        // Profiles never hold the keys (their name entry does): each is read, its entry written once.
         FilterExpression: 'attribute_not_exists(gsi8pk) AND entity IN (:order, :user, :conversation)',
         ExpressionAttributeValues: { ':order': 'Order', ':user': 'User', ':conversation': 'Conversation' },
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),

@@ -19,17 +19,27 @@ const TableName = env.MAIN_TABLE_NAME;
 
 const USERS_COLLECTION = 'USERS';
 export const userKey = (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' });
-// Found by a prefix of their name, in any case (the lookup index; orders use its other partitions).
+const listingKeys = (profile: Pick<UserProfile, 'id' | 'createdAt'>) => ({
+  gsi1pk: USERS_COLLECTION,
+  gsi1sk: `${profile.createdAt}#${profile.id}`,
+});
+// A user is found by a prefix of their name, in any case, through an item of its own beside the
+// profile (the profile stays under 1 KB: every request reads it): the lookup index's NAMES
+// partition, the lower-cased name first. It holds the keys only; a search reads the profiles.
 const NAMES = 'NAMES';
-const nameKeys = (profile: Pick<UserProfile, 'id' | 'name'>) => ({
+const nameEntryKey = (id: string) => ({ pk: userKey(id).pk, sk: 'NAME' });
+const nameEntry = (profile: Pick<UserProfile, 'id' | 'name'>) => ({
+  ...nameEntryKey(profile.id),
+  entity: 'UserName',
+  id: profile.id,
   gsi8pk: NAMES,
   gsi8sk: `${profile.name.toLowerCase()}#${profile.id}`,
 });
-const listingKeys = (profile: Pick<UserProfile, 'id' | 'createdAt' | 'name'>) => ({
-  gsi1pk: USERS_COLLECTION,
-  gsi1sk: `${profile.createdAt}#${profile.id}`,
-  ...nameKeys(profile),
-});
+
+/** Files the user under their name for the search (idempotent: the same name writes the same item). */
+async function fileName(profile: Pick<UserProfile, 'id' | 'name'>): Promise<void> {
+  await dynamo().send(new PutCommand({ TableName, Item: nameEntry(profile) }));
+}
 
 function fromItem(item: Record<string, unknown> | undefined): UserProfile | undefined {
   if (!item) return undefined;
@@ -80,7 +90,9 @@ export function createProfileParams(profile: UserProfile) {
 
 /** Creates the profile; resolves false when it exists already (a converging retry). */
 export async function createProfile(profile: UserProfile): Promise<boolean> {
-  return conditionHolds(dynamo().send(new PutCommand(createProfileParams(profile))));
+  const created = await conditionHolds(dynamo().send(new PutCommand(createProfileParams(profile))));
+  if (created) await fileName(profile);
+  return created;
 }
 
 export async function getProfile(id: string): Promise<UserProfile | undefined> {
@@ -227,26 +239,34 @@ async function updateLive(
   }
 }
 
-export function renameProfile(id: string, name: string, now: string) {
-  return updateLive(id, { name, updatedAt: now, ...nameKeys({ id, name }) });
+/** A new name, and the search's entry for it (a rename that stopped between the two is put right by the next). */
+export async function renameProfile(id: string, name: string, now: string) {
+  const renamed = await updateLive(id, { name, updatedAt: now });
+  if (renamed) await fileName(renamed);
+  return renamed;
 }
 
-/** For a live profile written before names were indexed: the write that makes it findable by name. */
+/**
+ * For a live profile written before names were filed: the write that files it (creating its name
+ * entry, never over one a newer write made).
+ */
 export function lookupBackfill(item: Record<string, unknown>) {
-  if (item.entity !== 'User' || item.sk !== 'PROFILE' || item.gsi8pk !== undefined || item.deletedAt !== undefined)
-    return undefined;
-  const keys = nameKeys({ id: String(item.id), name: String(item.name) });
+  if (item.entity !== 'User' || item.sk !== 'PROFILE' || item.deletedAt !== undefined) return undefined;
+  const { entity, id, gsi8pk, gsi8sk } = nameEntry({ id: String(item.id), name: String(item.name) });
   return {
     TableName,
-    Key: userKey(String(item.id)),
-    UpdateExpression: 'SET gsi8pk = :pk, gsi8sk = :sk',
-    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi8pk) AND attribute_not_exists(deletedAt)',
-    ExpressionAttributeValues: { ':pk': keys.gsi8pk, ':sk': keys.gsi8sk },
+    Key: nameEntryKey(id),
+    UpdateExpression: 'SET entity = :entity, id = :id, gsi8pk = :pk, gsi8sk = :sk',
+    ConditionExpression: 'attribute_not_exists(pk)',
+    ExpressionAttributeValues: { ':entity': entity, ':id': id, ':pk': gsi8pk, ':sk': gsi8sk },
   };
 }
 
-/** Live users whose lower-cased name starts with `prefix`'s, by name. */
-export async function profilesByName(prefix: string, limit: number) {
+/**
+ * The ids of users whose lower-cased name starts with `prefix`'s, by name: one Query of the lookup
+ * index. Deleted users' entries may linger; whoever reads the profiles leaves them out.
+ */
+export async function idsByName(prefix: string, limit: number): Promise<string[]> {
   const result = await dynamo().send(
     new QueryCommand({
       TableName,
@@ -256,7 +276,7 @@ export async function profilesByName(prefix: string, limit: number) {
       Limit: limit,
     }),
   );
-  return (result.Items ?? []).map((item) => item as Pick<UserProfile, 'id' | 'name' | 'email' | 'role'>);
+  return (result.Items ?? []).map((item) => String(item.id));
 }
 
 /** Sets the role only if it is still `expected`, so two admins can't interleave half-changes. */
@@ -279,7 +299,7 @@ export async function markProfileDeleted(id: string, now: string): Promise<boole
       new UpdateCommand({
         TableName,
         Key: userKey(id),
-        UpdateExpression: 'SET deletedAt = :now, updatedAt = :now REMOVE gsi1pk, gsi1sk, gsi8pk, gsi8sk',
+        UpdateExpression: 'SET deletedAt = :now, updatedAt = :now REMOVE gsi1pk, gsi1sk',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
         ExpressionAttributeValues: { ':now': now },
       }),
@@ -293,6 +313,7 @@ export async function upsertProfile(profile: UserProfile): Promise<void> {
   await dynamo().send(
     new PutCommand({ TableName, Item: { ...userKey(live.id), ...listingKeys(live), entity: 'User', ...live } }),
   );
+  await fileName(live);
 }
 
 /** A sign-up that never confirmed its address goes for good when the address signs up again. */

@@ -12,6 +12,7 @@ import type { Caller, Role, Session } from '../shared/caller.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
+import { batchLookup } from '../shared/dynamo-client.ts';
 import * as accounts from './identity-provider.ts';
 import * as profiles from './repository.ts';
 import { nowSeconds, profileRead } from './session.ts';
@@ -657,8 +658,16 @@ export async function accountIdOf(email: string): Promise<string | null> {
   return (await accounts.findAccount(email))?.id ?? null;
 }
 
-/** Users whose name starts with `prefix` (any case), by name: one Query of the lookup index. */
+/**
+ * Users whose name starts with `prefix` (any case), by name, as their profiles are now: one Query
+ * of the lookup index, and one BatchGetItem of the profiles (a deleted account is left out).
+ */
 export async function findUsersByName(prefix: string, limit: number) {
-  const found = await profiles.profilesByName(prefix, limit);
-  return { items: found.map(({ id, name, email, role }) => ({ id, name, email, role })) };
+  const ids = await profiles.idsByName(prefix, limit);
+  const [found] = await batchLookup([profiles.profilesLookup(ids)] as const);
+  const live = ids.flatMap((id) => {
+    const profile = found.get(id);
+    return profile && !profile.deletedAt ? [profile] : [];
+  });
+  return { items: live.map(({ id, name, email, role }) => ({ id, name, email, role })) };
 }

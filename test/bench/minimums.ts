@@ -17,8 +17,8 @@ const STAFF_ROWS =
 
 export const MINIMUMS = {
   'POST /auth/register': {
-    requests: 2,
-    why: '1 conditional write counting the codes sent to the address (past the limit, nothing else is done); the profile, written once and only if the e-mail is new (Cognito holds the password and sends the code)',
+    requests: 3,
+    why: '1 conditional write counting the codes sent to the address (past the limit, nothing else is done); the profile, written once and only if the e-mail is new (Cognito holds the password and sends the code); 1 write of its entry in the search by name (an item of its own: the profile every request reads stays under 1 KB)',
   },
   'POST /auth/confirm-email': {
     requests: 4,
@@ -42,7 +42,10 @@ export const MINIMUMS = {
   },
   'POST /auth/refresh': { requests: 1, why: "the profile: the refresh token's session must not have ended" },
   'GET /users/me': { requests: 1, why: `${SESSION}, which is the answer` },
-  'PATCH /users/me': { requests: 2, why: `${SESSION}; 1 conditional write of the new name` },
+  'PATCH /users/me': {
+    requests: 3,
+    why: `${SESSION}; 1 conditional write of the new name; 1 write of its entry in the search by name`,
+  },
   'POST /users/me/password': {
     requests: 4,
     why: `${SESSION}, whose profile names the address; 1 read of its failed sign-ins (the current password is checked); 1 write ending every session; 1 Query of the connections to close (the new sign-in is Cognito's alone)`,
@@ -174,8 +177,8 @@ export const MINIMUMS = {
     why: `${LIMIT}; ${SESSION} (and role); 1 Query of the filter's partition (up to 1,000 orders a part, 1 MB a page); 1 BatchGetItem of the orders (assignees) and their customers' profiles per 100 keys`,
   },
   'GET /users/search': {
-    requests: 3,
-    why: `${LIMIT}; ${SESSION} (and role); 1 Query of the names partition of the lookup index, from the prefix on`,
+    requests: 4,
+    why: `${LIMIT}; ${SESSION} (and role); 1 Query of the names partition of the lookup index, from the prefix on (entries hold keys only); 1 BatchGetItem of the profiles (the names, addresses and roles as they are now; a deleted account left out)`,
   },
   'GET /chat/inbox?assignee': {
     requests: 4,

@@ -208,6 +208,23 @@ describe('finding orders', () => {
     expect(backwards.status).toBe(400);
   });
 
+  it('finds users by their name as it is now, and never a deleted account', async () => {
+    const renamed = await newUser('workflowrenamed');
+    const stamp = Date.now().toString(36);
+    const answer = await api('PATCH', '/users/me', { ...as(renamed), body: { name: `Zed ${stamp}` } });
+    expect(answer.status).toBe(200);
+    const search = async (name: string) =>
+      (await api('GET', `/users/search?name=${encodeURIComponent(name)}&limit=100`, as(admin))).body.items.map(
+        (user: { id: string }) => user.id,
+      );
+    expect(await search(`zed ${stamp}`)).toEqual([renamed.user.id]);
+    expect(await search(renamed.user.name)).not.toContain(renamed.user.id);
+    expect((await api('DELETE', '/users/me', { ...as(renamed), body: { password: renamed.password } })).status).toBe(
+      204,
+    );
+    expect(await search(`zed ${stamp}`)).toEqual([]);
+  });
+
   it('lets customers filter their own orders by status and dates, never by assignee or customer', async () => {
     const { id, createdAt } = await placeOrder(customer, 'Own, filtered');
     const own = await api('GET', `/orders?status=REVIEW&createdFrom=${createdAt}`, as(customer));

@@ -208,13 +208,17 @@ describe('the backfill after a deploy', () => {
         { ':pk': 'ASSIGNEE#NONE', ':sk': `REVIEW#2026-01-01T00:00:00.000Z#${ORDER_ID}` },
       ],
       [
-        { pk: `USER#${OTHER_ID}`, sk: 'PROFILE' },
-        { ':pk': 'NAMES', ':sk': `olga older#${OTHER_ID}` },
+        { pk: `USER#${OTHER_ID}`, sk: 'NAME' },
+        { ':entity': 'UserName', ':id': OTHER_ID, ':pk': 'NAMES', ':sk': `olga older#${OTHER_ID}` },
       ],
       [{ pk: `ROOM#${ORDER_ID}`, sk: 'STATE' }, { ':none': 'WAITING#NONE' }],
     ]);
-    // Never over a real change: each only where the keys are still missing.
-    for (const update of updates) expect(update.ConditionExpression).toContain('attribute_not_exists(gsi8pk)');
+    // Never over a real change: each only where the keys (or the name entry) are still missing.
+    expect(updates.map((update) => update.ConditionExpression)).toEqual([
+      'attribute_exists(pk) AND attribute_not_exists(gsi8pk)',
+      'attribute_not_exists(pk)',
+      'attribute_exists(gsi6pk) AND attribute_not_exists(gsi8pk)',
+    ]);
     expect(dynamo.commandCalls(PutCommand).map((call) => call.args[0].input.Item)).toEqual([
       { pk: 'MAINTENANCE', sk: 'BACKFILL#lookup-index', lastKey: { pk: 'x', sk: 'y' } },
       { pk: 'MAINTENANCE', sk: 'BACKFILL#lookup-index', done: true },

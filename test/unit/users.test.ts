@@ -245,7 +245,8 @@ describe('POST /auth/login', () => {
     );
     expect(response.statusCode).toBe(200);
     expect(response.json).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { id: USER_ID } });
-    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    // The profile, then its entry in the search by name.
+    expect(dynamo.commandCalls(PutCommand).map((c) => c.args[0].input.Item!.sk)).toEqual(['PROFILE', 'NAME']);
   });
 });
 
