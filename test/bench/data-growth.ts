@@ -24,11 +24,23 @@ export interface Seeder {
   messages(roomId: string, count: number): Promise<void>;
 }
 
-/** A runtime to measure, its table's filler, and who calls it: a customer, an admin, and placers of orders. */
+/** Who calls a target: a customer, an admin, placers of orders and readers of pages (their access tokens). */
+export interface GrowthCallers {
+  customer: string;
+  admin: string;
+  placers: string[];
+  readers: string[];
+}
+
+/**
+ * A runtime to measure, its table's filler, the customer whose orders it holds, and who calls it:
+ * signed in once the table is full (filling 100,000 orders outlasts a 15-minute access token).
+ */
 export interface GrowthTarget {
   httpUrl: string;
   seeder: Seeder;
-  callers: { customer: string; customerId: string; admin: string; placers: string[]; readers: string[] };
+  customerId: string;
+  callers: () => Promise<GrowthCallers>;
 }
 
 const ORDERS_PER_PLACER = 50;
@@ -59,11 +71,13 @@ const caller =
 /** Fills a target and returns its operations, each ready to run again and again. */
 async function prepare(target: GrowthTarget, orders: number, messages: number, deepPage: number) {
   const call = caller(target.httpUrl);
-  const { customer, customerId, admin } = target.callers;
+  const { customerId } = target;
   const others = Array.from({ length: 200 }, () => `bench-owner-${ulid()}`);
   // The customer's own 50 orders are the newest seeded; the newest of them is the measured room.
   await target.seeder.orders(orders - 50, others);
   await target.seeder.orders(50, [customerId]);
+  const callers = await target.callers();
+  const { customer, admin } = callers;
   const roomId = ((await call('GET', '/orders?limit=1', customer)).items as { id: string }[])[0]!.id;
   await target.seeder.messages(roomId, messages);
   // A deep page of the admins' list (the 50th): its cursor, found by walking there.
@@ -78,10 +92,10 @@ async function prepare(target: GrowthTarget, orders: number, messages: number, d
   const body = { description: 'Growth order', specifications: { colour: 'navy' }, quantity: 1 };
   // Order writes are limited per user (60 a minute): each placer places ORDERS_PER_PLACER, then the next one takes over.
   let placed = 0;
-  const placer = () => target.callers.placers[Math.floor(placed++ / ORDERS_PER_PLACER)];
+  const placer = () => callers.placers[Math.floor(placed++ / ORDERS_PER_PLACER)];
   let read = 0;
   const reader = () => {
-    const token = target.callers.readers[Math.floor(read++ / PAGES_PER_READER)];
+    const token = callers.readers[Math.floor(read++ / PAGES_PER_READER)];
     if (!token) throw new Error('Too few readers for the samples (see readersNeeded)');
     return token;
   };

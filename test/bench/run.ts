@@ -38,7 +38,7 @@ import { tableSeeder } from './seeder.ts';
 import { measureExport } from './export.ts';
 import { localTableName } from '#local/runtime.ts';
 import { monthlyBill } from './money.ts';
-import { request, signIn, signUp, useMailbox } from './requests.ts';
+import { BENCH_PASSWORD, request, signIn, signUp, useMailbox } from './requests.ts';
 import { meterCapacity, unitsOf } from '#local/capacity-meter.ts';
 import { benchmarksMarkdown, emptyResults, type BenchResults } from './report.ts';
 import { onLoopback, spawnRuntime } from '../support/runtime-process.ts';
@@ -211,8 +211,9 @@ function itemBytes(item: Record<string, AttributeValue>): number {
  * pages (admins promoted by the bench admin: a room is its customer's and the admins'), signed in
  * to the runtime at `base`. Order writes and page reads are limited per user.
  */
-async function growthCallers(base: string) {
-  const customer = await signUp(base, 'growth-customer');
+/** The growth section's callers, signed in now: the customer (signed up earlier, their orders seeded), an admin, placers and readers. */
+async function growthCallers(base: string, customerEmail: string) {
+  const customer = (await signIn(base, { email: customerEmail, password: BENCH_PASSWORD })).token;
   const admin = (await signIn(base, BENCH_ADMIN)).token;
   const placers = [];
   for (let i = 0; i < placersNeeded(GROWTH.samples, GROWTH.rounds); i++)
@@ -224,7 +225,7 @@ async function growthCallers(base: string) {
     await request(base, 'PATCH', `/users/${reader.id}/role`, { token: admin, body: { role: 'ADMIN' } });
     readers.push(reader.token);
   }
-  return { customer: customer.token, customerId: customer.id, admin, placers, readers };
+  return { customer, admin, placers, readers };
 }
 
 /** The stored order item's size by DynamoDB's rules. */
@@ -463,6 +464,7 @@ console.log(
     const target = async (runtime: typeof smallRuntime) => {
       const info = onLoopback(await runtime.ready);
       useMailbox(info.httpUrl, info.mailboxUrl);
+      const customer = await signUp(info.httpUrl, 'growth-customer');
       return {
         httpUrl: info.httpUrl,
         seeder: await tableSeeder(
@@ -470,7 +472,8 @@ console.log(
           localTableName('main'),
           credentialsFromSecret(BENCH_AWS_SECRET),
         ),
-        callers: await growthCallers(info.httpUrl),
+        customerId: customer.id,
+        callers: () => growthCallers(info.httpUrl, customer.email),
       };
     };
     results.growth = await measureDataGrowth(await target(smallRuntime), await target(largeRuntime), GROWTH);

@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { credentialsFromSecret } from '#local/credentials.ts';
 import { measureDataGrowth, placersNeeded, readersNeeded } from '../bench/data-growth.ts';
 import { measureFanout } from '../bench/fanout.ts';
+import { measureExport } from '../bench/export.ts';
 import { tableSeeder } from '../bench/seeder.ts';
 import { benchmarksMarkdown, emptyResults, type BenchResults } from '../bench/report.ts';
 import { measureRouteCosts } from '../bench/route-costs.ts';
@@ -48,7 +49,7 @@ describe('npm run bench, in small', () => {
       /A month of 10,000 users, 100,000 orders and 2,000,000 chat messages, at list prices in us-east-1: \*\*\$\d/,
     );
     expect(report).toContain('| GET /orders/{id} | 0 () | 2: the session check');
-    expect(report).toContain('| 1024 bytes (S = 1) | 0 | 0 | 0 | ≤ 10 |');
+    expect(report).toContain('| 1024 bytes (S = 1) | 0 | 0 | 0 | ≤ 12 |');
   });
 
   it('measures requests on a small and a larger table side by side, and reports their ratios', async () => {
@@ -69,13 +70,13 @@ describe('npm run bench, in small', () => {
           'order-chat-local-main',
           credentialsFromSecret(inject('localAwsSecret')),
         ),
-        callers: {
+        customerId: customer.user.id,
+        callers: async () => ({
           customer: customer.accessToken,
-          customerId: customer.user.id,
           admin: (await bootstrapAdmin()).accessToken,
           placers,
           readers,
-        },
+        }),
       };
     };
     const rows = await measureDataGrowth(await target('growth-small'), await target('growth-large'), sizes);
@@ -86,7 +87,23 @@ describe('npm run bench, in small', () => {
       expect(row.large.p99, row.operation).toBeGreaterThanOrEqual(row.large.p50);
       expect(Number.isFinite(row.ratioP99), row.operation).toBe(true);
     }
-    const report = benchmarksMarkdown({ ...emptyResults(), growth: rows });
+    // The export's driver, on a few dozen orders: every row, part after part.
+    const exporter = await newUser('growth-exporter');
+    const seeder = await tableSeeder(
+      runtime.dynamoDbEndpoint,
+      'order-chat-local-main',
+      credentialsFromSecret(inject('localAwsSecret')),
+    );
+    const exported = await measureExport(
+      runtime.httpUrl,
+      (await bootstrapAdmin()).accessToken,
+      (count, ownerId) => seeder.orders(count, [ownerId]),
+      exporter.user.id,
+      30,
+    );
+    expect(exported).toMatchObject({ orders: 30, rows: 30, parts: 1 });
+    const report = benchmarksMarkdown({ ...emptyResults(), growth: rows, export: exported });
     expect(report).toContain('| GET /chat/rooms/{roomId} (latest 50 messages) |');
+    expect(report).toContain('**CSV export** from the large runtime: 30 orders of one customer, 30 rows in 1 parts');
   });
 });
