@@ -387,7 +387,7 @@ describe('the web app in Chromium', () => {
     const orderId = await placeOrder(customer, 'Oak stools, 12');
 
     // The watching admin's list shows the new order without a reload, at the top.
-    const secondRow = second.locator('ul.orders > li', { hasText: 'Oak stools, 12' });
+    const secondRow = second.getByTestId('orders').locator('> li', { hasText: 'Oak stools, 12' });
     await secondRow.waitFor({ timeout: 10_000 });
     expect(await secondRow.getByTestId('row-customer').textContent()).toBe('Wanda Workflow');
     expect(await secondRow.getByTestId('row-assignee').textContent()).toBe('unassigned');
@@ -397,8 +397,8 @@ describe('the web app in Chromium', () => {
     await signIn(admin, BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN.password);
     await admin.getByLabel('Customer').fill(email.toUpperCase());
     await admin.getByRole('button', { name: 'Find', exact: true }).click();
-    await expect.poll(() => admin.locator('ul.orders > li').count()).toBe(2);
-    expect(await admin.locator('ul.orders').textContent()).toContain('Stools, first try');
+    await expect.poll(() => admin.getByTestId('orders').locator('> li').count()).toBe(2);
+    expect(await admin.getByTestId('orders').textContent()).toContain('Stools, first try');
     await admin.getByRole('link', { name: 'Oak stools, 12' }).click();
     await admin.getByRole('heading', { name: 'Oak stools, 12' }).waitFor();
     await admin.getByRole('button', { name: 'Take it' }).click();
@@ -424,7 +424,7 @@ describe('the web app in Chromium', () => {
     await admin.getByRole('link', { name: '← All orders' }).click();
     await admin.getByLabel('Customer').fill(email);
     await admin.getByRole('button', { name: 'Find', exact: true }).click();
-    await expect.poll(() => admin.locator('ul.orders > li').count()).toBe(2);
+    await expect.poll(() => admin.getByTestId('orders').locator('> li').count()).toBe(2);
     const [download] = await Promise.all([
       admin.waitForEvent('download'),
       admin.getByRole('button', { name: 'Export CSV' }).click(),

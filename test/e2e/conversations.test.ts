@@ -185,6 +185,7 @@ describe("the admins' inbox", () => {
         senderName: customer.user.name,
         preview: `Still there? ${'x'.repeat(86)}…`,
       },
+      assignee: null,
     });
 
     // Reading doesn't answer; an answer does.
