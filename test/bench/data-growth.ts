@@ -18,8 +18,8 @@ export interface GrowthRow {
 }
 
 export interface Seeder {
-  /** Adds `count` orders spread over `owners` (placed at distinct past times, newest last). */
-  orders(count: number, owners: string[]): Promise<void>;
+  /** Adds `count` orders spread over `owners` (placed at distinct past times, newest last): their ids, in that order. */
+  orders(count: number, owners: string[]): Promise<string[]>;
   /** Adds `count` messages to a room. */
   messages(roomId: string, count: number): Promise<void>;
 }
@@ -68,18 +68,20 @@ const caller =
   (method, path, token, body) =>
     request(base, method, path, { token, ...(body ? { body } : {}) });
 
-/** Fills a target and returns its operations, each ready to run again and again. */
-async function prepare(target: GrowthTarget, orders: number, messages: number, deepPage: number) {
-  const call = caller(target.httpUrl);
-  const { customerId } = target;
+/** Fills a target's tables: the room measured is the newest of the customer's 50 orders, the newest seeded. */
+async function fill(target: GrowthTarget, orders: number, messages: number): Promise<string> {
   const others = Array.from({ length: 200 }, () => `bench-owner-${ulid()}`);
-  // The customer's own 50 orders are the newest seeded; the newest of them is the measured room.
   await target.seeder.orders(orders - 50, others);
-  await target.seeder.orders(50, [customerId]);
+  const roomId = (await target.seeder.orders(50, [target.customerId])).at(-1)!;
+  await target.seeder.messages(roomId, messages);
+  return roomId;
+}
+
+/** A filled target's operations, each ready to run again and again, by callers signed in now. */
+async function prepare(target: GrowthTarget, roomId: string, deepPage: number) {
+  const call = caller(target.httpUrl);
   const callers = await target.callers();
   const { customer, admin } = callers;
-  const roomId = ((await call('GET', '/orders?limit=1', customer)).items as { id: string }[])[0]!.id;
-  await target.seeder.messages(roomId, messages);
   // A deep page of the admins' list (the 50th): its cursor, found by walking there.
   let cursor = '';
   for (let page = 1; page < deepPage; page++) {
@@ -131,9 +133,14 @@ export async function measureDataGrowth(
     deepPage: 50,
   },
 ): Promise<GrowthRow[]> {
+  // Both filled before anyone signs in: filling the large one outlasts a 15-minute access token.
+  const [smallRoom, largeRoom] = await Promise.all([
+    fill(small, sizes.small, sizes.smallRoom),
+    fill(large, sizes.large, sizes.largeRoom),
+  ]);
   const [a, b] = await Promise.all([
-    prepare(small, sizes.small, sizes.smallRoom, sizes.deepPage),
-    prepare(large, sizes.large, sizes.largeRoom, sizes.deepPage),
+    prepare(small, smallRoom, sizes.deepPage),
+    prepare(large, largeRoom, sizes.deepPage),
   ]);
   const timeOne = async (run: (i: number) => Promise<unknown>, i: number) => {
     const started = performance.now();

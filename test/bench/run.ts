@@ -496,7 +496,9 @@ console.log(
     results.export = await measureExport(
       large.httpUrl,
       (await signIn(large.httpUrl, BENCH_ADMIN)).token,
-      (count, ownerId) => seeder.orders(count, [ownerId]),
+      async (count, ownerId) => {
+        await seeder.orders(count, [ownerId]);
+      },
       exporter.id,
     );
     const exported = results.export;

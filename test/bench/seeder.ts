@@ -42,14 +42,18 @@ export async function tableSeeder(
   const fields = { description: 'Seeded order', specifications: { colour: 'navy' }, quantity: 1, metadata: {} };
   return {
     async orders(count, owners) {
+      const ids: string[] = [];
       for (let done = 0; done < count; done += 5_000) {
         const items = Array.from({ length: Math.min(5_000, count - done) }, (_, i) => {
           const at = clock++;
           const owner = { id: owners[(done + i) % owners.length]!, role: 'REGULAR' as const, name: 'Seeded' };
-          return orderItem(newOrder(ulid(at), owner, fields, new Date(at).toISOString()));
+          const order = newOrder(ulid(at), owner, fields, new Date(at).toISOString());
+          ids.push(order.id);
+          return orderItem(order);
         });
         await write(items);
       }
+      return ids;
     },
     async messages(roomId, count) {
       const items = Array.from({ length: count }, (_, i) => {

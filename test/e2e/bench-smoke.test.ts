@@ -57,10 +57,10 @@ describe('npm run bench, in small', () => {
     const sizes = { small: 45, large: 60, smallRoom: 3, largeRoom: 6, samples: 4, rounds: 2, deepPage: 2 };
     const target = async (label: string) => {
       const customer = await newUser(`${label}-customer`);
-      const placers = [];
+      const placers: string[] = [];
       for (let i = 0; i < placersNeeded(sizes.samples, sizes.rounds); i++)
         placers.push((await newUser(`${label}-placer`)).accessToken);
-      const readers = [];
+      const readers: string[] = [];
       for (let i = 0; i < readersNeeded(sizes.samples, sizes.rounds); i++)
         readers.push((await newAdmin(`${label}-reader`)).accessToken);
       return {
@@ -97,7 +97,9 @@ describe('npm run bench, in small', () => {
     const exported = await measureExport(
       runtime.httpUrl,
       (await bootstrapAdmin()).accessToken,
-      (count, ownerId) => seeder.orders(count, [ownerId]),
+      async (count, ownerId) => {
+        await seeder.orders(count, [ownerId]);
+      },
       exporter.user.id,
       30,
     );
