@@ -409,11 +409,17 @@ describe('lists that stay current', () => {
       });
     }
     expect((await assign(admin, order.id, admin.user.id)).status).toBe(200);
-    expect(await adminSocket.next((f) => f.type === 'orderListChanged' && f.change === 'assigned')).toMatchObject({
+    expect(
+      await adminSocket.next((f) => f.type === 'orderListChanged' && f.change === 'assigned' && f.orderId === order.id),
+    ).toMatchObject({
       orderId: order.id,
     });
     await api('PATCH', `/orders/${order.id}/status`, { ...as(admin), body: { status: 'PROCESSING' } });
-    expect(await customerSocket.next((f) => f.type === 'orderListChanged' && f.change === 'status')).toMatchObject({
+    expect(
+      await customerSocket.next(
+        (f) => f.type === 'orderListChanged' && f.change === 'status' && f.orderId === order.id,
+      ),
+    ).toMatchObject({
       status: 'PROCESSING',
     });
     // The stranger watches their own orders: they heard of none of this.
@@ -423,7 +429,9 @@ describe('lists that stay current', () => {
     customerSocket.send({ action: 'unwatchOrders' });
     expect(await customerSocket.next((f) => f.type === 'watchingOrders')).toMatchObject({ watching: false });
     await api('PATCH', `/orders/${order.id}`, { ...as(admin), body: { quantity: 3 } });
-    expect(await adminSocket.next((f) => f.type === 'orderListChanged' && f.change === 'edited')).toMatchObject({
+    expect(
+      await adminSocket.next((f) => f.type === 'orderListChanged' && f.change === 'edited' && f.orderId === order.id),
+    ).toMatchObject({
       orderId: order.id,
     });
     await new Promise((resolve) => setTimeout(resolve, 300));

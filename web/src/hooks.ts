@@ -83,14 +83,16 @@ export function useChatRoom(chat: ChatClient, roomId: string): RoomView {
  * began or stopped waiting), at most once per burst: lists read themselves again.
  */
 export function useConversationChanges(chat: ChatClient, onChange: () => void): void {
-  useChatEvents(chat, (event) => event.type === 'conversationChanged', onChange, 1000);
+  // In a busy shop conversations move many times a second, and an admin's inbox is a page read (60 a
+  // minute per user, shared by their tabs): while they keep moving, one read every 10 s.
+  useChatEvents(chat, (event) => event.type === 'conversationChanged', onChange, 10_000);
 }
 
 /**
  * Keeps an order list current while shown: watches orders on the connection, and calls `onChange`
  * when an order it may show changes (`which` picks the changes that matter), or after a reconnect
- * may have missed some. At most once every 2 s: a busy shop changes orders many times a second,
- * and each call reads the list again.
+ * may have missed some. While orders keep changing (a busy shop changes them many times a second),
+ * one call every 2 s: each reads the list again.
  */
 export function useOrderListChanges(
   chat: ChatClient,
@@ -107,14 +109,14 @@ export function useOrderListChanges(
 }
 
 /**
- * Calls `onEvent` once for a burst of matching events: 300 ms after the first, and never sooner than
- * `minGapMs` after the last call (events meanwhile make one call then).
+ * Calls `onEvent` once for a burst of matching events: 300 ms after the last of them, or `maxWaitMs`
+ * after the first while they keep coming (a busy shop never goes quiet for 300 ms).
  */
 function useChatEvents(
   chat: ChatClient,
   matches: (event: ChatEvent) => boolean,
   onEvent: () => void,
-  minGapMs: number,
+  maxWaitMs: number,
 ): void {
   // The latest render's: a filter chosen since applies to the next event.
   const latest = useRef(onEvent);
@@ -122,22 +124,24 @@ function useChatEvents(
   const latestMatches = useRef(matches);
   latestMatches.current = matches;
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let lastCall = Number.NEGATIVE_INFINITY;
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    let longest: ReturnType<typeof setTimeout> | undefined;
+    const fire = () => {
+      clearTimeout(quiet);
+      clearTimeout(longest);
+      quiet = longest = undefined;
+      latest.current();
+    };
     const stop = chat.subscribe((event) => {
-      if (!latestMatches.current(event) || timer !== undefined) return;
-      timer = setTimeout(
-        () => {
-          timer = undefined;
-          lastCall = Date.now();
-          latest.current();
-        },
-        Math.max(300, lastCall + minGapMs - Date.now()),
-      );
+      if (!latestMatches.current(event)) return;
+      clearTimeout(quiet);
+      quiet = setTimeout(fire, 300);
+      longest ??= setTimeout(fire, maxWaitMs);
     });
     return () => {
       stop();
-      clearTimeout(timer);
+      clearTimeout(quiet);
+      clearTimeout(longest);
     };
   }, [chat]);
 }
