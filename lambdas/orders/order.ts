@@ -184,10 +184,18 @@ export function assertMayAssignTo(
   }
 }
 
-/** The ASSIGNED event's change: who handled it before, and who does now (null: nobody). */
-export const assignmentChange = (from: Assignee | undefined, to: Assignee | undefined): OrderEvent['changes'] => ({
-  assignee: { from: from ? { ...from } : null, to: to ? { ...to } : null },
-});
+/**
+ * The order handed to `to` (undefined: nobody) with its ASSIGNED event — who handled it before and
+ * who does now — or undefined when it is already theirs.
+ */
+export function reassignment(order: Order, to: Assignee | undefined) {
+  if ((order.assignee?.id ?? null) === (to?.id ?? null)) return undefined;
+  const { assignee: from, ...rest } = order;
+  const changes: OrderEvent['changes'] = {
+    assignee: { from: from ? { ...from } : null, to: to ? { ...to } : null },
+  };
+  return { next: to ? { ...rest, assignee: to } : rest, event: { type: 'ASSIGNED' as const, changes } };
+}
 
 /** Only admins close a chat room (it ends the conversation and may move the order on). */
 export function assertMayCloseRoom(caller: Caller): void {

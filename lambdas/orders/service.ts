@@ -13,7 +13,7 @@ import {
   MAX_NOTES_PER_ORDER,
   assertMayAssignTo,
   assertMayCancel,
-  assignmentChange,
+  reassignment,
   type Assignee,
   type OrderNote,
   assertMayEdit,
@@ -114,14 +114,9 @@ export async function assignOrder(
   if (assignee !== null) assertMayAssignTo(assignee);
   const to = assignee ? { id: assignee.id, name: assignee.name } : undefined;
   try {
-    const { after } = await applyChange(caller, id, { expectedVersion, retries: false }, (order) => {
-      if ((order.assignee?.id ?? null) === (to?.id ?? null)) return undefined;
-      const { assignee: _previous, ...rest } = order;
-      return {
-        next: to ? { ...rest, assignee: to } : rest,
-        event: { type: 'ASSIGNED', changes: assignmentChange(order.assignee, to) },
-      };
-    });
+    const { after } = await applyChange(caller, id, { expectedVersion, retries: false }, (order) =>
+      reassignment(order, to),
+    );
     return toPublicOrder(after);
   } catch (error) {
     if (!(error instanceof ConflictError) || expectedVersion !== undefined) throw error;
@@ -143,11 +138,9 @@ export async function unassignAllOf(caller: Caller, adminId: string): Promise<Or
   do {
     const page = await orders.listOrders({ assigneeId: adminId }, 100, startKey);
     for (const summary of page.items) {
-      const { before, after } = await applyChange(caller, summary.id, {}, (order) => {
-        if (order.assignee?.id !== adminId) return undefined;
-        const { assignee: _gone, ...rest } = order;
-        return { next: rest, event: { type: 'ASSIGNED', changes: assignmentChange(order.assignee, undefined) } };
-      });
+      const { before, after } = await applyChange(caller, summary.id, {}, (order) =>
+        order.assignee?.id === adminId ? reassignment(order, undefined) : undefined,
+      );
       if (before !== after) unassigned.push(after);
     }
     startKey = page.lastKey;

@@ -653,9 +653,16 @@ export async function assignCandidate(id: string) {
   return { id: profile.id, name: profile.name, role: profile.role, deleted: profile.deletedAt !== undefined };
 }
 
-/** The id of the account with this address (the identity provider's answer), or null: nobody's. */
-export async function accountIdOf(email: string): Promise<string | null> {
-  return (await accounts.findAccount(email))?.id ?? null;
+/**
+ * A list's filters with a customer named by address (`customerEmail`) named by id instead: the
+ * identity provider's answer, or null when the address is nobody's.
+ */
+export async function withCustomerId<F extends { customerEmail?: string | undefined; customerId?: string | undefined }>(
+  filters: F,
+): Promise<Omit<F, 'customerEmail'> & { customerId?: string | null | undefined }> {
+  const { customerEmail, ...rest } = filters;
+  if (customerEmail === undefined) return rest;
+  return { ...rest, customerId: (await accounts.findAccount(customerEmail))?.id ?? null };
 }
 
 /**

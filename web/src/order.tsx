@@ -130,6 +130,11 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
     );
   }
   const next = NEXT_STATUS[order.status];
+  // A change made here: shown as answered at once, then read again with the history it added.
+  const showChanged = (changed?: Order) => {
+    if (changed) setOrder(changed);
+    void reload();
+  };
   // The timeline: the order's events, and for admins their notes among them, oldest first.
   const timeline = [
     ...history.events.map((event) => ({ at: event.at, key: `v${event.version}`, event })),
@@ -138,12 +143,11 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
 
   const moveOn = async () => {
     try {
-      setOrder(
+      showChanged(
         await api.call(
           api.api.PATCH('/orders/{id}/status', { params: { path: { id: orderId } }, body: { status: next! } }),
         ),
       );
-      void reload();
     } catch (caught) {
       setError(caught);
     }
@@ -174,17 +178,7 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
             Move to {statusLabel(next)}
           </button>
         ) : null}
-        {isAdmin ? (
-          <Assignment
-            api={api}
-            order={order}
-            user={user}
-            onChanged={(changed) => {
-              if (changed) setOrder(changed);
-              void reload();
-            }}
-          />
-        ) : null}
+        {isAdmin ? <Assignment api={api} order={order} user={user} onChanged={showChanged} /> : null}
         {order.cancellation ? (
           <p class="cancelled" data-testid="cancellation">
             Cancelled {formatDateTime(order.cancellation.at)}
@@ -217,27 +211,9 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
               </>
             ) : null}
           </dl>
-          {!isAdmin && order.status === 'REVIEW' ? (
-            <EditOrder
-              api={api}
-              order={order}
-              onSaved={(saved) => {
-                setOrder(saved);
-                void reload();
-              }}
-            />
-          ) : null}
+          {!isAdmin && order.status === 'REVIEW' ? <EditOrder api={api} order={order} onSaved={showChanged} /> : null}
           {/* Rare and for good: with the details, a tap away on a phone, not above the chat. */}
-          {mayCancel(order, isAdmin) ? (
-            <CancelOrder
-              api={api}
-              orderId={orderId}
-              onCancelled={(cancelled) => {
-                setOrder(cancelled);
-                void reload();
-              }}
-            />
-          ) : null}
+          {mayCancel(order, isAdmin) ? <CancelOrder api={api} orderId={orderId} onCancelled={showChanged} /> : null}
           <h2>History</h2>
           <ol class="history" data-testid="timeline">
             {timeline.map((entry) =>

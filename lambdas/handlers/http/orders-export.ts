@@ -1,12 +1,10 @@
 import { GET_orders_export } from '../../generated/routes.ts';
 import { exportOrders } from '../../orders/service.ts';
 import { httpHandler } from '../../shared/http.ts';
-import { accountIdOf } from '../../users/service.ts';
+import { withCustomerId } from '../../users/service.ts';
 
 export const handler = httpHandler(GET_orders_export, async ({ caller, query }) => {
-  const { customerEmail, ...filters } = query;
-  const customerId = customerEmail === undefined ? filters.customerId : await accountIdOf(customerEmail);
-  const part = await exportOrders(caller, { ...filters, customerId });
+  const part = await exportOrders(caller, await withCustomerId(query));
   const next = part.nextCursor === null ? undefined : nextPartUrl(query, part.nextCursor);
   return {
     status: 200,
