@@ -96,6 +96,11 @@ import {
   SendMessageFrame,
   TicketResponse,
   OrderListChangedFrame,
+  AttachmentCheckedFrame,
+  AttachmentParams,
+  OpenedAttachment,
+  UploadRequestBody,
+  UploadTicket,
   UnwatchOrdersFrame,
   WatchingOrdersFrame,
   WatchOrdersFrame,
@@ -118,7 +123,15 @@ export interface Permissions {
   sendsEmail?: boolean;
   /** Secrets it reads from Secrets Manager (lambdas/shared/secrets.ts): only these get `<NAME>_ARN` and a read grant. */
   secrets?: readonly SecretName[];
+  /**
+   * What it does in the attachments' bucket, per key prefix (lambdas/chat/attachment.ts): `uploads/`
+   * (files as uploaded, until sent) and `files/` (sent files). A presigned URL acts with the
+   * permissions of the function that signed it.
+   */
+  attachments?: readonly AttachmentGrant[];
 }
+
+export type AttachmentGrant = `${'GetObject' | 'PutObject' | 'DeleteObject'}:${'uploads' | 'files'}`;
 
 /** One Lambda function: a module under lambdas/handlers exporting `handler`, with its own grants and settings. */
 export interface LambdaFunction {
@@ -219,6 +232,10 @@ export const functions = {
   'http/chat-room-get': {},
   'http/chat-inbox': { permissions: { secrets: ['CURSOR_SECRET'] } },
   'http/chat-messages': {},
+  'http/chat-attachments-create': {
+    permissions: { tables: { main: 'readWrite' }, attachments: ['PutObject:uploads'] },
+  },
+  'http/chat-attachments-get': { permissions: { attachments: ['GetObject:files'] } },
   'http/chat-room-close': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
   },
@@ -232,7 +249,12 @@ export const functions = {
   'ws/join-room': { permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true } },
   'ws/leave-room': { permissions: { tables: { main: 'read', connections: 'readWrite' }, manageConnections: true } },
   'ws/send-message': {
-    permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+    permissions: {
+      tables: { main: 'readWrite', connections: 'readWrite' },
+      manageConnections: true,
+      // CopyObject of a sent file out of the uploads.
+      attachments: ['GetObject:uploads', 'PutObject:files'],
+    },
   },
   'ws/mark-read': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
@@ -242,6 +264,15 @@ export const functions = {
   'ws/typing': { permissions: { tables: { main: 'readWrite', connections: 'read' }, manageConnections: true } },
   'ws/close-room': {
     permissions: { tables: { main: 'readWrite', connections: 'readWrite' }, manageConnections: true },
+  },
+  // Not a route's: run by the bucket's Object Created events (lib/constructs/attachments.ts; offline, by the local S3).
+  'jobs/check-attachment': {
+    permissions: {
+      tables: { main: 'readWrite', connections: 'read' },
+      manageConnections: true,
+      attachments: ['GetObject:uploads', 'DeleteObject:uploads'],
+    },
+    timeoutSeconds: 30,
   },
   // Not a route's: run after each deploy (lib/constructs/backfill.ts; offline, when the runtime starts).
   'jobs/backfill': { permissions: { tables: { main: 'readWrite' }, scans: ['main'] }, timeoutSeconds: 600 },
@@ -790,6 +821,27 @@ export const httpRoutes = {
     errors: [404, 429],
     rateLimit: 'pageRead',
   },
+  'POST /chat/rooms/{roomId}/attachments': {
+    handler: 'http/chat-attachments-create',
+    access: 'user',
+    summary:
+      "Ask to upload a file to an open room you are in: the answer is a presigned POST straight to the bucket for exactly this file (its type and size), good for 5 minutes. The file is then checked (its size, and that its first bytes are its type's): GET it, or wait for attachmentChecked, until it is verified, then send it with sendMessage's attachmentIds. 429: the day's allowance (100 files, 500 MB) is used up",
+    tag: 'Chat',
+    request: { params: RoomParams, body: UploadRequestBody },
+    responses: { 201: { description: 'Upload it with this form', schema: UploadTicket } },
+    errors: [404, 409, 429],
+  },
+  'GET /chat/rooms/{roomId}/attachments/{attachmentId}': {
+    handler: 'http/chat-attachments-get',
+    access: 'user',
+    summary:
+      'A file of a room you are in: once sent, with a link valid for 5 minutes (served as its verified type, images inline and documents as downloads, under its safe name); unsent, to its uploader only, with where its check stands',
+    tag: 'Chat',
+    request: { params: AttachmentParams },
+    responses: { 200: { description: 'The file and its link', schema: OpenedAttachment } },
+    errors: [404, 429],
+    rateLimit: 'attachmentOpen',
+  },
   'POST /chat/rooms/{roomId}/close': {
     handler: 'http/chat-room-close',
     access: 'admin',
@@ -853,6 +905,12 @@ export const wsServerFrames = {
       'An order you may list was placed or changed (to watching connections: admins every order, a customer their own); read the list again with its filters',
     pushed: true,
   },
+  attachmentChecked: {
+    schema: AttachmentCheckedFrame,
+    summary:
+      'A file you uploaded was checked: verified (send it), or rejected and deleted (reason says why); to all your connections',
+    pushed: true,
+  },
   error: {
     schema: ErrorFrame,
     summary:
@@ -914,7 +972,8 @@ export const wsRoutes = {
     access: 'user',
     frame: SendMessageFrame,
     answers: ['newMessage'],
-    summary: 'Send a message: every connection in the room, the sender included, receives newMessage',
+    summary:
+      'Send a message, with text, files (your verified uploads: attachmentIds) or both: every connection in the room, the sender included, receives newMessage',
     rateLimit: 'chatMessage',
   },
   markRead: {

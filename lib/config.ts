@@ -70,6 +70,11 @@ export interface StageConfig {
    * tried again after `retrySeconds`, then twice, four and eight times that, then parked.
    */
   notifications: { delaySeconds: number; minGapSeconds: number; retrySeconds: number };
+  /**
+   * Files in chat: the largest upload (at most 10 MB: the API's own ceiling), and how many days a
+   * sent file is kept (the bucket's lifecycle deletes it then; its message stays, naming it).
+   */
+  attachments: { maxBytes: number; retentionDays: number };
 }
 
 /** How often the notification dispatcher runs: EventBridge's finest schedule, rate(1 minute). */
@@ -87,6 +92,7 @@ export const stages: Record<StageName, StageConfig> = {
   local: {
     ...shared,
     stage: 'local',
+    attachments: { maxBytes: 10 * 1024 * 1024, retentionDays: 30 },
     retainData: false,
     logRetentionDays: 7,
     corsOrigins: ['http://localhost:3000', 'http://localhost:5173'],
@@ -96,6 +102,7 @@ export const stages: Record<StageName, StageConfig> = {
   dev: {
     ...shared,
     stage: 'dev',
+    attachments: { maxBytes: 10 * 1024 * 1024, retentionDays: 30 },
     retainData: false,
     logRetentionDays: 7,
     corsOrigins: ['http://localhost:3000', 'http://localhost:5173'],
@@ -105,6 +112,8 @@ export const stages: Record<StageName, StageConfig> = {
   prod: {
     ...shared,
     stage: 'prod',
+    // Two years: an order's photos and documents outlive its warranty questions.
+    attachments: { maxBytes: 10 * 1024 * 1024, retentionDays: 730 },
     retainData: true,
     logRetentionDays: 365,
     corsOrigins: ['https://app.order-chat.example'],

@@ -57,17 +57,29 @@ export function applyNagSuppressions({
     }
   }
 
+  // The bucket is the stateful stack's: cdk-nag names its ARN by the export the API stack imports.
+  const bucket = stateful.attachments.bucket;
+  const attachmentsBucketArn = renderNagId(stateful.resolve(stateful.exportValue(bucket.bucketArn)));
   for (const fn of [
     ...api.httpApi.functions,
     ...api.webSocketApi.functions,
     api.notifications.dispatcher,
     api.backfill,
+    api.attachmentChecks,
   ]) {
     acknowledge(
       fn.role!,
       'IAM5[Resource::*]',
       'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
     );
+    for (const grant of fn.grants.attachments ?? []) {
+      const prefix = grant.split(':')[1]!;
+      acknowledge(
+        fn.role!,
+        `IAM5[Resource::${attachmentsBucketArn}/${prefix}/*]`,
+        `Each file's key is made when it is uploaded; the grant is limited to the bucket's ${prefix}/ prefix.`,
+      );
+    }
     for (const arn of fn.connectionsArns) {
       acknowledge(
         fn.role!,
@@ -155,6 +167,8 @@ function renderNagId(value: unknown): string {
   if ('Fn::GetAtt' in node) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
   if ('Fn::Sub' in node && typeof node['Fn::Sub'] === 'string')
     return node['Fn::Sub'].replace(/\$\{([^}]+)\}/g, '<$1>');
+  // A value of another stack: cdk-nag names it by the export it is imported from.
+  if ('Fn::ImportValue' in node) return renderNagId(node['Fn::ImportValue']);
   if ('Fn::Join' in node) {
     const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
     return parts.map(renderNagId).join(separator);

@@ -20,6 +20,7 @@ export function buildOrderChat(app: App, config: StageConfig, env: { account?: s
     crossRegionReferences: true,
     data: stateful.data,
     identity: stateful.identity,
+    attachments: stateful.attachments.bucket,
     webAclArn: waf.webAclArn,
   });
   api.addStackDependency(waf);

@@ -20,10 +20,28 @@ export function withPermissions<T>(functionName: string, permissions: Permission
   return current.run({ functionName, permissions }, run);
 }
 
-type Call = { action: string; table?: string };
+type Call = { action: string; table?: string; key?: string };
 
-type Service = 'dynamodb' | 'cognito' | 'connections' | 'ses';
+/** The S3 actions one request needs, on which keys (CopyObject reads its source and writes its target, as IAM checks). */
+interface S3Input {
+  Key?: string;
+  CopySource?: string;
+}
+export function s3Calls(commandName: string, input: S3Input): Call[] {
+  const action = commandName.replace(/Command$/, '');
+  if (action === 'CopyObject') {
+    const source = decodeURIComponent(input.CopySource ?? '').replace(/^\/?[^/]+\//, '');
+    return [
+      { action: 'GetObject', key: source },
+      { action: 'PutObject', key: input.Key ?? '' },
+    ];
+  }
+  return [{ action, key: input.Key ?? '' }];
+}
+
+type Service = 'dynamodb' | 'cognito' | 'connections' | 'ses' | 's3';
 const IAM_PREFIX: Record<Service, string> = {
+  s3: 's3',
   dynamodb: 'dynamodb',
   cognito: 'cognito-idp',
   connections: 'execute-api',
@@ -81,6 +99,10 @@ function allowed(service: Service, call: Call, grant: Grant, tableKey: (name: st
   const { permissions } = grant;
   if (service === 'connections') return permissions.manageConnections === true;
   if (service === 'ses') return permissions.sendsEmail === true;
+  if (service === 's3') {
+    const prefix = call.key?.split('/')[0] ?? '';
+    return (permissions.attachments ?? []).includes(`${call.action}:${prefix}` as never);
+  }
   if (service === 'cognito') {
     // Only the Admin* calls are IAM-authorized; sign-in, refresh and revocation are public Cognito APIs.
     return !call.action.startsWith('Admin') || (permissions.cognito ?? []).includes(call.action);
@@ -113,12 +135,15 @@ export function enforcePermissions(
     const calls =
       service === 'dynamodb'
         ? dynamoCalls(commandName, args.input as DynamoInput)
-        : [{ action: commandName.replace(/Command$/, '') }];
+        : service === 's3'
+          ? s3Calls(commandName, args.input as S3Input)
+          : [{ action: commandName.replace(/Command$/, '') }];
     for (const call of calls) {
       if (allowed(service, call, grant, tableKey)) continue;
       const prefix = IAM_PREFIX[service];
       const action = service === 'connections' ? 'ManageConnections' : call.action;
-      const message = `${grant.functionName} is not authorized to perform: ${prefix}:${action}${call.table ? ` on table ${call.table}` : ''} (add it to the function's permissions in lambdas/routes.ts)`;
+      const on = call.table ? ` on table ${call.table}` : call.key !== undefined ? ` on key ${call.key}` : '';
+      const message = `${grant.functionName} is not authorized to perform: ${prefix}:${action}${on} (add it to the function's permissions in lambdas/routes.ts)`;
       console.error(`AccessDenied: ${message}`);
       throw Object.assign(new Error(message), {
         name: 'AccessDeniedException',

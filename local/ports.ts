@@ -9,6 +9,7 @@ export const DEFAULT_PORTS = {
   DB_VIEW_PORT: 8003,
   COGNITO_PORT: 8004,
   MAILBOX_PORT: 8005,
+  S3_PORT: 8006,
 } as const;
 
 export type PortName = keyof typeof DEFAULT_PORTS;

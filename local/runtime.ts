@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { httpCors, httpRoutes, timeoutOf, wsAuthorizer, wsRoutes, type FunctionName } from '#lambdas/routes.ts';
 import { functionGrants } from '#lib/grants.ts';
@@ -34,10 +34,30 @@ import { startSchedule } from './schedule.ts';
 import { NOTIFY_SCHEDULE_SECONDS } from '#lib/config.ts';
 import { EDGE_LIMITS } from '#lib/edge-limits.ts';
 import { edgeRateLimit } from './http-gateway/edge-limits.ts';
-import { localAwsEnvironment } from './aws.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localAwsEnvironment } from './aws.ts';
+import { startLocalS3 } from './s3.ts';
 import { runtimeCredentials, type LocalCredentials } from './credentials.ts';
 
 export const WS_STAGE = 'local';
+const ATTACHMENTS_BUCKET = 'order-chat-local-attachments';
+
+/** S3's "Object Created" event as EventBridge delivers it (the fields the check function reads, and their neighbours). */
+const objectCreatedEvent = (object: { bucket: string; key: string; size: number }) => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': 'Object Created',
+  source: 'aws.s3',
+  account: LOCAL_ACCOUNT_ID,
+  time: new Date().toISOString(),
+  region: LOCAL_REGION,
+  resources: [`arn:aws:s3:::${object.bucket}`],
+  detail: {
+    version: '0',
+    bucket: { name: object.bucket },
+    object: { key: object.key, size: object.size },
+    reason: 'PostObject',
+  },
+});
 const projectRoot = resolve(import.meta.dirname, '..');
 
 /** What the gateway needs of a route's function: its timeout, and its grants (enforced here as IAM would). */
@@ -61,6 +81,8 @@ export interface RuntimeOptions {
   mailboxPort?: number;
   /** Send e-mail through this SES endpoint (a mailbox already running) instead of starting one. */
   mailboxUrl?: string;
+  /** The local S3 (chat attachments); 0 picks a free port. */
+  s3Port?: number;
   /**
    * E-mail for whoever is away: the stage's delay and gap (lib/config.ts) unless given, and how often
    * the dispatcher runs (EventBridge's schedule: every 60 s, as deployed).
@@ -114,6 +136,10 @@ export interface Runtime {
   dynamoDbEndpoint: string;
   /** The local mailbox: every e-mail the product sends, readable in a browser (and as JSON at /store). */
   mailboxUrl: string;
+  /** The local S3: the attachments' bucket (uploads and downloads go straight to it, as to S3). */
+  s3Endpoint: string;
+  /** The attachments' bucket. */
+  attachmentsBucket: string;
   /** Where its data lives (a throw-away folder when in memory): its credentials and cognito-local's signing key. */
   dataDir: string;
   /** What the local services accept (a tool acting for the runtime, such as the bench's seeder, signs with them). */
@@ -261,6 +287,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       [options.dynamoDbPort, 'DYNAMODB_PORT'],
       [options.cognitoPort, 'COGNITO_PORT'],
       [options.mailboxPort ?? 0, 'MAILBOX_PORT'],
+      [options.s3Port ?? 0, 'S3_PORT'],
     ] as const;
     for (const [wanted, variable] of requested) claims.push(await claimPort(wanted, variable));
   } catch (error) {
@@ -269,7 +296,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     forgetEphemeral?.();
     throw error;
   }
-  const [httpClaim, wsClaim, dynamoDbClaim, cognitoClaim, mailboxClaim] = claims as [
+  const [httpClaim, wsClaim, dynamoDbClaim, cognitoClaim, mailboxClaim, s3Claim] = claims as [
+    PortClaim,
     PortClaim,
     PortClaim,
     PortClaim,
@@ -367,12 +395,38 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ];
 
     const local = stages.local;
+    // The web app's origins, by either name of the loopback address: its uploads come from there.
+    const appOrigins = [...local.corsOrigins, `http://localhost:${port}`, `http://127.0.0.1:${port}`];
+    await s3Claim.release();
+    const s3 = await startLocalS3({
+      port: s3Claim.port,
+      bucket: ATTACHMENTS_BUCKET,
+      credentials: LOCAL_CREDENTIALS,
+      allowOrigins: appOrigins,
+      ...(options.dataDir ? { dataDir: join(dataDir, 's3') } : {}),
+      // As EventBridge delivers S3's event to the check function (lib/constructs/attachments.ts).
+      onObjectCreated: async (object) => {
+        await invoke(
+          loader,
+          'jobs/check-attachment',
+          objectCreatedEvent(object),
+          timeoutOf('jobs/check-attachment') * 1000,
+          functionGrants('jobs/check-attachment'),
+        );
+      },
+      log,
+    });
+    stops.push(() => s3.stop());
     // What the stack gives the functions, pointed at the local components.
     Object.assign(process.env, {
       ...localAwsEnvironment(LOCAL_CREDENTIALS),
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoLocal.endpoint,
       AWS_ENDPOINT_URL_SESV2: mailbox.url,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      ATTACHMENTS_BUCKET,
+      ATTACHMENT_MAX_BYTES: String(local.attachments.maxBytes),
+      ATTACHMENT_RETENTION_DAYS: String(local.attachments.retentionDays),
       // What lib/ gives a function that e-mails people, with the stage's sender.
       EMAIL_FROM: LOCAL_EMAIL_FROM,
       USER_POOL_ID: pool.userPoolId,
@@ -407,22 +461,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       watch: options.watch ?? false,
       log,
       onLoad: async (importOwn) => {
-        const [dynamo, cognito, connections, ses] = (await Promise.all([
+        const [dynamo, cognito, connections, ses, s3Client] = (await Promise.all([
           importOwn('shared/dynamo-client.ts'),
           importOwn('shared/cognito-client.ts'),
           importOwn('shared/connections-client.ts'),
           importOwn('shared/ses-client.ts'),
+          importOwn('shared/s3-client.ts'),
         ])) as [
           typeof import('#lambdas/shared/dynamo-client.ts'),
           typeof import('#lambdas/shared/cognito-client.ts'),
           typeof import('#lambdas/shared/connections-client.ts'),
           typeof import('#lambdas/shared/ses-client.ts'),
+          typeof import('#lambdas/shared/s3-client.ts'),
         ];
         enforcePermissions(dynamo.dynamoRaw(), 'dynamodb', tableKey);
         if (options.onDynamoDbCall) meterCapacity(dynamo.dynamoRaw(), options.onDynamoDbCall);
         enforcePermissions(cognito.cognito(), 'cognito', tableKey);
         enforcePermissions(connections.connectionsApi(process.env.WS_CALLBACK_URL!), 'connections', tableKey);
         enforcePermissions(ses.ses(), 'ses', tableKey);
+        enforcePermissions(s3Client.s3(), 's3', tableKey);
       },
     });
     stops.push(async () => loader.close());
@@ -441,7 +498,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         maxAgeSeconds: httpCors.maxAgeSeconds,
       },
       componentsDown: async () => [...down, ...(await hung(probes, down))],
-      staticSite: webApp({ webSocketPort: wsPort, webSocketStage: WS_STAGE, watch: options.watch ?? false, log }),
+      staticSite: webApp({
+        webSocketPort: wsPort,
+        webSocketStage: WS_STAGE,
+        attachmentsOrigin: s3.endpoint,
+        watch: options.watch ?? false,
+        log,
+      }),
       log,
       ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     });
@@ -452,7 +515,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       loader,
       throttle: local.throttle,
       // The web app at /app is on the HTTP API's origin, by either name of the loopback address.
-      allowOrigins: [...local.corsOrigins, `http://localhost:${port}`, `http://127.0.0.1:${port}`],
+      allowOrigins: appOrigins,
       managementCredentials: LOCAL_CREDENTIALS,
       ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
       ...(options.maxConnectionSeconds ? { maxConnectionMs: options.maxConnectionSeconds * 1000 } : {}),
@@ -501,6 +564,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       cognitoEndpoint: cognitoLocal.endpoint,
       dynamoDbEndpoint: dynamo.endpoint,
       mailboxUrl: mailbox.url,
+      s3Endpoint: s3.endpoint,
+      attachmentsBucket: ATTACHMENTS_BUCKET,
       credentials: LOCAL_CREDENTIALS,
       dataDir,
       dispatchNotifications: () => notifier.runNow(),

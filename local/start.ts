@@ -59,6 +59,7 @@ try {
     dynamoDbPort: portOf('DYNAMODB_PORT'),
     cognitoPort: portOf('COGNITO_PORT'),
     mailboxPort: portOf('MAILBOX_PORT'),
+    s3Port: portOf('S3_PORT'),
     ...(inMemory ? {} : { dataDir: resolve(env.LOCAL_DATA_DIR ?? '.local-data') }),
     reset: flags.reset === true || env.LOCAL_RESET === '1',
     watch: true,
@@ -107,13 +108,14 @@ try {
   WebSocket API  ${runtime.wsUrl}
   API docs       ${runtime.docsUrl}
   Mailbox        ${runtime.mailboxUrl}  (every e-mail sent: sign-up and reset codes)
+  S3             ${runtime.s3Endpoint}  (bucket ${runtime.attachmentsBucket}: the files sent in chat)
   User pool      ${runtime.userPoolId} (client ${runtime.clientId}) at ${runtime.cognitoEndpoint}
   DynamoDB       ${runtime.dynamoDbEndpoint}
 Press Ctrl-C to stop.`);
   if (env.ADMIN_EMAIL) console.log(`Admin account ${env.ADMIN_EMAIL} is ready.`);
   // Machine-readable line for scripts and the end-to-end tests.
   console.log(
-    `READY ${JSON.stringify({ httpUrl: runtime.httpUrl, wsUrl: runtime.wsUrl, userPoolId: runtime.userPoolId, clientId: runtime.clientId, cognitoEndpoint: runtime.cognitoEndpoint, dynamoDbEndpoint: runtime.dynamoDbEndpoint, mailboxUrl: runtime.mailboxUrl, dataDir: runtime.dataDir })}`,
+    `READY ${JSON.stringify({ httpUrl: runtime.httpUrl, wsUrl: runtime.wsUrl, userPoolId: runtime.userPoolId, clientId: runtime.clientId, cognitoEndpoint: runtime.cognitoEndpoint, dynamoDbEndpoint: runtime.dynamoDbEndpoint, mailboxUrl: runtime.mailboxUrl, s3Endpoint: runtime.s3Endpoint, dataDir: runtime.dataDir })}`,
   );
 } catch (error) {
   // One line a person can act on; the stack only when it is not one of ours.

@@ -11,6 +11,8 @@ import { APP_PATH, appContentSecurityPolicy, buildWebApp, type WebFile } from '.
 export interface WebAppOptions {
   webSocketPort: number;
   webSocketStage: string;
+  /** The local S3: the app shows images from it and uploads to it. */
+  attachmentsOrigin: string;
   watch: boolean;
   log: (message: string, error?: unknown) => void;
 }
@@ -29,7 +31,10 @@ export function webApp(options: WebAppOptions) {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     const webSocketOrigin = `ws://${hostNameOf(req)}:${options.webSocketPort}`;
     // The API's security headers, with the app's own CSP (as CloudFront's policy for /app does).
-    const headers = { ...SECURITY_HEADERS, 'content-security-policy': appContentSecurityPolicy(webSocketOrigin) };
+    const headers = {
+      ...SECURITY_HEADERS,
+      'content-security-policy': appContentSecurityPolicy(webSocketOrigin, options.attachmentsOrigin),
+    };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, allow: 'GET, HEAD' });
       return res.end();

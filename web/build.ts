@@ -14,15 +14,17 @@ export const APP_PATH = '/app';
 
 /**
  * The app's Content-Security-Policy: only its own files; connections to its origin and the
- * WebSocket API (`webSocketOrigin`, when it is elsewhere, as offline). No inline script or style.
+ * WebSocket API (`webSocketOrigin`, when it is elsewhere, as offline); the attachments' bucket
+ * (`attachmentsOrigin`) for the images it shows and the uploads it sends, and nothing else of it.
+ * No inline script or style. A preview of a file not yet sent is a blob: URL of the page's own.
  */
-export function appContentSecurityPolicy(webSocketOrigin?: string): string {
+export function appContentSecurityPolicy(webSocketOrigin: string | undefined, attachmentsOrigin: string): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self'${webSocketOrigin ? ` ${webSocketOrigin}` : ''}`,
+    `img-src 'self' data: blob: ${attachmentsOrigin}`,
+    `connect-src 'self'${webSocketOrigin ? ` ${webSocketOrigin}` : ''} ${attachmentsOrigin}`,
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",

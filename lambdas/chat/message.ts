@@ -1,5 +1,6 @@
 /** Chat messages and the pages they are read in. No AWS types. */
 import type { Caller } from '../shared/caller.ts';
+import type { AttachmentRef } from './attachment.ts';
 
 export interface ChatMessage {
   id: string;
@@ -8,7 +9,13 @@ export interface ChatMessage {
   createdAt: string;
   clientMessageId: string | null;
   sender: Caller;
+  /** The files it sends (absent: none). */
+  attachments?: AttachmentRef[];
 }
+
+/** A message in one line of words: its text, or the files it sends when it has no text. */
+export const wordsOf = (message: Pick<ChatMessage, 'content' | 'attachments'>) =>
+  [message.content, ...(message.attachments ?? []).map((file) => `[${file.name}]`)].filter(Boolean).join(' ');
 
 export const HISTORY_PAGE = 50;
 export const RESUME_PAGE = 200;

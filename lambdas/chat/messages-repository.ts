@@ -8,6 +8,8 @@ import { jsonBytes, type ChatMessage } from './message.ts';
 import { appendParams, totalsParams } from './conversation-repository.ts';
 import { notifyLaterParams } from '../notifications/schedule.ts';
 import type { Conversation, Counts, LastMessage } from './conversation.ts';
+import { sendParams } from './attachments-repository.ts';
+import type { Attachment } from './attachment.ts';
 
 const env = /* @__PURE__ */ readEnv({ MAIN_TABLE_NAME: {} });
 const TableName = env.MAIN_TABLE_NAME;
@@ -20,8 +22,8 @@ const dedupeKey = (roomId: string, senderId: string, clientMessageId: string) =>
 });
 
 function fromItem(item: Record<string, unknown>): ChatMessage {
-  const { id, roomId, content, createdAt, clientMessageId, sender } = item as unknown as ChatMessage;
-  return { id, roomId, content, createdAt, clientMessageId, sender };
+  const { id, roomId, content, createdAt, clientMessageId, sender, attachments } = item as unknown as ChatMessage;
+  return { id, roomId, content, createdAt, clientMessageId, sender, ...(attachments ? { attachments } : {}) };
 }
 
 /** A message as stored (also how `npm run bench` fills a room), with the conversation's counts as of it. */
@@ -32,7 +34,8 @@ export const messageItem = (message: ChatMessage, counts?: Counts) => ({
   ...(counts ? { counts } : {}),
 });
 
-export type SaveOutcome = { saved: true } | { saved: false; reason: 'closed' | 'duplicate' | 'raced' };
+export type SaveOutcome =
+  { saved: true } | { saved: false; reason: 'closed' | 'duplicate' | 'raced' | 'attachmentTaken' };
 
 /** How a message moves its room's conversation on: read before, and what it becomes. */
 export interface ConversationMove {
@@ -49,7 +52,7 @@ export interface ConversationMove {
  * room) has not been used. The other side's e-mail for when they are away is scheduled with it, so
  * a stored message is never one nobody is told of.
  */
-export function saveMessageParams(message: ChatMessage, move: ConversationMove) {
+export function saveMessageParams(message: ChatMessage, move: ConversationMove, files: readonly Attachment[] = []) {
   return {
     // The SDK's own retry after a timeout reuses this token, and DynamoDB applies a
     // transaction once per token (10 min): a retry can never store the message twice.
@@ -87,20 +90,28 @@ export function saveMessageParams(message: ChatMessage, move: ConversationMove) 
         'message',
         new Date(message.createdAt),
       ),
+      // Last: each file is sent once, by this message (read by position from the end).
+      ...files.map((file) => sendParams(file, message.id, message.createdAt)),
     ],
   };
 }
 
 /** `raced`: another message moved the conversation on since it was read, or was being stored (read it again, and retry). */
-export async function saveMessage(message: ChatMessage, move: ConversationMove): Promise<SaveOutcome> {
+export async function saveMessage(
+  message: ChatMessage,
+  move: ConversationMove,
+  files: readonly Attachment[] = [],
+): Promise<SaveOutcome> {
   try {
-    await dynamo().send(new TransactWriteCommand(saveMessageParams(message, move)));
+    await dynamo().send(new TransactWriteCommand(saveMessageParams(message, move, files)));
     return { saved: true };
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
     const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
     if (codes[0] === 'ConditionalCheckFailed') return { saved: false, reason: 'closed' };
     if (codes[3] === 'ConditionalCheckFailed') return { saved: false, reason: 'duplicate' };
+    if (files.length && codes.slice(-files.length).includes('ConditionalCheckFailed'))
+      return { saved: false, reason: 'attachmentTaken' };
     // Another message moved the conversation on, or its transaction held the item at that moment.
     if (codes[1] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict')) {
       return { saved: false, reason: 'raced' };

@@ -7,7 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import type { Caller, Session } from '../shared/caller.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '../shared/errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '../shared/errors.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { MAX_ROOMS_PER_CONNECTION } from '../limits/policy.ts';
 import { logger } from '../shared/logger.ts';
@@ -28,7 +34,17 @@ import {
 } from './conversation.ts';
 import { broadcastToRoom, sendToConnections } from './fanout.ts';
 import { tellOrderLists } from './order-lists.ts';
-import { HISTORY_PAGE, HTTP_PAGE_BYTES, RESUME_PAGE, WS_MESSAGE_BYTES, roomFor, type ChatMessage } from './message.ts';
+import {
+  HISTORY_PAGE,
+  HTTP_PAGE_BYTES,
+  RESUME_PAGE,
+  WS_MESSAGE_BYTES,
+  roomFor,
+  wordsOf,
+  type ChatMessage,
+} from './message.ts';
+import { refOf } from './attachment.ts';
+import { attachmentsToSend, keepSent } from './attachments.ts';
 import * as messages from './messages-repository.ts';
 import * as tickets from './tickets-repository.ts';
 
@@ -309,15 +325,27 @@ const raceBackoff = (attempt: number) =>
 export async function sendMessage(
   caller: Caller,
   connectionId: string,
-  input: { roomId: string; content: string; clientMessageId?: string | undefined },
+  input: {
+    roomId: string;
+    content: string;
+    clientMessageId?: string | undefined;
+    attachmentIds?: string[] | undefined;
+  },
   remainingMs: number,
 ) {
-  const [{ room, customerId, assigneeId }, firstRead] = await Promise.all([
+  const fileIds = input.attachmentIds ?? [];
+  if (input.content === '' && fileIds.length === 0)
+    throw new ValidationError('A message needs text or a file.', [{ path: 'content', message: 'Must not be empty' }]);
+  const [{ room, customerId, assigneeId }, firstRead, files] = await Promise.all([
     visibleRoomWithCustomer(caller, input.roomId),
     conversations.getConversation(input.roomId),
+    fileIds.length ? filesOrOriginal(caller, input) : [],
   ]);
+  if (!Array.isArray(files)) return files;
   let conversation = firstRead;
   if (!room.isOpen) throw new ConflictError('Chat room is closed');
+  // Into the room's files first: a message is never stored with a file that isn't there.
+  if (files.length) await keepSent(files);
   // Every attempt, the first and each after a race, starts only with time left to store and acknowledge.
   const deadline = Date.now() + remainingMs;
   const busy = () => new ServiceUnavailableError('The chat is busy: send the message again.');
@@ -331,20 +359,25 @@ export async function sendMessage(
       createdAt: new Date().toISOString(),
       clientMessageId: input.clientMessageId ?? null,
       sender: { id: caller.id, name: caller.name, role: caller.role },
+      ...(files.length ? { attachments: files.map(refOf) } : {}),
     };
     const lastMessage: LastMessage = {
       id: message.id,
       createdAt: message.createdAt,
       side,
       senderName: caller.name,
-      preview: previewOf(message.content),
+      preview: previewOf(wordsOf(message)),
     };
-    const outcome = await messages.saveMessage(message, {
-      before: conversation,
-      after: { counts: countsAfter(conversation.counts, side), lastMessage },
-      customerId,
-      assigneeId,
-    });
+    const outcome = await messages.saveMessage(
+      message,
+      {
+        before: conversation,
+        after: { counts: countsAfter(conversation.counts, side), lastMessage },
+        customerId,
+        assigneeId,
+      },
+      files,
+    );
     if (outcome.saved) {
       await deliver(input.roomId, connectionId, message);
       const wasWaiting = conversation.lastMessage?.side === 'customer';
@@ -355,6 +388,7 @@ export async function sendMessage(
       return undefined;
     }
     if (outcome.reason === 'closed') throw new ConflictError('Chat room is closed');
+    if (outcome.reason === 'attachmentTaken') throw new ConflictError('A file of this message was sent already.');
     if (outcome.reason === 'duplicate') {
       const original = await messages.findByClientMessageId(input.roomId, caller.id, input.clientMessageId!);
       return { type: 'newMessage', roomId: input.roomId, message: original ?? message };
@@ -363,6 +397,26 @@ export async function sendMessage(
     await raceBackoff(attempt);
     conversation = await conversations.getConversation(input.roomId);
     if (deadline - Date.now() < STORE_AND_ACK_MS) throw busy();
+  }
+}
+
+/**
+ * The files a message sends; or, when one was sent already by this very message (a client's retry
+ * with the same clientMessageId), the answer that message got.
+ */
+async function filesOrOriginal(
+  caller: Caller,
+  input: { roomId: string; clientMessageId?: string | undefined; attachmentIds?: string[] | undefined },
+) {
+  try {
+    return await attachmentsToSend(caller, input.roomId, input.attachmentIds ?? []);
+  } catch (error) {
+    const original =
+      error instanceof ConflictError && input.clientMessageId
+        ? await messages.findByClientMessageId(input.roomId, caller.id, input.clientMessageId)
+        : undefined;
+    if (!original) throw error;
+    return { type: 'newMessage', roomId: input.roomId, message: original };
   }
 }
 

@@ -55,80 +55,90 @@ const c48 = [["from", s62, "optional", true], ["to", s62, "optional", true]] as 
 const c49 = [["version", s52, null, false], ["type", s60, null, false], ["at", s1, null, false], ["by", s61, null, false], ["changes", s64, null, false]] as const;
 const c50 = [["orderId", s47, null, false], ["events", s66, null, false]] as const;
 const c51 = [["id", s3, null, false], ["name", s3, null, false], ["role", s15, null, false]] as const;
-const c52 = [["id", s69, null, false], ["roomId", s47, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s70, null, false], ["sender", s71, null, false]] as const;
-const c53 = [["roomId", s47, null, false], ["items", s73, null, false]] as const;
-const c54 = [["profile", s46, null, false], ["orders", s59, null, false], ["history", s68, null, false], ["messages", s75, null, false], ["nextCursor", s70, null, false]] as const;
-const c55 = [["email", s3, null, false], ["pendingEmail", s70, null, false]] as const;
-const c56 = [["code", s20, null, false]] as const;
-const c57 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
-const c58 = [["code", s31, null, false]] as const;
-const c59 = [["password", s19, null, false], ["code", s31, null, false]] as const;
-const c60 = [["password", s19, null, false]] as const;
-const c61 = [["limit", s84, "defaulted", false], ["cursor", s44, "optional", true]] as const;
-const c62 = [["items", s86, null, false], ["nextCursor", s70, null, false]] as const;
-const c63 = [["name", s88, null, false], ["limit", s84, "defaulted", false]] as const;
-const c64 = [["id", s3, null, false], ["name", s3, null, false], ["email", s3, null, false], ["role", s15, null, false]] as const;
-const c65 = [["items", s91, null, false]] as const;
-const c66 = [["id", s14, null, false]] as const;
-const c67 = [["role", s15, null, false]] as const;
-const c68 = new Set(["PASSWORD_RESET_SENT","TWO_FACTOR_REMOVED"]);
-const c69 = [["id", s14, null, false], ["role", s15, null, false]] as const;
-const c70 = [["type", s95, null, false], ["at", s1, null, false], ["by", s96, null, false]] as const;
-const c71 = [["items", s98, null, false], ["nextCursor", s70, null, false]] as const;
-const c72 = [["description", s100, null, false], ["specifications", s101, null, false], ["quantity", s102, null, false], ["metadata", s104, "optional", true]] as const;
-const c73 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
-const c74 = [["idempotency-key", s107, "optional", true]] as const;
-const c75 = /^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-const c76 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?Z)?$/;
-const c77 = [["status", s109, "optional", true], ["assignee", s111, "optional", true], ["customerId", s112, "optional", true], ["customerEmail", s113, "optional", true], ["createdFrom", s115, "optional", true], ["createdTo", s115, "optional", true], ["limit", s84, "defaulted", false], ["cursor", s44, "optional", true]] as const;
-const c78 = [["id", s3, null, false], ["name", s3, null, false], ["email", s3, null, false]] as const;
-const c79 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s50, null, false], ["status", s51, null, false], ["createdAt", s1, null, false], ["chatRoom", s53, null, false], ["unread", s117, null, false], ["customer", s120, "optional", true], ["assignee", s121, "optional", true]] as const;
-const c80 = [["items", s123, null, false], ["nextCursor", s70, null, false], ["unreadTotal", s117, null, false]] as const;
-const c81 = [["status", s109, "optional", true], ["assignee", s111, "optional", true], ["customerId", s112, "optional", true], ["customerEmail", s113, "optional", true], ["createdFrom", s115, "optional", true], ["createdTo", s115, "optional", true], ["cursor", s44, "optional", true]] as const;
-const c82 = [["id", s47, null, false]] as const;
-const c83 = [["description", s127, "optional", true], ["specifications", s128, "optional", true], ["quantity", s129, "optional", true], ["metadata", s104, "optional", true]] as const;
-const c84 = /^(\*|(W\/)?"\d+")$/;
-const c85 = [["if-match", s132, "optional", true]] as const;
-const c86 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
-const c87 = [["status", s134, null, false]] as const;
-const c88 = [["reason", s100, null, false]] as const;
-const c89 = [["assigneeId", s137, null, false]] as const;
-const c90 = [["text", s139, null, false]] as const;
-const c91 = [["id", s3, null, false], ["text", s3, null, false], ["at", s1, null, false], ["by", s56, null, false]] as const;
-const c92 = [["items", s142, null, false], ["nextCursor", s70, null, false]] as const;
-const c93 = [["before", s145, "optional", true], ["limit", s146, "defaulted", false]] as const;
-const c94 = [["items", s66, null, false], ["nextCursor", s149, null, false]] as const;
-const c95 = new Set([60]);
-const c96 = [["ticket", s3, null, false], ["expiresIn", s151, null, false]] as const;
-const c97 = [["roomId", s47, null, false]] as const;
-const c98 = new Set(["customer","admins"]);
-const c99 = [["side", s155, null, false], ["unread", s117, null, false], ["readUpTo", s156, null, false], ["otherSideReadUpTo", s156, null, false]] as const;
-const c100 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s70, null, false], ["closedAt", s154, null, false], ["closedBy", s70, null, false], ["readState", s157, null, false], ["messages", s73, null, false], ["nextCursor", s156, null, false]] as const;
-const c101 = [["limit", s84, "defaulted", false], ["cursor", s44, "optional", true], ["assignee", s111, "optional", true]] as const;
-const c102 = [["id", s69, null, false], ["createdAt", s1, null, false], ["side", s155, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
-const c103 = [["roomId", s47, null, false], ["customer", s56, null, false], ["waitingSince", s1, null, false], ["lastMessage", s160, null, false], ["assignee", s57, null, false]] as const;
-const c104 = [["items", s162, null, false], ["nextCursor", s70, null, false]] as const;
-const c105 = [["before", s164, "optional", true], ["limit", s146, "defaulted", false]] as const;
-const c106 = [["items", s73, null, false], ["nextCursor", s156, null, false]] as const;
-const c107 = [["summary", s167, null, false]] as const;
-const c108 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s70, null, false], ["closedAt", s154, null, false], ["closedBy", s70, null, false]] as const;
-const c109 = [["room", s169, null, false], ["order", s58, null, false]] as const;
-const c110 = new Set(["joinRoom"]);
-const c111 = [["action", s171, null, false], ["roomId", s47, null, false], ["after", s164, "optional", true]] as const;
-const c112 = new Set(["leaveRoom"]);
-const c113 = [["action", s173, null, false], ["roomId", s47, null, false]] as const;
-const c114 = new Set(["sendMessage"]);
-const c115 = [["action", s175, null, false], ["roomId", s47, null, false], ["content", s139, null, false], ["clientMessageId", s177, "optional", true]] as const;
-const c116 = new Set(["markRead"]);
-const c117 = [["action", s179, null, false], ["roomId", s47, null, false], ["messageId", s69, null, false]] as const;
-const c118 = new Set(["typing"]);
-const c119 = [["action", s181, null, false], ["roomId", s47, null, false]] as const;
-const c120 = new Set(["watchOrders"]);
-const c121 = [["action", s183, null, false]] as const;
-const c122 = new Set(["unwatchOrders"]);
-const c123 = [["action", s185, null, false]] as const;
-const c124 = new Set(["closeRoom"]);
-const c125 = [["action", s187, null, false], ["roomId", s47, null, false], ["summary", s167, null, false]] as const;
+const c52 = new Set(["image/jpeg","image/png","image/webp","image/heic","application/pdf"]);
+const c53 = [["id", s72, null, false], ["name", s3, null, false], ["type", s73, null, false], ["size", s74, null, false]] as const;
+const c54 = [["id", s69, null, false], ["roomId", s47, null, false], ["content", s3, null, false], ["createdAt", s1, null, false], ["clientMessageId", s70, null, false], ["sender", s71, null, false], ["attachments", s77, "optional", true]] as const;
+const c55 = [["roomId", s47, null, false], ["items", s79, null, false]] as const;
+const c56 = [["profile", s46, null, false], ["orders", s59, null, false], ["history", s68, null, false], ["messages", s81, null, false], ["nextCursor", s70, null, false]] as const;
+const c57 = [["email", s3, null, false], ["pendingEmail", s70, null, false]] as const;
+const c58 = [["code", s20, null, false]] as const;
+const c59 = [["secret", s3, null, false], ["uri", s3, null, false]] as const;
+const c60 = [["code", s31, null, false]] as const;
+const c61 = [["password", s19, null, false], ["code", s31, null, false]] as const;
+const c62 = [["password", s19, null, false]] as const;
+const c63 = [["limit", s90, "defaulted", false], ["cursor", s44, "optional", true]] as const;
+const c64 = [["items", s92, null, false], ["nextCursor", s70, null, false]] as const;
+const c65 = [["name", s94, null, false], ["limit", s90, "defaulted", false]] as const;
+const c66 = [["id", s3, null, false], ["name", s3, null, false], ["email", s3, null, false], ["role", s15, null, false]] as const;
+const c67 = [["items", s97, null, false]] as const;
+const c68 = [["id", s14, null, false]] as const;
+const c69 = [["role", s15, null, false]] as const;
+const c70 = new Set(["PASSWORD_RESET_SENT","TWO_FACTOR_REMOVED"]);
+const c71 = [["id", s14, null, false], ["role", s15, null, false]] as const;
+const c72 = [["type", s101, null, false], ["at", s1, null, false], ["by", s102, null, false]] as const;
+const c73 = [["items", s104, null, false], ["nextCursor", s70, null, false]] as const;
+const c74 = [["description", s106, null, false], ["specifications", s107, null, false], ["quantity", s108, null, false], ["metadata", s110, "optional", true]] as const;
+const c75 = { array: "Too big: expected array to have <=255 items", string: "Too big: expected string to have <=255 characters", unknown: "Too big: expected unknown to be <=255" };
+const c76 = [["idempotency-key", s113, "optional", true]] as const;
+const c77 = /^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const c78 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?Z)?$/;
+const c79 = [["status", s115, "optional", true], ["assignee", s117, "optional", true], ["customerId", s118, "optional", true], ["customerEmail", s119, "optional", true], ["createdFrom", s121, "optional", true], ["createdTo", s121, "optional", true], ["limit", s90, "defaulted", false], ["cursor", s44, "optional", true]] as const;
+const c80 = [["id", s3, null, false], ["name", s3, null, false], ["email", s3, null, false]] as const;
+const c81 = [["id", s47, null, false], ["userId", s3, null, false], ["description", s3, null, false], ["quantity", s50, null, false], ["status", s51, null, false], ["createdAt", s1, null, false], ["chatRoom", s53, null, false], ["unread", s123, null, false], ["customer", s126, "optional", true], ["assignee", s127, "optional", true]] as const;
+const c82 = [["items", s129, null, false], ["nextCursor", s70, null, false], ["unreadTotal", s123, null, false]] as const;
+const c83 = [["status", s115, "optional", true], ["assignee", s117, "optional", true], ["customerId", s118, "optional", true], ["customerEmail", s119, "optional", true], ["createdFrom", s121, "optional", true], ["createdTo", s121, "optional", true], ["cursor", s44, "optional", true]] as const;
+const c84 = [["id", s47, null, false]] as const;
+const c85 = [["description", s133, "optional", true], ["specifications", s134, "optional", true], ["quantity", s135, "optional", true], ["metadata", s110, "optional", true]] as const;
+const c86 = /^(\*|(W\/)?"\d+")$/;
+const c87 = [["if-match", s138, "optional", true]] as const;
+const c88 = new Set(["REVIEW","PROCESSING","COMPLETED"]);
+const c89 = [["status", s140, null, false]] as const;
+const c90 = [["reason", s106, null, false]] as const;
+const c91 = [["assigneeId", s143, null, false]] as const;
+const c92 = [["text", s145, null, false]] as const;
+const c93 = [["id", s3, null, false], ["text", s3, null, false], ["at", s1, null, false], ["by", s56, null, false]] as const;
+const c94 = [["items", s148, null, false], ["nextCursor", s70, null, false]] as const;
+const c95 = [["before", s151, "optional", true], ["limit", s152, "defaulted", false]] as const;
+const c96 = [["items", s66, null, false], ["nextCursor", s154, null, false]] as const;
+const c97 = new Set([60]);
+const c98 = [["ticket", s3, null, false], ["expiresIn", s156, null, false]] as const;
+const c99 = [["roomId", s47, null, false]] as const;
+const c100 = new Set(["customer","admins"]);
+const c101 = [["side", s160, null, false], ["unread", s123, null, false], ["readUpTo", s161, null, false], ["otherSideReadUpTo", s161, null, false]] as const;
+const c102 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s70, null, false], ["closedAt", s159, null, false], ["closedBy", s70, null, false], ["readState", s162, null, false], ["messages", s79, null, false], ["nextCursor", s161, null, false]] as const;
+const c103 = [["limit", s90, "defaulted", false], ["cursor", s44, "optional", true], ["assignee", s117, "optional", true]] as const;
+const c104 = [["id", s69, null, false], ["createdAt", s1, null, false], ["side", s160, null, false], ["senderName", s3, null, false], ["preview", s3, null, false]] as const;
+const c105 = [["roomId", s47, null, false], ["customer", s56, null, false], ["waitingSince", s1, null, false], ["lastMessage", s165, null, false], ["assignee", s57, null, false]] as const;
+const c106 = [["items", s167, null, false], ["nextCursor", s70, null, false]] as const;
+const c107 = [["before", s169, "optional", true], ["limit", s152, "defaulted", false]] as const;
+const c108 = [["items", s79, null, false], ["nextCursor", s161, null, false]] as const;
+const c109 = [["name", s112, null, false], ["type", s73, null, false], ["size", s172, null, false]] as const;
+const c110 = new Set(["pending","verified","rejected","sent"]);
+const c111 = [["id", s72, null, false], ["roomId", s47, null, false], ["name", s3, null, false], ["type", s73, null, false], ["size", s74, null, false], ["status", s174, null, false], ["reason", s70, null, false], ["createdAt", s1, null, false], ["messageId", s161, null, false], ["sentAt", s159, null, false]] as const;
+const c112 = [["url", s3, null, false], ["fields", s176, null, false], ["expiresAt", s1, null, false]] as const;
+const c113 = [["attachment", s175, null, false], ["upload", s177, null, false]] as const;
+const c114 = [["roomId", s47, null, false], ["attachmentId", s72, null, false]] as const;
+const c115 = [["url", s3, null, false], ["expiresAt", s1, null, false]] as const;
+const c116 = [["attachment", s175, null, false], ["download", s181, null, false]] as const;
+const c117 = [["summary", s183, null, false]] as const;
+const c118 = [["id", s47, null, false], ["orderId", s47, null, false], ["isOpen", s16, null, false], ["summary", s70, null, false], ["closedAt", s159, null, false], ["closedBy", s70, null, false]] as const;
+const c119 = [["room", s185, null, false], ["order", s58, null, false]] as const;
+const c120 = new Set(["joinRoom"]);
+const c121 = [["action", s187, null, false], ["roomId", s47, null, false], ["after", s169, "optional", true]] as const;
+const c122 = new Set(["leaveRoom"]);
+const c123 = [["action", s189, null, false], ["roomId", s47, null, false]] as const;
+const c124 = new Set(["sendMessage"]);
+const c125 = [["action", s191, null, false], ["roomId", s47, null, false], ["content", s192, null, false], ["clientMessageId", s194, "optional", true], ["attachmentIds", s196, "optional", true]] as const;
+const c126 = new Set(["markRead"]);
+const c127 = [["action", s198, null, false], ["roomId", s47, null, false], ["messageId", s69, null, false]] as const;
+const c128 = new Set(["typing"]);
+const c129 = [["action", s200, null, false], ["roomId", s47, null, false]] as const;
+const c130 = new Set(["watchOrders"]);
+const c131 = [["action", s202, null, false]] as const;
+const c132 = new Set(["unwatchOrders"]);
+const c133 = [["action", s204, null, false]] as const;
+const c134 = new Set(["closeRoom"]);
+const c135 = [["action", s206, null, false], ["roomId", s47, null, false], ["summary", s183, null, false]] as const;
 
 function s0(v: any, iss: Issue[]): any {
   if (!c0.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"ok\"" });
@@ -449,39 +459,71 @@ function s71(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c51, "strip", null);
 }
 function s72(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c52, "strip", null);
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c40.lastIndex = 0; if (!c40.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an attachment id", continue: true }); }
+  return v;
 }
 function s73(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s72, null);
+  if (!c52.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"image/jpeg\"|\"image/png\"|\"image/webp\"|\"image/heic\"|\"application/pdf\"" });
+  return v;
 }
 function s74(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c53, "strip", null);
+  const start = iss.length;
+  if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
+  if (!aborted(iss, start)) {
+    if (!Number.isInteger(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("int", v) });
+    else if (!Number.isSafeInteger(v)) {
+      if (v > 0) iss.push({ code: "too_big", path: [], message: "Too big: expected int to be <=9007199254740991", continue: true });
+      else iss.push({ code: "too_small", path: [], message: "Too small: expected int to be >=-9007199254740991", continue: true });
+    }
+  }
+  if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
+  return v;
 }
 function s75(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s74, null);
+  return parseObject(v, iss, c53, "strip", null);
 }
 function s76(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c54, "strip", null);
+  return parseArray(v, iss, s75, null);
 }
 function s77(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c55, "strip", null);
+  return v === undefined ? undefined : s76(v, iss);
 }
 function s78(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c56, "strict", null);
+  return parseObject(v, iss, c54, "strip", null);
 }
 function s79(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c57, "strip", null);
+  return parseArray(v, iss, s78, null);
 }
 function s80(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c58, "strict", null);
+  return parseObject(v, iss, c55, "strip", null);
 }
 function s81(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c59, "strict", null);
+  return parseArray(v, iss, s80, null);
 }
 function s82(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c60, "strict", null);
+  return parseObject(v, iss, c56, "strip", null);
 }
 function s83(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c57, "strip", null);
+}
+function s84(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c58, "strict", null);
+}
+function s85(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c59, "strip", null);
+}
+function s86(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c60, "strict", null);
+}
+function s87(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c61, "strict", null);
+}
+function s88(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c62, "strict", null);
+}
+function s89(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -496,21 +538,21 @@ function s83(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 100)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=100", continue: true });
   return v;
 }
-function s84(v: any, iss: Issue[]): any {
+function s90(v: any, iss: Issue[]): any {
   if (v === undefined) return 20;
-  const out = s83(v, iss);
+  const out = s89(v, iss);
   return out === undefined ? 20 : out;
 }
-function s85(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c61, "strict", null);
+function s91(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c63, "strict", null);
 }
-function s86(v: any, iss: Issue[]): any {
+function s92(v: any, iss: Issue[]): any {
   return parseArray(v, iss, s17, null);
 }
-function s87(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c62, "strip", null);
+function s93(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c64, "strip", null);
 }
-function s88(v: any, iss: Issue[]): any {
+function s94(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -519,41 +561,41 @@ function s88(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "line"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s89(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c63, "strict", null);
-}
-function s90(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c64, "strip", null);
-}
-function s91(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s90, null);
-}
-function s92(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c65, "strip", null);
-}
-function s93(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c66, "strip", null);
-}
-function s94(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c67, "strict", null);
-}
 function s95(v: any, iss: Issue[]): any {
-  if (!c68.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"PASSWORD_RESET_SENT\"|\"TWO_FACTOR_REMOVED\"" });
-  return v;
+  return parseObject(v, iss, c65, "strict", null);
 }
 function s96(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c69, "strip", null);
+  return parseObject(v, iss, c66, "strip", null);
 }
 function s97(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c70, "strip", null);
+  return parseArray(v, iss, s96, null);
 }
 function s98(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s97, null);
+  return parseObject(v, iss, c67, "strip", null);
 }
 function s99(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c71, "strip", null);
+  return parseObject(v, iss, c68, "strip", null);
 }
 function s100(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c69, "strict", null);
+}
+function s101(v: any, iss: Issue[]): any {
+  if (!c70.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"PASSWORD_RESET_SENT\"|\"TWO_FACTOR_REMOVED\"" });
+  return v;
+}
+function s102(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c71, "strip", null);
+}
+function s103(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c72, "strip", null);
+}
+function s104(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s103, null);
+}
+function s105(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c73, "strip", null);
+}
+function s106(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -562,13 +604,13 @@ function s100(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s101(v: any, iss: Issue[]): any {
+function s107(v: any, iss: Issue[]): any {
   const start = iss.length;
   v = parseRecord(v, iss, s48, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "specifications"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s102(v: any, iss: Issue[]): any {
+function s108(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: "Must be a whole number" });
   if (!aborted(iss, start)) {
@@ -582,62 +624,62 @@ function s102(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 1000000)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=1000000", continue: true });
   return v;
 }
-function s103(v: any, iss: Issue[]): any {
+function s109(v: any, iss: Issue[]): any {
   const start = iss.length;
   v = parseRecord(v, iss, s48, null);
   if (!aborted(iss, start)) { const problem = storableJsonProblem(v, "metadata"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s104(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s103(v, iss);
+function s110(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s109(v, iss);
 }
-function s105(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c72, "strict", null);
+function s111(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c74, "strict", null);
 }
-function s106(v: any, iss: Issue[]): any {
+function s112(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
-  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c73[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 255) iss.push({ code: "too_big", path: [], message: c75[lengthOrigin(v)], continue: true });
   return v;
-}
-function s107(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s106(v, iss);
-}
-function s108(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c74, "strip", null);
-}
-function s109(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s51(v, iss);
-}
-function s110(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c75.lastIndex = 0; if (!c75.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be 'me', 'none' or an admin's id", continue: true }); }
-  return v;
-}
-function s111(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s110(v, iss);
-}
-function s112(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s14(v, iss);
 }
 function s113(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s11(v, iss);
+  return v === undefined ? undefined : s112(v, iss);
 }
 function s114(v: any, iss: Issue[]): any {
-  const start = iss.length;
-  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c76.lastIndex = 0; if (!c76.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a date (YYYY-MM-DD) or a UTC date-time (YYYY-MM-DDThh:mm:ssZ)", continue: true }); }
-  return v;
+  return parseObject(v, iss, c76, "strip", null);
 }
 function s115(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s114(v, iss);
+  return v === undefined ? undefined : s51(v, iss);
 }
 function s116(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c77, "strict", null);
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c77.lastIndex = 0; if (!c77.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be 'me', 'none' or an admin's id", continue: true }); }
+  return v;
 }
 function s117(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s116(v, iss);
+}
+function s118(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s14(v, iss);
+}
+function s119(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s11(v, iss);
+}
+function s120(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) { c78.lastIndex = 0; if (!c78.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be a date (YYYY-MM-DD) or a UTC date-time (YYYY-MM-DDThh:mm:ssZ)", continue: true }); }
+  return v;
+}
+function s121(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s120(v, iss);
+}
+function s122(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c79, "strict", null);
+}
+function s123(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -650,77 +692,77 @@ function s117(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v >= 0)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=0", continue: true });
   return v;
 }
-function s118(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c78, "strip", null);
-}
-function s119(v: any, iss: Issue[]): any {
-  return v === null ? null : s118(v, iss);
-}
-function s120(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s119(v, iss);
-}
-function s121(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s57(v, iss);
-}
-function s122(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c79, "strip", null);
-}
-function s123(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s122, null);
-}
 function s124(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c80, "strip", null);
 }
 function s125(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c81, "strict", null);
+  return v === null ? null : s124(v, iss);
 }
 function s126(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c82, "strip", null);
+  return v === undefined ? undefined : s125(v, iss);
 }
 function s127(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s100(v, iss);
+  return v === undefined ? undefined : s57(v, iss);
 }
 function s128(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s101(v, iss);
+  return parseObject(v, iss, c81, "strip", null);
 }
 function s129(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s102(v, iss);
+  return parseArray(v, iss, s128, null);
 }
 function s130(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c82, "strip", null);
+}
+function s131(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c83, "strict", null);
+}
+function s132(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c84, "strip", null);
+}
+function s133(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s106(v, iss);
+}
+function s134(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s107(v, iss);
+}
+function s135(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s108(v, iss);
+}
+function s136(v: any, iss: Issue[]): any {
   const start = iss.length;
-  v = parseObject(v, iss, c83, "strict", null);
+  v = parseObject(v, iss, c85, "strict", null);
   if (!aborted(iss, start)) { const problem = emptyChangeProblem(v); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s131(v: any, iss: Issue[]): any {
+function s137(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
-  if (!aborted(iss, start)) { c84.lastIndex = 0; if (!c84.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
+  if (!aborted(iss, start)) { c86.lastIndex = 0; if (!c86.test(v)) iss.push({ code: "invalid_format", path: [], message: "Must be an ETag from this API, e.g. \"3\"", continue: true }); }
   return v;
-}
-function s132(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s131(v, iss);
-}
-function s133(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c85, "strip", null);
-}
-function s134(v: any, iss: Issue[]): any {
-  if (!c86.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
-  return v;
-}
-function s135(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c87, "strict", null);
-}
-function s136(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c88, "strict", null);
-}
-function s137(v: any, iss: Issue[]): any {
-  return v === null ? null : s14(v, iss);
 }
 function s138(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c89, "strict", null);
+  return v === undefined ? undefined : s137(v, iss);
 }
 function s139(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c87, "strip", null);
+}
+function s140(v: any, iss: Issue[]): any {
+  if (!c88.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"REVIEW\"|\"PROCESSING\"|\"COMPLETED\"" });
+  return v;
+}
+function s141(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c89, "strict", null);
+}
+function s142(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c90, "strict", null);
+}
+function s143(v: any, iss: Issue[]): any {
+  return v === null ? null : s14(v, iss);
+}
+function s144(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c91, "strict", null);
+}
+function s145(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -729,19 +771,19 @@ function s139(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s140(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c90, "strict", null);
+function s146(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c92, "strict", null);
 }
-function s141(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c91, "strip", null);
+function s147(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c93, "strip", null);
 }
-function s142(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s141, null);
+function s148(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s147, null);
 }
-function s143(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c92, "strip", null);
+function s149(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c94, "strip", null);
 }
-function s144(v: any, iss: Issue[]): any {
+function s150(v: any, iss: Issue[]): any {
   const start = iss.length;
   try { v = Number(v); } catch {}
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
@@ -756,18 +798,74 @@ function s144(v: any, iss: Issue[]): any {
   if (!aborted(iss, start) && !(v <= 9007199254740991)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=9007199254740991", continue: true });
   return v;
 }
-function s145(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s144(v, iss);
+function s151(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s150(v, iss);
 }
-function s146(v: any, iss: Issue[]): any {
+function s152(v: any, iss: Issue[]): any {
   if (v === undefined) return 50;
-  const out = s83(v, iss);
+  const out = s89(v, iss);
   return out === undefined ? 50 : out;
 }
-function s147(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c93, "strict", null);
+function s153(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c95, "strict", null);
 }
-function s148(v: any, iss: Issue[]): any {
+function s154(v: any, iss: Issue[]): any {
+  return v === null ? null : s74(v, iss);
+}
+function s155(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c96, "strip", null);
+}
+function s156(v: any, iss: Issue[]): any {
+  if (!c97.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
+  return v;
+}
+function s157(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c98, "strip", null);
+}
+function s158(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c99, "strip", null);
+}
+function s159(v: any, iss: Issue[]): any {
+  return v === null ? null : s1(v, iss);
+}
+function s160(v: any, iss: Issue[]): any {
+  if (!c100.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"customer\"|\"admins\"" });
+  return v;
+}
+function s161(v: any, iss: Issue[]): any {
+  return v === null ? null : s69(v, iss);
+}
+function s162(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c101, "strip", null);
+}
+function s163(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c102, "strip", null);
+}
+function s164(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c103, "strict", null);
+}
+function s165(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c104, "strip", null);
+}
+function s166(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c105, "strip", null);
+}
+function s167(v: any, iss: Issue[]): any {
+  return parseArray(v, iss, s166, null);
+}
+function s168(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c106, "strip", null);
+}
+function s169(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s69(v, iss);
+}
+function s170(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c107, "strict", null);
+}
+function s171(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c108, "strip", null);
+}
+function s172(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'number' || !Number.isFinite(v)) iss.push({ code: "invalid_type", path: [], message: wrongType("number", v) });
   if (!aborted(iss, start)) {
@@ -778,65 +876,41 @@ function s148(v: any, iss: Issue[]): any {
     }
   }
   if (!aborted(iss, start) && !(v >= 1)) iss.push({ code: "too_small", path: [], message: "Too small: expected number to be >=1", continue: true });
+  if (!aborted(iss, start) && !(v <= 10485760)) iss.push({ code: "too_big", path: [], message: "Too big: expected number to be <=10485760", continue: true });
   return v;
 }
-function s149(v: any, iss: Issue[]): any {
-  return v === null ? null : s148(v, iss);
+function s173(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c109, "strict", null);
 }
-function s150(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c94, "strip", null);
-}
-function s151(v: any, iss: Issue[]): any {
-  if (!c95.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected 60" });
+function s174(v: any, iss: Issue[]): any {
+  if (!c110.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"pending\"|\"verified\"|\"rejected\"|\"sent\"" });
   return v;
 }
-function s152(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c96, "strip", null);
+function s175(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c111, "strip", null);
 }
-function s153(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c97, "strip", null);
+function s176(v: any, iss: Issue[]): any {
+  return parseRecord(v, iss, s3, null);
 }
-function s154(v: any, iss: Issue[]): any {
-  return v === null ? null : s1(v, iss);
+function s177(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c112, "strip", null);
 }
-function s155(v: any, iss: Issue[]): any {
-  if (!c98.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid option: expected one of \"customer\"|\"admins\"" });
-  return v;
+function s178(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c113, "strip", null);
 }
-function s156(v: any, iss: Issue[]): any {
-  return v === null ? null : s69(v, iss);
+function s179(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c114, "strip", null);
 }
-function s157(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c99, "strip", null);
+function s180(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c115, "strip", null);
 }
-function s158(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c100, "strip", null);
+function s181(v: any, iss: Issue[]): any {
+  return v === null ? null : s180(v, iss);
 }
-function s159(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c101, "strict", null);
+function s182(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c116, "strip", null);
 }
-function s160(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c102, "strip", null);
-}
-function s161(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c103, "strip", null);
-}
-function s162(v: any, iss: Issue[]): any {
-  return parseArray(v, iss, s161, null);
-}
-function s163(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c104, "strip", null);
-}
-function s164(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s69(v, iss);
-}
-function s165(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c105, "strict", null);
-}
-function s166(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c106, "strip", null);
-}
-function s167(v: any, iss: Issue[]): any {
+function s183(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (!aborted(iss, start)) v = v.trim();
@@ -845,80 +919,99 @@ function s167(v: any, iss: Issue[]): any {
   if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
   return v;
 }
-function s168(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c107, "strict", null);
+function s184(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c117, "strict", null);
 }
-function s169(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c108, "strip", null);
+function s185(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c118, "strip", null);
 }
-function s170(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c109, "strip", null);
+function s186(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c119, "strip", null);
 }
-function s171(v: any, iss: Issue[]): any {
-  if (!c110.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
+function s187(v: any, iss: Issue[]): any {
+  if (!c120.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"joinRoom\"" });
   return v;
 }
-function s172(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c111, "strict", null);
+function s188(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c121, "strict", null);
 }
-function s173(v: any, iss: Issue[]): any {
-  if (!c112.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
+function s189(v: any, iss: Issue[]): any {
+  if (!c122.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"leaveRoom\"" });
   return v;
 }
-function s174(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c113, "strict", null);
+function s190(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c123, "strict", null);
 }
-function s175(v: any, iss: Issue[]): any {
-  if (!c114.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
+function s191(v: any, iss: Issue[]): any {
+  if (!c124.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"sendMessage\"" });
   return v;
 }
-function s176(v: any, iss: Issue[]): any {
+function s192(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
+  if (!aborted(iss, start)) v = v.trim();
+  if (v != null && v.length !== undefined && lengthOf(v) < 0) iss.push({ code: "too_small", path: [], message: "Must be at least 0 characters", continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 4000) iss.push({ code: "too_big", path: [], message: "Must be at most 4000 characters", continue: true });
+  if (!aborted(iss, start)) { const problem = controlCharacterProblem(v, "text"); if (problem !== undefined) iss.push({ code: "custom", path: [], message: problem, continue: true }); }
+  return v;
+}
+function s193(v: any, iss: Issue[]): any {
   const start = iss.length;
   if (typeof v !== 'string') iss.push({ code: "invalid_type", path: [], message: wrongType("string", v) });
   if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
   if (v != null && v.length !== undefined && lengthOf(v) > 64) iss.push({ code: "too_big", path: [], message: "Must be at most 64 characters", continue: true });
   return v;
 }
-function s177(v: any, iss: Issue[]): any {
-  return v === undefined ? undefined : s176(v, iss);
+function s194(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s193(v, iss);
 }
-function s178(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c115, "strict", null);
-}
-function s179(v: any, iss: Issue[]): any {
-  if (!c116.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"markRead\"" });
+function s195(v: any, iss: Issue[]): any {
+  const start = iss.length;
+  v = parseArray(v, iss, s72, null);
+  if (v != null && v.length !== undefined && lengthOf(v) < 1) iss.push({ code: "too_small", path: [], message: c27[lengthOrigin(v)], continue: true });
+  if (v != null && v.length !== undefined && lengthOf(v) > 5) iss.push({ code: "too_big", path: [], message: "At most 5 files a message", continue: true });
   return v;
 }
-function s180(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c117, "strict", null);
+function s196(v: any, iss: Issue[]): any {
+  return v === undefined ? undefined : s195(v, iss);
 }
-function s181(v: any, iss: Issue[]): any {
-  if (!c118.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"typing\"" });
-  return v;
-}
-function s182(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c119, "strict", null);
-}
-function s183(v: any, iss: Issue[]): any {
-  if (!c120.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"watchOrders\"" });
-  return v;
-}
-function s184(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c121, "strict", null);
-}
-function s185(v: any, iss: Issue[]): any {
-  if (!c122.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"unwatchOrders\"" });
-  return v;
-}
-function s186(v: any, iss: Issue[]): any {
-  return parseObject(v, iss, c123, "strict", null);
-}
-function s187(v: any, iss: Issue[]): any {
-  if (!c124.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
-  return v;
-}
-function s188(v: any, iss: Issue[]): any {
+function s197(v: any, iss: Issue[]): any {
   return parseObject(v, iss, c125, "strict", null);
+}
+function s198(v: any, iss: Issue[]): any {
+  if (!c126.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"markRead\"" });
+  return v;
+}
+function s199(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c127, "strict", null);
+}
+function s200(v: any, iss: Issue[]): any {
+  if (!c128.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"typing\"" });
+  return v;
+}
+function s201(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c129, "strict", null);
+}
+function s202(v: any, iss: Issue[]): any {
+  if (!c130.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"watchOrders\"" });
+  return v;
+}
+function s203(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c131, "strict", null);
+}
+function s204(v: any, iss: Issue[]): any {
+  if (!c132.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"unwatchOrders\"" });
+  return v;
+}
+function s205(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c133, "strict", null);
+}
+function s206(v: any, iss: Issue[]): any {
+  if (!c134.has(v)) iss.push({ code: "invalid_value", path: [], message: "Invalid input: expected \"closeRoom\"" });
+  return v;
+}
+function s207(v: any, iss: Issue[]): any {
+  return parseObject(v, iss, c135, "strict", null);
 }
 
 /** GET /health */
@@ -1003,131 +1096,139 @@ export const POST_users_me_password: CompiledHttpRoute<"POST /users/me/password"
 };
 /** GET /users/me/data */
 export const GET_users_me_data: CompiledHttpRoute<"GET /users/me/data"> = {
-  key: "GET /users/me/data", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s45) }, responses: { 200: /* @__PURE__ */ validator(s76) },
+  key: "GET /users/me/data", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s45) }, responses: { 200: /* @__PURE__ */ validator(s82) },
 };
 /** POST /users/me/email */
 export const POST_users_me_email: CompiledHttpRoute<"POST /users/me/email"> = {
-  key: "POST /users/me/email", access: "user", request: { body: /* @__PURE__ */ validator(s25) }, responses: { 202: /* @__PURE__ */ validator(s77) },
+  key: "POST /users/me/email", access: "user", request: { body: /* @__PURE__ */ validator(s25) }, responses: { 202: /* @__PURE__ */ validator(s83) },
 };
 /** GET /users/me/email */
 export const GET_users_me_email: CompiledHttpRoute<"GET /users/me/email"> = {
-  key: "GET /users/me/email", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s77) },
+  key: "GET /users/me/email", access: "user", request: {  }, responses: { 200: /* @__PURE__ */ validator(s83) },
 };
 /** POST /users/me/email/confirm */
 export const POST_users_me_email_confirm: CompiledHttpRoute<"POST /users/me/email/confirm"> = {
-  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s78) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "POST /users/me/email/confirm", access: "user", request: { body: /* @__PURE__ */ validator(s84) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** POST /users/me/totp */
 export const POST_users_me_totp: CompiledHttpRoute<"POST /users/me/totp"> = {
-  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s79) },
+  key: "POST /users/me/totp", access: "user", rateLimit: "totpSetup", request: {  }, responses: { 200: /* @__PURE__ */ validator(s85) },
 };
 /** PUT /users/me/totp */
 export const PUT_users_me_totp: CompiledHttpRoute<"PUT /users/me/totp"> = {
-  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s80) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "PUT /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s86) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** DELETE /users/me/totp */
 export const DELETE_users_me_totp: CompiledHttpRoute<"DELETE /users/me/totp"> = {
-  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s81) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "DELETE /users/me/totp", access: "user", request: { body: /* @__PURE__ */ validator(s87) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** DELETE /users/me */
 export const DELETE_users_me: CompiledHttpRoute<"DELETE /users/me"> = {
-  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s82) }, responses: {  },
+  key: "DELETE /users/me", access: "user", request: { body: /* @__PURE__ */ validator(s88) }, responses: {  },
 };
 /** GET /users */
 export const GET_users: CompiledHttpRoute<"GET /users"> = {
-  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s85) }, responses: { 200: /* @__PURE__ */ validator(s87) },
+  key: "GET /users", access: "admin", request: { query: /* @__PURE__ */ validator(s91) }, responses: { 200: /* @__PURE__ */ validator(s93) },
 };
 /** GET /users/search */
 export const GET_users_search: CompiledHttpRoute<"GET /users/search"> = {
-  key: "GET /users/search", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s89) }, responses: { 200: /* @__PURE__ */ validator(s92) },
+  key: "GET /users/search", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s95) }, responses: { 200: /* @__PURE__ */ validator(s98) },
 };
 /** GET /users/{id} */
 export const GET_users_id: CompiledHttpRoute<"GET /users/{id}"> = {
-  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s93) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "GET /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s99) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** PATCH /users/{id}/role */
 export const PATCH_users_id_role: CompiledHttpRoute<"PATCH /users/{id}/role"> = {
-  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s94), params: /* @__PURE__ */ validator(s93) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "PATCH /users/{id}/role", access: "admin", request: { body: /* @__PURE__ */ validator(s100), params: /* @__PURE__ */ validator(s99) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** POST /users/{id}/password-reset */
 export const POST_users_id_password_reset: CompiledHttpRoute<"POST /users/{id}/password-reset"> = {
-  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s93) }, responses: {  },
+  key: "POST /users/{id}/password-reset", access: "admin", request: { params: /* @__PURE__ */ validator(s99) }, responses: {  },
 };
 /** DELETE /users/{id}/totp */
 export const DELETE_users_id_totp: CompiledHttpRoute<"DELETE /users/{id}/totp"> = {
-  key: "DELETE /users/{id}/totp", access: "admin", request: { params: /* @__PURE__ */ validator(s93) }, responses: { 200: /* @__PURE__ */ validator(s17) },
+  key: "DELETE /users/{id}/totp", access: "admin", request: { params: /* @__PURE__ */ validator(s99) }, responses: { 200: /* @__PURE__ */ validator(s17) },
 };
 /** GET /users/{id}/events */
 export const GET_users_id_events: CompiledHttpRoute<"GET /users/{id}/events"> = {
-  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s85), params: /* @__PURE__ */ validator(s93) }, responses: { 200: /* @__PURE__ */ validator(s99) },
+  key: "GET /users/{id}/events", access: "admin", request: { query: /* @__PURE__ */ validator(s91), params: /* @__PURE__ */ validator(s99) }, responses: { 200: /* @__PURE__ */ validator(s105) },
 };
 /** DELETE /users/{id} */
 export const DELETE_users_id: CompiledHttpRoute<"DELETE /users/{id}"> = {
-  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s93) }, responses: {  },
+  key: "DELETE /users/{id}", access: "admin", request: { params: /* @__PURE__ */ validator(s99) }, responses: {  },
 };
 /** POST /orders */
 export const POST_orders: CompiledHttpRoute<"POST /orders"> = {
-  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s105), headers: /* @__PURE__ */ validator(s108) }, responses: { 201: /* @__PURE__ */ validator(s58) },
+  key: "POST /orders", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s111), headers: /* @__PURE__ */ validator(s114) }, responses: { 201: /* @__PURE__ */ validator(s58) },
 };
 /** GET /orders */
 export const GET_orders: CompiledHttpRoute<"GET /orders"> = {
-  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s116) }, responses: { 200: /* @__PURE__ */ validator(s124) },
+  key: "GET /orders", access: "user", request: { query: /* @__PURE__ */ validator(s122) }, responses: { 200: /* @__PURE__ */ validator(s130) },
 };
 /** GET /orders/export */
 export const GET_orders_export: CompiledHttpRoute<"GET /orders/export"> = {
-  key: "GET /orders/export", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s125) }, responses: {  },
+  key: "GET /orders/export", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s131) }, responses: {  },
 };
 /** GET /orders/{id} */
 export const GET_orders_id: CompiledHttpRoute<"GET /orders/{id}"> = {
-  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s126) }, responses: { 200: /* @__PURE__ */ validator(s58) },
+  key: "GET /orders/{id}", access: "user", request: { params: /* @__PURE__ */ validator(s132) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** PATCH /orders/{id} */
 export const PATCH_orders_id: CompiledHttpRoute<"PATCH /orders/{id}"> = {
-  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s130), params: /* @__PURE__ */ validator(s126), headers: /* @__PURE__ */ validator(s133) }, responses: { 200: /* @__PURE__ */ validator(s58) },
+  key: "PATCH /orders/{id}", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s136), params: /* @__PURE__ */ validator(s132), headers: /* @__PURE__ */ validator(s139) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** PATCH /orders/{id}/status */
 export const PATCH_orders_id_status: CompiledHttpRoute<"PATCH /orders/{id}/status"> = {
-  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s135), params: /* @__PURE__ */ validator(s126) }, responses: { 200: /* @__PURE__ */ validator(s58) },
+  key: "PATCH /orders/{id}/status", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s141), params: /* @__PURE__ */ validator(s132) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** POST /orders/{id}/cancel */
 export const POST_orders_id_cancel: CompiledHttpRoute<"POST /orders/{id}/cancel"> = {
-  key: "POST /orders/{id}/cancel", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s136), params: /* @__PURE__ */ validator(s126) }, responses: { 200: /* @__PURE__ */ validator(s58) },
+  key: "POST /orders/{id}/cancel", access: "user", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s142), params: /* @__PURE__ */ validator(s132) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** PUT /orders/{id}/assignee */
 export const PUT_orders_id_assignee: CompiledHttpRoute<"PUT /orders/{id}/assignee"> = {
-  key: "PUT /orders/{id}/assignee", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s138), params: /* @__PURE__ */ validator(s126), headers: /* @__PURE__ */ validator(s133) }, responses: { 200: /* @__PURE__ */ validator(s58) },
+  key: "PUT /orders/{id}/assignee", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s144), params: /* @__PURE__ */ validator(s132), headers: /* @__PURE__ */ validator(s139) }, responses: { 200: /* @__PURE__ */ validator(s58) },
 };
 /** POST /orders/{id}/notes */
 export const POST_orders_id_notes: CompiledHttpRoute<"POST /orders/{id}/notes"> = {
-  key: "POST /orders/{id}/notes", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s140), params: /* @__PURE__ */ validator(s126) }, responses: { 201: /* @__PURE__ */ validator(s141) },
+  key: "POST /orders/{id}/notes", access: "admin", rateLimit: "orderWrite", request: { body: /* @__PURE__ */ validator(s146), params: /* @__PURE__ */ validator(s132) }, responses: { 201: /* @__PURE__ */ validator(s147) },
 };
 /** GET /orders/{id}/notes */
 export const GET_orders_id_notes: CompiledHttpRoute<"GET /orders/{id}/notes"> = {
-  key: "GET /orders/{id}/notes", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s85), params: /* @__PURE__ */ validator(s126) }, responses: { 200: /* @__PURE__ */ validator(s143) },
+  key: "GET /orders/{id}/notes", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s91), params: /* @__PURE__ */ validator(s132) }, responses: { 200: /* @__PURE__ */ validator(s149) },
 };
 /** GET /orders/{id}/history */
 export const GET_orders_id_history: CompiledHttpRoute<"GET /orders/{id}/history"> = {
-  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s147), params: /* @__PURE__ */ validator(s126) }, responses: { 200: /* @__PURE__ */ validator(s150) },
+  key: "GET /orders/{id}/history", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s153), params: /* @__PURE__ */ validator(s132) }, responses: { 200: /* @__PURE__ */ validator(s155) },
 };
 /** POST /chat/tickets */
 export const POST_chat_tickets: CompiledHttpRoute<"POST /chat/tickets"> = {
-  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s152) },
+  key: "POST /chat/tickets", access: "user", rateLimit: "chatTicket", request: {  }, responses: { 201: /* @__PURE__ */ validator(s157) },
 };
 /** GET /chat/rooms/{roomId} */
 export const GET_chat_rooms_roomId: CompiledHttpRoute<"GET /chat/rooms/{roomId}"> = {
-  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s153) }, responses: { 200: /* @__PURE__ */ validator(s158) },
+  key: "GET /chat/rooms/{roomId}", access: "user", rateLimit: "pageRead", request: { params: /* @__PURE__ */ validator(s158) }, responses: { 200: /* @__PURE__ */ validator(s163) },
 };
 /** GET /chat/inbox */
 export const GET_chat_inbox: CompiledHttpRoute<"GET /chat/inbox"> = {
-  key: "GET /chat/inbox", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s159) }, responses: { 200: /* @__PURE__ */ validator(s163) },
+  key: "GET /chat/inbox", access: "admin", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s164) }, responses: { 200: /* @__PURE__ */ validator(s168) },
 };
 /** GET /chat/rooms/{roomId}/messages */
 export const GET_chat_rooms_roomId_messages: CompiledHttpRoute<"GET /chat/rooms/{roomId}/messages"> = {
-  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s165), params: /* @__PURE__ */ validator(s153) }, responses: { 200: /* @__PURE__ */ validator(s166) },
+  key: "GET /chat/rooms/{roomId}/messages", access: "user", rateLimit: "pageRead", request: { query: /* @__PURE__ */ validator(s170), params: /* @__PURE__ */ validator(s158) }, responses: { 200: /* @__PURE__ */ validator(s171) },
+};
+/** POST /chat/rooms/{roomId}/attachments */
+export const POST_chat_rooms_roomId_attachments: CompiledHttpRoute<"POST /chat/rooms/{roomId}/attachments"> = {
+  key: "POST /chat/rooms/{roomId}/attachments", access: "user", request: { body: /* @__PURE__ */ validator(s173), params: /* @__PURE__ */ validator(s158) }, responses: { 201: /* @__PURE__ */ validator(s178) },
+};
+/** GET /chat/rooms/{roomId}/attachments/{attachmentId} */
+export const GET_chat_rooms_roomId_attachments_attachmentId: CompiledHttpRoute<"GET /chat/rooms/{roomId}/attachments/{attachmentId}"> = {
+  key: "GET /chat/rooms/{roomId}/attachments/{attachmentId}", access: "user", rateLimit: "attachmentOpen", request: { params: /* @__PURE__ */ validator(s179) }, responses: { 200: /* @__PURE__ */ validator(s182) },
 };
 /** POST /chat/rooms/{roomId}/close */
 export const POST_chat_rooms_roomId_close: CompiledHttpRoute<"POST /chat/rooms/{roomId}/close"> = {
-  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s168), params: /* @__PURE__ */ validator(s153) }, responses: { 200: /* @__PURE__ */ validator(s170) },
+  key: "POST /chat/rooms/{roomId}/close", access: "admin", request: { body: /* @__PURE__ */ validator(s184), params: /* @__PURE__ */ validator(s158) }, responses: { 200: /* @__PURE__ */ validator(s186) },
 };
 /** $connect */
 export const ws_connect: CompiledWsRoute<"$connect"> = {
@@ -1143,35 +1244,35 @@ export const ws_default: CompiledWsRoute<"$default"> = {
 };
 /** joinRoom */
 export const ws_joinRoom: CompiledWsRoute<"joinRoom"> = {
-  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s172),
+  key: "joinRoom", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s188),
 };
 /** leaveRoom */
 export const ws_leaveRoom: CompiledWsRoute<"leaveRoom"> = {
-  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s174),
+  key: "leaveRoom", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s190),
 };
 /** sendMessage */
 export const ws_sendMessage: CompiledWsRoute<"sendMessage"> = {
-  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s178),
+  key: "sendMessage", access: "user", rateLimit: "chatMessage", frame: /* @__PURE__ */ validator(s197),
 };
 /** markRead */
 export const ws_markRead: CompiledWsRoute<"markRead"> = {
-  key: "markRead", access: "user", rateLimit: "readMark", twoWay: true, frame: /* @__PURE__ */ validator(s180),
+  key: "markRead", access: "user", rateLimit: "readMark", twoWay: true, frame: /* @__PURE__ */ validator(s199),
 };
 /** typing */
 export const ws_typing: CompiledWsRoute<"typing"> = {
-  key: "typing", access: "user", frame: /* @__PURE__ */ validator(s182),
+  key: "typing", access: "user", frame: /* @__PURE__ */ validator(s201),
 };
 /** watchOrders */
 export const ws_watchOrders: CompiledWsRoute<"watchOrders"> = {
-  key: "watchOrders", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s184),
+  key: "watchOrders", access: "user", rateLimit: "roomJoin", twoWay: true, frame: /* @__PURE__ */ validator(s203),
 };
 /** unwatchOrders */
 export const ws_unwatchOrders: CompiledWsRoute<"unwatchOrders"> = {
-  key: "unwatchOrders", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s186),
+  key: "unwatchOrders", access: "user", twoWay: true, frame: /* @__PURE__ */ validator(s205),
 };
 /** closeRoom */
 export const ws_closeRoom: CompiledWsRoute<"closeRoom"> = {
-  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s188),
+  key: "closeRoom", access: "admin", frame: /* @__PURE__ */ validator(s207),
 };
 
 /** The actions a frame may name. */

@@ -37,6 +37,11 @@ export const LIMITS = {
    */
   pageRead: { limit: 60, windowSeconds: 60, what: 'page reads' },
   /**
+   * Files opened (each a link to one): 300 per minute. A conversation shows its photos as it is
+   * read, each a request.
+   */
+  attachmentOpen: { limit: 300, windowSeconds: 60, what: 'files opened' },
+  /**
    * Failed sign-ins per e-mail address: after 10 in 15 minutes the address is refused until the
    * window ends, the right password included (a guess that is right must not be told apart).
    */
@@ -62,3 +67,9 @@ export const MAX_CONNECTIONS_PER_USER = 10;
 
 /** Rooms one connection may be joined to at once (a page joins one; a client leaves what it closes). */
 export const MAX_ROOMS_PER_CONNECTION = 20;
+
+/**
+ * Files one user may upload a day (UTC): 100 and 500 MB, counted when an upload is asked for. A
+ * customer sends a few photos and documents an order; an admin answering many orders stays far below.
+ */
+export const ATTACHMENT_DAILY = { count: 100, bytes: 500 * 1024 * 1024 } as const;

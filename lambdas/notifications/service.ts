@@ -15,7 +15,7 @@ import type { Order } from '../orders/order.ts';
 import * as conversations from '../chat/conversation-repository.ts';
 import { presentMembers } from '../chat/connections-repository.ts';
 import { sideOf, unreadFor, type Conversation, type ReadMarker, type Side } from '../chat/conversation.ts';
-import { HTTP_PAGE_BYTES } from '../chat/message.ts';
+import { HTTP_PAGE_BYTES, wordsOf } from '../chat/message.ts';
 import { messagePage } from '../chat/messages-repository.ts';
 import { profilesLookup } from '../users/repository.ts';
 import { batchLookup } from '../shared/dynamo-client.ts';
@@ -213,7 +213,12 @@ async function unreadMessages(order: Order, side: Side, marker: ReadMarker | nul
   const page = await messagePage(order.id, from ? { after: from } : {}, MESSAGES_PER_EMAIL, HTTP_PAGE_BYTES);
   return page.items
     .filter((message) => sideOf(message.sender.id, order.userId) !== side)
-    .map(({ id, sender, createdAt, content }) => ({ id, senderName: sender.name, createdAt, content }));
+    .map((message) => ({
+      id: message.id,
+      senderName: message.sender.name,
+      createdAt: message.createdAt,
+      content: wordsOf(message),
+    }));
 }
 
 async function mail(profile: UserProfile, pending: PendingNotification, digest: Digest) {

@@ -2,12 +2,30 @@ import * as z from 'zod';
 import { Cursor, Limit, Text } from './common.ts';
 import { ROLES } from '../shared/caller.ts';
 import { OrderId } from './orders.ts';
+import { ATTACHMENT_TYPES, MAX_ATTACHMENTS_PER_MESSAGE } from '../chat/attachment.ts';
 import { AssigneeFilter, Order, OrderStatus } from './orders.ts';
 
 export const MessageId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be a message id');
 export const RoomId = OrderId;
 
-const Content = Text(1, 4000);
+/** A message's text: it may be empty when the message sends files. */
+const MessageContent = Text(0, 4000);
+
+export const AttachmentId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be an attachment id');
+export const AttachmentType = z
+  .enum(ATTACHMENT_TYPES)
+  .meta({ id: 'AttachmentType', description: 'Photos (JPEG, PNG, WebP, HEIC) and PDF documents' });
+export const AttachmentRef = z
+  .object({
+    id: AttachmentId,
+    name: z.string().meta({ description: 'The safe name it is shown and downloaded as' }),
+    type: AttachmentType,
+    size: z.int().min(1),
+  })
+  .meta({
+    id: 'AttachmentRef',
+    description: 'A file a message sends: open it with GET /chat/rooms/{roomId}/attachments/{id}',
+  });
 const ClientMessageId = z.string().min(1).max(64, 'Must be at most 64 characters');
 export const Summary = Text(1, 2000);
 
@@ -19,6 +37,7 @@ export const ChatMessage = z
     createdAt: z.iso.datetime(),
     clientMessageId: z.string().nullable(),
     sender: z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES) }),
+    attachments: z.array(AttachmentRef).optional().meta({ description: 'The files it sends (absent: none)' }),
   })
   .meta({
     id: 'ChatMessage',
@@ -122,8 +141,14 @@ export const SendMessageFrame = z
   .strictObject({
     action: z.literal('sendMessage'),
     roomId: RoomId,
-    content: Content,
+    content: MessageContent.meta({ description: 'Up to 4,000 characters; empty only when the message sends files' }),
     clientMessageId: ClientMessageId.optional(),
+    attachmentIds: z
+      .array(AttachmentId)
+      .min(1)
+      .max(MAX_ATTACHMENTS_PER_MESSAGE, `At most ${MAX_ATTACHMENTS_PER_MESSAGE} files a message`)
+      .optional()
+      .meta({ description: 'Your verified uploads to this room (POST /chat/rooms/{roomId}/attachments), sent once' }),
   })
   .meta({ id: 'SendMessageFrame' });
 export const MarkReadFrame = z
@@ -227,3 +252,67 @@ export const OrderListChangedFrame = z
     at: z.iso.datetime(),
   })
   .meta({ id: 'OrderListChangedFrame' });
+
+export const Attachment = z
+  .object({
+    id: AttachmentId,
+    roomId: RoomId,
+    name: z.string().meta({ description: 'The safe name: path, control characters and inner extensions removed' }),
+    type: AttachmentType,
+    size: z.int().min(1),
+    status: z.enum(['pending', 'verified', 'rejected', 'sent']).meta({
+      description:
+        'pending: waiting for the file or its check; verified: checked, ready to send; rejected: refused (reason says why) and deleted; sent: in a message',
+    }),
+    reason: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    messageId: MessageId.nullable(),
+    sentAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Attachment' });
+
+export const AttachmentParams = z.object({ roomId: RoomId, attachmentId: AttachmentId });
+
+export const UploadRequestBody = z
+  .strictObject({
+    // Any characters: a name is made safe (see Attachment.name), not refused for what a device called it.
+    name: z.string().min(1).max(255).meta({ description: "The file's name (made safe: see Attachment.name)" }),
+    type: AttachmentType,
+    size: z
+      .int()
+      .min(1)
+      .max(10 * 1024 * 1024)
+      .meta({
+        description: "Bytes: exactly the file's size (the upload admits no other); at most the stage's limit, 10 MB",
+      }),
+  })
+  .meta({ id: 'UploadRequestBody' });
+
+export const UploadTicket = z
+  .object({
+    attachment: Attachment,
+    upload: z
+      .object({
+        url: z.string().meta({ description: "The bucket's URL: POST a multipart form to it" }),
+        fields: z.record(z.string(), z.string()).meta({
+          description: 'Form fields to send as they are, before the file (the last field, named "file")',
+        }),
+        expiresAt: z.iso.datetime().meta({ description: 'The upload is refused after this' }),
+      })
+      .meta({ id: 'PresignedPost' }),
+  })
+  .meta({ id: 'UploadTicket' });
+
+export const OpenedAttachment = z
+  .object({
+    attachment: Attachment,
+    download: z
+      .object({ url: z.string(), expiresAt: z.iso.datetime() })
+      .nullable()
+      .meta({ description: 'A short-lived link to the file (sent files only)' }),
+  })
+  .meta({ id: 'OpenedAttachment' });
+
+export const AttachmentCheckedFrame = z
+  .object({ type: z.literal('attachmentChecked'), roomId: RoomId, attachment: Attachment })
+  .meta({ id: 'AttachmentCheckedFrame' });

@@ -26,6 +26,8 @@ export interface EdgeProps {
   webAclArn: string;
   /** The web app's files, served at /app (see WebApp). */
   webAppBucket: s3.IBucket;
+  /** The attachments bucket's origin: the app's CSP admits its images and uploads, nothing more of it. */
+  attachmentsOrigin: string;
 }
 
 export class Edge extends Construct {
@@ -81,7 +83,10 @@ export class Edge extends Construct {
       responseHeadersPolicy: new cloudfront.ResponseHeadersPolicy(this, 'AppHeaders', {
         securityHeadersBehavior: {
           ...securityHeaders,
-          contentSecurityPolicy: { contentSecurityPolicy: appContentSecurityPolicy(), override: true },
+          contentSecurityPolicy: {
+            contentSecurityPolicy: appContentSecurityPolicy(undefined, props.attachmentsOrigin),
+            override: true,
+          },
         },
       }),
       functionAssociations: [

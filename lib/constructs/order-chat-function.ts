@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { SecretName } from '#lambdas/shared/secrets.ts';
 import { Construct } from 'constructs';
 import { timeoutOf, type FunctionName, type Permissions } from '#lambdas/routes.ts';
@@ -31,6 +32,8 @@ export interface FunctionContext {
   environment: Record<string, string>;
   /** The stage's secrets, granted to the functions whose route-table entry names them. */
   secrets: Record<SecretName, secretsmanager.ISecret>;
+  /** Chat attachments' bucket: each function may do in it what its `attachments` grants say. */
+  attachments: s3.IBucket;
 }
 
 export interface OrderChatFunctionProps {
@@ -126,6 +129,15 @@ export class OrderChatFunction extends lambda.Function {
           resources: [identity(sender), identity(sender.split('@')[1]!)],
         }),
       );
+    }
+    // One statement per action, on the key prefixes granted (a presigned URL acts with these).
+    const byAction = new Map<string, string[]>();
+    for (const grant of permissions.attachments ?? []) {
+      const [action, prefix] = grant.split(':') as [string, string];
+      byAction.set(action, [...(byAction.get(action) ?? []), context.attachments.arnForObjects(`${prefix}/*`)]);
+    }
+    for (const [action, resources] of byAction) {
+      this.addToRolePolicy(new iam.PolicyStatement({ actions: [`s3:${action}`], resources }));
     }
     if (permissions.cognito?.length) {
       this.addToRolePolicy(

@@ -7,6 +7,7 @@
  */
 import { CfnOutput, CfnParameter, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { originHosts, type StageConfig } from '../config.ts';
 import type { DataTables } from '../constructs/data.ts';
@@ -16,6 +17,7 @@ import { HttpApi } from '../constructs/http-api.ts';
 import type { Identity } from '../constructs/identity.ts';
 import { Notifications } from '../constructs/notifications.ts';
 import { Backfill } from '../constructs/backfill.ts';
+import { AttachmentChecks } from '../constructs/attachment-checks.ts';
 import type { OrderChatFunction } from '../constructs/order-chat-function.ts';
 import { Observability } from '../constructs/observability.ts';
 import type { FunctionContext } from '../constructs/order-chat-function.ts';
@@ -27,6 +29,7 @@ export interface ApiStackProps extends StackProps {
   config: StageConfig;
   data: DataTables;
   identity: Identity;
+  attachments: s3.IBucket;
   webAclArn: string;
 }
 
@@ -39,6 +42,10 @@ export class ApiStack extends Stack {
   readonly notifications: Notifications;
   /** Fills in what data from an earlier release lacks, after each deploy. */
   readonly backfill: OrderChatFunction;
+  /** Chat attachments' bucket (the stateful stack's). */
+  readonly attachmentsBucket: s3.IBucket;
+  /** Checks each uploaded file (S3's Object Created events, through EventBridge). */
+  readonly attachmentChecks: OrderChatFunction;
   /**
    * The nested stacks, each a template of its own: the WebSocket API, the HTTP API (with its stage
    * and authorizers), one per tag of HTTP routes (`httpAuth`, `httpOrders`, …: the routes, their
@@ -48,6 +55,7 @@ export class ApiStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
+    this.attachmentsBucket = props.attachments;
     const secret = (secretId: string, description: string) =>
       new secretsmanager.Secret(this, secretId, {
         description,
@@ -76,7 +84,11 @@ export class ApiStack extends Stack {
         CURSOR_SECRET: cursorSecret,
         UNSUBSCRIBE_SECRET: unsubscribeSecret,
       },
+      attachments: props.attachments,
       environment: {
+        ATTACHMENTS_BUCKET: props.attachments.bucketName,
+        ATTACHMENT_MAX_BYTES: String(props.config.attachments.maxBytes),
+        ATTACHMENT_RETENTION_DAYS: String(props.config.attachments.retentionDays),
         WS_CALLBACK_URL: this.webSocketApi.callbackUrl,
         // When a message, a status change or a new order is e-mailed to whoever is away.
         NOTIFY_DELAY_SECONDS: String(props.config.notifications.delaySeconds),
@@ -137,19 +149,27 @@ export class ApiStack extends Stack {
       originVerifySecret,
       webAclArn: props.webAclArn,
       webAppBucket: this.webApp.bucket,
+      // Presigned URLs name the bucket's regional host (the SDK's virtual-hosted style).
+      attachmentsOrigin: `https://${props.attachments.bucketRegionalDomainName}`,
     });
     this.webApp.deploy(this.edge.distribution, props.config.logRetentionDays);
     if (customDomain) originDomains!.aliasDistribution(customDomain, this.edge.distribution);
 
     const domain = customDomain?.name ?? this.edge.distribution.distributionDomainName;
     const jobs = new NestedStack(this, 'Jobs', {
-      description: 'Work off the routes: the notification e-mails, and the backfill after a deploy',
+      description: 'Work off the routes: the notification e-mails, the backfill after a deploy, the checks of uploads',
     });
     this.notifications = new Notifications(jobs, 'Notifications', {
       context: functionContext,
       appUrl: `https://${domain}${APP_PATH}/`,
     });
     this.backfill = new Backfill(jobs, 'Backfill', { context: functionContext }).function;
+    this.attachmentChecks = new AttachmentChecks(jobs, 'AttachmentChecks', {
+      context: functionContext,
+      bucketName: props.attachments.bucketName,
+    }).function;
+    // It tells an uploader the verdict on their open sockets.
+    this.webSocketApi.grantManageConnections(this.attachmentChecks, webSocketApiIdIn(jobs));
 
     this.observability = new Observability(alarms, 'Observability', {
       config: props.config,
@@ -161,6 +181,7 @@ export class ApiStack extends Stack {
         ...this.webSocketApi.functions,
         this.notifications.dispatcher,
         this.backfill,
+        this.attachmentChecks,
       ],
       parkedNotifications: this.notifications.parked,
       tables: props.data.tables,

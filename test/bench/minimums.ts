@@ -234,6 +234,22 @@ export const MINIMUMS = {
     requests: 7,
     why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room: a refusal costs no write) beside 1 consistent read of the conversation (its counts and version); 1 transaction (the message with its counts, only while the room is open, only once per clientMessageId, and only if no other message moved the conversation on); 1 Query of the members; 1 Query of the other side's connections (a customer's message: the admins index), to tell them the conversation moved on`,
   },
+  'POST /chat/rooms/{roomId}/attachments': {
+    requests: 3,
+    why: `${SESSION}; 1 read of the order (may the caller see the room, is it open); 1 transaction (the uploader's day allowance, counted, and the file's record): the presigned POST is signed in the function, without a request`,
+  },
+  'the check of an upload (S3 event)': {
+    requests: 3,
+    why: "1 consistent read of the file's record; (1 ranged GET of its first 16 bytes from S3); 1 conditional write of the verdict; 1 Query of the uploader's connections, to tell them",
+  },
+  'GET /chat/rooms/{roomId}/attachments/{attachmentId}': {
+    requests: 4,
+    why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 consistent read of the file's record: the link is signed in the function, without a request`,
+  },
+  'sendMessage (one file)': {
+    requests: 8,
+    why: "as sendMessage, and 1 consistent BatchGetItem of the files' records beside the first reads (the files' sending is part of the message's transaction; the copy out of the uploads is S3's)",
+  },
   markRead: {
     requests: 9,
     why: `${LIMIT}; ${SESSION}; 1 read of the order (may the caller see the room) beside 1 read of the message (the counts as of it) and 1 of the conversation; 1 conditional write of the caller's marker beside 1 of their side's receipt (forward only); 1 Query of the members, to tell them of the receipt; 1 Query of the reader's own connections, whose lists' counts fall (a customer's also lowers their unread total: 1 write)`,

@@ -3,7 +3,7 @@
  * DynamoDB units and its time through the runtime (route-costs.ts), times how often the workload
  * does it, at list prices. Every price and every assumption is here, in words, and in BENCHMARKS.md.
  */
-import { functions } from '#lambdas/routes.ts';
+import { functions, wsRoutes } from '#lambdas/routes.ts';
 import { tables } from '#lambdas/tables.ts';
 import type { OperationName } from './minimums.ts';
 import type { RouteCost } from './route-costs.ts';
@@ -38,6 +38,12 @@ export const PRICES = {
   secretPerMonth: 0.4,
   kmsKeyPerMonth: 1,
   sesPerThousandEmails: 0.1,
+  s3PerGbMonth: 0.023,
+  /** PUT, POST, COPY (a presigned POST is a PUT-class request). */
+  s3PerThousandWrites: 0.005,
+  s3PerThousandReads: 0.0004,
+  /** Data out of S3 to the internet (presigned GETs go straight to the bucket), the first 10 TB. */
+  s3PerGbOut: 0.09,
 } as const;
 
 /** The month the bill is for. */
@@ -75,6 +81,10 @@ export const WORKLOAD = {
   /** Stored data: an order with its history and index entries, and a message with its dedupe item. */
   bytesPerOrder: 3_000,
   bytesPerMessage: 700,
+  /** Files sent per order (a photo and a document), their average size, and how often each is opened. */
+  filesPerOrder: 2,
+  bytesPerFile: 1_500_000,
+  opensPerFile: 3,
 };
 
 /** How often the workload does each measured operation in a month. */
@@ -116,12 +126,18 @@ function monthlyCounts(w: typeof WORKLOAD): Partial<Record<OperationName, number
     typing: w.messages * w.typingNoticesPerMessage,
     leaveRoom: sessions * w.roomsPerSession,
     'a notification e-mail (the dispatcher, one customer away)': w.orders * w.emailsPerOrder,
+    'POST /chat/rooms/{roomId}/attachments': w.orders * w.filesPerOrder,
+    'the check of an upload (S3 event)': w.orders * w.filesPerOrder,
+    'sendMessage (one file)': w.orders * w.filesPerOrder,
+    'GET /chat/rooms/{roomId}/attachments/{attachmentId}': w.orders * w.filesPerOrder * w.opensPerFile,
   };
 }
 
 /** Lambda invocations an operation makes ($connect: the authorizer and the route). */
 const invocationsOf = (operation: OperationName) => (operation.startsWith('$connect') ? 2 : 1);
-const isWebSocket = (operation: OperationName) => !operation.includes('/') || operation.startsWith('$');
+const isWebSocket = (operation: OperationName) =>
+  operation.startsWith('$') ||
+  Object.keys(wsRoutes).some((route) => operation === route || operation.startsWith(`${route} `));
 
 export interface BillLine {
   service: string;
@@ -160,6 +176,8 @@ export function monthlyBill(routes: readonly RouteCost[], w = WORKLOAD, p = PRIC
   invocations += w.dispatcherRunsPerMonth;
   readUnits += w.dispatcherRunsPerMonth * 0.5;
   const emails = counts['a notification e-mail (the dispatcher, one customer away)'] ?? 0;
+  const files = counts['POST /chat/rooms/{roomId}/attachments'] ?? 0;
+  const opens = counts['GET /chat/rooms/{roomId}/attachments/{attachmentId}'] ?? 0;
   // Frames out: each frame's answer, each message's acknowledgement and copies, a close's two pushes
   // per member, each message's conversationChanged to the other side, presence to both members at
   // each join and leave, and each typing notice's copy.
@@ -226,6 +244,21 @@ export function monthlyBill(routes: readonly RouteCost[], w = WORKLOAD, p = PRIC
       service: 'SES',
       item: `${emails.toLocaleString('en')} e-mails (notifications; the codes are Cognito's)`,
       cost: (emails / 1000) * p.sesPerThousandEmails,
+    },
+    {
+      service: 'S3',
+      item: `${Math.round(gigabytes(files * w.bytesPerFile))} GB of files added this month`,
+      cost: gigabytes(files * w.bytesPerFile) * p.s3PerGbMonth,
+    },
+    {
+      service: 'S3',
+      item: `${million(files * 2).toFixed(2)} M writes (each upload, and its copy when sent), ${million(files + opens).toFixed(2)} M reads`,
+      cost: ((files * 2) / 1000) * p.s3PerThousandWrites + ((files + opens) / 1000) * p.s3PerThousandReads,
+    },
+    {
+      service: 'S3',
+      item: `${Math.round(gigabytes(opens * w.bytesPerFile))} GB out (files opened)`,
+      cost: gigabytes(opens * w.bytesPerFile) * p.s3PerGbOut,
     },
   ];
   return { lines, total: lines.reduce((sum, line) => sum + line.cost, 0), counts };

@@ -208,7 +208,7 @@ export function benchmarksMarkdown(results: BenchResults): string {
 }
 
 /** The month's bill, with every assumption it rests on. */
-function moneySection(bill: { lines: BillLine[]; total: number }): string[] {
+export function moneySection(bill: { lines: BillLine[]; total: number }): string[] {
   const usd = (value: number) => `$${value < 10 ? value.toFixed(2) : value.toFixed(0)}`;
   return [
     '## Money',
@@ -242,6 +242,14 @@ function moneySection(bill: { lines: BillLine[]; total: number }): string[] {
       'million requests; CloudWatch Logs $0.50 per GB, $0.10 per alarm; X-Ray $5 per million traces; Secrets Manager ' +
       '$0.40 per secret; KMS $1 per key; SES $0.10 per 1,000 e-mails (EventBridge schedules cost nothing). Taken ' +
       "from summaries of AWS's pricing pages in 2026: check them there.",
+    '',
+    `Files: each order sends ${WORKLOAD.filesPerOrder} files of ${(WORKLOAD.bytesPerFile / 1e6).toFixed(1)} MB on average, ` +
+      `each opened ${WORKLOAD.opensPerFile} times (a presigned GET straight from the bucket); uploads into S3 cost no ` +
+      'transfer, and S3 events on the default event bus cost nothing. S3 prices: $0.023 per GB-month (Standard), ' +
+      '$0.005 per 1,000 writes (each upload, and its copy out of the uploads when sent), $0.0004 per 1,000 reads, ' +
+      "$0.09 per GB out to the internet. Storage grows with the stage's retention: prod keeps files 730 days, so at " +
+      `steady state it holds 24 months of them, ${((24 * WORKLOAD.orders * WORKLOAD.filesPerOrder * WORKLOAD.bytesPerFile) / 1e12).toFixed(1)} TB, ` +
+      `$${Math.round(((24 * WORKLOAD.orders * WORKLOAD.filesPerOrder * WORKLOAD.bytesPerFile) / 1e9) * PRICES.s3PerGbMonth)} a month.`,
     '',
   ];
 }

@@ -328,6 +328,47 @@ export async function measureRouteCosts(
   await measure('markRead', () =>
     answer(adminSocket, { action: 'markRead', roomId: room.id, messageId: last }, 'readState'),
   );
+
+  // Files: the upload request, the check S3's event runs, a message sending one, a link to it.
+  const png = Buffer.from('89504e470d0a1a0a0000000d494844520000000100000001080600000000', 'hex');
+  let ticketed!: { attachment: { id: string }; upload: { url: string; fields: Record<string, string> } };
+  await measure('POST /chat/rooms/{roomId}/attachments', async () => {
+    ticketed = (await call(
+      'POST',
+      `/chat/rooms/${room.id}/attachments`,
+      { name: 'sample.png', type: 'image/png', size: png.length },
+      customer.token,
+    )) as typeof ticketed;
+  });
+  await measure('the check of an upload (S3 event)', async () => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(ticketed.upload.fields)) form.append(name, value);
+    form.append('file', new Blob([png]));
+    const uploaded = await fetch(ticketed.upload.url, { method: 'POST', body: form });
+    if (uploaded.status !== 204) throw new Error(`upload → ${uploaded.status} ${await uploaded.text()}`);
+  });
+  // The check runs after the upload's answer (a runtime in another process is not metered here): wait for it.
+  for (let tries = 0; ; tries++) {
+    const seen = (await call(
+      'GET',
+      `/chat/rooms/${room.id}/attachments/${ticketed.attachment.id}`,
+      undefined,
+      customer.token,
+    )) as { attachment: { status: string } };
+    if (seen.attachment.status !== 'pending') break;
+    if (tries === 100) throw new Error('The upload was never checked');
+    await sleep(50);
+  }
+  await measure('sendMessage (one file)', () =>
+    answer(
+      socket,
+      { action: 'sendMessage', roomId: room.id, content: '', attachmentIds: [ticketed.attachment.id] },
+      'newMessage',
+    ),
+  );
+  await measure('GET /chat/rooms/{roomId}/attachments/{attachmentId}', () =>
+    call('GET', `/chat/rooms/${room.id}/attachments/${ticketed.attachment.id}`, undefined, adminToken),
+  );
   await measure('GET /chat/inbox', () => call('GET', '/chat/inbox?limit=20', undefined, adminToken));
   await measure('GET /chat/inbox?assignee', () =>
     call('GET', '/chat/inbox?assignee=none&limit=20', undefined, adminToken),

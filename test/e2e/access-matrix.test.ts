@@ -9,6 +9,7 @@ let other: Session;
 let admin: Session;
 let target: Session; // the user the /users/{id} routes act on (an admin's DELETE really deletes it)
 let orderId: string;
+let attachmentId: string; // the admin's own upload to the owner's room (unsent: only they may open it)
 
 beforeAll(async () => {
   [owner, other, admin, target] = await Promise.all([
@@ -23,6 +24,11 @@ beforeAll(async () => {
     body: { description: 'Matrix order', specifications: { a: 1 }, quantity: 1 },
   });
   orderId = order.body.id;
+  const upload = await api('POST', `/chat/rooms/${orderId}/attachments`, {
+    token: admin.accessToken,
+    body: { name: 'matrix.png', type: 'image/png', size: 1 },
+  });
+  attachmentId = upload.body.attachment.id;
 });
 
 /** Paths with real ids: the owner's order and room, and the target user. */
@@ -30,6 +36,7 @@ function concretePath(path: string): string {
   return path
     .replace('{id}', path.startsWith('/users') ? target.user.id : orderId)
     .replace('{roomId}', orderId)
+    .replace('{attachmentId}', attachmentId)
     .replace('{asset}', 'init.js');
 }
 
@@ -42,6 +49,7 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /orders': { description: 'Refused', specifications: {}, quantity: 1 },
   'PATCH /orders/{id}': { quantity: 2 },
   'POST /orders/{id}/cancel': { reason: 'Refused' },
+  'POST /chat/rooms/{roomId}/attachments': { name: 'refused.png', type: 'image/png', size: 1 },
 };
 
 const routes = Object.entries(httpRoutes).map(([key, route]) => ({

@@ -225,14 +225,14 @@ describe('IAM: each function gets only what its route needs', () => {
   const isDeploymentPolicy = (policy: Record<string, any>) =>
     JSON.stringify(policy.Properties.Roles).includes('CDKBucketDeployment');
 
-  it('has wildcards only for X-Ray and @connections of this WebSocket stage', () => {
+  it("has wildcards only for X-Ray, @connections of this WebSocket stage and the attachments' key prefixes", () => {
     const ours = policies().filter((p) => !isDeploymentPolicy(p));
     for (const statement of ours.flatMap((p) => p.Properties.PolicyDocument.Statement)) {
       const resources = [statement.Resource].flat().map((r: unknown) => JSON.stringify(r));
       for (const resource of resources.filter((r) => r.includes('*'))) {
         if (resource === '"*"')
           expect([statement.Action].flat().every((a: string) => a.startsWith('xray:'))).toBe(true);
-        else expect(resource).toMatch(/\/ws\/(POST|GET|DELETE)\/@connections\/\*/);
+        else expect(resource).toMatch(/\/ws\/(POST|GET|DELETE)\/@connections\/\*|"\/(uploads|files)\/\*"/);
       }
     }
   });
@@ -543,12 +543,23 @@ describe('edge protection', () => {
       });
     }
     const policies = Object.values(resourcesOf(dev.api, 'AWS::CloudFront::ResponseHeadersPolicy'));
-    const csp = policies.map(
-      (p) =>
-        p.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy?.ContentSecurityPolicy,
-    );
-    expect(csp.filter(Boolean)).toEqual([expect.stringContaining("script-src 'self'")]);
+    // The CSP names the attachments bucket's host, imported from the stateful stack: a join.
+    const csp = policies
+      .map(
+        (p) =>
+          p.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy?.ContentSecurityPolicy,
+      )
+      .filter(Boolean)
+      .map((value: unknown) => JSON.stringify(value));
+    expect(csp).toEqual([expect.stringContaining("script-src 'self'")]);
     expect(csp.join()).not.toMatch(/unsafe-inline|unsafe-eval/);
+    // Images and uploads: the app's own origin and the attachments bucket's, nothing more.
+    expect(csp[0]).toMatch(
+      /img-src 'self' data: blob: https:\/\/",\{"Fn::ImportValue":"[^"]*AttachmentsBucket[^"]*RegionalDomainName/,
+    );
+    expect(csp[0]).toMatch(
+      /connect-src 'self' https:\/\/",\{"Fn::ImportValue":"[^"]*AttachmentsBucket[^"]*RegionalDomainName/,
+    );
 
     const [bucket] = Object.entries(resourcesOf(dev.api, 'AWS::S3::Bucket')).filter(([id]) =>
       id.startsWith('WebAppBucket'),
@@ -608,7 +619,12 @@ describe('observability', () => {
     expect(Object.keys(dev.api.findOutputs('*')).sort()).toEqual(['ApiUrl', 'AppUrl', 'Region', 'WebSocketUrl']);
     const ours = (outputs: Record<string, unknown>) =>
       Object.keys(outputs).filter((k) => !k.startsWith('ExportsOutput'));
-    expect(ours(dev.stateful.findOutputs('*')).sort()).toEqual(['MainTableName', 'UserPoolClientId', 'UserPoolId']);
+    expect(ours(dev.stateful.findOutputs('*')).sort()).toEqual([
+      'AttachmentsBucketName',
+      'MainTableName',
+      'UserPoolClientId',
+      'UserPoolId',
+    ]);
   });
 });
 
@@ -639,5 +655,95 @@ describe('CloudFormation limits', () => {
         expect(types.length + perRoute, `${path} with twice the routes`).toBeLessThanOrEqual(RESOURCE_CEILING);
       }
     }
+  });
+});
+
+describe("chat attachments' bucket", () => {
+  const bucketOf = (synth: Synth) =>
+    Object.entries(resourcesOf(synth.stateful, 'AWS::S3::Bucket')).find(([id]) => id.startsWith('AttachmentsBucket'))!;
+
+  it('is private, encrypted, TLS only, logged, and reached only through presigned requests of our functions', () => {
+    const [id, bucket] = bucketOf(dev);
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+    ]);
+    expect(bucket.Properties.LoggingConfiguration.LogFilePrefix).toBe('attachments/');
+    const statements = (synth: Synth) =>
+      Object.values(resourcesOf(synth.stateful, 'AWS::S3::BucketPolicy')).find((p) => p.Properties.Bucket.Ref === id)!
+        .Properties.PolicyDocument.Statement;
+    expect(statements(prod)).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]);
+    // A dev stack's bucket is emptied when the stack goes: CDK's auto-delete role, and no one else.
+    expect(statements(dev).filter((s: { Effect: string }) => s.Effect === 'Allow')).toEqual([
+      expect.objectContaining({
+        Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^CustomS3AutoDeleteObjects/), 'Arn'] } },
+      }),
+    ]);
+    // No Allow to anyone in the bucket's policy: access is the functions' IAM grants, by key prefix.
+    const grants = Object.values(resourcesOf(dev.api, 'AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: { Action: string | string[] }) =>
+        [s.Action].flat().some((a) => a.startsWith('s3:') && !a.startsWith('s3:List')),
+      )
+      .filter((s: { Resource: unknown }) => JSON.stringify(s.Resource).includes('AttachmentsBucket'));
+    const actions = grants.flatMap((s: { Action: string | string[]; Resource: unknown }) =>
+      [s.Action].flat().map((a) => `${a} ${JSON.stringify(s.Resource).match(/\/(uploads|files)\/\*/)?.[1]}`),
+    );
+    expect(new Set(actions)).toEqual(
+      new Set([
+        's3:PutObject uploads',
+        's3:GetObject files',
+        's3:GetObject uploads',
+        's3:PutObject files',
+        's3:DeleteObject uploads',
+      ]),
+    );
+  });
+
+  it('expires unsent uploads after a day and sent files after the stage’s retention', () => {
+    for (const [synth, days] of [
+      [dev, stageConfig('dev').attachments.retentionDays],
+      [prod, stageConfig('prod').attachments.retentionDays],
+    ] as const) {
+      const rules = bucketOf(synth)[1].Properties.LifecycleConfiguration.Rules;
+      expect(rules).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }),
+          expect.objectContaining({ Prefix: 'files/', ExpirationInDays: days, Status: 'Enabled' }),
+          expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        ]),
+      );
+    }
+    expect(bucketOf(prod)[1].DeletionPolicy).toBe('Retain');
+  });
+
+  it('admits uploads from the app’s origins only, and has each new upload checked through EventBridge', () => {
+    const [, bucket] = bucketOf(prod);
+    expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([
+      expect.objectContaining({
+        AllowedMethods: ['POST'],
+        AllowedOrigins: ['https://*.cloudfront.net', ...stageConfig('prod').corsOrigins],
+      }),
+    ]);
+    expect(bucket.Properties.NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
+    const rule = Object.values(resourcesOf(dev.api, 'AWS::Events::Rule')).find((r) =>
+      JSON.stringify(r.Properties.EventPattern ?? {}).includes('Object Created'),
+    )!;
+    expect(rule.Properties.EventPattern).toMatchObject({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { object: { key: [{ prefix: 'uploads/' }] } },
+    });
+    expect(rule.Properties.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 });
   });
 });

@@ -63,6 +63,7 @@ export function spawnRuntime(
       DYNAMODB_PORT: '0',
       COGNITO_PORT: '0',
       MAILBOX_PORT: '0',
+      S3_PORT: '0',
       // The suites sign up hundreds of users from this one address: the edge's per-address limits
       // skip it, and a test of those limits calls from another loopback address (127.0.0.2).
       LOCAL_EDGE_EXEMPT_IPS: '127.0.0.1',

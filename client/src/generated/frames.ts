@@ -18,8 +18,11 @@ export interface components {
             /** @constant */
             action: "sendMessage";
             roomId: string;
+            /** @description Up to 4,000 characters; empty only when the message sends files */
             content: string;
             clientMessageId?: string;
+            /** @description Your verified uploads to this room (POST /chat/rooms/{roomId}/attachments), sent once */
+            attachmentIds?: string[];
         };
         MarkReadFrame: {
             /** @constant */
@@ -108,7 +111,22 @@ export interface components {
                 /** @enum {string} */
                 role: "ADMIN" | "REGULAR";
             };
+            /** @description The files it sends (absent: none) */
+            attachments?: components["schemas"]["AttachmentRef"][];
         };
+        /** @description A file a message sends: open it with GET /chat/rooms/{roomId}/attachments/{id} */
+        AttachmentRef: {
+            id: string;
+            /** @description The safe name it is shown and downloaded as */
+            name: string;
+            type: components["schemas"]["AttachmentType"];
+            size: number;
+        };
+        /**
+         * @description Photos (JPEG, PNG, WebP, HEIC) and PDF documents
+         * @enum {string}
+         */
+        AttachmentType: "image/jpeg" | "image/png" | "image/webp" | "image/heic" | "application/pdf";
         LeftRoomFrame: {
             /** @constant */
             type: "leftRoom";
@@ -224,6 +242,30 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        AttachmentCheckedFrame: {
+            /** @constant */
+            type: "attachmentChecked";
+            roomId: string;
+            attachment: components["schemas"]["Attachment"];
+        };
+        Attachment: {
+            id: string;
+            roomId: string;
+            /** @description The safe name: path, control characters and inner extensions removed */
+            name: string;
+            type: components["schemas"]["AttachmentType"];
+            size: number;
+            /**
+             * @description pending: waiting for the file or its check; verified: checked, ready to send; rejected: refused (reason says why) and deleted; sent: in a message
+             * @enum {string}
+             */
+            status: "pending" | "verified" | "rejected" | "sent";
+            reason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            messageId: string | null;
+            sentAt: string | null;
+        };
         ErrorFrame: {
             /** @constant */
             type: "error";
@@ -246,4 +288,4 @@ export type operations = Record<string, never>;
 /** What a client sends. */
 export type ClientFrame = components['schemas']['JoinRoomFrame'] | components['schemas']['LeaveRoomFrame'] | components['schemas']['SendMessageFrame'] | components['schemas']['MarkReadFrame'] | components['schemas']['TypingFrame'] | components['schemas']['WatchOrdersFrame'] | components['schemas']['UnwatchOrdersFrame'] | components['schemas']['CloseRoomFrame'];
 /** What the server sends: answers and pushes. */
-export type ServerFrame = components['schemas']['ChatHistoryFrame'] | components['schemas']['LeftRoomFrame'] | components['schemas']['ReadStateFrame'] | components['schemas']['ConversationChangedFrame'] | components['schemas']['PresenceFrame'] | components['schemas']['TypingNoticeFrame'] | components['schemas']['ReadReceiptFrame'] | components['schemas']['NewMessageFrame'] | components['schemas']['RoomClosedFrame'] | components['schemas']['OrderStatusChangedFrame'] | components['schemas']['WatchingOrdersFrame'] | components['schemas']['OrderListChangedFrame'] | components['schemas']['ErrorFrame'];
+export type ServerFrame = components['schemas']['ChatHistoryFrame'] | components['schemas']['LeftRoomFrame'] | components['schemas']['ReadStateFrame'] | components['schemas']['ConversationChangedFrame'] | components['schemas']['PresenceFrame'] | components['schemas']['TypingNoticeFrame'] | components['schemas']['ReadReceiptFrame'] | components['schemas']['NewMessageFrame'] | components['schemas']['RoomClosedFrame'] | components['schemas']['OrderStatusChangedFrame'] | components['schemas']['WatchingOrdersFrame'] | components['schemas']['OrderListChangedFrame'] | components['schemas']['AttachmentCheckedFrame'] | components['schemas']['ErrorFrame'];

@@ -750,6 +750,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/chat/rooms/{roomId}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask to upload a file to an open room you are in: the answer is a presigned POST straight to the bucket for exactly this file (its type and size), good for 5 minutes. The file is then checked (its size, and that its first bytes are its type's): GET it, or wait for attachmentChecked, until it is verified, then send it with sendMessage's attachmentIds. 429: the day's allowance (100 files, 500 MB) is used up */
+        post: operations["postChatRoomsByRoomIdAttachments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/rooms/{roomId}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file of a room you are in: once sent, with a link valid for 5 minutes (served as its verified type, images inline and documents as downloads, under its safe name); unsent, to its uploader only, with where its check stands */
+        get: operations["getChatRoomsByRoomIdAttachmentsByAttachmentId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/chat/rooms/{roomId}/close": {
         parameters: {
             query?: never;
@@ -1126,7 +1160,22 @@ export interface components {
                 /** @enum {string} */
                 role: "ADMIN" | "REGULAR";
             };
+            /** @description The files it sends (absent: none) */
+            attachments?: components["schemas"]["AttachmentRef"][];
         };
+        /** @description A file a message sends: open it with GET /chat/rooms/{roomId}/attachments/{id} */
+        AttachmentRef: {
+            id: string;
+            /** @description The safe name it is shown and downloaded as */
+            name: string;
+            type: components["schemas"]["AttachmentType"];
+            size: number;
+        };
+        /**
+         * @description Photos (JPEG, PNG, WebP, HEIC) and PDF documents
+         * @enum {string}
+         */
+        AttachmentType: "image/jpeg" | "image/png" | "image/webp" | "image/heic" | "application/pdf";
         /**
          * @example {
          *       "email": "alice@example.com",
@@ -1386,6 +1435,57 @@ export interface components {
         MessagePage: {
             items: components["schemas"]["ChatMessage"][];
             nextCursor: string | null;
+        };
+        UploadTicket: {
+            attachment: components["schemas"]["Attachment"];
+            upload: components["schemas"]["PresignedPost"];
+        };
+        Attachment: {
+            id: string;
+            roomId: string;
+            /** @description The safe name: path, control characters and inner extensions removed */
+            name: string;
+            type: components["schemas"]["AttachmentType"];
+            size: number;
+            /**
+             * @description pending: waiting for the file or its check; verified: checked, ready to send; rejected: refused (reason says why) and deleted; sent: in a message
+             * @enum {string}
+             */
+            status: "pending" | "verified" | "rejected" | "sent";
+            reason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            messageId: string | null;
+            sentAt: string | null;
+        };
+        PresignedPost: {
+            /** @description The bucket's URL: POST a multipart form to it */
+            url: string;
+            /** @description Form fields to send as they are, before the file (the last field, named "file") */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @description The upload is refused after this
+             */
+            expiresAt: string;
+        };
+        UploadRequestBody: {
+            /** @description The file's name (made safe: see Attachment.name) */
+            name: string;
+            type: components["schemas"]["AttachmentType"];
+            /** @description Bytes: exactly the file's size (the upload admits no other); at most the stage's limit, 10 MB */
+            size: number;
+        };
+        OpenedAttachment: {
+            attachment: components["schemas"]["Attachment"];
+            /** @description A short-lived link to the file (sent files only) */
+            download: {
+                url: string;
+                /** Format: date-time */
+                expiresAt: string;
+            } | null;
         };
         CloseRoomResponse: {
             room: components["schemas"]["ChatRoom"];
@@ -6770,6 +6870,241 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            /** @description Invalid request: a field is missing, malformed or unknown */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, forged or expired token (API Gateway), or a session that no longer exists */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description No such resource (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
+            429: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Unexpected failure (API Gateway) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Internal Server Error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The integration timed out (API Gateway) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Service Unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    postChatRoomsByRoomIdAttachments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadRequestBody"];
+            };
+        };
+        responses: {
+            /** @description Upload it with this form */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTicket"];
+                };
+            };
+            /** @description Invalid request: a field is missing, malformed or unknown */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, forged or expired token (API Gateway), or a session that no longer exists */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description No such resource (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over 10 MB (API Gateway) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Request Entity Too Large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: stage throttling (API Gateway), the edge's per-address limit, a per-user limit, or an upstream one */
+            429: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Unexpected failure (API Gateway) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Internal Server Error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The integration timed out (API Gateway) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Service Unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    getChatRoomsByRoomIdAttachmentsByAttachmentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file and its link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenedAttachment"];
                 };
             };
             /** @description Invalid request: a field is missing, malformed or unknown */
