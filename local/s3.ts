@@ -22,7 +22,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { ATTACHMENTS_CORS } from '#lib/attachments-cors.ts';
-import { mayBeSignedBy } from './sigv4.ts';
+import { amzDate, mayBeSignedBy } from './sigv4.ts';
 import type { LocalCredentials } from './credentials.ts';
 
 export interface LocalS3Options {
@@ -295,11 +295,9 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const presignedGet = async (req: IncomingMessage, res: ServerResponse, url: URL, key: string) => {
     const query = url.searchParams;
     const [accessKeyId, date, region, service] = (query.get('X-Amz-Credential') ?? '').split('/');
-    const amzDate = query.get('X-Amz-Date') ?? '';
+    const signedDate = query.get('X-Amz-Date') ?? '';
     const expires = Number(query.get('X-Amz-Expires'));
-    const signedAt = Date.parse(
-      amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
-    );
+    const signedAt = amzDate(signedDate)?.getTime() ?? Number.NaN;
     if (accessKeyId !== options.credentials.accessKeyId || service !== 's3' || !date || !region)
       throw new S3Refusal(
         403,
@@ -333,7 +331,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       'UNSIGNED-PAYLOAD',
     ].join('\n');
     const scope = `${date}/${region}/s3/aws4_request`;
-    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+    const stringToSign = ['AWS4-HMAC-SHA256', signedDate, scope, sha256Hex(canonicalRequest)].join('\n');
     const expected = hmacHex(signingKey(options.credentials.secretAccessKey, date, region), stringToSign);
     if (!sameText(expected, query.get('X-Amz-Signature') ?? ''))
       throw new S3Refusal(

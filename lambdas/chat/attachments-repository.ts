@@ -1,14 +1,7 @@
 // Secondary adapter: owns every key and expression of attachment records (in their room's partition)
 // and of each user's daily upload allowance.
-import {
-  BatchGetCommand,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type BatchGetCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { conditionHolds, dynamo } from '../shared/dynamo-client.ts';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, conditionHolds, dynamo, firstConditionHolds } from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Attachment, AttachmentStatus } from './attachment.ts';
 
@@ -57,8 +50,8 @@ export async function createAttachment(
   /** When the record goes if the file is never sent (TTL, epoch seconds). */
   unsentExpiresAt: number,
 ): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return firstConditionHolds(
+    dynamo().send(
       new TransactWriteCommand({
         ClientRequestToken: attachment.id,
         TransactItems: [
@@ -94,16 +87,8 @@ export async function createAttachment(
           },
         ],
       }),
-    );
-    return true;
-  } catch (error) {
-    if (
-      error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-    )
-      return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export async function getAttachment(roomId: string, id: string): Promise<Attachment | undefined> {
@@ -115,18 +100,12 @@ export async function getAttachment(roomId: string, id: string): Promise<Attachm
 
 /** Some of a room's attachments, read consistently (a file verified a moment ago reads verified). */
 export async function getAttachments(roomId: string, ids: readonly string[]): Promise<Map<string, Attachment>> {
-  const found = new Map<string, Attachment>();
-  let keys: Record<string, unknown>[] | undefined = ids.map((id) => attachmentKey(roomId, id));
-  for (let attempt = 0; keys?.length; attempt++) {
-    if (attempt === 5) throw new Error('DynamoDB left keys unprocessed five times');
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    const result: BatchGetCommandOutput = await dynamo().send(
-      new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }),
-    );
-    for (const item of result.Responses?.[TableName] ?? []) found.set(String(item.id), fromItem(item));
-    keys = result.UnprocessedKeys?.[TableName]?.Keys;
-  }
-  return found;
+  const found = await batchGetAll(
+    TableName,
+    ids.map((id) => attachmentKey(roomId, id)),
+    { consistent: true },
+  );
+  return new Map([...found.values()].map((item) => [String(item.id), fromItem(item)]));
 }
 
 /** The check's verdict on a pending upload; false when it was checked already (events come at least once). */

@@ -1,8 +1,15 @@
 // Secondary adapter: owns the keys of a room's conversation state (its counts, its last message,
 // whether it waits for an admin) and of its members' read markers. Both live in the room's partition.
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { batchLookup, conditionHolds, dynamo, itemKey, type Lookup } from '../shared/dynamo-client.ts';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  batchLookup,
+  conditionHolds,
+  dynamo,
+  firstConditionHolds,
+  itemKey,
+  type Lookup,
+} from '../shared/dynamo-client.ts';
 import { readEnv } from '../shared/env.ts';
 import type { Conversation, Counts, LastMessage, ReadMarker, Side, WaitingRoom } from './conversation.ts';
 
@@ -130,8 +137,8 @@ const addToTotal = (Key: { pk: string; sk: string }, by: number) => ({
 
 /** A closed room waits for nobody: it leaves the inbox (and the waiting count). False when it wasn't in it. */
 export async function stopWaiting(roomId: string): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return firstConditionHolds(
+    dynamo().send(
       new TransactWriteCommand({
         TransactItems: [
           {
@@ -145,17 +152,8 @@ export async function stopWaiting(roomId: string): Promise<boolean> {
           { Update: addToTotal(WAITING_TOTAL_KEY, -1) },
         ],
       }),
-    );
-    return true;
-  } catch (error) {
-    if (
-      error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-    ) {
-      return false;
-    }
-    throw error;
-  }
+    ),
+  );
 }
 
 /** A customer read `count` more of the admins' messages: their unread total falls with it. */

@@ -1,5 +1,9 @@
 // The DynamoDB clients of a container (see aws-calls.ts).
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -36,6 +40,24 @@ export async function conditionHolds(write: Promise<unknown>): Promise<boolean> 
   }
 }
 
+/**
+ * A transaction whose first item is its condition: true when it was made, false when that condition did not
+ * hold; any other failure (another item's condition, a conflict) is thrown.
+ */
+export async function firstConditionHolds(transaction: Promise<unknown>): Promise<boolean> {
+  try {
+    await transaction;
+    return true;
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    )
+      return false;
+    throw error;
+  }
+}
+
 /** The items of every page of a Query (one request a page: DynamoDB stops each at 1 MB). */
 export async function queryEveryPage(
   query: (startKey: Record<string, unknown> | undefined) => QueryCommandInput,
@@ -60,6 +82,7 @@ const BATCH_KEYS = 100;
 export async function batchGetAll(
   tableName: string,
   keys: readonly { pk: string; sk: string }[],
+  options: { consistent?: boolean } = {},
 ): Promise<Map<string, Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();
   await Promise.all(
@@ -69,7 +92,9 @@ export async function batchGetAll(
         if (attempt === 5) throw new Error('DynamoDB left keys unprocessed five times');
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
         const result: BatchGetCommandOutput = await dynamo().send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+          new BatchGetCommand({
+            RequestItems: { [tableName]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) } },
+          }),
         );
         for (const item of result.Responses?.[tableName] ?? [])
           found.set(itemKey(item as { pk: string; sk: string }), item);

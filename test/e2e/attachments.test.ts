@@ -4,12 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ATTACHMENT_DAILY } from '#lambdas/limits/policy.ts';
 import { api, newAdmin, newUser, placeOrder, socketsClosedAfterEach, type Session } from './support.ts';
 
-const PNG = Buffer.concat([
-  Buffer.from(
-    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8cfc0f01f0005000201a5e0c8a50000000049454e44ae426082',
-    'hex',
-  ),
-]);
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8cfc0f01f0005000201a5e0c8a50000000049454e44ae426082',
+  'hex',
+);
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 const TEXT = Buffer.from('<html><script>alert(1)</script></html>');
 
