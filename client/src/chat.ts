@@ -63,6 +63,8 @@ export interface PendingMessage {
   clientMessageId: string;
   roomId: string;
   content: string;
+  /** The verified uploads it sends (`OrderChatApi.uploadAttachment`). */
+  attachmentIds?: string[];
 }
 
 export type ChatEvent =
@@ -312,10 +314,11 @@ export class ChatClient {
   }
 
   /**
-   * Sends a message to a joined room. Resolves with the stored message once the server acknowledged
-   * it (never twice, never a copy); rejects with a ChatError if the server refuses it for good.
+   * Sends a message to a joined room, with files the caller uploaded and the server verified
+   * (`attachmentIds`; the text may then be empty). Resolves with the stored message once the server
+   * acknowledged it (never twice, never a copy); rejects with a ChatError if the server refuses it for good.
    */
-  send(roomId: string, content: string): Promise<ChatMessage> {
+  send(roomId: string, content: string, options: { attachmentIds?: string[] } = {}): Promise<ChatMessage> {
     const room = this.rooms.get(roomId);
     if (!room) return Promise.reject(new ChatError(400, 'Join the room before sending to it'));
     if (this.currentState === 'closed') return Promise.reject(new ChatError(499, 'The chat client is closed'));
@@ -324,6 +327,7 @@ export class ChatClient {
       clientMessageId: newClientMessageId(),
       roomId,
       content,
+      ...(options.attachmentIds?.length ? { attachmentIds: [...options.attachmentIds] } : {}),
       attempts: 0,
       inFlight: false,
       ...pending<ChatMessage>(),
@@ -750,6 +754,7 @@ export class ChatClient {
         roomId: head.roomId,
         content: head.content,
         clientMessageId: head.clientMessageId,
+        ...(head.attachmentIds ? { attachmentIds: head.attachmentIds } : {}),
       }),
     );
     head.timer = setTimeout(() => {

@@ -7,6 +7,7 @@ import createClient, { type Client } from 'openapi-fetch';
 import { ApiError, apiErrorOf, EmailNotConfirmedError, NetworkError, TwoFactorRequired } from './errors.ts';
 import type { components, paths } from './generated/openapi.ts';
 import { memoryTokenStore, type TokenStore, type Tokens } from './session.ts';
+import { uploadAttachment, type Attachment, type OpenedAttachment, type UploadOptions } from './attachments.ts';
 
 export type User = components['schemas']['User'];
 export type NotificationPreferences = components['schemas']['NotificationPreferences'];
@@ -102,6 +103,14 @@ export interface OrderChatApi {
   readonly signedIn: boolean;
   /** A single-use WebSocket ticket, asked for with a fresh access token (what `ChatClient` needs). */
   chatTicket(): Promise<ChatTicket>;
+  /**
+   * Uploads a file to a room's conversation (straight to the bucket) and resolves once the server
+   * verified it: send it with `ChatClient.send(roomId, text, { attachmentIds: [attachment.id] })`.
+   * See `uploadAttachment` for its refusals and options (cancellation, progress).
+   */
+  uploadAttachment(roomId: string, file: Blob & { name?: string }, options?: UploadOptions): Promise<Attachment>;
+  /** A file of a room: once sent, with a link good for 5 minutes (show it, or open it, at once). */
+  openAttachment(roomId: string, attachmentId: string): Promise<OpenedAttachment>;
 }
 
 const REFRESH_AHEAD_MS = 60_000;
@@ -327,6 +336,25 @@ export function createOrderChatApi(options: ApiOptions): OrderChatApi {
     },
     get signedIn() {
       return store.get() !== undefined;
+    },
+    async uploadAttachment(roomId, file, uploadOptions) {
+      return uploadAttachment(
+        {
+          requestUpload: (id, body) =>
+            call(api.POST('/chat/rooms/{roomId}/attachments', { params: { path: { roomId: id } }, body })),
+          open: (id, attachmentId) => this.openAttachment(id, attachmentId),
+          // The bucket takes the presigned form alone: no token goes to it.
+          fetch: send,
+        },
+        roomId,
+        file,
+        uploadOptions,
+      );
+    },
+    async openAttachment(roomId, attachmentId) {
+      return call(
+        api.GET('/chat/rooms/{roomId}/attachments/{attachmentId}', { params: { path: { roomId, attachmentId } } }),
+      );
     },
     async chatTicket() {
       const { ticket } = await call(api.POST('/chat/tickets'));

@@ -40,4 +40,13 @@ export {
   type WebSocketLike,
 } from './chat.ts';
 export { mergeMessages, type ChatMessage } from './messages.ts';
+export {
+  ATTACHMENT_TYPES,
+  AttachmentRefused,
+  uploadAttachment,
+  type Attachment,
+  type AttachmentType,
+  type OpenedAttachment,
+  type UploadOptions,
+} from './attachments.ts';
 export type { components, paths } from './generated/openapi.ts';

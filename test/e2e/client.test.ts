@@ -118,6 +118,26 @@ describe('the client library against the local runtime', () => {
     });
   });
 
+  it('uploads a file, waits for its check and sends it; the admin opens it; a mislabeled one is refused', async () => {
+    const { api, order, chat } = await customerInRoom();
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+    const photo = Object.assign(new Blob([png], { type: 'image/png' }), { name: 'sample.png' });
+    const verified = await api.uploadAttachment(order.id, photo);
+    expect(verified).toMatchObject({ status: 'verified', name: 'sample.png', size: png.length });
+    const sent = await chat.send(order.id, 'The sample', { attachmentIds: [verified.id] });
+    expect(sent.attachments).toEqual([{ id: verified.id, name: 'sample.png', type: 'image/png', size: png.length }]);
+    const opened = await admin.openAttachment(order.id, verified.id);
+    const file = await fetch(opened.download!.url);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(png);
+
+    const fake = Object.assign(new Blob(['<html></html>'], { type: 'image/png' }), { name: 'fake.png' });
+    await expect(api.uploadAttachment(order.id, fake)).rejects.toMatchObject({
+      name: 'AttachmentRefused',
+      code: 'Rejected',
+      message: "The file's content is not image/png: it was refused.",
+    });
+  });
+
   it('comes back from a connection cut by the server with every message once, in order, and its own unsent one delivered', async () => {
     const { api, user, order, events, chat: customerChat } = await customerInRoom();
     const adminChat = chatFor(admin);
