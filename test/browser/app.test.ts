@@ -3,6 +3,7 @@
 // Screenshots of the main screens land in .cache/screenshots/.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient, createOrderChatApi } from '../../client/src/index.ts';
@@ -22,6 +23,30 @@ import {
 import { spawnRuntime } from '../support/runtime-process.ts';
 import { codeFor, inbox, nthMail } from '../support/mailbox.ts';
 import { authenticatorApp, currentStep, totpAt } from '../support/totp.ts';
+
+/** A 2×2 PNG, built as the format says (signature, IHDR, IDAT, IEND, each with its CRC). */
+function tinyPng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(2, 0);
+  header.writeUInt32BE(2, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  // Each row: its filter byte (none), then two pixels: red, green / blue, yellow.
+  const rows = Buffer.from([0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 255, 255, 0]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', '.cache', 'screenshots');
 const appUrl = () => `${runtime.httpUrl}/app/`;
@@ -446,6 +471,75 @@ describe('the web app in Chromium', () => {
     await shot(second, 'workflow-second-admin-list');
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('files: a customer sends a photo and a PDF; the admin sees the photo inline and downloads the PDF; wrong files are refused in words; another customer gets neither', async () => {
+    const customer = await newPage();
+    await signUp(customer, 'Fiona Files');
+    const orderId = await placeOrder(customer, `Printed mugs ${Date.now()}`);
+    const attach = customer.getByTestId('attach');
+    // Refused before anything is sent: too large, and a type the chat doesn't take.
+    await attach.setInputFiles({
+      name: 'huge.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.alloc(11 * 1024 * 1024),
+    });
+    expect(await customer.getByTestId('attach-refused').textContent()).toBe(
+      'huge.pdf is 11.0 MB: a file may be at most 10 MB.',
+    );
+    await attach.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    expect(await customer.getByTestId('attach-refused').textContent()).toContain('only photos');
+    // Uploaded, then refused by the server's check: its content is not what its name says.
+    await attach.setInputFiles({ name: 'mislabeled.png', mimeType: 'image/png', buffer: Buffer.from('<html></html>') });
+    await customer.getByTestId('upload-error').waitFor();
+    expect(await customer.getByTestId('upload-error').textContent()).toBe(
+      "The file's content is not image/png: it was refused.",
+    );
+    await customer.getByRole('button', { name: 'Remove mislabeled.png' }).click();
+
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+    await attach.setInputFiles([
+      { name: 'mug.png', mimeType: 'image/png', buffer: tinyPng() },
+      { name: 'artwork.pdf', mimeType: 'application/pdf', buffer: pdf },
+    ]);
+    await expect.poll(() => customer.getByTestId('upload-state').allTextContents()).toEqual(['ready', 'ready']);
+    // The photo's preview is the file itself, shown before it is sent.
+    expect(await customer.locator('.uploads img').getAttribute('src')).toMatch(/^blob:/);
+    await say(customer, 'The mug and its artwork');
+    await waitForMessage(customer, 'The mug and its artwork');
+    expect(await customer.getByTestId('upload').count()).toBe(0);
+
+    const admin = await newPage();
+    await signIn(admin, BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN.password);
+    await admin.getByRole('heading', { name: 'All orders' }).waitFor();
+    await admin.getByLabel('Order id').fill(orderId);
+    await admin.getByRole('button', { name: 'Open', exact: true }).click();
+    await waitForMessage(admin, 'The mug and its artwork');
+    // Inline: the image loaded from the bucket under the app's CSP.
+    const photo = admin.getByTestId('photo');
+    await photo.waitFor();
+    await expect
+      .poll(() => photo.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(2);
+    const photoUrl = (await photo.getAttribute('src'))!;
+    const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByTestId('download').click()]);
+    expect(download.suggestedFilename()).toBe('artwork.pdf');
+    expect(readFileSync((await download.path())!)).toEqual(pdf);
+    await shot(admin, 'order-files-admin');
+
+    // Another customer: no link for either file, and the bucket gives nothing without one.
+    const other = await newUser('filesother');
+    expect((await api('GET', `/chat/rooms/${orderId}`, { token: other.accessToken })).status).toBe(404);
+    const stored = (
+      await api('GET', `/chat/rooms/${orderId}`, { token: (await bootstrapAdmin()).accessToken })
+    ).body.messages.at(-1).attachments as { id: string }[];
+    for (const file of stored) {
+      const opened = await api('GET', `/chat/rooms/${orderId}/attachments/${file.id}`, { token: other.accessToken });
+      expect(opened.status).toBe(404);
+    }
+    const unsigned = new URL(photoUrl);
+    expect((await fetch(`${unsigned.origin}${unsigned.pathname}`)).status).toBe(403);
+    expect(pageErrors).toEqual([]);
+  });
 
   it('loads the app and the API docs without a request that fails (no /favicon.ico 404)', async () => {
     const page = await newPage();

@@ -1,12 +1,12 @@
 /** How the app words things: errors, dates, statuses. */
-import { ApiError, ChatError, NetworkError } from '../../client/src/index.ts';
+import { ApiError, AttachmentRefused, ChatError, NetworkError } from '../../client/src/index.ts';
 
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 429) return `Too many requests: try again in ${error.retryAfterSeconds ?? 'a few'} s.`;
     return error.message;
   }
-  if (error instanceof ChatError) return error.message;
+  if (error instanceof ChatError || error instanceof AttachmentRefused) return error.message;
   if (error instanceof NetworkError) return 'The server could not be reached. Check your connection and try again.';
   return 'Something went wrong. Please try again.';
 }

@@ -22,6 +22,7 @@ import {
   statusLabel,
 } from './format.ts';
 import { useChatRoom } from './hooks.ts';
+import { AttachButton, ChosenFiles, dropTarget, MessageFiles, useUploads } from './attachments.tsx';
 
 type Order = components['schemas']['Order'];
 
@@ -250,7 +251,7 @@ export function OrderPage({ api, chat, user, orderId }: Props) {
           ) : null}
         </details>
       </section>
-      <ChatPanel chat={chat} roomId={order.chatRoom.id} isAdmin={isAdmin} userId={user.id} />
+      <ChatPanel api={api} chat={chat} roomId={order.chatRoom.id} isAdmin={isAdmin} userId={user.id} />
     </div>
   );
 }
@@ -464,9 +465,10 @@ function seenMessageId(
   return messages.filter((message) => ours(message) && message.id <= readUpTo).at(-1)?.id;
 }
 
-function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; userId: string }) {
-  const { chat, roomId, isAdmin, userId } = props;
+function ChatPanel(props: { api: OrderChatApi; chat: ChatClient; roomId: string; isAdmin: boolean; userId: string }) {
+  const { api, chat, roomId, isAdmin, userId } = props;
   const { room, messages, outbox, error } = useChatRoom(chat, roomId);
+  const files = useUploads(api, roomId);
   const [sendError, setSendError] = useState<unknown>(undefined);
   // Closing is for good: the first press asks, the second closes.
   const [confirmingClose, setConfirmingClose] = useState(false);
@@ -491,10 +493,13 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
     const content = String(new FormData(form).get('content') ?? '').trim();
-    if (!content) return;
+    // Files still on their way hold the message back (Send is disabled meanwhile).
+    if ((!content && files.ready.length === 0) || files.busy) return;
+    const attachmentIds = files.ready;
     form.reset();
+    files.clear();
     setSendError(undefined);
-    await chat.send(roomId, content).catch(setSendError);
+    await chat.send(roomId, content, { attachmentIds }).catch(setSendError);
   };
 
   const closeRoom = async (event: Event) => {
@@ -545,7 +550,8 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
               ) : null}
             </span>{' '}
             <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
-            <p>{message.content}</p>
+            {message.content ? <p>{message.content}</p> : null}
+            {message.attachments?.length ? <MessageFiles api={api} message={message} /> : null}
             {message.id === seen ? (
               <span class="seen" data-testid="seen">
                 Seen
@@ -556,7 +562,10 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
         {outbox.map((pending) => (
           <li key={pending.clientMessageId} class="pending mine">
             <span class="sender">You</span> <span class="meta">sending…</span>
-            <p>{pending.content}</p>
+            {pending.content ? <p>{pending.content}</p> : null}
+            {pending.attachmentIds?.length ? (
+              <p class="meta">{`${pending.attachmentIds.length} file${pending.attachmentIds.length > 1 ? 's' : ''}`}</p>
+            ) : null}
           </li>
         ))}
       </ol>
@@ -569,14 +578,15 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
         </p>
       ) : null}
       {room?.isOpen ? (
-        <form class="composer" onSubmit={send}>
+        <form class="composer" onSubmit={send} {...dropTarget(files.add)}>
           <label for="message">Message</label>
           <textarea
             id="message"
             name="content"
             rows={2}
             maxLength={4000}
-            required
+            // A message of files alone needs no text.
+            required={files.ready.length === 0}
             onInput={() => chat.typing(roomId)}
             onKeyDown={(event) => {
               // Enter sends, Shift+Enter starts a new line.
@@ -586,7 +596,13 @@ function ChatPanel(props: { chat: ChatClient; roomId: string; isAdmin: boolean; 
               }
             }}
           />
-          <button type="submit">Send</button>
+          <ChosenFiles uploads={files} />
+          <div class="composer-actions">
+            <AttachButton uploads={files} />
+            <button type="submit" disabled={files.busy}>
+              Send
+            </button>
+          </div>
         </form>
       ) : null}
       {room?.isOpen && isAdmin ? (
