@@ -78,10 +78,17 @@ beforeAll(async () => {
 // A failed or timed-out test leaves what each page showed, and says so: a step that waited for
 // something never shown would otherwise fail with nothing but the test's timeout.
 afterEach(async ({ task }) => {
-  if (task.result?.state !== 'fail') return;
+  if (task.result?.state === 'fail') await recordFailure(task.name);
+  // A test's pages go with it: an admin's page left open keeps rereading its lists as other tests
+  // change orders, and would spend the shared admin's per-user page reads (429s in a later test).
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+/** What each page of a failed test showed, and the alerts and errors it had. */
+async function recordFailure(testName: string) {
   const pages = contexts.flatMap((context) => context.pages());
   for (const [i, page] of pages.entries()) {
-    const path = resolve(SCREENSHOTS, `failed-${task.name.slice(0, 20).replace(/\W+/g, '-')}-${i}.png`);
+    const path = resolve(SCREENSHOTS, `failed-${testName.slice(0, 20).replace(/\W+/g, '-')}-${i}.png`);
     await page.screenshot({ path, fullPage: true }).catch(() => undefined);
     const alerts = await page
       .getByRole('alert')
@@ -91,10 +98,9 @@ afterEach(async ({ task }) => {
       `page ${i} at ${page.url()}; alerts: ${JSON.stringify(alerts)}; page errors: ${JSON.stringify(pageErrors)}; ${path}`,
     );
   }
-});
+}
 
 afterAll(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
   await browser?.close();
 });
 
