@@ -15,7 +15,8 @@ import {
 } from './attachment.ts';
 
 const env = /* @__PURE__ */ readEnv({ ATTACHMENTS_BUCKET: {} });
-const Bucket = env.ATTACHMENTS_BUCKET;
+// Read when used: a function that imports the chat but never handles files keeps none of this module.
+const bucket = () => env.ATTACHMENTS_BUCKET;
 
 export interface UploadForm {
   url: string;
@@ -28,7 +29,7 @@ export interface UploadForm {
  */
 export function uploadConditions(attachment: Pick<Attachment, 'roomId' | 'id' | 'type' | 'size'>) {
   return [
-    { bucket: Bucket },
+    { bucket: bucket() },
     ['eq', '$key', uploadKey(attachment.roomId, attachment.id)],
     ['eq', '$Content-Type', attachment.type],
     ['content-length-range', attachment.size, attachment.size],
@@ -42,7 +43,7 @@ export function uploadConditions(attachment: Pick<Attachment, 'roomId' | 'id' | 
 
 export async function uploadForm(attachment: Pick<Attachment, 'roomId' | 'id' | 'type' | 'size'>): Promise<UploadForm> {
   const { url, fields } = await createPresignedPost(s3(), {
-    Bucket,
+    Bucket: bucket(),
     Key: uploadKey(attachment.roomId, attachment.id),
     Conditions: uploadConditions(attachment),
     Fields: { 'Content-Type': attachment.type },
@@ -58,7 +59,7 @@ export async function headOfUpload(
 ): Promise<{ size: number; head: Uint8Array } | undefined> {
   try {
     const result = await s3().send(
-      new GetObjectCommand({ Bucket, Key: uploadKey(roomId, id), Range: `bytes=0-${SNIFF_BYTES - 1}` }),
+      new GetObjectCommand({ Bucket: bucket(), Key: uploadKey(roomId, id), Range: `bytes=0-${SNIFF_BYTES - 1}` }),
     );
     const head = await result.Body!.transformToByteArray();
     // "bytes 0-15/12345": the total is after the slash (a file smaller than the range: its length).
@@ -71,7 +72,7 @@ export async function headOfUpload(
 }
 
 export async function deleteUpload(roomId: string, id: string): Promise<void> {
-  await s3().send(new DeleteObjectCommand({ Bucket, Key: uploadKey(roomId, id) }));
+  await s3().send(new DeleteObjectCommand({ Bucket: bucket(), Key: uploadKey(roomId, id) }));
 }
 
 /**
@@ -81,8 +82,8 @@ export async function deleteUpload(roomId: string, id: string): Promise<void> {
 export async function keepSent(attachment: Attachment): Promise<void> {
   await s3().send(
     new CopyObjectCommand({
-      Bucket,
-      CopySource: `${Bucket}/${uploadKey(attachment.roomId, attachment.id)}`,
+      Bucket: bucket(),
+      CopySource: `${bucket()}/${uploadKey(attachment.roomId, attachment.id)}`,
       Key: fileKey(attachment.roomId, attachment.id),
       MetadataDirective: 'REPLACE',
       ContentType: attachment.type,
@@ -96,7 +97,7 @@ export async function downloadUrl(attachment: Attachment): Promise<{ url: string
   const url = await getSignedUrl(
     s3(),
     new GetObjectCommand({
-      Bucket,
+      Bucket: bucket(),
       Key: fileKey(attachment.roomId, attachment.id),
       ResponseContentType: attachment.type,
       ResponseContentDisposition: contentDisposition(attachment.name, attachment.type),

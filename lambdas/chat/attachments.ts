@@ -30,8 +30,9 @@ const env = /* @__PURE__ */ readEnv({
   ATTACHMENT_MAX_BYTES: {},
   ATTACHMENT_RETENTION_DAYS: {},
 });
-const MAX_BYTES = Number(env.ATTACHMENT_MAX_BYTES);
-const RETENTION_DAYS = Number(env.ATTACHMENT_RETENTION_DAYS);
+// Read when used, not at import: a function that never handles files (one that only lists messages) drops all this.
+const maxBytes = () => Number(env.ATTACHMENT_MAX_BYTES);
+const retentionDays = () => Number(env.ATTACHMENT_RETENTION_DAYS);
 
 const attachmentId = monotonicFactory();
 const DAY = 86_400;
@@ -48,8 +49,8 @@ export async function requestUpload(
 ) {
   const room = await visibleRoom(caller, roomId);
   if (!room.isOpen) throw new ConflictError('Chat room is closed: files are sent only while it is open.');
-  if (input.size > MAX_BYTES) {
-    const message = `A file may be at most ${megabytes(MAX_BYTES)}; this one is ${megabytes(input.size)}.`;
+  if (input.size > maxBytes()) {
+    const message = `A file may be at most ${megabytes(maxBytes())}; this one is ${megabytes(input.size)}.`;
     throw new ValidationError(message, [{ path: 'body.size', message }]);
   }
   const now = Math.floor(Date.now() / 1000);
@@ -95,8 +96,8 @@ export async function openAttachment(caller: Caller, roomId: string, id: string)
   if (!attachment || (attachment.status !== 'sent' && attachment.uploaderId !== caller.id))
     throw new NotFoundError(NOT_FOUND);
   if (attachment.status !== 'sent') return { attachment: publicOf(attachment), download: null };
-  if (Date.parse(attachment.sentAt!) + RETENTION_DAYS * DAY * 1000 < Date.now())
-    throw new NotFoundError(`This file was deleted: files are kept ${RETENTION_DAYS} days.`);
+  if (Date.parse(attachment.sentAt!) + retentionDays() * DAY * 1000 < Date.now())
+    throw new NotFoundError(`This file was deleted: files are kept ${retentionDays()} days.`);
   return { attachment: publicOf(attachment), download: await storage.downloadUrl(attachment) };
 }
 

@@ -108,6 +108,10 @@ const IMPORT_ENV = {
   CURSOR_SECRET: 'x'.repeat(40),
   // The notification dispatcher's links.
   APP_URL: 'https://app.example.test/app/',
+  // Chat attachments (every function is given them).
+  ATTACHMENTS_BUCKET: 'b',
+  ATTACHMENT_MAX_BYTES: String(10 * 1024 * 1024),
+  ATTACHMENT_RETENTION_DAYS: '30',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 const results: BenchResults = {

@@ -501,6 +501,20 @@ describe('the web app in Chromium', () => {
       "The file's content is not image/png: it was refused.",
     );
     await customer.getByRole('button', { name: 'Remove mislabeled.png' }).click();
+    expect(await customer.getByTestId('upload').count()).toBe(0);
+    // Dropped on the message box, a file is chosen as if picked (here one the chat doesn't take).
+    const dropped = await customer.evaluateHandle(() => {
+      // The page's own classes (this file is typed without the DOM's).
+      const page = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: string[], name: string, options: { type: string }) => unknown;
+      };
+      const transfer = new page.DataTransfer();
+      transfer.items.add(new page.File(['x'], 'dropped.gif', { type: 'image/gif' }));
+      return transfer;
+    });
+    await customer.locator('form.composer').dispatchEvent('drop', { dataTransfer: dropped });
+    expect(await customer.getByTestId('attach-refused').textContent()).toContain('dropped.gif: only photos');
 
     const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
     await attach.setInputFiles([
