@@ -39,6 +39,12 @@ const ONE_CALL: Record<string, { client: string; command: string; input: string 
     input:
       "{ FromEmailAddress: 'f@example.com', Destination: { ToAddresses: ['t@example.com'] }, Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } } }",
   },
+  // Chat attachments' bucket (lambdas/shared/s3-client.ts).
+  '@aws-sdk/client-s3': {
+    client: 'S3Client',
+    command: 'GetObjectCommand',
+    input: "{ Bucket: 'b', Key: 'k' }",
+  },
   '@aws-sdk/client-apigatewaymanagementapi': {
     client: 'ApiGatewayManagementApiClient',
     command: 'PostToConnectionCommand',
