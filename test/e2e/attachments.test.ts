@@ -2,7 +2,15 @@
 // requests as S3 does): upload, check, send, download, and every refusal along the way.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ATTACHMENT_DAILY } from '#lambdas/limits/policy.ts';
-import { api, newAdmin, newUser, placeOrder, socketsClosedAfterEach, type Session } from './support.ts';
+import {
+  api,
+  newAdmin,
+  newUser,
+  placeOrder,
+  socketsClosedAfterEach,
+  STRONG_PASSWORD,
+  type Session,
+} from './support.ts';
 
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8cfc0f01f0005000201a5e0c8a50000000049454e44ae426082',
@@ -244,11 +252,41 @@ describe('opening a file', () => {
       (await fetch(link.replace('response-content-type=image%2Fpng', 'response-content-type=text%2Fhtml'))).status,
     ).toBe(403);
 
+    // Their own files are in the customer's data export, on the messages that sent them.
+    const exported = await api('GET', '/users/me/data', as(customer));
+    const exportedFiles = exported.body.messages
+      .flatMap((part: { items: { attachments?: { id: string }[] }[] }) => part.items)
+      .flatMap((item: { attachments?: { id: string }[] }) => item.attachments ?? []);
+    expect(exportedFiles).toContainEqual({ id: photo.id, name: 'photo.png', type: 'image/png', size: PNG.length });
+
     // A demoted admin loses the room at once.
     const former = await newAdmin('filesformer');
     expect((await open(former, roomId, photo.id)).status).toBe(200);
     const demoted = await api('PATCH', `/users/${former.user.id}/role`, { ...as(admin), body: { role: 'REGULAR' } });
     expect(demoted.status).toBe(200);
     expect((await open(former, roomId, photo.id)).status).toBe(404);
+  });
+
+  it('gives nothing to a session that ended, nor to an account deleted a moment ago', async () => {
+    const [leaving, signedOut] = await Promise.all([newUser('filesleaving'), newUser('filessignedout')]);
+    const links: [Session, string, string][] = [];
+    for (const owner of [leaving, signedOut]) {
+      const { id: roomId } = await placeOrder(owner, 'Files, then gone');
+      const photo = await uploaded(owner, roomId, 'gone.png', 'image/png', PNG);
+      await send(owner, roomId, [photo.id], 'before leaving');
+      expect((await open(owner, roomId, photo.id)).status).toBe(200);
+      links.push([owner, roomId, photo.id]);
+    }
+    const logout = await api('POST', '/auth/logout', {
+      ...as(signedOut),
+      body: { refreshToken: signedOut.refreshToken },
+    });
+    expect(logout.status).toBe(204);
+    const deleted = await api('DELETE', '/users/me', { ...as(leaving), body: { password: STRONG_PASSWORD } });
+    expect(deleted.status).toBe(204);
+    for (const [owner, roomId, id] of links) expect((await open(owner, roomId, id)).status).toBe(401);
+    // The deleted customer's file stays with the order's conversation: the shop still opens it.
+    const [, roomId, id] = links[0]!;
+    expect((await open(admin, roomId, id)).status).toBe(200);
   });
 });
